@@ -1,0 +1,195 @@
+#include "lib/store/lmdb.h"
+
+#include <filesystem>
+#include <system_error>
+
+namespace mcf::store {
+namespace {
+MDB_val ToVal(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
+
+Env::Stats FromMdbStat(const MDB_stat& st) {
+  Env::Stats s;
+  s.page_size = st.ms_psize;
+  s.depth = st.ms_depth;
+  s.branch_pages = st.ms_branch_pages;
+  s.leaf_pages = st.ms_leaf_pages;
+  s.overflow_pages = st.ms_overflow_pages;
+  s.entries = st.ms_entries;
+  return s;
+}
+}  // namespace
+
+Status FromLmdb(int rc, std::string_view what) {
+  if (rc == MDB_SUCCESS) return Status::Ok();
+  std::string message = std::string(what) + ": " + mdb_strerror(rc);
+  if (rc == MDB_NOTFOUND) return Status::NotFound(std::move(message));
+  if (rc == MDB_KEYEXIST) return Status::Conflict(std::move(message));
+  return Status::Internal(std::move(message));
+}
+
+Result<Env> Env::Open(const std::string& dir, const EnvOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::Internal("create " + dir + ": " + ec.message());
+  MDB_env* raw = nullptr;
+  if (int rc = mdb_env_create(&raw); rc != 0) return FromLmdb(rc, "mdb_env_create");
+  Env env(raw);
+  if (int rc = mdb_env_set_mapsize(raw, options.map_size); rc != 0)
+    return FromLmdb(rc, "mdb_env_set_mapsize");
+  if (int rc = mdb_env_set_maxdbs(raw, options.max_dbs); rc != 0)
+    return FromLmdb(rc, "mdb_env_set_maxdbs");
+  // MDB_NOTLS: read txns are not tied to threads, so a reader may live in any thread it is moved to.
+  unsigned flags = MDB_NOTLS | (options.no_sync ? MDB_NOSYNC : 0);
+  if (int rc = mdb_env_open(raw, dir.c_str(), flags, 0640); rc != 0)
+    return FromLmdb(rc, "mdb_env_open " + dir);
+  return env;
+}
+
+Env::Env(Env&& other) noexcept : env_(other.env_) { other.env_ = nullptr; }
+Env& Env::operator=(Env&& other) noexcept {
+  if (this != &other) {
+    if (env_) mdb_env_close(env_);
+    env_ = other.env_;
+    other.env_ = nullptr;
+  }
+  return *this;
+}
+Env::~Env() {
+  if (env_) mdb_env_close(env_);
+}
+
+Result<Db> Env::OpenDb(const std::string& name) {
+  auto txn = BeginWrite();
+  if (!txn.ok()) return txn.status();
+  MDB_dbi dbi;
+  if (int rc = mdb_dbi_open(txn->raw(), name.c_str(), MDB_CREATE, &dbi); rc != 0)
+    return FromLmdb(rc, "mdb_dbi_open " + name);
+  if (Status s = txn->Commit(); !s.ok()) return s;
+  return Db{dbi};
+}
+
+Result<Txn> Env::BeginWrite() {
+  MDB_txn* txn = nullptr;
+  if (int rc = mdb_txn_begin(env_, nullptr, 0, &txn); rc != 0)
+    return FromLmdb(rc, "mdb_txn_begin(write)");
+  return Txn(txn);
+}
+
+Result<Txn> Env::BeginRead() {
+  MDB_txn* txn = nullptr;
+  if (int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn); rc != 0)
+    return FromLmdb(rc, "mdb_txn_begin(read)");
+  return Txn(txn);
+}
+
+Result<Env::Stats> Env::Stat(Db db) {
+  auto txn = BeginRead();
+  if (!txn.ok()) return txn.status();
+  MDB_stat st;
+  if (int rc = mdb_stat(txn->raw(), db.dbi, &st); rc != 0) return FromLmdb(rc, "mdb_stat");
+  Stats s = FromMdbStat(st);
+  MDB_envinfo info;
+  mdb_env_info(env_, &info);
+  s.map_size = info.me_mapsize;
+  s.last_page = info.me_last_pgno;
+  return s;
+}
+
+Result<Env::Stats> Env::Stat() {
+  MDB_stat st;
+  if (int rc = mdb_env_stat(env_, &st); rc != 0) return FromLmdb(rc, "mdb_env_stat");
+  Stats s = FromMdbStat(st);
+  MDB_envinfo info;
+  mdb_env_info(env_, &info);
+  s.map_size = info.me_mapsize;
+  s.last_page = info.me_last_pgno;
+  return s;
+}
+
+Txn::Txn(Txn&& other) noexcept : txn_(other.txn_) { other.txn_ = nullptr; }
+Txn& Txn::operator=(Txn&& other) noexcept {
+  if (this != &other) {
+    Abort();
+    txn_ = other.txn_;
+    other.txn_ = nullptr;
+  }
+  return *this;
+}
+Txn::~Txn() { Abort(); }
+
+void Txn::Abort() {
+  if (txn_) mdb_txn_abort(txn_);
+  txn_ = nullptr;
+}
+
+Status Txn::Commit() {
+  if (!txn_) return Status::Internal("commit of a closed transaction");
+  int rc = mdb_txn_commit(txn_);
+  txn_ = nullptr;  // LMDB frees the txn whether or not the commit succeeded
+  return FromLmdb(rc, "mdb_txn_commit");
+}
+
+Result<std::optional<std::string_view>> Txn::Get(Db db, std::string_view key) const {
+  MDB_val k = ToVal(key), v;
+  int rc = mdb_get(txn_, db.dbi, &k, &v);
+  if (rc == MDB_NOTFOUND) return std::optional<std::string_view>();
+  if (rc != 0) return FromLmdb(rc, "mdb_get");
+  return std::optional<std::string_view>(
+      std::string_view(static_cast<const char*>(v.mv_data), v.mv_size));
+}
+
+Status Txn::Put(Db db, std::string_view key, std::string_view value, unsigned flags) {
+  MDB_val k = ToVal(key), v = ToVal(value);
+  return FromLmdb(mdb_put(txn_, db.dbi, &k, &v, flags), "mdb_put");
+}
+
+Status Txn::Del(Db db, std::string_view key) {
+  MDB_val k = ToVal(key);
+  int rc = mdb_del(txn_, db.dbi, &k, nullptr);
+  if (rc == MDB_NOTFOUND) return Status::Ok();
+  return FromLmdb(rc, "mdb_del");
+}
+
+Result<Txn> Txn::BeginNested() {
+  MDB_txn* child = nullptr;
+  if (int rc = mdb_txn_begin(mdb_txn_env(txn_), txn_, 0, &child); rc != 0)
+    return FromLmdb(rc, "mdb_txn_begin(nested)");
+  return Txn(child);
+}
+
+Result<Cursor> Cursor::Open(const Txn& txn, Db db) {
+  MDB_cursor* c = nullptr;
+  if (int rc = mdb_cursor_open(txn.raw(), db.dbi, &c); rc != 0)
+    return FromLmdb(rc, "mdb_cursor_open");
+  return Cursor(c);
+}
+Cursor::Cursor(Cursor&& other) noexcept
+    : cursor_(other.cursor_), key_(other.key_), value_(other.value_) {
+  other.cursor_ = nullptr;
+}
+Cursor& Cursor::operator=(Cursor&& other) noexcept {
+  if (this != &other) {
+    if (cursor_) mdb_cursor_close(cursor_);
+    cursor_ = other.cursor_;
+    key_ = other.key_;
+    value_ = other.value_;
+    other.cursor_ = nullptr;
+  }
+  return *this;
+}
+Cursor::~Cursor() {
+  if (cursor_) mdb_cursor_close(cursor_);
+}
+
+bool Cursor::Move(MDB_cursor_op op) { return mdb_cursor_get(cursor_, &key_, &value_, op) == 0; }
+bool Cursor::First() { return Move(MDB_FIRST); }
+bool Cursor::Last() { return Move(MDB_LAST); }
+bool Cursor::Next() { return Move(MDB_NEXT); }
+bool Cursor::Prev() { return Move(MDB_PREV); }
+bool Cursor::Seek(std::string_view key) {
+  key_ = ToVal(key);
+  return Move(MDB_SET_RANGE);
+}
+Status Cursor::Del() { return FromLmdb(mdb_cursor_del(cursor_, 0), "mdb_cursor_del"); }
+
+}  // namespace mcf::store

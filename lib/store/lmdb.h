@@ -1,0 +1,134 @@
+// Thin move-only RAII over LMDB: Env, Txn, Cursor; LMDB codes become Status in one place.
+//
+// Ownership: an Env owns the MDB_env; a Txn must not outlive its Env; a Cursor must not outlive
+// its Txn. Views (std::string_view) returned by Get/Cursor point into the memory map and are
+// valid only until the transaction that produced them ends or writes to the same page.
+// Threading: LMDB rules apply — one write Txn at a time per Env, a Txn used by one thread.
+// Commit is explicit; a Txn destroyed without Commit() aborts (so an early return rolls back).
+#pragma once
+
+#include <lmdb.h>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "lib/base/status.h"
+
+namespace mcf::store {
+
+// A named database inside an Env (an MDB_dbi). Cheap to copy; valid while its Env is open.
+struct Db {
+  MDB_dbi dbi = 0;
+};
+
+struct EnvOptions {
+  // Maximum size of the memory map (virtual, not resident). Default 1 GiB.
+  size_t map_size = size_t{1} << 30;
+  // How many named databases the environment may hold. Default 16.
+  unsigned max_dbs = 16;
+  // Skip fsync on commit. Only for tests and benchmarks that say so; never for real data.
+  bool no_sync = false;
+};
+
+class Txn;
+
+class Env {
+ public:
+  // Opens (creating the directory if needed) the environment in `dir`.
+  static Result<Env> Open(const std::string& dir, const EnvOptions& options = {});
+
+  Env(Env&& other) noexcept;
+  Env& operator=(Env&& other) noexcept;
+  Env(const Env&) = delete;
+  Env& operator=(const Env&) = delete;
+  ~Env();
+
+  // Opens or creates the named database (in its own write transaction). Call at start-up,
+  // before other transactions run.
+  Result<Db> OpenDb(const std::string& name);
+
+  Result<Txn> BeginWrite();
+  Result<Txn> BeginRead();
+
+  // Page statistics and the map size in use, for `mcfctl stores`.
+  struct Stats {
+    size_t page_size = 0, depth = 0, branch_pages = 0, leaf_pages = 0, overflow_pages = 0,
+           entries = 0, map_size = 0, last_page = 0;
+  };
+  Result<Stats> Stat(Db db);
+  Result<Stats> Stat();
+
+  MDB_env* raw() const { return env_; }
+
+ private:
+  explicit Env(MDB_env* env) : env_(env) {}
+  MDB_env* env_ = nullptr;
+};
+
+class Txn {
+ public:
+  Txn(Txn&& other) noexcept;
+  Txn& operator=(Txn&& other) noexcept;
+  Txn(const Txn&) = delete;
+  Txn& operator=(const Txn&) = delete;
+  ~Txn();  // aborts if still open
+
+  // The value under `key`, nullopt when absent. The view lives as long as this Txn (see top).
+  Result<std::optional<std::string_view>> Get(Db db, std::string_view key) const;
+  Status Put(Db db, std::string_view key, std::string_view value, unsigned flags = 0);
+  // Deleting an absent key is ok (returns ok), as callers only want "not there afterwards".
+  Status Del(Db db, std::string_view key);
+
+  // A child transaction (write txns only): its changes join the parent on Commit() and vanish on
+  // abort. The parent must not be used while the child is open.
+  Result<Txn> BeginNested();
+
+  Status Commit();
+  void Abort();
+  bool open() const { return txn_ != nullptr; }
+  MDB_txn* raw() const { return txn_; }
+
+ private:
+  friend class Env;
+  explicit Txn(MDB_txn* txn) : txn_(txn) {}
+  MDB_txn* txn_ = nullptr;
+};
+
+// A cursor over one database, positioned with Seek/First/Last and moved with Next/Prev.
+// Each move returns false at the end (or on error, which is logged).
+class Cursor {
+ public:
+  static Result<Cursor> Open(const Txn& txn, Db db);
+  Cursor(Cursor&& other) noexcept;
+  Cursor& operator=(Cursor&& other) noexcept;
+  Cursor(const Cursor&) = delete;
+  Cursor& operator=(const Cursor&) = delete;
+  ~Cursor();
+
+  bool First();
+  bool Last();
+  bool Next();
+  bool Prev();
+  // Positions at the first key >= `key`.
+  bool Seek(std::string_view key);
+  // Deletes the entry under the cursor (write txns only).
+  Status Del();
+
+  std::string_view key() const { return {static_cast<const char*>(key_.mv_data), key_.mv_size}; }
+  std::string_view value() const {
+    return {static_cast<const char*>(value_.mv_data), value_.mv_size};
+  }
+
+ private:
+  explicit Cursor(MDB_cursor* cursor) : cursor_(cursor) {}
+  bool Move(MDB_cursor_op op);
+  MDB_cursor* cursor_ = nullptr;
+  MDB_val key_{}, value_{};
+};
+
+// Maps an LMDB return code to a Status naming `what` was being done.
+Status FromLmdb(int rc, std::string_view what);
+
+}  // namespace mcf::store

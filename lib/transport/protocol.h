@@ -1,0 +1,143 @@
+// MCF/1: the frames exchanged between the broker (one ROUTER socket) and its peers (DEALER
+// sockets), as typed structs with one encoder and one parser each. docs/protocol.md is the
+// grammar; this file is its only implementation, shared by the broker, the worker runtime, the
+// client library and the tools, so both ends always agree.
+//
+// Every message starts with the frames "MCF1" and a one-byte Kind. Integers inside frames are
+// little-endian. Parsers take untrusted input: they check every size and return a Status naming
+// the bad frame, never assert. Envelopes travel as opaque MessagePack frames (see schemas/).
+// Thread-safety: pure functions over values; sockets belong to their callers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+#include <zmq.hpp>
+
+#include "lib/base/status.h"
+
+namespace mcf::proto {
+
+inline constexpr std::string_view kProtocol = "MCF1";
+
+enum class Kind : uint8_t {
+  kReady = 1,       // worker -> broker: serve these services
+  kRequest = 2,     // client -> broker -> worker
+  kReply = 3,       // worker -> broker -> client
+  kPublish = 4,     // producer -> broker: append these events
+  kSubscribe = 5,   // subscriber -> broker: stream events matching prefixes from a sequence
+  kCredit = 6,      // subscriber -> broker: may send N more events
+  kHeartbeat = 7,   // both ways
+  kDisconnect = 8,  // peer -> broker: leaving now
+  kPubAck = 9,      // broker -> producer: events up to pseq are durable
+  kEvent = 10,      // broker -> subscriber: a batch of events
+  kReconnect = 11,  // broker -> peer: I do not know you; register again
+};
+std::string_view KindName(Kind kind);
+
+using Frames = std::vector<zmq::message_t>;
+
+// --- peer -> broker --------------------------------------------------------------------------
+struct Ready {
+  std::string worker_name;             // for logs and stats, e.g. "tasks-4242"
+  uint32_t capacity = 1;               // requests the broker may have in flight at this worker
+  std::vector<std::string> services;   // at least one
+};
+struct ClientRequest {
+  std::string request_key;  // opaque to the broker, echoed in the reply (<= 255 bytes)
+  std::string service;      // e.g. "tasks"
+  uint32_t timeout_ms = 0;  // the caller's remaining budget; the broker replies by then
+  zmq::message_t envelope;  // command envelope (schemas/envelope.h)
+};
+struct WorkerReply {
+  uint64_t request_id = 0;  // from WorkerRequest
+  zmq::message_t envelope;  // reply envelope (schemas/reply.h)
+};
+struct OutgoingEvent {
+  uint64_t producer_seq = 0;  // strictly increasing per producer
+  std::string topic;          // "<context>.<event>"
+  zmq::message_t envelope;
+};
+struct Publish {
+  std::string producer;  // the durable producer name, e.g. "tasks"
+  std::vector<OutgoingEvent> events;  // at least one
+};
+struct Subscribe {
+  uint64_t from_seq = 1;                // first sequence wanted; 0 = only events appended from now
+  uint32_t credit = 0;                  // initial credit
+  std::vector<std::string> prefixes;    // topic prefixes; "" matches everything; at least one
+};
+
+// --- broker -> peer --------------------------------------------------------------------------
+struct WorkerRequest {
+  uint64_t request_id = 0;   // broker-assigned; echo it in the WorkerReply
+  uint32_t timeout_ms = 0;   // budget left when the broker sent it
+  int64_t bus_time_ms = 0;   // the bus clock at dispatch (what handlers see as "now")
+  zmq::message_t envelope;
+};
+struct ClientReply {
+  std::string request_key;
+  zmq::message_t envelope;  // reply envelope
+};
+struct PubAck {
+  std::string producer;
+  uint64_t upto_seq = 0;  // every event of `producer` with producer_seq <= upto_seq is durable
+};
+// One delivered event. Views point into the received frame and live as long as it does.
+struct EventView {
+  uint64_t seq = 0;          // global log sequence
+  int64_t time_ms = 0;       // bus time at append
+  std::string_view topic;
+  std::string_view envelope;
+};
+
+// --- encoding: each returns the frames after the routing id, starting with "MCF1" ------------
+Frames Encode(const Ready& m);
+Frames Encode(ClientRequest&& m);
+Frames Encode(WorkerReply&& m);
+Frames Encode(Publish&& m);
+Frames Encode(const Subscribe& m);
+Frames EncodeCredit(uint32_t credit);
+Frames EncodeHeartbeat();
+Frames EncodeDisconnect();
+Frames Encode(WorkerRequest&& m);
+Frames Encode(ClientReply&& m);
+Frames Encode(const PubAck& m);
+Frames EncodeReconnect();
+// An EVENT message; append one frame per event with AppendEventFrame.
+Frames StartEventBatch();
+void AppendEventFrame(Frames& batch, uint64_t seq, int64_t time_ms, std::string_view topic,
+                      std::string_view envelope);
+
+// --- parsing: `frames[first]` must be the "MCF1" frame ---------------------------------------
+// The kind of a message, or invalid when the header frames are wrong.
+Result<Kind> ParseKind(const Frames& frames, size_t first);
+// The parsers below REQUIRE ParseKind to have returned their kind; they move frames out.
+Result<Ready> ParseReady(Frames& frames, size_t first);
+Result<ClientRequest> ParseClientRequest(Frames& frames, size_t first);
+Result<WorkerReply> ParseWorkerReply(Frames& frames, size_t first);
+Result<Publish> ParsePublish(Frames& frames, size_t first);
+Result<Subscribe> ParseSubscribe(const Frames& frames, size_t first);
+Result<uint32_t> ParseCredit(const Frames& frames, size_t first);
+Result<WorkerRequest> ParseWorkerRequest(Frames& frames, size_t first);
+Result<ClientReply> ParseClientReply(Frames& frames, size_t first);
+Result<PubAck> ParsePubAck(const Frames& frames, size_t first);
+// Event frames of an EVENT message start at frames[first + 2].
+Result<EventView> ParseEventFrame(const zmq::message_t& frame);
+
+// --- socket helpers (cppzmq exceptions caught here) ------------------------------------------
+// Sends all frames; false if the socket would block (with dontwait) or failed.
+bool SendFrames(zmq::socket_t& socket, Frames& frames, bool dontwait = false);
+// Sends `routing_id` then the frames (ROUTER side).
+bool SendFramesTo(zmq::socket_t& socket, std::string_view routing_id, Frames& frames,
+                  bool dontwait = false);
+// Receives one whole multipart message into `frames` (cleared first); false if none is ready
+// (with dontwait) or on error.
+bool RecvFrames(zmq::socket_t& socket, Frames& frames, bool dontwait = false);
+
+inline std::string_view View(const zmq::message_t& m) {
+  return {static_cast<const char*>(m.data()), m.size()};
+}
+
+}  // namespace mcf::proto

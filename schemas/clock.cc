@@ -1,0 +1,183 @@
+#include "schemas/clock.h"
+
+#include <charconv>
+#include <cstdio>
+
+#include "schemas/body.h"
+
+namespace mcf::schemas::clock {
+namespace {
+
+constexpr int64_t kMsPerDay = 86'400'000;
+
+// Howard Hinnant's days_from_civil / civil_from_days.
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  y = static_cast<int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y += m <= 2;
+}
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+template <typename T>
+bool ParseNumber(std::string_view s, T& out) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+}  // namespace
+
+std::string Encode(std::string_view type, const TimeEvent& e) {
+  BodyWriter w;
+  w.Int("at", e.at_ms);
+  if (type == kDayStarted) w.String("date", e.label);
+  if (type == kWeekEnded) w.String("week_start", e.label);
+  if (type == kMonthEnded) w.String("month", e.label);
+  return w.Finish();
+}
+
+Result<TimeEvent> DecodeTimeEvent(std::string_view type, std::string_view body) {
+  auto b = Body::Parse(body);
+  if (!b.ok()) return b.status();
+  TimeEvent e;
+  auto at = b->Int("at");
+  if (!at.ok()) return at.status();
+  e.at_ms = *at;
+  std::string_view label_field = type == kDayStarted   ? "date"
+                                 : type == kWeekEnded  ? "week_start"
+                                 : type == kMonthEnded ? "month"
+                                                       : "";
+  if (!label_field.empty()) {
+    auto label = b->String(label_field);
+    if (!label.ok()) return label.status();
+    e.label = std::move(*label);
+  }
+  return e;
+}
+
+std::string Encode(const Advance& a) {
+  BodyWriter w;
+  if (a.by_ms) w.Int("by_ms", *a.by_ms);
+  if (a.to_ms) w.Int("to_ms", *a.to_ms);
+  return w.Finish();
+}
+
+Result<Advance> DecodeAdvance(std::string_view body) {
+  auto b = Body::Parse(body);
+  if (!b.ok()) return b.status();
+  Advance a;
+  auto by = b->OptInt("by_ms");
+  if (!by.ok()) return by.status();
+  auto to = b->OptInt("to_ms");
+  if (!to.ok()) return to.status();
+  a.by_ms = *by;
+  a.to_ms = *to;
+  if (a.by_ms.has_value() == a.to_ms.has_value())
+    return Status::Invalid("body: give exactly one of by_ms or to_ms");
+  if (a.by_ms && *a.by_ms <= 0) return Status::Invalid("body.by_ms: must be positive");
+  return a;
+}
+
+std::string Encode(const Now& n) {
+  return BodyWriter().Int("now", n.now_ms).String("mode", n.mode).Int("events", n.events).Finish();
+}
+
+Result<Now> DecodeNow(std::string_view body) {
+  auto b = Body::Parse(body);
+  if (!b.ok()) return b.status();
+  Now n;
+  auto now = b->Int("now");
+  if (!now.ok()) return now.status();
+  auto mode = b->String("mode");
+  if (!mode.ok()) return mode.status();
+  auto events = b->OptInt("events");
+  if (!events.ok()) return events.status();
+  n.now_ms = *now;
+  n.mode = std::move(*mode);
+  n.events = events->value_or(0);
+  return n;
+}
+
+std::string DateOf(int64_t ms) {
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(FloorDiv(ms, kMsPerDay), y, m, d);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
+  return buf;
+}
+
+std::string MonthOf(int64_t ms) { return DateOf(ms).substr(0, 7); }
+
+std::string Iso8601(int64_t ms) {
+  int64_t in_day = ms - FloorDiv(ms, kMsPerDay) * kMsPerDay;
+  int64_t s = in_day / 1000;
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%sT%02lld:%02lld:%02lldZ", DateOf(ms).c_str(),
+                static_cast<long long>(s / 3600), static_cast<long long>(s / 60 % 60),
+                static_cast<long long>(s % 60));
+  return buf;
+}
+
+std::optional<int64_t> ParseIso8601(std::string_view t) {
+  // YYYY-MM-DDTHH:MM[:SS[.fff]]Z
+  if (t.size() < 17 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != ' ') ||
+      t[13] != ':')
+    return std::nullopt;
+  int y = 0;
+  unsigned mo = 0, d = 0, h = 0, mi = 0, s = 0, ms = 0;
+  if (!ParseNumber(t.substr(0, 4), y) || !ParseNumber(t.substr(5, 2), mo) ||
+      !ParseNumber(t.substr(8, 2), d) || !ParseNumber(t.substr(11, 2), h) ||
+      !ParseNumber(t.substr(14, 2), mi))
+    return std::nullopt;
+  std::string_view rest = t.substr(16);
+  if (!rest.empty() && rest[0] == ':') {
+    if (rest.size() < 3 || !ParseNumber(rest.substr(1, 2), s)) return std::nullopt;
+    rest = rest.substr(3);
+    if (!rest.empty() && rest[0] == '.') {
+      size_t n = 1;
+      while (n < rest.size() && rest[n] >= '0' && rest[n] <= '9') ++n;
+      std::string frac(rest.substr(1, n - 1));
+      frac = (frac + "000").substr(0, 3);
+      if (!ParseNumber(std::string_view(frac), ms)) return std::nullopt;
+      rest = rest.substr(n);
+    }
+  }
+  if (rest != "Z") return std::nullopt;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
+  return DaysFromCivil(y, mo, d) * kMsPerDay + (h * 3600 + mi * 60 + s) * 1000LL + ms;
+}
+
+std::optional<int64_t> ParseDuration(std::string_view text) {
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0) return std::nullopt;
+  int64_t n = 0;
+  if (!ParseNumber(text.substr(0, digits), n)) return std::nullopt;
+  std::string_view unit = text.substr(digits);
+  int64_t scale = unit == "ms"  ? 1
+                  : unit == "s" ? 1000
+                  : unit == "m" ? 60'000
+                  : unit == "h" ? 3'600'000
+                  : unit == "d" ? kMsPerDay
+                  : unit == "w" ? 7 * kMsPerDay
+                                : 0;
+  if (scale == 0) return std::nullopt;
+  return n * scale;
+}
+
+}  // namespace mcf::schemas::clock

@@ -1,0 +1,46 @@
+#include "schemas/registry.h"
+
+#include <array>
+
+namespace mcf::schemas {
+namespace {
+
+using enum MessageKind;
+
+// Keep sorted by family, then name. Bump `version` when a body gains a required field or
+// changes meaning; adding an optional field keeps the version.
+constexpr std::array kTypes = {
+    // broker (served by the broker itself)
+    MessageType{"broker.health", kCommand, 1, "liveness of the broker and its services"},
+    MessageType{"broker.stats", kCommand, 1, "counters: peers, services, in-flight, log head"},
+    // clock (served by the broker's bus clock)
+    MessageType{"clock.advance", kCommand, 1, "sim mode: move time by `by_ms` or `to_ms`"},
+    MessageType{"clock.now", kCommand, 1, "the bus time and the clock mode"},
+    MessageType{"clock.tick", kEvent, 1, "a minute has passed: {at}"},
+    MessageType{"clock.day_started", kEvent, 1, "a UTC day began: {at, date}"},
+    MessageType{"clock.week_ended", kEvent, 1, "a Monday-Sunday week ended: {at, week_start}"},
+    MessageType{"clock.month_ended", kEvent, 1, "a calendar month ended: {at, month}"},
+    // test (used by the test suite's worker; never by contexts)
+    MessageType{"test.add", kCommand, 1, "add `amount` to counter `name`"},
+    MessageType{"test.get", kCommand, 1, "read counter `name`"},
+    MessageType{"test.fail", kCommand, 1, "a handler that returns the status it is asked for"},
+    MessageType{"test.added", kEvent, 1, "counter `name` grew by `amount`"},
+    MessageType{"test.fed", kEvent, 1, "an input event fed by the tests"},
+};
+
+}  // namespace
+
+std::span<const MessageType> AllMessageTypes() { return kTypes; }
+
+const MessageType* FindMessageType(std::string_view type) {
+  for (const auto& t : kTypes)
+    if (t.type == type) return &t;
+  return nullptr;
+}
+
+std::string_view ServiceOf(std::string_view type) {
+  auto dot = type.find('.');
+  return dot == std::string_view::npos ? type : type.substr(0, dot);
+}
+
+}  // namespace mcf::schemas

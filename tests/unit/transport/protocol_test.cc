@@ -1,0 +1,66 @@
+#include "lib/transport/protocol.h"
+
+#include <gtest/gtest.h>
+
+namespace mcf::proto {
+namespace {
+
+TEST(ProtocolTest, RoundTripsEveryKind) {
+  Frames f = Encode(Ready{"tasks-1", 8, {"tasks", "extra"}});
+  ASSERT_EQ(*ParseKind(f, 0), Kind::kReady);
+  auto ready = ParseReady(f, 0);
+  ASSERT_TRUE(ready.ok());
+  EXPECT_EQ(ready->capacity, 8u);
+  EXPECT_EQ(ready->services.size(), 2u);
+
+  f = Encode(ClientRequest{"k1", "tasks", 2500, zmq::message_t(std::string_view("env"))});
+  auto req = ParseClientRequest(f, 0);
+  ASSERT_TRUE(req.ok());
+  EXPECT_EQ(req->timeout_ms, 2500u);
+  EXPECT_EQ(View(req->envelope), "env");
+
+  Publish p{"tasks", {}};
+  p.events.push_back({7, "tasks.x", zmq::message_t(std::string_view("e1"))});
+  p.events.push_back({8, "tasks.y", zmq::message_t(std::string_view("e2"))});
+  f = Encode(std::move(p));
+  auto pub = ParsePublish(f, 0);
+  ASSERT_TRUE(pub.ok());
+  ASSERT_EQ(pub->events.size(), 2u);
+  EXPECT_EQ(pub->events[1].producer_seq, 8u);
+
+  f = StartEventBatch();
+  AppendEventFrame(f, 42, -5, "clock.tick", "envelope-bytes");
+  ASSERT_EQ(*ParseKind(f, 0), Kind::kEvent);
+  auto ev = ParseEventFrame(f[2]);
+  ASSERT_TRUE(ev.ok());
+  EXPECT_EQ(ev->seq, 42u);
+  EXPECT_EQ(ev->time_ms, -5);
+  EXPECT_EQ(ev->topic, "clock.tick");
+  EXPECT_EQ(ev->envelope, "envelope-bytes");
+}
+
+TEST(ProtocolTest, RejectsMalformedFramesWithReasons) {
+  Frames bad;
+  bad.emplace_back(std::string_view("NOPE"));
+  bad.emplace_back(std::string_view("\x01"));
+  EXPECT_EQ(ParseKind(bad, 0).status().message(), "not an MCF1 message");
+
+  Frames f = Encode(Subscribe{1, 10, {""}});
+  f[2] = zmq::message_t(std::string_view("short"));
+  auto s = ParseSubscribe(f, 0);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().message(), "SUBSCRIBE: from seq must be 8 bytes");
+
+  Frames r = Encode(Ready{"w", 0, {"svc"}});
+  EXPECT_FALSE(ParseReady(r, 0).ok());
+
+  Frames ev = StartEventBatch();
+  ev.emplace_back(std::string_view("tiny"));
+  EXPECT_FALSE(ParseEventFrame(ev[2]).ok());
+
+  Frames pub = Encode(Publish{"p", {}});
+  EXPECT_FALSE(ParsePublish(pub, 0).ok());
+}
+
+}  // namespace
+}  // namespace mcf::proto
