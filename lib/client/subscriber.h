@@ -1,0 +1,51 @@
+// Subscriber: reads events from the broker's log, from any sequence, then live (subscribe side
+// of MCF/1), with credit-based flow control so the broker never buffers for us.
+//
+// One DEALER socket owned by the calling thread (not thread-safe). Next() hands out events in
+// log order, granting the broker more credit as they are consumed; it answers heartbeats and,
+// if the broker goes silent or asks (RECONNECT), reconnects and resubscribes from the sequence
+// after the last event it handed out, so a broker restart loses and repeats nothing.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+#include <zmq.hpp>
+
+#include "lib/base/clock.h"
+
+namespace mcf::client {
+
+struct ReceivedEvent {
+  uint64_t seq = 0;       // global log sequence
+  int64_t time_ms = 0;    // bus time at append
+  std::string topic;
+  std::string envelope;   // encoded envelope (schemas::DecodeEnvelope)
+};
+
+struct SubscriberOptions {
+  std::vector<std::string> prefixes = {""};  // topic prefixes; "" = everything
+  uint64_t from_seq = 1;                     // first sequence wanted; 0 = only new events
+  uint32_t window = 1024;                    // credit kept outstanding at the broker
+  Millis heartbeat = Millis(1000);           // interval; silence for 3 intervals = reconnect
+};
+
+class Subscriber {
+ public:
+  Subscriber(zmq::context_t& context, std::string endpoint, SubscriberOptions options);
+  ~Subscriber();
+  Subscriber(const Subscriber&) = delete;
+  Subscriber& operator=(const Subscriber&) = delete;
+
+  // The next event, waiting up to `wait`; nullopt if none arrived in time.
+  std::optional<ReceivedEvent> Next(Millis wait);
+  // The sequence of the last event handed out (0 before the first).
+  uint64_t last_seq() const;
+
+ private:
+  struct Impl;
+  Impl* impl_;
+};
+
+}  // namespace mcf::client
