@@ -36,6 +36,10 @@ class Publisher {
   uint64_t acked_seq() const;
   uint64_t last_seq() const;
 
+  // When events stay unacknowledged this long (or the broker sends RECONNECT), the publisher
+  // reconnects with a new socket and re-sends them all. Default 1 s.
+  void set_resend_after(Millis after);
+
  private:
   struct Impl;
   Impl* impl_;
