@@ -1,0 +1,569 @@
+#include "broker/broker.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <unordered_map>
+#include <vector>
+
+#include "broker/bus_clock.h"
+#include "broker/event_log.h"
+#include "broker/log_writer.h"
+#include "broker/service_table.h"
+#include "broker/subscriptions.h"
+#include "lib/base/log.h"
+#include "lib/transport/protocol.h"
+#include "schemas/body.h"
+#include "schemas/clock.h"
+#include "schemas/envelope.h"
+#include "schemas/msgpack.h"
+
+namespace mcf::broker {
+namespace {
+
+namespace clk = schemas::clock;
+using proto::Frames;
+using proto::Kind;
+
+constexpr int kMaxDrain = 4096;           // messages handled per wake-up before other work
+constexpr Millis kMaxPollWait{100};       // bounds the reaction to `stop`
+constexpr int kHwm = 200'000;             // generous: peers read their sockets promptly
+constexpr int64_t kMaxAdvanceMs = 366 * kDayMs;
+
+bool IsInternalService(std::string_view service) {
+  return service == "broker" || service == "clock";
+}
+
+// A cheap structural check instead of a decode on the routing path: an envelope is a map.
+bool LooksLikeMap(const zmq::message_t& m) {
+  if (m.size() == 0) return false;
+  const auto b = *static_cast<const unsigned char*>(m.data());
+  return (b >= 0x80 && b <= 0x8f) || b == 0xde || b == 0xdf;
+}
+
+std::string_view AsView(const zmq::message_t& m) {
+  return {static_cast<const char*>(m.data()), m.size()};
+}
+
+zmq::message_t ToMessage(const std::string& s) { return zmq::message_t(s.data(), s.size()); }
+
+int64_t RssBytes() {
+  std::ifstream in("/proc/self/statm");
+  long long size = 0, resident = 0;
+  if (!(in >> size >> resident)) return 0;
+  return resident * sysconf(_SC_PAGESIZE);
+}
+
+}  // namespace
+
+struct Broker::Impl {
+  Impl(const BrokerOptions& o, zmq::context_t& ctx, const Clock& c)
+      : options(o),
+        context(ctx),
+        clock(c),
+        router(ctx, zmq::socket_type::router),
+        table(c, ServiceTableOptions{o.Expiry(), o.StartupGrace(), o.max_queued_per_service}),
+        subs(c, o.max_event_batch, o.Expiry()) {}
+
+  // --- set-up ------------------------------------------------------------------------------
+  Status Open();
+
+  // --- the loop ----------------------------------------------------------------------------
+  Status Run(const std::atomic<bool>& stop);
+  void HandleMessage(Frames& frames);
+  void HandleRequest(Frames& frames, const std::string& rid);
+  void HandleInternal(const std::string& rid, std::string key, std::string_view service,
+                      zmq::message_t envelope);
+  void HandlePublish(Frames& frames, const std::string& rid);
+  void FlushActions();
+  void FlushPublishes();
+  void HandleWritesDone();
+  void OnTimers();
+  void Deliver();
+
+  // --- helpers -----------------------------------------------------------------------------
+  int64_t BusNow() const { return bus_clock->Now(WallMillis()); }
+  bool SendTo(const std::string& rid, Frames& frames) {
+    return proto::SendFramesTo(router, rid, frames, /*dontwait=*/true);
+  }
+  void SendReply(const std::string& rid, std::string key, const schemas::Reply& reply);
+  void SendReconnect(const std::string& rid);
+  void CountMalformed(std::string_view what);
+  schemas::Reply OkReply(const schemas::Envelope& command, std::string body) const;
+  std::string StatsBody() const;
+  void SubmitClockSpan(ClockSpan span, std::optional<uint64_t>* ticket_out);
+
+  BrokerOptions options;
+  zmq::context_t& context;
+  const Clock& clock;
+  zmq::socket_t router;
+  std::string endpoint;
+  std::unique_ptr<EventLog> log;
+  std::unique_ptr<LogWriter> writer;
+  std::unique_ptr<BusClock> bus_clock;
+  ServiceTable table;
+  Subscriptions subs;
+  Actions actions;
+  TimePoint started;
+  TimePoint next_heartbeat;
+
+  // Publishes gathered during one drain, and who to ack once they are durable.
+  WriteBatch publish_batch;
+  std::vector<std::pair<std::string, std::string>> publish_acks;  // (routing id, producer)
+  uint64_t next_ticket = 1;
+  std::unordered_map<uint64_t, std::vector<std::pair<std::string, std::string>>> ack_waiters;
+  struct PendingAdvance {
+    std::string client;
+    std::string key;
+    schemas::Reply reply;
+  };
+  std::unordered_map<uint64_t, PendingAdvance> advance_waiters;
+
+  bool deliver_dirty = true;
+  uint64_t malformed = 0;
+  uint64_t dropped_replies = 0;
+  uint64_t malformed_logged_at = 0;
+  TimePoint malformed_log_next{};
+  uint64_t malformed_suppressed = 0;
+};
+
+Status Broker::Impl::Open() {
+  auto opened = EventLog::Open(options.data_dir, options.map_size);
+  if (!opened.ok())
+    return Status::Internal("cannot open the event log in " + options.data_dir + ": " +
+                            opened.status().message());
+  log = std::move(*opened);
+  auto state = log->ClockState();
+  if (!state.ok()) return state.status();
+  bus_clock = std::make_unique<BusClock>(options.clock_mode, options.sim_start_ms, *state,
+                                         WallMillis());
+  if (bus_clock->catch_up_capped())
+    spdlog::warn("event=clock_catch_up_capped days=7 persisted={}", clk::Iso8601(**state));
+  try {
+    router.set(zmq::sockopt::router_mandatory, 1);
+    router.set(zmq::sockopt::linger, 0);
+    router.set(zmq::sockopt::sndhwm, kHwm);
+    router.set(zmq::sockopt::rcvhwm, kHwm);
+    router.bind(options.endpoint);
+    endpoint = router.get(zmq::sockopt::last_endpoint);
+  } catch (const zmq::error_t& e) {
+    return Status::Unavailable("cannot bind " + options.endpoint + ": " + e.what());
+  }
+  auto w = LogWriter::Start(*log, context);
+  if (!w.ok()) return w.status();
+  writer = std::move(*w);
+  if (!options.endpoint_file.empty()) {
+    const std::string tmp = options.endpoint_file + ".tmp";
+    {
+      std::ofstream out(tmp, std::ios::trunc);
+      out << endpoint << "\n";
+      if (!out) return Status::Internal("cannot write " + tmp);
+    }
+    if (std::rename(tmp.c_str(), options.endpoint_file.c_str()) != 0)
+      return Status::Internal("cannot write " + options.endpoint_file);
+  }
+  started = clock.Now();
+  next_heartbeat = started + options.heartbeat;
+  publish_batch.ticket = next_ticket++;
+  return Status::Ok();
+}
+
+Status Broker::Impl::Run(const std::atomic<bool>& stop) {
+  Frames frames;
+  frames.reserve(16);
+  zmq::pollitem_t items[] = {{router.handle(), 0, ZMQ_POLLIN, 0},
+                             {writer->wake_socket().handle(), 0, ZMQ_POLLIN, 0}};
+  // Real mode: catch up the minutes missed while the broker was down.
+  if (bus_clock->mode() == ClockMode::kReal)
+    if (auto span = bus_clock->DueAt(WallMillis())) SubmitClockSpan(std::move(*span), nullptr);
+
+  while (!stop.load(std::memory_order_relaxed)) {
+    const TimePoint now = clock.Now();
+    TimePoint wake = std::min(next_heartbeat, now + kMaxPollWait);
+    if (auto d = table.NextDeadline()) wake = std::min(wake, *d);
+    Millis wait = deliver_dirty ? Millis(0)
+                                : std::max(Millis(0), std::chrono::ceil<Millis>(wake - now));
+    if (bus_clock->mode() == ClockMode::kReal)
+      wait = std::min(wait, Millis(std::max<int64_t>(0, bus_clock->NextBoundary() - WallMillis())));
+    try {
+      zmq::poll(items, 2, wait);
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR) return Status::Internal(std::string("poll: ") + e.what());
+      continue;
+    }
+    for (int n = 0; n < kMaxDrain; ++n) {
+      if (!proto::RecvFrames(router, frames, /*dontwait=*/true)) break;
+      HandleMessage(frames);
+      FlushActions();
+    }
+    FlushPublishes();
+    if (items[1].revents & ZMQ_POLLIN) {
+      writer->DrainWake();
+      HandleWritesDone();
+    }
+    OnTimers();
+    Deliver();
+  }
+  FlushPublishes();
+  writer->Stop();
+  HandleWritesDone();  // acks for what became durable while stopping
+  return Status::Ok();
+}
+
+void Broker::Impl::HandleMessage(Frames& frames) {
+  if (frames.size() < 2) return CountMalformed("message without frames");
+  std::string rid(AsView(frames[0]));
+  auto kind = proto::ParseKind(frames, 1);
+  if (!kind.ok()) return CountMalformed(kind.status().message());
+  switch (*kind) {
+    case Kind::kRequest:
+      return HandleRequest(frames, rid);
+    case Kind::kReply: {
+      auto reply = proto::ParseWorkerReply(frames, 1);
+      if (!reply.ok()) return CountMalformed(reply.status().message());
+      if (!table.IsWorker(rid)) {
+        table.OnReply(rid, reply->request_id, actions);  // counts it late
+        return SendReconnect(rid);
+      }
+      auto route = table.OnReply(rid, reply->request_id, actions);
+      if (!route) return;
+      Frames out = proto::Encode(proto::ClientReply{std::move(route->request_key),
+                                                    std::move(reply->envelope)});
+      if (!SendTo(route->client, out)) ++dropped_replies;
+      return;
+    }
+    case Kind::kPublish:
+      return HandlePublish(frames, rid);
+    case Kind::kHeartbeat: {
+      bool known = table.Touch(rid);
+      known = subs.Touch(rid) || known;
+      if (!known) SendReconnect(rid);
+      return;
+    }
+    case Kind::kReady: {
+      auto ready = proto::ParseReady(frames, 1);
+      if (!ready.ok()) return CountMalformed(ready.status().message());
+      std::vector<std::string> services;
+      for (auto& s : ready->services)
+        if (!IsInternalService(s)) services.push_back(std::move(s));
+      if (services.empty()) return CountMalformed("READY: no service the broker can route");
+      spdlog::info("event=worker_ready worker={} capacity={} services={}",
+                   Quoted(ready->worker_name), ready->capacity, services.size());
+      table.Ready(rid, std::move(ready->worker_name), ready->capacity, services, actions);
+      return;
+    }
+    case Kind::kSubscribe: {
+      auto sub = proto::ParseSubscribe(frames, 1);
+      if (!sub.ok()) return CountMalformed(sub.status().message());
+      spdlog::info("event=subscribed from_seq={} credit={} prefixes={}", sub->from_seq,
+                   sub->credit, sub->prefixes.size());
+      subs.Subscribe(rid, sub->from_seq, sub->credit, std::move(sub->prefixes), log->Head());
+      deliver_dirty = true;
+      return;
+    }
+    case Kind::kCredit: {
+      auto credit = proto::ParseCredit(frames, 1);
+      if (!credit.ok()) return CountMalformed(credit.status().message());
+      if (!subs.AddCredit(rid, *credit)) return SendReconnect(rid);
+      deliver_dirty = true;
+      return;
+    }
+    case Kind::kDisconnect: {
+      if (table.Disconnect(rid, actions)) spdlog::info("event=worker_disconnected");
+      subs.Remove(rid);
+      return;
+    }
+    default:
+      return CountMalformed("a broker-to-peer message sent to the broker");
+  }
+}
+
+void Broker::Impl::HandleRequest(Frames& frames, const std::string& rid) {
+  auto request = proto::ParseClientRequest(frames, 1);
+  if (!request.ok()) {
+    CountMalformed(request.status().message());
+    // Answer when the request key is readable, so the caller does not wait for nothing.
+    if (frames.size() > 3 && frames[3].size() <= 255)
+      SendReply(rid, std::string(AsView(frames[3])),
+                schemas::ErrorReply("", "", request.status(), "broker", BusNow()));
+    return;
+  }
+  if (!LooksLikeMap(request->envelope)) {
+    CountMalformed("REQUEST: envelope is not a MessagePack map");
+    return SendReply(rid, std::move(request->request_key),
+                     schemas::ErrorReply("", "", Status::Invalid("envelope: expected a map"),
+                                         "broker", BusNow()));
+  }
+  if (IsInternalService(request->service))
+    return HandleInternal(rid, std::move(request->request_key), request->service,
+                          std::move(request->envelope));
+  table.Submit(rid, std::move(request->request_key), request->service, request->timeout_ms,
+               std::move(request->envelope), actions);
+}
+
+schemas::Reply Broker::Impl::OkReply(const schemas::Envelope& command, std::string body) const {
+  schemas::Reply reply = schemas::ErrorReply(command, Status::Ok(), "broker", BusNow());
+  reply.body = std::move(body);
+  return reply;
+}
+
+void Broker::Impl::HandleInternal(const std::string& rid, std::string key,
+                                  std::string_view service, zmq::message_t envelope) {
+  auto command = schemas::DecodeEnvelope(AsView(envelope));
+  if (!command.ok()) {
+    CountMalformed(command.status().message());
+    return SendReply(rid, std::move(key),
+                     schemas::ErrorReply("", "", command.status(), "broker", BusNow()));
+  }
+  const std::string& type = command->type;
+  if (type == "broker.health") {
+    std::string body = schemas::BodyWriter()
+                           .String("status", "ok")
+                           .Int("uptime_ms", std::chrono::duration_cast<Millis>(
+                                                 clock.Now() - started).count())
+                           .Int("log_head", static_cast<int64_t>(log->Head()))
+                           .String("clock", bus_clock->mode_name())
+                           .Finish();
+    return SendReply(rid, std::move(key), OkReply(*command, std::move(body)));
+  }
+  if (type == "broker.stats") return SendReply(rid, std::move(key), OkReply(*command, StatsBody()));
+  if (type == clk::kNow) {
+    std::string body = clk::Encode(clk::Now{BusNow(), std::string(bus_clock->mode_name()), 0});
+    return SendReply(rid, std::move(key), OkReply(*command, std::move(body)));
+  }
+  if (type == clk::kAdvance) {
+    if (bus_clock->mode() != ClockMode::kSim)
+      return SendReply(rid, std::move(key),
+                       schemas::ErrorReply(*command, Status::Invalid("the clock is real"),
+                                           "broker", BusNow()));
+    auto advance = clk::DecodeAdvance(command->body);
+    if (!advance.ok())
+      return SendReply(rid, std::move(key),
+                       schemas::ErrorReply(*command, advance.status(), "broker", BusNow()));
+    const int64_t now = BusNow();
+    const int64_t target = advance->by_ms ? now + *advance->by_ms : *advance->to_ms;
+    if (target - now > kMaxAdvanceMs)
+      return SendReply(rid, std::move(key),
+                       schemas::ErrorReply(*command,
+                                           Status::Invalid("body: advance at most 366 days"),
+                                           "broker", BusNow()));
+    ClockSpan span = bus_clock->AdvanceTo(target);
+    const int64_t events = static_cast<int64_t>(span.events.size());
+    std::optional<uint64_t> ticket;
+    SubmitClockSpan(std::move(span), &ticket);
+    schemas::Reply reply = OkReply(
+        *command, clk::Encode(clk::Now{bus_clock->Now(0), "sim", events}));
+    advance_waiters.emplace(*ticket, PendingAdvance{rid, std::move(key), std::move(reply)});
+    return;
+  }
+  SendReply(rid, std::move(key),
+            schemas::ErrorReply(*command,
+                                Status::Invalid("the broker does not serve '" + type + "'"),
+                                "broker", BusNow()));
+}
+
+void Broker::Impl::SubmitClockSpan(ClockSpan span, std::optional<uint64_t>* ticket_out) {
+  FlushPublishes();  // keep log order = arrival order
+  WriteBatch batch;
+  batch.ticket = next_ticket++;
+  batch.clock_ms = span.clock_ms;
+  batch.items.reserve(span.events.size());
+  for (auto& e : span.events)
+    batch.items.push_back(WriteItem{std::string(kClockProducer), e.producer_seq, e.type,
+                                    ToMessage(e.envelope), e.at_ms});
+  if (ticket_out) *ticket_out = batch.ticket;
+  writer->Submit(std::move(batch));
+}
+
+void Broker::Impl::HandlePublish(Frames& frames, const std::string& rid) {
+  auto publish = proto::ParsePublish(frames, 1);
+  if (!publish.ok()) return CountMalformed(publish.status().message());
+  for (const auto& e : publish->events)
+    if (!LooksLikeMap(e.envelope))
+      return CountMalformed("PUBLISH: an event envelope is not a MessagePack map");
+  const int64_t now = BusNow();
+  for (auto& e : publish->events)
+    publish_batch.items.push_back(WriteItem{publish->producer, e.producer_seq, std::move(e.topic),
+                                            std::move(e.envelope), now});
+  publish_acks.emplace_back(rid, std::move(publish->producer));
+}
+
+void Broker::Impl::FlushPublishes() {
+  if (publish_batch.items.empty()) return;
+  ack_waiters.emplace(publish_batch.ticket, std::move(publish_acks));
+  publish_acks.clear();
+  writer->Submit(std::move(publish_batch));
+  publish_batch = WriteBatch{};
+  publish_batch.ticket = next_ticket++;
+}
+
+void Broker::Impl::HandleWritesDone() {
+  for (WriteDone& done : writer->TakeDone()) {
+    deliver_dirty = true;
+    if (auto it = ack_waiters.find(done.ticket); it != ack_waiters.end()) {
+      if (done.status.ok()) {
+        for (auto& [rid, producer] : it->second) {
+          auto d = done.result->durable.find(producer);
+          if (d == done.result->durable.end()) continue;
+          Frames out = proto::Encode(proto::PubAck{producer, d->second});
+          SendTo(rid, out);
+        }
+      }
+      ack_waiters.erase(it);
+    }
+    if (auto it = advance_waiters.find(done.ticket); it != advance_waiters.end()) {
+      PendingAdvance& p = it->second;
+      if (!done.status.ok()) {
+        p.reply.status = Code::kInternal;
+        p.reply.message = "the clock events could not be stored: " + done.status.message();
+        p.reply.body = schemas::EmptyBody();
+      }
+      SendReply(p.client, std::move(p.key), p.reply);
+      advance_waiters.erase(it);
+    }
+  }
+}
+
+void Broker::Impl::FlushActions() {
+  if (!actions.dispatches.empty()) {
+    const int64_t bus_now = BusNow();
+    for (Dispatch& d : actions.dispatches) {
+      Frames out = proto::Encode(
+          proto::WorkerRequest{d.request_id, d.timeout_ms, bus_now, std::move(d.envelope)});
+      SendTo(d.worker, out);  // a lost send is retried when the worker is purged
+    }
+  }
+  for (Failure& f : actions.failures) {
+    auto command = schemas::DecodeEnvelope(AsView(f.envelope));
+    schemas::Reply reply = command.ok()
+                               ? schemas::ErrorReply(*command, f.status, "broker", BusNow())
+                               : schemas::ErrorReply("", "", f.status, "broker", BusNow());
+    SendReply(f.client, std::move(f.request_key), reply);
+  }
+  actions.Clear();
+}
+
+void Broker::Impl::OnTimers() {
+  const TimePoint now = clock.Now();
+  if (auto d = table.NextDeadline(); d && *d <= now) {
+    if (auto purged = table.Tick(actions); !purged.empty())
+      spdlog::info("event=workers_purged reason=silent count={}", purged.size());
+    FlushActions();
+  }
+  if (now >= next_heartbeat) {
+    next_heartbeat = now + options.heartbeat;
+    if (auto purged = table.Tick(actions); !purged.empty())
+      spdlog::info("event=workers_purged reason=silent count={}", purged.size());
+    FlushActions();
+    if (auto purged = subs.Purge(); !purged.empty())
+      spdlog::info("event=subscribers_purged reason=silent count={}", purged.size());
+    subs.Unstall();
+    deliver_dirty = true;
+    for (const auto& id : table.WorkerIds()) {
+      Frames hb = proto::EncodeHeartbeat();
+      SendTo(id, hb);
+    }
+    for (const auto& id : subs.Ids()) {
+      Frames hb = proto::EncodeHeartbeat();
+      SendTo(id, hb);
+    }
+  }
+  if (bus_clock->mode() == ClockMode::kReal && WallMillis() >= bus_clock->NextBoundary())
+    if (auto span = bus_clock->DueAt(WallMillis())) SubmitClockSpan(std::move(*span), nullptr);
+}
+
+void Broker::Impl::Deliver() {
+  if (!deliver_dirty) return;
+  auto more = subs.Deliver(*log, [this](const std::string& rid, Frames& frames) {
+    return SendTo(rid, frames);
+  });
+  if (!more.ok()) {
+    spdlog::error("event=log_read_failed error={}", more.status().ToString());
+    deliver_dirty = false;
+    return;
+  }
+  deliver_dirty = *more;
+}
+
+void Broker::Impl::SendReply(const std::string& rid, std::string key,
+                             const schemas::Reply& reply) {
+  Frames out = proto::Encode(proto::ClientReply{std::move(key), ToMessage(schemas::Encode(reply))});
+  if (!SendTo(rid, out)) ++dropped_replies;
+}
+
+void Broker::Impl::SendReconnect(const std::string& rid) {
+  Frames out = proto::EncodeReconnect();
+  SendTo(rid, out);
+}
+
+void Broker::Impl::CountMalformed(std::string_view what) {
+  ++malformed;
+  const TimePoint now = clock.Now();
+  if (now < malformed_log_next) {
+    ++malformed_suppressed;
+    return;
+  }
+  malformed_log_next = now + std::chrono::seconds(1);
+  spdlog::warn("event=malformed_message error={} suppressed={} total={}", Quoted(what),
+               malformed_suppressed, malformed);
+  malformed_suppressed = 0;
+}
+
+std::string Broker::Impl::StatsBody() const {
+  schemas::MsgpackWriter services;
+  auto service_stats = table.Services();
+  services.ArrayHeader(static_cast<uint32_t>(service_stats.size()));
+  for (const auto& s : service_stats)
+    services.Raw(schemas::BodyWriter()
+                     .String("name", s.name)
+                     .Int("workers", static_cast<int64_t>(s.workers))
+                     .Int("queued", static_cast<int64_t>(s.queued))
+                     .Finish());
+  schemas::MsgpackWriter subscribers;
+  subscribers.ArrayHeader(static_cast<uint32_t>(subs.subscribers().size()));
+  for (const auto& [id, s] : subs.subscribers())
+    subscribers.Raw(schemas::BodyWriter()
+                        .Int("cursor", static_cast<int64_t>(s.cursor))
+                        .Int("credit", static_cast<int64_t>(s.credit))
+                        .StringList("prefixes", s.prefixes)
+                        .Finish());
+  return schemas::BodyWriter()
+      .Int("log_head", static_cast<int64_t>(log->Head()))
+      .Int("in_flight", static_cast<int64_t>(table.in_flight()))
+      .Int("queued", static_cast<int64_t>(table.queued()))
+      .Int("malformed", static_cast<int64_t>(malformed))
+      .Int("late_replies", static_cast<int64_t>(table.late_replies()))
+      .Int("dropped_replies", static_cast<int64_t>(dropped_replies))
+      .Int("workers", static_cast<int64_t>(table.worker_count()))
+      .Int("rss_bytes", RssBytes())
+      .Int("commits", static_cast<int64_t>(writer->commits()))
+      .String("clock", bus_clock->mode_name())
+      .Int("bus_time", BusNow())
+      .Raw("services", services.bytes())
+      .Raw("subscribers", subscribers.bytes())
+      .Finish();
+}
+
+// --- Broker ----------------------------------------------------------------------------------
+
+Broker::Broker(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Broker::~Broker() {
+  if (impl_ && impl_->writer) impl_->writer->Stop();
+}
+
+Result<std::unique_ptr<Broker>> Broker::Create(const BrokerOptions& options,
+                                               zmq::context_t& context, const Clock& clock) {
+  auto impl = std::make_unique<Impl>(options, context, clock);
+  if (Status s = impl->Open(); !s.ok()) return s;
+  return std::unique_ptr<Broker>(new Broker(std::move(impl)));
+}
+
+const std::string& Broker::endpoint() const { return impl_->endpoint; }
+
+Status Broker::Run(const std::atomic<bool>& stop) { return impl_->Run(stop); }
+
+}  // namespace mcf::broker

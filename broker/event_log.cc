@@ -1,0 +1,156 @@
+#include "broker/event_log.h"
+
+#include <cstring>
+
+#include "lib/base/bytes.h"
+
+namespace mcf::broker {
+namespace {
+
+constexpr std::string_view kClockKey = "clock";
+constexpr size_t kRecordHeader = 8 + 2;
+
+std::string U64Le(uint64_t v) {
+  std::string s(8, '\0');
+  PutU64Le(s.data(), v);
+  return s;
+}
+
+}  // namespace
+
+bool MatchesAny(std::string_view topic, const std::vector<std::string>& prefixes) {
+  for (const auto& p : prefixes)
+    if (topic.starts_with(p)) return true;
+  return false;
+}
+
+Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, size_t map_size) {
+  store::EnvOptions options;
+  options.map_size = map_size;
+  options.max_dbs = 8;
+  auto env = store::Env::Open(dir, options);
+  if (!env.ok()) return env.status();
+  auto events = env->OpenDb("events");
+  if (!events.ok()) return events.status();
+  auto producers = env->OpenDb("producers");
+  if (!producers.ok()) return producers.status();
+  auto meta = env->OpenDb("meta");
+  if (!meta.ok()) return meta.status();
+  std::unique_ptr<EventLog> log(new EventLog(std::move(*env), *events, *producers, *meta));
+  auto txn = log->env_.BeginRead();
+  if (!txn.ok()) return txn.status();
+  auto cursor = store::Cursor::Open(*txn, log->events_);
+  if (!cursor.ok()) return cursor.status();
+  if (cursor->Last()) log->head_.store(FromU64Key(cursor->key()));
+  return log;
+}
+
+Result<AppendResult> EventLog::AppendBatch(std::span<const AppendItem> items,
+                                           std::optional<int64_t> clock_ms) {
+  AppendResult result;
+  auto txn = env_.BeginWrite();
+  if (!txn.ok()) return txn.status();
+  uint64_t seq = head_.load(std::memory_order_relaxed);
+  // Producer state as this txn changes it; written back at the end, cache updated on commit.
+  std::unordered_map<std::string, uint64_t> touched;
+  std::string key(8, '\0');
+  for (const AppendItem& item : items) {
+    auto tit = touched.find(std::string(item.producer));
+    if (tit == touched.end()) {
+      uint64_t last = 0;
+      auto cit = producer_cache_.find(std::string(item.producer));
+      if (cit != producer_cache_.end()) {
+        last = cit->second;
+      } else {
+        auto v = txn->Get(producers_, item.producer);
+        if (!v.ok()) return v.status();
+        if (v->has_value() && (*v)->size() == 8) last = GetU64Le((*v)->data());
+      }
+      tit = touched.emplace(std::string(item.producer), last).first;
+    }
+    if (item.producer_seq <= tit->second) continue;  // duplicate
+    tit->second = item.producer_seq;
+    ++seq;
+    key = U64Key(seq);
+    MDB_val k{key.size(), key.data()};
+    MDB_val v{kRecordHeader + item.topic.size() + item.envelope.size(), nullptr};
+    int rc = mdb_put(txn->raw(), events_.dbi, &k, &v, MDB_APPEND | MDB_RESERVE);
+    if (rc != 0) return store::FromLmdb(rc, "append event");
+    char* p = static_cast<char*>(v.mv_data);
+    PutU64Le(p, static_cast<uint64_t>(item.time_ms));
+    PutU16Le(p + 8, static_cast<uint16_t>(item.topic.size()));
+    std::memcpy(p + kRecordHeader, item.topic.data(), item.topic.size());
+    std::memcpy(p + kRecordHeader + item.topic.size(), item.envelope.data(), item.envelope.size());
+    ++result.appended;
+  }
+  for (const auto& [producer, last] : touched)
+    if (Status s = txn->Put(producers_, producer, U64Le(last)); !s.ok()) return s;
+  if (clock_ms)
+    if (Status s = txn->Put(meta_, kClockKey, U64Le(static_cast<uint64_t>(*clock_ms))); !s.ok())
+      return s;
+  if (Status s = txn->Commit(); !s.ok()) return s;
+  for (const auto& [producer, last] : touched) producer_cache_[producer] = last;
+  head_.store(seq, std::memory_order_release);
+  result.durable = std::move(touched);
+  result.head = seq;
+  return result;
+}
+
+Result<uint64_t> EventLog::Read(uint64_t from_seq, const std::vector<std::string>& prefixes,
+                                size_t max_events, size_t max_scan,
+                                const std::function<bool(const StoredEvent&)>& visit) {
+  if (from_seq == 0) from_seq = 1;
+  if (from_seq > Head() || max_events == 0) return from_seq;
+  auto txn = env_.BeginRead();
+  if (!txn.ok()) return txn.status();
+  auto cursor = store::Cursor::Open(*txn, events_);
+  if (!cursor.ok()) return cursor.status();
+  uint64_t next = from_seq;
+  size_t delivered = 0, scanned = 0;
+  const bool all = MatchesAny("", prefixes);
+  for (bool ok = cursor->Seek(U64Key(from_seq)); ok; ok = cursor->Next()) {
+    std::string_view value = cursor->value();
+    const uint64_t seq = FromU64Key(cursor->key());
+    if (value.size() < kRecordHeader) {  // cannot happen unless the file is damaged
+      next = seq + 1;
+      continue;
+    }
+    size_t topic_len = GetU16Le(value.data() + 8);
+    if (value.size() < kRecordHeader + topic_len) {
+      next = seq + 1;
+      continue;
+    }
+    StoredEvent e;
+    e.seq = seq;
+    e.time_ms = static_cast<int64_t>(GetU64Le(value.data()));
+    e.topic = value.substr(kRecordHeader, topic_len);
+    e.envelope = value.substr(kRecordHeader + topic_len);
+    if (all || MatchesAny(e.topic, prefixes)) {
+      if (!visit(e)) break;
+      ++delivered;
+    }
+    next = seq + 1;
+    if (delivered >= max_events || ++scanned >= max_scan) break;
+  }
+  return next;
+}
+
+Result<uint64_t> EventLog::ProducerSeq(std::string_view producer) {
+  auto txn = env_.BeginRead();
+  if (!txn.ok()) return txn.status();
+  auto v = txn->Get(producers_, producer);
+  if (!v.ok()) return v.status();
+  if (!v->has_value() || (*v)->size() != 8) return uint64_t{0};
+  return GetU64Le((*v)->data());
+}
+
+Result<std::optional<int64_t>> EventLog::ClockState() {
+  auto txn = env_.BeginRead();
+  if (!txn.ok()) return txn.status();
+  auto v = txn->Get(meta_, kClockKey);
+  if (!v.ok()) return v.status();
+  if (!v->has_value() || (*v)->size() != 8) return std::optional<int64_t>{};
+  return std::optional<int64_t>(static_cast<int64_t>(GetU64Le((*v)->data())));
+}
+
+}  // namespace mcf::broker

@@ -1,0 +1,109 @@
+#include "broker/log_writer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+
+namespace mcf::broker {
+
+LogWriter::LogWriter(EventLog& log, zmq::context_t& context)
+    : log_(log), wake_main_(context, zmq::socket_type::pair),
+      wake_writer_(context, zmq::socket_type::pair) {}
+
+Result<std::unique_ptr<LogWriter>> LogWriter::Start(EventLog& log, zmq::context_t& context) {
+  static std::atomic<uint64_t> counter{0};
+  std::unique_ptr<LogWriter> w(new LogWriter(log, context));
+  const std::string endpoint =
+      "inproc://mcf-log-writer-" + std::to_string(counter.fetch_add(1));
+  try {
+    w->wake_main_.set(zmq::sockopt::linger, 0);
+    w->wake_writer_.set(zmq::sockopt::linger, 0);
+    w->wake_main_.bind(endpoint);
+    w->wake_writer_.connect(endpoint);
+  } catch (const zmq::error_t& e) {
+    return Status::Internal(std::string("log writer wake socket: ") + e.what());
+  }
+  w->thread_ = std::thread([p = w.get()] { p->Run(); });
+  return w;
+}
+
+LogWriter::~LogWriter() { Stop(); }
+
+void LogWriter::Submit(WriteBatch batch) {
+  {
+    std::lock_guard lock(mu_);
+    pending_.push_back(std::move(batch));
+  }
+  cv_.notify_one();
+}
+
+std::vector<WriteDone> LogWriter::TakeDone() {
+  std::vector<WriteDone> out;
+  std::lock_guard lock(mu_);
+  out.swap(done_);
+  return out;
+}
+
+void LogWriter::DrainWake() {
+  try {
+    zmq::message_t m;
+    while (wake_main_.recv(m, zmq::recv_flags::dontwait)) {
+    }
+  } catch (const zmq::error_t&) {
+  }
+}
+
+void LogWriter::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stop_ && !thread_.joinable()) return;
+    stop_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void LogWriter::Run() {
+  std::vector<WriteBatch> batches;
+  std::vector<AppendItem> items;
+  while (true) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stop_ || !pending_.empty(); });
+      if (pending_.empty()) break;  // stop_ and nothing left
+      batches.swap(pending_);
+    }
+    items.clear();
+    std::optional<int64_t> clock_ms;
+    for (const auto& b : batches) {
+      for (const auto& i : b.items)
+        items.push_back(AppendItem{i.producer, i.producer_seq, i.topic,
+                                   std::string_view(static_cast<const char*>(i.envelope.data()),
+                                                    i.envelope.size()),
+                                   i.time_ms});
+      if (b.clock_ms && (!clock_ms || *b.clock_ms > *clock_ms)) clock_ms = b.clock_ms;
+    }
+    auto result = log_.AppendBatch(items, clock_ms);
+    std::shared_ptr<const AppendResult> shared;
+    Status status;
+    if (result.ok()) {
+      shared = std::make_shared<const AppendResult>(std::move(*result));
+      ++commits_;
+    } else {
+      status = result.status();
+      spdlog::error("event=log_append_failed error={}", status.ToString());
+    }
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& b : batches) done_.push_back(WriteDone{b.ticket, status, shared});
+    }
+    batches.clear();
+    try {
+      zmq::message_t wake(1);
+      (void)wake_writer_.send(wake, zmq::send_flags::dontwait);
+    } catch (const zmq::error_t&) {
+    }
+  }
+}
+
+}  // namespace mcf::broker

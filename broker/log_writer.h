@@ -1,0 +1,80 @@
+// LogWriter: group commit off the routing thread. A writer thread owns the write side of the
+// EventLog; the routing thread hands it batches (whatever arrived in one drain of the socket)
+// and is woken through an inproc PAIR socket, polled beside the ROUTER, when they are durable.
+// Batches that queue up while a commit is in progress are merged into the next transaction, so
+// one fsync covers all of them. Command routing never waits for fsync.
+// Threading: Submit/TakeDone/wake_socket belong to the routing thread; the writer thread only
+// touches the log and its side of the PAIR. The EventLog and context must outlive this.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+#include <zmq.hpp>
+
+#include "broker/event_log.h"
+#include "lib/base/status.h"
+
+namespace mcf::broker {
+
+struct WriteItem {
+  std::string producer;
+  uint64_t producer_seq = 0;
+  std::string topic;
+  zmq::message_t envelope;
+  int64_t time_ms = 0;
+};
+
+struct WriteBatch {
+  uint64_t ticket = 0;  // the routing thread's handle for the completion
+  std::vector<WriteItem> items;
+  std::optional<int64_t> clock_ms;  // clock state to persist with the items
+  bool empty() const { return items.empty() && !clock_ms; }
+};
+
+struct WriteDone {
+  uint64_t ticket = 0;
+  Status status;
+  // The result of the (merged) commit that made this batch durable; null on error.
+  std::shared_ptr<const AppendResult> result;
+};
+
+class LogWriter {
+ public:
+  // Binds the PAIR the routing thread polls and starts the writer thread.
+  static Result<std::unique_ptr<LogWriter>> Start(EventLog& log, zmq::context_t& context);
+  ~LogWriter();  // Stop()
+
+  // Hands a batch to the writer (routing thread).
+  void Submit(WriteBatch batch);
+  // Completed batches, in submission order (routing thread; after the wake socket polls in).
+  std::vector<WriteDone> TakeDone();
+  // The socket to poll for completions; drain it with DrainWake().
+  zmq::socket_t& wake_socket() { return wake_main_; }
+  void DrainWake();
+  // Finishes every submitted batch, then joins the thread. Idempotent.
+  void Stop();
+  size_t commits() const { return commits_; }
+
+ private:
+  LogWriter(EventLog& log, zmq::context_t& context);
+  void Run();
+
+  EventLog& log_;
+  zmq::socket_t wake_main_;    // routing thread's end
+  zmq::socket_t wake_writer_;  // writer thread's end
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<WriteBatch> pending_;  // guarded by mu_
+  std::vector<WriteDone> done_;      // guarded by mu_
+  bool stop_ = false;                // guarded by mu_
+  size_t commits_ = 0;               // writer thread only (read for stats, racy but benign)
+  std::thread thread_;
+};
+
+}  // namespace mcf::broker

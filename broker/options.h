@@ -1,0 +1,46 @@
+// BrokerOptions: everything mcf-broker can be told at start-up, with the defaults of
+// docs/protocol.md and the common process conventions. Filled by broker/main.cc from flags;
+// tests fill it directly. A plain value; thread-compatible.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "lib/base/clock.h"
+
+namespace mcf::broker {
+
+enum class ClockMode { kReal, kSim };
+
+struct BrokerOptions {
+  // ROUTER endpoint to bind. "tcp://127.0.0.1:*" picks a free port. Default tcp://127.0.0.1:5555.
+  std::string endpoint = "tcp://127.0.0.1:5555";
+  // If set, the resolved endpoint plus "\n" is written here once bound. Default: none.
+  std::string endpoint_file;
+  // LMDB directory of the event log. Default var/broker.
+  std::string data_dir = "var/broker";
+  // real: bus time is the wall clock; sim: bus time moves only on clock.advance. Default real.
+  ClockMode clock_mode = ClockMode::kReal;
+  // Sim mode start, ms since the epoch (the persisted clock wins if later).
+  // Default 2026-01-05T08:00:00Z.
+  int64_t sim_start_ms = 1767600000000;
+  // Heartbeat interval both ways. Default 1 s.
+  Millis heartbeat{1000};
+  // A peer silent for this many intervals is purged. Default 3.
+  int liveness = 3;
+  // Requests waiting per service before new ones are refused `unavailable`. Default 10000.
+  size_t max_queued_per_service = 10000;
+  // Most events in one EVENT message. Default 256.
+  uint32_t max_event_batch = 256;
+  // LMDB map size (virtual address space, not memory). Default 64 GiB.
+  size_t map_size = size_t{64} << 30;
+
+  // How long a silent peer lives: liveness * heartbeat.
+  Millis Expiry() const { return heartbeat * liveness; }
+  // After start-up, requests for services nobody registered yet are queued for this long
+  // (workers are re-registering after a broker restart). liveness * heartbeat.
+  Millis StartupGrace() const { return Expiry(); }
+};
+
+}  // namespace mcf::broker
