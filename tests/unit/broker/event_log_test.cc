@@ -1,0 +1,119 @@
+#include "broker/event_log.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/temp_dir.h"
+
+namespace mcf::broker {
+namespace {
+
+constexpr size_t kMap = size_t{1} << 30;
+
+struct Seen {
+  uint64_t seq;
+  int64_t time;
+  std::string topic, envelope;
+};
+
+std::vector<Seen> ReadAll(EventLog& log, uint64_t from, std::vector<std::string> prefixes = {""},
+                          size_t max = 1000) {
+  std::vector<Seen> out;
+  auto next = log.Read(from, prefixes, max, 100000, [&](const StoredEvent& e) {
+    out.push_back({e.seq, e.time_ms, std::string(e.topic), std::string(e.envelope)});
+    return true;
+  });
+  EXPECT_TRUE(next.ok());
+  return out;
+}
+
+TEST(EventLogTest, AppendsWithConsecutiveSeqsAndSkipsDuplicates) {
+  testing::TempDir dir;
+  auto log = EventLog::Open(dir.path(), kMap);
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  std::vector<AppendItem> batch = {{"p", 1, "a.x", "e1", 10}, {"p", 2, "a.y", "e2", 11},
+                                   {"q", 7, "b.x", "e3", 12}, {"p", 2, "a.y", "dup", 13}};
+  auto r = (*log)->AppendBatch(batch);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->appended, 3u);
+  EXPECT_EQ(r->head, 3u);
+  EXPECT_EQ(r->durable.at("p"), 2u);
+  EXPECT_EQ(r->durable.at("q"), 7u);
+  // Re-sent tail: only the new one is appended; the ack still covers the old ones.
+  std::vector<AppendItem> again = {{"p", 1, "a.x", "e1", 20}, {"p", 3, "a.z", "e4", 21}};
+  r = (*log)->AppendBatch(again);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->appended, 1u);
+  EXPECT_EQ(r->durable.at("p"), 3u);
+  auto all = ReadAll(**log, 1);
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].seq, 1u);
+  EXPECT_EQ(all[0].time, 10);
+  EXPECT_EQ(all[0].topic, "a.x");
+  EXPECT_EQ(all[0].envelope, "e1");
+  EXPECT_EQ(all[3].seq, 4u);
+  EXPECT_EQ(all[3].envelope, "e4");
+  EXPECT_EQ(*(*log)->ProducerSeq("p"), 3u);
+  EXPECT_EQ(*(*log)->ProducerSeq("nobody"), 0u);
+}
+
+TEST(EventLogTest, SeqContinuesAndDedupHoldsAcrossReopen) {
+  testing::TempDir dir;
+  {
+    auto log = EventLog::Open(dir.path(), kMap);
+    ASSERT_TRUE(log.ok());
+    std::vector<AppendItem> batch = {{"p", 1, "a.x", "e1", 1}, {"p", 2, "a.x", "e2", 2}};
+    ASSERT_TRUE((*log)->AppendBatch(batch, int64_t{1234}).ok());
+  }
+  auto log = EventLog::Open(dir.path(), kMap);
+  ASSERT_TRUE(log.ok());
+  EXPECT_EQ((*log)->Head(), 2u);
+  EXPECT_EQ((*log)->ClockState()->value_or(0), 1234);
+  std::vector<AppendItem> batch = {{"p", 2, "a.x", "e2", 3}, {"p", 3, "a.x", "e3", 3}};
+  auto r = (*log)->AppendBatch(batch);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->appended, 1u);
+  EXPECT_EQ(r->head, 3u);
+  auto all = ReadAll(**log, 1);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[2].envelope, "e3");
+}
+
+TEST(EventLogTest, ReadFiltersByPrefixAndHonoursLimits) {
+  testing::TempDir dir;
+  auto log = EventLog::Open(dir.path(), kMap);
+  ASSERT_TRUE(log.ok());
+  std::vector<AppendItem> batch;
+  std::vector<std::string> topics;
+  for (int i = 1; i <= 10; ++i) topics.push_back(i % 2 ? "tasks.done" : "clock.tick");
+  for (int i = 1; i <= 10; ++i) batch.push_back({"p", uint64_t(i), topics[i - 1], "e", i});
+  ASSERT_TRUE((*log)->AppendBatch(batch).ok());
+  auto clocks = ReadAll(**log, 1, {"clock."});
+  ASSERT_EQ(clocks.size(), 5u);
+  EXPECT_EQ(clocks[0].seq, 2u);
+  EXPECT_EQ(clocks[4].seq, 10u);
+  EXPECT_EQ(ReadAll(**log, 1, {"clock.", "tasks."}).size(), 10u);
+  EXPECT_TRUE(ReadAll(**log, 1, {"billing."}).empty());
+  EXPECT_EQ(ReadAll(**log, 4, {""}).front().seq, 4u);
+  // max_events: the returned cursor is right after the last delivered event.
+  size_t n = 0;
+  auto next = (*log)->Read(1, {"clock."}, 2, 1000, [&](const StoredEvent&) { return ++n, true; });
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(n, 2u);
+  EXPECT_EQ(*next, 5u);
+  // max_scan bounds the work even when nothing matches.
+  next = (*log)->Read(1, {"billing."}, 10, 3, [&](const StoredEvent&) { return true; });
+  EXPECT_EQ(*next, 4u);
+  // Beyond the head: nothing, cursor unchanged.
+  next = (*log)->Read(11, {""}, 10, 10, [&](const StoredEvent&) { return true; });
+  EXPECT_EQ(*next, 11u);
+}
+
+TEST(EventLogTest, MatchesAnyPrefix) {
+  EXPECT_TRUE(MatchesAny("tasks.done", {""}));
+  EXPECT_TRUE(MatchesAny("tasks.done", {"x", "tasks."}));
+  EXPECT_FALSE(MatchesAny("tasks.done", {"task.", "billing"}));
+  EXPECT_FALSE(MatchesAny("tasks.done", {}));
+}
+
+}  // namespace
+}  // namespace mcf::broker

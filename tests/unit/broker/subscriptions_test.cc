@@ -1,0 +1,109 @@
+#include "broker/subscriptions.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "tests/support/temp_dir.h"
+
+namespace mcf::broker {
+namespace {
+
+class SubscriptionsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto log = EventLog::Open(dir_.path(), size_t{1} << 30);
+    ASSERT_TRUE(log.ok());
+    log_ = std::move(*log);
+  }
+  void Append(int n, std::string topic) {
+    std::vector<AppendItem> items;
+    for (int i = 0; i < n; ++i) items.push_back({"p", ++pseq_, topic, "env", 0});
+    ASSERT_TRUE(log_->AppendBatch(items).ok());
+  }
+  // Runs delivery passes until nothing more is deliverable; returns seqs sent per subscriber.
+  std::map<std::string, std::vector<uint64_t>> DeliverAll(Subscriptions& subs) {
+    std::map<std::string, std::vector<uint64_t>> sent;
+    for (int pass = 0; pass < 1000; ++pass) {
+      auto more = subs.Deliver(*log_, [&](const std::string& id, proto::Frames& frames) {
+        for (size_t i = 2; i < frames.size(); ++i)
+          sent[id].push_back(proto::ParseEventFrame(frames[i])->seq);
+        return true;
+      });
+      EXPECT_TRUE(more.ok());
+      if (!*more) break;
+    }
+    return sent;
+  }
+  testing::TempDir dir_;
+  std::unique_ptr<EventLog> log_;
+  uint64_t pseq_ = 0;
+  FakeClock clock_;
+};
+
+TEST_F(SubscriptionsTest, DeliversNoMoreThanCredit) {
+  Append(50, "tasks.x");
+  Subscriptions subs(clock_, 256, Millis(300));
+  subs.Subscribe("s", 1, 10, {""}, log_->Head());
+  auto sent = DeliverAll(subs);
+  ASSERT_EQ(sent["s"].size(), 10u);
+  EXPECT_EQ(sent["s"].front(), 1u);
+  EXPECT_EQ(subs.subscribers().at("s").credit, 0u);
+  EXPECT_EQ(subs.subscribers().at("s").cursor, 11u);
+  ASSERT_TRUE(subs.AddCredit("s", 5));
+  sent = DeliverAll(subs);
+  ASSERT_EQ(sent["s"].size(), 5u);
+  EXPECT_EQ(sent["s"].front(), 11u);
+}
+
+TEST_F(SubscriptionsTest, SplitsIntoBatchesOfAtMostMaxBatch) {
+  Append(25, "tasks.x");
+  Subscriptions subs(clock_, 10, Millis(300));
+  subs.Subscribe("s", 1, 1000, {""}, log_->Head());
+  std::vector<size_t> sizes;
+  for (int i = 0; i < 10; ++i)
+    (void)subs.Deliver(*log_, [&](const std::string&, proto::Frames& f) {
+      sizes.push_back(f.size() - 2);
+      return true;
+    });
+  EXPECT_EQ(sizes, (std::vector<size_t>{10, 10, 5}));
+}
+
+TEST_F(SubscriptionsTest, FiltersByPrefixAndStartsFromHeadWhenFromIsZero) {
+  Append(3, "tasks.x");
+  Subscriptions subs(clock_, 256, Millis(300));
+  subs.Subscribe("clock", 1, 100, {"clock."}, log_->Head());
+  subs.Subscribe("new", 0, 100, {""}, log_->Head());
+  Append(2, "clock.tick");
+  auto sent = DeliverAll(subs);
+  EXPECT_EQ(sent["clock"], (std::vector<uint64_t>{4, 5}));
+  EXPECT_EQ(sent["new"], (std::vector<uint64_t>{4, 5}));
+}
+
+TEST_F(SubscriptionsTest, FailedSendKeepsCursorAndStalls) {
+  Append(3, "tasks.x");
+  Subscriptions subs(clock_, 256, Millis(300));
+  subs.Subscribe("s", 1, 100, {""}, log_->Head());
+  auto more = subs.Deliver(*log_, [](const std::string&, proto::Frames&) { return false; });
+  ASSERT_TRUE(more.ok());
+  EXPECT_FALSE(*more);
+  EXPECT_EQ(subs.subscribers().at("s").cursor, 1u);
+  EXPECT_EQ(subs.subscribers().at("s").credit, 100u);
+  subs.Unstall();
+  EXPECT_EQ(DeliverAll(subs)["s"].size(), 3u);
+}
+
+TEST_F(SubscriptionsTest, PurgesSilentSubscriber) {
+  Subscriptions subs(clock_, 256, Millis(300));
+  subs.Subscribe("a", 1, 1, {""}, 0);
+  subs.Subscribe("b", 1, 1, {""}, 0);
+  clock_.Advance(Millis(200));
+  EXPECT_TRUE(subs.Touch("b"));
+  clock_.Advance(Millis(100));
+  EXPECT_EQ(subs.Purge(), (std::vector<std::string>{"a"}));
+  EXPECT_TRUE(subs.IsSubscriber("b"));
+  EXPECT_FALSE(subs.AddCredit("a", 1));
+}
+
+}  // namespace
+}  // namespace mcf::broker
