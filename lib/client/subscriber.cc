@@ -105,6 +105,9 @@ struct Subscriber::Impl {
     proto::Frames frames;
     while (true) {
       Tick();
+      if (buffer.empty() && socket.handle() != nullptr) {
+        while (proto::RecvFrames(socket, frames, /*dontwait=*/true)) Handle(frames);
+      }
       if (!buffer.empty()) {
         ReceivedEvent ev = std::move(buffer.front());
         buffer.pop_front();
@@ -131,7 +134,6 @@ struct Subscriber::Impl {
         if (e.num() == ETERM) return std::nullopt;
         continue;
       }
-      while (proto::RecvFrames(socket, frames, /*dontwait=*/true)) Handle(frames);
     }
   }
 };
@@ -147,5 +149,7 @@ Subscriber::~Subscriber() {
 std::optional<ReceivedEvent> Subscriber::Next(Millis wait) { return impl_->Next(wait); }
 
 uint64_t Subscriber::last_seq() const { return impl_->last_seq; }
+
+void* Subscriber::poll_handle() const { return impl_->socket.handle(); }
 
 }  // namespace mcf::client

@@ -43,6 +43,11 @@ class Subscriber {
   // The sequence of the last event handed out (0 before the first).
   uint64_t last_seq() const;
 
+  // The current socket, for a caller's own zmq::poll loop (e.g. the worker runtime) that then
+  // calls Next(Millis(0)); nullptr if none. Changes when the subscriber reconnects: fetch it
+  // again before every poll. Next() must still be called at least every heartbeat interval.
+  void* poll_handle() const;
+
  private:
   struct Impl;
   Impl* impl_;

@@ -1,0 +1,341 @@
+#include "lib/worker/dispatcher.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <exception>
+
+#include "lib/base/bytes.h"
+#include "lib/base/log.h"
+#include "schemas/envelope.h"
+#include "schemas/registry.h"
+
+namespace mcf::worker {
+namespace {
+
+constexpr std::string_view kNextProducerSeq = "next_producer_seq";
+
+// Handler verdicts that are recorded under the command id (decision 003); the others
+// (internal, and the transport-ish unavailable/timeout) may be transient, so a retry reruns.
+bool IsRecordedError(Code code) {
+  return code == Code::kInvalid || code == Code::kNotFound || code == Code::kConflict ||
+         code == Code::kForbidden;
+}
+
+std::string EncodeOutboxValue(std::string_view topic, std::string_view envelope) {
+  std::string v(2, '\0');
+  PutU16Le(v.data(), static_cast<uint16_t>(topic.size()));
+  v.append(topic);
+  v.append(envelope);
+  return v;
+}
+
+std::optional<OutboxRecord> DecodeOutboxValue(uint64_t seq, std::string_view v) {
+  if (v.size() < 2) return std::nullopt;
+  size_t len = GetU16Le(v.data());
+  if (v.size() < 2 + len) return std::nullopt;
+  return OutboxRecord{seq, std::string(v.substr(2, len)), std::string(v.substr(2 + len))};
+}
+
+schemas::Reply MakeReply(const schemas::Envelope& command, std::string_view service,
+                         int64_t time_ms, Status status, std::string body) {
+  schemas::Reply r;
+  r.id = command.id + ":reply";
+  r.type = command.type;
+  if (const auto* t = schemas::FindMessageType(command.type)) r.version = t->version;
+  r.producer = std::string(service);
+  r.time_ms = time_ms;
+  r.correlation_id = command.correlation_id;
+  r.causation_id = command.id;
+  r.status = status.code();
+  r.message = status.message();
+  if (status.ok()) r.body = std::move(body);
+  return r;
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(std::string service, uint64_t seed)
+    : service_(std::move(service)), seed_(seed) {}
+
+Status Dispatcher::Open(const std::string& dir, size_t map_size, bool no_sync) {
+  store::EnvOptions opts;
+  opts.map_size = map_size;
+  opts.max_dbs = 64;
+  opts.no_sync = no_sync;
+  auto env = store::Env::Open(dir, opts);
+  if (!env.ok()) return Status::Internal("cannot open store " + dir + ": " + env.status().message());
+  env_.emplace(std::move(*env));
+  for (auto [name, db] : {std::pair{"_inbox", &inbox_}, {"_offsets", &offsets_db_},
+                          {"_outbox", &outbox_}, {"_meta", &meta_}}) {
+    auto r = env_->OpenDb(name);
+    if (!r.ok()) return Status::Internal(std::string("cannot open db ") + name + ": " + r.status().message());
+    *db = *r;
+  }
+  auto txn = env_->BeginRead();
+  if (!txn.ok()) return txn.status();
+  auto next = txn->Get(meta_, kNextProducerSeq);
+  if (!next.ok()) return next.status();
+  next_producer_seq_ = *next ? std::max<uint64_t>(1, FromU64Key(**next)) : 1;
+  auto cursor = store::Cursor::Open(*txn, offsets_db_);
+  if (!cursor.ok()) return cursor.status();
+  for (bool more = cursor->First(); more; more = cursor->Next())
+    offsets_[std::string(cursor->key())] = FromU64Key(cursor->value());
+  return Status::Ok();
+}
+
+Result<store::Db> Dispatcher::OpenDb(const std::string& name) {
+  if (!env_) return Status::Internal("OpenDb before Open");
+  if (name.empty() || name[0] == '_')
+    return Status::Invalid("db name " + Quoted(name) + " is reserved or empty");
+  return env_->OpenDb(name);
+}
+
+Status Dispatcher::OnCommand(std::string_view type, CommandHandler handler) {
+  const auto* t = schemas::FindMessageType(type);
+  if (t == nullptr || t->kind != schemas::MessageKind::kCommand)
+    return Status::Invalid(std::string(type) + " is not a registered command type");
+  if (schemas::ServiceOf(type) != service_)
+    return Status::Invalid(std::string(type) + " is not a command of service " + service_);
+  if (!commands_.emplace(std::string(type), std::move(handler)).second)
+    return Status::Invalid("a handler for " + std::string(type) + " already exists");
+  return Status::Ok();
+}
+
+Status Dispatcher::OnEvent(std::string_view type, EventHandler handler) {
+  const auto* t = schemas::FindMessageType(type);
+  if (t == nullptr || t->kind != schemas::MessageKind::kEvent)
+    return Status::Invalid(std::string(type) + " is not a registered event type");
+  if (!events_.emplace(std::string(type), std::move(handler)).second)
+    return Status::Invalid("a handler for " + std::string(type) + " already exists");
+  return Status::Ok();
+}
+
+std::vector<std::string> Dispatcher::event_types() const {
+  std::vector<std::string> out;
+  for (const auto& [type, h] : events_) out.push_back(type);
+  return out;
+}
+
+uint64_t Dispatcher::ResumeSeq() const {
+  uint64_t min = UINT64_MAX;
+  for (const auto& [type, h] : events_) {
+    auto it = offsets_.find(type);
+    min = std::min(min, it == offsets_.end() ? 0 : it->second);
+  }
+  return min == UINT64_MAX ? 1 : min + 1;
+}
+
+Result<std::vector<OutgoingReply>> Dispatcher::Apply(const std::vector<Incoming>& batch,
+                                                     TimePoint now, uint64_t delete_outbox_upto) {
+  auto outer = env_->BeginWrite();
+  if (!outer.ok()) return outer.status();
+  if (delete_outbox_upto > 0) {
+    if (Status s = DeleteOutboxIn(*outer, delete_outbox_upto); !s.ok()) return s;
+  }
+  BatchState state{next_producer_seq_, offsets_};
+  std::vector<OutgoingReply> replies;
+  replies.reserve(batch.size());
+  for (const Incoming& msg : batch) {
+    Status s = msg.kind == Incoming::Kind::kCommand ? ApplyCommand(*outer, msg, now, state, replies)
+                                                    : ApplyEvent(*outer, msg, state);
+    if (!s.ok()) return s;  // an LMDB failure: the outer txn aborts, nothing happened
+  }
+  if (state.max_event_seq > 0) {
+    // Every handled type has seen the stream up to here (one contiguous subscription).
+    for (const auto& [type, h] : events_) {
+      uint64_t& off = state.offsets[type];
+      off = std::max(off, state.max_event_seq);
+      auto committed = offsets_.find(type);
+      if (committed != offsets_.end() && committed->second == off) continue;
+      if (Status s = outer->Put(offsets_db_, type, U64Key(off)); !s.ok()) return s;
+    }
+  }
+  if (state.next_producer_seq != next_producer_seq_) {
+    if (Status s = outer->Put(meta_, kNextProducerSeq, U64Key(state.next_producer_seq)); !s.ok())
+      return s;
+  }
+  if (Status s = outer->Commit(); !s.ok()) return s;
+  next_producer_seq_ = state.next_producer_seq;
+  offsets_ = std::move(state.offsets);
+  return replies;
+}
+
+Status Dispatcher::ApplyCommand(store::Txn& outer, const Incoming& msg, TimePoint now,
+                                BatchState& state, std::vector<OutgoingReply>& replies) {
+  auto decoded = schemas::DecodeEnvelope(msg.envelope);
+  if (!decoded.ok()) {
+    ++stats_.bad_messages;
+    spdlog::warn("event=bad_command error={}", Quoted(decoded.status().message()));
+    replies.push_back({msg.request_id, schemas::Encode(schemas::ErrorReply(
+                                           "", "", decoded.status(), service_, msg.bus_time_ms))});
+    return Status::Ok();
+  }
+  const schemas::Envelope& command = *decoded;
+  auto send = [&](const schemas::Reply& r) {
+    replies.push_back({msg.request_id, schemas::Encode(r)});
+  };
+
+  auto recorded = outer.Get(inbox_, command.id);
+  if (!recorded.ok()) return recorded.status();
+  if (*recorded) {
+    ++stats_.replies_replayed;
+    replies.push_back({msg.request_id, std::string(**recorded)});
+    return Status::Ok();
+  }
+  if (now > msg.deadline || (command.deadline_ms != 0 && command.deadline_ms < msg.bus_time_ms)) {
+    ++stats_.commands_expired;
+    send(MakeReply(command, service_, msg.bus_time_ms,
+                   Status::Timeout("deadline passed before the command ran"), ""));
+    return Status::Ok();
+  }
+  auto handler = commands_.find(command.type);
+  if (handler == commands_.end()) {
+    ++stats_.bad_messages;
+    send(MakeReply(command, service_, msg.bus_time_ms,
+                   Status::Invalid("service " + service_ + " has no command " + command.type), ""));
+    return Status::Ok();
+  }
+
+  Result<std::string> result = Status::Internal("handler did not run");
+  auto nested = outer.BeginNested();
+  if (!nested.ok()) return nested.status();
+  HandlerContext ctx(*nested, command, msg.bus_time_ms, seed_);
+  auto body = schemas::Body::Parse(command.body);
+  if (!body.ok()) {
+    result = body.status();
+  } else {
+    ++stats_.commands_run;
+    try {
+      result = handler->second(ctx, *body);
+    } catch (const std::exception& e) {
+      result = Status::Internal(std::string("handler threw: ") + e.what());
+    } catch (...) {
+      result = Status::Internal("handler threw");
+    }
+  }
+  if (result.ok()) {
+    if (Status s = WriteOutbox(*nested, ctx, state); !s.ok()) return s;
+    if (Status s = nested->Commit(); !s.ok()) return s;
+  } else {
+    nested->Abort();  // no partial write, whatever the handler did
+    ++stats_.handler_failed;
+    spdlog::warn("event=handler_failed type={} id={} status={} message={}", command.type,
+                 command.id, CodeName(result.status().code()), Quoted(result.status().message()));
+  }
+  Status status = result.status();
+  schemas::Reply reply = MakeReply(command, service_, msg.bus_time_ms, status,
+                                   result.ok() ? std::move(result.value()) : std::string());
+  std::string encoded = schemas::Encode(reply);
+  if (status.ok() || IsRecordedError(status.code())) {
+    if (Status s = outer.Put(inbox_, command.id, encoded); !s.ok()) return s;
+  }
+  replies.push_back({msg.request_id, std::move(encoded)});
+  return Status::Ok();
+}
+
+Status Dispatcher::ApplyEvent(store::Txn& outer, const Incoming& msg, BatchState& state) {
+  state.max_event_seq = std::max(state.max_event_seq, msg.seq);
+  auto handler = events_.find(msg.topic);
+  if (handler == events_.end()) return Status::Ok();  // matched a prefix, not our exact type
+  uint64_t& offset = state.offsets[handler->first];
+  if (msg.seq <= offset) {
+    ++stats_.events_skipped;
+    return Status::Ok();
+  }
+  offset = msg.seq;  // advances whether or not the handler succeeds (never retried forever)
+  auto decoded = schemas::DecodeEnvelope(msg.envelope);
+  if (!decoded.ok()) {
+    ++stats_.bad_messages;
+    spdlog::warn("event=bad_event seq={} topic={} error={}", msg.seq, msg.topic,
+                 Quoted(decoded.status().message()));
+    return Status::Ok();
+  }
+  auto nested = outer.BeginNested();
+  if (!nested.ok()) return nested.status();
+  HandlerContext ctx(*nested, *decoded, msg.bus_time_ms, seed_);
+  Status result;
+  auto body = schemas::Body::Parse(decoded->body);
+  if (!body.ok()) {
+    result = body.status();
+  } else {
+    try {
+      result = handler->second(ctx, *body);
+    } catch (const std::exception& e) {
+      result = Status::Internal(std::string("handler threw: ") + e.what());
+    } catch (...) {
+      result = Status::Internal("handler threw");
+    }
+  }
+  if (result.ok()) {
+    if (Status s = WriteOutbox(*nested, ctx, state); !s.ok()) return s;
+    if (Status s = nested->Commit(); !s.ok()) return s;
+    ++stats_.events_applied;
+  } else {
+    nested->Abort();
+    ++stats_.handler_failed;
+    spdlog::warn("event=handler_failed type={} id={} seq={} status={} message={}", msg.topic,
+                 decoded->id, msg.seq, CodeName(result.code()), Quoted(result.message()));
+  }
+  return Status::Ok();
+}
+
+Status Dispatcher::WriteOutbox(store::Txn& txn, HandlerContext& ctx, BatchState& state) {
+  const schemas::Envelope& trigger = ctx.message();
+  for (auto& [type, body] : ctx.published()) {
+    uint64_t seq = state.next_producer_seq;
+    schemas::Envelope e;
+    e.id = service_ + ":" + std::to_string(seq);
+    e.type = type;
+    if (const auto* t = schemas::FindMessageType(type)) e.version = t->version;
+    e.producer = service_;
+    e.time_ms = ctx.now_ms();
+    e.correlation_id = trigger.correlation_id.empty() ? trigger.id : trigger.correlation_id;
+    e.causation_id = trigger.id;
+    e.body = std::move(body);
+    if (Status s = txn.Put(outbox_, U64Key(seq), EncodeOutboxValue(type, schemas::Encode(e)));
+        !s.ok())
+      return s;
+    // Only now: a failed Put leaves the counter untouched (the whole batch fails anyway).
+    state.next_producer_seq = seq + 1;
+  }
+  return Status::Ok();
+}
+
+Status Dispatcher::DeleteOutboxIn(store::Txn& txn, uint64_t upto) {
+  auto cursor = store::Cursor::Open(txn, outbox_);
+  if (!cursor.ok()) return cursor.status();
+  for (bool more = cursor->First(); more && FromU64Key(cursor->key()) <= upto;
+       more = cursor->Next()) {
+    if (Status s = cursor->Del(); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status Dispatcher::DeleteOutbox(uint64_t upto) {
+  auto txn = env_->BeginWrite();
+  if (!txn.ok()) return txn.status();
+  if (Status s = DeleteOutboxIn(*txn, upto); !s.ok()) return s;
+  return txn->Commit();
+}
+
+Result<std::vector<OutboxRecord>> Dispatcher::ReadOutbox(uint64_t after, size_t max) {
+  auto txn = env_->BeginRead();
+  if (!txn.ok()) return txn.status();
+  auto cursor = store::Cursor::Open(*txn, outbox_);
+  if (!cursor.ok()) return cursor.status();
+  std::vector<OutboxRecord> out;
+  for (bool more = cursor->Seek(U64Key(after + 1)); more && out.size() < max;
+       more = cursor->Next()) {
+    uint64_t seq = FromU64Key(cursor->key());
+    auto rec = DecodeOutboxValue(seq, cursor->value());
+    if (!rec) {
+      spdlog::error("event=outbox_corrupt producer_seq={}", seq);
+      continue;
+    }
+    out.push_back(std::move(*rec));
+  }
+  return out;
+}
+
+}  // namespace mcf::worker

@@ -1,0 +1,134 @@
+// Dispatcher: the exactly-once core of the worker runtime, without sockets. It owns the
+// worker's LMDB environment and its internal databases, and applies a batch of commands and
+// events in ONE outer write transaction, each message in its own nested transaction:
+//   _inbox   command id -> encoded Reply (the recorded answer; a retry gets it back)
+//   _offsets event type -> last applied global log sequence (U64Key)
+//   _outbox  U64Key(producer_seq) -> u16le topic length, topic, encoded envelope
+//   _meta    "next_producer_seq" -> U64Key
+// Which replies are recorded: docs/decisions/003-error-replies-are-recorded.md. lib/worker/
+// worker.h drives it from the bus. Not thread-safe: one owning thread (the worker loop).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lib/base/clock.h"
+#include "lib/base/status.h"
+#include "lib/store/lmdb.h"
+#include "lib/worker/handler_context.h"
+#include "schemas/body.h"
+
+namespace mcf::worker {
+
+// Returns the reply body (an encoded map) or the reply's error status.
+using CommandHandler = std::function<Result<std::string>(HandlerContext&, const schemas::Body&)>;
+// Returns ok to commit the event's effects; an error is logged and counted, and the event is
+// not retried (its offset advances either way).
+using EventHandler = std::function<Status(HandlerContext&, const schemas::Body&)>;
+
+// One message taken off the bus.
+struct Incoming {
+  enum class Kind { kCommand, kEvent };
+  Kind kind = Kind::kCommand;
+  uint64_t request_id = 0;   // commands: the broker's request id, echoed in the reply
+  TimePoint deadline{};      // commands: steady time after which it is not run (timeout)
+  uint64_t seq = 0;          // events: global log sequence
+  std::string topic;         // events: topic (= event type)
+  int64_t bus_time_ms = 0;   // the request's bus time, or the event's append time
+  std::string envelope;      // encoded envelope
+};
+
+struct OutgoingReply {
+  uint64_t request_id = 0;
+  std::string envelope;  // encoded Reply
+};
+
+struct OutboxRecord {
+  uint64_t producer_seq = 0;
+  std::string topic;
+  std::string envelope;
+};
+
+struct DispatcherStats {
+  uint64_t commands_run = 0;       // handler invoked for a command
+  uint64_t replies_replayed = 0;   // answered from _inbox without running
+  uint64_t commands_expired = 0;   // answered timeout, not run
+  uint64_t events_applied = 0;     // event handler ran and committed
+  uint64_t events_skipped = 0;     // at or below the stored offset (redelivery)
+  uint64_t handler_failed = 0;     // handler error/throw (commands and events)
+  uint64_t bad_messages = 0;       // undecodable envelopes, unknown types
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(std::string service, uint64_t seed);
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  // Opens (creating) the env in `dir` and the internal dbs, and loads the producer sequence and
+  // offsets. A non-ok Status says what failed (directory, LMDB error).
+  Status Open(const std::string& dir, size_t map_size, bool no_sync = false);
+  bool is_open() const { return env_.has_value(); }
+
+  // A context database. REQUIRES: Open() succeeded; call before Apply(). Names starting with
+  // "_" are reserved (invalid).
+  Result<store::Db> OpenDb(const std::string& name);
+
+  // invalid unless `type` is a registered command of this service / a registered event type,
+  // or when a handler for it already exists.
+  Status OnCommand(std::string_view type, CommandHandler handler);
+  Status OnEvent(std::string_view type, EventHandler handler);
+
+  // Event types with handlers (the subscription's prefixes), sorted.
+  std::vector<std::string> event_types() const;
+  // Where the subscription resumes: min over handled types of their offset, plus 1.
+  uint64_t ResumeSeq() const;
+
+  // Applies `batch` in one outer transaction (first deleting outbox records with producer_seq
+  // <= `delete_outbox_upto`, if non-zero) and commits it. Returns the replies to send, in batch
+  // order, only after the commit; on an LMDB error nothing is committed and the error returned.
+  Result<std::vector<OutgoingReply>> Apply(const std::vector<Incoming>& batch, TimePoint now,
+                                           uint64_t delete_outbox_upto = 0);
+
+  // Up to `max` outbox records with producer_seq > `after`, in order.
+  Result<std::vector<OutboxRecord>> ReadOutbox(uint64_t after, size_t max);
+  // Deletes outbox records with producer_seq <= `upto` in its own transaction.
+  Status DeleteOutbox(uint64_t upto);
+  // Highest producer_seq ever committed (0 = none).
+  uint64_t last_producer_seq() const { return next_producer_seq_ - 1; }
+
+  const std::string& service() const { return service_; }
+  const DispatcherStats& stats() const { return stats_; }
+  // REQUIRES: Open() succeeded.
+  store::Env& env() { return *env_; }
+
+ private:
+  struct BatchState {
+    uint64_t next_producer_seq;
+    std::map<std::string, uint64_t, std::less<>> offsets;
+    uint64_t max_event_seq = 0;
+  };
+  Status ApplyCommand(store::Txn& outer, const Incoming& msg, TimePoint now, BatchState& state,
+                      std::vector<OutgoingReply>& replies);
+  Status ApplyEvent(store::Txn& outer, const Incoming& msg, BatchState& state);
+  // Writes the context's queued events to the outbox inside `txn`.
+  Status WriteOutbox(store::Txn& txn, HandlerContext& ctx, BatchState& state);
+  Status DeleteOutboxIn(store::Txn& txn, uint64_t upto);
+
+  std::string service_;
+  uint64_t seed_;
+  std::optional<store::Env> env_;
+  store::Db inbox_, offsets_db_, outbox_, meta_;
+  std::map<std::string, CommandHandler, std::less<>> commands_;
+  std::map<std::string, EventHandler, std::less<>> events_;
+  uint64_t next_producer_seq_ = 1;
+  std::map<std::string, uint64_t, std::less<>> offsets_;  // committed
+  DispatcherStats stats_;
+};
+
+}  // namespace mcf::worker

@@ -1,0 +1,104 @@
+#include "lib/worker/outbox_sender.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "lib/base/log.h"
+#include "lib/transport/protocol.h"
+
+namespace mcf::worker {
+namespace {
+constexpr size_t kMaxPublishBatch = 256;
+}  // namespace
+
+OutboxSender::OutboxSender(zmq::context_t& context, std::string endpoint, Dispatcher& dispatcher,
+                           uint32_t window, Millis resend_after)
+    : context_(context),
+      endpoint_(std::move(endpoint)),
+      dispatcher_(dispatcher),
+      window_(std::max<uint32_t>(window, 1)),
+      resend_after_(resend_after) {
+  Reconnect();
+}
+
+void OutboxSender::Reconnect() {
+  try {
+    socket_ = zmq::socket_t(context_, zmq::socket_type::dealer);
+    socket_.set(zmq::sockopt::linger, 0);
+    socket_.connect(endpoint_);
+  } catch (const zmq::error_t& e) {
+    spdlog::error("event=outbox_connect_failed endpoint={} error={}", endpoint_, e.what());
+    socket_ = zmq::socket_t();
+  }
+  sent_upto_ = acked_;
+  last_progress_ = SteadyClock::Instance().Now();
+}
+
+void OutboxSender::Pump() {
+  if (socket_.handle() == nullptr) return;
+  while (in_flight() < window_) {
+    size_t room = std::min<size_t>(kMaxPublishBatch, window_ - in_flight());
+    auto records = dispatcher_.ReadOutbox(std::max(sent_upto_, acked_), room);
+    if (!records.ok()) {
+      spdlog::error("event=outbox_read_failed error={}", Quoted(records.status().message()));
+      return;
+    }
+    if (records->empty()) return;
+    if (in_flight() == 0) last_progress_ = SteadyClock::Instance().Now();
+    proto::Publish p{dispatcher_.service(), {}};
+    p.events.reserve(records->size());
+    for (auto& r : *records)
+      p.events.push_back(proto::OutgoingEvent{
+          r.producer_seq, std::move(r.topic), zmq::message_t(r.envelope.data(), r.envelope.size())});
+    uint64_t upto = p.events.back().producer_seq;
+    proto::Frames frames = proto::Encode(std::move(p));
+    if (!proto::SendFrames(socket_, frames, /*dontwait=*/true)) return;  // retried next Pump
+    sent_upto_ = upto;
+  }
+}
+
+void OutboxSender::Drain() {
+  proto::Frames frames;
+  while (socket_.handle() != nullptr && proto::RecvFrames(socket_, frames, /*dontwait=*/true)) {
+    auto kind = proto::ParseKind(frames, 0);
+    if (!kind.ok()) {
+      spdlog::warn("event=outbox_bad_frame error={}", Quoted(kind.status().message()));
+      continue;
+    }
+    if (*kind == proto::Kind::kReconnect) {
+      Reconnect();
+      return;
+    }
+    if (*kind != proto::Kind::kPubAck) continue;
+    auto ack = proto::ParsePubAck(frames, 0);
+    if (!ack.ok()) {
+      spdlog::warn("event=outbox_bad_ack error={}", Quoted(ack.status().message()));
+      continue;
+    }
+    if (ack->producer != dispatcher_.service() || ack->upto_seq <= acked_) continue;
+    // Never beyond what we ever produced (a stale producer name would otherwise eat records).
+    acked_ = std::min(ack->upto_seq, dispatcher_.last_producer_seq());
+    sent_upto_ = std::max(sent_upto_, acked_);
+    last_progress_ = SteadyClock::Instance().Now();
+  }
+}
+
+void OutboxSender::Tick(TimePoint now) {
+  if (in_flight() > 0 && now - last_progress_ >= resend_after_) {
+    spdlog::info("event=outbox_resend reason=no_ack acked={} sent={}", acked_, sent_upto_);
+    Reconnect();
+  }
+}
+
+uint64_t OutboxSender::TakeDeletable() {
+  if (acked_ <= deleted_upto_) return 0;
+  deleted_upto_ = acked_;
+  return acked_;
+}
+
+void OutboxSender::RestoreDeletable(uint64_t upto) {
+  if (upto != 0 && upto <= deleted_upto_) deleted_upto_ = upto - 1;
+}
+
+}  // namespace mcf::worker

@@ -1,0 +1,261 @@
+#include "lib/worker/worker.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <vector>
+#include <zmq.hpp>
+
+#include "lib/base/log.h"
+#include "lib/client/subscriber.h"
+#include "lib/transport/protocol.h"
+#include "lib/worker/outbox_sender.h"
+#include "schemas/envelope.h"
+
+namespace mcf::worker {
+namespace {
+
+std::atomic<bool> g_signalled{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+extern "C" void OnStopSignal(int) { g_signalled.store(true, std::memory_order_relaxed); }
+
+void InstallStopSignals() {
+  struct sigaction sa{};
+  sa.sa_handler = OnStopSignal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: a blocked poll returns at once
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+}
+
+TimePoint Now() { return SteadyClock::Instance().Now(); }
+
+}  // namespace
+
+// The socket side of Run(): one worker DEALER (READY/REQUEST/REPLY/HEARTBEAT), the outbox
+// sender's DEALER, and a Subscriber for the handled event types.
+struct Worker::Loop {
+  Worker& w;
+  zmq::context_t context{1};
+  zmq::socket_t socket;
+  std::optional<OutboxSender> outbox;
+  std::unique_ptr<client::Subscriber> subscriber;
+  TimePoint last_heard{}, last_sent{};
+  std::string worker_name;
+
+  explicit Loop(Worker& worker)
+      : w(worker), worker_name(worker.options_.service + "-" + std::to_string(getpid())) {}
+
+  Millis Expiry() const { return w.options_.heartbeat * std::max(1, w.options_.liveness); }
+
+  bool Send(proto::Frames frames) {
+    if (socket.handle() == nullptr || !proto::SendFrames(socket, frames, /*dontwait=*/true))
+      return false;
+    last_sent = Now();
+    return true;
+  }
+
+  void ConnectWorker() {
+    try {
+      socket = zmq::socket_t(context, zmq::socket_type::dealer);
+      socket.set(zmq::sockopt::linger, 0);
+      socket.connect(w.options_.broker_endpoint);
+    } catch (const zmq::error_t& e) {
+      spdlog::error("event=worker_connect_failed endpoint={} error={}", w.options_.broker_endpoint,
+                    e.what());
+      socket = zmq::socket_t();
+    }
+    Send(proto::Encode(proto::Ready{worker_name, w.options_.capacity, {w.options_.service}}));
+    last_heard = Now();
+  }
+
+  void Subscribe() {
+    if (w.dispatcher_.event_types().empty()) return;
+    client::SubscriberOptions opts;
+    opts.prefixes = w.dispatcher_.event_types();
+    opts.from_seq = w.dispatcher_.ResumeSeq();
+    opts.window = w.options_.event_window;
+    opts.heartbeat = w.options_.heartbeat;
+    subscriber.reset();
+    subscriber = std::make_unique<client::Subscriber>(context, w.options_.broker_endpoint, opts);
+  }
+
+  // Reads the worker socket: requests go to `batch` (at most max_batch).
+  void ReadWorkerSocket(std::vector<Incoming>& batch, bool& reconnect) {
+    proto::Frames frames;
+    size_t commands = 0;
+    while (commands < w.options_.max_batch && socket.handle() != nullptr &&
+           proto::RecvFrames(socket, frames, /*dontwait=*/true)) {
+      last_heard = Now();
+      auto kind = proto::ParseKind(frames, 0);
+      if (!kind.ok()) {
+        spdlog::warn("event=worker_bad_frame error={}", Quoted(kind.status().message()));
+        continue;
+      }
+      if (*kind == proto::Kind::kReconnect) {
+        reconnect = true;
+      } else if (*kind == proto::Kind::kRequest) {
+        auto req = proto::ParseWorkerRequest(frames, 0);
+        if (!req.ok()) {
+          spdlog::warn("event=worker_bad_request error={}", Quoted(req.status().message()));
+          continue;
+        }
+        Incoming in;
+        in.kind = Incoming::Kind::kCommand;
+        in.request_id = req->request_id;
+        in.deadline = last_heard + Millis(req->timeout_ms);
+        in.bus_time_ms = req->bus_time_ms;
+        in.envelope = std::string(proto::View(req->envelope));
+        batch.push_back(std::move(in));
+        ++commands;
+      }
+    }
+  }
+
+  void ReadEvents(std::vector<Incoming>& batch) {
+    if (!subscriber) return;
+    for (uint32_t n = 0; n < w.options_.max_batch; ++n) {
+      auto ev = subscriber->Next(Millis(0));
+      if (!ev) return;
+      Incoming in;
+      in.kind = Incoming::Kind::kEvent;
+      in.seq = ev->seq;
+      in.topic = std::move(ev->topic);
+      in.bus_time_ms = ev->time_ms;
+      in.envelope = std::move(ev->envelope);
+      batch.push_back(std::move(in));
+    }
+  }
+
+  int Run() {
+    ConnectWorker();
+    outbox.emplace(context, w.options_.broker_endpoint, w.dispatcher_, w.options_.outbox_window,
+                   Expiry());
+    Subscribe();
+    spdlog::info("event=worker_ready service={} worker={} capacity={} events={} resume_seq={} "
+                 "producer_seq={}",
+                 w.options_.service, worker_name, w.options_.capacity,
+                 w.dispatcher_.event_types().size(), w.dispatcher_.ResumeSeq(),
+                 w.dispatcher_.last_producer_seq());
+    outbox->Pump();
+
+    std::vector<Incoming> batch;
+    const Millis tick = std::clamp(w.options_.heartbeat / 4, Millis(5), Millis(100));
+    while (!w.stop_.load(std::memory_order_relaxed) &&
+           !g_signalled.load(std::memory_order_relaxed)) {
+      std::vector<zmq::pollitem_t> items;
+      if (socket.handle() != nullptr) items.push_back({socket.handle(), 0, ZMQ_POLLIN, 0});
+      if (outbox->poll_handle() != nullptr)
+        items.push_back({outbox->poll_handle(), 0, ZMQ_POLLIN, 0});
+      if (subscriber && subscriber->poll_handle() != nullptr)
+        items.push_back({subscriber->poll_handle(), 0, ZMQ_POLLIN, 0});
+      try {
+        zmq::poll(items.data(), items.size(), tick);
+      } catch (const zmq::error_t& e) {
+        if (e.num() == ETERM) break;
+        // EINTR (a stop signal): the loop condition decides.
+      }
+
+      batch.clear();
+      bool reconnect = false;
+      ReadWorkerSocket(batch, reconnect);
+      outbox->Drain();
+      ReadEvents(batch);
+
+      if (!batch.empty()) {
+        uint64_t deletable = outbox->TakeDeletable();
+        auto replies = w.dispatcher_.Apply(batch, Now(), deletable);
+        if (!replies.ok()) {
+          // Nothing was committed; the events handed out must come again, the commands will be
+          // retried by their callers. A store that fails is not something to spin on.
+          spdlog::error("event=batch_failed messages={} error={}", batch.size(),
+                        Quoted(replies.status().message()));
+          outbox->RestoreDeletable(deletable);
+          return 1;
+        }
+        for (auto& r : *replies)
+          Send(proto::Encode(proto::WorkerReply{
+              r.request_id, zmq::message_t(r.envelope.data(), r.envelope.size())}));
+        outbox->Pump();
+      } else if (uint64_t deletable = outbox->TakeDeletable(); deletable != 0) {
+        if (Status s = w.dispatcher_.DeleteOutbox(deletable); !s.ok()) {
+          spdlog::error("event=outbox_delete_failed error={}", Quoted(s.message()));
+          outbox->RestoreDeletable(deletable);
+        }
+      }
+
+      TimePoint now = Now();
+      if (reconnect || now - last_heard >= Expiry()) {
+        spdlog::info("event=worker_reconnect reason={} service={}",
+                     reconnect ? "broker_asked" : "broker_silent", w.options_.service);
+        ConnectWorker();
+        outbox->Reconnect();
+        outbox->Pump();
+      } else if (now - last_sent >= w.options_.heartbeat) {
+        Send(proto::EncodeHeartbeat());
+      }
+      outbox->Tick(now);
+      outbox->Pump();
+    }
+
+    // Leaving: the last batch is committed and answered; tell the broker so it requeues
+    // nothing to us. A short linger lets DISCONNECT reach it.
+    if (socket.handle() != nullptr) {
+      socket.set(zmq::sockopt::linger, 500);
+      Send(proto::EncodeDisconnect());
+    }
+    subscriber.reset();
+    spdlog::info("event=worker_stopped service={} commands_run={} replies_replayed={} "
+                 "events_applied={} handler_failed={}",
+                 w.options_.service, w.stats().commands_run, w.stats().replies_replayed,
+                 w.stats().events_applied, w.stats().handler_failed);
+    return 0;
+  }
+};
+
+Worker::Worker(WorkerOptions options)
+    : options_(std::move(options)), dispatcher_(options_.service, options_.seed) {}
+
+Worker::~Worker() = default;
+
+Status Worker::Open() {
+  if (options_.service.empty()) return Status::Invalid("worker: service name is empty");
+  if (options_.data_dir.empty()) return Status::Invalid("worker: data dir is empty");
+  return dispatcher_.Open(options_.data_dir, options_.map_size);
+}
+
+Result<store::Db> Worker::OpenDb(const std::string& name) { return dispatcher_.OpenDb(name); }
+
+Status Worker::OnCommand(std::string_view type, CommandHandler handler) {
+  Status s = dispatcher_.OnCommand(type, std::move(handler));
+  if (!s.ok() && setup_error_.ok()) setup_error_ = s;
+  return s;
+}
+
+Status Worker::OnEvent(std::string_view type, EventHandler handler) {
+  Status s = dispatcher_.OnEvent(type, std::move(handler));
+  if (!s.ok() && setup_error_.ok()) setup_error_ = s;
+  return s;
+}
+
+int Worker::Run() {
+  if (!dispatcher_.is_open()) {
+    spdlog::error("event=worker_not_open service={}", options_.service);
+    return 2;
+  }
+  if (!setup_error_.ok()) {
+    spdlog::error("event=worker_bad_setup service={} error={}", options_.service,
+                  Quoted(setup_error_.ToString()));
+    return 2;
+  }
+  InstallStopSignals();
+  Loop loop(*this);
+  return loop.Run();
+}
+
+}  // namespace mcf::worker

@@ -1,0 +1,82 @@
+// Worker: the shared runtime every context worker runs. A context only registers handlers;
+// the Worker does the rest — READY and heartbeats, reconnects, a subscription resuming from the
+// stored offsets, batching messages into one LMDB transaction with exactly-once effects
+// (lib/worker/dispatcher.h), replies after the commit, and the outbox sender.
+//
+// Usage (a context's main.cc, usually through RunWorkerMain in worker_main.h):
+//   Worker w(options); w.Open(); db = w.OpenDb("counters"); w.OnCommand(...); w.Run();
+// Threading: everything but Stop() runs on the thread that calls Run().
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "lib/base/clock.h"
+#include "lib/base/status.h"
+#include "lib/worker/dispatcher.h"
+#include "lib/worker/handler_context.h"
+
+namespace mcf::worker {
+
+struct WorkerOptions {
+  // The service this worker serves; its commands are "<service>.*". Required.
+  std::string service;
+  // Broker ROUTER endpoint. Default tcp://127.0.0.1:5555.
+  std::string broker_endpoint = "tcp://127.0.0.1:5555";
+  // LMDB directory of this worker's store. Required.
+  std::string data_dir;
+  // Seeds HandlerContext::random() and NewId() (with the message id). Default 1.
+  uint64_t seed = 1;
+  // Requests the broker may have in flight here (READY capacity). Default 64.
+  uint32_t capacity = 64;
+  // Most commands, and most events, taken into one transaction. Default 64 each.
+  uint32_t max_batch = 64;
+  // Heartbeat interval; the broker is considered gone after `liveness` silent intervals.
+  Millis heartbeat{1000};
+  int liveness = 3;
+  // Event credit kept at the broker for our subscription. Default 1024.
+  uint32_t event_window = 1024;
+  // Outbox events in flight (published, not yet acknowledged). Default 1024.
+  uint32_t outbox_window = 1024;
+  // LMDB map size (virtual). Default 1 GiB.
+  size_t map_size = size_t{1} << 30;
+};
+
+class Worker {
+ public:
+  explicit Worker(WorkerOptions options);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Opens the store and the runtime's internal databases; fails with a message naming the
+  // directory or LMDB error.
+  Status Open();
+  // A context database. REQUIRES: Open() succeeded; before Run().
+  Result<store::Db> OpenDb(const std::string& name);
+  // Registers a handler. invalid when `type` is not registered in schemas/registry.cc, not
+  // ours (commands), or already handled; Run() then refuses to start (exit code 2).
+  Status OnCommand(std::string_view type, CommandHandler handler);
+  // Subscribes to exactly this event type.
+  Status OnEvent(std::string_view type, EventHandler handler);
+
+  // Serves until Stop(), SIGTERM or SIGINT: the current batch is finished and DISCONNECT sent.
+  // Returns the process exit code: 0 after a stop, 1 on a store failure, 2 on bad set-up.
+  int Run();
+  // Async-signal-safe and thread-safe.
+  void Stop() { stop_.store(true, std::memory_order_relaxed); }
+
+  const DispatcherStats& stats() const { return dispatcher_.stats(); }
+
+ private:
+  struct Loop;
+  WorkerOptions options_;
+  Dispatcher dispatcher_;
+  Status setup_error_;
+  std::atomic<bool> stop_{false};
+};
+
+}  // namespace mcf::worker

@@ -1,0 +1,62 @@
+#include "lib/worker/worker_main.h"
+
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "lib/base/log.h"
+#include "lib/client/bus_client.h"
+
+namespace mcf::worker {
+
+int RunWorkerMain(int argc, char** argv, std::string service,
+                  std::function<Status(Worker&)> setup) {
+  return RunWorkerMain(argc, argv, std::move(service), nullptr, std::move(setup));
+}
+
+int RunWorkerMain(int argc, char** argv, std::string service,
+                  std::function<void(CLI::App&)> add_flags, std::function<Status(Worker&)> setup) {
+  WorkerOptions options;
+  options.service = service;
+  options.broker_endpoint = client::DefaultBrokerEndpoint();
+  options.data_dir = "var/" + service;
+  int64_t heartbeat_ms = options.heartbeat.count();
+
+  CLI::App app("mcf " + service + " worker");
+  app.add_option("--broker", options.broker_endpoint, "broker endpoint (env MCF_BROKER)");
+  app.add_option("--data", options.data_dir, "LMDB directory of this worker's store");
+  app.add_option("--seed", options.seed, "seed for handler randomness");
+  app.add_option("--heartbeat-ms", heartbeat_ms, "heartbeat interval")->check(CLI::PositiveNumber);
+  app.add_option("--liveness", options.liveness, "silent intervals before reconnecting")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--capacity", options.capacity, "requests in flight at this worker")
+      ->check(CLI::PositiveNumber);
+  if (add_flags) add_flags(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  options.heartbeat = Millis(heartbeat_ms);
+
+  InitLogging(service);
+  Worker worker(options);
+  if (Status s = worker.Open(); !s.ok()) {
+    spdlog::error("event=worker_open_failed service={} data={} error={}", service,
+                  options.data_dir, Quoted(s.ToString()));
+    std::fprintf(stderr, "mcf-%s: cannot open store %s: %s\n", service.c_str(),
+                 options.data_dir.c_str(), s.ToString().c_str());
+    return 2;
+  }
+  if (setup) {
+    if (Status s = setup(worker); !s.ok()) {
+      spdlog::error("event=worker_setup_failed service={} error={}", service, Quoted(s.ToString()));
+      std::fprintf(stderr, "mcf-%s: set-up failed: %s\n", service.c_str(), s.ToString().c_str());
+      return 2;
+    }
+  }
+  return worker.Run();
+}
+
+}  // namespace mcf::worker

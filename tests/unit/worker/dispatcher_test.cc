@@ -1,0 +1,299 @@
+// The exactly-once core without sockets: batches applied to a real LMDB env in a TempDir.
+#include "lib/worker/dispatcher.h"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "lib/base/bytes.h"
+#include "schemas/body.h"
+#include "schemas/envelope.h"
+#include "tests/support/temp_dir.h"
+
+namespace mcf::worker {
+namespace {
+
+using schemas::Body;
+using schemas::BodyWriter;
+
+class DispatcherTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+
+  // A fresh Dispatcher over the same directory: what a restart after a crash sees.
+  void Reopen() {
+    d_ = std::make_unique<Dispatcher>("test", 7);
+    ASSERT_TRUE(d_->Open(dir_.path(), size_t{64} << 20, /*no_sync=*/true).ok());
+    auto db = d_->OpenDb("counters");
+    ASSERT_TRUE(db.ok());
+    counters_ = *db;
+    ASSERT_TRUE(d_->OnCommand("test.add", [this](HandlerContext& ctx, const Body& body)
+                                              -> Result<std::string> {
+                    ++add_runs_;
+                    auto name = body.String("name");
+                    if (!name.ok()) return name.status();
+                    auto amount = body.Int("amount");
+                    if (!amount.ok()) return amount.status();
+                    auto total = Add(ctx, *name, *amount);
+                    if (Status s = ctx.Publish("test.added",
+                                               BodyWriter().Int("total", total).Finish());
+                        !s.ok())
+                      return s;
+                    return BodyWriter().Int("total", total).Finish();
+                  }).ok());
+    ASSERT_TRUE(d_->OnCommand("test.fail", [this](HandlerContext& ctx, const Body& body)
+                                               -> Result<std::string> {
+                    ++fail_runs_;
+                    Add(ctx, "partial", 1);
+                    ctx.Publish("test.added", BodyWriter().Finish());
+                    std::string status = *body.String("status");
+                    if (status == "throw") throw std::runtime_error("boom");
+                    return Status(*CodeFromName(status), "asked for " + status);
+                  }).ok());
+    ASSERT_TRUE(d_->OnEvent("test.fed", [this](HandlerContext& ctx, const Body& body) -> Status {
+                    ++fed_runs_;
+                    if (body.Has("bad")) {
+                      Add(ctx, "fed", 1000);
+                      return Status::Invalid("bad event");
+                    }
+                    Add(ctx, "fed", *body.Int("amount"));
+                    return Status::Ok();
+                  }).ok());
+  }
+
+  int64_t Add(HandlerContext& ctx, const std::string& name, int64_t amount) {
+    auto v = ctx.txn().Get(counters_, name);
+    int64_t total = (*v ? static_cast<int64_t>(FromU64Key(**v)) : 0) + amount;
+    EXPECT_TRUE(ctx.txn().Put(counters_, name, U64Key(static_cast<uint64_t>(total))).ok());
+    return total;
+  }
+
+  int64_t Counter(const std::string& name) {
+    auto txn = d_->env().BeginRead();
+    auto v = txn->Get(counters_, name);
+    return *v ? static_cast<int64_t>(FromU64Key(**v)) : 0;
+  }
+
+  static Incoming Command(const std::string& id, const std::string& type, std::string body,
+                          uint64_t request_id = 1, Millis budget = Millis(5000)) {
+    schemas::Envelope e;
+    e.id = id;
+    e.type = type;
+    e.producer = "t";
+    e.correlation_id = "corr-" + id;
+    e.body = std::move(body);
+    Incoming in;
+    in.kind = Incoming::Kind::kCommand;
+    in.request_id = request_id;
+    in.deadline = SteadyClock::Instance().Now() + budget;
+    in.bus_time_ms = 1000;
+    in.envelope = schemas::Encode(e);
+    return in;
+  }
+  static Incoming Event(uint64_t seq, std::string body, std::string topic = "test.fed") {
+    schemas::Envelope e;
+    e.id = "ev-" + std::to_string(seq);
+    e.type = topic;
+    e.producer = "feeder";
+    e.body = std::move(body);
+    Incoming in;
+    in.kind = Incoming::Kind::kEvent;
+    in.seq = seq;
+    in.topic = topic;
+    in.bus_time_ms = 2000 + static_cast<int64_t>(seq);
+    in.envelope = schemas::Encode(e);
+    return in;
+  }
+  static std::string AddBody(const std::string& name, int64_t amount) {
+    return BodyWriter().String("name", name).Int("amount", amount).Finish();
+  }
+  std::vector<OutgoingReply> Apply(std::vector<Incoming> batch) {
+    auto r = d_->Apply(batch, SteadyClock::Instance().Now());
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : std::vector<OutgoingReply>{};
+  }
+  static schemas::Reply Decode(const OutgoingReply& r) { return *schemas::DecodeReply(r.envelope); }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Dispatcher> d_;
+  store::Db counters_;
+  int add_runs_ = 0, fail_runs_ = 0, fed_runs_ = 0;
+};
+
+TEST_F(DispatcherTest, SameCommandIdTwiceGivesSameReplyOneEffectOneEvent) {
+  auto first = Apply({Command("c1", "test.add", AddBody("a", 5), 11)});
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].request_id, 11u);
+  schemas::Reply r = Decode(first[0]);
+  EXPECT_EQ(r.status, Code::kOk);
+  EXPECT_EQ(r.causation_id, "c1");
+  EXPECT_EQ(r.correlation_id, "corr-c1");
+  EXPECT_EQ(*Body::Parse(r.body)->Int("total"), 5);
+
+  Reopen();  // a restart in between changes nothing
+  add_runs_ = 0;
+  auto second = Apply({Command("c1", "test.add", AddBody("a", 5), 12)});
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].request_id, 12u);
+  EXPECT_EQ(second[0].envelope, first[0].envelope);
+  EXPECT_EQ(add_runs_, 0);  // counted since Reopen: the handler did not run again
+  EXPECT_EQ(Counter("a"), 5);
+  EXPECT_EQ(d_->stats().replies_replayed, 1u);
+  auto outbox = d_->ReadOutbox(0, 100);
+  ASSERT_TRUE(outbox.ok());
+  EXPECT_EQ(outbox->size(), 1u);
+}
+
+TEST_F(DispatcherTest, DuplicateInsideOneBatchRunsOnce) {
+  auto replies = Apply({Command("c1", "test.add", AddBody("a", 2), 1),
+                        Command("c1", "test.add", AddBody("a", 2), 2),
+                        Command("c2", "test.add", AddBody("a", 3), 3)});
+  ASSERT_EQ(replies.size(), 3u);
+  EXPECT_EQ(replies[0].envelope, replies[1].envelope);
+  EXPECT_EQ(add_runs_, 2);
+  EXPECT_EQ(Counter("a"), 5);
+  EXPECT_EQ(d_->last_producer_seq(), 2u);
+}
+
+TEST_F(DispatcherTest, ConflictLeavesNoPartialWriteAndIsRecorded) {
+  auto first = Apply({Command("f1", "test.fail", BodyWriter().String("status", "conflict").Finish())});
+  schemas::Reply r = Decode(first[0]);
+  EXPECT_EQ(r.status, Code::kConflict);
+  EXPECT_EQ(r.message, "asked for conflict");
+  EXPECT_EQ(Counter("partial"), 0);
+  EXPECT_TRUE(d_->ReadOutbox(0, 10)->empty());
+  auto retry = Apply({Command("f1", "test.fail", BodyWriter().String("status", "conflict").Finish())});
+  EXPECT_EQ(retry[0].envelope, first[0].envelope);
+  EXPECT_EQ(fail_runs_, 1);
+}
+
+TEST_F(DispatcherTest, InternalAndThrowingHandlersAreNotRecorded) {
+  for (const char* status : {"internal", "throw"}) {
+    std::string id = std::string("x-") + status;
+    auto body = BodyWriter().String("status", status).Finish();
+    auto first = Apply({Command(id, "test.fail", body)});
+    EXPECT_EQ(Decode(first[0]).status, Code::kInternal);
+    Apply({Command(id, "test.fail", body)});
+  }
+  EXPECT_EQ(fail_runs_, 4);  // each retry ran the handler again
+  EXPECT_EQ(Counter("partial"), 0);
+  EXPECT_EQ(d_->stats().handler_failed, 4u);
+}
+
+TEST_F(DispatcherTest, ExpiredCommandIsAnsweredTimeoutAndNotRun) {
+  auto expired = Apply({Command("late", "test.add", AddBody("a", 1), 1, Millis(-1))});
+  EXPECT_EQ(Decode(expired[0]).status, Code::kTimeout);
+  EXPECT_EQ(add_runs_, 0);
+  EXPECT_EQ(Counter("a"), 0);
+
+  // An envelope deadline before the bus time expires it too.
+  Incoming in = Command("late2", "test.add", AddBody("a", 1));
+  auto env = *schemas::DecodeEnvelope(in.envelope);
+  env.deadline_ms = in.bus_time_ms - 1;
+  in.envelope = schemas::Encode(env);
+  EXPECT_EQ(Decode(Apply({in})[0]).status, Code::kTimeout);
+
+  // Not recorded: the same id in time runs.
+  auto retry = Apply({Command("late", "test.add", AddBody("a", 1))});
+  EXPECT_EQ(Decode(retry[0]).status, Code::kOk);
+  EXPECT_EQ(Counter("a"), 1);
+}
+
+TEST_F(DispatcherTest, UndecodableAndUnknownCommandsAreAnsweredInvalid) {
+  Incoming garbage = Command("g", "test.add", AddBody("a", 1));
+  garbage.envelope = "\x01\x02";
+  Incoming unknown = Command("u", "test.get", schemas::EmptyBody());  // no handler here
+  Incoming bad_body = Command("b", "test.add", BodyWriter().String("name", "a").Finish());
+  auto replies = Apply({garbage, unknown, bad_body});
+  ASSERT_EQ(replies.size(), 3u);
+  EXPECT_EQ(Decode(replies[0]).status, Code::kInvalid);
+  EXPECT_EQ(Decode(replies[1]).status, Code::kInvalid);
+  schemas::Reply missing = Decode(replies[2]);
+  EXPECT_EQ(missing.status, Code::kInvalid);
+  EXPECT_NE(missing.message.find("amount"), std::string::npos) << missing.message;
+  EXPECT_EQ(Counter("a"), 0);
+}
+
+TEST_F(DispatcherTest, EventsApplyOnceAndOffsetsSurviveRestart) {
+  Apply({Event(3, AddBody("x", 10)), Event(5, AddBody("x", 20))});
+  EXPECT_EQ(Counter("fed"), 30);
+  EXPECT_EQ(d_->ResumeSeq(), 6u);
+  Reopen();
+  EXPECT_EQ(d_->ResumeSeq(), 6u);
+  // Redelivery of old sequences (e.g. a resubscribe) is skipped; new ones apply.
+  Apply({Event(5, AddBody("x", 20)), Event(6, AddBody("x", 1))});
+  EXPECT_EQ(Counter("fed"), 31);
+  EXPECT_EQ(d_->stats().events_skipped, 1u);
+}
+
+TEST_F(DispatcherTest, FailingEventHandlerIsRolledBackAndNotRetried) {
+  Apply({Event(1, BodyWriter().Bool("bad", true).Finish()), Event(2, AddBody("x", 4))});
+  EXPECT_EQ(Counter("fed"), 4);
+  EXPECT_EQ(d_->stats().handler_failed, 1u);
+  Apply({Event(1, BodyWriter().Bool("bad", true).Finish())});
+  EXPECT_EQ(fed_runs_, 2);
+  EXPECT_EQ(d_->ResumeSeq(), 3u);
+}
+
+TEST_F(DispatcherTest, OutboxEnvelopesCarryProducerSequenceAndCausation) {
+  Apply({Command("c1", "test.add", AddBody("a", 1)), Command("c2", "test.add", AddBody("a", 2))});
+  auto records = d_->ReadOutbox(0, 10);
+  ASSERT_TRUE(records.ok());
+  ASSERT_EQ(records->size(), 2u);
+  EXPECT_EQ((*records)[0].producer_seq, 1u);
+  EXPECT_EQ((*records)[0].topic, "test.added");
+  auto e = schemas::DecodeEnvelope((*records)[1].envelope);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->id, "test:2");
+  EXPECT_EQ(e->producer, "test");
+  EXPECT_EQ(e->causation_id, "c2");
+  EXPECT_EQ(e->correlation_id, "corr-c2");
+  EXPECT_EQ(e->time_ms, 1000);
+
+  EXPECT_TRUE(d_->DeleteOutbox(1).ok());
+  records = d_->ReadOutbox(0, 10);
+  ASSERT_EQ(records->size(), 1u);
+  EXPECT_EQ((*records)[0].producer_seq, 2u);
+  // Deletion can also ride along with the next batch.
+  auto r = d_->Apply({Command("c3", "test.add", AddBody("a", 3))}, SteadyClock::Instance().Now(),
+                     /*delete_outbox_upto=*/2);
+  ASSERT_TRUE(r.ok());
+  records = d_->ReadOutbox(0, 10);
+  ASSERT_EQ(records->size(), 1u);
+  EXPECT_EQ((*records)[0].producer_seq, 3u);
+
+  Reopen();  // the producer sequence is durable
+  EXPECT_EQ(d_->last_producer_seq(), 3u);
+  Apply({Command("c4", "test.add", AddBody("a", 4))});
+  EXPECT_EQ(d_->ReadOutbox(3, 10)->at(0).producer_seq, 4u);
+}
+
+TEST_F(DispatcherTest, RejectsUnregisteredOrForeignHandlers) {
+  EXPECT_EQ(d_->OnCommand("test.nope", {}).code(), Code::kInvalid);
+  EXPECT_EQ(d_->OnCommand("clock.advance", {}).code(), Code::kInvalid);  // not our service
+  EXPECT_EQ(d_->OnCommand("test.added", {}).code(), Code::kInvalid);     // an event
+  EXPECT_EQ(d_->OnEvent("test.add", {}).code(), Code::kInvalid);         // a command
+  EXPECT_EQ(d_->OnEvent("test.fed", {}).code(), Code::kInvalid);         // already handled
+  EXPECT_EQ(d_->OpenDb("_inbox").status().code(), Code::kInvalid);
+}
+
+TEST(HandlerContextTest, IdsAndRandomnessAreReplayStable) {
+  testing::TempDir dir;
+  auto env = store::Env::Open(dir.path());
+  ASSERT_TRUE(env.ok());
+  auto txn = env->BeginWrite();
+  schemas::Envelope m;
+  m.id = "cmd-1";
+  HandlerContext a(*txn, m, 5, 42), b(*txn, m, 5, 42), c(*txn, m, 5, 43);
+  EXPECT_EQ(a.NewId("task"), b.NewId("task"));
+  EXPECT_NE(a.NewId("task"), a.NewId("task"));
+  EXPECT_EQ(a.random()(), b.random()());
+  EXPECT_NE(b.NewId("task"), c.NewId("task"));
+  EXPECT_EQ(a.now_ms(), 5);
+  EXPECT_EQ(a.Publish("test.add", "").code(), Code::kInvalid);
+  EXPECT_TRUE(a.Publish("test.added", schemas::EmptyBody()).ok());
+  EXPECT_EQ(a.published().size(), 1u);
+}
+
+}  // namespace
+}  // namespace mcf::worker
