@@ -1,0 +1,93 @@
+#include "tests/integration/broker_harness.h"
+
+#include <atomic>
+
+namespace mcf::testing {
+
+BrokerProcess::BrokerProcess(const TempDir& dir, std::string data_dir,
+                             std::vector<std::string> extra) {
+  static std::atomic<int> counter{0};
+  const std::string tag = std::to_string(counter.fetch_add(1));
+  const std::string endpoint_file = dir.Sub("broker-" + tag + ".endpoint");
+  log_path_ = dir.Sub("broker-" + tag + ".log");
+  std::vector<std::string> argv = {BinDir() + "/mcf-broker", "--endpoint", "tcp://127.0.0.1:*",
+                                   "--endpoint-file", endpoint_file, "--data", data_dir,
+                                   "--heartbeat-ms", "100"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  process_ = ChildProcess::Start(argv, log_path_);
+  if (auto line = WaitForFileLine(endpoint_file, milliseconds(10000))) endpoint_ = *line;
+}
+
+Peer::Peer(zmq::context_t& context, const std::string& endpoint)
+    : socket_(context, zmq::socket_type::dealer) {
+  socket_.set(zmq::sockopt::linger, 0);
+  socket_.connect(endpoint);
+}
+
+void Peer::Send(proto::Frames frames) { proto::SendFrames(socket_, frames); }
+
+std::optional<proto::Frames> Peer::Recv(milliseconds wait) {
+  zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
+  if (zmq::poll(&item, 1, wait) <= 0) return std::nullopt;
+  proto::Frames frames;
+  if (!proto::RecvFrames(socket_, frames)) return std::nullopt;
+  return frames;
+}
+
+std::optional<proto::Frames> Peer::RecvKind(proto::Kind kind, milliseconds wait) {
+  auto end = std::chrono::steady_clock::now() + wait;
+  while (true) {
+    auto left = std::chrono::duration_cast<milliseconds>(end - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return std::nullopt;
+    auto frames = Recv(left);
+    if (!frames) return std::nullopt;
+    auto k = proto::ParseKind(*frames, 0);
+    if (k.ok() && *k == kind) return frames;
+  }
+}
+
+schemas::Envelope MakeCommand(std::string type, std::string body) {
+  static std::atomic<int> counter{0};
+  schemas::Envelope e;
+  e.id = "cmd-" + std::to_string(counter.fetch_add(1));
+  e.type = std::move(type);
+  e.producer = "test";
+  e.time_ms = 1;
+  e.body = std::move(body);
+  return e;
+}
+
+std::string EncodeCommand(std::string type, std::string body) {
+  return schemas::Encode(MakeCommand(std::move(type), std::move(body)));
+}
+
+std::optional<schemas::Reply> Call(Peer& peer, const std::string& type, std::string body,
+                                   uint32_t timeout_ms) {
+  static std::atomic<int> counter{0};
+  const std::string key = "key-" + std::to_string(counter.fetch_add(1));
+  std::string env = EncodeCommand(type, std::move(body));
+  peer.Send(proto::Encode(proto::ClientRequest{key, type.substr(0, type.find('.')), timeout_ms,
+                                               zmq::message_t(env.data(), env.size())}));
+  auto end = std::chrono::steady_clock::now() + milliseconds(timeout_ms + 2000);
+  while (std::chrono::steady_clock::now() < end) {
+    auto frames = peer.RecvKind(proto::Kind::kReply, milliseconds(timeout_ms + 2000));
+    if (!frames) return std::nullopt;
+    auto reply = proto::ParseClientReply(*frames, 0);
+    if (!reply.ok() || reply->request_key != key) continue;
+    auto decoded = schemas::DecodeReply(proto::View(reply->envelope));
+    if (!decoded.ok()) return std::nullopt;
+    return *decoded;
+  }
+  return std::nullopt;
+}
+
+std::optional<schemas::Body> Stats(Peer& peer, std::string& storage) {
+  auto reply = Call(peer, "broker.stats");
+  if (!reply || reply->status != Code::kOk) return std::nullopt;
+  storage = reply->body;
+  auto body = schemas::Body::Parse(storage);
+  if (!body.ok()) return std::nullopt;
+  return *body;
+}
+
+}  // namespace mcf::testing
