@@ -1,0 +1,32 @@
+#include "bench/lmdb_baseline.h"
+
+#include "lib/base/bytes.h"
+#include "lib/store/lmdb.h"
+
+namespace mcf::bench {
+
+Result<CommitRate> LmdbDurableCommits(const std::string& dir, std::chrono::milliseconds duration,
+                                      size_t value_bytes) {
+  store::EnvOptions options;
+  options.map_size = size_t{1} << 30;
+  auto env = store::Env::Open(dir, options);
+  if (!env.ok()) return env.status();
+  auto db = env->OpenDb("bench");
+  if (!db.ok()) return db.status();
+  const std::string value(value_bytes, 'v');
+  CommitRate result;
+  const auto start = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - start < duration) {
+    auto txn = env->BeginWrite();
+    if (!txn.ok()) return txn.status();
+    if (Status s = txn->Put(*db, U64Key(result.commits), value); !s.ok()) return s;
+    if (Status s = txn->Commit(); !s.ok()) return s;
+    ++result.commits;
+  }
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.per_second = result.commits / seconds;
+  return result;
+}
+
+}  // namespace mcf::bench
