@@ -1,6 +1,8 @@
 #include "tests/integration/runtime_harness.h"
 
+#include <random>
 #include <thread>
+#include <unordered_map>
 
 #include "lib/base/clock.h"
 #include "schemas/registry.h"
@@ -105,6 +107,67 @@ std::string FedEvent(const std::string& producer, uint64_t n, const std::string&
   e.time_ms = WallMillis();
   e.body = schemas::BodyWriter().String("name", name).Int("amount", amount).Finish();
   return schemas::Encode(e);
+}
+
+LoadResult RunAddLoad(client::BusClient& client, client::Publisher& publisher, int commands,
+                      int fed_every, uint64_t seed, const std::function<void(int)>& on_progress,
+                      milliseconds wait) {
+  constexpr size_t kWindow = 32;
+  constexpr milliseconds kAttempt(1000);
+  LoadResult out;
+  std::mt19937_64 rng(seed);
+  std::vector<schemas::Envelope> cmds;
+  for (int i = 0; i < commands; ++i) {
+    int64_t amount = static_cast<int64_t>(rng() % 100) + 1;
+    out.add_sum += amount;
+    std::string id = "load-" + std::to_string(seed) + "-" + std::to_string(i);
+    cmds.push_back(TestCommand(
+        client, "test.add", schemas::BodyWriter().String("name", "c").Int("amount", amount).Finish(),
+        id));
+    out.command_ids.push_back(id);
+  }
+  std::unordered_map<std::string, int> in_flight;  // request key -> command index
+  int next = 0, done = 0;
+  uint64_t fed_n = 0;
+  const auto end = std::chrono::steady_clock::now() + wait;
+  while (done < commands) {
+    if (std::chrono::steady_clock::now() > end) {
+      out.error = "load timed out with " + std::to_string(done) + " of " +
+                  std::to_string(commands) + " commands done";
+      return out;
+    }
+    while (in_flight.size() < kWindow && next < commands) {
+      in_flight[client.Send(cmds[next], kAttempt)] = next;
+      if (fed_every > 0 && next % fed_every == 0) {
+        int64_t amount = static_cast<int64_t>(rng() % 10) + 1;
+        out.fed_sum += amount;
+        publisher.Publish("test.fed", FedEvent("feeder-" + std::to_string(seed), ++fed_n, "f",
+                                               amount));
+      }
+      ++next;
+    }
+    publisher.PollAcks(milliseconds(0));
+    auto r = client.Receive(milliseconds(20));
+    if (!r) continue;
+    auto it = in_flight.find(r->first);
+    if (it == in_flight.end()) continue;
+    int idx = it->second;
+    in_flight.erase(it);
+    Code status = r->second.status;
+    if (status == Code::kOk) {
+      ++done;
+      if (on_progress) on_progress(done);
+    } else if (status == Code::kTimeout || status == Code::kUnavailable ||
+               status == Code::kInternal) {
+      ++out.retries;
+      in_flight[client.Send(cmds[idx], kAttempt)] = idx;
+    } else {
+      out.error = "command " + cmds[idx].id + " got " + std::string(CodeName(status)) + ": " +
+                  r->second.message;
+      return out;
+    }
+  }
+  return out;
 }
 
 }  // namespace mcf::testing

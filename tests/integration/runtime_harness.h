@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 #include <zmq.hpp>
 
 #include "lib/client/bus_client.h"
+#include "lib/client/publisher.h"
 #include "lib/client/subscriber.h"
 #include "schemas/body.h"
 #include "schemas/envelope.h"
@@ -66,5 +68,20 @@ std::map<std::string, int> CountByCausation(zmq::context_t& context, const std::
 // A test.fed event envelope (producer `producer`, id unique per call).
 std::string FedEvent(const std::string& producer, uint64_t n, const std::string& name,
                      int64_t amount);
+
+// Drives a stream of test.add commands with unique ids through `client`, `window` in flight,
+// re-sending each with the SAME envelope (same id) until it gets `ok`; every `fed_every`
+// commands sent, one test.fed event goes out through `publisher`. `on_progress(done)` runs
+// after each ok (the test kills/restarts processes there). Returns false on overall timeout
+// or on a reply that is not ok and not transient (a bug).
+struct LoadResult {
+  int64_t add_sum = 0, fed_sum = 0;
+  int retries = 0;
+  std::vector<std::string> command_ids;
+  std::string error;
+};
+LoadResult RunAddLoad(client::BusClient& client, client::Publisher& publisher, int commands,
+                      int fed_every, uint64_t seed, const std::function<void(int)>& on_progress,
+                      milliseconds wait);
 
 }  // namespace mcf::testing
