@@ -186,7 +186,9 @@ int Run(const Settings& s) {
   report.Section("memory (/proc/PID/status)");
   if (auto m = ReadMemory(broker.pid())) {
     std::string after = "after " + FormatValue(static_cast<double>(s.events)) + "+ events";
-    report.Add(Rate("broker VmRSS, " + after, m->vm_rss_mib, "MiB"));
+    Row rss = Rate("broker VmRSS, " + after, m->vm_rss_mib, "MiB");
+    rss.note = "includes file-backed pages of the mmapped LMDB log";
+    report.Add(rss);
     report.Add(Rate("broker RssAnon, " + after, m->rss_anon_mib, "MiB"));
   }
   const std::string worker_bin = bin + "/mcf-test-worker";
