@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
+#include <thread>
 #include <vector>
 #include <zmq.hpp>
 
@@ -178,6 +179,8 @@ struct Worker::Loop {
           outbox->RestoreDeletable(deletable);
           return 1;
         }
+        if (w.options_.reply_delay > Millis(0))
+          std::this_thread::sleep_for(w.options_.reply_delay);
         for (auto& r : *replies)
           Send(proto::Encode(proto::WorkerReply{
               r.request_id, zmq::message_t(r.envelope.data(), r.envelope.size())}));

@@ -43,6 +43,9 @@ struct WorkerOptions {
   uint32_t outbox_window = 1024;
   // LMDB map size (virtual). Default 1 GiB.
   size_t map_size = size_t{1} << 30;
+  // Test-only: a pause between a batch's commit and sending its replies, widening the crash
+  // window that the inbox must cover (tests/integration/worker_crash_test.cc). Default 0.
+  Millis reply_delay{0};
 };
 
 class Worker {

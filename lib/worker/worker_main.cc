@@ -32,6 +32,9 @@ int RunWorkerMain(int argc, char** argv, std::string service,
       ->check(CLI::PositiveNumber);
   app.add_option("--capacity", options.capacity, "requests in flight at this worker")
       ->check(CLI::PositiveNumber);
+  int64_t reply_delay_ms = 0;
+  app.add_option("--reply-delay-ms", reply_delay_ms,
+                 "test only: pause between commit and replies (widens a crash window)");
   if (add_flags) add_flags(app);
   try {
     app.parse(argc, argv);
@@ -39,6 +42,7 @@ int RunWorkerMain(int argc, char** argv, std::string service,
     return app.exit(e);
   }
   options.heartbeat = Millis(heartbeat_ms);
+  options.reply_delay = Millis(reply_delay_ms);
 
   InitLogging(service);
   Worker worker(options);

@@ -2,7 +2,8 @@
 //
 // Flags: --broker ENDPOINT (default $MCF_BROKER or tcp://127.0.0.1:5555), --data DIR (default
 // var/<service>), --seed N (default 1), --heartbeat-ms N (default 1000), --liveness N
-// (default 3), --capacity N (default 64); a context adds its own through `add_flags`.
+// (default 3), --capacity N (default 64), --reply-delay-ms N (test only); a context adds its
+// own through `add_flags`.
 // `setup` opens the context's databases and registers handlers; a non-ok Status, like a store
 // that cannot be opened, ends the process with a message and exit code 2.
 #pragma once

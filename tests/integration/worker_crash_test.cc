@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <thread>
 
 #include "tests/integration/runtime_harness.h"
 
@@ -15,7 +16,10 @@ TEST(WorkerCrashTest, EffectsAndEventsExactlyOnceAcrossThreeKills) {
   constexpr int kFedEvery = 4;  // 500 fed events
   RuntimeCluster cluster;
   ASSERT_TRUE(cluster.StartBroker()) << cluster.Logs();
-  const std::vector<std::string> worker_flags = {"--handler-delay-ms", "1"};
+  // Handler delay widens the uncommitted window, reply delay the committed-but-unanswered one
+  // (where only the inbox prevents a second execution when the broker re-routes the request).
+  const std::vector<std::string> worker_flags = {"--handler-delay-ms", "1", "--reply-delay-ms",
+                                                 "30"};
   cluster.StartWorker(worker_flags);
 
   zmq::context_t context;
@@ -35,6 +39,9 @@ TEST(WorkerCrashTest, EffectsAndEventsExactlyOnceAcrossThreeKills) {
       client, publisher, kCommands, kFedEvery, seed,
       [&](int done) {
         if (kills < kill_at.size() && done >= kill_at[kills]) {
+          // A random point inside the next batch's life (handlers, commit, reply delay). The
+          // sleep picks the crash point; it does not make anything pass.
+          std::this_thread::sleep_for(milliseconds(rng() % 60));
           cluster.KillWorker();
           cluster.StartWorker(worker_flags);
           ++kills;
