@@ -60,8 +60,7 @@ std::string EventBytes(uint64_t n, int64_t t_ns) {
 }
 
 int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             SteadyTime::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyTime::now().time_since_epoch())
       .count();
 }
 
@@ -149,8 +148,8 @@ class RawPublisher {
     proto::Publish p{producer_, {}};
     p.events.reserve(envelopes.size());
     for (const std::string& e : envelopes) {
-      p.events.push_back(
-          proto::OutgoingEvent{next_seq_++, std::string(topic), zmq::message_t(e.data(), e.size())});
+      p.events.push_back(proto::OutgoingEvent{next_seq_++, std::string(topic),
+                                              zmq::message_t(e.data(), e.size())});
     }
     proto::Frames frames = proto::Encode(std::move(p));
     proto::SendFrames(socket_, frames);
@@ -187,8 +186,8 @@ class RawPublisher {
 
 }  // namespace
 
-RoundTrips CommandRoundTrips(zmq::context_t& context, const std::string& endpoint,
-                             size_t in_flight, std::chrono::milliseconds duration) {
+RoundTrips CommandRoundTrips(zmq::context_t& context, const std::string& endpoint, size_t in_flight,
+                             std::chrono::milliseconds duration) {
   const std::string command = CommandBytes();
   const std::string reply = ReplyBytes();
   std::atomic<bool> stop{false};

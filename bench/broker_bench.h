@@ -7,11 +7,12 @@
 // thread (plus threads it starts and joins) and leaves no socket behind.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <zmq.hpp>
 
 #include "bench/zmq_baseline.h"
@@ -21,8 +22,8 @@ namespace mcf::bench {
 
 // Starts a worker thread that registers service "test" with the broker and answers every request
 // with one fixed ok reply; CommandRoundTrips then measures client round trips through the broker.
-RoundTrips CommandRoundTrips(zmq::context_t& context, const std::string& endpoint,
-                             size_t in_flight, std::chrono::milliseconds duration);
+RoundTrips CommandRoundTrips(zmq::context_t& context, const std::string& endpoint, size_t in_flight,
+                             std::chrono::milliseconds duration);
 
 struct PublishResult {
   double per_second = 0;
@@ -46,8 +47,7 @@ struct Latency {
 };
 // A subscriber thread (from now, prefix "bench.lat") receives while this thread publishes
 // `samples` events one at a time; latency = publish call -> event in the subscriber's hands.
-Latency PublishDeliverLatency(zmq::context_t& context, const std::string& endpoint,
-                              size_t samples);
+Latency PublishDeliverLatency(zmq::context_t& context, const std::string& endpoint, size_t samples);
 
 struct CatchUp {
   double per_second = 0;

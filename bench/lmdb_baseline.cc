@@ -23,8 +23,7 @@ Result<CommitRate> LmdbDurableCommits(const std::string& dir, std::chrono::milli
     if (Status s = txn->Commit(); !s.ok()) return s;
     ++result.commits;
   }
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.per_second = result.commits / seconds;
   return result;
 }

@@ -68,8 +68,7 @@ int Run(const Settings& s) {
   constexpr size_t kPayload = 128;
 
   std::printf("mcf-bench%s: %lld ms per rate, %llu events%s\n", s.quick ? " --quick" : "",
-              static_cast<long long>(s.duration.count()),
-              static_cast<unsigned long long>(s.events),
+              static_cast<long long>(s.duration.count()), static_cast<unsigned long long>(s.events),
               s.quick ? " (smoke run: figures are indicative only)" : "");
   std::fflush(stdout);
 
@@ -103,10 +102,10 @@ int Run(const Settings& s) {
   // --- the broker ---------------------------------------------------------------------------
   const std::string bin = ExeDir();
   const std::string endpoint_file = temp.Sub("endpoint");
-  testing::ChildProcess broker = testing::ChildProcess::Start(
-      {bin + "/mcf-broker", "--endpoint", "tcp://127.0.0.1:*", "--endpoint-file", endpoint_file,
-       "--data", temp.Sub("broker")},
-      temp.Sub("broker.log"));
+  testing::ChildProcess broker =
+      testing::ChildProcess::Start({bin + "/mcf-broker", "--endpoint", "tcp://127.0.0.1:*",
+                                    "--endpoint-file", endpoint_file, "--data", temp.Sub("broker")},
+                                   temp.Sub("broker.log"));
   auto endpoint = testing::WaitForFileLine(endpoint_file, Millis(10000));
   if (!endpoint) {
     std::fprintf(stderr, "mcf-bench: %s/mcf-broker did not start; its log:\n%s\n", bin.c_str(),
@@ -118,13 +117,13 @@ int Run(const Settings& s) {
   RoundTrips cmd1 = CommandRoundTrips(context, *endpoint, 1, s.duration);
   RoundTrips cmd256 = CommandRoundTrips(context, *endpoint, 256, s.duration);
   {
-    Row r = Ratio("command round trips, 1 in flight", cmd1.per_second, "rt/s",
-                  relay1.per_second, "relay, 1 in flight", 0.8);
+    Row r = Ratio("command round trips, 1 in flight", cmd1.per_second, "rt/s", relay1.per_second,
+                  "relay, 1 in flight", 0.8);
     r.note = ErrorNote(cmd1.errors);
     count_errors(cmd1.errors);
     report.Add(r);
-    r = Ratio("command round trips, 256 in flight", cmd256.per_second, "rt/s",
-              relay256.per_second, "relay, 256 in flight", 0.6);
+    r = Ratio("command round trips, 256 in flight", cmd256.per_second, "rt/s", relay256.per_second,
+              "relay, 256 in flight", 0.6);
     r.note = ErrorNote(cmd256.errors);
     count_errors(cmd256.errors);
     report.Add(r);
@@ -142,9 +141,9 @@ int Run(const Settings& s) {
   PublishResult piped =
       PublishPipelined(context, *endpoint, "bench-pipelined", s.events, 256, 16384);
   {
-    Row r = Rate("publish->ack, 16384 in flight, " +
-                     FormatValue(static_cast<double>(s.events)) + " events",
-                 piped.per_second, "events/s");
+    Row r = Rate(
+        "publish->ack, 16384 in flight, " + FormatValue(static_cast<double>(s.events)) + " events",
+        piped.per_second, "events/s");
     r.ratio = lmdb_rate > 0 ? piped.per_second / lmdb_rate : 0;
     r.baseline = "LMDB commits";
     r.target = ">= 250,000/s";

@@ -14,12 +14,12 @@ namespace mcf::bench {
 struct Row {
   std::string name;
   double value = 0;
-  std::string unit;                   // "rt/s", "events/s", "us", "MiB"
-  std::optional<double> ratio;        // value / baseline, when compared to one
-  std::string baseline;               // which row the ratio is against
-  std::string target;                 // e.g. ">= 0.8x", ">= 250000/s"; empty = information
-  std::optional<bool> pass;           // nullopt when there is no target
-  std::string note;                   // anything odd (errors seen, skipped)
+  std::string unit;             // "rt/s", "events/s", "us", "MiB"
+  std::optional<double> ratio;  // value / baseline, when compared to one
+  std::string baseline;         // which row the ratio is against
+  std::string target;           // e.g. ">= 0.8x", ">= 250000/s"; empty = information
+  std::optional<bool> pass;     // nullopt when there is no target
+  std::string note;             // anything odd (errors seen, skipped)
 };
 
 class Report {

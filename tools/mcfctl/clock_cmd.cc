@@ -36,8 +36,8 @@ int RunClockNow(const ClockOptions& options) {
     std::cerr << "mcfctl clock: bad --timeout \"" << options.timeout << "\"\n";
     return kExitUsage;
   }
-  return PrintNow(CallOnce(options.broker, std::string(schemas::clock::kNow),
-                           schemas::EmptyBody(), *timeout));
+  return PrintNow(
+      CallOnce(options.broker, std::string(schemas::clock::kNow), schemas::EmptyBody(), *timeout));
 }
 
 int RunClockAdvance(const ClockOptions& options) {

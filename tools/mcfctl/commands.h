@@ -46,10 +46,10 @@ int RunTail(const TailOptions& options);
 struct SendOptions {
   std::string broker;
   std::string service;
-  std::string type;   // with or without the "<service>." prefix
-  std::string json;   // the body, a JSON object
+  std::string type;  // with or without the "<service>." prefix
+  std::string json;  // the body, a JSON object
   std::string timeout = "5s";
-  std::string as;     // "role:id", empty = no principal
+  std::string as;  // "role:id", empty = no principal
 };
 int RunSend(const SendOptions& options);
 

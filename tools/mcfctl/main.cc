@@ -16,7 +16,8 @@ int main(int argc, char** argv) {
   app.footer(ExitCodeHelp());
   app.require_subcommand(1);
   std::string broker = mcf::client::DefaultBrokerEndpoint();
-  app.add_option("--broker", broker, "broker endpoint (default: $MCF_BROKER or tcp://127.0.0.1:5555)")
+  app.add_option("--broker", broker,
+                 "broker endpoint (default: $MCF_BROKER or tcp://127.0.0.1:5555)")
       ->capture_default_str();
 
   TailOptions tail;
@@ -31,7 +32,8 @@ int main(int argc, char** argv) {
       "send", "send one command and print its reply as JSON (exit code = reply status)");
   send_cmd->add_option("service", send.service, "service, e.g. tasks")->required();
   send_cmd->add_option("type", send.type, "type: \"check_in\" or \"tasks.check_in\"")->required();
-  send_cmd->add_option("json", send.json, "body, a JSON object, e.g. '{\"name\":\"a\"}'")->required();
+  send_cmd->add_option("json", send.json, "body, a JSON object, e.g. '{\"name\":\"a\"}'")
+      ->required();
   send_cmd->add_option("--timeout", send.timeout, "reply deadline, e.g. 5s")->capture_default_str();
   send_cmd->add_option("--as", send.as, "principal ROLE:ID, e.g. admin:ops");
   send_cmd->footer(ExitCodeHelp());

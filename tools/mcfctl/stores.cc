@@ -131,8 +131,8 @@ int RunStores(const StoresOptions& options) {
       all.push_back(std::move(e));
       continue;
     }
-    std::printf("%s  (%s)  map %s  file %s  used %s  page %u\n", env->context.c_str(),
-                dir.c_str(), Human(env->map_size).c_str(), Human(env->file_size).c_str(),
+    std::printf("%s  (%s)  map %s  file %s  used %s  page %u\n", env->context.c_str(), dir.c_str(),
+                Human(env->map_size).c_str(), Human(env->file_size).c_str(),
                 Human((env->last_page + 1) * env->page_size).c_str(), env->page_size);
     std::printf("  %-20s %12s %6s %10s %10s %10s\n", "db", "entries", "depth", "branch", "leaf",
                 "overflow");
@@ -144,7 +144,8 @@ int RunStores(const StoresOptions& options) {
     }
   }
   if (options.json) std::cout << Dump(all, 2) << std::endl;
-  if (dirs.empty() && !options.json) std::printf("no LMDB environments under %s\n", options.data.c_str());
+  if (dirs.empty() && !options.json)
+    std::printf("no LMDB environments under %s\n", options.data.c_str());
   return rc;
 }
 
