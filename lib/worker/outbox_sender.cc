@@ -23,6 +23,9 @@ OutboxSender::OutboxSender(zmq::context_t& context, std::string endpoint, Dispat
 }
 
 void OutboxSender::Reconnect() {
+  if (in_flight() > 0)
+    spdlog::info("event=outbox_reconnect producer={} acked={} resend_from={}",
+                 dispatcher_.service(), acked_, acked_ + 1);
   try {
     socket_ = zmq::socket_t(context_, zmq::socket_type::dealer);
     socket_.set(zmq::sockopt::linger, 0);

@@ -2,6 +2,8 @@
 // an expired command (mcf-broker + mcf-test-worker).
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "lib/base/clock.h"
 #include "tests/integration/runtime_harness.h"
 
@@ -103,6 +105,29 @@ TEST_F(WorkerIdempotencyTest, TimedOutCommandsRetriedWithSameIdTakeEffectOnce) {
     EXPECT_EQ(r.status, Code::kOk) << r.message;
   }
   EXPECT_EQ(GetCounter(*client_, "budget"), 4) << cluster_.Logs();
+}
+
+TEST_F(WorkerIdempotencyTest, SigtermFinishesCleanlyWithExitZeroAndDisconnects) {
+  auto cmd = TestCommand(*client_, "test.add",
+                         BodyWriter().String("name", "term").Int("amount", 1).Finish());
+  ASSERT_EQ(client_->Call(cmd, milliseconds(3000)).status, Code::kOk);
+  EXPECT_EQ(cluster_.worker().Stop(milliseconds(5000)), 0);
+  EXPECT_NE(ReadFile(cluster_.dir().Sub("worker.log")).find("event=worker_stopped"),
+            std::string::npos);
+  // A restarted worker has the state.
+  cluster_.StartWorker();
+  EXPECT_EQ(GetCounter(*client_, "term"), 1) << cluster_.Logs();
+}
+
+TEST_F(WorkerIdempotencyTest, UnusableDataDirFailsFastWithExitTwo) {
+  std::string file = cluster_.dir().Sub("not-a-dir");
+  { std::FILE* f = std::fopen(file.c_str(), "w"); std::fclose(f); }
+  auto p = ChildProcess::Start({BinDir() + "/mcf-test-worker", "--broker", cluster_.endpoint(),
+                                "--data", file + "/sub"},
+                               cluster_.dir().Sub("bad-worker.log"));
+  EXPECT_EQ(p.Wait(milliseconds(5000)), 2);
+  EXPECT_NE(ReadFile(cluster_.dir().Sub("bad-worker.log")).find("cannot open store"),
+            std::string::npos);
 }
 
 }  // namespace
