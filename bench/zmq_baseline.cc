@@ -63,9 +63,12 @@ RoundTrips EchoRoundTrips(zmq::context_t& context, size_t in_flight,
 
 RoundTrips RelayRoundTrips(zmq::context_t& context, size_t in_flight,
                            std::chrono::milliseconds duration, size_t payload_bytes) {
-  zmq::socket_t frontend(context, zmq::socket_type::router);
-  zmq::socket_t backend(context, zmq::socket_type::dealer);
-  zmq::socket_t control(context, zmq::socket_type::pair);
+  // The relay gets its own context (its own I/O thread), as the broker, a separate process,
+  // has; the client and the worker share `context`, as they do in the broker measurement.
+  zmq::context_t relay_context(1);
+  zmq::socket_t frontend(relay_context, zmq::socket_type::router);
+  zmq::socket_t backend(relay_context, zmq::socket_type::dealer);
+  zmq::socket_t control(relay_context, zmq::socket_type::pair);
   Tune(frontend);
   Tune(backend);
   frontend.bind("tcp://127.0.0.1:*");
@@ -81,7 +84,7 @@ RoundTrips RelayRoundTrips(zmq::context_t& context, size_t in_flight,
   worker.connect(back_endpoint);
 
   std::thread relay([&] {
-    zmq::socket_t steer(context, zmq::socket_type::pair);
+    zmq::socket_t steer(relay_context, zmq::socket_type::pair);
     steer.connect(control_endpoint);
     try {
       zmq::proxy_steerable(frontend, backend, zmq::socket_ref(), steer);
