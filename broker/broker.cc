@@ -108,6 +108,8 @@ struct Broker::Impl {
   ServiceTable table;
   Subscriptions subs;
   Actions actions;
+  Actions flushing;                      // FlushActions' scratch, kept for its capacity
+  std::vector<std::string> unreachable;  // FlushActions' scratch
   TimePoint started;
   TimePoint next_heartbeat;
 
@@ -429,22 +431,33 @@ void Broker::Impl::HandleWritesDone() {
 }
 
 void Broker::Impl::FlushActions() {
-  if (!actions.dispatches.empty()) {
-    const int64_t bus_now = BusNow();
-    for (Dispatch& d : actions.dispatches) {
+  // A worker we cannot send to (its connection is gone, or its pipe is full) is dropped at once;
+  // that re-queues its requests and may produce new actions, hence the loop. Each round removes
+  // a worker, so it ends.
+  unreachable.clear();
+  while (!actions.dispatches.empty() || !actions.failures.empty()) {
+    std::vector<Dispatch>& dispatches = flushing.dispatches;
+    std::vector<Failure>& failures = flushing.failures;
+    std::swap(dispatches, actions.dispatches);
+    std::swap(failures, actions.failures);
+    const int64_t bus_now = dispatches.empty() ? 0 : BusNow();
+    for (Dispatch& d : dispatches) {
       Frames out = proto::Encode(
           proto::WorkerRequest{d.request_id, d.timeout_ms, bus_now, std::move(d.envelope)});
-      SendTo(d.worker, out);  // a lost send is retried when the worker is purged
+      if (!SendTo(d.worker, out)) unreachable.push_back(d.worker);
     }
+    for (Failure& f : failures) {
+      auto command = schemas::DecodeEnvelope(AsView(f.envelope));
+      schemas::Reply reply = command.ok()
+                                 ? schemas::ErrorReply(*command, f.status, "broker", BusNow())
+                                 : schemas::ErrorReply("", "", f.status, "broker", BusNow());
+      SendReply(f.client, std::move(f.request_key), reply);
+    }
+    flushing.Clear();
+    for (const auto& worker : unreachable)
+      if (table.Disconnect(worker, actions)) spdlog::info("event=worker_dropped reason=unreachable");
+    unreachable.clear();
   }
-  for (Failure& f : actions.failures) {
-    auto command = schemas::DecodeEnvelope(AsView(f.envelope));
-    schemas::Reply reply = command.ok()
-                               ? schemas::ErrorReply(*command, f.status, "broker", BusNow())
-                               : schemas::ErrorReply("", "", f.status, "broker", BusNow());
-    SendReply(f.client, std::move(f.request_key), reply);
-  }
-  actions.Clear();
 }
 
 void Broker::Impl::OnTimers() {
