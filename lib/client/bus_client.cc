@@ -127,11 +127,11 @@ struct BusClient::Impl {
     if (decoded.ok()) {
       ready.emplace_back(it->first, std::move(*decoded));
     } else {
-      ready.emplace_back(it->first,
-                         schemas::ErrorReply(it->second.type, it->second.id,
-                                             Status::Internal("undecodable reply: " +
-                                                              decoded.status().message()),
-                                             producer, WallMillis()));
+      ready.emplace_back(
+          it->first,
+          schemas::ErrorReply(it->second.type, it->second.id,
+                              Status::Internal("undecodable reply: " + decoded.status().message()),
+                              producer, WallMillis()));
     }
     pending.erase(it);
   }
@@ -210,9 +210,8 @@ std::optional<std::pair<std::string, schemas::Reply>> BusClient::Receive(Millis 
 
 size_t BusClient::in_flight() const { return impl_->pending.size(); }
 
-std::string BusClient::SendRaw(std::string_view service, std::string envelope_bytes,
-                               Millis timeout, std::string_view command_type,
-                               std::string_view command_id) {
+std::string BusClient::SendRaw(std::string_view service, std::string envelope_bytes, Millis timeout,
+                               std::string_view command_type, std::string_view command_id) {
   return impl_->SendFramesFor(service, std::move(envelope_bytes), timeout, command_type,
                               command_id);
 }

@@ -120,8 +120,8 @@ struct Subscriber::Impl {
       }
       TimePoint now = Now();
       if (now >= end) return std::nullopt;
-      TimePoint until = std::min({end, last_sent + options.heartbeat,
-                                  last_heard + kLiveness * options.heartbeat});
+      TimePoint until = std::min(
+          {end, last_sent + options.heartbeat, last_heard + kLiveness * options.heartbeat});
       auto ms = std::max(Millis(0), std::chrono::ceil<Millis>(until - now));
       if (socket.handle() == nullptr) {
         Connect();

@@ -64,12 +64,16 @@ Status Dispatcher::Open(const std::string& dir, size_t map_size, bool no_sync) {
   opts.max_dbs = 64;
   opts.no_sync = no_sync;
   auto env = store::Env::Open(dir, opts);
-  if (!env.ok()) return Status::Internal("cannot open store " + dir + ": " + env.status().message());
+  if (!env.ok())
+    return Status::Internal("cannot open store " + dir + ": " + env.status().message());
   env_.emplace(std::move(*env));
-  for (auto [name, db] : {std::pair{"_inbox", &inbox_}, {"_offsets", &offsets_db_},
-                          {"_outbox", &outbox_}, {"_meta", &meta_}}) {
+  for (auto [name, db] : {std::pair{"_inbox", &inbox_},
+                          {"_offsets", &offsets_db_},
+                          {"_outbox", &outbox_},
+                          {"_meta", &meta_}}) {
     auto r = env_->OpenDb(name);
-    if (!r.ok()) return Status::Internal(std::string("cannot open db ") + name + ": " + r.status().message());
+    if (!r.ok())
+      return Status::Internal(std::string("cannot open db ") + name + ": " + r.status().message());
     *db = *r;
   }
   auto txn = env_->BeginRead();

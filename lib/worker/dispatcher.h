@@ -35,12 +35,12 @@ using EventHandler = std::function<Status(HandlerContext&, const schemas::Body&)
 struct Incoming {
   enum class Kind { kCommand, kEvent };
   Kind kind = Kind::kCommand;
-  uint64_t request_id = 0;   // commands: the broker's request id, echoed in the reply
-  TimePoint deadline{};      // commands: steady time after which it is not run (timeout)
-  uint64_t seq = 0;          // events: global log sequence
-  std::string topic;         // events: topic (= event type)
-  int64_t bus_time_ms = 0;   // the request's bus time, or the event's append time
-  std::string envelope;      // encoded envelope
+  uint64_t request_id = 0;  // commands: the broker's request id, echoed in the reply
+  TimePoint deadline{};     // commands: steady time after which it is not run (timeout)
+  uint64_t seq = 0;         // events: global log sequence
+  std::string topic;        // events: topic (= event type)
+  int64_t bus_time_ms = 0;  // the request's bus time, or the event's append time
+  std::string envelope;     // encoded envelope
 };
 
 struct OutgoingReply {
@@ -55,13 +55,13 @@ struct OutboxRecord {
 };
 
 struct DispatcherStats {
-  uint64_t commands_run = 0;       // handler invoked for a command
-  uint64_t replies_replayed = 0;   // answered from _inbox without running
-  uint64_t commands_expired = 0;   // answered timeout, not run
-  uint64_t events_applied = 0;     // event handler ran and committed
-  uint64_t events_skipped = 0;     // at or below the stored offset (redelivery)
-  uint64_t handler_failed = 0;     // handler error/throw (commands and events)
-  uint64_t bad_messages = 0;       // undecodable envelopes, unknown types
+  uint64_t commands_run = 0;      // handler invoked for a command
+  uint64_t replies_replayed = 0;  // answered from _inbox without running
+  uint64_t commands_expired = 0;  // answered timeout, not run
+  uint64_t events_applied = 0;    // event handler ran and committed
+  uint64_t events_skipped = 0;    // at or below the stored offset (redelivery)
+  uint64_t handler_failed = 0;    // handler error/throw (commands and events)
+  uint64_t bad_messages = 0;      // undecodable envelopes, unknown types
 };
 
 class Dispatcher {

@@ -22,8 +22,7 @@ class HandlerContext {
  public:
   // `txn` is the handler's nested write txn; `now_ms` the bus time of the message; `seed` the
   // worker's --seed. REQUIRES: all three outlive this context.
-  HandlerContext(store::Txn& txn, const schemas::Envelope& message, int64_t now_ms,
-                 uint64_t seed);
+  HandlerContext(store::Txn& txn, const schemas::Envelope& message, int64_t now_ms, uint64_t seed);
   HandlerContext(const HandlerContext&) = delete;
   HandlerContext& operator=(const HandlerContext&) = delete;
 

@@ -52,8 +52,9 @@ void OutboxSender::Pump() {
     proto::Publish p{dispatcher_.service(), {}};
     p.events.reserve(records->size());
     for (auto& r : *records)
-      p.events.push_back(proto::OutgoingEvent{
-          r.producer_seq, std::move(r.topic), zmq::message_t(r.envelope.data(), r.envelope.size())});
+      p.events.push_back(
+          proto::OutgoingEvent{r.producer_seq, std::move(r.topic),
+                               zmq::message_t(r.envelope.data(), r.envelope.size())});
     uint64_t upto = p.events.back().producer_seq;
     proto::Frames frames = proto::Encode(std::move(p));
     if (!proto::SendFrames(socket_, frames, /*dontwait=*/true)) return;  // retried next Pump

@@ -48,8 +48,8 @@ class OutboxSender {
   uint32_t window_;
   Millis resend_after_;
   zmq::socket_t socket_;
-  uint64_t acked_ = 0;        // highest producer_seq the broker acknowledged (this process)
-  uint64_t sent_upto_ = 0;    // highest producer_seq sent on the current socket
+  uint64_t acked_ = 0;         // highest producer_seq the broker acknowledged (this process)
+  uint64_t sent_upto_ = 0;     // highest producer_seq sent on the current socket
   uint64_t deleted_upto_ = 0;  // records <= this are (being) deleted
   TimePoint last_progress_{};
 };

@@ -26,7 +26,7 @@ static_assert(std::atomic<bool>::is_always_lock_free);
 extern "C" void OnStopSignal(int) { g_signalled.store(true, std::memory_order_relaxed); }
 
 void InstallStopSignals() {
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = OnStopSignal;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0;  // no SA_RESTART: a blocked poll returns at once
@@ -138,11 +138,11 @@ struct Worker::Loop {
     outbox.emplace(context, w.options_.broker_endpoint, w.dispatcher_, w.options_.outbox_window,
                    Expiry());
     Subscribe();
-    spdlog::info("event=worker_ready service={} worker={} capacity={} events={} resume_seq={} "
-                 "producer_seq={}",
-                 w.options_.service, worker_name, w.options_.capacity,
-                 w.dispatcher_.event_types().size(), w.dispatcher_.ResumeSeq(),
-                 w.dispatcher_.last_producer_seq());
+    spdlog::info(
+        "event=worker_ready service={} worker={} capacity={} events={} resume_seq={} "
+        "producer_seq={}",
+        w.options_.service, worker_name, w.options_.capacity, w.dispatcher_.event_types().size(),
+        w.dispatcher_.ResumeSeq(), w.dispatcher_.last_producer_seq());
     outbox->Pump();
 
     std::vector<Incoming> batch;
@@ -179,8 +179,7 @@ struct Worker::Loop {
           outbox->RestoreDeletable(deletable);
           return 1;
         }
-        if (w.options_.reply_delay > Millis(0))
-          std::this_thread::sleep_for(w.options_.reply_delay);
+        if (w.options_.reply_delay > Millis(0)) std::this_thread::sleep_for(w.options_.reply_delay);
         for (auto& r : *replies)
           Send(proto::Encode(proto::WorkerReply{
               r.request_id, zmq::message_t(r.envelope.data(), r.envelope.size())}));
@@ -213,10 +212,11 @@ struct Worker::Loop {
       Send(proto::EncodeDisconnect());
     }
     subscriber.reset();
-    spdlog::info("event=worker_stopped service={} commands_run={} replies_replayed={} "
-                 "events_applied={} handler_failed={}",
-                 w.options_.service, w.stats().commands_run, w.stats().replies_replayed,
-                 w.stats().events_applied, w.stats().handler_failed);
+    spdlog::info(
+        "event=worker_stopped service={} commands_run={} replies_replayed={} "
+        "events_applied={} handler_failed={}",
+        w.options_.service, w.stats().commands_run, w.stats().replies_replayed,
+        w.stats().events_applied, w.stats().handler_failed);
     return 0;
   }
 };

@@ -47,8 +47,8 @@ int RunWorkerMain(int argc, char** argv, std::string service,
   InitLogging(service);
   Worker worker(options);
   if (Status s = worker.Open(); !s.ok()) {
-    spdlog::error("event=worker_open_failed service={} data={} error={}", service,
-                  options.data_dir, Quoted(s.ToString()));
+    spdlog::error("event=worker_open_failed service={} data={} error={}", service, options.data_dir,
+                  Quoted(s.ToString()));
     std::fprintf(stderr, "mcf-%s: cannot open store %s: %s\n", service.c_str(),
                  options.data_dir.c_str(), s.ToString().c_str());
     return 2;

@@ -20,8 +20,7 @@ class App;
 
 namespace mcf::worker {
 
-int RunWorkerMain(int argc, char** argv, std::string service,
-                  std::function<Status(Worker&)> setup);
+int RunWorkerMain(int argc, char** argv, std::string service, std::function<Status(Worker&)> setup);
 int RunWorkerMain(int argc, char** argv, std::string service,
                   std::function<void(CLI::App&)> add_flags, std::function<Status(Worker&)> setup);
 

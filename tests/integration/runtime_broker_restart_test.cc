@@ -43,9 +43,9 @@ TEST(RuntimeBrokerRestartTest, WorkerReregistersAndNothingIsLostOrDoubled) {
         auto t0 = std::chrono::steady_clock::now();
         client::BusClient probe(context, cluster.endpoint(), "probe");
         if (GetCounter(probe, "probe", milliseconds(10000)).has_value())
-          reregister_ms = std::chrono::duration_cast<milliseconds>(
-                              std::chrono::steady_clock::now() - t0)
-                              .count();
+          reregister_ms =
+              std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - t0)
+                  .count();
       },
       milliseconds(180000));
   ASSERT_TRUE(load.error.empty()) << load.error << "\n" << cluster.Logs();
@@ -69,8 +69,9 @@ TEST(RuntimeBrokerRestartTest, WorkerReregistersAndNothingIsLostOrDoubled) {
   for (const auto& id : load.command_ids) {
     auto it = counts.find(id);
     if (it == counts.end() || it->second != 1) {
-      if (++wrong <= 5) ADD_FAILURE() << id << " has " << (it == counts.end() ? 0 : it->second)
-                                      << " test.added events";
+      if (++wrong <= 5)
+        ADD_FAILURE() << id << " has " << (it == counts.end() ? 0 : it->second)
+                      << " test.added events";
     }
   }
   EXPECT_EQ(wrong, 0u);

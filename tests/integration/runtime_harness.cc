@@ -12,10 +12,10 @@ namespace mcf::testing {
 bool RuntimeCluster::StartBroker() {
   std::string ep_file = dir_.Sub("broker.endpoint." + std::to_string(++broker_starts_));
   std::string endpoint = endpoint_.empty() ? "tcp://127.0.0.1:*" : endpoint_;
-  broker_ = ChildProcess::Start({BinDir() + "/mcf-broker", "--endpoint", endpoint,
-                                 "--endpoint-file", ep_file, "--data", dir_.Sub("broker"),
-                                 "--heartbeat-ms", "100"},
-                                dir_.Sub("broker.log"));
+  broker_ =
+      ChildProcess::Start({BinDir() + "/mcf-broker", "--endpoint", endpoint, "--endpoint-file",
+                           ep_file, "--data", dir_.Sub("broker"), "--heartbeat-ms", "100"},
+                          dir_.Sub("broker.log"));
   auto line = WaitForFileLine(ep_file, milliseconds(10000));
   if (!line) return false;
   endpoint_ = *line;
@@ -24,8 +24,13 @@ bool RuntimeCluster::StartBroker() {
 
 void RuntimeCluster::StartWorker(std::vector<std::string> extra) {
   ++worker_starts_;
-  std::vector<std::string> argv = {BinDir() + "/mcf-test-worker", "--broker", endpoint_, "--data",
-                                   dir_.Sub("worker"), "--heartbeat-ms", "100"};
+  std::vector<std::string> argv = {BinDir() + "/mcf-test-worker",
+                                   "--broker",
+                                   endpoint_,
+                                   "--data",
+                                   dir_.Sub("worker"),
+                                   "--heartbeat-ms",
+                                   "100"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   worker_ = ChildProcess::Start(argv, dir_.Sub("worker.log"));
 }
@@ -35,8 +40,8 @@ std::string RuntimeCluster::Logs() const {
          ReadFile(dir_.Sub("worker.log"));
 }
 
-schemas::Envelope TestCommand(client::BusClient& client, const std::string& type,
-                              std::string body, std::string id) {
+schemas::Envelope TestCommand(client::BusClient& client, const std::string& type, std::string body,
+                              std::string id) {
   schemas::Envelope e = client.MakeCommand(type, std::move(body));
   if (!id.empty()) e.id = e.correlation_id = std::move(id);
   return e;
@@ -121,9 +126,9 @@ LoadResult RunAddLoad(client::BusClient& client, client::Publisher& publisher, i
     int64_t amount = static_cast<int64_t>(rng() % 100) + 1;
     out.add_sum += amount;
     std::string id = "load-" + std::to_string(seed) + "-" + std::to_string(i);
-    cmds.push_back(TestCommand(
-        client, "test.add", schemas::BodyWriter().String("name", "c").Int("amount", amount).Finish(),
-        id));
+    cmds.push_back(
+        TestCommand(client, "test.add",
+                    schemas::BodyWriter().String("name", "c").Int("amount", amount).Finish(), id));
     out.command_ids.push_back(id);
   }
   std::unordered_map<std::string, int> in_flight;  // request key -> command index
@@ -141,8 +146,8 @@ LoadResult RunAddLoad(client::BusClient& client, client::Publisher& publisher, i
       if (fed_every > 0 && next % fed_every == 0) {
         int64_t amount = static_cast<int64_t>(rng() % 10) + 1;
         out.fed_sum += amount;
-        publisher.Publish("test.fed", FedEvent("feeder-" + std::to_string(seed), ++fed_n, "f",
-                                               amount));
+        publisher.Publish("test.fed",
+                          FedEvent("feeder-" + std::to_string(seed), ++fed_n, "f", amount));
       }
       ++next;
     }

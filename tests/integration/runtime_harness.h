@@ -52,8 +52,8 @@ class RuntimeCluster {
 };
 
 // A test.* command envelope with a fixed id.
-schemas::Envelope TestCommand(client::BusClient& client, const std::string& type,
-                              std::string body, std::string id = "");
+schemas::Envelope TestCommand(client::BusClient& client, const std::string& type, std::string body,
+                              std::string id = "");
 // test.get {name} until it answers ok within `wait`; the total, or nullopt.
 std::optional<int64_t> GetCounter(client::BusClient& client, const std::string& name,
                                   milliseconds wait = milliseconds(10000));

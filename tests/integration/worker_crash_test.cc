@@ -74,8 +74,9 @@ TEST(WorkerCrashTest, EffectsAndEventsExactlyOnceAcrossThreeKills) {
   for (const auto& id : load.command_ids) {
     auto it = counts.find(id);
     if (it == counts.end() || it->second != 1) {
-      if (++wrong <= 5) ADD_FAILURE() << id << " has " << (it == counts.end() ? 0 : it->second)
-                                      << " test.added events";
+      if (++wrong <= 5)
+        ADD_FAILURE() << id << " has " << (it == counts.end() ? 0 : it->second)
+                      << " test.added events";
     }
   }
   EXPECT_EQ(wrong, 0u);

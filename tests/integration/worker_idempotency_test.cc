@@ -28,9 +28,9 @@ class WorkerIdempotencyTest : public ::testing::Test {
 };
 
 TEST_F(WorkerIdempotencyTest, SameCommandIdTwiceGivesSameReplyOneEffectOneEvent) {
-  auto cmd = TestCommand(*client_, "test.add",
-                         BodyWriter().String("name", "twice").Int("amount", 5).Finish(),
-                         "same-id-1");
+  auto cmd =
+      TestCommand(*client_, "test.add",
+                  BodyWriter().String("name", "twice").Int("amount", 5).Finish(), "same-id-1");
   schemas::Reply first = client_->Call(cmd, milliseconds(3000));
   ASSERT_EQ(first.status, Code::kOk) << first.message;
   schemas::Reply second = client_->Call(cmd, milliseconds(3000));
@@ -39,8 +39,8 @@ TEST_F(WorkerIdempotencyTest, SameCommandIdTwiceGivesSameReplyOneEffectOneEvent)
   EXPECT_EQ(*Body::Parse(second.body)->Int("total"), 5);
   EXPECT_EQ(GetCounter(*client_, "twice"), 5);
 
-  auto counts = CountByCausation(context_, cluster_.endpoint(), "test.added", 1,
-                                 milliseconds(5000));
+  auto counts =
+      CountByCausation(context_, cluster_.endpoint(), "test.added", 1, milliseconds(5000));
   EXPECT_EQ(counts["same-id-1"], 1);
 }
 
@@ -121,10 +121,13 @@ TEST_F(WorkerIdempotencyTest, SigtermFinishesCleanlyWithExitZeroAndDisconnects) 
 
 TEST_F(WorkerIdempotencyTest, UnusableDataDirFailsFastWithExitTwo) {
   std::string file = cluster_.dir().Sub("not-a-dir");
-  { std::FILE* f = std::fopen(file.c_str(), "w"); std::fclose(f); }
-  auto p = ChildProcess::Start({BinDir() + "/mcf-test-worker", "--broker", cluster_.endpoint(),
-                                "--data", file + "/sub"},
-                               cluster_.dir().Sub("bad-worker.log"));
+  {
+    std::FILE* f = std::fopen(file.c_str(), "w");
+    std::fclose(f);
+  }
+  auto p = ChildProcess::Start(
+      {BinDir() + "/mcf-test-worker", "--broker", cluster_.endpoint(), "--data", file + "/sub"},
+      cluster_.dir().Sub("bad-worker.log"));
   EXPECT_EQ(p.Wait(milliseconds(5000)), 2);
   EXPECT_NE(ReadFile(cluster_.dir().Sub("bad-worker.log")).find("cannot open store"),
             std::string::npos);

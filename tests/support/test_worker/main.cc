@@ -58,45 +58,45 @@ int main(int argc, char** argv) {
         if (!db.ok()) return db.status();
         mcf::store::Db counters = *db;
 
-        w.OnCommand("test.add", [counters](HandlerContext& ctx, const Body& body)
-                                    -> Result<std::string> {
-          Delay();
-          auto name = body.String("name");
-          if (!name.ok()) return name.status();
-          auto amount = body.Int("amount");
-          if (!amount.ok()) return amount.status();
-          auto total = AddToCounter(ctx, counters, *name, *amount);
-          if (!total.ok()) return total.status();
-          Status s = ctx.Publish("test.added", BodyWriter()
-                                                   .String("name", *name)
-                                                   .Int("amount", *amount)
-                                                   .Int("total", *total)
-                                                   .Finish());
-          if (!s.ok()) return s;
-          return BodyWriter().Int("total", *total).Finish();
-        });
-        w.OnCommand("test.get", [counters](HandlerContext& ctx, const Body& body)
-                                    -> Result<std::string> {
-          Delay();
-          auto name = body.String("name");
-          if (!name.ok()) return name.status();
-          auto total = ReadCounter(ctx, counters, *name);
-          if (!total.ok()) return total.status();
-          return BodyWriter().Int("total", *total).Finish();
-        });
-        w.OnCommand("test.fail", [counters](HandlerContext& ctx, const Body& body)
-                                     -> Result<std::string> {
-          Delay();
-          auto status = body.String("status");
-          if (!status.ok()) return status.status();
-          auto code = mcf::CodeFromName(*status);
-          if (!code) return Status::Invalid("body.status: unknown status " + *status);
-          // A write that must vanish with the abort.
-          if (auto t = AddToCounter(ctx, counters, "fail:" + *status, 1); !t.ok())
-            return t.status();
-          if (*code == mcf::Code::kOk) return BodyWriter().Finish();
-          return Status(*code, "asked to fail with " + *status);
-        });
+        w.OnCommand("test.add",
+                    [counters](HandlerContext& ctx, const Body& body) -> Result<std::string> {
+                      Delay();
+                      auto name = body.String("name");
+                      if (!name.ok()) return name.status();
+                      auto amount = body.Int("amount");
+                      if (!amount.ok()) return amount.status();
+                      auto total = AddToCounter(ctx, counters, *name, *amount);
+                      if (!total.ok()) return total.status();
+                      Status s = ctx.Publish("test.added", BodyWriter()
+                                                               .String("name", *name)
+                                                               .Int("amount", *amount)
+                                                               .Int("total", *total)
+                                                               .Finish());
+                      if (!s.ok()) return s;
+                      return BodyWriter().Int("total", *total).Finish();
+                    });
+        w.OnCommand("test.get",
+                    [counters](HandlerContext& ctx, const Body& body) -> Result<std::string> {
+                      Delay();
+                      auto name = body.String("name");
+                      if (!name.ok()) return name.status();
+                      auto total = ReadCounter(ctx, counters, *name);
+                      if (!total.ok()) return total.status();
+                      return BodyWriter().Int("total", *total).Finish();
+                    });
+        w.OnCommand("test.fail",
+                    [counters](HandlerContext& ctx, const Body& body) -> Result<std::string> {
+                      Delay();
+                      auto status = body.String("status");
+                      if (!status.ok()) return status.status();
+                      auto code = mcf::CodeFromName(*status);
+                      if (!code) return Status::Invalid("body.status: unknown status " + *status);
+                      // A write that must vanish with the abort.
+                      if (auto t = AddToCounter(ctx, counters, "fail:" + *status, 1); !t.ok())
+                        return t.status();
+                      if (*code == mcf::Code::kOk) return BodyWriter().Finish();
+                      return Status(*code, "asked to fail with " + *status);
+                    });
         w.OnEvent("test.fed", [counters](HandlerContext& ctx, const Body& body) -> Status {
           Delay();
           auto name = body.String("name");

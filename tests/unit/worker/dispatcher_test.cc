@@ -27,29 +27,31 @@ class DispatcherTest : public ::testing::Test {
     auto db = d_->OpenDb("counters");
     ASSERT_TRUE(db.ok());
     counters_ = *db;
-    ASSERT_TRUE(d_->OnCommand("test.add", [this](HandlerContext& ctx, const Body& body)
-                                              -> Result<std::string> {
-                    ++add_runs_;
-                    auto name = body.String("name");
-                    if (!name.ok()) return name.status();
-                    auto amount = body.Int("amount");
-                    if (!amount.ok()) return amount.status();
-                    auto total = Add(ctx, *name, *amount);
-                    if (Status s = ctx.Publish("test.added",
-                                               BodyWriter().Int("total", total).Finish());
-                        !s.ok())
-                      return s;
-                    return BodyWriter().Int("total", total).Finish();
-                  }).ok());
-    ASSERT_TRUE(d_->OnCommand("test.fail", [this](HandlerContext& ctx, const Body& body)
-                                               -> Result<std::string> {
-                    ++fail_runs_;
-                    Add(ctx, "partial", 1);
-                    ctx.Publish("test.added", BodyWriter().Finish());
-                    std::string status = *body.String("status");
-                    if (status == "throw") throw std::runtime_error("boom");
-                    return Status(*CodeFromName(status), "asked for " + status);
-                  }).ok());
+    ASSERT_TRUE(d_->OnCommand("test.add",
+                              [this](HandlerContext& ctx, const Body& body) -> Result<std::string> {
+                                ++add_runs_;
+                                auto name = body.String("name");
+                                if (!name.ok()) return name.status();
+                                auto amount = body.Int("amount");
+                                if (!amount.ok()) return amount.status();
+                                auto total = Add(ctx, *name, *amount);
+                                if (Status s = ctx.Publish(
+                                        "test.added", BodyWriter().Int("total", total).Finish());
+                                    !s.ok())
+                                  return s;
+                                return BodyWriter().Int("total", total).Finish();
+                              })
+                    .ok());
+    ASSERT_TRUE(d_->OnCommand("test.fail",
+                              [this](HandlerContext& ctx, const Body& body) -> Result<std::string> {
+                                ++fail_runs_;
+                                Add(ctx, "partial", 1);
+                                ctx.Publish("test.added", BodyWriter().Finish());
+                                std::string status = *body.String("status");
+                                if (status == "throw") throw std::runtime_error("boom");
+                                return Status(*CodeFromName(status), "asked for " + status);
+                              })
+                    .ok());
     ASSERT_TRUE(d_->OnEvent("test.fed", [this](HandlerContext& ctx, const Body& body) -> Status {
                     ++fed_runs_;
                     if (body.Has("bad")) {
@@ -156,13 +158,15 @@ TEST_F(DispatcherTest, DuplicateInsideOneBatchRunsOnce) {
 }
 
 TEST_F(DispatcherTest, ConflictLeavesNoPartialWriteAndIsRecorded) {
-  auto first = Apply({Command("f1", "test.fail", BodyWriter().String("status", "conflict").Finish())});
+  auto first =
+      Apply({Command("f1", "test.fail", BodyWriter().String("status", "conflict").Finish())});
   schemas::Reply r = Decode(first[0]);
   EXPECT_EQ(r.status, Code::kConflict);
   EXPECT_EQ(r.message, "asked for conflict");
   EXPECT_EQ(Counter("partial"), 0);
   EXPECT_TRUE(d_->ReadOutbox(0, 10)->empty());
-  auto retry = Apply({Command("f1", "test.fail", BodyWriter().String("status", "conflict").Finish())});
+  auto retry =
+      Apply({Command("f1", "test.fail", BodyWriter().String("status", "conflict").Finish())});
   EXPECT_EQ(retry[0].envelope, first[0].envelope);
   EXPECT_EQ(fail_runs_, 1);
 }

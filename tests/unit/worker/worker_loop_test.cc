@@ -1,13 +1,12 @@
 // The Worker's socket side against a fake broker (a raw ROUTER in the test): registration,
 // subscription from the stored offset, heartbeats, RECONNECT, replies, PUBLISH of the outbox,
 // and DISCONNECT on Stop().
-#include "lib/worker/worker.h"
-
 #include <gtest/gtest.h>
 
 #include <thread>
 
 #include "lib/transport/protocol.h"
+#include "lib/worker/worker.h"
 #include "schemas/body.h"
 #include "tests/support/temp_dir.h"
 
@@ -66,15 +65,18 @@ TEST(WorkerLoopTest, RegistersServesPublishesReconnectsAndDisconnects) {
   opts.capacity = 7;
   Worker worker(opts);
   ASSERT_TRUE(worker.Open().ok());
-  ASSERT_TRUE(worker.OnCommand("test.add", [](HandlerContext& ctx, const schemas::Body& body)
-                                               -> Result<std::string> {
-                      if (Status s = ctx.Publish("test.added", schemas::EmptyBody()); !s.ok())
-                        return s;
-                      return schemas::BodyWriter().Int("total", *body.Int("amount")).Finish();
-                    }).ok());
-  ASSERT_TRUE(worker.OnEvent("test.fed", [](HandlerContext&, const schemas::Body&) {
-                      return Status::Ok();
-                    }).ok());
+  ASSERT_TRUE(
+      worker
+          .OnCommand("test.add",
+                     [](HandlerContext& ctx, const schemas::Body& body) -> Result<std::string> {
+                       if (Status s = ctx.Publish("test.added", schemas::EmptyBody()); !s.ok())
+                         return s;
+                       return schemas::BodyWriter().Int("total", *body.Int("amount")).Finish();
+                     })
+          .ok());
+  ASSERT_TRUE(
+      worker.OnEvent("test.fed", [](HandlerContext&, const schemas::Body&) { return Status::Ok(); })
+          .ok());
   int exit_code = -1;
   std::thread runner([&] { exit_code = worker.Run(); });
 
@@ -95,8 +97,8 @@ TEST(WorkerLoopTest, RegistersServesPublishesReconnectsAndDisconnects) {
   ASSERT_TRUE(broker.RecvKind(proto::Kind::kHeartbeat, f));
 
   std::string env = Command("cmd-1");
-  broker.SendTo(peer, proto::Encode(proto::WorkerRequest{
-                          42, 2000, 1234, zmq::message_t(env.data(), env.size())}));
+  broker.SendTo(peer, proto::Encode(proto::WorkerRequest{42, 2000, 1234,
+                                                         zmq::message_t(env.data(), env.size())}));
   ASSERT_TRUE(broker.RecvKind(proto::Kind::kReply, f));
   auto reply = proto::ParseWorkerReply(f, 1);
   ASSERT_TRUE(reply.ok());
