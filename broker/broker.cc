@@ -29,9 +29,9 @@ namespace clk = schemas::clock;
 using proto::Frames;
 using proto::Kind;
 
-constexpr int kMaxDrain = 4096;           // messages handled per wake-up before other work
-constexpr Millis kMaxPollWait{100};       // bounds the reaction to `stop`
-constexpr int kHwm = 200'000;             // generous: peers read their sockets promptly
+constexpr int kMaxDrain = 4096;      // messages handled per wake-up before other work
+constexpr Millis kMaxPollWait{100};  // bounds the reaction to `stop`
+constexpr int kHwm = 200'000;        // generous: peers read their sockets promptly
 constexpr int64_t kMaxAdvanceMs = 366 * kDayMs;
 
 bool IsInternalService(std::string_view service) {
@@ -141,8 +141,8 @@ Status Broker::Impl::Open() {
   log = std::move(*opened);
   auto state = log->ClockState();
   if (!state.ok()) return state.status();
-  bus_clock = std::make_unique<BusClock>(options.clock_mode, options.sim_start_ms, *state,
-                                         WallMillis());
+  bus_clock =
+      std::make_unique<BusClock>(options.clock_mode, options.sim_start_ms, *state, WallMillis());
   if (bus_clock->catch_up_capped())
     spdlog::warn("event=clock_catch_up_capped days=7 persisted={}", clk::Iso8601(**state));
   try {
@@ -187,8 +187,8 @@ Status Broker::Impl::Run(const std::atomic<bool>& stop) {
     const TimePoint now = clock.Now();
     TimePoint wake = std::min(next_heartbeat, now + kMaxPollWait);
     if (auto d = table.NextDeadline()) wake = std::min(wake, *d);
-    Millis wait = deliver_dirty ? Millis(0)
-                                : std::max(Millis(0), std::chrono::ceil<Millis>(wake - now));
+    Millis wait =
+        deliver_dirty ? Millis(0) : std::max(Millis(0), std::chrono::ceil<Millis>(wake - now));
     if (bus_clock->mode() == ClockMode::kReal)
       wait = std::min(wait, Millis(std::max<int64_t>(0, bus_clock->NextBoundary() - WallMillis())));
     try {
@@ -233,8 +233,8 @@ void Broker::Impl::HandleMessage(Frames& frames) {
       }
       auto route = table.OnReply(rid, reply->request_id, actions);
       if (!route) return;
-      Frames out = proto::Encode(proto::ClientReply{std::move(route->request_key),
-                                                    std::move(reply->envelope)});
+      Frames out = proto::Encode(
+          proto::ClientReply{std::move(route->request_key), std::move(reply->envelope)});
       if (!SendTo(route->client, out)) ++dropped_replies;
       return;
     }
@@ -261,8 +261,8 @@ void Broker::Impl::HandleMessage(Frames& frames) {
     case Kind::kSubscribe: {
       auto sub = proto::ParseSubscribe(frames, 1);
       if (!sub.ok()) return CountMalformed(sub.status().message());
-      spdlog::info("event=subscribed from_seq={} credit={} prefixes={}", sub->from_seq,
-                   sub->credit, sub->prefixes.size());
+      spdlog::info("event=subscribed from_seq={} credit={} prefixes={}", sub->from_seq, sub->credit,
+                   sub->prefixes.size());
       subs.Subscribe(rid, sub->from_seq, sub->credit, std::move(sub->prefixes), log->Head());
       deliver_dirty = true;
       return;
@@ -313,8 +313,8 @@ schemas::Reply Broker::Impl::OkReply(const schemas::Envelope& command, std::stri
   return reply;
 }
 
-void Broker::Impl::HandleInternal(const std::string& rid, std::string key,
-                                  std::string_view service, zmq::message_t envelope) {
+void Broker::Impl::HandleInternal(const std::string& rid, std::string key, std::string_view service,
+                                  zmq::message_t envelope) {
   auto command = schemas::DecodeEnvelope(AsView(envelope));
   if (!command.ok()) {
     CountMalformed(command.status().message());
@@ -323,13 +323,13 @@ void Broker::Impl::HandleInternal(const std::string& rid, std::string key,
   }
   const std::string& type = command->type;
   if (type == "broker.health") {
-    std::string body = schemas::BodyWriter()
-                           .String("status", "ok")
-                           .Int("uptime_ms", std::chrono::duration_cast<Millis>(
-                                                 clock.Now() - started).count())
-                           .Int("log_head", static_cast<int64_t>(log->Head()))
-                           .String("clock", bus_clock->mode_name())
-                           .Finish();
+    std::string body =
+        schemas::BodyWriter()
+            .String("status", "ok")
+            .Int("uptime_ms", std::chrono::duration_cast<Millis>(clock.Now() - started).count())
+            .Int("log_head", static_cast<int64_t>(log->Head()))
+            .String("clock", bus_clock->mode_name())
+            .Finish();
     return SendReply(rid, std::move(key), OkReply(*command, std::move(body)));
   }
   if (type == "broker.stats") return SendReply(rid, std::move(key), OkReply(*command, StatsBody()));
@@ -339,9 +339,9 @@ void Broker::Impl::HandleInternal(const std::string& rid, std::string key,
   }
   if (type == clk::kAdvance) {
     if (bus_clock->mode() != ClockMode::kSim)
-      return SendReply(rid, std::move(key),
-                       schemas::ErrorReply(*command, Status::Invalid("the clock is real"),
-                                           "broker", BusNow()));
+      return SendReply(
+          rid, std::move(key),
+          schemas::ErrorReply(*command, Status::Invalid("the clock is real"), "broker", BusNow()));
     auto advance = clk::DecodeAdvance(command->body);
     if (!advance.ok())
       return SendReply(rid, std::move(key),
@@ -349,23 +349,23 @@ void Broker::Impl::HandleInternal(const std::string& rid, std::string key,
     const int64_t now = BusNow();
     const int64_t target = advance->by_ms ? now + *advance->by_ms : *advance->to_ms;
     if (target - now > kMaxAdvanceMs)
-      return SendReply(rid, std::move(key),
-                       schemas::ErrorReply(*command,
-                                           Status::Invalid("body: advance at most 366 days"),
-                                           "broker", BusNow()));
+      return SendReply(
+          rid, std::move(key),
+          schemas::ErrorReply(*command, Status::Invalid("body: advance at most 366 days"), "broker",
+                              BusNow()));
     ClockSpan span = bus_clock->AdvanceTo(target);
     const int64_t events = static_cast<int64_t>(span.events.size());
     std::optional<uint64_t> ticket;
     SubmitClockSpan(std::move(span), &ticket);
-    schemas::Reply reply = OkReply(
-        *command, clk::Encode(clk::Now{bus_clock->Now(0), "sim", events}));
+    schemas::Reply reply =
+        OkReply(*command, clk::Encode(clk::Now{bus_clock->Now(0), "sim", events}));
     advance_waiters.emplace(*ticket, PendingAdvance{rid, std::move(key), std::move(reply)});
     return;
   }
-  SendReply(rid, std::move(key),
-            schemas::ErrorReply(*command,
-                                Status::Invalid("the broker does not serve '" + type + "'"),
-                                "broker", BusNow()));
+  SendReply(
+      rid, std::move(key),
+      schemas::ErrorReply(*command, Status::Invalid("the broker does not serve '" + type + "'"),
+                          "broker", BusNow()));
 }
 
 void Broker::Impl::SubmitClockSpan(ClockSpan span, std::optional<uint64_t>* ticket_out) {
@@ -455,7 +455,8 @@ void Broker::Impl::FlushActions() {
     }
     flushing.Clear();
     for (const auto& worker : unreachable)
-      if (table.Disconnect(worker, actions)) spdlog::info("event=worker_dropped reason=unreachable");
+      if (table.Disconnect(worker, actions))
+        spdlog::info("event=worker_dropped reason=unreachable");
     unreachable.clear();
   }
 }
@@ -491,9 +492,8 @@ void Broker::Impl::OnTimers() {
 
 void Broker::Impl::Deliver() {
   if (!deliver_dirty) return;
-  auto more = subs.Deliver(*log, [this](const std::string& rid, Frames& frames) {
-    return SendTo(rid, frames);
-  });
+  auto more = subs.Deliver(
+      *log, [this](const std::string& rid, Frames& frames) { return SendTo(rid, frames); });
   if (!more.ok()) {
     spdlog::error("event=log_read_failed error={}", more.status().ToString());
     deliver_dirty = false;
@@ -502,8 +502,7 @@ void Broker::Impl::Deliver() {
   deliver_dirty = *more;
 }
 
-void Broker::Impl::SendReply(const std::string& rid, std::string key,
-                             const schemas::Reply& reply) {
+void Broker::Impl::SendReply(const std::string& rid, std::string key, const schemas::Reply& reply) {
   Frames out = proto::Encode(proto::ClientReply{std::move(key), ToMessage(schemas::Encode(reply))});
   if (!SendTo(rid, out)) ++dropped_replies;
 }

@@ -12,11 +12,11 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <zmq.hpp>
 
 #include "broker/options.h"
 #include "lib/base/clock.h"
 #include "lib/base/status.h"
-#include <zmq.hpp>
 
 namespace mcf::broker {
 

@@ -32,8 +32,10 @@ ClockEvent Make(int64_t t, std::string_view type, std::string label) {
 }  // namespace
 
 uint64_t ClockProducerSeq(int64_t at_ms, std::string_view type) {
-  uint64_t index = type == clk::kMonthEnded ? 0 : type == clk::kWeekEnded ? 1
-                   : type == clk::kDayStarted ? 2 : 3;
+  uint64_t index = type == clk::kMonthEnded   ? 0
+                   : type == clk::kWeekEnded  ? 1
+                   : type == clk::kDayStarted ? 2
+                                              : 3;
   return static_cast<uint64_t>(FloorDiv(at_ms, kMinuteMs)) * 4 + index;
 }
 

@@ -27,9 +27,9 @@ inline constexpr int64_t kCatchUpCapMs = 7 * kDayMs;
 
 struct ClockEvent {
   int64_t at_ms = 0;
-  std::string type;          // topic too
+  std::string type;  // topic too
   uint64_t producer_seq = 0;
-  std::string envelope;      // encoded schemas::Envelope
+  std::string envelope;  // encoded schemas::Envelope
 };
 
 // The events for every minute boundary t with from_ms < t <= to_ms, in order.
@@ -47,8 +47,7 @@ class BusClock {
  public:
   // `persisted`: the clock state stored in the log, if any. `wall_ms`: the wall clock now
   // (injected for tests).
-  BusClock(ClockMode mode, int64_t sim_start_ms, std::optional<int64_t> persisted,
-           int64_t wall_ms);
+  BusClock(ClockMode mode, int64_t sim_start_ms, std::optional<int64_t> persisted, int64_t wall_ms);
 
   ClockMode mode() const { return mode_; }
   std::string_view mode_name() const { return mode_ == ClockMode::kSim ? "sim" : "real"; }

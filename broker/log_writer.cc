@@ -7,14 +7,14 @@
 namespace mcf::broker {
 
 LogWriter::LogWriter(EventLog& log, zmq::context_t& context)
-    : log_(log), wake_main_(context, zmq::socket_type::pair),
+    : log_(log),
+      wake_main_(context, zmq::socket_type::pair),
       wake_writer_(context, zmq::socket_type::pair) {}
 
 Result<std::unique_ptr<LogWriter>> LogWriter::Start(EventLog& log, zmq::context_t& context) {
   static std::atomic<uint64_t> counter{0};
   std::unique_ptr<LogWriter> w(new LogWriter(log, context));
-  const std::string endpoint =
-      "inproc://mcf-log-writer-" + std::to_string(counter.fetch_add(1));
+  const std::string endpoint = "inproc://mcf-log-writer-" + std::to_string(counter.fetch_add(1));
   try {
     w->wake_main_.set(zmq::sockopt::linger, 0);
     w->wake_writer_.set(zmq::sockopt::linger, 0);
@@ -77,10 +77,10 @@ void LogWriter::Run() {
     std::optional<int64_t> clock_ms;
     for (const auto& b : batches) {
       for (const auto& i : b.items)
-        items.push_back(AppendItem{i.producer, i.producer_seq, i.topic,
-                                   std::string_view(static_cast<const char*>(i.envelope.data()),
-                                                    i.envelope.size()),
-                                   i.time_ms});
+        items.push_back(AppendItem{
+            i.producer, i.producer_seq, i.topic,
+            std::string_view(static_cast<const char*>(i.envelope.data()), i.envelope.size()),
+            i.time_ms});
       if (b.clock_ms && (!clock_ms || *b.clock_ms > *clock_ms)) clock_ms = b.clock_ms;
     }
     auto result = log_.AppendBatch(items, clock_ms);

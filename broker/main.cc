@@ -28,8 +28,7 @@ int main(int argc, char** argv) {
   long long heartbeat_ms = options.heartbeat.count();
 
   CLI::App app{"mcf-broker: routes MCF/1 commands, stores and fans out events"};
-  app.add_option("--endpoint", options.endpoint, "ROUTER endpoint to bind")
-      ->capture_default_str();
+  app.add_option("--endpoint", options.endpoint, "ROUTER endpoint to bind")->capture_default_str();
   app.add_option("--endpoint-file", options.endpoint_file,
                  "write the bound endpoint and a newline here");
   app.add_option("--data", options.data_dir, "LMDB directory of the event log")

@@ -32,8 +32,8 @@ void ServiceTable::Submit(std::string_view client, std::string request_key,
                           std::string_view service_name, uint32_t timeout_ms,
                           zmq::message_t envelope, Actions& out) {
   auto fail_now = [&](Status status) {
-    out.failures.push_back(
-        Failure{std::string(client), std::move(request_key), std::move(status), std::move(envelope)});
+    out.failures.push_back(Failure{std::string(client), std::move(request_key), std::move(status),
+                                   std::move(envelope)});
   };
   if (timeout_ms == 0) return fail_now(Status::Timeout("the request had no time budget left"));
   std::string name(service_name);
@@ -49,9 +49,12 @@ void ServiceTable::Submit(std::string_view client, std::string request_key,
 
   const TimePoint now = clock_.Now();
   const uint64_t id = next_id_++;
-  auto [rit, inserted] = requests_.emplace(
-      id, Request{std::string(client), std::move(request_key), name,
-                  now + Millis(timeout_ms), std::move(envelope), {}});
+  auto [rit, inserted] = requests_.emplace(id, Request{std::string(client),
+                                                       std::move(request_key),
+                                                       name,
+                                                       now + Millis(timeout_ms),
+                                                       std::move(envelope),
+                                                       {}});
   Request& request = rit->second;
   deadlines_.emplace(request.deadline, id);
   // Lazy deletion leaves stale heap entries behind; rebuild when they dominate.
@@ -238,8 +241,8 @@ void ServiceTable::DispatchTo(Worker& worker, const std::string& worker_id, uint
   request.worker = worker_id;
   worker.in_flight.push_back(id);
   ++in_flight_count_;
-  out.dispatches.push_back(Dispatch{worker_id, id, RemainingMs(request.deadline, clock_.Now()),
-                                    Copy(request.envelope)});
+  out.dispatches.push_back(
+      Dispatch{worker_id, id, RemainingMs(request.deadline, clock_.Now()), Copy(request.envelope)});
 }
 
 ServiceTable::Worker* ServiceTable::PickWorker(Service& service, std::string* worker_id) {

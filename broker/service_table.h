@@ -55,8 +55,8 @@ struct ReplyRoute {
 };
 
 struct ServiceTableOptions {
-  Millis expiry{3000};          // a worker silent this long is purged (liveness * heartbeat)
-  Millis startup_grace{3000};   // unknown services are queued, not refused, this long after start
+  Millis expiry{3000};         // a worker silent this long is purged (liveness * heartbeat)
+  Millis startup_grace{3000};  // unknown services are queued, not refused, this long after start
   size_t max_queued_per_service = 10000;
 };
 

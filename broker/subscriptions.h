@@ -25,10 +25,10 @@ class Subscriptions {
 
   struct Subscriber {
     std::vector<std::string> prefixes;
-    uint64_t cursor = 1;     // next sequence to look at
-    uint64_t credit = 0;     // events it may still be sent
+    uint64_t cursor = 1;  // next sequence to look at
+    uint64_t credit = 0;  // events it may still be sent
     TimePoint last_seen;
-    bool stalled = false;    // a send failed; retried after its next message or heartbeat
+    bool stalled = false;  // a send failed; retried after its next message or heartbeat
   };
 
   // `clock` must outlive this.

@@ -91,8 +91,7 @@ TEST_F(BrokerClockTest, AdvanceRepliesOnceItsEventsAreInTheLog) {
 TEST_F(BrokerClockTest, SundayMidnightYieldsWeekEndedThenDayStartedThenTick) {
   Start({"--clock", "sim", "--start", "2026-01-11T23:58:00Z"});
   const int64_t midnight = *clk::ParseIso8601("2026-01-12T00:00:00Z");
-  auto reply = Call(*client_, "clock.advance",
-                    clk::Encode(clk::Advance{{}, midnight + 60'000}));
+  auto reply = Call(*client_, "clock.advance", clk::Encode(clk::Advance{{}, midnight + 60'000}));
   ASSERT_TRUE(reply);
   ASSERT_EQ(reply->status, Code::kOk) << reply->message;
   EXPECT_EQ(clk::DecodeNow(reply->body)->events, 5);

@@ -98,8 +98,8 @@ TEST_F(BrokerCommandsTest, RequestRoundTripsThroughAWorker) {
   EXPECT_GT(request->timeout_ms, 2000u);
   EXPECT_LE(request->timeout_ms, 3000u);
   EXPECT_GT(request->bus_time_ms, 1'700'000'000'000);  // real mode: the wall clock
-  schemas::Reply answer = schemas::ErrorReply(*schemas::DecodeEnvelope(envelope), Status::Ok(),
-                                              "test", 5);
+  schemas::Reply answer =
+      schemas::ErrorReply(*schemas::DecodeEnvelope(envelope), Status::Ok(), "test", 5);
   std::string answer_bytes = schemas::Encode(answer);
   worker->Send(proto::Encode(proto::WorkerReply{request->request_id, Msg(answer_bytes)}));
   auto reply = AwaitReply("k1", milliseconds(3000));
@@ -124,9 +124,8 @@ TEST_F(BrokerCommandsTest, RequestOfADeadWorkerIsRedispatchedToAnother) {
   ASSERT_TRUE(second) << "the request was not re-dispatched";
   auto request = proto::ParseWorkerRequest(*second, 0);
   ASSERT_TRUE(request.ok());
-  std::string answer = schemas::Encode(
-      schemas::ErrorReply(*schemas::DecodeEnvelope(proto::View(request->envelope)), Status::Ok(),
-                          "test", 5));
+  std::string answer = schemas::Encode(schemas::ErrorReply(
+      *schemas::DecodeEnvelope(proto::View(request->envelope)), Status::Ok(), "test", 5));
   healthy->Send(proto::Encode(proto::WorkerReply{request->request_id, Msg(answer)}));
   auto reply = AwaitReply("k1", milliseconds(3000));
   ASSERT_TRUE(reply);
@@ -153,7 +152,11 @@ TEST_F(BrokerCommandsTest, KnownServiceWithoutWorkerTimesOutAtTheDeadline) {
 TEST_F(BrokerCommandsTest, GarbageIsCountedAndTheBrokerKeepsAnswering) {
   PassStartupGrace();
   // Not MCF1 at all; a bad kind; a REQUEST with a bad timeout frame (key readable: answered).
-  client_->Send([] { proto::Frames f; f.push_back(Msg("junk")); return f; }());
+  client_->Send([] {
+    proto::Frames f;
+    f.push_back(Msg("junk"));
+    return f;
+  }());
   client_->Send([] {
     proto::Frames f;
     f.push_back(Msg("MCF1"));

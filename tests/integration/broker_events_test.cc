@@ -65,7 +65,8 @@ std::vector<Event> Collect(Peer& sub, size_t n, milliseconds wait, bool credit =
       next_hb = Clock::now() + milliseconds(50);
     }
     auto left = std::chrono::duration_cast<milliseconds>(end - Clock::now());
-    auto frames = sub.RecvKind(proto::Kind::kEvent, std::clamp(left, milliseconds(1), milliseconds(50)));
+    auto frames =
+        sub.RecvKind(proto::Kind::kEvent, std::clamp(left, milliseconds(1), milliseconds(50)));
     if (!frames) continue;
     for (size_t i = 2; i < frames->size(); ++i) {
       auto e = proto::ParseEventFrame((*frames)[i]);
@@ -195,7 +196,8 @@ TEST_F(BrokerEventsTest, AckedEventsSurviveKillNineAndResendIsDeduplicated) {
         auto ack = proto::ParsePubAck(*frames, 0);
         if (ack.ok()) acked = std::max(acked, ack->upto_seq);
       }
-      if (sent - acked > 2000) acked = std::max(acked, AwaitAck(pub, acked + 1, milliseconds(2000)));
+      if (sent - acked > 2000)
+        acked = std::max(acked, AwaitAck(pub, acked + 1, milliseconds(2000)));
     }
     broker_->process().Kill();
   }

@@ -10,9 +10,15 @@ BrokerProcess::BrokerProcess(const TempDir& dir, std::string data_dir,
   const std::string tag = std::to_string(counter.fetch_add(1));
   const std::string endpoint_file = dir.Sub("broker-" + tag + ".endpoint");
   log_path_ = dir.Sub("broker-" + tag + ".log");
-  std::vector<std::string> argv = {BinDir() + "/mcf-broker", "--endpoint", "tcp://127.0.0.1:*",
-                                   "--endpoint-file", endpoint_file, "--data", data_dir,
-                                   "--heartbeat-ms", "100"};
+  std::vector<std::string> argv = {BinDir() + "/mcf-broker",
+                                   "--endpoint",
+                                   "tcp://127.0.0.1:*",
+                                   "--endpoint-file",
+                                   endpoint_file,
+                                   "--data",
+                                   data_dir,
+                                   "--heartbeat-ms",
+                                   "100"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   process_ = ChildProcess::Start(argv, log_path_);
   if (auto line = WaitForFileLine(endpoint_file, milliseconds(10000))) endpoint_ = *line;

@@ -38,14 +38,14 @@ TEST(BusClockTest, UnalignedStartTicksOnMinuteBoundaries) {
 TEST(BusClockTest, SundayToMondayEndsTheWeekThenStartsTheDay) {
   // 2026-01-11 is a Sunday.
   auto events = ClockEventsBetween(At("2026-01-11T23:59:00Z"), At("2026-01-12T00:00:00Z"));
-  EXPECT_EQ(Types(events), (std::vector<std::string>{"clock.week_ended", "clock.day_started",
-                                                      "clock.tick"}));
-  auto week = clk::DecodeTimeEvent(clk::kWeekEnded,
-                                   schemas::DecodeEnvelope(events[0].envelope)->body);
+  EXPECT_EQ(Types(events),
+            (std::vector<std::string>{"clock.week_ended", "clock.day_started", "clock.tick"}));
+  auto week =
+      clk::DecodeTimeEvent(clk::kWeekEnded, schemas::DecodeEnvelope(events[0].envelope)->body);
   ASSERT_TRUE(week.ok());
   EXPECT_EQ(week->label, "2026-01-05");
-  auto day = clk::DecodeTimeEvent(clk::kDayStarted,
-                                  schemas::DecodeEnvelope(events[1].envelope)->body);
+  auto day =
+      clk::DecodeTimeEvent(clk::kDayStarted, schemas::DecodeEnvelope(events[1].envelope)->body);
   EXPECT_EQ(day->label, "2026-01-12");
   EXPECT_EQ(day->at_ms, At("2026-01-12T00:00:00Z"));
 }
@@ -54,7 +54,7 @@ TEST(BusClockTest, MonthEndComesFirstAndNamesTheEndedMonth) {
   // 2026-06-01 is a Monday: month, week and day boundaries together.
   auto events = ClockEventsBetween(At("2026-05-31T23:59:00Z"), At("2026-06-01T00:00:00Z"));
   EXPECT_EQ(Types(events), (std::vector<std::string>{"clock.month_ended", "clock.week_ended",
-                                                      "clock.day_started", "clock.tick"}));
+                                                     "clock.day_started", "clock.tick"}));
   auto env = schemas::DecodeEnvelope(events[0].envelope);
   ASSERT_TRUE(env.ok());
   EXPECT_EQ(env->id, "clock:" + std::to_string(At("2026-06-01T00:00:00Z")) + ":clock.month_ended");
@@ -69,7 +69,8 @@ TEST(BusClockTest, LeapYearFebruaryHasTwentyNinthDay) {
   for (const auto& e : events) {
     auto env = schemas::DecodeEnvelope(e.envelope);
     if (e.type == clk::kDayStarted) days.push_back(clk::DecodeTimeEvent(e.type, env->body)->label);
-    if (e.type == clk::kMonthEnded) months.push_back(clk::DecodeTimeEvent(e.type, env->body)->label);
+    if (e.type == clk::kMonthEnded)
+      months.push_back(clk::DecodeTimeEvent(e.type, env->body)->label);
   }
   EXPECT_EQ(days, (std::vector<std::string>{"2028-02-29", "2028-03-01"}));
   EXPECT_EQ(months, (std::vector<std::string>{"2028-02"}));

@@ -30,8 +30,10 @@ TEST(EventLogTest, AppendsWithConsecutiveSeqsAndSkipsDuplicates) {
   testing::TempDir dir;
   auto log = EventLog::Open(dir.path(), kMap);
   ASSERT_TRUE(log.ok()) << log.status().ToString();
-  std::vector<AppendItem> batch = {{"p", 1, "a.x", "e1", 10}, {"p", 2, "a.y", "e2", 11},
-                                   {"q", 7, "b.x", "e3", 12}, {"p", 2, "a.y", "dup", 13}};
+  std::vector<AppendItem> batch = {{"p", 1, "a.x", "e1", 10},
+                                   {"p", 2, "a.y", "e2", 11},
+                                   {"q", 7, "b.x", "e3", 12},
+                                   {"p", 2, "a.y", "dup", 13}};
   auto r = (*log)->AppendBatch(batch);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->appended, 3u);

@@ -6,7 +6,9 @@ namespace mcf::broker {
 namespace {
 
 zmq::message_t Msg(std::string_view s) { return zmq::message_t(s.data(), s.size()); }
-std::string Str(const zmq::message_t& m) { return std::string(static_cast<const char*>(m.data()), m.size()); }
+std::string Str(const zmq::message_t& m) {
+  return std::string(static_cast<const char*>(m.data()), m.size());
+}
 
 class ServiceTableTest : public ::testing::Test {
  protected:
