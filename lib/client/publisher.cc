@@ -61,8 +61,9 @@ struct Publisher::Impl {
   void SendPending(bool force) {
     if (socket.handle() == nullptr) return;
     while (true) {
-      auto first = std::find_if(unacked.begin(), unacked.end(),
-                                [&](const Event& e) { return e.seq > sent_upto; });
+      // `unacked` is in seq order: binary search keeps Publish O(log n) with many in flight.
+      auto first = std::partition_point(unacked.begin(), unacked.end(),
+                                        [&](const Event& e) { return e.seq <= sent_upto; });
       size_t unsent = static_cast<size_t>(unacked.end() - first);
       if (unsent == 0) return;
       bool in_flight = sent_upto > acked;
