@@ -208,8 +208,8 @@ RoundTrips CommandRoundTrips(zmq::context_t& context, const std::string& endpoin
             // The worker's reply comes back byte for byte; anything else (a broker-made
             // unavailable or timeout) is an error, so errors cannot pass for speed.
             auto kind = proto::ParseKind(f, 0);
-            return kind.ok() && *kind == proto::Kind::kReply && f.size() == 4 &&
-                   f[3].size() == reply.size();
+            return kind.ok() && *kind == proto::Kind::kReply && f.size() == 2 &&
+                   f[1].size() == reply.size();
           });
     }
   }
@@ -356,7 +356,7 @@ CatchUp CatchUpReplay(zmq::context_t& context, const std::string& endpoint, uint
       continue;
     }
     if (*kind != proto::Kind::kEvent) continue;
-    for (size_t i = 2; i < frames.size(); ++i) {
+    for (size_t i = proto::kEventFramesOffset; i < frames.size(); ++i) {
       auto event = proto::ParseEventFrame(frames[i]);
       if (!event.ok() || event->seq != last + 1) ++result.errors;
       if (event.ok()) last = event->seq;

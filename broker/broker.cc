@@ -289,8 +289,8 @@ void Broker::Impl::HandleRequest(Frames& frames, const std::string& rid) {
   if (!request.ok()) {
     CountMalformed(request.status().message());
     // Answer when the request key is readable, so the caller does not wait for nothing.
-    if (frames.size() > 3 && frames[3].size() <= 255)
-      SendReply(rid, std::string(AsView(frames[3])),
+    if (auto key = proto::RequestKeyOf(frames, 1))
+      SendReply(rid, std::move(*key),
                 schemas::ErrorReply("", "", request.status(), "broker", BusNow()));
     return;
   }

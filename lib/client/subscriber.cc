@@ -69,7 +69,7 @@ struct Subscriber::Impl {
     }
     switch (*kind) {
       case proto::Kind::kEvent:
-        for (size_t i = 2; i < frames.size(); ++i) {
+        for (size_t i = proto::kEventFramesOffset; i < frames.size(); ++i) {
           auto ev = proto::ParseEventFrame(frames[i]);
           if (!ev.ok()) {
             spdlog::warn("event=subscriber_bad_event error={}", Quoted(ev.status().message()));

@@ -9,45 +9,102 @@ namespace {
 
 constexpr size_t kMaxRequestKey = 255;
 constexpr size_t kMaxName = 255;  // service, producer, topic, prefix, worker name
+constexpr size_t kHeader = 5;     // "MCF1" + kind
 constexpr size_t kEventFrameHeader = 8 + 8 + 2;
 
 zmq::message_t Str(std::string_view s) { return zmq::message_t(s.data(), s.size()); }
-zmq::message_t U64(uint64_t v) {
-  zmq::message_t m(8);
-  PutU64Le(static_cast<char*>(m.data()), v);
-  return m;
-}
-zmq::message_t U32(uint32_t v) {
-  zmq::message_t m(4);
-  PutU32Le(static_cast<char*>(m.data()), v);
-  return m;
-}
-Frames Header(Kind kind, size_t reserve) {
-  Frames f;
-  f.reserve(reserve + 2);
-  f.push_back(Str(kProtocol));
-  uint8_t k = static_cast<uint8_t>(kind);
-  f.emplace_back(&k, 1);
-  return f;
-}
+
+// Builds the header frame: "MCF1", the kind, then the kind's fixed fields.
+class HeaderWriter {
+ public:
+  explicit HeaderWriter(Kind kind) {
+    bytes_.reserve(32);
+    bytes_.append(kProtocol);
+    bytes_.push_back(static_cast<char>(kind));
+  }
+  HeaderWriter& U64(uint64_t v) {
+    char b[8];
+    PutU64Le(b, v);
+    bytes_.append(b, 8);
+    return *this;
+  }
+  HeaderWriter& U32(uint32_t v) {
+    char b[4];
+    PutU32Le(b, v);
+    bytes_.append(b, 4);
+    return *this;
+  }
+  HeaderWriter& ShortString(std::string_view s) {  // u8 length + bytes
+    bytes_.push_back(static_cast<char>(s.size()));
+    bytes_.append(s);
+    return *this;
+  }
+  HeaderWriter& Rest(std::string_view s) {  // the remaining bytes of the header
+    bytes_.append(s);
+    return *this;
+  }
+  Frames Start(size_t more_frames) {
+    Frames f;
+    f.reserve(1 + more_frames);
+    f.push_back(Str(bytes_));
+    return f;
+  }
+
+ private:
+  std::string bytes_;
+};
 
 Status Bad(Kind kind, std::string_view what) {
   return Status::Invalid(std::string(KindName(kind)) + ": " + std::string(what));
 }
 
-// Frame accessors that check sizes; `name` is used in the error.
-Result<uint64_t> GetU64(const Frames& f, size_t i, Kind kind, std::string_view name) {
-  if (i >= f.size() || f[i].size() != 8) return Bad(kind, std::string(name) + " must be 8 bytes");
-  return GetU64Le(static_cast<const char*>(f[i].data()));
-}
-Result<uint32_t> GetU32(const Frames& f, size_t i, Kind kind, std::string_view name) {
-  if (i >= f.size() || f[i].size() != 4) return Bad(kind, std::string(name) + " must be 4 bytes");
-  return GetU32Le(static_cast<const char*>(f[i].data()));
-}
+// Reads the fixed fields of a header frame, checking sizes; `kind` names errors.
+class HeaderReader {
+ public:
+  HeaderReader(const zmq::message_t& frame, Kind kind)
+      : data_(View(frame).substr(kHeader)), kind_(kind) {}
+  Result<uint64_t> U64(std::string_view name) {
+    if (data_.size() < 8) return Bad(kind_, std::string(name) + " truncated");
+    uint64_t v = GetU64Le(data_.data());
+    data_.remove_prefix(8);
+    return v;
+  }
+  Result<uint32_t> U32(std::string_view name) {
+    if (data_.size() < 4) return Bad(kind_, std::string(name) + " truncated");
+    uint32_t v = GetU32Le(data_.data());
+    data_.remove_prefix(4);
+    return v;
+  }
+  Result<std::string> ShortString(std::string_view name) {
+    if (data_.empty()) return Bad(kind_, std::string(name) + " truncated");
+    size_t n = static_cast<unsigned char>(data_[0]);
+    if (data_.size() < 1 + n) return Bad(kind_, std::string(name) + " truncated");
+    std::string s(data_.substr(1, n));
+    data_.remove_prefix(1 + n);
+    return s;
+  }
+  Result<std::string> Rest(std::string_view name, bool allow_empty = false) {
+    if (data_.size() > kMaxName)
+      return Bad(kind_, std::string(name) + " longer than " + std::to_string(kMaxName));
+    if (!allow_empty && data_.empty()) return Bad(kind_, std::string(name) + " is empty");
+    std::string s(data_);
+    data_ = {};
+    return s;
+  }
+  Status End() {
+    return data_.empty() ? Status::Ok() : Bad(kind_, "unexpected bytes after the header fields");
+  }
+
+ private:
+  std::string_view data_;
+  Kind kind_;
+};
+
 Result<std::string> GetName(const Frames& f, size_t i, Kind kind, std::string_view name,
-                            size_t max = kMaxName, bool allow_empty = false) {
+                            bool allow_empty = false) {
   if (i >= f.size()) return Bad(kind, std::string(name) + " frame missing");
-  if (f[i].size() > max) return Bad(kind, std::string(name) + " longer than " + std::to_string(max));
+  if (f[i].size() > kMaxName)
+    return Bad(kind, std::string(name) + " longer than " + std::to_string(kMaxName));
   if (!allow_empty && f[i].size() == 0) return Bad(kind, std::string(name) + " is empty");
   return std::string(View(f[i]));
 }
@@ -77,72 +134,62 @@ std::string_view KindName(Kind kind) {
 }
 
 Frames Encode(const Ready& m) {
-  Frames f = Header(Kind::kReady, 2 + m.services.size());
-  f.push_back(Str(m.worker_name));
-  f.push_back(U32(m.capacity));
+  Frames f = HeaderWriter(Kind::kReady).U32(m.capacity).Rest(m.worker_name).Start(m.services.size());
   for (const auto& s : m.services) f.push_back(Str(s));
   return f;
 }
 Frames Encode(ClientRequest&& m) {
-  Frames f = Header(Kind::kRequest, 4);
-  f.push_back(Str(m.request_key));
-  f.push_back(Str(m.service));
-  f.push_back(U32(m.timeout_ms));
+  Frames f = HeaderWriter(Kind::kRequest)
+                 .U32(m.timeout_ms)
+                 .ShortString(m.request_key)
+                 .Rest(m.service)
+                 .Start(1);
   f.push_back(std::move(m.envelope));
   return f;
 }
 Frames Encode(WorkerReply&& m) {
-  Frames f = Header(Kind::kReply, 2);
-  f.push_back(U64(m.request_id));
+  Frames f = HeaderWriter(Kind::kReply).U64(m.request_id).Start(1);
   f.push_back(std::move(m.envelope));
   return f;
 }
 Frames Encode(Publish&& m) {
-  Frames f = Header(Kind::kPublish, 1 + 3 * m.events.size());
-  f.push_back(Str(m.producer));
+  Frames f = HeaderWriter(Kind::kPublish).Rest(m.producer).Start(2 * m.events.size());
   for (auto& e : m.events) {
-    f.push_back(U64(e.producer_seq));
-    f.push_back(Str(e.topic));
+    zmq::message_t id(8 + e.topic.size());
+    PutU64Le(static_cast<char*>(id.data()), e.producer_seq);
+    std::memcpy(static_cast<char*>(id.data()) + 8, e.topic.data(), e.topic.size());
+    f.push_back(std::move(id));
     f.push_back(std::move(e.envelope));
   }
   return f;
 }
 Frames Encode(const Subscribe& m) {
-  Frames f = Header(Kind::kSubscribe, 2 + m.prefixes.size());
-  f.push_back(U64(m.from_seq));
-  f.push_back(U32(m.credit));
+  Frames f = HeaderWriter(Kind::kSubscribe).U64(m.from_seq).U32(m.credit).Start(m.prefixes.size());
   for (const auto& p : m.prefixes) f.push_back(Str(p));
   return f;
 }
-Frames EncodeCredit(uint32_t credit) {
-  Frames f = Header(Kind::kCredit, 1);
-  f.push_back(U32(credit));
-  return f;
-}
-Frames EncodeHeartbeat() { return Header(Kind::kHeartbeat, 0); }
-Frames EncodeDisconnect() { return Header(Kind::kDisconnect, 0); }
-Frames EncodeReconnect() { return Header(Kind::kReconnect, 0); }
+Frames EncodeCredit(uint32_t credit) { return HeaderWriter(Kind::kCredit).U32(credit).Start(0); }
+Frames EncodeHeartbeat() { return HeaderWriter(Kind::kHeartbeat).Start(0); }
+Frames EncodeDisconnect() { return HeaderWriter(Kind::kDisconnect).Start(0); }
+Frames EncodeReconnect() { return HeaderWriter(Kind::kReconnect).Start(0); }
 Frames Encode(WorkerRequest&& m) {
-  Frames f = Header(Kind::kRequest, 4);
-  f.push_back(U64(m.request_id));
-  f.push_back(U32(m.timeout_ms));
-  f.push_back(U64(static_cast<uint64_t>(m.bus_time_ms)));
+  Frames f = HeaderWriter(Kind::kRequest)
+                 .U64(m.request_id)
+                 .U32(m.timeout_ms)
+                 .U64(static_cast<uint64_t>(m.bus_time_ms))
+                 .Start(1);
   f.push_back(std::move(m.envelope));
   return f;
 }
 Frames Encode(ClientReply&& m) {
-  Frames f = Header(Kind::kReply, 2);
-  f.push_back(Str(m.request_key));
+  Frames f = HeaderWriter(Kind::kReply).Rest(m.request_key).Start(1);
   f.push_back(std::move(m.envelope));
   return f;
 }
 Frames Encode(const PubAck& m) {
-  Frames f = Header(Kind::kPubAck, 2);
-  f.push_back(Str(m.producer));
-  f.push_back(U64(m.upto_seq));
-  return f;
+  return HeaderWriter(Kind::kPubAck).U64(m.upto_seq).Rest(m.producer).Start(0);
 }
-Frames StartEventBatch() { return Header(Kind::kEvent, 16); }
+Frames StartEventBatch() { return HeaderWriter(Kind::kEvent).Start(16); }
 void AppendEventFrame(Frames& batch, uint64_t seq, int64_t time_ms, std::string_view topic,
                       std::string_view envelope) {
   zmq::message_t m(kEventFrameHeader + topic.size() + envelope.size());
@@ -156,10 +203,11 @@ void AppendEventFrame(Frames& batch, uint64_t seq, int64_t time_ms, std::string_
 }
 
 Result<Kind> ParseKind(const Frames& frames, size_t first) {
-  if (frames.size() < first + 2) return Status::Invalid("message shorter than its header");
-  if (View(frames[first]) != kProtocol) return Status::Invalid("not an MCF1 message");
-  if (frames[first + 1].size() != 1) return Status::Invalid("kind frame must be one byte");
-  auto k = *static_cast<const uint8_t*>(frames[first + 1].data());
+  if (frames.size() <= first || frames[first].size() < kHeader)
+    return Status::Invalid("message shorter than its header");
+  std::string_view header = View(frames[first]);
+  if (header.substr(0, 4) != kProtocol) return Status::Invalid("not an MCF1 message");
+  auto k = static_cast<uint8_t>(header[4]);
   if (k < 1 || k > static_cast<uint8_t>(Kind::kReconnect))
     return Status::Invalid("unknown kind " + std::to_string(k));
   return static_cast<Kind>(k);
@@ -167,17 +215,17 @@ Result<Kind> ParseKind(const Frames& frames, size_t first) {
 
 Result<Ready> ParseReady(Frames& f, size_t first) {
   const Kind k = Kind::kReady;
-  size_t i = first + 2;
-  if (f.size() < i + 3) return Bad(k, "needs worker name, capacity and at least one service");
+  HeaderReader h(f[first], k);
   Ready r;
-  auto name = GetName(f, i, k, "worker name");
-  if (!name.ok()) return name.status();
-  r.worker_name = std::move(*name);
-  auto cap = GetU32(f, i + 1, k, "capacity");
+  auto cap = h.U32("capacity");
   if (!cap.ok()) return cap.status();
   if (*cap == 0) return Bad(k, "capacity must be at least 1");
   r.capacity = *cap;
-  for (size_t j = i + 2; j < f.size(); ++j) {
+  auto name = h.Rest("worker name");
+  if (!name.ok()) return name.status();
+  r.worker_name = std::move(*name);
+  if (f.size() < first + 2) return Bad(k, "needs at least one service");
+  for (size_t j = first + 1; j < f.size(); ++j) {
     auto s = GetName(f, j, k, "service");
     if (!s.ok()) return s.status();
     r.services.push_back(std::move(*s));
@@ -187,64 +235,76 @@ Result<Ready> ParseReady(Frames& f, size_t first) {
 
 Result<ClientRequest> ParseClientRequest(Frames& f, size_t first) {
   const Kind k = Kind::kRequest;
-  size_t i = first + 2;
-  if (Status s = NeedFrames(f, i + 4, k); !s.ok()) return s;
+  HeaderReader h(f[first], k);
   ClientRequest r;
-  auto key = GetName(f, i, k, "request key", kMaxRequestKey, /*allow_empty=*/true);
-  if (!key.ok()) return key.status();
-  r.request_key = std::move(*key);
-  auto service = GetName(f, i + 1, k, "service");
-  if (!service.ok()) return service.status();
-  r.service = std::move(*service);
-  auto timeout = GetU32(f, i + 2, k, "timeout");
+  auto timeout = h.U32("timeout");
   if (!timeout.ok()) return timeout.status();
   r.timeout_ms = *timeout;
-  r.envelope = std::move(f[i + 3]);
+  auto key = h.ShortString("request key");
+  if (!key.ok()) return key.status();
+  r.request_key = std::move(*key);
+  auto service = h.Rest("service");
+  if (!service.ok()) return service.status();
+  r.service = std::move(*service);
+  if (Status s = NeedFrames(f, first + 2, k); !s.ok()) return s;
+  r.envelope = std::move(f[first + 1]);
   return r;
+}
+
+std::optional<std::string> RequestKeyOf(const Frames& f, size_t first) {
+  auto kind = ParseKind(f, first);
+  if (!kind.ok() || *kind != Kind::kRequest) return std::nullopt;
+  HeaderReader h(f[first], Kind::kRequest);
+  if (!h.U32("timeout").ok()) return std::nullopt;
+  auto key = h.ShortString("request key");
+  if (!key.ok()) return std::nullopt;
+  return std::move(*key);
 }
 
 Result<WorkerReply> ParseWorkerReply(Frames& f, size_t first) {
   const Kind k = Kind::kReply;
-  size_t i = first + 2;
-  if (Status s = NeedFrames(f, i + 2, k); !s.ok()) return s;
-  auto id = GetU64(f, i, k, "request id");
+  HeaderReader h(f[first], k);
+  auto id = h.U64("request id");
   if (!id.ok()) return id.status();
-  return WorkerReply{*id, std::move(f[i + 1])};
+  if (Status s = h.End(); !s.ok()) return s;
+  if (Status s = NeedFrames(f, first + 2, k); !s.ok()) return s;
+  return WorkerReply{*id, std::move(f[first + 1])};
 }
 
 Result<Publish> ParsePublish(Frames& f, size_t first) {
   const Kind k = Kind::kPublish;
-  size_t i = first + 2;
-  if (f.size() < i + 4 || (f.size() - i - 1) % 3 != 0)
-    return Bad(k, "needs a producer then (seq, topic, envelope) triples");
+  HeaderReader h(f[first], k);
   Publish p;
-  auto producer = GetName(f, i, k, "producer");
+  auto producer = h.Rest("producer");
   if (!producer.ok()) return producer.status();
   p.producer = std::move(*producer);
-  p.events.reserve((f.size() - i - 1) / 3);
-  for (size_t j = i + 1; j < f.size(); j += 3) {
-    auto seq = GetU64(f, j, k, "producer seq");
-    if (!seq.ok()) return seq.status();
-    auto topic = GetName(f, j + 1, k, "topic");
-    if (!topic.ok()) return topic.status();
-    p.events.push_back(OutgoingEvent{*seq, std::move(*topic), std::move(f[j + 2])});
+  if (f.size() < first + 3 || (f.size() - first - 1) % 2 != 0)
+    return Bad(k, "needs (seq+topic, envelope) frame pairs after the header");
+  p.events.reserve((f.size() - first - 1) / 2);
+  for (size_t j = first + 1; j < f.size(); j += 2) {
+    std::string_view id = View(f[j]);
+    if (id.size() < 9 || id.size() > 8 + kMaxName)
+      return Bad(k, "event id frame must be an 8-byte seq and a 1..255-byte topic");
+    p.events.push_back(
+        OutgoingEvent{GetU64Le(id.data()), std::string(id.substr(8)), std::move(f[j + 1])});
   }
   return p;
 }
 
 Result<Subscribe> ParseSubscribe(const Frames& f, size_t first) {
   const Kind k = Kind::kSubscribe;
-  size_t i = first + 2;
-  if (f.size() < i + 3) return Bad(k, "needs from seq, credit and at least one prefix");
+  HeaderReader h(f[first], k);
   Subscribe s;
-  auto from = GetU64(f, i, k, "from seq");
+  auto from = h.U64("from seq");
   if (!from.ok()) return from.status();
   s.from_seq = *from;
-  auto credit = GetU32(f, i + 1, k, "credit");
+  auto credit = h.U32("credit");
   if (!credit.ok()) return credit.status();
   s.credit = *credit;
-  for (size_t j = i + 2; j < f.size(); ++j) {
-    auto p = GetName(f, j, k, "prefix", kMaxName, /*allow_empty=*/true);
+  if (Status e = h.End(); !e.ok()) return e;
+  if (f.size() < first + 2) return Bad(k, "needs at least one prefix");
+  for (size_t j = first + 1; j < f.size(); ++j) {
+    auto p = GetName(f, j, k, "prefix", /*allow_empty=*/true);
     if (!p.ok()) return p.status();
     s.prefixes.push_back(std::move(*p));
   }
@@ -252,45 +312,50 @@ Result<Subscribe> ParseSubscribe(const Frames& f, size_t first) {
 }
 
 Result<uint32_t> ParseCredit(const Frames& f, size_t first) {
-  if (Status s = NeedFrames(f, first + 3, Kind::kCredit); !s.ok()) return s;
-  return GetU32(f, first + 2, Kind::kCredit, "credit");
+  if (Status s = NeedFrames(f, first + 1, Kind::kCredit); !s.ok()) return s;
+  HeaderReader h(f[first], Kind::kCredit);
+  auto credit = h.U32("credit");
+  if (!credit.ok()) return credit.status();
+  if (Status s = h.End(); !s.ok()) return s;
+  return *credit;
 }
 
 Result<WorkerRequest> ParseWorkerRequest(Frames& f, size_t first) {
   const Kind k = Kind::kRequest;
-  size_t i = first + 2;
-  if (Status s = NeedFrames(f, i + 4, k); !s.ok()) return s;
+  HeaderReader h(f[first], k);
   WorkerRequest r;
-  auto id = GetU64(f, i, k, "request id");
+  auto id = h.U64("request id");
   if (!id.ok()) return id.status();
   r.request_id = *id;
-  auto timeout = GetU32(f, i + 1, k, "timeout");
+  auto timeout = h.U32("timeout");
   if (!timeout.ok()) return timeout.status();
   r.timeout_ms = *timeout;
-  auto time = GetU64(f, i + 2, k, "bus time");
+  auto time = h.U64("bus time");
   if (!time.ok()) return time.status();
   r.bus_time_ms = static_cast<int64_t>(*time);
-  r.envelope = std::move(f[i + 3]);
+  if (Status s = h.End(); !s.ok()) return s;
+  if (Status s = NeedFrames(f, first + 2, k); !s.ok()) return s;
+  r.envelope = std::move(f[first + 1]);
   return r;
 }
 
 Result<ClientReply> ParseClientReply(Frames& f, size_t first) {
   const Kind k = Kind::kReply;
-  size_t i = first + 2;
-  if (Status s = NeedFrames(f, i + 2, k); !s.ok()) return s;
-  auto key = GetName(f, i, k, "request key", kMaxRequestKey, /*allow_empty=*/true);
+  HeaderReader h(f[first], k);
+  auto key = h.Rest("request key", /*allow_empty=*/true);
   if (!key.ok()) return key.status();
-  return ClientReply{std::move(*key), std::move(f[i + 1])};
+  if (Status s = NeedFrames(f, first + 2, k); !s.ok()) return s;
+  return ClientReply{std::move(*key), std::move(f[first + 1])};
 }
 
 Result<PubAck> ParsePubAck(const Frames& f, size_t first) {
   const Kind k = Kind::kPubAck;
-  size_t i = first + 2;
-  if (Status s = NeedFrames(f, i + 2, k); !s.ok()) return s;
-  auto producer = GetName(f, i, k, "producer");
-  if (!producer.ok()) return producer.status();
-  auto upto = GetU64(f, i + 1, k, "upto seq");
+  if (Status s = NeedFrames(f, first + 1, k); !s.ok()) return s;
+  HeaderReader h(f[first], k);
+  auto upto = h.U64("upto seq");
   if (!upto.ok()) return upto.status();
+  auto producer = h.Rest("producer");
+  if (!producer.ok()) return producer.status();
   return PubAck{std::move(*producer), *upto};
 }
 

@@ -3,13 +3,15 @@
 // grammar; this file is its only implementation, shared by the broker, the worker runtime, the
 // client library and the tools, so both ends always agree.
 //
-// Every message starts with the frames "MCF1" and a one-byte Kind. Integers inside frames are
-// little-endian. Parsers take untrusted input: they check every size and return a Status naming
+// Every message starts with one header frame: "MCF1", a one-byte Kind, then the kind's fixed
+// fields (ids, counts, short names) packed together — fewer frames per message is what makes
+// the broker fast. Integers are little-endian. Parsers take untrusted input: they check every size and return a Status naming
 // the bad frame, never assert. Envelopes travel as opaque MessagePack frames (see schemas/).
 // Thread-safety: pure functions over values; sockets belong to their callers.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -92,7 +94,7 @@ struct EventView {
   std::string_view envelope;
 };
 
-// --- encoding: each returns the frames after the routing id, starting with "MCF1" ------------
+// --- encoding: each returns the frames after the routing id, header frame first ------------
 Frames Encode(const Ready& m);
 Frames Encode(ClientRequest&& m);
 Frames Encode(WorkerReply&& m);
@@ -110,7 +112,7 @@ Frames StartEventBatch();
 void AppendEventFrame(Frames& batch, uint64_t seq, int64_t time_ms, std::string_view topic,
                       std::string_view envelope);
 
-// --- parsing: `frames[first]` must be the "MCF1" frame ---------------------------------------
+// --- parsing: `frames[first]` must be the header frame ---------------------------------------
 // The kind of a message, or invalid when the header frames are wrong.
 Result<Kind> ParseKind(const Frames& frames, size_t first);
 // The parsers below REQUIRE ParseKind to have returned their kind; they move frames out.
@@ -123,8 +125,12 @@ Result<uint32_t> ParseCredit(const Frames& frames, size_t first);
 Result<WorkerRequest> ParseWorkerRequest(Frames& frames, size_t first);
 Result<ClientReply> ParseClientReply(Frames& frames, size_t first);
 Result<PubAck> ParsePubAck(const Frames& frames, size_t first);
-// Event frames of an EVENT message start at frames[first + 2].
+// Event frames of an EVENT message start at frames[first + kEventFramesOffset].
+inline constexpr size_t kEventFramesOffset = 1;
 Result<EventView> ParseEventFrame(const zmq::message_t& frame);
+// The request key of a REQUEST whose header is readable even if the rest is not, so the broker
+// can answer `invalid` instead of leaving the caller waiting.
+std::optional<std::string> RequestKeyOf(const Frames& frames, size_t first);
 
 // --- socket helpers (cppzmq exceptions caught here) ------------------------------------------
 // Sends all frames; false if the socket would block (with dontwait) or failed.

@@ -24,7 +24,7 @@ std::vector<ClockEventSeen> CollectClock(Peer& sub, size_t n, milliseconds wait)
     sub.Send(proto::EncodeHeartbeat());
     auto frames = sub.RecvKind(proto::Kind::kEvent, milliseconds(50));
     if (!frames) continue;
-    for (size_t i = 2; i < frames->size(); ++i) {
+    for (size_t i = proto::kEventFramesOffset; i < frames->size(); ++i) {
       auto e = proto::ParseEventFrame((*frames)[i]);
       auto env = schemas::DecodeEnvelope(e->envelope);
       EXPECT_TRUE(env.ok());
@@ -34,7 +34,7 @@ std::vector<ClockEventSeen> CollectClock(Peer& sub, size_t n, milliseconds wait)
       EXPECT_TRUE(body.ok());
       out.push_back({std::string(e->topic), body->at_ms, body->label});
     }
-    sub.Send(proto::EncodeCredit(static_cast<uint32_t>(frames->size() - 2)));
+    sub.Send(proto::EncodeCredit(static_cast<uint32_t>(frames->size() - proto::kEventFramesOffset)));
   }
   return out;
 }

@@ -151,7 +151,7 @@ TEST_F(BrokerCommandsTest, KnownServiceWithoutWorkerTimesOutAtTheDeadline) {
 
 TEST_F(BrokerCommandsTest, GarbageIsCountedAndTheBrokerKeepsAnswering) {
   PassStartupGrace();
-  // Not MCF1 at all; a bad kind; a REQUEST with a bad timeout frame (key readable: answered).
+  // Not MCF1 at all; a bad kind; a REQUEST without its envelope frame (key readable: answered).
   client_->Send([] {
     proto::Frames f;
     f.push_back(Msg("junk"));
@@ -159,18 +159,13 @@ TEST_F(BrokerCommandsTest, GarbageIsCountedAndTheBrokerKeepsAnswering) {
   }());
   client_->Send([] {
     proto::Frames f;
-    f.push_back(Msg("MCF1"));
-    f.push_back(Msg("\x63"));
+    f.push_back(Msg("MCF1\x63"));
     return f;
   }());
   client_->Send([] {
     proto::Frames f;
-    f.push_back(Msg("MCF1"));
-    f.push_back(Msg("\x02"));
-    f.push_back(Msg("bad-timeout"));
-    f.push_back(Msg("test"));
-    f.push_back(Msg("xx"));
-    f.push_back(Msg("\x80"));
+    // header: "MCF1", REQUEST, timeout 1000, key "bad-timeout", service "test"; no envelope.
+    f.push_back(Msg(std::string("MCF1\x02\xe8\x03\x00\x00\x0b", 10) + "bad-timeout" + "test"));
     return f;
   }());
   auto reply = AwaitReply("bad-timeout", milliseconds(3000));
@@ -188,9 +183,7 @@ TEST_F(BrokerCommandsTest, GarbageIsCountedAndTheBrokerKeepsAnswering) {
   // Garbage PUBLISH and SUBSCRIBE are dropped.
   client_->Send([] {
     proto::Frames f;
-    f.push_back(Msg("MCF1"));
-    f.push_back(Msg("\x04"));
-    f.push_back(Msg("producer"));
+    f.push_back(Msg("MCF1\x04producer"));
     return f;
   }());
   std::string storage;

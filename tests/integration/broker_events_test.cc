@@ -68,7 +68,7 @@ std::vector<Event> Collect(Peer& sub, size_t n, milliseconds wait, bool credit =
     auto frames =
         sub.RecvKind(proto::Kind::kEvent, std::clamp(left, milliseconds(1), milliseconds(50)));
     if (!frames) continue;
-    for (size_t i = 2; i < frames->size(); ++i) {
+    for (size_t i = proto::kEventFramesOffset; i < frames->size(); ++i) {
       auto e = proto::ParseEventFrame((*frames)[i]);
       EXPECT_TRUE(e.ok());
       auto env = schemas::DecodeEnvelope(e->envelope);
@@ -76,7 +76,7 @@ std::vector<Event> Collect(Peer& sub, size_t n, milliseconds wait, bool credit =
       auto body = schemas::Body::Parse(env->body);
       out.push_back(Event{e->seq, std::string(e->topic), *body->Int("pseq")});
     }
-    if (credit) sub.Send(proto::EncodeCredit(static_cast<uint32_t>(frames->size() - 2)));
+    if (credit) sub.Send(proto::EncodeCredit(static_cast<uint32_t>(frames->size() - proto::kEventFramesOffset)));
   }
   return out;
 }

@@ -26,7 +26,7 @@ class SubscriptionsTest : public ::testing::Test {
     std::map<std::string, std::vector<uint64_t>> sent;
     for (int pass = 0; pass < 1000; ++pass) {
       auto more = subs.Deliver(*log_, [&](const std::string& id, proto::Frames& frames) {
-        for (size_t i = 2; i < frames.size(); ++i)
+        for (size_t i = proto::kEventFramesOffset; i < frames.size(); ++i)
           sent[id].push_back(proto::ParseEventFrame(frames[i])->seq);
         return true;
       });
@@ -63,7 +63,7 @@ TEST_F(SubscriptionsTest, SplitsIntoBatchesOfAtMostMaxBatch) {
   std::vector<size_t> sizes;
   for (int i = 0; i < 10; ++i)
     (void)subs.Deliver(*log_, [&](const std::string&, proto::Frames& f) {
-      sizes.push_back(f.size() - 2);
+      sizes.push_back(f.size() - proto::kEventFramesOffset);
       return true;
     });
   EXPECT_EQ(sizes, (std::vector<size_t>{10, 10, 5}));

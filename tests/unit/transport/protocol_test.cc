@@ -31,7 +31,7 @@ TEST(ProtocolTest, RoundTripsEveryKind) {
   f = StartEventBatch();
   AppendEventFrame(f, 42, -5, "clock.tick", "envelope-bytes");
   ASSERT_EQ(*ParseKind(f, 0), Kind::kEvent);
-  auto ev = ParseEventFrame(f[2]);
+  auto ev = ParseEventFrame(f[kEventFramesOffset]);
   ASSERT_TRUE(ev.ok());
   EXPECT_EQ(ev->seq, 42u);
   EXPECT_EQ(ev->time_ms, -5);
@@ -41,22 +41,21 @@ TEST(ProtocolTest, RoundTripsEveryKind) {
 
 TEST(ProtocolTest, RejectsMalformedFramesWithReasons) {
   Frames bad;
-  bad.emplace_back(std::string_view("NOPE"));
-  bad.emplace_back(std::string_view("\x01"));
+  bad.emplace_back(std::string_view("NOPE\x01"));
   EXPECT_EQ(ParseKind(bad, 0).status().message(), "not an MCF1 message");
 
   Frames f = Encode(Subscribe{1, 10, {""}});
-  f[2] = zmq::message_t(std::string_view("short"));
+  f[0] = zmq::message_t(std::string_view("MCF1\x05short"));
   auto s = ParseSubscribe(f, 0);
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.status().message(), "SUBSCRIBE: from seq must be 8 bytes");
+  EXPECT_EQ(s.status().message(), "SUBSCRIBE: from seq truncated");
 
   Frames r = Encode(Ready{"w", 0, {"svc"}});
   EXPECT_FALSE(ParseReady(r, 0).ok());
 
   Frames ev = StartEventBatch();
   ev.emplace_back(std::string_view("tiny"));
-  EXPECT_FALSE(ParseEventFrame(ev[2]).ok());
+  EXPECT_FALSE(ParseEventFrame(ev[kEventFramesOffset]).ok());
 
   Frames pub = Encode(Publish{"p", {}});
   EXPECT_FALSE(ParsePublish(pub, 0).ok());

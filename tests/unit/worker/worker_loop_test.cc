@@ -61,7 +61,9 @@ TEST(WorkerLoopTest, RegistersServesPublishesReconnectsAndDisconnects) {
   opts.service = "test";
   opts.broker_endpoint = broker.endpoint();
   opts.data_dir = dir.path();
-  opts.heartbeat = Millis(50);
+  // Long enough that a loaded machine never makes the worker think the fake broker went silent
+  // (3 intervals) in the middle of the test: the only reconnect here is the RECONNECT we send.
+  opts.heartbeat = Millis(400);
   opts.capacity = 7;
   Worker worker(opts);
   ASSERT_TRUE(worker.Open().ok());
