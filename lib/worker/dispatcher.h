@@ -103,11 +103,15 @@ class Dispatcher {
   uint64_t last_producer_seq() const { return next_producer_seq_ - 1; }
 
   const std::string& service() const { return service_; }
+  // This store's producer name at the broker ("<service>@<random>", made once when the store is
+  // created): the key under which the broker de-duplicates our events. Set by Open().
+  const std::string& producer_id() const { return producer_id_; }
   const DispatcherStats& stats() const { return stats_; }
   // REQUIRES: Open() succeeded.
   store::Env& env() { return *env_; }
 
  private:
+  Status LoadOrCreateProducerId();
   struct BatchState {
     uint64_t next_producer_seq;
     std::map<std::string, uint64_t, std::less<>> offsets;
@@ -121,6 +125,8 @@ class Dispatcher {
   Status DeleteOutboxIn(store::Txn& txn, uint64_t upto);
 
   std::string service_;
+
+  std::string producer_id_;
   uint64_t seed_;
   std::optional<store::Env> env_;
   store::Db inbox_, offsets_db_, outbox_, meta_;

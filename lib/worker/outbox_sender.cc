@@ -25,7 +25,7 @@ OutboxSender::OutboxSender(zmq::context_t& context, std::string endpoint, Dispat
 void OutboxSender::Reconnect() {
   if (in_flight() > 0)
     spdlog::info("event=outbox_reconnect producer={} acked={} resend_from={}",
-                 dispatcher_.service(), acked_, acked_ + 1);
+                 dispatcher_.producer_id(), acked_, acked_ + 1);
   try {
     socket_ = zmq::socket_t(context_, zmq::socket_type::dealer);
     socket_.set(zmq::sockopt::linger, 0);
@@ -49,7 +49,7 @@ void OutboxSender::Pump() {
     }
     if (records->empty()) return;
     if (in_flight() == 0) last_progress_ = SteadyClock::Instance().Now();
-    proto::Publish p{dispatcher_.service(), {}};
+    proto::Publish p{dispatcher_.producer_id(), {}};
     p.events.reserve(records->size());
     for (auto& r : *records)
       p.events.push_back(
@@ -80,7 +80,7 @@ void OutboxSender::Drain() {
       spdlog::warn("event=outbox_bad_ack error={}", Quoted(ack.status().message()));
       continue;
     }
-    if (ack->producer != dispatcher_.service() || ack->upto_seq <= acked_) continue;
+    if (ack->producer != dispatcher_.producer_id() || ack->upto_seq <= acked_) continue;
     // Never beyond what we ever produced (a stale producer name would otherwise eat records).
     acked_ = std::min(ack->upto_seq, dispatcher_.last_producer_seq());
     sent_upto_ = std::max(sent_upto_, acked_);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <filesystem>
 
 #include "lib/base/clock.h"
 #include "tests/integration/runtime_harness.h"
@@ -131,6 +132,29 @@ TEST_F(WorkerIdempotencyTest, UnusableDataDirFailsFastWithExitTwo) {
   EXPECT_EQ(p.Wait(milliseconds(5000)), 2);
   EXPECT_NE(ReadFile(cluster_.dir().Sub("bad-worker.log")).find("cannot open store"),
             std::string::npos);
+}
+
+TEST_F(WorkerIdempotencyTest, WorkerWithAWipedStoreStillGetsItsEventsIntoTheLog) {
+  auto add = [&](const std::string& id) {
+    auto cmd = TestCommand(*client_, "test.add",
+                           BodyWriter().String("name", "wiped").Int("amount", 1).Finish(), id);
+    return client_->Call(cmd, milliseconds(5000)).status;
+  };
+  ASSERT_EQ(add("before-wipe"), Code::kOk);
+  ASSERT_EQ(CountByCausation(context_, cluster_.endpoint(), "test.added", 1,
+                             milliseconds(5000))["before-wipe"],
+            1);
+  // A new store restarts producer_seq at 1; it must be a new stream at the broker, not a
+  // "duplicate" of the old store's first event.
+  cluster_.KillWorker();
+  std::filesystem::remove_all(cluster_.dir().Sub("worker"));
+  cluster_.StartWorker();
+  ASSERT_TRUE(GetCounter(*client_, "warmup").has_value()) << cluster_.Logs();
+  ASSERT_EQ(add("after-wipe"), Code::kOk);
+  auto counts =
+      CountByCausation(context_, cluster_.endpoint(), "test.added", 2, milliseconds(5000));
+  EXPECT_EQ(counts["before-wipe"], 1);
+  EXPECT_EQ(counts["after-wipe"], 1) << cluster_.Logs();
 }
 
 }  // namespace

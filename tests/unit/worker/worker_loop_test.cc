@@ -110,12 +110,14 @@ TEST(WorkerLoopTest, RegistersServesPublishesReconnectsAndDisconnects) {
   EXPECT_EQ(decoded->status, Code::kOk);
   EXPECT_EQ(decoded->time_ms, 1234);
 
-  // The outbox event goes out as PUBLISH from producer "test", seq 1; we do not ack it.
+  // The outbox event goes out as PUBLISH from this store's producer "test@<id>", seq 1; we do
+  // not ack it.
   ASSERT_TRUE(broker.RecvKind(proto::Kind::kPublish, f));
   std::string pub_peer(proto::View(f[0]));
   auto pub = proto::ParsePublish(f, 1);
   ASSERT_TRUE(pub.ok());
-  EXPECT_EQ(pub->producer, "test");
+  EXPECT_EQ(pub->producer.rfind("test@", 0), 0u) << pub->producer;
+  const std::string producer = pub->producer;
   ASSERT_EQ(pub->events.size(), 1u);
   EXPECT_EQ(pub->events[0].producer_seq, 1u);
   EXPECT_EQ(pub->events[0].topic, "test.added");
@@ -127,7 +129,7 @@ TEST(WorkerLoopTest, RegistersServesPublishesReconnectsAndDisconnects) {
   EXPECT_NE(peer2, peer);
   ASSERT_TRUE(broker.RecvKind(proto::Kind::kPublish, f));
   EXPECT_EQ(proto::ParsePublish(f, 1)->events[0].producer_seq, 1u);
-  broker.SendTo(std::string(proto::View(f[0])), proto::Encode(proto::PubAck{"test", 1}));
+  broker.SendTo(std::string(proto::View(f[0])), proto::Encode(proto::PubAck{producer, 1}));
 
   worker.Stop();
   // The worker socket and the subscription both say goodbye, in either order.
