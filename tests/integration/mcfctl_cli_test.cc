@@ -67,6 +67,10 @@ TEST_F(McfctlCliTest, SendToUnknownServicePrintsUnavailableWithItsExitCode) {
   auto reply = nlohmann::json::parse(o.out);
   EXPECT_EQ(reply["status"], "unavailable");
   EXPECT_EQ(reply["type"], "nosuch.x");
+  // The README's example, with a dotted service name: the bus answers, not a usage error.
+  Output dotted = Mcfctl(broker_flag_ + "send nosuch.service x '{}'");
+  EXPECT_EQ(dotted.exit_code, 14) << dotted.out;
+  EXPECT_EQ(nlohmann::json::parse(dotted.out)["status"], "unavailable");
 }
 
 TEST_F(McfctlCliTest, SendRejectsABodyThatIsNotAnObject) {

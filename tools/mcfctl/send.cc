@@ -7,9 +7,8 @@
 namespace mcf::mcfctl {
 
 int RunSend(const SendOptions& options) {
-  if (options.service.empty() || options.service.find('.') != std::string::npos) {
-    std::cerr << "mcfctl send: SERVICE must be a name without dots, got \"" << options.service
-              << "\"\n";
+  if (options.service.empty()) {
+    std::cerr << "mcfctl send: SERVICE is empty\n";
     return kExitUsage;
   }
   // "add" means "<service>.add"; a full type must belong to the service it is sent to.
