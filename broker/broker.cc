@@ -143,6 +143,11 @@ Status Broker::Impl::Open() {
   if (!state.ok()) return state.status();
   bus_clock =
       std::make_unique<BusClock>(options.clock_mode, options.sim_start_ms, *state, WallMillis());
+  // The log's time never runs backwards: a sim clock on a log that is already later resumes there.
+  if (options.clock_mode == ClockMode::kSim && *state && **state > options.sim_start_ms)
+    spdlog::warn("event=sim_start_ignored start={} resumed_at={} hint={}",
+                 clk::Iso8601(options.sim_start_ms), clk::Iso8601(**state),
+                 Quoted("the log is already past --start; use an empty --data dir to start over"));
   if (bus_clock->catch_up_capped())
     spdlog::warn("event=clock_catch_up_capped days=7 persisted={}", clk::Iso8601(**state));
   try {
