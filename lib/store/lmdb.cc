@@ -87,18 +87,16 @@ Result<Env::Stats> Env::Stat(Db db) {
   if (!txn.ok()) return txn.status();
   MDB_stat st;
   if (int rc = mdb_stat(txn->raw(), db.dbi, &st); rc != 0) return FromLmdb(rc, "mdb_stat");
-  Stats s = FromMdbStat(st);
-  MDB_envinfo info;
-  mdb_env_info(env_, &info);
-  s.map_size = info.me_mapsize;
-  s.last_page = info.me_last_pgno;
-  return s;
+  return WithEnvInfo(FromMdbStat(st));
 }
 
 Result<Env::Stats> Env::Stat() {
   MDB_stat st;
   if (int rc = mdb_env_stat(env_, &st); rc != 0) return FromLmdb(rc, "mdb_env_stat");
-  Stats s = FromMdbStat(st);
+  return WithEnvInfo(FromMdbStat(st));
+}
+
+Env::Stats Env::WithEnvInfo(Stats s) const {
   MDB_envinfo info;
   mdb_env_info(env_, &info);
   s.map_size = info.me_mapsize;

@@ -64,6 +64,7 @@ class Env {
 
  private:
   explicit Env(MDB_env* env) : env_(env) {}
+  Stats WithEnvInfo(Stats s) const;  // fills map_size and last_page
   MDB_env* env_ = nullptr;
 };
 

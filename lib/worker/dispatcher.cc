@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <utility>
 #include <random>
 
 #include "lib/base/bytes.h"
@@ -14,6 +15,23 @@
 
 namespace mcf::worker {
 namespace {
+
+// Parses the body and runs `handler` on it; a malformed body is `invalid` (the handler never
+// sees it) and an exception becomes `internal`. `invoked` counts handler calls when given.
+template <typename Handler>
+auto InvokeHandler(const Handler& handler, HandlerContext& ctx, std::string_view body_bytes,
+                   uint64_t* invoked) -> decltype(handler(ctx, std::declval<const schemas::Body&>())) {
+  auto body = schemas::Body::Parse(body_bytes);
+  if (!body.ok()) return body.status();
+  if (invoked) ++*invoked;
+  try {
+    return handler(ctx, *body);
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("handler threw: ") + e.what());
+  } catch (...) {
+    return Status::Internal("handler threw");
+  }
+}
 
 constexpr std::string_view kNextProducerSeq = "next_producer_seq";
 constexpr std::string_view kProducerId = "producer_id";
@@ -234,19 +252,7 @@ Status Dispatcher::ApplyCommand(store::Txn& outer, const Incoming& msg, TimePoin
   auto nested = outer.BeginNested();
   if (!nested.ok()) return nested.status();
   HandlerContext ctx(*nested, command, msg.bus_time_ms, seed_);
-  auto body = schemas::Body::Parse(command.body);
-  if (!body.ok()) {
-    result = body.status();
-  } else {
-    ++stats_.commands_run;
-    try {
-      result = handler->second(ctx, *body);
-    } catch (const std::exception& e) {
-      result = Status::Internal(std::string("handler threw: ") + e.what());
-    } catch (...) {
-      result = Status::Internal("handler threw");
-    }
-  }
+  result = InvokeHandler(handler->second, ctx, command.body, &stats_.commands_run);
   if (result.ok()) {
     if (Status s = WriteOutbox(*nested, ctx, state); !s.ok()) return s;
     if (Status s = nested->Commit(); !s.ok()) return s;
@@ -287,19 +293,7 @@ Status Dispatcher::ApplyEvent(store::Txn& outer, const Incoming& msg, BatchState
   auto nested = outer.BeginNested();
   if (!nested.ok()) return nested.status();
   HandlerContext ctx(*nested, *decoded, msg.bus_time_ms, seed_);
-  Status result;
-  auto body = schemas::Body::Parse(decoded->body);
-  if (!body.ok()) {
-    result = body.status();
-  } else {
-    try {
-      result = handler->second(ctx, *body);
-    } catch (const std::exception& e) {
-      result = Status::Internal(std::string("handler threw: ") + e.what());
-    } catch (...) {
-      result = Status::Internal("handler threw");
-    }
-  }
+  Status result = InvokeHandler(handler->second, ctx, decoded->body, nullptr);
   if (result.ok()) {
     if (Status s = WriteOutbox(*nested, ctx, state); !s.ok()) return s;
     if (Status s = nested->Commit(); !s.ok()) return s;
