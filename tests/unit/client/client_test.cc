@@ -10,45 +10,14 @@
 #include "lib/client/subscriber.h"
 #include "lib/transport/protocol.h"
 #include "schemas/body.h"
+#include "tests/support/fake_broker.h"
 
 namespace mcf::client {
 namespace {
 
 using std::chrono::steady_clock;
 
-class FakeBroker {
- public:
-  explicit FakeBroker(zmq::context_t& ctx) : socket_(ctx, zmq::socket_type::router) {
-    socket_.set(zmq::sockopt::linger, 0);
-    socket_.bind("tcp://127.0.0.1:*");
-    endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
-  }
-  const std::string& endpoint() const { return endpoint_; }
-
-  // Receives one message within `wait`; frames[0] is the routing id.
-  bool Recv(proto::Frames& frames, Millis wait = Millis(2000)) {
-    zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
-    if (zmq::poll(&item, 1, wait) <= 0) return false;
-    return proto::RecvFrames(socket_, frames);
-  }
-  // Receives until a message of `kind` arrives (skipping heartbeats etc.).
-  bool RecvKind(proto::Kind kind, proto::Frames& frames, Millis wait = Millis(2000)) {
-    auto end = steady_clock::now() + wait;
-    while (steady_clock::now() < end) {
-      if (!Recv(frames, Millis(50))) continue;
-      auto k = proto::ParseKind(frames, 1);
-      if (k.ok() && *k == kind) return true;
-    }
-    return false;
-  }
-  void SendTo(const zmq::message_t& peer, proto::Frames frames) {
-    proto::SendFramesTo(socket_, proto::View(peer), frames);
-  }
-
- private:
-  zmq::socket_t socket_;
-  std::string endpoint_;
-};
+using testing::FakeBroker;
 
 TEST(BusClientTest, MakeCommandFillsHeaderWithUniqueIds) {
   zmq::context_t ctx;

@@ -9,40 +9,14 @@
 #include "lib/worker/worker.h"
 #include "schemas/body.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/fake_broker.h"
 
 namespace mcf::worker {
 namespace {
 
 using std::chrono::steady_clock;
 
-class FakeBroker {
- public:
-  explicit FakeBroker(zmq::context_t& ctx) : socket_(ctx, zmq::socket_type::router) {
-    socket_.set(zmq::sockopt::linger, 0);
-    socket_.bind("tcp://127.0.0.1:*");
-    endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
-  }
-  const std::string& endpoint() const { return endpoint_; }
-  // The next message of `kind` within `wait` (others skipped); frames[0] is the routing id.
-  bool RecvKind(proto::Kind kind, proto::Frames& frames, Millis wait = Millis(3000)) {
-    auto end = steady_clock::now() + wait;
-    while (steady_clock::now() < end) {
-      zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
-      if (zmq::poll(&item, 1, Millis(20)) <= 0) continue;
-      if (!proto::RecvFrames(socket_, frames)) continue;
-      auto k = proto::ParseKind(frames, 1);
-      if (k.ok() && *k == kind) return true;
-    }
-    return false;
-  }
-  void SendTo(std::string_view peer, proto::Frames frames) {
-    proto::SendFramesTo(socket_, peer, frames);
-  }
-
- private:
-  zmq::socket_t socket_;
-  std::string endpoint_;
-};
+using testing::FakeBroker;
 
 std::string Command(const std::string& id) {
   schemas::Envelope e;
