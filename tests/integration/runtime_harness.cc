@@ -1,5 +1,7 @@
 #include "tests/integration/runtime_harness.h"
 
+#include <gtest/gtest.h>
+
 #include <random>
 #include <thread>
 #include <unordered_map>
@@ -173,6 +175,19 @@ LoadResult RunAddLoad(client::BusClient& client, client::Publisher& publisher, i
     }
   }
   return out;
+}
+
+size_t ExpectOneEventPerCommand(const std::map<std::string, int>& counts,
+                                const std::vector<std::string>& command_ids) {
+  size_t total = 0, wrong = 0;
+  for (const auto& [id, n] : counts) total += n;
+  for (const auto& id : command_ids) {
+    auto it = counts.find(id);
+    const int n = it == counts.end() ? 0 : it->second;
+    if (n != 1 && ++wrong <= 5) ADD_FAILURE() << id << " has " << n << " test.added events";
+  }
+  EXPECT_EQ(wrong, 0u) << "command ids without exactly one event";
+  return total;
 }
 
 }  // namespace mcf::testing

@@ -65,6 +65,10 @@ std::optional<int64_t> WaitForCounter(client::BusClient& client, const std::stri
 std::map<std::string, int> CountByCausation(zmq::context_t& context, const std::string& endpoint,
                                             const std::string& prefix, size_t expect_at_least,
                                             milliseconds wait);
+// Adds a test failure (the first few named) for every command id without exactly one event in
+// `counts` (from CountByCausation); returns the total number of events counted.
+size_t ExpectOneEventPerCommand(const std::map<std::string, int>& counts,
+                                const std::vector<std::string>& command_ids);
 // A test.fed event envelope (producer `producer`, id unique per call).
 std::string FedEvent(const std::string& producer, uint64_t n, const std::string& name,
                      int64_t amount);
