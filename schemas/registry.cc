@@ -20,6 +20,24 @@ constexpr std::array kTypes = {
     MessageType{"clock.day_started", kEvent, 1, "a UTC day began: {at, date}"},
     MessageType{"clock.week_ended", kEvent, 1, "a Monday-Sunday week ended: {at, week_start}"},
     MessageType{"clock.month_ended", kEvent, 1, "a calendar month ended: {at, month}"},
+    // hiring (published by the hiring context)
+    MessageType{"hiring.worker_hired", kEvent, 1,
+                "a worker joined: {worker_id, name, strengths, weaknesses}"},
+    // matching (served and published by the matching context)
+    MessageType{"matching.match", kCommand, 1,
+                "dry run: the worker the pipeline would pick for {task_id, client_id, starts_at, "
+                "ends_at}"},
+    MessageType{"matching.pool", kCommand, 1, "matching's copy of the pool, bookings, waiting"},
+    MessageType{"matching.no_worker_available", kEvent, 1,
+                "a task waits for a worker: {task_id, reason}"},
+    MessageType{"matching.worker_matched", kEvent, 1,
+                "a task got a worker: {task_id, worker_id, price_minor, pipeline_version}"},
+    // tasks (published by the tasks context)
+    MessageType{"tasks.task_finalized", kEvent, 1,
+                "a task ended: {task_id, worker_id, outcome: completed|failed|canceled}"},
+    MessageType{"tasks.task_requested", kEvent, 1,
+                "a task asks for a worker: {task_id, client_id, service_type_id, starts_at, "
+                "ends_at}"},
     // test (used by the test suite's worker; never by contexts)
     MessageType{"test.add", kCommand, 1, "add `amount` to counter `name`"},
     MessageType{"test.get", kCommand, 1, "read counter `name`"},
