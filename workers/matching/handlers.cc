@@ -1,0 +1,154 @@
+#include "workers/matching/handlers.h"
+
+#include <spdlog/spdlog.h>
+
+#include <utility>
+
+#include "lib/base/log.h"
+#include "workers/matching/pricing.h"
+
+namespace mcf::matching {
+namespace {
+
+namespace hiring = schemas::hiring;
+namespace tasks = schemas::tasks;
+namespace wire = schemas::matching;
+using worker::HandlerContext;
+
+ReferenceSample FromTask(const tasks::TaskRequested& t) {
+  return ReferenceSample{t.task_id, t.client_id, t.service_type_id, t.starts_at_ms, t.ends_at_ms};
+}
+
+}  // namespace
+
+Result<std::string> MatchingHandlers::MatchAndBook(HandlerContext& ctx,
+                                                   const ReferenceSample& reference) {
+  auto pool = store_.LoadPool(ctx.txn());
+  if (!pool.ok()) return pool.status();
+  auto chosen = pipeline_->Run(reference, std::move(*pool), seed_);
+  if (!chosen.ok()) return chosen.status();
+  if (Status s = store_.PutBooking(ctx.txn(), chosen->worker_id, reference); !s.ok()) return s;
+  wire::WorkerMatched matched{reference.task_id, chosen->worker_id, PriceMinor(reference),
+                              pipeline_->version()};
+  if (Status s = ctx.Publish(wire::kWorkerMatched, wire::Encode(matched)); !s.ok()) return s;
+  spdlog::info("event=worker_matched task={} worker={} price_minor={} pipeline={}",
+               Quoted(reference.task_id), Quoted(chosen->worker_id), matched.price_minor,
+               matched.pipeline_version);
+  return chosen->worker_id;
+}
+
+// The typed decoders read the envelope's body bytes; the runtime has already checked they are a
+// map (the parsed `body` argument), so decoding here only adds the field checks.
+Status MatchingHandlers::OnWorkerHired(HandlerContext& ctx, const schemas::Body& /*body*/) {
+  auto hired = hiring::DecodeWorkerHired(ctx.message().body);
+  if (!hired.ok()) return hired.status();
+  if (Status s = store_.PutWorker(ctx.txn(), *hired); !s.ok()) return s;
+  spdlog::info("event=worker_joined_pool worker={} name={}", Quoted(hired->worker_id),
+               Quoted(hired->name));
+  auto waiting = store_.Waiting(ctx.txn());
+  if (!waiting.ok()) return waiting.status();
+  for (const WaitingTask& task : *waiting) {
+    auto matched = MatchAndBook(ctx, task.reference);
+    if (matched.ok()) {
+      if (Status s = store_.DeleteWaiting(ctx.txn(), task.position); !s.ok()) return s;
+    } else if (matched.status().code() != Code::kConflict) {
+      return matched.status();
+    }
+  }
+  return Status::Ok();
+}
+
+Status MatchingHandlers::OnTaskRequested(HandlerContext& ctx, const schemas::Body& /*body*/) {
+  auto requested = tasks::DecodeTaskRequested(ctx.message().body);
+  if (!requested.ok()) return requested.status();
+  ReferenceSample reference = FromTask(*requested);
+
+  // A task is matched once: a second request for it (a re-published event) changes nothing.
+  auto booked = store_.GetBooking(ctx.txn(), reference.task_id);
+  if (!booked.ok()) return booked.status();
+  auto waiting = store_.Waiting(ctx.txn());
+  if (!waiting.ok()) return waiting.status();
+  bool is_waiting = false;
+  for (const WaitingTask& t : *waiting) is_waiting |= t.reference.task_id == reference.task_id;
+  if (*booked || is_waiting) {
+    spdlog::warn("event=task_already_known task={} booked={} waiting={}", Quoted(reference.task_id),
+                 booked->has_value(), is_waiting);
+    return Status::Ok();
+  }
+
+  auto matched = MatchAndBook(ctx, reference);
+  if (matched.ok()) return Status::Ok();
+  if (matched.status().code() != Code::kConflict) return matched.status();
+  if (Status s = store_.AddWaiting(ctx.txn(), reference); !s.ok()) return s;
+  wire::NoWorkerAvailable none{reference.task_id, matched.status().message()};
+  if (Status s = ctx.Publish(wire::kNoWorkerAvailable, wire::Encode(none)); !s.ok()) return s;
+  spdlog::info("event=task_waiting task={} reason={}", Quoted(reference.task_id),
+               Quoted(none.reason));
+  return Status::Ok();
+}
+
+Status MatchingHandlers::OnTaskFinalized(HandlerContext& ctx, const schemas::Body& /*body*/) {
+  auto finalized = tasks::DecodeTaskFinalized(ctx.message().body);
+  if (!finalized.ok()) return finalized.status();
+  std::string worker_id = finalized->worker_id;
+
+  auto booked = store_.GetBooking(ctx.txn(), finalized->task_id);
+  if (!booked.ok()) return booked.status();
+  if (*booked) {
+    if (worker_id.empty()) worker_id = (*booked)->worker_id;
+    if (Status s = store_.DeleteBooking(ctx.txn(), finalized->task_id); !s.ok()) return s;
+  } else {
+    // Finalized before it was matched (e.g. canceled while waiting): it no longer waits.
+    auto waiting = store_.Waiting(ctx.txn());
+    if (!waiting.ok()) return waiting.status();
+    for (const WaitingTask& t : *waiting) {
+      if (t.reference.task_id != finalized->task_id) continue;
+      if (Status s = store_.DeleteWaiting(ctx.txn(), t.position); !s.ok()) return s;
+    }
+  }
+  if (!worker_id.empty()) {
+    if (Status s = store_.RecordResult(ctx.txn(), worker_id, finalized->outcome); !s.ok())
+      return s;
+  }
+  spdlog::info("event=task_finalized task={} worker={} outcome={} booking_freed={}",
+               Quoted(finalized->task_id), Quoted(worker_id),
+               tasks::OutcomeName(finalized->outcome), booked->has_value());
+  return Status::Ok();
+}
+
+Result<std::string> MatchingHandlers::Match(HandlerContext& ctx, const schemas::Body& /*body*/) {
+  auto request = wire::DecodeMatchRequest(ctx.message().body);
+  if (!request.ok()) return request.status();
+  ReferenceSample reference{request->task_id, request->client_id, "", request->starts_at_ms,
+                            request->ends_at_ms};
+  auto pool = store_.LoadPool(ctx.txn());
+  if (!pool.ok()) return pool.status();
+  auto chosen = pipeline_->Run(reference, std::move(*pool), seed_);
+  if (!chosen.ok()) return chosen.status();
+  return wire::Encode(wire::MatchResult{chosen->worker_id, PriceMinor(reference)});
+}
+
+Result<std::string> MatchingHandlers::Pool(HandlerContext& ctx, const schemas::Body& /*body*/) {
+  auto pool = store_.LoadPool(ctx.txn());
+  if (!pool.ok()) return pool.status();
+  auto waiting = store_.Waiting(ctx.txn());
+  if (!waiting.ok()) return waiting.status();
+  wire::Pool out;
+  for (NormalSample& s : *pool) {
+    wire::PoolWorker w;
+    w.worker_id = std::move(s.worker_id);
+    w.name = std::move(s.name);
+    w.strengths = std::move(s.strengths);
+    w.weaknesses = std::move(s.weaknesses);
+    w.completed = s.results.completed;
+    w.failed = s.results.failed;
+    w.canceled = s.results.canceled;
+    for (Booking& b : s.bookings)
+      w.bookings.push_back(wire::PoolBooking{std::move(b.task_id), b.starts_at_ms, b.ends_at_ms});
+    out.workers.push_back(std::move(w));
+  }
+  for (WaitingTask& t : *waiting) out.waiting.push_back(std::move(t.reference.task_id));
+  return wire::Encode(out);
+}
+
+}  // namespace mcf::matching

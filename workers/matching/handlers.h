@@ -1,0 +1,83 @@
+// MatchingHandlers: adapts the bus to the matching domain. Events (hiring.worker_hired,
+// tasks.task_requested, tasks.task_finalized) update matching's store and run the pipeline;
+// commands (matching.match, matching.pool) read it. Translates tasks/workers to reference/normal
+// samples and back; publishes matching.worker_matched / matching.no_worker_available through
+// the handler's outbox. Runs on the worker runtime's thread; copies share one Pipeline.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "lib/base/status.h"
+#include "lib/worker/handler_context.h"
+#include "schemas/body.h"
+#include "schemas/hiring.h"
+#include "schemas/matching.h"
+#include "schemas/tasks.h"
+#include "workers/matching/matching_store.h"
+#include "workers/matching/pipeline.h"
+
+namespace mcf::matching {
+
+class MatchingHandlers {
+ public:
+  // `seed` seeds the pipeline's random source together with the task id (the worker's --seed).
+  MatchingHandlers(MatchingStore store, std::shared_ptr<Pipeline> pipeline, uint64_t seed)
+      : store_(store), pipeline_(std::move(pipeline)), seed_(seed) {}
+
+  // Opens matching's databases on `runtime` (a worker::Worker, or a worker::Dispatcher in tests)
+  // and registers every handler. A non-ok Status says what failed.
+  template <typename Runtime>
+  static Status Install(Runtime& runtime, std::shared_ptr<Pipeline> pipeline, uint64_t seed) {
+    auto store = MatchingStore::Open(runtime);
+    if (!store.ok()) return store.status();
+    auto self = std::make_shared<MatchingHandlers>(*store, std::move(pipeline), seed);
+    using worker::HandlerContext;
+    using Body = schemas::Body;
+    Status s = runtime.OnEvent(schemas::hiring::kWorkerHired,
+                               [self](HandlerContext& c, const Body& b) {
+                                 return self->OnWorkerHired(c, b);
+                               });
+    if (s.ok())
+      s = runtime.OnEvent(schemas::tasks::kTaskRequested, [self](HandlerContext& c, const Body& b) {
+        return self->OnTaskRequested(c, b);
+      });
+    if (s.ok())
+      s = runtime.OnEvent(schemas::tasks::kTaskFinalized, [self](HandlerContext& c, const Body& b) {
+        return self->OnTaskFinalized(c, b);
+      });
+    if (s.ok())
+      s = runtime.OnCommand(schemas::matching::kMatch, [self](HandlerContext& c, const Body& b) {
+        return self->Match(c, b);
+      });
+    if (s.ok())
+      s = runtime.OnCommand(schemas::matching::kPool, [self](HandlerContext& c, const Body& b) {
+        return self->Pool(c, b);
+      });
+    return s;
+  }
+
+  // Adds/updates the worker, then matches the waiting tasks in request order.
+  Status OnWorkerHired(worker::HandlerContext& ctx, const schemas::Body& body);
+  // Runs the pipeline: books the worker and publishes worker_matched, or queues the task and
+  // publishes no_worker_available. A task already booked or waiting is ignored (logged).
+  Status OnTaskRequested(worker::HandlerContext& ctx, const schemas::Body& body);
+  // Frees the task's booking (or drops it from the queue) and counts the worker's result.
+  Status OnTaskFinalized(worker::HandlerContext& ctx, const schemas::Body& body);
+  // matching.match: a dry run; conflict "no worker available: ..." when none.
+  Result<std::string> Match(worker::HandlerContext& ctx, const schemas::Body& body);
+  // matching.pool: the pool, bookings and waiting tasks.
+  Result<std::string> Pool(worker::HandlerContext& ctx, const schemas::Body& body);
+
+ private:
+  // Runs the pipeline on the stored pool; books and publishes worker_matched when found.
+  // Returns the pipeline's conflict unchanged when there is no worker.
+  Result<std::string> MatchAndBook(worker::HandlerContext& ctx, const ReferenceSample& reference);
+
+  MatchingStore store_;
+  std::shared_ptr<Pipeline> pipeline_;
+  uint64_t seed_;
+};
+
+}  // namespace mcf::matching
