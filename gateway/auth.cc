@@ -1,0 +1,159 @@
+#include "gateway/auth.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+#include <random>
+
+namespace mcf::gateway {
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  const auto last = s.find_last_not_of(" \t\r\n");
+  return s.substr(first, last - first + 1);
+}
+
+bool IEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+std::string RandomHexToken() {
+  std::random_device rd;  // /dev/urandom on Linux
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 32; ++i) {
+    unsigned v = rd() & 0xffu;
+    out.push_back(kHex[v >> 4]);
+    out.push_back(kHex[v & 0xfu]);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> ParseBearer(std::string_view header_value) {
+  std::string_view v = Trim(header_value);
+  constexpr std::string_view kScheme = "bearer";
+  if (v.size() <= kScheme.size() || !IEquals(v.substr(0, kScheme.size()), kScheme)) {
+    return std::nullopt;
+  }
+  if (v[kScheme.size()] != ' ' && v[kScheme.size()] != '\t') return std::nullopt;
+  std::string_view token = Trim(v.substr(kScheme.size()));
+  if (token.empty() || token.find_first_of(" \t") != std::string_view::npos) return std::nullopt;
+  return std::string(token);
+}
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  // Touch max(len) bytes either way; only the lengths leak.
+  const size_t n = std::max(a.size(), b.size());
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (size_t i = 0; i < n; ++i) {
+    const unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
+    const unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
+    diff |= static_cast<unsigned char>(x ^ y);
+  }
+  // volatile keeps the compiler from short-circuiting the loop above.
+  volatile unsigned char result = diff;
+  return result == 0;
+}
+
+void InMemoryTokenStore::Add(std::string token, Principal principal) {
+  std::unique_lock lock(mu_);
+  tokens_[std::move(token)] = std::move(principal);
+}
+
+std::optional<Principal> InMemoryTokenStore::Lookup(std::string_view token) const {
+  std::shared_lock lock(mu_);
+  auto it = tokens_.find(std::string(token));
+  if (it == tokens_.end()) return std::nullopt;
+  return it->second;
+}
+
+BootstrapAdminToken::BootstrapAdminToken(std::string token) : token_(std::move(token)) {}
+
+Result<std::unique_ptr<BootstrapAdminToken>> BootstrapAdminToken::FromFile(
+    const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::Invalid("cannot read admin token file " + path);
+  std::string line;
+  std::getline(in, line);
+  std::string_view token = Trim(line);
+  if (token.empty()) return Status::Invalid("admin token file " + path + " holds no token");
+  if (token.find_first_of(" \t") != std::string_view::npos) {
+    return Status::Invalid("admin token in " + path + " contains whitespace");
+  }
+  return std::make_unique<BootstrapAdminToken>(std::string(token));
+}
+
+Result<std::unique_ptr<BootstrapAdminToken>> BootstrapAdminToken::LoadOrCreate(
+    const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    const std::string content = RandomHexToken() + "\n";
+    const bool written =
+        ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
+    ::close(fd);
+    if (!written) return Status::Internal("cannot write admin token file " + path);
+  } else if (errno != EEXIST) {
+    return Status::Invalid("cannot create admin token file " + path + ": " +
+                           std::strerror(errno));
+  }
+  return FromFile(path);
+}
+
+std::optional<Principal> BootstrapAdminToken::Lookup(std::string_view token) const {
+  if (!ConstantTimeEquals(token, token_)) return std::nullopt;
+  return Principal{"admin", "bootstrap"};
+}
+
+std::optional<Principal> ChainedTokenStore::Lookup(std::string_view token) const {
+  for (const TokenStore* store : stores_) {
+    if (auto p = store->Lookup(token)) return p;
+  }
+  return std::nullopt;
+}
+
+ProblemOr<Principal> Authenticate(const TokenStore& store,
+                                  std::optional<std::string_view> authorization) {
+  if (!authorization) {
+    return MakeProblem(kHttpUnauthorized, "missing Authorization: Bearer <token> header");
+  }
+  auto token = ParseBearer(*authorization);
+  if (!token) {
+    return MakeProblem(kHttpUnauthorized, "Authorization header is not a bearer token");
+  }
+  auto principal = store.Lookup(*token);
+  if (!principal) return MakeProblem(kHttpUnauthorized, "unknown or revoked token");
+  return *principal;
+}
+
+std::optional<Problem> RequireRole(const Principal& principal,
+                                   std::initializer_list<std::string_view> roles) {
+  for (std::string_view role : roles) {
+    if (principal.role == role) return std::nullopt;
+  }
+  std::string allowed;
+  for (std::string_view role : roles) {
+    if (!allowed.empty()) allowed += ", ";
+    allowed += role;
+  }
+  return MakeProblem(kHttpForbidden,
+                     "role '" + principal.role + "' may not do this (allowed: " + allowed + ")");
+}
+
+}  // namespace mcf::gateway

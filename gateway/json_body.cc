@@ -1,0 +1,199 @@
+#include "gateway/json_body.h"
+
+#include <vector>
+
+namespace mcf::gateway {
+namespace {
+
+// The deepest nesting of `text`, stopping early once past `limit` (strings skipped, escapes
+// honoured). Runs before the parser so hostile nesting never reaches recursive code.
+int NestingDepth(std::string_view text, int limit) {
+  int depth = 0;
+  int deepest = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > deepest) deepest = depth;
+      if (deepest > limit) return deepest;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+// The path of the first string (key or value) longer than `max`, if any. Depth is bounded by
+// NestingDepth, so the recursion is too.
+std::optional<std::string> FindLongString(const Json& value, const std::string& path, size_t max) {
+  if (value.is_string()) {
+    if (value.get_ref<const std::string&>().size() > max) return path;
+  } else if (value.is_object()) {
+    for (const auto& [key, child] : value.items()) {
+      std::string child_path = path + "." + key;
+      if (key.size() > max) return child_path;
+      if (auto found = FindLongString(child, child_path, max)) return found;
+    }
+  } else if (value.is_array()) {
+    for (size_t i = 0; i < value.size(); ++i) {
+      if (auto found = FindLongString(value[i], path + "[" + std::to_string(i) + "]", max)) {
+        return found;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::string_view TypeName(const Json& value) {
+  if (value.is_number_integer() || value.is_number_unsigned()) return "integer";
+  return value.type_name();
+}
+
+}  // namespace
+
+ProblemOr<Json> ParseJsonBody(std::string_view text, const JsonLimits& limits) {
+  if (text.size() > limits.max_body_bytes) {
+    return MakeProblem(kHttpPayloadTooLarge, "body is larger than " +
+                                                 std::to_string(limits.max_body_bytes) + " bytes");
+  }
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    return MakeProblem(kHttpBadRequest, "body is empty; expected a JSON object", "body");
+  }
+  if (NestingDepth(text, limits.max_depth) > limits.max_depth) {
+    return MakeProblem(kHttpBadRequest,
+                       "body is nested deeper than " + std::to_string(limits.max_depth) + " levels",
+                       "body");
+  }
+  Json value = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) {
+    return MakeProblem(kHttpBadRequest, "body is not valid JSON", "body");
+  }
+  if (!value.is_object()) {
+    return MakeProblem(kHttpBadRequest,
+                       "body must be a JSON object, got " + std::string(TypeName(value)), "body");
+  }
+  if (auto path = FindLongString(value, "body", limits.max_string_bytes)) {
+    return MakeProblem(kHttpBadRequest,
+                       *path + ": longer than " + std::to_string(limits.max_string_bytes) +
+                           " bytes",
+                       *path);
+  }
+  return value;
+}
+
+JsonReader::JsonReader(const Json& object, std::string path)
+    : object_(object), path_(std::move(path)) {}
+
+void JsonReader::Fail(std::string_view field, std::string detail) {
+  if (problem_) return;
+  std::string name = path_ + "." + std::string(field);
+  problem_ = MakeProblem(kHttpBadRequest, name + ": " + std::move(detail), name);
+}
+
+const Json* JsonReader::Find(std::string_view field, bool required) {
+  if (problem_) return nullptr;
+  if (!object_.is_object()) {
+    if (!problem_) {
+      problem_ = MakeProblem(kHttpBadRequest, path_ + ": expected an object", path_);
+    }
+    return nullptr;
+  }
+  auto it = object_.find(std::string(field));
+  if (it == object_.end() || it->is_null()) {
+    if (required) Fail(field, "required");
+    return nullptr;
+  }
+  return &*it;
+}
+
+std::optional<std::string> JsonReader::OptString(std::string_view field, size_t max_bytes) {
+  const Json* v = Find(field, false);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_string()) {
+    Fail(field, "expected a string, got " + std::string(TypeName(*v)));
+    return std::nullopt;
+  }
+  const auto& s = v->get_ref<const std::string&>();
+  if (s.size() > max_bytes) {
+    Fail(field, "longer than " + std::to_string(max_bytes) + " bytes");
+    return std::nullopt;
+  }
+  return s;
+}
+
+std::string JsonReader::String(std::string_view field, size_t max_bytes) {
+  if (Find(field, true) == nullptr) return {};
+  return OptString(field, max_bytes).value_or("");
+}
+
+std::optional<int64_t> JsonReader::OptInt(std::string_view field, int64_t min, int64_t max) {
+  const Json* v = Find(field, false);
+  if (v == nullptr) return std::nullopt;
+  int64_t n = 0;
+  if (v->is_number_integer() && !v->is_number_unsigned()) {
+    n = v->get<int64_t>();
+  } else if (v->is_number_unsigned()) {
+    uint64_t u = v->get<uint64_t>();
+    if (u > static_cast<uint64_t>(INT64_MAX)) {
+      Fail(field, "out of range");
+      return std::nullopt;
+    }
+    n = static_cast<int64_t>(u);
+  } else {
+    Fail(field, "expected an integer, got " + std::string(TypeName(*v)));
+    return std::nullopt;
+  }
+  if (n < min || n > max) {
+    Fail(field, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    return std::nullopt;
+  }
+  return n;
+}
+
+int64_t JsonReader::Int(std::string_view field, int64_t min, int64_t max) {
+  if (Find(field, true) == nullptr) return 0;
+  return OptInt(field, min, max).value_or(0);
+}
+
+bool JsonReader::Bool(std::string_view field) {
+  const Json* v = Find(field, true);
+  if (v == nullptr) return false;
+  if (!v->is_boolean()) {
+    Fail(field, "expected a boolean, got " + std::string(TypeName(*v)));
+    return false;
+  }
+  return v->get<bool>();
+}
+
+std::string JsonToMsgpack(const Json& object) {
+  std::string out;
+  Json::to_msgpack(object, out);
+  return out;
+}
+
+Result<Json> MsgpackToJson(std::string_view bytes) {
+  try {
+    Json value = Json::from_msgpack(bytes.begin(), bytes.end(), /*strict=*/true,
+                                    /*allow_exceptions=*/false);
+    if (value.is_discarded()) return Status::Invalid("not valid MessagePack");
+    return value;
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Invalid(std::string("not valid MessagePack: ") + e.what());
+  }
+}
+
+std::string DumpJson(const Json& json) {
+  return json.dump(-1, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace mcf::gateway

@@ -1,0 +1,72 @@
+// JSON request bodies: parsing under limits, a typed field reader whose errors are 400 problems
+// naming the field, and the JSON <-> MessagePack conversion between HTTP and the bus.
+//
+// Request bodies are untrusted: size, nesting depth and string lengths are checked, and every
+// failure is a Problem (413 for size, 400 otherwise), never an exception. Pure functions;
+// JsonReader is a cheap view over a Json owned by the caller (keep it alive). Thread-compatible.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "gateway/problem.h"
+#include "lib/base/status.h"
+
+namespace mcf::gateway {
+
+using Json = nlohmann::ordered_json;
+
+struct JsonLimits {
+  size_t max_body_bytes = 1u << 20;   // whole body; larger -> 413
+  size_t max_string_bytes = 64u << 10; // any string value or key; longer -> 400 naming it
+  int max_depth = 16;                 // nesting of objects/arrays; deeper -> 400
+};
+
+// Parses `text` as one JSON object within `limits`. Problems: 413 when the body is too large;
+// 400 for empty or malformed JSON, a non-object top level, too deep nesting, or an over-long
+// string (field = its path, e.g. "body.items[2].name").
+ProblemOr<Json> ParseJsonBody(std::string_view text, const JsonLimits& limits);
+
+// Reads typed fields of one JSON object. The first failure is kept (later reads return empty
+// values), so a handler reads everything and then checks problem() once:
+//   JsonReader r(body);  auto name = r.String("name", 100);  if (r.problem()) return ...;
+class JsonReader {
+ public:
+  // `object` must outlive the reader; `path` prefixes field names in problems ("body").
+  explicit JsonReader(const Json& object, std::string path = "body");
+
+  // A required string of at most `max_bytes` bytes (UTF-8).
+  std::string String(std::string_view field, size_t max_bytes);
+  std::optional<std::string> OptString(std::string_view field, size_t max_bytes);
+  // A required integer (JSON number without fraction) in [min, max].
+  int64_t Int(std::string_view field, int64_t min = INT64_MIN, int64_t max = INT64_MAX);
+  std::optional<int64_t> OptInt(std::string_view field, int64_t min = INT64_MIN,
+                                int64_t max = INT64_MAX);
+  bool Bool(std::string_view field);
+
+  // The first problem met, if any (400, field set).
+  const std::optional<Problem>& problem() const { return problem_; }
+
+ private:
+  const Json* Find(std::string_view field, bool required);
+  void Fail(std::string_view field, std::string detail);
+
+  const Json& object_;
+  std::string path_;
+  std::optional<Problem> problem_;
+};
+
+// A JSON object as a MessagePack map, the body of a bus command (REQUIRES: object.is_object()).
+std::string JsonToMsgpack(const Json& object);
+
+// One MessagePack value (the whole input) as JSON, for reply bodies; invalid on malformed input.
+Result<Json> MsgpackToJson(std::string_view bytes);
+
+// Compact JSON text; invalid UTF-8 is replaced rather than failing.
+std::string DumpJson(const Json& json);
+
+}  // namespace mcf::gateway
