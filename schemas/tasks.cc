@@ -76,8 +76,7 @@ Result<TaskFinalized> DecodeTaskFinalized(std::string_view body) {
   } else if (*outcome == "canceled") {
     e.outcome = Outcome::kCanceled;
   } else {
-    return Status::Invalid("body.outcome: expected completed, failed or canceled, got " +
-                           *outcome);
+    return Status::Invalid("body.outcome: expected completed, failed or canceled, got " + *outcome);
   }
   e.task_id = std::move(*task_id);
   e.worker_id = std::move(*worker_id);

@@ -37,19 +37,20 @@ class MatchingFlowTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string ep_file = dir_.Sub("broker.endpoint");
-    broker_ = ChildProcess::Start(
-        {BinDir() + "/mcf-broker", "--endpoint", "tcp://127.0.0.1:*", "--endpoint-file", ep_file,
-         "--data", dir_.Sub("broker"), "--clock", "sim", "--start", "2026-01-05T08:00:00Z",
-         "--heartbeat-ms", "100"},
-        dir_.Sub("broker.log"));
+    broker_ =
+        ChildProcess::Start({BinDir() + "/mcf-broker", "--endpoint", "tcp://127.0.0.1:*",
+                             "--endpoint-file", ep_file, "--data", dir_.Sub("broker"), "--clock",
+                             "sim", "--start", "2026-01-05T08:00:00Z", "--heartbeat-ms", "100"},
+                            dir_.Sub("broker.log"));
     auto line = WaitForFileLine(ep_file, milliseconds(10000));
     ASSERT_TRUE(line.has_value()) << Logs();
     endpoint_ = *line;
   }
 
   ChildProcess StartMatching(const std::string& data, std::vector<std::string> extra = {}) {
-    std::vector<std::string> argv = {BinDir() + "/mcf-matching", "--broker", endpoint_, "--data",
-                                     dir_.Sub(data), "--heartbeat-ms", "100", "--seed", "5"};
+    std::vector<std::string> argv = {
+        BinDir() + "/mcf-matching", "--broker", endpoint_, "--data", dir_.Sub(data),
+        "--heartbeat-ms",           "100",      "--seed",  "5"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     return ChildProcess::Start(argv, dir_.Sub("matching.log"));
   }
@@ -131,15 +132,16 @@ TEST_F(MatchingFlowTest, WaitingTaskIsMatchedWhenAWorkerIsHiredAndReplayPicksThe
   ChildProcess matching = StartMatching("matching");
   client::Publisher pub(context_, endpoint_, "feeder");
   // t1 arrives before anyone is hired: it waits.
-  Publish(pub, schemas::tasks::kTaskRequested,
-          schemas::tasks::Encode({"t1", "client-1", "plumbing", kStart + kHour, kStart + 2 * kHour}));
+  Publish(
+      pub, schemas::tasks::kTaskRequested,
+      schemas::tasks::Encode({"t1", "client-1", "plumbing", kStart + kHour, kStart + 2 * kHour}));
   for (const char* w : {"w1", "w2", "w3"})
     Publish(pub, schemas::hiring::kWorkerHired,
             schemas::hiring::Encode({w, std::string("Worker ") + w, {"pipes"}, {}}));
   for (int i = 2; i <= 6; ++i)
     Publish(pub, schemas::tasks::kTaskRequested,
-            schemas::tasks::Encode({"t" + std::to_string(i), "client-1", "plumbing",
-                                    kStart + kHour, kStart + 2 * kHour}));
+            schemas::tasks::Encode({"t" + std::to_string(i), "client-1", "plumbing", kStart + kHour,
+                                    kStart + 2 * kHour}));
   ASSERT_TRUE(pub.Flush(milliseconds(5000)).ok()) << Logs();
 
   Seen seen = ReadMatchingEvents(3);

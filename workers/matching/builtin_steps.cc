@@ -7,8 +7,7 @@ namespace mcf::matching {
 
 Status DropBookedStep::Apply(const ReferenceSample& reference,
                              std::vector<NormalSample>& candidates, StepContext& context) {
-  std::erase_if(candidates,
-                [&](const NormalSample& s) { return IsBookedDuring(s, reference); });
+  std::erase_if(candidates, [&](const NormalSample& s) { return IsBookedDuring(s, reference); });
   return Status::Ok();
 }
 

@@ -107,8 +107,7 @@ Status MatchingHandlers::OnTaskFinalized(HandlerContext& ctx, const schemas::Bod
     }
   }
   if (!worker_id.empty()) {
-    if (Status s = store_.RecordResult(ctx.txn(), worker_id, finalized->outcome); !s.ok())
-      return s;
+    if (Status s = store_.RecordResult(ctx.txn(), worker_id, finalized->outcome); !s.ok()) return s;
   }
   spdlog::info("event=task_finalized task={} worker={} outcome={} booking_freed={}",
                Quoted(finalized->task_id), Quoted(worker_id),

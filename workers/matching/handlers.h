@@ -35,10 +35,9 @@ class MatchingHandlers {
     auto self = std::make_shared<MatchingHandlers>(*store, std::move(pipeline), seed);
     using worker::HandlerContext;
     using Body = schemas::Body;
-    Status s = runtime.OnEvent(schemas::hiring::kWorkerHired,
-                               [self](HandlerContext& c, const Body& b) {
-                                 return self->OnWorkerHired(c, b);
-                               });
+    Status s = runtime.OnEvent(
+        schemas::hiring::kWorkerHired,
+        [self](HandlerContext& c, const Body& b) { return self->OnWorkerHired(c, b); });
     if (s.ok())
       s = runtime.OnEvent(schemas::tasks::kTaskRequested, [self](HandlerContext& c, const Body& b) {
         return self->OnTaskRequested(c, b);
@@ -48,13 +47,11 @@ class MatchingHandlers {
         return self->OnTaskFinalized(c, b);
       });
     if (s.ok())
-      s = runtime.OnCommand(schemas::matching::kMatch, [self](HandlerContext& c, const Body& b) {
-        return self->Match(c, b);
-      });
+      s = runtime.OnCommand(schemas::matching::kMatch,
+                            [self](HandlerContext& c, const Body& b) { return self->Match(c, b); });
     if (s.ok())
-      s = runtime.OnCommand(schemas::matching::kPool, [self](HandlerContext& c, const Body& b) {
-        return self->Pool(c, b);
-      });
+      s = runtime.OnCommand(schemas::matching::kPool,
+                            [self](HandlerContext& c, const Body& b) { return self->Pool(c, b); });
     return s;
   }
 

@@ -39,8 +39,9 @@ int main(int argc, char** argv) {
   return mcf::worker::RunWorkerMain(
       argc, argv, "matching",
       [&](CLI::App& app) {
-        app.add_option("--pipeline", pipeline_config,
-                       "matching steps in order, comma-separated (default drop_booked,pick_random)");
+        app.add_option(
+            "--pipeline", pipeline_config,
+            "matching steps in order, comma-separated (default drop_booked,pick_random)");
       },
       [&](mcf::worker::Worker& w) -> mcf::Status {
         auto pipeline = mcf::matching::Pipeline::Parse(

@@ -98,9 +98,8 @@ Status MatchingStore::AddWaiting(store::Txn& txn, const ReferenceSample& referen
   auto next = txn.Get(dbs_.meta, kNextWaiting);
   if (!next.ok()) return next.status();
   uint64_t position = *next ? FromU64Key(**next) : 1;
-  schemas::tasks::TaskRequested t{reference.task_id, reference.client_id,
-                                  reference.service_type_id, reference.starts_at_ms,
-                                  reference.ends_at_ms};
+  schemas::tasks::TaskRequested t{reference.task_id, reference.client_id, reference.service_type_id,
+                                  reference.starts_at_ms, reference.ends_at_ms};
   if (Status s = txn.Put(dbs_.waiting, U64Key(position), schemas::tasks::Encode(t)); !s.ok())
     return s;
   return txn.Put(dbs_.meta, kNextWaiting, U64Key(position + 1));
@@ -113,10 +112,10 @@ Result<std::vector<WaitingTask>> MatchingStore::Waiting(const store::Txn& txn) c
   for (bool ok = cursor->First(); ok; ok = cursor->Next()) {
     auto t = schemas::tasks::DecodeTaskRequested(cursor->value());
     if (!t.ok()) return Corrupt("waiting", "#", t.status());
-    out.push_back(WaitingTask{FromU64Key(cursor->key()),
-                              ReferenceSample{std::move(t->task_id), std::move(t->client_id),
-                                              std::move(t->service_type_id), t->starts_at_ms,
-                                              t->ends_at_ms}});
+    out.push_back(WaitingTask{
+        FromU64Key(cursor->key()),
+        ReferenceSample{std::move(t->task_id), std::move(t->client_id),
+                        std::move(t->service_type_id), t->starts_at_ms, t->ends_at_ms}});
   }
   return out;
 }

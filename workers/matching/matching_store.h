@@ -38,9 +38,10 @@ class MatchingStore {
   template <typename Runtime>
   static Result<MatchingStore> Open(Runtime& runtime) {
     Dbs dbs;
-    for (auto [name, db] : {std::pair{"workers", &dbs.workers}, std::pair{"bookings", &dbs.bookings},
-                            std::pair{"waiting", &dbs.waiting}, std::pair{"results", &dbs.results},
-                            std::pair{"meta", &dbs.meta}}) {
+    for (auto [name, db] :
+         {std::pair{"workers", &dbs.workers}, std::pair{"bookings", &dbs.bookings},
+          std::pair{"waiting", &dbs.waiting}, std::pair{"results", &dbs.results},
+          std::pair{"meta", &dbs.meta}}) {
       auto opened = runtime.OpenDb(name);
       if (!opened.ok()) return opened.status();
       *db = *opened;

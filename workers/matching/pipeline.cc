@@ -43,8 +43,8 @@ Result<Pipeline> Pipeline::Parse(std::string_view config, const StepRegistry& re
   return Build(names, registry);
 }
 
-Result<NormalSample> Pipeline::Run(const ReferenceSample& reference,
-                                   std::vector<NormalSample> pool, uint64_t seed) {
+Result<NormalSample> Pipeline::Run(const ReferenceSample& reference, std::vector<NormalSample> pool,
+                                   uint64_t seed) {
   if (pool.empty()) return Status::Conflict("no worker available: the pool is empty");
   StepContext context(worker::StableHash(seed, reference.task_id));
   for (const auto& step : steps_) {

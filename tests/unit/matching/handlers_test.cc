@@ -112,8 +112,8 @@ class MatchingHandlersTest : public ::testing::Test {
   }
 
   schemas::Reply Match(const std::string& task_id, int64_t start, int64_t end) {
-    auto replies = Apply({Command(wire::kMatch, wire::Encode(wire::MatchRequest{
-                                                    task_id, "client-1", start, end}))});
+    auto replies = Apply(
+        {Command(wire::kMatch, wire::Encode(wire::MatchRequest{task_id, "client-1", start, end}))});
     EXPECT_EQ(replies.size(), 1u);
     return *schemas::DecodeReply(replies.at(0).envelope);
   }
@@ -255,8 +255,7 @@ TEST_F(MatchingHandlersTest, SameTaskPicksSameWorkerOnAFreshStore) {
     Apply({Hired("w1"), Hired("w2"), Hired("w3"), Hired("w4")});
     std::vector<std::string> picks;
     for (int i = 0; i < 8; ++i) {
-      Apply({Requested("t" + std::to_string(i), kMonday9 + i * kHour,
-                       kMonday9 + (i + 1) * kHour)});
+      Apply({Requested("t" + std::to_string(i), kMonday9 + i * kHour, kMonday9 + (i + 1) * kHour)});
       picks.push_back(wire::DecodeWorkerMatched(NewEvents().at(0).second)->worker_id);
     }
     return picks;

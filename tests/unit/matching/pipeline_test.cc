@@ -170,7 +170,8 @@ TEST(PipelineTest, EmptyPoolIsAnExplicitError) {
   std::vector<NormalSample> all_booked = {Worker("a", {Booking{"x", 0, kHour}})};
   auto none = Default().Run(Task("t", 0, kHour), all_booked, 1);
   EXPECT_EQ(none.status().code(), Code::kConflict);
-  EXPECT_EQ(none.status().message(), "no worker available: no candidate left after step drop_booked");
+  EXPECT_EQ(none.status().message(),
+            "no worker available: no candidate left after step drop_booked");
 }
 
 TEST(PipelineTest, UnknownOrEmptyStepNamesAreRejected) {
@@ -187,8 +188,8 @@ TEST(PipelineTest, UnknownOrEmptyStepNamesAreRejected) {
 
 TEST(PipelineTest, StepNamesAreUniqueInTheRegistry) {
   StepRegistry registry = StepRegistry::WithBuiltinSteps();
-  EXPECT_FALSE(registry.Register("drop_booked", [] { return std::make_unique<DropBookedStep>(); })
-                   .ok());
+  EXPECT_FALSE(
+      registry.Register("drop_booked", [] { return std::make_unique<DropBookedStep>(); }).ok());
   EXPECT_FALSE(registry.Register("a,b", [] { return std::make_unique<DropBookedStep>(); }).ok());
   EXPECT_EQ(registry.names(), (std::vector<std::string>{"drop_booked", "pick_random"}));
 }

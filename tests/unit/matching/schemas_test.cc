@@ -32,8 +32,11 @@ TEST(MatchingSchemasTest, MissingOrBadFieldsAreInvalidAndNamed) {
   auto no_worker = hiring::DecodeWorkerHired(BodyWriter().String("name", "x").Finish());
   EXPECT_EQ(no_worker.status().code(), Code::kInvalid);
   EXPECT_NE(no_worker.status().message().find("worker_id"), std::string::npos);
-  auto outcome = tasks::DecodeTaskFinalized(
-      BodyWriter().String("task_id", "t").String("worker_id", "").String("outcome", "won").Finish());
+  auto outcome = tasks::DecodeTaskFinalized(BodyWriter()
+                                                .String("task_id", "t")
+                                                .String("worker_id", "")
+                                                .String("outcome", "won")
+                                                .Finish());
   EXPECT_EQ(outcome.status().message(),
             "body.outcome: expected completed, failed or canceled, got won");
   auto interval = tasks::DecodeTaskRequested(tasks::Encode({"t", "c", "s", 5, 5}));
