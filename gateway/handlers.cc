@@ -1,0 +1,93 @@
+#include "gateway/handlers.h"
+
+namespace mcf::gateway {
+
+HttpResponse JsonResponse(int status, const Json& body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = DumpJson(body);
+  return r;
+}
+
+HttpResponse ProblemResponse(const Problem& problem) {
+  HttpResponse r;
+  r.status = problem.status;
+  r.content_type = std::string(kProblemContentType);
+  r.body = ProblemJson(problem);
+  return r;
+}
+
+HttpResponse ForwardResult::ToResponse() const {
+  HttpResponse r = JsonResponse(status, body);
+  if (!ok()) r.content_type = std::string(kProblemContentType);
+  return r;
+}
+
+namespace {
+
+Json ProblemObject(const Problem& p) { return Json::parse(ProblemJson(p)); }
+
+}  // namespace
+
+ForwardResult ReplyToHttp(const schemas::Reply& reply, bool created) {
+  if (reply.status == Code::kOk) {
+    auto body = MsgpackToJson(reply.body);
+    if (!body.ok() || !body->is_object()) {
+      Problem p = MakeProblem(kHttpInternal, "the service sent a reply body that is not a map");
+      return {p.status, ProblemObject(p)};
+    }
+    return {HttpStatusFor(Code::kOk, created), std::move(body).value()};
+  }
+  std::optional<std::string> field;
+  if (!reply.details.empty()) {
+    auto details = MsgpackToJson(reply.details);
+    if (details.ok() && details->is_object() && details->contains("field") &&
+        (*details)["field"].is_string()) {
+      field = (*details)["field"].get<std::string>();
+    }
+  }
+  std::string detail = reply.message.empty() ? std::string(CodeName(reply.status)) : reply.message;
+  Problem p = ProblemFromStatus(Status(reply.status, std::move(detail)), std::move(field));
+  return {p.status, ProblemObject(p)};
+}
+
+HttpResponse HandleHealthz(const schemas::Reply& broker_health) {
+  if (broker_health.status == Code::kOk) {
+    auto body = MsgpackToJson(broker_health.body);
+    Json out;
+    out["status"] = "ok";
+    out["gateway"] = "ok";
+    out["broker"] = body.ok() ? std::move(body).value() : Json{{"status", "ok"}};
+    return JsonResponse(kHttpOk, out);
+  }
+  Problem p = MakeProblem(kHttpUnavailable,
+                          "broker did not answer broker.health: " +
+                              std::string(CodeName(broker_health.status)) +
+                              (broker_health.message.empty() ? "" : " (" + broker_health.message +
+                                                                        ")"));
+  Json out = ProblemObject(p);
+  out["gateway"] = "ok";
+  out["broker"] = std::string(CodeName(broker_health.status));
+  HttpResponse r = JsonResponse(kHttpUnavailable, out);
+  r.content_type = std::string(kProblemContentType);
+  return r;
+}
+
+HttpResponse HandleMe(const TokenStore& tokens, const HttpRequest& request) {
+  std::optional<std::string_view> header;
+  if (request.authorization) header = *request.authorization;
+  auto principal = Authenticate(tokens, header);
+  if (!principal.ok()) {
+    HttpResponse r = ProblemResponse(principal.problem());
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+  }
+  return JsonResponse(kHttpOk, Json{{"role", principal.value().role}, {"id", principal.value().id}});
+}
+
+HttpResponse HandleNotFound(const HttpRequest& request) {
+  return ProblemResponse(
+      MakeProblem(kHttpNotFound, "no route for " + request.method + " " + request.path));
+}
+
+}  // namespace mcf::gateway

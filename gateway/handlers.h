@@ -1,0 +1,63 @@
+// Handlers: what each route answers, as plain functions of plain values, so they are unit-tested
+// without sockets; gateway/server.cc only adapts httplib requests to HttpRequest and back.
+//
+// Also ReplyToHttp: the one translation of a bus Reply into an HTTP status and JSON body, used
+// by ForwardCommand for every route that sends a command. Pure functions; thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gateway/auth.h"
+#include "gateway/json_body.h"
+#include "gateway/problem.h"
+#include "schemas/envelope.h"
+
+namespace mcf::gateway {
+
+struct HttpRequest {
+  std::string method;
+  std::string path;
+  std::optional<std::string> authorization;  // the Authorization header, if sent
+  std::string remote_addr;
+  std::optional<Json> body;  // the parsed JSON object, when the request had a body
+};
+
+struct HttpResponse {
+  int status = kHttpOk;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+inline constexpr std::string_view kPrometheusContentType = "text/plain; version=0.0.4";
+
+HttpResponse JsonResponse(int status, const Json& body);
+HttpResponse ProblemResponse(const Problem& problem);
+
+// The outcome of a bus command as HTTP: `status` and `body` (a problem object when !ok()).
+struct ForwardResult {
+  int status = kHttpOk;
+  Json body;
+  bool ok() const { return status < 400; }
+  HttpResponse ToResponse() const;
+};
+
+// ok -> 200 (201 when `created`) with the reply body as JSON; otherwise the status table's
+// problem, detail = the reply's message, field = details.field when the worker named one.
+// A reply body that is not valid MessagePack becomes a 500 problem.
+ForwardResult ReplyToHttp(const schemas::Reply& reply, bool created = false);
+
+// GET /healthz from the broker.health reply: 200 {status, gateway, broker: <health body>} when
+// the broker answered ok; otherwise a 503 problem with "gateway":"ok" and "broker":<status>.
+HttpResponse HandleHealthz(const schemas::Reply& broker_health);
+
+// GET /v1/me: the bearer token's principal {role, id}; 401 problem otherwise.
+HttpResponse HandleMe(const TokenStore& tokens, const HttpRequest& request);
+
+// Any request no route matched: a 404 problem naming the method and path.
+HttpResponse HandleNotFound(const HttpRequest& request);
+
+}  // namespace mcf::gateway

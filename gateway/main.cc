@@ -1,0 +1,141 @@
+// mcf-gateway: the HTTP edge. Wiring only: flags -> ServerConfig, the bootstrap admin token,
+// signals -> Server::Stop.
+#include <pthread.h>
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <spdlog/spdlog.h>
+#include <thread>
+
+#include "gateway/auth.h"
+#include "gateway/server.h"
+#include "lib/base/log.h"
+#include "lib/client/bus_client.h"
+
+namespace {
+
+// "HOST:PORT" -> host, port; false when malformed.
+bool ParseListen(const std::string& listen, std::string* host, int* port) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  try {
+    size_t used = 0;
+    const std::string port_text = listen.substr(colon + 1);
+    const int p = std::stoi(port_text, &used);
+    if (used != port_text.size() || p < 0 || p > 65535) return false;
+    *host = listen.substr(0, colon);
+    *port = p;
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+// Written whole (temp file + rename) so a reader never sees a partial line.
+bool WritePortFile(const std::string& path, int port) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) return false;
+    out << port << "\n";
+    if (!out.flush()) return false;
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  return !ec;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  mcf::gateway::ServerConfig config;
+  config.broker_endpoint = mcf::client::DefaultBrokerEndpoint();
+  std::string listen = "127.0.0.1:8080";
+  std::string port_file;
+  std::string admin_token_file = "var/admin.token";
+  long long health_timeout_ms = config.health_timeout.count();
+
+  CLI::App app{"mcf-gateway: HTTP/JSON edge of the MCF bus"};
+  app.add_option("--listen", listen, "HOST:PORT to listen on (port 0 picks a free one)")
+      ->capture_default_str();
+  app.add_option("--port-file", port_file, "after binding, write the port + newline here");
+  app.add_option("--broker", config.broker_endpoint, "broker endpoint (default $MCF_BROKER)")
+      ->capture_default_str();
+  app.add_option("--admin-token-file", admin_token_file,
+                 "bootstrap admin token (created, mode 0600, when missing)")
+      ->capture_default_str();
+  app.add_option("--max-body-bytes", config.json_limits.max_body_bytes, "largest request body")
+      ->capture_default_str();
+  app.add_option("--max-string-bytes", config.json_limits.max_string_bytes,
+                 "longest JSON string in a body")
+      ->capture_default_str();
+  app.add_option("--max-depth", config.json_limits.max_depth, "deepest JSON nesting")
+      ->capture_default_str();
+  app.add_option("--max-concurrent", config.max_concurrent, "requests in progress at once")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--threads", config.threads, "HTTP worker threads")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--health-timeout-ms", health_timeout_ms, "broker.health wait for /healthz")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  CLI11_PARSE(app, argc, argv);
+  config.health_timeout = mcf::Millis(health_timeout_ms);
+
+  mcf::InitLogging("gateway");
+  if (!ParseListen(listen, &config.host, &config.port)) {
+    spdlog::error("event=bad_flag flag=--listen value={}", mcf::Quoted(listen));
+    return 2;
+  }
+
+  auto admin = mcf::gateway::BootstrapAdminToken::LoadOrCreate(admin_token_file);
+  if (!admin.ok()) {
+    spdlog::error("event=admin_token_failed error={}", mcf::Quoted(admin.status().message()));
+    return 1;
+  }
+  mcf::gateway::ChainedTokenStore tokens({admin.value().get()});
+
+  // Block the stop signals before any thread starts, so only the waiter below receives them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  mcf::gateway::Server server(config, tokens);
+  auto port = server.Bind();
+  if (!port.ok()) {
+    spdlog::error("event=listen_failed error={}", mcf::Quoted(port.status().message()));
+    return 1;
+  }
+  if (!port_file.empty() && !WritePortFile(port_file, port.value())) {
+    spdlog::error("event=port_file_failed path={}", mcf::Quoted(port_file));
+    return 1;
+  }
+
+  std::atomic<bool> run_returned{false};
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    if (run_returned) return;
+    spdlog::info("event=gateway_stopping signal={}", sig);
+    // Stop is a no-op until Run is listening; repeat until Run returns.
+    while (!run_returned) {
+      server.Stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+
+  server.Run();
+  run_returned = true;
+  pthread_kill(waiter.native_handle(), SIGTERM);  // wakes the waiter if no signal came
+  waiter.join();
+  spdlog::info("event=gateway_stopped");
+  return 0;
+}

@@ -1,0 +1,69 @@
+// Server: the gateway's HTTP server (cpp-httplib), adapting requests to the handlers in
+// gateway/handlers.h and commands to the bus.
+//
+// Every request passes the same pipeline: concurrency limit (503), body size (413), JSON body
+// (400), the route's handler, metrics. Each server thread gets its own BusClient over one shared
+// zmq context (a BusClient is single-threaded). Bind, then Run blocks until Stop (callable from
+// any thread). The token store must outlive the server; destroy the server only after Run has
+// returned. httplib stays out of this header (pimpl).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gateway/auth.h"
+#include "gateway/handlers.h"
+#include "gateway/json_body.h"
+#include "gateway/metrics.h"
+#include "gateway/routes.h"
+#include "lib/base/clock.h"
+#include "lib/base/status.h"
+
+namespace mcf::gateway {
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";  // address to listen on
+  int port = 8080;                 // 0 = pick a free port (Bind returns it)
+  std::string broker_endpoint = "tcp://127.0.0.1:5555";
+  JsonLimits json_limits;          // body size (also the HTTP payload limit), strings, depth
+  size_t max_concurrent = 256;     // requests in progress at once; more get 503
+  size_t threads = 8;              // HTTP worker threads (each with its own BusClient)
+  Millis health_timeout{1000};     // broker.health wait for /healthz
+  std::chrono::seconds read_timeout{5};   // per socket read
+  std::chrono::seconds write_timeout{5};  // per socket write
+};
+
+class Server {
+ public:
+  Server(ServerConfig config, const TokenStore& tokens);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds the listening socket; the bound port, or unavailable when it cannot bind.
+  Result<int> Bind();
+  // Serves until Stop(). REQUIRES: Bind() succeeded.
+  void Run();
+  // Makes Run return (in-flight requests finish first). Thread-safe; idempotent.
+  void Stop();
+
+  // Sends command `type` with `body` (a JSON object) on behalf of `principal` and waits up to
+  // `timeout`; the reply as HTTP (see ReplyToHttp). Non-ok replies are counted in metrics.
+  // Callable from any thread (each thread uses its own BusClient).
+  ForwardResult ForwardCommand(std::string_view type, const Principal& principal,
+                               const Json& body, Millis timeout, bool created = false);
+
+  // The routes registered with httplib, in registration order (the catch-all excluded).
+  const std::vector<RouteSpec>& registered_routes() const;
+  Metrics& metrics();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mcf::gateway

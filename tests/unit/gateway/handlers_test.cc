@@ -1,0 +1,91 @@
+#include "gateway/handlers.h"
+
+#include <gtest/gtest.h>
+
+#include "schemas/body.h"
+
+namespace mcf::gateway {
+namespace {
+
+schemas::Reply ReplyWith(Code status, std::string message = "", std::string body = "") {
+  schemas::Reply r;
+  r.status = status;
+  r.message = std::move(message);
+  if (!body.empty()) r.body = std::move(body);
+  return r;
+}
+
+TEST(HandlersTest, OkReplyBecomes200WithBodyAsJson) {
+  auto body = schemas::BodyWriter().String("id", "o-1").Int("approx_cost", 1200).Finish();
+  ForwardResult r = ReplyToHttp(ReplyWith(Code::kOk, "", body));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body["id"], "o-1");
+  EXPECT_EQ(r.body["approx_cost"], 1200);
+  EXPECT_EQ(ReplyToHttp(ReplyWith(Code::kOk, "", body), /*created=*/true).status, 201);
+  EXPECT_EQ(r.ToResponse().content_type, "application/json");
+}
+
+TEST(HandlersTest, ErrorRepliesBecomeProblemsWithFieldFromDetails) {
+  schemas::Reply reply = ReplyWith(Code::kInvalid, "body.age: expected an integer");
+  reply.details = schemas::BodyWriter().String("field", "body.age").Finish();
+  ForwardResult r = ReplyToHttp(reply);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body["detail"], "body.age: expected an integer");
+  EXPECT_EQ(r.body["field"], "body.age");
+  EXPECT_EQ(r.ToResponse().content_type, "application/problem+json");
+  EXPECT_EQ(ReplyToHttp(ReplyWith(Code::kTimeout)).status, 504);
+  EXPECT_EQ(ReplyToHttp(ReplyWith(Code::kUnavailable)).status, 503);
+  EXPECT_EQ(ReplyToHttp(ReplyWith(Code::kConflict, "taken")).body["type"],
+            "urn:mcf:problem:conflict");
+}
+
+TEST(HandlersTest, UndecodableOkBodyIs500) {
+  ForwardResult r = ReplyToHttp(ReplyWith(Code::kOk, "", std::string("\x82\xa1", 2)));
+  EXPECT_EQ(r.status, 500);
+}
+
+TEST(HandlersTest, HealthzIs200WhenBrokerAnswers) {
+  auto body = schemas::BodyWriter().String("status", "ok").Int("log_head", 7).Finish();
+  HttpResponse r = HandleHealthz(ReplyWith(Code::kOk, "", body));
+  EXPECT_EQ(r.status, 200);
+  auto j = Json::parse(r.body);
+  EXPECT_EQ(j["gateway"], "ok");
+  EXPECT_EQ(j["broker"]["log_head"], 7);
+}
+
+TEST(HandlersTest, HealthzIs503ProblemWhenBrokerDoesNotAnswer) {
+  HttpResponse r = HandleHealthz(ReplyWith(Code::kTimeout, "no reply within 1000 ms"));
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.content_type, "application/problem+json");
+  auto j = Json::parse(r.body);
+  EXPECT_EQ(j["status"], 503);
+  EXPECT_EQ(j["broker"], "timeout");
+  EXPECT_EQ(j["gateway"], "ok");
+}
+
+TEST(HandlersTest, MeNeedsAKnownBearerToken) {
+  InMemoryTokenStore tokens;
+  tokens.Add("tok", {"worker", "w-9"});
+  HttpRequest req;
+  HttpResponse none = HandleMe(tokens, req);
+  EXPECT_EQ(none.status, 401);
+  EXPECT_EQ(none.content_type, "application/problem+json");
+  req.authorization = "Bearer wrong";
+  EXPECT_EQ(HandleMe(tokens, req).status, 401);
+  req.authorization = "Bearer tok";
+  HttpResponse ok = HandleMe(tokens, req);
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(Json::parse(ok.body), (Json{{"role", "worker"}, {"id", "w-9"}}));
+}
+
+TEST(HandlersTest, NotFoundNamesMethodAndPath) {
+  HttpRequest req;
+  req.method = "POST";
+  req.path = "/v1/nothing";
+  HttpResponse r = HandleNotFound(req);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_NE(r.body.find("POST /v1/nothing"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mcf::gateway

@@ -1,0 +1,66 @@
+// The OpenAPI document and the server agree: every registered route is documented, and the
+// document lists nothing the server does not serve.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+#include "gateway/auth.h"
+#include "gateway/json_body.h"
+#include "gateway/routes.h"
+#include "gateway/server.h"
+
+namespace mcf::gateway {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+Json Document() {
+  return Json::parse(OpenApiDocument().begin(), OpenApiDocument().end());
+}
+
+TEST(OpenApiTest, DocumentIsOpenApi3) {
+  Json doc = Document();
+  ASSERT_TRUE(doc.contains("openapi"));
+  EXPECT_EQ(doc["openapi"].get<std::string>().substr(0, 2), "3.");
+  EXPECT_TRUE(doc["paths"].is_object());
+}
+
+TEST(OpenApiTest, EveryRegisteredRouteIsDocumented) {
+  InMemoryTokenStore tokens;
+  ServerConfig config;
+  config.port = 0;
+  Server server(config, tokens);  // registers routes; never binds
+  ASSERT_FALSE(server.registered_routes().empty());
+  EXPECT_TRUE(std::equal(server.registered_routes().begin(), server.registered_routes().end(),
+                         kRoutes.begin(), kRoutes.end()));
+  Json paths = Document()["paths"];
+  for (const RouteSpec& route : server.registered_routes()) {
+    const std::string path(route.path);
+    ASSERT_TRUE(paths.contains(path)) << path;
+    EXPECT_TRUE(paths[path].contains(Lower(route.method))) << route.method << " " << path;
+  }
+}
+
+TEST(OpenApiTest, DocumentListsOnlyRegisteredRoutes) {
+  static constexpr std::array<std::string_view, 8> kMethods = {
+      "get", "put", "post", "delete", "options", "head", "patch", "trace"};
+  for (const auto& [path, item] : Document()["paths"].items()) {
+    for (const auto& [key, op] : item.items()) {
+      if (std::find(kMethods.begin(), kMethods.end(), key) == kMethods.end()) continue;
+      const bool served = std::any_of(kRoutes.begin(), kRoutes.end(), [&](const RouteSpec& r) {
+        return r.path == path && Lower(r.method) == key;
+      });
+      EXPECT_TRUE(served) << key << " " << path << " is documented but not served";
+    }
+  }
+}
+
+}  // namespace
+}  // namespace mcf::gateway
