@@ -1,0 +1,177 @@
+// mcf-gateway end to end: real mcf-broker and mcf-gateway processes (free ports, TempDir),
+// spoken to with an httplib client over 127.0.0.1.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
+
+namespace mcf::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using Json = nlohmann::json;
+
+constexpr char kAdminToken[] = "integration-admin-token";
+constexpr size_t kMaxBody = 4096;
+
+class GatewayHttpTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    broker_ = ChildProcess::Start(
+        {BinDir() + "/mcf-broker", "--endpoint", "tcp://127.0.0.1:*", "--endpoint-file",
+         dir_.Sub("broker.endpoint"), "--data", dir_.Sub("broker")},
+        dir_.Sub("broker.log"));
+    auto endpoint = WaitForFileLine(dir_.Sub("broker.endpoint"), milliseconds(10000));
+    ASSERT_TRUE(endpoint) << ReadFile(dir_.Sub("broker.log"));
+    std::ofstream(dir_.Sub("admin.token")) << kAdminToken << "\n";
+    gateway_ = ChildProcess::Start(
+        {BinDir() + "/mcf-gateway", "--listen", "127.0.0.1:0", "--port-file",
+         dir_.Sub("gateway.port"), "--broker", *endpoint, "--admin-token-file",
+         dir_.Sub("admin.token"), "--max-body-bytes", std::to_string(kMaxBody)},
+        dir_.Sub("gateway.log"));
+    auto port = WaitForFileLine(dir_.Sub("gateway.port"), milliseconds(10000));
+    ASSERT_TRUE(port) << ReadFile(dir_.Sub("gateway.log"));
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", std::stoi(*port));
+    client_->set_connection_timeout(std::chrono::seconds(5));
+    client_->set_read_timeout(std::chrono::seconds(10));
+  }
+
+  std::string Logs() const {
+    return "--- broker\n" + ReadFile(dir_.Sub("broker.log")) + "--- gateway\n" +
+           ReadFile(dir_.Sub("gateway.log"));
+  }
+
+  // GET /healthz until it answers `want` (bounded); the last status seen.
+  int PollHealthz(int want, milliseconds wait) {
+    const auto until = std::chrono::steady_clock::now() + wait;
+    int last = -1;
+    do {
+      auto res = client_->Get("/healthz");
+      last = res ? res->status : -1;
+      if (last == want) break;
+    } while (std::chrono::steady_clock::now() < until);
+    return last;
+  }
+
+  static Json ProblemOf(const httplib::Result& res) {
+    EXPECT_EQ(res->get_header_value("Content-Type"), "application/problem+json");
+    return Json::parse(res->body);
+  }
+
+  TempDir dir_;
+  ChildProcess broker_, gateway_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(GatewayHttpTest, HealthzIs200WithBrokerAnd503AfterBrokerIsKilled) {
+  ASSERT_EQ(PollHealthz(200, milliseconds(10000)), 200) << Logs();
+  auto ok = client_->Get("/healthz");
+  ASSERT_TRUE(ok);
+  Json body = Json::parse(ok->body);
+  EXPECT_EQ(body["gateway"], "ok");
+  EXPECT_EQ(body["broker"]["status"], "ok");
+
+  broker_.Kill();
+  const auto start = std::chrono::steady_clock::now();
+  auto down = client_->Get("/healthz");
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(down) << Logs();
+  EXPECT_EQ(down->status, 503) << down->body;
+  Json problem = ProblemOf(down);
+  EXPECT_EQ(problem["status"], 503);
+  EXPECT_EQ(problem["gateway"], "ok");
+  EXPECT_LT(took, milliseconds(5000));  // 1 s health timeout plus the client's grace
+}
+
+TEST_F(GatewayHttpTest, OversizeBodyIs413Problem) {
+  auto res = client_->Post("/v1/me", std::string(kMaxBody + 1, ' '), "application/json");
+  ASSERT_TRUE(res) << Logs();
+  EXPECT_EQ(res->status, 413);
+  EXPECT_EQ(ProblemOf(res)["status"], 413);
+}
+
+TEST_F(GatewayHttpTest, MalformedJsonIs400ProblemNamingTheBody) {
+  auto res = client_->Post("/v1/anything", "{\"name\": ", "application/json");
+  ASSERT_TRUE(res) << Logs();
+  EXPECT_EQ(res->status, 400);
+  Json problem = ProblemOf(res);
+  EXPECT_EQ(problem["type"], "urn:mcf:problem:invalid");
+  EXPECT_EQ(problem["field"], "body");
+}
+
+TEST_F(GatewayHttpTest, UnknownRouteIs404Problem) {
+  auto res = client_->Get("/v1/no-such-thing");
+  ASSERT_TRUE(res) << Logs();
+  EXPECT_EQ(res->status, 404);
+  EXPECT_EQ(ProblemOf(res)["status"], 404);
+}
+
+TEST_F(GatewayHttpTest, MeIs401WithoutTokenAnd200WithBootstrapAdminToken) {
+  auto anonymous = client_->Get("/v1/me");
+  ASSERT_TRUE(anonymous) << Logs();
+  EXPECT_EQ(anonymous->status, 401);
+  EXPECT_EQ(ProblemOf(anonymous)["status"], 401);
+
+  auto wrong = client_->Get("/v1/me", {{"Authorization", "Bearer not-the-token"}});
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 401);
+
+  auto admin = client_->Get("/v1/me", {{"Authorization", std::string("Bearer ") + kAdminToken}});
+  ASSERT_TRUE(admin);
+  EXPECT_EQ(admin->status, 200);
+  Json me = Json::parse(admin->body);
+  EXPECT_EQ(me["role"], "admin");
+}
+
+TEST_F(GatewayHttpTest, OpenApiDocumentIsServed) {
+  auto res = client_->Get("/v1/openapi.json");
+  ASSERT_TRUE(res) << Logs();
+  EXPECT_EQ(res->status, 200);
+  Json doc = Json::parse(res->body);
+  EXPECT_TRUE(doc["paths"].contains("/v1/me"));
+}
+
+TEST_F(GatewayHttpTest, MetricsCountTheRequestsJustMade) {
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(client_->Get("/v1/me"));
+  ASSERT_TRUE(client_->Post("/v1/x", "nope", "application/json"));
+  auto res = client_->Get("/metrics");
+  ASSERT_TRUE(res) << Logs();
+  EXPECT_EQ(res->status, 200);
+  EXPECT_NE(res->body.find(
+                "mcf_gateway_requests_total{method=\"GET\",route=\"/v1/me\",status=\"401\"} 3\n"),
+            std::string::npos)
+      << res->body;
+  EXPECT_NE(res->body.find(
+                "mcf_gateway_requests_total{method=\"POST\",route=\"unmatched\",status=\"400\"} 1\n"),
+            std::string::npos)
+      << res->body;
+  EXPECT_NE(res->body.find("mcf_gateway_request_duration_seconds_count{method=\"GET\",route=\"/v1/"
+                           "me\"} 3\n"),
+            std::string::npos);
+}
+
+// Without TCP_NODELAY on accepted sockets, keep-alive requests stall on delayed ACKs (~17/s).
+TEST_F(GatewayHttpTest, KeepAliveRequestsDoNotStallOnDelayedAcks) {
+  client_->set_keep_alive(true);
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 200; ++i) {
+    auto res = client_->Get("/v1/me", {{"Authorization", std::string("Bearer ") + kAdminToken}});
+    ASSERT_TRUE(res) << Logs();
+    ASSERT_EQ(res->status, 200);
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(5000));
+}
+
+TEST_F(GatewayHttpTest, SigtermStopsTheGatewayWithExitZero) {
+  ASSERT_TRUE(client_->Get("/v1/me"));
+  EXPECT_EQ(gateway_.Stop(milliseconds(5000)), 0) << Logs();
+}
+
+}  // namespace
+}  // namespace mcf::testing
