@@ -110,8 +110,7 @@ Result<std::unique_ptr<BootstrapAdminToken>> BootstrapAdminToken::LoadOrCreate(
     ::close(fd);
     if (!written) return Status::Internal("cannot write admin token file " + path);
   } else if (errno != EEXIST) {
-    return Status::Invalid("cannot create admin token file " + path + ": " +
-                           std::strerror(errno));
+    return Status::Invalid("cannot create admin token file " + path + ": " + std::strerror(errno));
   }
   return FromFile(path);
 }

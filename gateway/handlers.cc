@@ -60,11 +60,10 @@ HttpResponse HandleHealthz(const schemas::Reply& broker_health) {
     out["broker"] = body.ok() ? std::move(body).value() : Json{{"status", "ok"}};
     return JsonResponse(kHttpOk, out);
   }
-  Problem p = MakeProblem(kHttpUnavailable,
-                          "broker did not answer broker.health: " +
-                              std::string(CodeName(broker_health.status)) +
-                              (broker_health.message.empty() ? "" : " (" + broker_health.message +
-                                                                        ")"));
+  Problem p = MakeProblem(
+      kHttpUnavailable,
+      "broker did not answer broker.health: " + std::string(CodeName(broker_health.status)) +
+          (broker_health.message.empty() ? "" : " (" + broker_health.message + ")"));
   Json out = ProblemObject(p);
   out["gateway"] = "ok";
   out["broker"] = std::string(CodeName(broker_health.status));
@@ -82,7 +81,8 @@ HttpResponse HandleMe(const TokenStore& tokens, const HttpRequest& request) {
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
     return r;
   }
-  return JsonResponse(kHttpOk, Json{{"role", principal.value().role}, {"id", principal.value().id}});
+  return JsonResponse(kHttpOk,
+                      Json{{"role", principal.value().role}, {"id", principal.value().id}});
 }
 
 HttpResponse HandleNotFound(const HttpRequest& request) {

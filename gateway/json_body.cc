@@ -63,8 +63,8 @@ std::string_view TypeName(const Json& value) {
 
 ProblemOr<Json> ParseJsonBody(std::string_view text, const JsonLimits& limits) {
   if (text.size() > limits.max_body_bytes) {
-    return MakeProblem(kHttpPayloadTooLarge, "body is larger than " +
-                                                 std::to_string(limits.max_body_bytes) + " bytes");
+    return MakeProblem(kHttpPayloadTooLarge,
+                       "body is larger than " + std::to_string(limits.max_body_bytes) + " bytes");
   }
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return MakeProblem(kHttpBadRequest, "body is empty; expected a JSON object", "body");
@@ -83,10 +83,9 @@ ProblemOr<Json> ParseJsonBody(std::string_view text, const JsonLimits& limits) {
                        "body must be a JSON object, got " + std::string(TypeName(value)), "body");
   }
   if (auto path = FindLongString(value, "body", limits.max_string_bytes)) {
-    return MakeProblem(kHttpBadRequest,
-                       *path + ": longer than " + std::to_string(limits.max_string_bytes) +
-                           " bytes",
-                       *path);
+    return MakeProblem(
+        kHttpBadRequest,
+        *path + ": longer than " + std::to_string(limits.max_string_bytes) + " bytes", *path);
   }
   return value;
 }

@@ -21,9 +21,9 @@ namespace mcf::gateway {
 using Json = nlohmann::ordered_json;
 
 struct JsonLimits {
-  size_t max_body_bytes = 1u << 20;   // whole body; larger -> 413
-  size_t max_string_bytes = 64u << 10; // any string value or key; longer -> 400 naming it
-  int max_depth = 16;                 // nesting of objects/arrays; deeper -> 400
+  size_t max_body_bytes = 1u << 20;     // whole body; larger -> 413
+  size_t max_string_bytes = 64u << 10;  // any string value or key; longer -> 400 naming it
+  int max_depth = 16;                   // nesting of objects/arrays; deeper -> 400
 };
 
 // Parses `text` as one JSON object within `limits`. Problems: 413 when the body is too large;

@@ -2,6 +2,7 @@
 // signals -> Server::Stop.
 #include <pthread.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -9,7 +10,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <spdlog/spdlog.h>
 #include <thread>
 
 #include "gateway/auth.h"

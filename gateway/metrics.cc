@@ -68,9 +68,8 @@ std::string Metrics::Render() const {
   out += "# TYPE mcf_gateway_requests_total counter\n";
   for (const auto& [key, n] : requests_) {
     const auto& [method, route, status] = key;
-    out += "mcf_gateway_requests_total{method=\"" + Escape(method) + "\",route=\"" +
-           Escape(route) + "\",status=\"" + std::to_string(status) + "\"} " + std::to_string(n) +
-           "\n";
+    out += "mcf_gateway_requests_total{method=\"" + Escape(method) + "\",route=\"" + Escape(route) +
+           "\",status=\"" + std::to_string(status) + "\"} " + std::to_string(n) + "\n";
   }
   out += "# HELP mcf_gateway_request_duration_seconds Time to answer a request, by route.\n";
   out += "# TYPE mcf_gateway_request_duration_seconds histogram\n";
@@ -85,10 +84,10 @@ std::string Metrics::Render() const {
     }
     out += "mcf_gateway_request_duration_seconds_bucket{" + labels + ",le=\"+Inf\"} " +
            std::to_string(h.count) + "\n";
-    out += "mcf_gateway_request_duration_seconds_sum{" + labels + "} " + Number(h.sum_seconds) +
+    out +=
+        "mcf_gateway_request_duration_seconds_sum{" + labels + "} " + Number(h.sum_seconds) + "\n";
+    out += "mcf_gateway_request_duration_seconds_count{" + labels + "} " + std::to_string(h.count) +
            "\n";
-    out += "mcf_gateway_request_duration_seconds_count{" + labels + "} " +
-           std::to_string(h.count) + "\n";
   }
   out += "# HELP mcf_gateway_bus_errors_total Non-ok bus replies, by bus status.\n";
   out += "# TYPE mcf_gateway_bus_errors_total counter\n";

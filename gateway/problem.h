@@ -30,11 +30,11 @@ inline constexpr int kHttpInternal = 500;
 inline constexpr int kHttpUnavailable = 503;
 
 struct Problem {
-  int status = kHttpInternal;       // the HTTP status
-  std::string type;                 // "urn:mcf:problem:<slug>", see MakeProblem
-  std::string title;                // short, fixed per status ("Bad Request")
-  std::string detail;               // what went wrong this time
-  std::optional<std::string> field; // the offending request field ("body.name"), if any
+  int status = kHttpInternal;        // the HTTP status
+  std::string type;                  // "urn:mcf:problem:<slug>", see MakeProblem
+  std::string title;                 // short, fixed per status ("Bad Request")
+  std::string detail;                // what went wrong this time
+  std::optional<std::string> field;  // the offending request field ("body.name"), if any
   bool operator==(const Problem&) const = default;
 };
 
@@ -57,8 +57,8 @@ std::string ProblemJson(const Problem& problem);
 template <typename T>
 class ProblemOr {
  public:
-  ProblemOr(T value) : value_(std::move(value)) {}               // NOLINT: implicit on purpose
-  ProblemOr(Problem problem) : value_(std::move(problem)) {}     // NOLINT
+  ProblemOr(T value) : value_(std::move(value)) {}            // NOLINT: implicit on purpose
+  ProblemOr(Problem problem) : value_(std::move(problem)) {}  // NOLINT
 
   bool ok() const { return std::holds_alternative<T>(value_); }
   // REQUIRES: ok().

@@ -36,8 +36,7 @@ RateDecision RateLimiter::Allow(std::string_view address) {
   }
   Bucket& b = *it->second;
   const double elapsed_s =
-      std::chrono::duration<double>(std::max(now - b.updated, TimePoint::duration::zero()))
-          .count();
+      std::chrono::duration<double>(std::max(now - b.updated, TimePoint::duration::zero())).count();
   b.tokens = std::min(config_.capacity, b.tokens + elapsed_s * config_.refill_per_second);
   b.updated = std::max(b.updated, now);
   if (b.tokens >= 1.0) {

@@ -19,9 +19,9 @@
 namespace mcf::gateway {
 
 struct RateLimiterConfig {
-  double capacity = 10;           // burst size, tokens (>= 1)
-  double refill_per_second = 1;   // sustained rate, tokens per second (> 0)
-  size_t max_addresses = 10000;   // addresses remembered at most (>= 1)
+  double capacity = 10;          // burst size, tokens (>= 1)
+  double refill_per_second = 1;  // sustained rate, tokens per second (> 0)
+  size_t max_addresses = 10000;  // addresses remembered at most (>= 1)
 };
 
 struct RateDecision {

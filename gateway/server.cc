@@ -153,8 +153,7 @@ struct Server::Impl {
 
   void RegisterRoutes() {
     Register(kHealthz, [this](const HttpRequest&) {
-      schemas::Envelope cmd =
-          Client().MakeCommand("broker.health", schemas::EmptyBody());
+      schemas::Envelope cmd = Client().MakeCommand("broker.health", schemas::EmptyBody());
       return HandleHealthz(Call(std::move(cmd), config.health_timeout));
     });
     Register(kMetrics, [this](const HttpRequest&) {
@@ -180,8 +179,8 @@ struct Server::Impl {
     http.Options(".*", not_found);
 
     // Errors httplib answers itself (413 before routing, malformed requests): problem bodies.
-    http.set_error_handler(httplib::Server::HandlerWithResponse(
-        [this](const httplib::Request& req, httplib::Response& res) {
+    http.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req,
+                                                                       httplib::Response& res) {
       if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
       std::string detail = res.status == kHttpPayloadTooLarge
                                ? "body is larger than " +
@@ -236,8 +235,8 @@ Result<int> Server::Bind() {
 }
 
 void Server::Run() {
-  spdlog::info("event=gateway_listening host={} port={} broker={}", impl_->config.host,
-               impl_->port, impl_->config.broker_endpoint);
+  spdlog::info("event=gateway_listening host={} port={} broker={}", impl_->config.host, impl_->port,
+               impl_->config.broker_endpoint);
   impl_->http.listen_after_bind();
 }
 

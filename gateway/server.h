@@ -29,10 +29,10 @@ struct ServerConfig {
   std::string host = "127.0.0.1";  // address to listen on
   int port = 8080;                 // 0 = pick a free port (Bind returns it)
   std::string broker_endpoint = "tcp://127.0.0.1:5555";
-  JsonLimits json_limits;          // body size (also the HTTP payload limit), strings, depth
-  size_t max_concurrent = 256;     // requests in progress at once; more get 503
-  size_t threads = 8;              // HTTP worker threads (each with its own BusClient)
-  Millis health_timeout{1000};     // broker.health wait for /healthz
+  JsonLimits json_limits;                 // body size (also the HTTP payload limit), strings, depth
+  size_t max_concurrent = 256;            // requests in progress at once; more get 503
+  size_t threads = 8;                     // HTTP worker threads (each with its own BusClient)
+  Millis health_timeout{1000};            // broker.health wait for /healthz
   std::chrono::seconds read_timeout{5};   // per socket read
   std::chrono::seconds write_timeout{5};  // per socket write
 };
@@ -54,8 +54,8 @@ class Server {
   // Sends command `type` with `body` (a JSON object) on behalf of `principal` and waits up to
   // `timeout`; the reply as HTTP (see ReplyToHttp). Non-ok replies are counted in metrics.
   // Callable from any thread (each thread uses its own BusClient).
-  ForwardResult ForwardCommand(std::string_view type, const Principal& principal,
-                               const Json& body, Millis timeout, bool created = false);
+  ForwardResult ForwardCommand(std::string_view type, const Principal& principal, const Json& body,
+                               Millis timeout, bool created = false);
 
   // The routes registered with httplib, in registration order (the catch-all excluded).
   const std::vector<RouteSpec>& registered_routes() const;

@@ -30,11 +30,11 @@ class GatewayHttpTest : public ::testing::Test {
     auto endpoint = WaitForFileLine(dir_.Sub("broker.endpoint"), milliseconds(10000));
     ASSERT_TRUE(endpoint) << ReadFile(dir_.Sub("broker.log"));
     std::ofstream(dir_.Sub("admin.token")) << kAdminToken << "\n";
-    gateway_ = ChildProcess::Start(
-        {BinDir() + "/mcf-gateway", "--listen", "127.0.0.1:0", "--port-file",
-         dir_.Sub("gateway.port"), "--broker", *endpoint, "--admin-token-file",
-         dir_.Sub("admin.token"), "--max-body-bytes", std::to_string(kMaxBody)},
-        dir_.Sub("gateway.log"));
+    gateway_ =
+        ChildProcess::Start({BinDir() + "/mcf-gateway", "--listen", "127.0.0.1:0", "--port-file",
+                             dir_.Sub("gateway.port"), "--broker", *endpoint, "--admin-token-file",
+                             dir_.Sub("admin.token"), "--max-body-bytes", std::to_string(kMaxBody)},
+                            dir_.Sub("gateway.log"));
     auto port = WaitForFileLine(dir_.Sub("gateway.port"), milliseconds(10000));
     ASSERT_TRUE(port) << ReadFile(dir_.Sub("gateway.log"));
     client_ = std::make_unique<httplib::Client>("127.0.0.1", std::stoi(*port));
@@ -147,9 +147,10 @@ TEST_F(GatewayHttpTest, MetricsCountTheRequestsJustMade) {
                 "mcf_gateway_requests_total{method=\"GET\",route=\"/v1/me\",status=\"401\"} 3\n"),
             std::string::npos)
       << res->body;
-  EXPECT_NE(res->body.find(
-                "mcf_gateway_requests_total{method=\"POST\",route=\"unmatched\",status=\"400\"} 1\n"),
-            std::string::npos)
+  EXPECT_NE(
+      res->body.find(
+          "mcf_gateway_requests_total{method=\"POST\",route=\"unmatched\",status=\"400\"} 1\n"),
+      std::string::npos)
       << res->body;
   EXPECT_NE(res->body.find("mcf_gateway_request_duration_seconds_count{method=\"GET\",route=\"/v1/"
                            "me\"} 3\n"),

@@ -27,9 +27,9 @@ TEST(MetricsTest, CountsRequestsByRouteAndStatus) {
 
 TEST(MetricsTest, HistogramBucketsAreCumulative) {
   Metrics m;
-  m.ObserveRequest("GET", "/v1/me", 200, milliseconds(3));    // <= 0.005
-  m.ObserveRequest("GET", "/v1/me", 200, milliseconds(300));  // <= 0.5
-  m.ObserveRequest("GET", "/v1/me", 200, milliseconds(9000)); // +Inf only
+  m.ObserveRequest("GET", "/v1/me", 200, milliseconds(3));     // <= 0.005
+  m.ObserveRequest("GET", "/v1/me", 200, milliseconds(300));   // <= 0.5
+  m.ObserveRequest("GET", "/v1/me", 200, milliseconds(9000));  // +Inf only
   std::string text = m.Render();
   const std::string l = "{method=\"GET\",route=\"/v1/me\"";
   EXPECT_NE(text.find("mcf_gateway_request_duration_seconds_bucket" + l + ",le=\"0.001\"} 0\n"),

@@ -21,9 +21,7 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-Json Document() {
-  return Json::parse(OpenApiDocument().begin(), OpenApiDocument().end());
-}
+Json Document() { return Json::parse(OpenApiDocument().begin(), OpenApiDocument().end()); }
 
 TEST(OpenApiTest, DocumentIsOpenApi3) {
   Json doc = Document();
@@ -49,8 +47,8 @@ TEST(OpenApiTest, EveryRegisteredRouteIsDocumented) {
 }
 
 TEST(OpenApiTest, DocumentListsOnlyRegisteredRoutes) {
-  static constexpr std::array<std::string_view, 8> kMethods = {
-      "get", "put", "post", "delete", "options", "head", "patch", "trace"};
+  static constexpr std::array<std::string_view, 8> kMethods = {"get",     "put",  "post",  "delete",
+                                                               "options", "head", "patch", "trace"};
   for (const auto& [path, item] : Document()["paths"].items()) {
     for (const auto& [key, op] : item.items()) {
       if (std::find(kMethods.begin(), kMethods.end(), key) == kMethods.end()) continue;

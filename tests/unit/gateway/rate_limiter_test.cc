@@ -54,9 +54,9 @@ TEST(RateLimiterTest, EvictsLeastRecentlySeenAddressFirst) {
   RateLimiter limiter({.capacity = 1, .refill_per_second = 0.001, .max_addresses = 2}, clock);
   EXPECT_TRUE(limiter.Allow("old").allowed);
   EXPECT_TRUE(limiter.Allow("recent").allowed);
-  EXPECT_FALSE(limiter.Allow("old").allowed);  // touches "old": now "recent" is the oldest
-  EXPECT_TRUE(limiter.Allow("new").allowed);   // evicts "recent"
-  EXPECT_FALSE(limiter.Allow("old").allowed);  // still remembered, still empty
+  EXPECT_FALSE(limiter.Allow("old").allowed);    // touches "old": now "recent" is the oldest
+  EXPECT_TRUE(limiter.Allow("new").allowed);     // evicts "recent"
+  EXPECT_FALSE(limiter.Allow("old").allowed);    // still remembered, still empty
   EXPECT_TRUE(limiter.Allow("recent").allowed);  // forgotten, so a fresh bucket
   EXPECT_EQ(limiter.size(), 2u);
 }
