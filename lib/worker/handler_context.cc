@@ -6,18 +6,6 @@
 
 namespace mcf::worker {
 
-uint64_t StableHash(uint64_t seed, std::string_view text) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
-  uint64_t z = h ^ (seed + 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
 HandlerContext::HandlerContext(store::Txn& txn, const schemas::Envelope& message, int64_t now_ms,
                                uint64_t seed)
     : txn_(txn),

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "lib/base/stable_hash.h"
 #include "lib/base/status.h"
 #include "lib/store/lmdb.h"
 #include "schemas/envelope.h"
@@ -58,7 +59,7 @@ class HandlerContext {
   std::vector<std::pair<std::string, std::string>> published_;
 };
 
-// FNV-1a of `text`, mixed with `seed` (splitmix64): the runtime's replay-stable hash.
-uint64_t StableHash(uint64_t seed, std::string_view text);
+// The runtime's replay-stable hash lives in lib/base/stable_hash.h (shared with contexts).
+using mcf::StableHash;
 
 }  // namespace mcf::worker

@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "lib/worker/handler_context.h"  // StableHash only: the runtime's replay-stable hash
+#include "lib/base/stable_hash.h"
 
 namespace mcf::matching {
 namespace {
@@ -46,7 +46,7 @@ Result<Pipeline> Pipeline::Parse(std::string_view config, const StepRegistry& re
 Result<NormalSample> Pipeline::Run(const ReferenceSample& reference, std::vector<NormalSample> pool,
                                    uint64_t seed) {
   if (pool.empty()) return Status::Conflict("no worker available: the pool is empty");
-  StepContext context(worker::StableHash(seed, reference.task_id));
+  StepContext context(StableHash(seed, reference.task_id));
   for (const auto& step : steps_) {
     if (Status s = step->Apply(reference, pool, context); !s.ok()) return s;
     if (pool.empty())

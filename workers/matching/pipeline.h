@@ -30,7 +30,7 @@ class Pipeline {
   static Result<Pipeline> Parse(std::string_view config, const StepRegistry& registry);
 
   // The worker chosen for `reference` from `pool`. The steps' random source is seeded with
-  // worker::StableHash(seed, reference.task_id), so the same task and pool give the same
+  // StableHash(seed, reference.task_id), so the same task and pool give the same
   // worker across runs and Pipeline instances. conflict "no worker available: ..." when the
   // pool is empty or no candidate is left; a step's own error is returned as is.
   Result<NormalSample> Run(const ReferenceSample& reference, std::vector<NormalSample> pool,
