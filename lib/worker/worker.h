@@ -73,6 +73,8 @@ class Worker {
   void Stop() { stop_.store(true, std::memory_order_relaxed); }
 
   const DispatcherStats& stats() const { return dispatcher_.stats(); }
+  // The options it runs with (a context's setup reads e.g. `seed` for its own seeded choices).
+  const WorkerOptions& options() const { return options_; }
 
  private:
   struct Loop;
