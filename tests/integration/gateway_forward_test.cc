@@ -7,6 +7,7 @@
 
 #include "gateway/auth.h"
 #include "gateway/server.h"
+#include "tests/support/broker_process.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -17,23 +18,20 @@ using std::chrono::milliseconds;
 using testing::BinDir;
 using testing::ChildProcess;
 using testing::ReadFile;
-using testing::WaitForFileLine;
+using testing::StartBrokerProcess;
 
 class GatewayForwardTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    broker_ = ChildProcess::Start(
-        {BinDir() + "/mcf-broker", "--endpoint", "tcp://127.0.0.1:*", "--endpoint-file",
-         dir_.Sub("broker.endpoint"), "--data", dir_.Sub("broker")},
-        dir_.Sub("broker.log"));
-    auto endpoint = WaitForFileLine(dir_.Sub("broker.endpoint"), milliseconds(10000));
-    ASSERT_TRUE(endpoint) << ReadFile(dir_.Sub("broker.log"));
-    worker_ = ChildProcess::Start({BinDir() + "/mcf-test-worker", "--broker", *endpoint, "--data",
-                                   dir_.Sub("worker"), "--heartbeat-ms", "100"},
+    auto broker = StartBrokerProcess(dir_.Sub("broker"), dir_.Sub("broker.log"));
+    ASSERT_TRUE(broker) << ReadFile(dir_.Sub("broker.log"));
+    broker_ = std::move(broker->process);
+    worker_ = ChildProcess::Start({BinDir() + "/mcf-test-worker", "--broker", broker->endpoint,
+                                   "--data", dir_.Sub("worker"), "--heartbeat-ms", "100"},
                                   dir_.Sub("worker.log"));
     ServerConfig config;
     config.port = 0;
-    config.broker_endpoint = *endpoint;
+    config.broker_endpoint = broker->endpoint;
     server_ = std::make_unique<Server>(config, tokens_);
   }
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "tests/support/broker_process.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -23,18 +24,15 @@ constexpr size_t kMaxBody = 4096;
 class GatewayHttpTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    broker_ = ChildProcess::Start(
-        {BinDir() + "/mcf-broker", "--endpoint", "tcp://127.0.0.1:*", "--endpoint-file",
-         dir_.Sub("broker.endpoint"), "--data", dir_.Sub("broker")},
-        dir_.Sub("broker.log"));
-    auto endpoint = WaitForFileLine(dir_.Sub("broker.endpoint"), milliseconds(10000));
-    ASSERT_TRUE(endpoint) << ReadFile(dir_.Sub("broker.log"));
+    auto broker = StartBrokerProcess(dir_.Sub("broker"), dir_.Sub("broker.log"));
+    ASSERT_TRUE(broker) << ReadFile(dir_.Sub("broker.log"));
+    broker_ = std::move(broker->process);
     std::ofstream(dir_.Sub("admin.token")) << kAdminToken << "\n";
-    gateway_ =
-        ChildProcess::Start({BinDir() + "/mcf-gateway", "--listen", "127.0.0.1:0", "--port-file",
-                             dir_.Sub("gateway.port"), "--broker", *endpoint, "--admin-token-file",
-                             dir_.Sub("admin.token"), "--max-body-bytes", std::to_string(kMaxBody)},
-                            dir_.Sub("gateway.log"));
+    gateway_ = ChildProcess::Start(
+        {BinDir() + "/mcf-gateway", "--listen", "127.0.0.1:0", "--port-file",
+         dir_.Sub("gateway.port"), "--broker", broker->endpoint, "--admin-token-file",
+         dir_.Sub("admin.token"), "--max-body-bytes", std::to_string(kMaxBody)},
+        dir_.Sub("gateway.log"));
     auto port = WaitForFileLine(dir_.Sub("gateway.port"), milliseconds(10000));
     ASSERT_TRUE(port) << ReadFile(dir_.Sub("gateway.log"));
     client_ = std::make_unique<httplib::Client>("127.0.0.1", std::stoi(*port));

@@ -21,6 +21,7 @@
 #include "schemas/matching.h"
 #include "schemas/registry.h"
 #include "schemas/tasks.h"
+#include "tests/support/broker_process.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -36,15 +37,12 @@ constexpr int64_t kStart = 1'767'600'000'000;  // 2026-01-05T08:00:00Z
 class MatchingFlowTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string ep_file = dir_.Sub("broker.endpoint");
-    broker_ =
-        ChildProcess::Start({BinDir() + "/mcf-broker", "--endpoint", "tcp://127.0.0.1:*",
-                             "--endpoint-file", ep_file, "--data", dir_.Sub("broker"), "--clock",
-                             "sim", "--start", "2026-01-05T08:00:00Z", "--heartbeat-ms", "100"},
-                            dir_.Sub("broker.log"));
-    auto line = WaitForFileLine(ep_file, milliseconds(10000));
-    ASSERT_TRUE(line.has_value()) << Logs();
-    endpoint_ = *line;
+    auto broker = StartBrokerProcess(
+        dir_.Sub("broker"), dir_.Sub("broker.log"),
+        {"--clock", "sim", "--start", "2026-01-05T08:00:00Z", "--heartbeat-ms", "100"});
+    ASSERT_TRUE(broker.has_value()) << Logs();
+    broker_ = std::move(broker->process);
+    endpoint_ = broker->endpoint;
   }
 
   ChildProcess StartMatching(const std::string& data, std::vector<std::string> extra = {}) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "tests/support/broker_process.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -40,14 +41,12 @@ Output Mcfctl(const std::string& args) {
 class McfctlCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    broker_ = ChildProcess::Start(
-        {BinDir() + "/mcf-broker", "--endpoint", "tcp://127.0.0.1:*", "--endpoint-file",
-         dir_.Sub("endpoint"), "--data", dir_.Sub("broker"), "--clock", "sim", "--start",
-         "2026-01-04T23:58:00Z", "--heartbeat-ms", "100"},
-        dir_.Sub("broker.log"));
-    auto endpoint = testing::WaitForFileLine(dir_.Sub("endpoint"), std::chrono::seconds(10));
-    ASSERT_TRUE(endpoint.has_value()) << testing::ReadFile(dir_.Sub("broker.log"));
-    broker_flag_ = "--broker " + *endpoint + " ";
+    auto broker = testing::StartBrokerProcess(
+        dir_.Sub("broker"), dir_.Sub("broker.log"),
+        {"--clock", "sim", "--start", "2026-01-04T23:58:00Z", "--heartbeat-ms", "100"});
+    ASSERT_TRUE(broker.has_value()) << testing::ReadFile(dir_.Sub("broker.log"));
+    broker_ = std::move(broker->process);
+    broker_flag_ = "--broker " + broker->endpoint + " ";
   }
 
   TempDir dir_;
