@@ -32,9 +32,34 @@ constexpr std::array kTypes = {
                 "a task waits for a worker: {task_id, reason}"},
     MessageType{"matching.worker_matched", kEvent, 1,
                 "a task got a worker: {task_id, worker_id, price_minor, pipeline_version}"},
-    // tasks (published by the tasks context)
+    // supplies (published by the supplies context)
+    MessageType{"supplies.kit_issued", kEvent, 1,
+                "a task's kit left the warehouse: {task_id, supply_order_id}"},
+    // tasks (served and published by the tasks context)
+    MessageType{"tasks.check_in", kCommand, 1,
+                "the assigned worker checks in: {task_id, photo} (needs the kit issued)"},
+    MessageType{"tasks.complete", kCommand, 1,
+                "the assigned worker completes a checked-in job: {task_id, photo}"},
+    MessageType{"tasks.copy", kCommand, 1,
+                "a client orders a copy of a no-show task: {task_id, starts_at} -> {id, status}"},
+    MessageType{"tasks.fail", kCommand, 1,
+                "the assigned worker fails a checked-in job: {task_id, reason}"},
+    MessageType{"tasks.get", kCommand, 1, "one task by {task_id} (own, or any for managers)"},
+    MessageType{"tasks.list_for_client", kCommand, 1, "a client's tasks: {client_id}"},
+    MessageType{"tasks.list_for_worker", kCommand, 1,
+                "a worker's jobs: {worker_id, state: active|completed|canceled}"},
+    MessageType{"tasks.request", kCommand, 1,
+                "a new task: {client_id, service_type_id, description, starts_at, duration_ms?} "
+                "-> {id, status}"},
+    MessageType{"tasks.checked_in", kEvent, 1, "the worker checked in: {task_id, worker_id, at}"},
+    MessageType{"tasks.copy_offered", kEvent, 1,
+                "a no-show canceled the task; the client may copy it: {task_id, client_id}"},
+    MessageType{"tasks.task_assigned", kEvent, 1,
+                "a task has its worker: {task_id, client_id, worker_id, price_minor, starts_at, "
+                "ends_at}"},
     MessageType{"tasks.task_finalized", kEvent, 1,
-                "a task ended: {task_id, worker_id, outcome: completed|failed|canceled}"},
+                "a task ended: {task_id, worker_id, outcome: completed|failed|canceled, reason?, "
+                "price_minor?, client_id?}"},
     MessageType{"tasks.task_requested", kEvent, 1,
                 "a task asks for a worker: {task_id, client_id, service_type_id, starts_at, "
                 "ends_at}"},

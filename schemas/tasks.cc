@@ -2,6 +2,8 @@
 
 #include "schemas/body.h"
 
+#include <utility>
+
 namespace mcf::schemas::tasks {
 
 std::string Encode(const TaskRequested& e) {
@@ -55,6 +57,9 @@ std::string Encode(const TaskFinalized& e) {
       .String("task_id", e.task_id)
       .String("worker_id", e.worker_id)
       .String("outcome", OutcomeName(e.outcome))
+      .String("reason", e.reason)
+      .Int("price_minor", e.price_minor)
+      .String("client_id", e.client_id)
       .Finish();
 }
 
@@ -78,9 +83,87 @@ Result<TaskFinalized> DecodeTaskFinalized(std::string_view body) {
   } else {
     return Status::Invalid("body.outcome: expected completed, failed or canceled, got " + *outcome);
   }
+  auto reason = b->OptString("reason");
+  if (!reason.ok()) return reason.status();
+  auto price = b->OptInt("price_minor");
+  if (!price.ok()) return price.status();
+  auto client_id = b->OptString("client_id");
+  if (!client_id.ok()) return client_id.status();
   e.task_id = std::move(*task_id);
   e.worker_id = std::move(*worker_id);
+  e.reason = reason->value_or("");
+  e.price_minor = price->value_or(0);
+  e.client_id = client_id->value_or("");
   return e;
+}
+
+std::string Encode(const TaskAssigned& e) {
+  return BodyWriter()
+      .String("task_id", e.task_id)
+      .String("client_id", e.client_id)
+      .String("worker_id", e.worker_id)
+      .Int("price_minor", e.price_minor)
+      .Int("starts_at", e.starts_at_ms)
+      .Int("ends_at", e.ends_at_ms)
+      .Finish();
+}
+
+Result<TaskAssigned> DecodeTaskAssigned(std::string_view body) {
+  auto b = Body::Parse(body);
+  if (!b.ok()) return b.status();
+  TaskAssigned e;
+  for (auto [field, out] : {std::pair{"task_id", &e.task_id}, std::pair{"client_id", &e.client_id},
+                            std::pair{"worker_id", &e.worker_id}}) {
+    auto v = b->String(field);
+    if (!v.ok()) return v.status();
+    *out = std::move(*v);
+  }
+  if (e.task_id.empty()) return Status::Invalid("body.task_id: must not be empty");
+  if (e.worker_id.empty()) return Status::Invalid("body.worker_id: must not be empty");
+  for (auto [field, out] : {std::pair{"price_minor", &e.price_minor},
+                            std::pair{"starts_at", &e.starts_at_ms},
+                            std::pair{"ends_at", &e.ends_at_ms}}) {
+    auto v = b->Int(field);
+    if (!v.ok()) return v.status();
+    *out = *v;
+  }
+  return e;
+}
+
+std::string Encode(const CheckedIn& e) {
+  return BodyWriter()
+      .String("task_id", e.task_id)
+      .String("worker_id", e.worker_id)
+      .Int("at", e.at_ms)
+      .Finish();
+}
+
+Result<CheckedIn> DecodeCheckedIn(std::string_view body) {
+  auto b = Body::Parse(body);
+  if (!b.ok()) return b.status();
+  auto task_id = b->String("task_id");
+  if (!task_id.ok()) return task_id.status();
+  if (task_id->empty()) return Status::Invalid("body.task_id: must not be empty");
+  auto worker_id = b->String("worker_id");
+  if (!worker_id.ok()) return worker_id.status();
+  auto at = b->Int("at");
+  if (!at.ok()) return at.status();
+  return CheckedIn{std::move(*task_id), std::move(*worker_id), *at};
+}
+
+std::string Encode(const CopyOffered& e) {
+  return BodyWriter().String("task_id", e.task_id).String("client_id", e.client_id).Finish();
+}
+
+Result<CopyOffered> DecodeCopyOffered(std::string_view body) {
+  auto b = Body::Parse(body);
+  if (!b.ok()) return b.status();
+  auto task_id = b->String("task_id");
+  if (!task_id.ok()) return task_id.status();
+  if (task_id->empty()) return Status::Invalid("body.task_id: must not be empty");
+  auto client_id = b->String("client_id");
+  if (!client_id.ok()) return client_id.status();
+  return CopyOffered{std::move(*task_id), std::move(*client_id)};
 }
 
 }  // namespace mcf::schemas::tasks

@@ -1,0 +1,182 @@
+// The hiring handlers through the runtime's Dispatcher on a real LMDB env in a TempDir:
+// hiring.import_worker's role check and validation, the stored profile, hiring.worker_hired.
+#include "workers/hiring/handlers.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lib/worker/dispatcher.h"
+#include "schemas/envelope.h"
+#include "schemas/hiring.h"
+#include "tests/support/temp_dir.h"
+
+namespace mcf::hiring {
+namespace {
+
+namespace wire = schemas::hiring;
+using worker::Dispatcher;
+using worker::Incoming;
+
+constexpr int64_t kMonday9 = 1'767'603'600'000;  // 2026-01-05T09:00:00Z
+
+wire::ImportWorker Felix() {
+  return {"Felix", 4, "tabby", "ginger", {"pipes", "mice"}, {"heights"}};
+}
+
+class HiringHandlersTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+
+  void Reopen() {
+    d_ = std::make_unique<Dispatcher>("hiring", 7);
+    ASSERT_TRUE(d_->Open(dir_.path(), size_t{64} << 20, /*no_sync=*/true).ok());
+    Status s = HiringHandlers::Install(*d_);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+
+  schemas::Reply Call(std::string_view type, std::string body,
+                      std::optional<std::string> role = "admin") {
+    schemas::Envelope e;
+    e.id = "cmd-" + std::to_string(++commands_);
+    e.type = std::string(type);
+    e.producer = "test";
+    if (role) e.principal = schemas::Principal{*role, *role + "-1"};
+    e.body = std::move(body);
+    Incoming in;
+    in.kind = Incoming::Kind::kCommand;
+    in.request_id = commands_;
+    in.deadline = SteadyClock::Instance().Now() + Millis(5000);
+    in.bus_time_ms = kMonday9;
+    in.envelope = schemas::Encode(e);
+    auto r = d_->Apply({in}, SteadyClock::Instance().Now());
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->size(), 1u);
+    return *schemas::DecodeReply(r->at(0).envelope);
+  }
+
+  std::vector<std::pair<std::string, std::string>> NewEvents() {
+    std::vector<std::pair<std::string, std::string>> out;
+    auto records = d_->ReadOutbox(outbox_seen_, 1000);
+    EXPECT_TRUE(records.ok());
+    for (const auto& r : *records) {
+      outbox_seen_ = r.producer_seq;
+      out.emplace_back(r.topic, schemas::DecodeEnvelope(r.envelope)->body);
+    }
+    return out;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Dispatcher> d_;
+  uint64_t commands_ = 0, outbox_seen_ = 0;
+};
+
+TEST_F(HiringHandlersTest, ImportStoresTheProfileAndPublishesWorkerHired) {
+  schemas::Reply reply = Call(wire::kImportWorker, wire::Encode(Felix()));
+  ASSERT_EQ(reply.status, Code::kOk) << reply.message;
+  auto ref = wire::DecodeWorkerRef(reply.body);
+  ASSERT_TRUE(ref.ok()) << ref.status().ToString();
+  EXPECT_EQ(ref->worker_id.rfind("worker-", 0), 0u) << ref->worker_id;
+
+  auto events = NewEvents();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].first, wire::kWorkerHired);
+  auto hired = wire::DecodeWorkerHired(events[0].second);
+  ASSERT_TRUE(hired.ok());
+  EXPECT_EQ(*hired, (wire::WorkerHired{ref->worker_id, "Felix", {"pipes", "mice"}, {"heights"}}));
+
+  // The profile survives a restart and any principal may read it.
+  Reopen();
+  reply = Call(wire::kGetWorker, wire::Encode(wire::WorkerRef{ref->worker_id}), "manager");
+  ASSERT_EQ(reply.status, Code::kOk) << reply.message;
+  auto profile = wire::DecodeWorkerProfile(reply.body);
+  ASSERT_TRUE(profile.ok());
+  EXPECT_EQ(*profile, (wire::WorkerProfile{ref->worker_id,
+                                           "Felix",
+                                           4,
+                                           "tabby",
+                                           "ginger",
+                                           {"pipes", "mice"},
+                                           {"heights"},
+                                           kMonday9}));
+}
+
+TEST_F(HiringHandlersTest, TwoImportsGetDistinctWorkerIds) {
+  auto a = wire::DecodeWorkerRef(Call(wire::kImportWorker, wire::Encode(Felix())).body);
+  auto b = wire::DecodeWorkerRef(Call(wire::kImportWorker, wire::Encode(Felix())).body);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_NE(a->worker_id, b->worker_id);
+  EXPECT_EQ(NewEvents().size(), 2u);
+}
+
+TEST_F(HiringHandlersTest, ImportIsForbiddenForEveryoneButAdmin) {
+  for (std::optional<std::string> role :
+       {std::optional<std::string>("manager"), std::optional<std::string>("client"),
+        std::optional<std::string>("supplies"), std::optional<std::string>()}) {
+    schemas::Reply reply = Call(wire::kImportWorker, wire::Encode(Felix()), role);
+    EXPECT_EQ(reply.status, Code::kForbidden) << role.value_or("<none>");
+  }
+  EXPECT_TRUE(NewEvents().empty());
+}
+
+TEST_F(HiringHandlersTest, InvalidProfilesAreRejectedNamingTheFieldAndStoreNothing) {
+  struct Case {
+    wire::ImportWorker body;
+    std::string field;
+  };
+  std::vector<Case> cases;
+  cases.push_back({Felix(), "body.name"});
+  cases.back().body.name = "";
+  cases.push_back({Felix(), "body.name"});
+  cases.back().body.name = std::string(101, 'x');
+  cases.push_back({Felix(), "body.age"});
+  cases.back().body.age = -1;
+  cases.push_back({Felix(), "body.age"});
+  cases.back().body.age = 41;
+  cases.push_back({Felix(), "body.strengths"});
+  cases.back().body.strengths.assign(21, "pipes");
+  cases.push_back({Felix(), "body.weaknesses"});
+  cases.back().body.weaknesses.assign(21, "heights");
+  for (const Case& c : cases) {
+    schemas::Reply reply = Call(wire::kImportWorker, wire::Encode(c.body));
+    EXPECT_EQ(reply.status, Code::kInvalid) << c.field;
+    EXPECT_NE(reply.message.find(c.field), std::string::npos) << reply.message;
+  }
+  // A missing field is invalid too.
+  schemas::Reply reply =
+      Call(wire::kImportWorker, schemas::BodyWriter().String("name", "Tom").Finish());
+  EXPECT_EQ(reply.status, Code::kInvalid);
+  EXPECT_TRUE(NewEvents().empty());
+}
+
+TEST_F(HiringHandlersTest, LimitsAreInclusive) {
+  wire::ImportWorker edge = Felix();
+  edge.name = std::string(100, 'x');
+  edge.age = 40;
+  edge.strengths.assign(20, "pipes");
+  edge.weaknesses.clear();
+  EXPECT_EQ(Call(wire::kImportWorker, wire::Encode(edge)).status, Code::kOk);
+  edge.name = "\xc3\xa9" + std::string(99, 'x');  // 100 characters, 101 bytes
+  edge.age = 0;
+  EXPECT_EQ(Call(wire::kImportWorker, wire::Encode(edge)).status, Code::kOk);
+}
+
+TEST_F(HiringHandlersTest, GetUnknownWorkerIsNotFound) {
+  EXPECT_EQ(Call(wire::kGetWorker, wire::Encode(wire::WorkerRef{"worker-nope"})).status,
+            Code::kNotFound);
+  EXPECT_EQ(Call(wire::kGetWorker, wire::Encode(wire::WorkerRef{""})).status, Code::kInvalid);
+}
+
+TEST(HiringSchemasTest, BodiesRoundTrip) {
+  wire::ImportWorker c = Felix();
+  EXPECT_EQ(*wire::DecodeImportWorker(wire::Encode(c)), c);
+  wire::WorkerProfile p{"w1", "Tom", 3, "", "grey", {}, {"water"}, 42};
+  EXPECT_EQ(*wire::DecodeWorkerProfile(wire::Encode(p)), p);
+  EXPECT_EQ(*wire::DecodeWorkerRef(wire::Encode(wire::WorkerRef{"w1"})), wire::WorkerRef{"w1"});
+}
+
+}  // namespace
+}  // namespace mcf::hiring

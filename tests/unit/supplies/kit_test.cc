@@ -1,0 +1,50 @@
+// The pure supplies rules: what a new order holds, and waiting -> issued exactly once.
+#include "workers/supplies/kit.h"
+
+#include <gtest/gtest.h>
+
+namespace mcf::supplies {
+namespace {
+
+namespace wire = schemas::supplies;
+
+TEST(SuppliesKitTest, NewOrderWaitsWithTheJobAcceptanceForm) {
+  wire::SupplyOrder o = NewOrder("s1", "t1", "w1", "c1", 1000);
+  EXPECT_EQ(o.status, wire::kStatusWaiting);
+  ASSERT_FALSE(o.kit.empty());
+  EXPECT_EQ(o.kit.front(), kJobAcceptanceForm);
+  EXPECT_EQ(o.created_at_ms, 1000);
+  EXPECT_EQ(o.issued_at_ms, 0);
+}
+
+TEST(SuppliesKitTest, IssuesOnceThenConflictsWithoutChangingTheOrder) {
+  wire::SupplyOrder o = NewOrder("s1", "t1", "w1", "c1", 1000);
+  ASSERT_TRUE(Issue(o, 2000).ok());
+  EXPECT_EQ(o.status, wire::kStatusIssued);
+  EXPECT_EQ(o.issued_at_ms, 2000);
+  Status again = Issue(o, 3000);
+  EXPECT_EQ(again.code(), Code::kConflict);
+  EXPECT_EQ(o.issued_at_ms, 2000);
+}
+
+TEST(SuppliesSchemasTest, BodiesRoundTripAndStatusIsChecked) {
+  wire::SupplyOrder o = NewOrder("s1", "t1", "w1", "c1", 1000);
+  EXPECT_EQ(*wire::DecodeSupplyOrder(wire::Encode(o)), o);
+  wire::Board board{{o, NewOrder("s2", "t2", "w2", "c2", 2000)}};
+  EXPECT_EQ(*wire::DecodeBoard(wire::Encode(board)), board);
+  EXPECT_EQ(*wire::DecodeBoard(wire::Encode(wire::Board{})), wire::Board{});
+  wire::KitIssued k{"t1", "s1"};
+  EXPECT_EQ(*wire::DecodeKitIssued(wire::Encode(k)), k);
+  EXPECT_EQ(wire::DecodeListRequest(wire::Encode(wire::ListRequest{})).value().status,
+            std::nullopt);
+  EXPECT_EQ(wire::DecodeListRequest(wire::Encode(wire::ListRequest{"issued"})).value().status,
+            "issued");
+  auto bad = wire::DecodeListRequest(wire::Encode(wire::ListRequest{"lost"}));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("body.status"), std::string::npos);
+  EXPECT_EQ(wire::DecodeIssueRequest(wire::Encode(wire::IssueRequest{""})).status().code(),
+            Code::kInvalid);
+}
+
+}  // namespace
+}  // namespace mcf::supplies

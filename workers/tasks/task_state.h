@@ -1,0 +1,37 @@
+// The tasks context's pure domain: a task's states, the actions that move it, and the no-show
+// rule. No store, no bus, no clock: the handlers (handlers.h) load a task, ask Apply() whether
+// an action is allowed, and persist and publish the result. Plain functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "lib/base/status.h"
+
+namespace mcf::tasks {
+
+// requested -> assigned -> checked_in -> completed | failed; canceled from requested/assigned.
+enum class State { kRequested, kAssigned, kCheckedIn, kCompleted, kFailed, kCanceled };
+enum class Action { kAssign, kCheckIn, kComplete, kFail, kCancel };
+
+std::string_view StateName(State state);
+// invalid for an unknown name.
+Result<State> ParseState(std::string_view name);
+std::string_view ActionName(Action action);
+
+// completed, failed and canceled are final: nothing moves a final task.
+bool IsFinal(State state);
+
+// The conflict message for checking in before the kit was issued.
+inline constexpr std::string_view kKitNotIssued =
+    "the supply kit for this job has not been issued yet";
+
+// The state `action` leads to from `from`, or conflict naming both when it is not allowed.
+// `kit_issued` matters only for kCheckIn (conflict kKitNotIssued when false).
+Result<State> Apply(State from, Action action, bool kit_issued);
+
+// The no-show rule: an assigned task whose worker has not checked in by starts_at + grace is
+// canceled at the first clock time `now_ms` with starts_at + grace <= now_ms.
+bool IsNoShow(State state, int64_t starts_at_ms, int64_t grace_ms, int64_t now_ms);
+
+}  // namespace mcf::tasks

@@ -1,0 +1,90 @@
+// TasksStore: the tasks context's records in LMDB databases of the worker's env — `tasks`
+// (task id -> task record) and `photos` (task id + "/" + kind -> the photo bytes). Every call
+// works inside the caller's transaction (a handler's nested txn), so writes commit with the
+// message that caused them. Cheap to copy; used on the worker's thread only.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "lib/base/status.h"
+#include "lib/store/lmdb.h"
+#include "workers/tasks/task_state.h"
+
+namespace mcf::tasks {
+
+// One task as the tasks context stores it.
+struct Task {
+  std::string id;
+  std::string client_id;
+  std::string service_type_id;
+  std::string description;
+  int64_t starts_at_ms = 0;
+  int64_t ends_at_ms = 0;
+  State state = State::kRequested;
+  std::string worker_id;  // "" until assigned
+  int64_t price_minor = 0;  // fixed at assignment
+  bool kit_issued = false;
+  std::string supply_order_id;
+  int64_t checked_in_at_ms = 0;
+  std::string reason;       // why it failed or was canceled ("no_show")
+  std::string copied_from;  // the canceled task this one copies ("" = none)
+  std::string copy_id;      // the copy ordered from this task ("" = none)
+  bool operator==(const Task&) const = default;
+};
+
+// The task as an encoded map (the reply body of tasks.get, an item of the list replies):
+// {id, client_id, service_type_id, description, starts_at, ends_at, status, worker_id,
+//  price_minor, kit_issued, supply_order_id, checked_in_at, reason, copied_from, copy_id}.
+std::string EncodeTask(const Task& task);
+Result<Task> DecodeTask(std::string_view bytes);
+
+class TasksStore {
+ public:
+  struct Dbs {
+    store::Db tasks, photos;
+  };
+  template <typename Runtime>
+  static Result<TasksStore> Open(Runtime& runtime) {
+    auto tasks = runtime.OpenDb("tasks");
+    if (!tasks.ok()) return tasks.status();
+    auto photos = runtime.OpenDb("photos");
+    if (!photos.ok()) return photos.status();
+    return TasksStore(Dbs{*tasks, *photos});
+  }
+  explicit TasksStore(Dbs dbs) : dbs_(dbs) {}
+
+  // nullopt when there is no such task.
+  Result<std::optional<Task>> Get(const store::Txn& txn, const std::string& task_id) const;
+  Status Put(store::Txn& txn, const Task& task);
+  // Every task, by id, for which `keep(task)` holds.
+  template <typename Pred>
+  Result<std::vector<Task>> Scan(const store::Txn& txn, Pred keep) const {
+    std::vector<Task> out;
+    auto cursor = store::Cursor::Open(txn, dbs_.tasks);
+    if (!cursor.ok()) return cursor.status();
+    for (bool ok = cursor->First(); ok; ok = cursor->Next()) {
+      auto t = DecodeTask(cursor->value());
+      if (!t.ok())
+        return Status::Internal("tasks store: bad task \"" + std::string(cursor->key()) +
+                                "\": " + t.status().message());
+      if (keep(*t)) out.push_back(std::move(*t));
+    }
+    return out;
+  }
+
+  // `kind` is "check_in" or "report".
+  Status PutPhoto(store::Txn& txn, const std::string& task_id, std::string_view kind,
+                  std::string_view bytes);
+  Result<std::optional<std::string>> GetPhoto(const store::Txn& txn, const std::string& task_id,
+                                              std::string_view kind) const;
+
+ private:
+  Dbs dbs_;
+};
+
+}  // namespace mcf::tasks
