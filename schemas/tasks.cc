@@ -1,8 +1,8 @@
 #include "schemas/tasks.h"
 
-#include "schemas/body.h"
-
 #include <utility>
+
+#include "schemas/body.h"
 
 namespace mcf::schemas::tasks {
 
@@ -120,9 +120,9 @@ Result<TaskAssigned> DecodeTaskAssigned(std::string_view body) {
   }
   if (e.task_id.empty()) return Status::Invalid("body.task_id: must not be empty");
   if (e.worker_id.empty()) return Status::Invalid("body.worker_id: must not be empty");
-  for (auto [field, out] : {std::pair{"price_minor", &e.price_minor},
-                            std::pair{"starts_at", &e.starts_at_ms},
-                            std::pair{"ends_at", &e.ends_at_ms}}) {
+  for (auto [field, out] :
+       {std::pair{"price_minor", &e.price_minor}, std::pair{"starts_at", &e.starts_at_ms},
+        std::pair{"ends_at", &e.ends_at_ms}}) {
     auto v = b->Int(field);
     if (!v.ok()) return v.status();
     *out = *v;

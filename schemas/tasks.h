@@ -51,20 +51,22 @@ struct TaskFinalized {
   std::string task_id;  // non-empty
   std::string worker_id;
   Outcome outcome = Outcome::kCompleted;
-  std::string reason;       // "" = none; "no_show" for an automatic cancel, the worker's reason
+  std::string reason = {};  // "" = none; "no_show" for an automatic cancel, the worker's reason
   int64_t price_minor = 0;  // the price fixed at assignment (0 when never assigned)
-  std::string client_id;
+  std::string client_id = {};
   bool operator==(const TaskFinalized&) const = default;
 };
 std::string Encode(const TaskFinalized& e);
 Result<TaskFinalized> DecodeTaskFinalized(std::string_view body);
 
 // tasks.task_assigned {task_id, client_id, worker_id, price_minor, starts_at, ends_at}
+// Members start like matching.worker_matched's (so that a braced TaskRequested initializer can
+// never be taken for a TaskAssigned one).
 struct TaskAssigned {
-  std::string task_id;  // non-empty
-  std::string client_id;
+  std::string task_id;    // non-empty
   std::string worker_id;  // non-empty
   int64_t price_minor = 0;
+  std::string client_id;
   int64_t starts_at_ms = 0;
   int64_t ends_at_ms = 0;
   bool operator==(const TaskAssigned&) const = default;

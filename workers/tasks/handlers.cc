@@ -76,8 +76,8 @@ Status TasksHandlers::OnWorkerMatched(HandlerContext& ctx, const Body& /*body*/)
   t.worker_id = matched->worker_id;
   t.price_minor = matched->price_minor;
   if (Status s = store_.Put(ctx.txn(), t); !s.ok()) return s;
-  wire::TaskAssigned assigned{t.id,          t.client_id,    t.worker_id,
-                              t.price_minor, t.starts_at_ms, t.ends_at_ms};
+  wire::TaskAssigned assigned{t.id,        t.worker_id,    t.price_minor,
+                              t.client_id, t.starts_at_ms, t.ends_at_ms};
   if (Status s = ctx.Publish(wire::kTaskAssigned, wire::Encode(assigned)); !s.ok()) return s;
   spdlog::info("event=task_assigned task={} worker={} price_minor={}", Quoted(t.id),
                Quoted(t.worker_id), t.price_minor);
@@ -118,7 +118,8 @@ Status TasksHandlers::OnClockTick(HandlerContext& ctx, const Body& /*body*/) {
   if (!due.ok()) return due.status();
   for (Task& t : *due) {
     if (Status s = Finalize(ctx, t, State::kCanceled, "no_show"); !s.ok()) return s;
-    if (Status s = ctx.Publish(wire::kCopyOffered, wire::Encode(wire::CopyOffered{t.id, t.client_id}));
+    if (Status s =
+            ctx.Publish(wire::kCopyOffered, wire::Encode(wire::CopyOffered{t.id, t.client_id}));
         !s.ok())
       return s;
     spdlog::info("event=no_show task={} worker={} starts_at={} at={}", Quoted(t.id),
@@ -319,7 +320,7 @@ Status TasksHandlers::Finalize(HandlerContext& ctx, Task& task, State final_stat
   task.state = final_state;
   task.reason = std::move(reason);
   if (Status s = store_.Put(ctx.txn(), task); !s.ok()) return s;
-  wire::TaskFinalized event{task.id,     task.worker_id,    OutcomeOf(final_state),
+  wire::TaskFinalized event{task.id,     task.worker_id,   OutcomeOf(final_state),
                             task.reason, task.price_minor, task.client_id};
   if (Status s = ctx.Publish(wire::kTaskFinalized, wire::Encode(event)); !s.ok()) return s;
   spdlog::info("event=task_finalized task={} worker={} outcome={} reason={}", Quoted(task.id),

@@ -17,9 +17,9 @@
 namespace mcf::tasks {
 
 struct TasksOptions {
-  int64_t no_show_grace_ms = 30 * 60 * 1000;       // --no-show-grace-ms
-  size_t max_photo_bytes = size_t{5} << 20;         // --max-photo-bytes
-  int64_t default_duration_ms = 60 * 60 * 1000;     // tasks.request without duration_ms
+  int64_t no_show_grace_ms = 30 * 60 * 1000;     // --no-show-grace-ms
+  size_t max_photo_bytes = size_t{5} << 20;      // --max-photo-bytes
+  int64_t default_duration_ms = 60 * 60 * 1000;  // tasks.request without duration_ms
 };
 
 inline constexpr std::string_view kWorkerMatched = "matching.worker_matched";
@@ -41,23 +41,23 @@ class TasksHandlers {
     using Body = schemas::Body;
     using EventFn = Status (TasksHandlers::*)(HandlerContext&, const Body&);
     using CommandFn = Result<std::string> (TasksHandlers::*)(HandlerContext&, const Body&);
-    for (auto [type, fn] : {std::pair<std::string_view, EventFn>{kWorkerMatched,
-                                                                 &TasksHandlers::OnWorkerMatched},
-                            {kKitIssued, &TasksHandlers::OnKitIssued},
-                            {kClockTick, &TasksHandlers::OnClockTick}}) {
+    for (auto [type, fn] :
+         {std::pair<std::string_view, EventFn>{kWorkerMatched, &TasksHandlers::OnWorkerMatched},
+          {kKitIssued, &TasksHandlers::OnKitIssued},
+          {kClockTick, &TasksHandlers::OnClockTick}}) {
       Status s = runtime.OnEvent(
           type, [self, fn](HandlerContext& c, const Body& b) { return ((*self).*fn)(c, b); });
       if (!s.ok()) return s;
     }
-    for (auto [type, fn] : {std::pair<std::string_view, CommandFn>{"tasks.request",
-                                                                   &TasksHandlers::Request},
-                            {"tasks.get", &TasksHandlers::Get},
-                            {"tasks.list_for_worker", &TasksHandlers::ListForWorker},
-                            {"tasks.list_for_client", &TasksHandlers::ListForClient},
-                            {"tasks.check_in", &TasksHandlers::CheckIn},
-                            {"tasks.complete", &TasksHandlers::Complete},
-                            {"tasks.fail", &TasksHandlers::Fail},
-                            {"tasks.copy", &TasksHandlers::Copy}}) {
+    for (auto [type, fn] :
+         {std::pair<std::string_view, CommandFn>{"tasks.request", &TasksHandlers::Request},
+          {"tasks.get", &TasksHandlers::Get},
+          {"tasks.list_for_worker", &TasksHandlers::ListForWorker},
+          {"tasks.list_for_client", &TasksHandlers::ListForClient},
+          {"tasks.check_in", &TasksHandlers::CheckIn},
+          {"tasks.complete", &TasksHandlers::Complete},
+          {"tasks.fail", &TasksHandlers::Fail},
+          {"tasks.copy", &TasksHandlers::Copy}}) {
       Status s = runtime.OnCommand(
           type, [self, fn](HandlerContext& c, const Body& b) { return ((*self).*fn)(c, b); });
       if (!s.ok()) return s;

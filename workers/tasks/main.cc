@@ -11,8 +11,9 @@ int main(int argc, char** argv) {
   return mcf::worker::RunWorkerMain(
       argc, argv, "tasks",
       [&](CLI::App& app) {
-        app.add_option("--no-show-grace-ms", options.no_show_grace_ms,
-                       "cancel an assigned task not checked in by starts_at + this (default 30 min)");
+        app.add_option(
+            "--no-show-grace-ms", options.no_show_grace_ms,
+            "cancel an assigned task not checked in by starts_at + this (default 30 min)");
         app.add_option("--max-photo-bytes", options.max_photo_bytes,
                        "largest check-in/report photo accepted (default 5 MiB)");
       },

@@ -37,17 +37,18 @@ Result<Task> DecodeTask(std::string_view bytes) {
   Task t;
   for (auto [field, out] :
        {std::pair{"id", &t.id}, std::pair{"client_id", &t.client_id},
-        std::pair{"service_type_id", &t.service_type_id},
-        std::pair{"description", &t.description}, std::pair{"worker_id", &t.worker_id},
-        std::pair{"supply_order_id", &t.supply_order_id}, std::pair{"reason", &t.reason},
-        std::pair{"copied_from", &t.copied_from}, std::pair{"copy_id", &t.copy_id}}) {
+        std::pair{"service_type_id", &t.service_type_id}, std::pair{"description", &t.description},
+        std::pair{"worker_id", &t.worker_id}, std::pair{"supply_order_id", &t.supply_order_id},
+        std::pair{"reason", &t.reason}, std::pair{"copied_from", &t.copied_from},
+        std::pair{"copy_id", &t.copy_id}}) {
     auto v = b->String(field);
     if (!v.ok()) return v.status();
     *out = std::move(*v);
   }
   for (auto [field, out] :
        {std::pair{"starts_at", &t.starts_at_ms}, std::pair{"ends_at", &t.ends_at_ms},
-        std::pair{"price_minor", &t.price_minor}, std::pair{"checked_in_at", &t.checked_in_at_ms}}) {
+        std::pair{"price_minor", &t.price_minor},
+        std::pair{"checked_in_at", &t.checked_in_at_ms}}) {
     auto v = b->Int(field);
     if (!v.ok()) return v.status();
     *out = *v;

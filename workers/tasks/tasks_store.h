@@ -26,7 +26,7 @@ struct Task {
   int64_t starts_at_ms = 0;
   int64_t ends_at_ms = 0;
   State state = State::kRequested;
-  std::string worker_id;  // "" until assigned
+  std::string worker_id;    // "" until assigned
   int64_t price_minor = 0;  // fixed at assignment
   bool kit_issued = false;
   std::string supply_order_id;

@@ -69,8 +69,8 @@ class TasksHandlersTest : public ::testing::Test {
   }
 
   // Runs one command as `who` (a fresh command id each call) and returns its reply.
-  schemas::Reply Command(std::string_view type, std::string body,
-                         std::optional<Principal> who, int64_t now_ms = kMonday9) {
+  schemas::Reply Command(std::string_view type, std::string body, std::optional<Principal> who,
+                         int64_t now_ms = kMonday9) {
     schemas::Envelope e;
     e.id = "cmd-" + std::to_string(++commands_);
     e.type = std::string(type);
@@ -165,8 +165,8 @@ TEST_F(TasksHandlersTest, RequestStoresTheTaskAndPublishesTaskRequested) {
   EXPECT_EQ(events[0].first, wire::kTaskRequested);
   auto requested = wire::DecodeTaskRequested(events[0].second);
   ASSERT_TRUE(requested.ok());
-  EXPECT_EQ(*requested, (wire::TaskRequested{id, "c1", "plumbing", kMonday9 + kHour,
-                                             kMonday9 + 2 * kHour}));
+  EXPECT_EQ(*requested,
+            (wire::TaskRequested{id, "c1", "plumbing", kMonday9 + kHour, kMonday9 + 2 * kHour}));
   EXPECT_EQ(StateOf(id), "requested");
 }
 
@@ -202,7 +202,7 @@ TEST_F(TasksHandlersTest, WorkerMatchedAssignsWithThePriceAndPublishesTaskAssign
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].first, wire::kTaskAssigned);
   EXPECT_EQ(*wire::DecodeTaskAssigned(events[0].second),
-            (wire::TaskAssigned{id, "c1", "w1", 10'000, kMonday9 + kHour, kMonday9 + 2 * kHour}));
+            (wire::TaskAssigned{id, "w1", 10'000, "c1", kMonday9 + kHour, kMonday9 + 2 * kHour}));
   EXPECT_EQ(StateOf(id), "assigned");
   // A second match for the same task changes nothing.
   Matched(id, "w2");
@@ -263,11 +263,10 @@ TEST_F(TasksHandlersTest, OnlyOneTaskFinalizedEvenWhenCompleteIsRetriedWithANewC
   EXPECT_EQ(*wire::DecodeTaskFinalized(events[0].second),
             (wire::TaskFinalized{id, "w1", wire::Outcome::kCompleted, "", 10'000, "c1"}));
   // A completed task cannot then be failed.
-  EXPECT_EQ(
-      Command(wire::kFail, BodyWriter().String("task_id", id).String("reason", "x").Finish(),
-              kWorker)
-          .status,
-      Code::kConflict);
+  EXPECT_EQ(Command(wire::kFail, BodyWriter().String("task_id", id).String("reason", "x").Finish(),
+                    kWorker)
+                .status,
+            Code::kConflict);
   EXPECT_TRUE(NewEvents().empty());
 }
 
@@ -304,9 +303,9 @@ TEST_F(TasksHandlersTest, PhotoOverTheCapIsInvalidAndNothingIsWritten) {
   EXPECT_NE(reply.message.find("body.photo"), std::string::npos) << reply.message;
   EXPECT_EQ(StateOf(id), "assigned");
   // A photo sent as a string, at the cap, is accepted.
-  auto ok = Command(wire::kCheckIn,
-                    BodyWriter().String("task_id", id).String("photo", "12345678").Finish(),
-                    kWorker);
+  auto ok =
+      Command(wire::kCheckIn,
+              BodyWriter().String("task_id", id).String("photo", "12345678").Finish(), kWorker);
   EXPECT_EQ(ok.status, Code::kOk) << ok.message;
 }
 
@@ -378,9 +377,9 @@ TEST_F(TasksHandlersTest, ListForWorkerSeparatesActiveCompletedAndCanceled) {
   Event(schemas::clock::kTick, schemas::clock::Encode(schemas::clock::kTick, {kMonday9, ""}),
         kMonday9);
   auto ids = [&](std::string_view state) {
-    auto reply = Command(
-        wire::kListForWorker,
-        BodyWriter().String("worker_id", "w1").String("state", state).Finish(), kWorker);
+    auto reply =
+        Command(wire::kListForWorker,
+                BodyWriter().String("worker_id", "w1").String("state", state).Finish(), kWorker);
     EXPECT_EQ(reply.status, Code::kOk) << reply.message;
     std::vector<std::string> out;
     auto raw = Body::Parse(reply.body)->Raw("tasks");

@@ -1,15 +1,14 @@
 // The tasks family's event bodies: round trips, and the optional fields added to task_finalized.
-#include "schemas/tasks.h"
-
 #include <gtest/gtest.h>
 
 #include "schemas/body.h"
+#include "schemas/tasks.h"
 
 namespace mcf::schemas::tasks {
 namespace {
 
 TEST(TasksSchemasTest, EventsRoundTrip) {
-  TaskAssigned a{"t1", "c1", "w1", 10'000, 100, 200};
+  TaskAssigned a{"t1", "w1", 10'000, "c1", 100, 200};
   EXPECT_EQ(*DecodeTaskAssigned(Encode(a)), a);
   CheckedIn c{"t1", "w1", 150};
   EXPECT_EQ(*DecodeCheckedIn(Encode(c)), c);
@@ -33,7 +32,7 @@ TEST(TasksSchemasTest, TaskFinalizedWithoutTheOptionalFieldsStillDecodes) {
 }
 
 TEST(TasksSchemasTest, TaskAssignedNeedsAWorker) {
-  auto a = DecodeTaskAssigned(Encode(TaskAssigned{"t1", "c1", "", 1, 2, 3}));
+  auto a = DecodeTaskAssigned(Encode(TaskAssigned{"t1", "", 1, "c1", 2, 3}));
   ASSERT_FALSE(a.ok());
   EXPECT_NE(a.status().message().find("body.worker_id"), std::string::npos);
 }
