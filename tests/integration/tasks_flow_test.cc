@@ -1,0 +1,189 @@
+// The tasks context end to end: a real mcf-broker (sim clock), mcf-matching and mcf-tasks.
+// A hire is published, a client requests a task over the bus, matching picks the worker, tasks
+// assigns it; the kit is issued, the worker checks in and completes; the log shows
+// task_assigned, checked_in and exactly one task_finalized (completed).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+#include <zmq.hpp>
+
+#include "lib/client/bus_client.h"
+#include "lib/client/publisher.h"
+#include "lib/client/subscriber.h"
+#include "schemas/body.h"
+#include "schemas/envelope.h"
+#include "schemas/hiring.h"
+#include "schemas/msgpack.h"
+#include "schemas/registry.h"
+#include "schemas/tasks.h"
+#include "tests/support/broker_process.h"
+#include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
+
+namespace mcf::testing {
+namespace {
+
+using std::chrono::milliseconds;
+namespace wire = schemas::tasks;
+using schemas::BodyWriter;
+
+constexpr int64_t kHour = 3'600'000;
+constexpr int64_t kStart = 1'767'600'000'000;  // 2026-01-05T08:00:00Z
+
+class TasksFlowTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto broker = StartBrokerProcess(
+        dir_.Sub("broker"), dir_.Sub("broker.log"),
+        {"--clock", "sim", "--start", "2026-01-05T08:00:00Z", "--heartbeat-ms", "100"});
+    ASSERT_TRUE(broker.has_value()) << Logs();
+    broker_ = std::move(broker->process);
+    endpoint_ = broker->endpoint;
+  }
+
+  ChildProcess StartWorker(const std::string& service) {
+    return ChildProcess::Start({BinDir() + "/mcf-" + service, "--broker", endpoint_, "--data",
+                                dir_.Sub(service), "--heartbeat-ms", "100", "--seed", "5"},
+                               dir_.Sub(service + ".log"));
+  }
+
+  std::string Logs() const {
+    std::string out;
+    for (const char* name : {"broker", "matching", "tasks"})
+      out += std::string("--- ") + name + ".log\n" + ReadFile(dir_.Sub(std::string(name) + ".log"));
+    return out;
+  }
+
+  void Publish(client::Publisher& pub, std::string_view type, std::string body) {
+    schemas::Envelope e;
+    e.id = "feeder:" + std::to_string(++published_);
+    e.type = std::string(type);
+    e.version = schemas::FindMessageType(type)->version;
+    e.producer = "feeder";
+    e.time_ms = kStart;
+    e.body = std::move(body);
+    pub.Publish(type, schemas::Encode(e));
+  }
+
+  // Calls `type` as `role`/`id` until the reply is not `retry_on` (the tasks worker may not
+  // have applied an event yet, or may not be registered yet), for up to 10 s.
+  schemas::Reply CallAs(client::BusClient& client, std::string_view type, const std::string& body,
+                        const std::string& role, const std::string& id,
+                        Code retry_on = Code::kUnavailable) {
+    schemas::Reply reply;
+    const auto end = std::chrono::steady_clock::now() + milliseconds(10000);
+    while (std::chrono::steady_clock::now() < end) {
+      schemas::Envelope command = client.MakeCommand(type, body);
+      command.principal = schemas::Principal{role, id};
+      reply = client.Call(command, milliseconds(2000));
+      if (reply.status != retry_on && reply.status != Code::kUnavailable) return reply;
+      std::this_thread::sleep_for(milliseconds(20));  // pacing a retry loop, not correctness
+    }
+    return reply;
+  }
+
+  // Reads tasks.* from the log's start until `done(events)` holds (or 20 s).
+  template <typename Done>
+  std::vector<std::pair<std::string, std::string>> ReadTasksEvents(Done done) {
+    client::SubscriberOptions opts;
+    opts.prefixes = {"tasks."};
+    opts.from_seq = 1;
+    opts.heartbeat = milliseconds(100);
+    client::Subscriber sub(context_, endpoint_, opts);
+    std::vector<std::pair<std::string, std::string>> events;
+    const auto end = std::chrono::steady_clock::now() + milliseconds(20000);
+    while (!done(events) && std::chrono::steady_clock::now() < end) {
+      auto ev = sub.Next(milliseconds(200));
+      if (!ev) continue;
+      auto env = schemas::DecodeEnvelope(ev->envelope);
+      if (env.ok()) events.emplace_back(ev->topic, env->body);
+    }
+    return events;
+  }
+
+  static size_t Count(const std::vector<std::pair<std::string, std::string>>& events,
+                      std::string_view topic) {
+    size_t n = 0;
+    for (const auto& [t, b] : events) n += t == topic;
+    return n;
+  }
+
+  TempDir dir_;
+  zmq::context_t context_;
+  std::string endpoint_;
+  ChildProcess broker_;
+  uint64_t published_ = 0;
+};
+
+TEST_F(TasksFlowTest, RequestedTaskIsAssignedCheckedInAndCompletedOnce) {
+  ChildProcess matching = StartWorker("matching");
+  ChildProcess tasks = StartWorker("tasks");
+  client::Publisher pub(context_, endpoint_, "feeder");
+  Publish(pub, schemas::hiring::kWorkerHired,
+          schemas::hiring::Encode({"w1", "Worker w1", {"pipes"}, {}}));
+  ASSERT_TRUE(pub.Flush(milliseconds(5000)).ok()) << Logs();
+
+  client::BusClient client(context_, endpoint_, "tasks-it");
+  auto requested = CallAs(client, wire::kRequest,
+                          BodyWriter()
+                              .String("client_id", "c1")
+                              .String("service_type_id", "plumbing")
+                              .String("description", "leaking tap")
+                              .Int("starts_at", kStart + 2 * kHour)
+                              .Finish(),
+                          "client", "c1");
+  ASSERT_EQ(requested.status, Code::kOk) << requested.message << Logs();
+  std::string task_id = *schemas::Body::Parse(requested.body)->String("id");
+
+  auto events = ReadTasksEvents([](const auto& evs) { return Count(evs, wire::kTaskAssigned); });
+  ASSERT_EQ(Count(events, wire::kTaskAssigned), 1u) << Logs();
+  for (const auto& [topic, body] : events) {
+    if (topic != wire::kTaskAssigned) continue;
+    EXPECT_EQ(
+        *wire::DecodeTaskAssigned(body),
+        (wire::TaskAssigned{task_id, "w1", 10'000, "c1", kStart + 2 * kHour, kStart + 3 * kHour}));
+  }
+
+  schemas::MsgpackWriter photo;
+  photo.Binary("JPEG");
+  auto photo_body = BodyWriter().String("task_id", task_id).Raw("photo", photo.bytes()).Finish();
+  // Before the kit is issued, check-in is refused.
+  auto early = CallAs(client, wire::kCheckIn, photo_body, "worker", "w1");
+  EXPECT_EQ(early.status, Code::kConflict) << early.message;
+  EXPECT_EQ(early.message, "the supply kit for this job has not been issued yet");
+
+  Publish(pub, "supplies.kit_issued",
+          BodyWriter().String("task_id", task_id).String("supply_order_id", "so-1").Finish());
+  ASSERT_TRUE(pub.Flush(milliseconds(5000)).ok()) << Logs();
+  // The kit event reaches tasks asynchronously: retry while it still answers conflict.
+  auto checked_in = CallAs(client, wire::kCheckIn, photo_body, "worker", "w1", Code::kConflict);
+  ASSERT_EQ(checked_in.status, Code::kOk) << checked_in.message << Logs();
+  auto completed = CallAs(client, wire::kComplete, photo_body, "worker", "w1");
+  ASSERT_EQ(completed.status, Code::kOk) << completed.message << Logs();
+  // A retry with a new command id answers the same and publishes nothing more.
+  auto again = CallAs(client, wire::kComplete, photo_body, "worker", "w1");
+  EXPECT_EQ(again.status, Code::kOk) << again.message;
+
+  events = ReadTasksEvents([](const auto& evs) { return Count(evs, wire::kTaskFinalized); });
+  ASSERT_EQ(Count(events, wire::kTaskFinalized), 1u) << Logs();
+  EXPECT_EQ(Count(events, wire::kCheckedIn), 1u);
+  for (const auto& [topic, body] : events) {
+    if (topic != wire::kTaskFinalized) continue;
+    EXPECT_EQ(*wire::DecodeTaskFinalized(body),
+              (wire::TaskFinalized{task_id, "w1", wire::Outcome::kCompleted, "", 10'000, "c1"}));
+  }
+  auto got =
+      CallAs(client, wire::kGet, BodyWriter().String("task_id", task_id).Finish(), "client", "c1");
+  ASSERT_EQ(got.status, Code::kOk) << got.message;
+  EXPECT_EQ(*schemas::Body::Parse(got.body)->String("status"), "completed");
+
+  EXPECT_EQ(tasks.Stop(), 0) << Logs();
+  EXPECT_EQ(matching.Stop(), 0) << Logs();
+}
+
+}  // namespace
+}  // namespace mcf::testing
