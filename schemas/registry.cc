@@ -20,7 +20,11 @@ constexpr std::array kTypes = {
     MessageType{"clock.day_started", kEvent, 1, "a UTC day began: {at, date}"},
     MessageType{"clock.week_ended", kEvent, 1, "a Monday-Sunday week ended: {at, week_start}"},
     MessageType{"clock.month_ended", kEvent, 1, "a calendar month ended: {at, month}"},
-    // hiring (published by the hiring context)
+    // hiring (served and published by the hiring context)
+    MessageType{"hiring.get_worker", kCommand, 1, "a worker's profile by {worker_id}"},
+    MessageType{"hiring.import_worker", kCommand, 1,
+                "admin: import a worker {name, age, breed, coat_colour, strengths, weaknesses} "
+                "-> {worker_id}"},
     MessageType{"hiring.worker_hired", kEvent, 1,
                 "a worker joined: {worker_id, name, strengths, weaknesses}"},
     // matching (served and published by the matching context)
@@ -32,7 +36,10 @@ constexpr std::array kTypes = {
                 "a task waits for a worker: {task_id, reason}"},
     MessageType{"matching.worker_matched", kEvent, 1,
                 "a task got a worker: {task_id, worker_id, price_minor, pipeline_version}"},
-    // supplies (published by the supplies context)
+    // supplies (served and published by the supplies context)
+    MessageType{"supplies.issue", kCommand, 1,
+                "supplies staff: mark {supply_order_id} issued (once)"},
+    MessageType{"supplies.list", kCommand, 1, "the supply order board, optionally by {status}"},
     MessageType{"supplies.kit_issued", kEvent, 1,
                 "a task's kit left the warehouse: {task_id, supply_order_id}"},
     // tasks (served and published by the tasks context)

@@ -1,0 +1,183 @@
+// The hiring and supplies contexts end to end: a real mcf-broker (sim clock), mcf-hiring and
+// mcf-supplies processes. An admin imports a worker (hiring.worker_hired lands in the log); a
+// tasks.task_assigned published with a client::Publisher puts an order on the supply board;
+// issuing it puts supplies.kit_issued in the log, and issuing it again is a conflict.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+#include <zmq.hpp>
+
+#include "lib/client/bus_client.h"
+#include "lib/client/publisher.h"
+#include "lib/client/subscriber.h"
+#include "schemas/body.h"
+#include "schemas/envelope.h"
+#include "schemas/hiring.h"
+#include "schemas/registry.h"
+#include "schemas/supplies.h"
+#include "tests/support/broker_process.h"
+#include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
+
+namespace mcf::testing {
+namespace {
+
+using std::chrono::milliseconds;
+namespace hiring = schemas::hiring;
+namespace supplies = schemas::supplies;
+
+constexpr int64_t kHour = 3'600'000;
+constexpr int64_t kStart = 1'767'600'000'000;  // 2026-01-05T08:00:00Z
+
+class SuppliesFlowTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto broker = StartBrokerProcess(
+        dir_.Sub("broker"), dir_.Sub("broker.log"),
+        {"--clock", "sim", "--start", "2026-01-05T08:00:00Z", "--heartbeat-ms", "100"});
+    ASSERT_TRUE(broker.has_value()) << Logs();
+    broker_ = std::move(broker->process);
+    endpoint_ = broker->endpoint;
+  }
+
+  ChildProcess StartWorker(const std::string& name) {
+    return ChildProcess::Start({BinDir() + "/mcf-" + name, "--broker", endpoint_, "--data",
+                                dir_.Sub(name), "--heartbeat-ms", "100"},
+                               dir_.Sub(name + ".log"));
+  }
+
+  std::string Logs() const {
+    std::string out;
+    for (const char* name : {"broker", "hiring", "supplies"})
+      out += std::string("--- ") + name + ".log\n" + ReadFile(dir_.Sub(std::string(name) + ".log"));
+    return out;
+  }
+
+  // Sends `type` as `role` until a worker answers (the same command id each time, so a retry
+  // after a lost reply cannot do the work twice); the last reply after 10 s otherwise.
+  schemas::Reply CallAs(const std::string& role, std::string_view type, std::string body) {
+    client::BusClient client(context_, endpoint_, "supplies-it");
+    schemas::Envelope command = client.MakeCommand(type, std::move(body));
+    command.principal = schemas::Principal{role, role + "-1"};
+    schemas::Reply reply;
+    const auto end = std::chrono::steady_clock::now() + milliseconds(10000);
+    do {
+      reply = client.Call(command, milliseconds(1000));
+      if (reply.status != Code::kUnavailable && reply.status != Code::kTimeout) break;
+      std::this_thread::sleep_for(milliseconds(20));  // pacing a retry loop, not correctness
+    } while (std::chrono::steady_clock::now() < end);
+    return reply;
+  }
+
+  // Reads the log from its start until an event of `type` arrives (or 10 s); its body.
+  std::optional<std::string> WaitForEvent(std::string_view type) {
+    client::SubscriberOptions opts;
+    opts.prefixes = {std::string(type)};
+    opts.from_seq = 1;
+    opts.heartbeat = milliseconds(100);
+    client::Subscriber sub(context_, endpoint_, opts);
+    const auto end = std::chrono::steady_clock::now() + milliseconds(10000);
+    while (std::chrono::steady_clock::now() < end) {
+      auto ev = sub.Next(milliseconds(200));
+      if (!ev || ev->topic != type) continue;
+      auto env = schemas::DecodeEnvelope(ev->envelope);
+      if (env.ok()) return env->body;
+    }
+    return std::nullopt;
+  }
+
+  // supplies.list as supplies staff until `done(board)` holds; the last board seen.
+  template <typename Done>
+  std::optional<supplies::Board> BoardUntil(Done done) {
+    std::optional<supplies::Board> last;
+    const auto end = std::chrono::steady_clock::now() + milliseconds(10000);
+    while (std::chrono::steady_clock::now() < end) {
+      schemas::Reply reply =
+          CallAs("supplies", supplies::kList, supplies::Encode(supplies::ListRequest{}));
+      if (reply.status == Code::kOk) {
+        auto board = supplies::DecodeBoard(reply.body);
+        if (!board.ok()) return std::nullopt;
+        last = *board;
+        if (done(*last)) return last;
+      }
+      std::this_thread::sleep_for(milliseconds(20));  // pacing a retry loop, not correctness
+    }
+    return last;
+  }
+
+  TempDir dir_;
+  zmq::context_t context_;
+  std::string endpoint_;
+  ChildProcess broker_;
+};
+
+TEST_F(SuppliesFlowTest, ImportedWorkerIsHiredAndAnAssignedTaskGetsItsKitIssuedOnce) {
+  ChildProcess hiring_worker = StartWorker("hiring");
+  ChildProcess supplies_worker = StartWorker("supplies");
+
+  // Hiring: only an admin imports; the worker_hired event carries the new id.
+  schemas::Reply reply =
+      CallAs("manager", hiring::kImportWorker,
+             hiring::Encode(hiring::ImportWorker{"Felix", 4, "tabby", "ginger", {"pipes"}, {}}));
+  EXPECT_EQ(reply.status, Code::kForbidden) << reply.message << Logs();
+  reply =
+      CallAs("admin", hiring::kImportWorker,
+             hiring::Encode(hiring::ImportWorker{"Felix", 4, "tabby", "ginger", {"pipes"}, {}}));
+  ASSERT_EQ(reply.status, Code::kOk) << reply.message << Logs();
+  auto ref = hiring::DecodeWorkerRef(reply.body);
+  ASSERT_TRUE(ref.ok());
+  auto hired_body = WaitForEvent(hiring::kWorkerHired);
+  ASSERT_TRUE(hired_body.has_value()) << Logs();
+  auto hired = hiring::DecodeWorkerHired(*hired_body);
+  ASSERT_TRUE(hired.ok());
+  EXPECT_EQ(*hired, (hiring::WorkerHired{ref->worker_id, "Felix", {"pipes"}, {}}));
+
+  // Supplies: the tasks context's assignment (fed here) puts a waiting order on the board.
+  client::Publisher pub(context_, endpoint_, "feeder");
+  schemas::Envelope e;
+  e.id = "feeder:1";
+  e.type = "tasks.task_assigned";
+  e.version = schemas::FindMessageType(e.type)->version;
+  e.producer = "feeder";
+  e.time_ms = kStart;
+  e.body = schemas::BodyWriter()
+               .String("task_id", "t1")
+               .String("client_id", "client-1")
+               .String("worker_id", ref->worker_id)
+               .Int("price_minor", 10'000)
+               .Int("starts_at", kStart + kHour)
+               .Int("ends_at", kStart + 2 * kHour)
+               .Finish();
+  pub.Publish(e.type, schemas::Encode(e));
+  ASSERT_TRUE(pub.Flush(milliseconds(5000)).ok()) << Logs();
+
+  auto board = BoardUntil([](const supplies::Board& b) { return !b.orders.empty(); });
+  ASSERT_TRUE(board.has_value() && board->orders.size() == 1u) << Logs();
+  const supplies::SupplyOrder& order = board->orders[0];
+  EXPECT_EQ(order.task_id, "t1");
+  EXPECT_EQ(order.worker_id, ref->worker_id);
+  EXPECT_EQ(order.status, supplies::kStatusWaiting);
+  EXPECT_EQ(order.kit, std::vector<std::string>{"Job Acceptance Form"});
+
+  reply = CallAs("supplies", supplies::kIssue, supplies::Encode(supplies::IssueRequest{order.id}));
+  ASSERT_EQ(reply.status, Code::kOk) << reply.message << Logs();
+  auto issued_body = WaitForEvent(supplies::kKitIssued);
+  ASSERT_TRUE(issued_body.has_value()) << Logs();
+  EXPECT_EQ(*supplies::DecodeKitIssued(*issued_body), (supplies::KitIssued{"t1", order.id}));
+
+  reply = CallAs("supplies", supplies::kIssue, supplies::Encode(supplies::IssueRequest{order.id}));
+  EXPECT_EQ(reply.status, Code::kConflict) << reply.message;
+  reply = CallAs("supplies", supplies::kIssue,
+                 supplies::Encode(supplies::IssueRequest{"supply-unknown"}));
+  EXPECT_EQ(reply.status, Code::kNotFound) << reply.message;
+
+  EXPECT_EQ(supplies_worker.Stop(), 0) << Logs();
+  EXPECT_EQ(hiring_worker.Stop(), 0) << Logs();
+}
+
+}  // namespace
+}  // namespace mcf::testing
