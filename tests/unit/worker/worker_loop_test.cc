@@ -37,7 +37,7 @@ TEST(WorkerLoopTest, RegistersServesPublishesReconnectsAndDisconnects) {
   opts.data_dir = dir.path();
   // Long enough that a loaded machine never makes the worker think the fake broker went silent
   // (3 intervals) in the middle of the test: the only reconnect here is the RECONNECT we send.
-  opts.heartbeat = Millis(400);
+  opts.heartbeat = Millis(1500);  // silence = 4.5 s: far beyond this test even on a loaded CI box
   opts.capacity = 7;
   Worker worker(opts);
   ASSERT_TRUE(worker.Open().ok());
@@ -70,7 +70,7 @@ TEST(WorkerLoopTest, RegistersServesPublishesReconnectsAndDisconnects) {
 
   // Keep the worker alive with heartbeats while we talk to it; it heartbeats too.
   broker.SendTo(peer, proto::EncodeHeartbeat());
-  ASSERT_TRUE(broker.RecvKind(proto::Kind::kHeartbeat, f));
+  ASSERT_TRUE(broker.RecvKind(proto::Kind::kHeartbeat, f, Millis(5000)));
 
   std::string env = Command("cmd-1");
   broker.SendTo(peer, proto::Encode(proto::WorkerRequest{42, 2000, 1234,
