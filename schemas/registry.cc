@@ -36,6 +36,28 @@ constexpr std::array kTypes = {
                 "a task waits for a worker: {task_id, reason}"},
     MessageType{"matching.worker_matched", kEvent, 1,
                 "a task got a worker: {task_id, worker_id, price_minor, pipeline_version}"},
+    // portal (served and published by the portal context)
+    MessageType{"portal.authenticate", kCommand, 1, "the principal a bearer {token} stands for"},
+    MessageType{"portal.create_service_type", kCommand, 1,
+                "manager: a new service type {name, description, active?}"},
+    MessageType{"portal.get_order", kCommand, 1, "one order with its timeline: {order_id}"},
+    MessageType{"portal.grant_worker_token", kCommand, 1,
+                "admin: a sign-in token for a worker {worker_id, token}"},
+    MessageType{"portal.list_orders", kCommand, 1,
+                "the dashboard: own orders (client) or all (manager) {client_id?, limit?, after?}"},
+    MessageType{"portal.list_service_types", kCommand, 1, "service types {include_inactive?}"},
+    MessageType{"portal.provision_staff", kCommand, 1,
+                "admin: a manager, supplies or admin account {role, name, token}"},
+    MessageType{"portal.request_help", kCommand, 1,
+                "client: a help request {service_type_id, description, starts_at, duration_ms?} "
+                "-> the order"},
+    MessageType{"portal.sign_in", kCommand, 1,
+                "automatic client sign-in {employee_id, name, token} -> {client_id, token}"},
+    MessageType{"portal.update_service_type", kCommand, 1,
+                "manager: edit {id, name?, description?, active?}"},
+    MessageType{"portal.help_requested", kEvent, 1,
+                "a client asked for help: {order_id, client_id, service_type_id, description, "
+                "starts_at, ends_at, approx_cost}"},
     // supplies (served and published by the supplies context)
     MessageType{"supplies.issue", kCommand, 1,
                 "supplies staff: mark {supply_order_id} issued (once)"},
@@ -69,7 +91,7 @@ constexpr std::array kTypes = {
                 "price_minor?, client_id?}"},
     MessageType{"tasks.task_requested", kEvent, 1,
                 "a task asks for a worker: {task_id, client_id, service_type_id, starts_at, "
-                "ends_at}"},
+                "ends_at, description?, copied_from?}"},
     // test (used by the test suite's worker; never by contexts)
     MessageType{"test.add", kCommand, 1, "add `amount` to counter `name`"},
     MessageType{"test.get", kCommand, 1, "read counter `name`"},
