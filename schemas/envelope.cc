@@ -223,7 +223,29 @@ Reply ErrorReply(std::string_view command_type, std::string_view command_id, Sta
   r.causation_id = std::string(command_id);
   r.status = status.code();
   r.message = status.message();
+  r.details = ErrorDetails(r.status, r.message);
   return r;
+}
+
+std::string ErrorDetails(Code code, std::string_view message) {
+  auto field = FieldOfError(code, message);
+  if (!field) return {};
+  MsgpackWriter w;
+  w.MapHeader(1).String("field").String(*field);
+  return w.Take();
+}
+
+std::optional<std::string> FieldOfError(Code code, std::string_view message) {
+  if (code != Code::kInvalid || !message.starts_with("body.")) return std::nullopt;
+  const auto colon = message.find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  const std::string_view field = message.substr(0, colon);
+  for (char c : field) {
+    const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                         c == '_' || c == '.' || c == '[' || c == ']';
+    if (!allowed) return std::nullopt;
+  }
+  return std::string(field);
 }
 
 }  // namespace mcf::schemas

@@ -60,11 +60,19 @@ Result<Envelope> DecodeEnvelope(std::string_view bytes);
 Result<Reply> DecodeReply(std::string_view bytes);
 
 // A reply to `command` with the given status and no body: what the broker and the runtime send
-// when they, not a handler, answer (unavailable, timeout, invalid envelope...).
+// when they, not a handler, answer (unavailable, timeout, invalid envelope...), and how a
+// handler's error Status is answered. An `invalid` whose message names a field the way Body's
+// errors do ("body.photo: ...") gets details {field: "body.photo"}, which the gateway shows as
+// the problem's `field`.
 Reply ErrorReply(const Envelope& command, Status status, std::string_view producer,
                  int64_t time_ms);
 // The same when the command could not even be decoded: only what is known is filled in.
 Reply ErrorReply(std::string_view command_type, std::string_view command_id, Status status,
                  std::string_view producer, int64_t time_ms);
+
+// "body.photo" for an invalid "body.photo: too large"; nullopt when the message names no field.
+std::optional<std::string> FieldOfError(Code code, std::string_view message);
+// The encoded details map {field} for such an error; "" when it names no field.
+std::string ErrorDetails(Code code, std::string_view message);
 
 }  // namespace mcf::schemas

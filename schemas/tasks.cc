@@ -13,6 +13,8 @@ std::string Encode(const TaskRequested& e) {
       .String("service_type_id", e.service_type_id)
       .Int("starts_at", e.starts_at_ms)
       .Int("ends_at", e.ends_at_ms)
+      .String("description", e.description)
+      .String("copied_from", e.copied_from)
       .Finish();
 }
 
@@ -31,7 +33,13 @@ Result<TaskRequested> DecodeTaskRequested(std::string_view body) {
   auto ends_at = b->Int("ends_at");
   if (!ends_at.ok()) return ends_at.status();
   if (*ends_at <= *starts_at) return Status::Invalid("body.ends_at: must be after starts_at");
+  auto description = b->OptString("description");
+  if (!description.ok()) return description.status();
+  auto copied_from = b->OptString("copied_from");
+  if (!copied_from.ok()) return copied_from.status();
   TaskRequested e;
+  e.description = description->value_or("");
+  e.copied_from = copied_from->value_or("");
   e.task_id = std::move(*task_id);
   e.client_id = std::move(*client_id);
   e.service_type_id = std::move(*service_type_id);

@@ -28,14 +28,17 @@ inline constexpr std::string_view kComplete = "tasks.complete";
 inline constexpr std::string_view kFail = "tasks.fail";
 inline constexpr std::string_view kCopy = "tasks.copy";
 
-// tasks.task_requested {task_id, client_id, service_type_id, starts_at, ends_at}
-// The appointment is the half-open interval [starts_at, ends_at); ends_at > starts_at.
+// tasks.task_requested {task_id, client_id, service_type_id, starts_at, ends_at, description?,
+// copied_from?}. The appointment is the half-open interval [starts_at, ends_at); ends_at >
+// starts_at. The optional fields were added later: absent decodes as "".
 struct TaskRequested {
-  std::string task_id;  // non-empty
+  std::string task_id;  // non-empty; for a help request, the portal's order id
   std::string client_id;
   std::string service_type_id;
   int64_t starts_at_ms = 0;
   int64_t ends_at_ms = 0;
+  std::string description = {};
+  std::string copied_from = {};  // the no-show task this one copies; "" for an original
   bool operator==(const TaskRequested&) const = default;
 };
 std::string Encode(const TaskRequested& e);

@@ -81,7 +81,11 @@ schemas::Reply MakeReply(const schemas::Envelope& command, std::string_view serv
   r.causation_id = command.id;
   r.status = status.code();
   r.message = status.message();
-  if (status.ok()) r.body = std::move(body);
+  if (status.ok()) {
+    r.body = std::move(body);
+  } else {
+    r.details = schemas::ErrorDetails(r.status, r.message);
+  }
   return r;
 }
 

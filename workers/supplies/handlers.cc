@@ -54,9 +54,9 @@ Status SuppliesHandlers::OnTaskAssigned(HandlerContext& ctx, const schemas::Body
 }
 
 Result<std::string> SuppliesHandlers::List(HandlerContext& ctx, const schemas::Body& /*body*/) {
-  if (std::string role = RoleOf(ctx); role != "supplies" && role != "manager") {
+  if (std::string role = RoleOf(ctx); role != "supplies" && role != "manager" && role != "admin") {
     spdlog::warn("event=supplies_list_forbidden role={}", Quoted(role));
-    return Status::Forbidden("supplies.list: supplies staff or managers only");
+    return Status::Forbidden("supplies.list: supplies staff, managers or admins only");
   }
   auto request = wire::DecodeListRequest(ctx.message().body);
   if (!request.ok()) return request.status();
@@ -66,9 +66,10 @@ Result<std::string> SuppliesHandlers::List(HandlerContext& ctx, const schemas::B
 }
 
 Result<std::string> SuppliesHandlers::Issue(HandlerContext& ctx, const schemas::Body& /*body*/) {
-  if (std::string role = RoleOf(ctx); role != "supplies") {
+  // Admin is the operator and may stand in for any staff role (docs/decisions/006).
+  if (std::string role = RoleOf(ctx); role != "supplies" && role != "admin") {
     spdlog::warn("event=supplies_issue_forbidden role={}", Quoted(role));
-    return Status::Forbidden("supplies.issue: supplies staff only");
+    return Status::Forbidden("supplies.issue: supplies staff (or an admin) only");
   }
   auto request = wire::DecodeIssueRequest(ctx.message().body);
   if (!request.ok()) return request.status();

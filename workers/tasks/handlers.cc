@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <utility>
 #include <vector>
 
@@ -23,11 +25,37 @@ std::string StatusReply(const Task& t) {
   return BodyWriter().String("id", t.id).String("status", StateName(t.state)).Finish();
 }
 
-std::string ListReply(const std::vector<Task>& tasks) {
+// {tasks: [the first `limit`], next_after?: the last one's id when more remain}. Tasks come in
+// id order (the store's key order), which is what `after` pages over.
+std::string ListReply(const std::vector<Task>& tasks, size_t limit = SIZE_MAX) {
+  const size_t n = std::min(limit, tasks.size());
   schemas::MsgpackWriter array;
-  array.ArrayHeader(static_cast<uint32_t>(tasks.size()));
-  for (const Task& t : tasks) array.Raw(EncodeTask(t));
-  return BodyWriter().Raw("tasks", array.bytes()).Finish();
+  array.ArrayHeader(static_cast<uint32_t>(n));
+  for (size_t i = 0; i < n; ++i) array.Raw(EncodeTask(tasks[i]));
+  BodyWriter reply;
+  reply.Raw("tasks", array.bytes());
+  if (n < tasks.size()) reply.String("next_after", tasks[n - 1].id);
+  return reply.Finish();
+}
+
+struct Page {
+  size_t limit = 50;
+  std::string after;  // "" = from the start
+};
+
+// {limit? (1..100, default 50), after?}
+Result<Page> ReadPage(const Body& body) {
+  Page page;
+  auto limit = body.OptInt("limit");
+  if (!limit.ok()) return limit.status();
+  if (*limit) {
+    if (**limit < 1 || **limit > 100) return Status::Invalid("body.limit: must be 1..100");
+    page.limit = static_cast<size_t>(**limit);
+  }
+  auto after = body.OptString("after");
+  if (!after.ok()) return after.status();
+  page.after = after->value_or("");
+  return page;
 }
 
 bool IsManager(const HandlerContext& ctx) {
@@ -108,6 +136,40 @@ Status TasksHandlers::OnKitIssued(HandlerContext& ctx, const Body& body) {
   return store_.Put(ctx.txn(), t);
 }
 
+// portal.help_requested {order_id, client_id, service_type_id, description, starts_at, ends_at,
+// approx_cost}: the order becomes a task with the same id. Read with Body directly so that tasks
+// does not depend on the portal family's header.
+Status TasksHandlers::OnHelpRequested(HandlerContext& ctx, const Body& body) {
+  auto order_id = RequiredString(body, "order_id");
+  if (!order_id.ok()) return order_id.status();
+  auto existing = store_.Get(ctx.txn(), *order_id);
+  if (!existing.ok()) return existing.status();
+  if (*existing) {
+    spdlog::warn("event=help_request_exists task={}", Quoted(*order_id));
+    return Status::Ok();
+  }
+  Task t;
+  t.id = std::move(*order_id);
+  auto client_id = RequiredString(body, "client_id");
+  if (!client_id.ok()) return client_id.status();
+  auto service_type_id = RequiredString(body, "service_type_id");
+  if (!service_type_id.ok()) return service_type_id.status();
+  auto description = body.OptString("description");
+  if (!description.ok()) return description.status();
+  auto starts_at = body.Int("starts_at");
+  if (!starts_at.ok()) return starts_at.status();
+  auto ends_at = body.Int("ends_at");
+  if (!ends_at.ok()) return ends_at.status();
+  if (*ends_at <= *starts_at) return Status::Invalid("body.ends_at: must be after starts_at");
+  t.client_id = std::move(*client_id);
+  t.service_type_id = std::move(*service_type_id);
+  t.description = description->value_or("");
+  t.starts_at_ms = *starts_at;
+  t.ends_at_ms = *ends_at;
+  auto created = CreateTask(ctx, std::move(t));
+  return created.ok() ? Status::Ok() : created.status();
+}
+
 Status TasksHandlers::OnClockTick(HandlerContext& ctx, const Body& /*body*/) {
   auto tick = schemas::clock::DecodeTimeEvent(schemas::clock::kTick, ctx.message().body);
   if (!tick.ok()) return tick.status();
@@ -131,11 +193,12 @@ Status TasksHandlers::OnClockTick(HandlerContext& ctx, const Body& /*body*/) {
 // ---- commands ----
 
 Result<Task> TasksHandlers::CreateTask(HandlerContext& ctx, Task task) {
-  task.id = ctx.NewId("task");
+  if (task.id.empty()) task.id = ctx.NewId("task");
   task.state = State::kRequested;
   if (Status s = store_.Put(ctx.txn(), task); !s.ok()) return s;
-  wire::TaskRequested requested{task.id, task.client_id, task.service_type_id, task.starts_at_ms,
-                                task.ends_at_ms};
+  wire::TaskRequested requested{task.id,          task.client_id,  task.service_type_id,
+                                task.starts_at_ms, task.ends_at_ms, task.description,
+                                task.copied_from};
   if (Status s = ctx.Publish(wire::kTaskRequested, wire::Encode(requested)); !s.ok()) return s;
   spdlog::info("event=task_requested task={} client={} starts_at={} copied_from={}",
                Quoted(task.id), Quoted(task.client_id), task.starts_at_ms,
@@ -191,15 +254,17 @@ Result<std::string> TasksHandlers::ListForWorker(HandlerContext& ctx, const Body
     return Status::Invalid("body.state: expected active, completed or canceled, got " + *which);
   if (!IsManager(ctx) && !Is(ctx, "worker", *worker_id))
     return Status::Forbidden("a worker may list only their own jobs");
+  auto page = ReadPage(body);
+  if (!page.ok()) return page.status();
   // active: assigned or checked in; completed: finished work (completed or failed); canceled.
   auto tasks = store_.Scan(ctx.txn(), [&](const Task& t) {
-    if (t.worker_id != *worker_id) return false;
+    if (t.worker_id != *worker_id || t.id <= page->after) return false;
     if (*which == "active") return t.state == State::kAssigned || t.state == State::kCheckedIn;
     if (*which == "completed") return t.state == State::kCompleted || t.state == State::kFailed;
     return t.state == State::kCanceled;
   });
   if (!tasks.ok()) return tasks.status();
-  return ListReply(*tasks);
+  return ListReply(*tasks, page->limit);
 }
 
 Result<std::string> TasksHandlers::ListForClient(HandlerContext& ctx, const Body& body) {
@@ -291,6 +356,7 @@ Result<std::string> TasksHandlers::Copy(HandlerContext& ctx, const Body& body) {
   if (!task_id.ok()) return task_id.status();
   auto starts_at = body.Int("starts_at");
   if (!starts_at.ok()) return starts_at.status();
+  if (*starts_at < ctx.now_ms()) return Status::Invalid("body.starts_at: must not be in the past");
   auto task = store_.Get(ctx.txn(), *task_id);
   if (!task.ok()) return task.status();
   if (!*task || !(Is(ctx, "client", (*task)->client_id) || IsManager(ctx)))

@@ -1,5 +1,5 @@
 // TasksHandlers: adapts the bus to the tasks domain (task_state.h). Events move a task
-// (matching.worker_matched assigns it, supplies.kit_issued sets its kit flag, clock.tick cancels
+// (portal.help_requested creates it, matching.worker_matched assigns it, supplies.kit_issued sets its kit flag, clock.tick cancels
 // no-shows); commands (tasks.request/get/list_for_worker/list_for_client/check_in/complete/fail/
 // copy) read and move it for a principal. Publishes tasks.* events through the handler's outbox,
 // so they go out iff the change commits. Runs on the worker runtime's thread.
@@ -25,6 +25,7 @@ struct TasksOptions {
 inline constexpr std::string_view kWorkerMatched = "matching.worker_matched";
 inline constexpr std::string_view kKitIssued = "supplies.kit_issued";
 inline constexpr std::string_view kClockTick = "clock.tick";
+inline constexpr std::string_view kHelpRequested = "portal.help_requested";
 
 class TasksHandlers {
  public:
@@ -44,7 +45,8 @@ class TasksHandlers {
     for (auto [type, fn] :
          {std::pair<std::string_view, EventFn>{kWorkerMatched, &TasksHandlers::OnWorkerMatched},
           {kKitIssued, &TasksHandlers::OnKitIssued},
-          {kClockTick, &TasksHandlers::OnClockTick}}) {
+          {kClockTick, &TasksHandlers::OnClockTick},
+          {kHelpRequested, &TasksHandlers::OnHelpRequested}}) {
       Status s = runtime.OnEvent(
           type, [self, fn](HandlerContext& c, const Body& b) { return ((*self).*fn)(c, b); });
       if (!s.ok()) return s;
@@ -70,6 +72,7 @@ class TasksHandlers {
   Status OnWorkerMatched(worker::HandlerContext& ctx, const schemas::Body& body);
   Status OnKitIssued(worker::HandlerContext& ctx, const schemas::Body& body);
   Status OnClockTick(worker::HandlerContext& ctx, const schemas::Body& body);
+  Status OnHelpRequested(worker::HandlerContext& ctx, const schemas::Body& body);
 
   // Commands: reply {id, status} for the ones that create or move a task, the task map for get,
   // {tasks: [...]} for lists.

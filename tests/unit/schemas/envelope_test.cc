@@ -130,3 +130,21 @@ TEST(EnvelopeTest, GarbageNeverCrashes) {
 
 }  // namespace
 }  // namespace mcf::schemas
+
+TEST(ErrorReplyTest, NamesTheFieldOfAnInvalidBody) {
+  using mcf::Code;
+  using mcf::Status;
+  auto reply = mcf::schemas::ErrorReply("tasks.check_in", "c1",
+                                        Status::Invalid("body.photo: 9 bytes is over the limit"),
+                                        "tasks", 0);
+  mcf::schemas::MsgpackReader r(reply.details);
+  ASSERT_EQ(r.ReadMapHeader(), 1u);
+  EXPECT_EQ(r.ReadString(), "field");
+  EXPECT_EQ(r.ReadString(), "body.photo");
+  EXPECT_EQ(mcf::schemas::FieldOfError(Code::kInvalid, "body.items[2].name: too long"),
+            "body.items[2].name");
+  EXPECT_EQ(mcf::schemas::FieldOfError(Code::kInvalid, "the clock is real"), std::nullopt);
+  EXPECT_EQ(mcf::schemas::FieldOfError(Code::kInvalid, "body: advance at most 366 days"),
+            std::nullopt);
+  EXPECT_EQ(mcf::schemas::FieldOfError(Code::kNotFound, "body.x: missing"), std::nullopt);
+}

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -166,7 +167,8 @@ TEST_F(TasksHandlersTest, RequestStoresTheTaskAndPublishesTaskRequested) {
   auto requested = wire::DecodeTaskRequested(events[0].second);
   ASSERT_TRUE(requested.ok());
   EXPECT_EQ(*requested,
-            (wire::TaskRequested{id, "c1", "plumbing", kMonday9 + kHour, kMonday9 + 2 * kHour}));
+            (wire::TaskRequested{id, "c1", "plumbing", kMonday9 + kHour, kMonday9 + 2 * kHour,
+                                 "leaking tap"}));
   EXPECT_EQ(StateOf(id), "requested");
 }
 
@@ -361,10 +363,83 @@ TEST_F(TasksHandlersTest, CopyOfANoShowTaskRequestsANewLinkedTaskOnce) {
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(*wire::DecodeTaskRequested(events[0].second),
             (wire::TaskRequested{copy_id, "c1", "plumbing", kMonday9 + 24 * kHour,
-                                 kMonday9 + 25 * kHour}));
+                                 kMonday9 + 25 * kHour, "leaking tap", id}));
   auto got = Command(wire::kGet, BodyWriter().String("task_id", copy_id).Finish(), kClient);
   EXPECT_EQ(Field(got.body, "copied_from"), id);
   EXPECT_EQ(Command(wire::kCopy, copy_body.Finish(), kClient).status, Code::kConflict);
+}
+
+TEST_F(TasksHandlersTest, CopyForADateInThePastIsInvalidAndCreatesNothing) {
+  std::string id = RequestTask(kMonday9 + kHour);
+  Matched(id);
+  const int64_t due = kMonday9 + kHour + kGrace;
+  Event(schemas::clock::kTick, schemas::clock::Encode(schemas::clock::kTick, {due, ""}), due);
+  NewEvents();
+  auto reply = Command(wire::kCopy, BodyWriter().String("task_id", id).Int("starts_at", due - 1).Finish(),
+                       kClient, due);
+  EXPECT_EQ(reply.status, Code::kInvalid);
+  EXPECT_EQ(schemas::FieldOfError(reply.status, reply.message), "body.starts_at");
+  EXPECT_TRUE(NewEvents().empty());
+}
+
+TEST_F(TasksHandlersTest, HelpRequestedBecomesATaskWithTheOrderIdOnce) {
+  auto help = BodyWriter()
+                  .String("order_id", "order-1")
+                  .String("client_id", "c1")
+                  .String("service_type_id", "chores")
+                  .String("description", "toss the jars")
+                  .Int("starts_at", kMonday9 + kHour)
+                  .Int("ends_at", kMonday9 + 2 * kHour)
+                  .Int("approx_cost", 10'000)
+                  .Finish();
+  Event(kHelpRequested, help);
+  Event(kHelpRequested, help);  // the same order again (e.g. a second publish): one task
+  auto events = NewEvents();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(*wire::DecodeTaskRequested(events[0].second),
+            (wire::TaskRequested{"order-1", "c1", "chores", kMonday9 + kHour, kMonday9 + 2 * kHour,
+                                 "toss the jars"}));
+  EXPECT_EQ(StateOf("order-1"), "requested");
+  // Missing fields: nothing is created.
+  Event(kHelpRequested, BodyWriter().String("order_id", "order-2").Finish());
+  EXPECT_TRUE(NewEvents().empty());
+  EXPECT_EQ(Command(wire::kGet, BodyWriter().String("task_id", "order-2").Finish(), kManager).status,
+            Code::kNotFound);
+}
+
+TEST_F(TasksHandlersTest, ListForWorkerPagesInIdOrder) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    ids.push_back(RequestTask(kMonday9 + (i + 1) * 3 * kHour));
+    Matched(ids.back());
+  }
+  std::sort(ids.begin(), ids.end());
+  auto page = [&](std::optional<std::string> after) {
+    BodyWriter w;
+    w.String("worker_id", "w1").String("state", "active").Int("limit", 2);
+    if (after) w.String("after", *after);
+    auto reply = Command(wire::kListForWorker, w.Finish(), kWorker);
+    EXPECT_EQ(reply.status, Code::kOk) << reply.message;
+    std::vector<std::string> out;
+    auto body = Body::Parse(reply.body);
+    schemas::MsgpackReader r(*body->Raw("tasks"));
+    auto n = r.ReadArrayHeader();
+    for (uint32_t i = 0; n && i < *n; ++i) out.push_back(Field(std::string(*r.ReadRaw()), "id"));
+    auto next = body->OptString("next_after");
+    return std::make_pair(out, next.ok() ? next->value_or("") : "<bad>");
+  };
+  auto [first, next1] = page(std::nullopt);
+  EXPECT_EQ(first, (std::vector<std::string>{ids[0], ids[1]}));
+  EXPECT_EQ(next1, ids[1]);
+  auto [second, next2] = page(next1);
+  EXPECT_EQ(second, (std::vector<std::string>{ids[2], ids[3]}));
+  auto [third, next3] = page(next2);
+  EXPECT_EQ(third, (std::vector<std::string>{ids[4]}));
+  EXPECT_EQ(next3, "");
+  auto bad = Command(wire::kListForWorker,
+                     BodyWriter().String("worker_id", "w1").String("state", "active").Int("limit", 0).Finish(),
+                     kWorker);
+  EXPECT_EQ(bad.status, Code::kInvalid);
 }
 
 TEST_F(TasksHandlersTest, ListForWorkerSeparatesActiveCompletedAndCanceled) {
