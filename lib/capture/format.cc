@@ -1,0 +1,178 @@
+#include "lib/capture/format.h"
+
+#include <array>
+
+#include "lib/base/bytes.h"
+#include "schemas/msgpack.h"
+
+namespace mcf::capture {
+namespace {
+
+using schemas::MsgpackReader;
+using schemas::MsgpackWriter;
+using schemas::MsgType;
+
+constexpr std::array<uint32_t, 256> MakeCrcTable() {
+  std::array<uint32_t, 256> table{};
+  for (uint32_t i = 0; i < 256; ++i) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    table[i] = c;
+  }
+  return table;
+}
+constexpr std::array<uint32_t, 256> kCrcTable = MakeCrcTable();
+
+Status Bad(std::string what) { return Status::Invalid("capture header: " + std::move(what)); }
+
+}  // namespace
+
+std::string_view KindName(RecordKind kind) {
+  switch (kind) {
+    case RecordKind::kCommand:
+      return "command";
+    case RecordKind::kReply:
+      return "reply";
+    case RecordKind::kEvent:
+      return "event";
+    case RecordKind::kClock:
+      return "clock";
+    case RecordKind::kDropped:
+      return "dropped";
+    case RecordKind::kEnd:
+      return "end";
+  }
+  return "unknown";
+}
+
+uint32_t Crc32(std::string_view data) {
+  uint32_t c = 0xFFFFFFFFu;
+  for (unsigned char b : data) c = kCrcTable[(c ^ b) & 0xFF] ^ (c >> 8);
+  return c ^ 0xFFFFFFFFu;
+}
+
+std::string EncodeFileStart(const Header& header) {
+  MsgpackWriter w;
+  w.MapHeader(6);
+  w.String("format_version").Uint(header.format_version);
+  w.String("build_id").String(header.build_id);
+  w.String("clock_mode").String(header.clock_mode);
+  w.String("start_ms").Int(header.start_ms);
+  w.String("seeds").MapHeader(static_cast<uint32_t>(header.seeds.size()));
+  for (const auto& [service, seed] : header.seeds) w.String(service).Int(seed);
+  w.String("started_wall_ms").Int(header.started_wall_ms);
+  const std::string& map = w.bytes();
+  std::string out(kMagic);
+  char buf[6];
+  PutU16Le(buf, header.format_version);
+  PutU32Le(buf + 2, static_cast<uint32_t>(map.size()));
+  out.append(buf, 6);
+  out += map;
+  return out;
+}
+
+void AppendRecord(std::string& out, RecordKind kind, int64_t bus_ms, uint64_t seq,
+                  std::string_view name, std::string_view envelope) {
+  const size_t start = out.size();
+  out.append(kRecordFrameBytes, '\0');
+  // The payload is written straight into `out` after the frame, then measured and checksummed.
+  MsgpackWriter w;
+  w.ArrayHeader(5).Uint(static_cast<uint8_t>(kind)).Int(bus_ms).Uint(seq).String(name).Binary(
+      envelope);
+  out += w.bytes();
+  const std::string_view payload(out.data() + start + kRecordFrameBytes,
+                                 out.size() - start - kRecordFrameBytes);
+  PutU32Le(out.data() + start, static_cast<uint32_t>(payload.size()));
+  PutU32Le(out.data() + start + 4, Crc32(payload));
+}
+
+std::string EncodeRecord(const Record& record) {
+  std::string out;
+  AppendRecord(out, record.kind, record.bus_ms, record.seq, record.name, record.envelope);
+  return out;
+}
+
+Result<Header> DecodeHeader(std::string_view bytes) {
+  MsgpackReader r(bytes);
+  auto n = r.ReadMapHeader();
+  if (!n) return Bad("not a map");
+  Header h;
+  bool have_version = false;
+  for (uint32_t i = 0; i < *n; ++i) {
+    auto key = r.ReadString();
+    if (!key) return Bad("a key is not a string");
+    if (*key == "format_version") {
+      auto v = r.ReadUint();
+      if (!v || *v > 0xFFFF) return Bad("format_version: expected an unsigned integer");
+      h.format_version = static_cast<uint16_t>(*v);
+      have_version = true;
+    } else if (*key == "build_id" || *key == "clock_mode") {
+      auto v = r.ReadString();
+      if (!v) return Bad(std::string(*key) + ": expected a string");
+      (*key == "build_id" ? h.build_id : h.clock_mode) = std::string(*v);
+    } else if (*key == "start_ms" || *key == "started_wall_ms") {
+      auto v = r.ReadInt();
+      if (!v) return Bad(std::string(*key) + ": expected an integer");
+      (*key == "start_ms" ? h.start_ms : h.started_wall_ms) = *v;
+    } else if (*key == "seeds") {
+      auto m = r.ReadMapHeader();
+      if (!m) return Bad("seeds: expected a map");
+      for (uint32_t j = 0; j < *m; ++j) {
+        auto service = r.ReadString();
+        auto seed = service ? r.ReadInt() : std::nullopt;
+        if (!seed) return Bad("seeds: expected {service: integer}");
+        h.seeds[std::string(*service)] = *seed;
+      }
+    } else if (!r.Skip()) {  // unknown keys are ignored (a newer minor addition)
+      return Bad("truncated value");
+    }
+  }
+  if (!have_version) return Bad("format_version missing");
+  return h;
+}
+
+Result<Record> DecodeRecordPayload(std::string_view payload) {
+  MsgpackReader r(payload);
+  auto n = r.ReadArrayHeader();
+  if (!n || *n != 5) return Status::Invalid("record: expected an array of 5");
+  auto kind = r.ReadUint();
+  if (!kind || *kind > kMaxRecordKind) return Status::Invalid("record: unknown kind");
+  auto bus_ms = r.ReadInt();
+  if (!bus_ms) return Status::Invalid("record: bus_ms is not an integer");
+  auto seq = r.ReadUint();
+  if (!seq) return Status::Invalid("record: seq is not an unsigned integer");
+  auto name = r.ReadString();
+  if (!name) return Status::Invalid("record: name is not a string");
+  auto envelope = r.ReadBinary();
+  if (!envelope) return Status::Invalid("record: envelope is not binary");
+  if (!r.AtEnd()) return Status::Invalid("record: bytes after the array");
+  return Record{static_cast<RecordKind>(*kind), *bus_ms, *seq, std::string(*name),
+                std::string(*envelope)};
+}
+
+std::string EncodeEndBody(uint64_t records, uint64_t dropped) {
+  MsgpackWriter w;
+  w.MapHeader(2).String("records").Uint(records).String("dropped").Uint(dropped);
+  return w.Take();
+}
+
+std::optional<EndBody> DecodeEndBody(std::string_view bytes) {
+  MsgpackReader r(bytes);
+  auto n = r.ReadMapHeader();
+  if (!n) return std::nullopt;
+  EndBody body;
+  for (uint32_t i = 0; i < *n; ++i) {
+    auto key = r.ReadString();
+    if (!key) return std::nullopt;
+    if (*key == "records" || *key == "dropped") {
+      auto v = r.ReadUint();
+      if (!v) return std::nullopt;
+      (*key == "records" ? body.records : body.dropped) = *v;
+    } else if (!r.Skip()) {
+      return std::nullopt;
+    }
+  }
+  return body;
+}
+
+}  // namespace mcf::capture

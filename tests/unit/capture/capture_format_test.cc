@@ -1,0 +1,276 @@
+// lib/capture: round trips, and every way a file can be damaged gives a clear Status.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+
+#include "lib/base/bytes.h"
+#include "lib/capture/reader.h"
+#include "lib/capture/writer.h"
+#include "tests/support/temp_dir.h"
+
+namespace mcf::capture {
+namespace {
+
+using testing::TempDir;
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+void Spit(const std::string& path, std::string_view bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+Header SampleHeader() {
+  Header h;
+  h.build_id = "v1-test";
+  h.clock_mode = "sim";
+  h.start_ms = 1767600000000;
+  h.seeds = {{"*", 42}, {"matching", 7}};
+  h.started_wall_ms = 1700000000123;
+  return h;
+}
+
+std::vector<Record> SampleRecords() {
+  return {
+      {RecordKind::kCommand, 1767600000000, 0, "test", std::string("\x81\xa2id\xa1x", 6)},
+      {RecordKind::kReply, 1767600000001, 0, "test", std::string("\x80", 1)},
+      {RecordKind::kEvent, 1767600000002, 17, "test.added", std::string(300, '\xa0')},
+      {RecordKind::kClock, 1767600060000, 18, "clock.tick", std::string("\x80", 1)},
+      {RecordKind::kDropped, 1767600060001, 3, "", ""},
+      {RecordKind::kEnd, 1767600060002, 0, "", EncodeEndBody(4, 3)},
+  };
+}
+
+// Writes the sample capture and returns its bytes.
+std::string WriteSample(const std::string& path, const std::vector<Record>& records) {
+  auto w = CaptureWriter::Create(path, SampleHeader());
+  EXPECT_TRUE(w.ok()) << w.status().ToString();
+  for (const auto& r : records) (*w)->Append(r);
+  EXPECT_TRUE((*w)->Close().ok());
+  return Slurp(path);
+}
+
+TEST(CaptureFormatTest, Crc32MatchesTheZlibCheckValue) {
+  EXPECT_EQ(Crc32("123456789"), 0xCBF43926u);
+  EXPECT_EQ(Crc32(""), 0u);
+}
+
+TEST(CaptureFormatTest, RoundTripsHeaderAndRecordsByteForByte) {
+  TempDir dir;
+  const auto records = SampleRecords();
+  WriteSample(dir.Sub("c.mcfcap"), records);
+  auto capture = ReadCapture(dir.Sub("c.mcfcap"));
+  ASSERT_TRUE(capture.ok()) << capture.status().ToString();
+  EXPECT_EQ(capture->header, SampleHeader());
+  EXPECT_EQ(capture->records, records);
+  EXPECT_EQ(capture->dropped, 3u);
+  EXPECT_FALSE(capture->complete);  // records were dropped
+}
+
+TEST(CaptureFormatTest, ATrailerAndNoDropsMakeACompleteCapture) {
+  TempDir dir;
+  auto records = SampleRecords();
+  records.erase(records.begin() + 4);  // the kDropped marker
+  records.back().envelope = EncodeEndBody(4, 0);
+  WriteSample(dir.Sub("c.mcfcap"), records);
+  auto reader = CaptureReader::Open(dir.Sub("c.mcfcap"));
+  ASSERT_TRUE(reader.ok());
+  while (true) {
+    auto r = (*reader)->Next();
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    if (!*r) break;
+  }
+  EXPECT_TRUE((*reader)->complete());
+  EXPECT_EQ((*reader)->records(), 4u);
+  ASSERT_TRUE((*reader)->end().has_value());
+  EXPECT_EQ((*reader)->end()->records, 4u);
+}
+
+TEST(CaptureFormatTest, HeaderOnlyFileHasNoRecordsAndIsNotComplete) {
+  TempDir dir;
+  WriteSample(dir.Sub("c.mcfcap"), {});
+  auto capture = ReadCapture(dir.Sub("c.mcfcap"));
+  ASSERT_TRUE(capture.ok()) << capture.status().ToString();
+  EXPECT_TRUE(capture->records.empty());
+  EXPECT_FALSE(capture->complete);  // no trailer: the recorder did not stop cleanly
+}
+
+TEST(CaptureFormatTest, EmptyFileIsNotACapture) {
+  TempDir dir;
+  Spit(dir.Sub("empty"), "");
+  auto r = CaptureReader::Open(dir.Sub("empty"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("not a capture (empty file)"), std::string::npos)
+      << r.status().message();
+}
+
+TEST(CaptureFormatTest, ForeignFileIsNotACapture) {
+  TempDir dir;
+  Spit(dir.Sub("json"), "{\"hello\": 1}\n");
+  auto r = CaptureReader::Open(dir.Sub("json"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("not a capture"), std::string::npos);
+}
+
+TEST(CaptureFormatTest, MissingFileIsNotFound) {
+  TempDir dir;
+  auto r = CaptureReader::Open(dir.Sub("nope"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kNotFound);
+}
+
+TEST(CaptureFormatTest, NewerFormatVersionIsRefusedByName) {
+  TempDir dir;
+  std::string bytes = WriteSample(dir.Sub("c.mcfcap"), SampleRecords());
+  PutU16Le(bytes.data() + kMagic.size(), 2);
+  Spit(dir.Sub("v2.mcfcap"), bytes);
+  auto r = CaptureReader::Open(dir.Sub("v2.mcfcap"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kInvalid);
+  EXPECT_NE(r.status().message().find("format version 2 is newer than this build's 1"),
+            std::string::npos)
+      << r.status().message();
+}
+
+// Every prefix of a small capture: either a clean error or the records up to a boundary.
+TEST(CaptureFormatTest, TruncatedAtEveryLengthGivesACleanError) {
+  TempDir dir;
+  const auto records = SampleRecords();
+  const std::string bytes = WriteSample(dir.Sub("c.mcfcap"), records);
+  // Record boundaries, to know which prefixes end cleanly.
+  std::vector<size_t> boundaries;
+  {
+    size_t at = EncodeFileStart(SampleHeader()).size();
+    boundaries.push_back(at);
+    for (const auto& r : records) boundaries.push_back(at += EncodeRecord(r).size());
+  }
+  ASSERT_EQ(boundaries.back(), bytes.size());
+  const size_t header_end = boundaries.front();
+  for (size_t len = 0; len < bytes.size(); ++len) {
+    SCOPED_TRACE("length " + std::to_string(len));
+    Spit(dir.Sub("t"), std::string_view(bytes).substr(0, len));
+    auto reader = CaptureReader::Open(dir.Sub("t"));
+    if (len < header_end) {
+      ASSERT_FALSE(reader.ok());
+      const std::string m = reader.status().message();
+      EXPECT_TRUE(m.find("truncated header") != std::string::npos ||
+                  m.find("not a capture (empty file)") != std::string::npos)
+          << m;
+      continue;
+    }
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    size_t read = 0;
+    Status last;
+    while (true) {
+      auto r = (*reader)->Next();
+      if (!r.ok()) {
+        last = r.status();
+        break;
+      }
+      if (!*r) break;
+      ++read;
+    }
+    const bool on_boundary =
+        std::find(boundaries.begin(), boundaries.end(), len) != boundaries.end();
+    if (on_boundary) {
+      EXPECT_TRUE(last.ok()) << last.ToString();
+    } else {
+      EXPECT_EQ(last.code(), Code::kUnavailable);
+      const std::string want = "truncated record at byte " + std::to_string(boundaries[read]);
+      EXPECT_NE(last.message().find(want), std::string::npos) << last.message();
+    }
+  }
+}
+
+TEST(CaptureFormatTest, FlippedByteInAPayloadIsACrcError) {
+  TempDir dir;
+  std::string bytes = WriteSample(dir.Sub("c.mcfcap"), SampleRecords());
+  const size_t first = EncodeFileStart(SampleHeader()).size();
+  const size_t second = first + EncodeRecord(SampleRecords()[0]).size();
+  bytes[second + kRecordFrameBytes + 3] ^= 0x01;  // inside the second record's payload
+  Spit(dir.Sub("bad"), bytes);
+  auto reader = CaptureReader::Open(dir.Sub("bad"));
+  ASSERT_TRUE(reader.ok());
+  auto r1 = (*reader)->Next();
+  ASSERT_TRUE(r1.ok() && r1->has_value());
+  auto r2 = (*reader)->Next();
+  ASSERT_FALSE(r2.ok());
+  EXPECT_EQ(r2.status().code(), Code::kInvalid);
+  EXPECT_NE(r2.status().message().find("corrupt record at byte " + std::to_string(second) +
+                                       " (crc)"),
+            std::string::npos)
+      << r2.status().message();
+  EXPECT_FALSE((*reader)->Next().ok());  // sticky
+}
+
+TEST(CaptureFormatTest, FlippedByteAnywhereNeverCrashes) {
+  TempDir dir;
+  const std::string bytes = WriteSample(dir.Sub("c.mcfcap"), SampleRecords());
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    std::string damaged = bytes;
+    damaged[i] ^= 0x5a;
+    Spit(dir.Sub("d"), damaged);
+    auto capture = ReadCapture(dir.Sub("d"));
+    if (capture.ok()) {
+      // Only a header byte that still decodes (a string's content) can pass.
+      EXPECT_LT(i, EncodeFileStart(SampleHeader()).size()) << "byte " << i;
+    }
+  }
+}
+
+TEST(CaptureFormatTest, HugeLengthPrefixIsCorruptNotAnAllocation) {
+  TempDir dir;
+  std::string bytes = WriteSample(dir.Sub("c.mcfcap"), {});
+  std::string frame(8, '\0');
+  PutU32Le(frame.data(), 0xFFFFFFF0u);
+  Spit(dir.Sub("huge"), bytes + frame);
+  auto reader = CaptureReader::Open(dir.Sub("huge"));
+  ASSERT_TRUE(reader.ok());
+  auto r = (*reader)->Next();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("corrupt record at byte"), std::string::npos);
+  EXPECT_NE(r.status().message().find("(length"), std::string::npos);
+}
+
+// A follower: the partial last record is reported truncated and read once it is complete.
+TEST(CaptureFormatTest, ReaderFollowsAGrowingFile) {
+  TempDir dir;
+  const std::string path = dir.Sub("grow.mcfcap");
+  auto w = CaptureWriter::Create(path, SampleHeader());
+  ASSERT_TRUE(w.ok());
+  auto reader = CaptureReader::Open(path);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  auto none = (*reader)->Next();
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+
+  const Record rec{RecordKind::kCommand, 5, 0, "test", "\x80"};
+  const std::string framed = EncodeRecord(rec);
+  {  // half a record lands first (another process writing)
+    std::ofstream out(path, std::ios::binary | std::ios::app);
+    out.write(framed.data(), 5);
+  }
+  auto partial = (*reader)->Next();
+  ASSERT_FALSE(partial.ok());
+  EXPECT_EQ(partial.status().code(), Code::kUnavailable);
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::app);
+    out.write(framed.data() + 5, static_cast<std::streamsize>(framed.size() - 5));
+  }
+  auto full = (*reader)->Next();
+  ASSERT_TRUE(full.ok()) << full.status().ToString();
+  ASSERT_TRUE(full->has_value());
+  EXPECT_EQ(**full, rec);
+}
+
+TEST(CaptureFormatTest, WriterReportsAnUncreatablePath) {
+  auto w = CaptureWriter::Create("/nonexistent-dir/x.mcfcap", SampleHeader());
+  ASSERT_FALSE(w.ok());
+  EXPECT_NE(w.status().message().find("/nonexistent-dir/x.mcfcap"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mcf::capture
