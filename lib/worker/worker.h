@@ -60,6 +60,9 @@ class Worker {
   Status Open();
   // A context database. REQUIRES: Open() succeeded; before Run().
   Result<store::Db> OpenDb(const std::string& name);
+  // The store, for a context's one-off set-up transaction (seeding an empty store) before
+  // Run(); like Dispatcher::env(). REQUIRES: Open() succeeded; never while Run() runs.
+  store::Env& env() { return dispatcher_.env(); }
   // Registers a handler. invalid when `type` is not registered in schemas/registry.cc, not
   // ours (commands), or already handled; Run() then refuses to start (exit code 2).
   Status OnCommand(std::string_view type, CommandHandler handler);

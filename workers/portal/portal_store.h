@@ -1,0 +1,134 @@
+// PortalStore: the portal's records in LMDB databases of the worker's env, one codec each:
+//   accounts          employee_id -> Account (a client, by HCB's employee id)
+//   clients           client_id -> employee_id
+//   staff             staff id -> Staff (manager, supplies, admin)
+//   tokens            token -> TokenBinding {role, id} (clients, staff, workers)
+//   service_types     service type id -> ServiceType
+//   orders            order id (= task id) -> Order
+//   orders_by_client  client_id "\0" order id -> "" (a client's dashboard, by id)
+// Every call works inside a transaction the caller owns (a handler's nested txn), so its writes
+// commit with the message that caused them. Cheap to copy; used on the worker's thread only.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lib/base/status.h"
+#include "lib/store/lmdb.h"
+#include "workers/portal/orders.h"
+
+namespace mcf::portal {
+
+struct Account {
+  std::string client_id;
+  std::string employee_id;
+  std::string name;
+  int64_t discount_bps = 0;  // the client's current loyalty discount (0 until billing feeds it)
+  int64_t created_at_ms = 0;
+  bool operator==(const Account&) const = default;
+};
+
+struct Staff {
+  std::string id;
+  std::string role;  // manager, supplies, admin
+  std::string name;
+  int64_t created_at_ms = 0;
+  bool operator==(const Staff&) const = default;
+};
+
+// Who a bearer token stands for.
+struct TokenBinding {
+  std::string role;  // client, worker, manager, supplies, admin
+  std::string id;
+  bool operator==(const TokenBinding&) const = default;
+};
+
+struct ServiceType {
+  std::string id;
+  std::string name;
+  std::string description;
+  bool active = true;
+  bool operator==(const ServiceType&) const = default;
+};
+
+// The encodings below are also the reply bodies of the commands that return these records.
+// {client_id, employee_id, name, discount_bps, created_at}
+std::string EncodeAccount(const Account& a);
+Result<Account> DecodeAccount(std::string_view bytes);
+// {id, role, name, created_at}
+std::string EncodeStaff(const Staff& s);
+Result<Staff> DecodeStaff(std::string_view bytes);
+// {role, id}
+std::string EncodeTokenBinding(const TokenBinding& t);
+Result<TokenBinding> DecodeTokenBinding(std::string_view bytes);
+// {id, name, description, active}
+std::string EncodeServiceType(const ServiceType& t);
+Result<ServiceType> DecodeServiceType(std::string_view bytes);
+// The order map: {id, client_id, service_type_id, description, starts_at, ends_at, approx_cost,
+// status, worker_id?, price?, kit_issued, copy_offered, copied_from?, reason?,
+// timeline: [{at, event, detail?}]}; the optional fields are absent while empty/unassigned.
+std::string EncodeOrder(const Order& o);
+Result<Order> DecodeOrder(std::string_view bytes);
+
+// One page of orders by id: `orders` and whether more follow the last one.
+struct OrderPage {
+  std::vector<Order> orders;
+  bool more = false;
+};
+
+class PortalStore {
+ public:
+  // Opens (creating) the databases through `runtime` (a worker::Worker or worker::Dispatcher).
+  template <typename Runtime>
+  static Result<PortalStore> Open(Runtime& runtime) {
+    PortalStore s;
+    for (auto [name, db] : {std::pair{"accounts", &s.accounts_},
+                            {"clients", &s.clients_},
+                            {"staff", &s.staff_},
+                            {"tokens", &s.tokens_},
+                            {"service_types", &s.service_types_},
+                            {"orders", &s.orders_},
+                            {"orders_by_client", &s.orders_by_client_}}) {
+      auto r = runtime.OpenDb(name);
+      if (!r.ok()) return r.status();
+      *db = *r;
+    }
+    return s;
+  }
+
+  // Accounts: nullopt when there is none. PutAccount also writes the clients index.
+  Result<std::optional<Account>> AccountByEmployee(const store::Txn& txn,
+                                                   std::string_view employee_id) const;
+  Result<std::optional<Account>> AccountByClient(const store::Txn& txn,
+                                                 std::string_view client_id) const;
+  Status PutAccount(store::Txn& txn, const Account& account);
+
+  Status PutStaff(store::Txn& txn, const Staff& staff);
+
+  // REQUIRES: 1 <= token.size() <= 511 (an LMDB key); callers check the contract's 32..128.
+  Result<std::optional<TokenBinding>> Token(const store::Txn& txn, std::string_view token) const;
+  Status PutToken(store::Txn& txn, std::string_view token, const TokenBinding& binding);
+
+  // Every service type, sorted by id.
+  Result<std::vector<ServiceType>> ServiceTypes(const store::Txn& txn) const;
+  Result<std::optional<ServiceType>> GetServiceType(const store::Txn& txn,
+                                                    std::string_view id) const;
+  Status PutServiceType(store::Txn& txn, const ServiceType& type);
+
+  Result<std::optional<Order>> GetOrder(const store::Txn& txn, std::string_view id) const;
+  // Adds or replaces the order and its client index entry.
+  Status PutOrder(store::Txn& txn, const Order& order);
+  // Up to `limit` orders with id > `after` (all when empty), by id; only `client_id`'s when
+  // given. REQUIRES: limit >= 1.
+  Result<OrderPage> ListOrders(const store::Txn& txn, const std::optional<std::string>& client_id,
+                               const std::string& after, size_t limit) const;
+
+ private:
+  PortalStore() = default;
+  store::Db accounts_, clients_, staff_, tokens_, service_types_, orders_, orders_by_client_;
+};
+
+}  // namespace mcf::portal
