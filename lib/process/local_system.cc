@@ -1,0 +1,165 @@
+#include "lib/process/local_system.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <set>
+#include <thread>
+#include <zmq.hpp>
+
+#include "lib/base/log.h"
+#include "lib/client/bus_client.h"
+#include "schemas/body.h"
+#include "schemas/envelope.h"
+#include "schemas/msgpack.h"
+
+namespace mcf::process {
+namespace {
+
+using std::chrono::milliseconds;
+
+std::string Trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// The services broker.stats lists with at least one worker.
+std::set<std::string> RegisteredServices(const schemas::Reply& stats) {
+  std::set<std::string> out;
+  if (stats.status != Code::kOk) return out;
+  auto body = schemas::Body::Parse(stats.body);
+  if (!body.ok()) return out;
+  auto raw = body->Raw("services");
+  if (!raw.ok()) return out;
+  schemas::MsgpackReader r(*raw);
+  auto n = r.ReadArrayHeader();
+  for (uint32_t i = 0; n && i < *n; ++i) {
+    auto item = r.ReadRaw();
+    if (!item) break;
+    auto service = schemas::Body::Parse(*item);
+    if (!service.ok()) continue;
+    auto name = service->String("name");
+    auto workers = service->Int("workers");
+    if (name.ok() && workers.ok() && *workers > 0) out.insert(*name);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<LocalSystem>> LocalSystem::Start(SystemOptions options) {
+  std::unique_ptr<LocalSystem> system(new LocalSystem(std::move(options)));
+  if (Status s = system->StartAll(); !s.ok()) {
+    spdlog::error("event=system_start_failed error={} logs={}", Quoted(s.message()),
+                  Quoted(system->Logs()));
+    return s;
+  }
+  return system;
+}
+
+LocalSystem::~LocalSystem() { Stop(); }
+
+void LocalSystem::Launch(Child& child) {
+  child.process = ChildProcess::Start(child.argv, options_.data_dir + "/" + child.name + ".log");
+}
+
+Status LocalSystem::StartAll() {
+  const std::string& data = options_.data_dir;
+  std::error_code ec;
+  std::filesystem::create_directories(data, ec);
+  if (ec) return Status::Internal("cannot create " + data + ": " + ec.message());
+
+  const std::string endpoint_file = data + "/broker.endpoint";
+  std::filesystem::remove(endpoint_file, ec);
+  Child broker{"broker",
+               {options_.bin_dir + "/mcf-broker", "--endpoint", "tcp://127.0.0.1:*",
+                "--endpoint-file", endpoint_file, "--data", data + "/broker"},
+               {}};
+  broker.argv.insert(broker.argv.end(), options_.broker_flags.begin(),
+                     options_.broker_flags.end());
+  Launch(children_.emplace_back(std::move(broker)));
+  auto endpoint = WaitForFileLine(endpoint_file, options_.ready_timeout);
+  if (!endpoint) return Status::Unavailable("mcf-broker did not bind (see broker.log)");
+  broker_endpoint_ = *endpoint;
+
+  for (const std::string& context : options_.contexts) {
+    Child worker{context,
+                 {options_.bin_dir + "/mcf-" + context, "--broker", broker_endpoint_, "--data",
+                  data + "/" + context},
+                 {}};
+    worker.argv.insert(worker.argv.end(), options_.worker_flags.begin(),
+                       options_.worker_flags.end());
+    Launch(children_.emplace_back(std::move(worker)));
+  }
+  if (Status s = WaitUntilRegistered(); !s.ok()) return s;
+
+  if (options_.gateway) {
+    const std::string port_file = data + "/gateway.port";
+    const std::string token_file = data + "/admin.token";
+    std::filesystem::remove(port_file, ec);
+    Child gateway{"gateway",
+                  {options_.bin_dir + "/mcf-gateway", "--listen", "127.0.0.1:0", "--port-file",
+                   port_file, "--broker", broker_endpoint_, "--admin-token-file", token_file},
+                  {}};
+    gateway.argv.insert(gateway.argv.end(), options_.gateway_flags.begin(),
+                        options_.gateway_flags.end());
+    Launch(children_.emplace_back(std::move(gateway)));
+    auto port = WaitForFileLine(port_file, options_.ready_timeout);
+    if (!port) return Status::Unavailable("mcf-gateway did not listen (see gateway.log)");
+    gateway_port_ = std::stoi(*port);
+    admin_token_ = Trimmed(ReadFile(token_file));
+  }
+  spdlog::info("event=system_started broker={} contexts={} gateway_port={}", broker_endpoint_,
+               options_.contexts.size(), gateway_port_);
+  return Status::Ok();
+}
+
+Status LocalSystem::WaitUntilRegistered() {
+  if (options_.contexts.empty()) return Status::Ok();
+  zmq::context_t zmq_context(1);
+  client::BusClient client(zmq_context, broker_endpoint_, "local-system");
+  const auto end = std::chrono::steady_clock::now() + options_.ready_timeout;
+  std::set<std::string> registered;
+  while (std::chrono::steady_clock::now() < end) {
+    registered = RegisteredServices(
+        client.Call(client.MakeCommand("broker.stats", schemas::EmptyBody()), milliseconds(1000)));
+    bool all = true;
+    for (const auto& c : options_.contexts) all = all && registered.count(c) > 0;
+    if (all) return Status::Ok();
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  std::string missing;
+  for (const auto& c : options_.contexts)
+    if (!registered.count(c)) missing += (missing.empty() ? "" : ", ") + c;
+  return Status::Unavailable("contexts did not register with the broker: " + missing);
+}
+
+ChildProcess* LocalSystem::Find(std::string_view name) {
+  for (auto& c : children_)
+    if (c.name == name) return &c.process;
+  return nullptr;
+}
+
+Status LocalSystem::Restart(std::string_view name) {
+  for (auto& c : children_) {
+    if (c.name != name) continue;
+    if (c.process.running()) c.process.Stop();
+    Launch(c);
+    return Status::Ok();
+  }
+  return Status::NotFound("no process named " + std::string(name));
+}
+
+std::string LocalSystem::Logs() const {
+  std::string out;
+  for (const auto& c : children_)
+    out += "--- " + c.name + ".log\n" + ReadFile(options_.data_dir + "/" + c.name + ".log");
+  return out;
+}
+
+void LocalSystem::Stop() {
+  for (auto it = children_.rbegin(); it != children_.rend(); ++it)
+    if (it->process.running()) it->process.Stop();
+}
+
+}  // namespace mcf::process
