@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "broker/bus_clock.h"
+#include "broker/capture_tap.h"
 #include "broker/event_log.h"
 #include "broker/log_writer.h"
 #include "broker/service_table.h"
@@ -21,6 +22,7 @@
 #include "schemas/clock.h"
 #include "schemas/envelope.h"
 #include "schemas/msgpack.h"
+#include "schemas/registry.h"
 
 namespace mcf::broker {
 namespace {
@@ -33,6 +35,9 @@ constexpr int kMaxDrain = 4096;      // messages handled per wake-up before othe
 constexpr Millis kMaxPollWait{100};  // bounds the reaction to `stop`
 constexpr int kHwm = 200'000;        // generous: peers read their sockets promptly
 constexpr int64_t kMaxAdvanceMs = 366 * kDayMs;
+constexpr int64_t kDefaultCaptureLeaseMs = 5000;
+constexpr int64_t kMaxCaptureLeaseMs = 3'600'000;
+constexpr std::string_view kStartupCaptureId = "startup";
 
 bool IsInternalService(std::string_view service) {
   return service == "broker" || service == "clock";
@@ -96,6 +101,12 @@ struct Broker::Impl {
   schemas::Reply OkReply(const schemas::Envelope& command, std::string body) const;
   std::string StatsBody() const;
   void SubmitClockSpan(ClockSpan span, std::optional<uint64_t>* ticket_out);
+  // --- captures (broker/capture_tap.h) -------------------------------------------------------
+  Result<std::string> StartCapture(const std::string& path, std::optional<Millis> lease);
+  Status StopCapture(const schemas::Envelope* stop_command, const std::string& rid,
+                     std::string* key);
+  void HandleCapture(const std::string& rid, std::string key, const schemas::Envelope& command,
+                     const zmq::message_t& envelope);
 
   BrokerOptions options;
   zmq::context_t& context;
@@ -124,6 +135,16 @@ struct Broker::Impl {
     schemas::Reply reply;
   };
   std::unordered_map<uint64_t, PendingAdvance> advance_waiters;
+
+  // The capture being recorded, if any (one at a time).
+  struct ActiveCapture {
+    std::shared_ptr<CaptureTap> tap;
+    std::string id;
+    std::optional<Millis> lease;  // none: runs until stopped (--capture)
+    TimePoint lease_end{};
+  };
+  std::optional<ActiveCapture> recording;
+  uint64_t next_capture = 1;
 
   bool deliver_dirty = true;
   uint64_t malformed = 0;
@@ -175,6 +196,10 @@ Status Broker::Impl::Open() {
   }
   started = clock.Now();
   next_heartbeat = started + options.heartbeat;
+  if (!options.capture_path.empty()) {
+    auto id = StartCapture(options.capture_path, std::nullopt);
+    if (!id.ok()) return id.status();
+  }
   publish_batch.ticket = next_ticket++;
   return Status::Ok();
 }
@@ -218,6 +243,7 @@ Status Broker::Impl::Run(const std::atomic<bool>& stop) {
   FlushPublishes();
   writer->Stop();
   HandleWritesDone();  // acks for what became durable while stopping
+  if (recording) (void)StopCapture(nullptr, "", nullptr);
   return Status::Ok();
 }
 
@@ -238,6 +264,7 @@ void Broker::Impl::HandleMessage(Frames& frames) {
       }
       auto route = table.OnReply(rid, reply->request_id, actions);
       if (!route) return;
+      if (recording) recording->tap->Reply(BusNow(), "", AsView(reply->envelope));
       Frames out = proto::Encode(
           proto::ClientReply{std::move(route->request_key), std::move(reply->envelope)});
       if (!SendTo(route->client, out)) ++dropped_replies;
@@ -299,6 +326,7 @@ void Broker::Impl::HandleRequest(Frames& frames, const std::string& rid) {
                 schemas::ErrorReply("", "", request.status(), "broker", BusNow()));
     return;
   }
+  if (recording) recording->tap->Command(BusNow(), request->service, AsView(request->envelope));
   if (!LooksLikeMap(request->envelope)) {
     CountMalformed("REQUEST: envelope is not a MessagePack map");
     return SendReply(rid, std::move(request->request_key),
@@ -338,6 +366,8 @@ void Broker::Impl::HandleInternal(const std::string& rid, std::string key, std::
     return SendReply(rid, std::move(key), OkReply(*command, std::move(body)));
   }
   if (type == "broker.stats") return SendReply(rid, std::move(key), OkReply(*command, StatsBody()));
+  if (type.starts_with("broker.capture_"))
+    return HandleCapture(rid, std::move(key), *command, envelope);
   if (type == clk::kNow) {
     std::string body = clk::Encode(clk::Now{BusNow(), std::string(bus_clock->mode_name()), 0});
     return SendReply(rid, std::move(key), OkReply(*command, std::move(body)));
@@ -468,6 +498,11 @@ void Broker::Impl::FlushActions() {
 
 void Broker::Impl::OnTimers() {
   const TimePoint now = clock.Now();
+  if (recording && recording->lease && now >= recording->lease_end) {
+    spdlog::warn("event=capture_lease_expired id={} lease_ms={}", recording->id,
+                 recording->lease->count());
+    (void)StopCapture(nullptr, "", nullptr);
+  }
   if (auto d = table.NextDeadline(); d && *d <= now) {
     if (auto purged = table.Tick(actions); !purged.empty())
       spdlog::info("event=workers_purged reason=silent count={}", purged.size());
@@ -508,7 +543,9 @@ void Broker::Impl::Deliver() {
 }
 
 void Broker::Impl::SendReply(const std::string& rid, std::string key, const schemas::Reply& reply) {
-  Frames out = proto::Encode(proto::ClientReply{std::move(key), ToMessage(schemas::Encode(reply))});
+  const std::string bytes = schemas::Encode(reply);
+  if (recording) recording->tap->Reply(BusNow(), schemas::ServiceOf(reply.type), bytes);
+  Frames out = proto::Encode(proto::ClientReply{std::move(key), ToMessage(bytes)});
   if (!SendTo(rid, out)) ++dropped_replies;
 }
 
@@ -528,6 +565,106 @@ void Broker::Impl::CountMalformed(std::string_view what) {
   spdlog::warn("event=malformed_message error={} suppressed={} total={}", Quoted(what),
                malformed_suppressed, malformed);
   malformed_suppressed = 0;
+}
+
+Result<std::string> Broker::Impl::StartCapture(const std::string& path,
+                                               std::optional<Millis> lease) {
+  if (recording) return Status::Conflict("a capture is already running: " + recording->id);
+  CaptureTapOptions tap_options;
+  tap_options.path = path;
+  capture::Header& h = tap_options.header;
+  h.build_id = std::string(capture::BuildId());
+  h.clock_mode = std::string(bus_clock->mode_name());
+  h.start_ms = BusNow();
+  if (options.seed) h.seeds["*"] = *options.seed;
+  h.started_wall_ms = WallMillis();
+  auto tap = CaptureTap::Start(std::move(tap_options));
+  if (!tap.ok()) return tap.status();
+  ActiveCapture active;
+  active.tap = std::move(*tap);
+  active.id = lease ? "capture-" + std::to_string(next_capture++) + "-" +
+                          std::to_string(WallMillis())
+                    : std::string(kStartupCaptureId);
+  active.lease = lease;
+  if (lease) active.lease_end = clock.Now() + *lease;
+  writer->SetSink(active.tap);
+  recording = std::move(active);
+  return recording->id;
+}
+
+// Ends the running capture. With `stop_command` (broker.capture_stop), its reply carries the
+// final counts and is the capture's last record, and is sent to `rid` under `key`.
+Status Broker::Impl::StopCapture(const schemas::Envelope* stop_command, const std::string& rid,
+                                 std::string* key) {
+  if (!recording) return Status::NotFound("no capture is running");
+  ActiveCapture active = std::move(*recording);
+  recording.reset();
+  writer->SetSink(nullptr);
+  std::string reply_bytes;
+  if (stop_command) {
+    active.tap->Seal(BusNow(), "broker", [&](const CaptureTap::Stats& s) {
+      schemas::Reply reply = OkReply(*stop_command, schemas::BodyWriter()
+                                                        .Int("records", static_cast<int64_t>(s.records))
+                                                        .Int("dropped", static_cast<int64_t>(s.dropped))
+                                                        .Finish());
+      reply_bytes = schemas::Encode(reply);
+      return reply_bytes;
+    });
+  }
+  Status status = active.tap->Stop(BusNow());
+  if (!status.ok())
+    spdlog::error("event=capture_failed id={} error={}", active.id, Quoted(status.message()));
+  if (stop_command) {
+    Frames out = proto::Encode(proto::ClientReply{std::move(*key), ToMessage(reply_bytes)});
+    if (!SendTo(rid, out)) ++dropped_replies;
+  }
+  return status;
+}
+
+void Broker::Impl::HandleCapture(const std::string& rid, std::string key,
+                                 const schemas::Envelope& command,
+                                 const zmq::message_t& envelope) {
+  auto fail = [&](Status s) {
+    SendReply(rid, std::move(key), schemas::ErrorReply(command, std::move(s), "broker", BusNow()));
+  };
+  auto body = schemas::Body::Parse(command.body);
+  if (!body.ok()) return fail(body.status());
+  const std::string& type = command.type;
+  if (type == "broker.capture_start") {
+    auto path = body->String("path");
+    if (!path.ok()) return fail(path.status());
+    if (path->empty() || (*path)[0] != '/')
+      return fail(Status::Invalid("body.path: must be an absolute path"));
+    auto lease_ms = body->OptInt("lease_ms");
+    if (!lease_ms.ok()) return fail(lease_ms.status());
+    const int64_t lease = lease_ms->value_or(kDefaultCaptureLeaseMs);
+    if (lease < 100 || lease > kMaxCaptureLeaseMs)
+      return fail(Status::Invalid("body.lease_ms: must be between 100 and 3600000"));
+    auto id = StartCapture(*path, Millis(lease));
+    if (!id.ok()) return fail(id.status());
+    // The capture starts with the command that started it.
+    recording->tap->Command(BusNow(), "broker", AsView(envelope));
+    return SendReply(rid, std::move(key),
+                     OkReply(command, schemas::BodyWriter()
+                                          .String("capture_id", *id)
+                                          .Int("lease_ms", lease)
+                                          .Finish()));
+  }
+  auto id = body->String("capture_id");
+  if (!id.ok()) return fail(id.status());
+  if (!recording || recording->id != *id)
+    return fail(Status::NotFound("no running capture has id '" + *id + "'"));
+  if (type == "broker.capture_renew") {
+    if (recording->lease) recording->lease_end = clock.Now() + *recording->lease;
+    const int64_t lease = recording->lease ? recording->lease->count() : 0;
+    return SendReply(rid, std::move(key),
+                     OkReply(command, schemas::BodyWriter().Int("lease_ms", lease).Finish()));
+  }
+  if (type == "broker.capture_stop") {
+    (void)StopCapture(&command, rid, &key);
+    return;
+  }
+  fail(Status::Invalid("the broker does not serve '" + type + "'"));
 }
 
 std::string Broker::Impl::StatsBody() const {
@@ -570,6 +707,7 @@ std::string Broker::Impl::StatsBody() const {
 Broker::Broker(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Broker::~Broker() {
   if (impl_ && impl_->writer) impl_->writer->Stop();
+  if (impl_ && impl_->recording) (void)impl_->StopCapture(nullptr, "", nullptr);
 }
 
 Result<std::unique_ptr<Broker>> Broker::Create(const BrokerOptions& options,

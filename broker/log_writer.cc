@@ -63,16 +63,24 @@ void LogWriter::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void LogWriter::SetSink(std::shared_ptr<DurableEventSink> sink) {
+  std::lock_guard lock(mu_);
+  sink_ = std::move(sink);
+}
+
 void LogWriter::Run() {
   std::vector<WriteBatch> batches;
   std::vector<AppendItem> items;
+  std::shared_ptr<DurableEventSink> sink;
   while (true) {
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] { return stop_ || !pending_.empty(); });
       if (pending_.empty()) break;  // stop_ and nothing left
       batches.swap(pending_);
+      sink = sink_;
     }
+    if (!sink) sink_producers_.clear();
     items.clear();
     std::optional<int64_t> clock_ms;
     for (const auto& b : batches) {
@@ -83,7 +91,17 @@ void LogWriter::Run() {
             i.time_ms});
       if (b.clock_ms && (!clock_ms || *b.clock_ms > *clock_ms)) clock_ms = b.clock_ms;
     }
+    const uint64_t head_before = log_.Head();
+    if (sink) {
+      for (const auto& item : items) {
+        auto [it, fresh] = sink_producers_.try_emplace(std::string(item.producer), 0);
+        if (!fresh) continue;
+        auto last = log_.ProducerSeq(item.producer);
+        if (last.ok()) it->second = *last;
+      }
+    }
     auto result = log_.AppendBatch(items, clock_ms);
+    if (sink && result.ok()) ReportDurable(*sink, items, head_before, result->head);
     std::shared_ptr<const AppendResult> shared;
     Status status;
     if (result.ok()) {
@@ -103,6 +121,23 @@ void LogWriter::Run() {
       (void)wake_writer_.send(wake, zmq::send_flags::dontwait);
     } catch (const zmq::error_t&) {
     }
+  }
+}
+
+void LogWriter::ReportDurable(DurableEventSink& sink, const std::vector<AppendItem>& items,
+                              uint64_t head_before, uint64_t head_after) {
+  // The same rule as EventLog::AppendBatch: an item is appended iff its producer_seq is above
+  // the last stored for its producer; appended items take consecutive seqs.
+  uint64_t seq = head_before;
+  for (const auto& item : items) {
+    uint64_t& last = sink_producers_[std::string(item.producer)];
+    if (item.producer_seq <= last) continue;
+    last = item.producer_seq;
+    sink.OnDurable(++seq, item.time_ms, item.producer, item.topic, item.envelope);
+  }
+  if (seq != head_after) {
+    spdlog::warn("event=durable_sink_mismatch reported_head={} log_head={}", seq, head_after);
+    sink_producers_.clear();  // re-read from the log next time
   }
 }
 

@@ -13,6 +13,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <thread>
 #include <vector>
 #include <zmq.hpp>
@@ -35,6 +37,15 @@ struct WriteBatch {
   std::vector<WriteItem> items;
   std::optional<int64_t> clock_ms;  // clock state to persist with the items
   bool empty() const { return items.empty() && !clock_ms; }
+};
+
+// Told about every event as it becomes durable, in log order, with its global seq (the capture
+// tap). Called on the writer thread after the commit; must not block.
+class DurableEventSink {
+ public:
+  virtual ~DurableEventSink() = default;
+  virtual void OnDurable(uint64_t seq, int64_t time_ms, std::string_view producer,
+                         std::string_view topic, std::string_view envelope) = 0;
 };
 
 struct WriteDone {
@@ -60,10 +71,15 @@ class LogWriter {
   // Finishes every submitted batch, then joins the thread. Idempotent.
   void Stop();
   size_t commits() const { return commits_; }
+  // Attaches (or, with nullptr, detaches) the sink; from the next commit on (any thread). A
+  // commit already in progress may still report to the previous sink.
+  void SetSink(std::shared_ptr<DurableEventSink> sink);
 
  private:
   LogWriter(EventLog& log, zmq::context_t& context);
   void Run();
+  void ReportDurable(DurableEventSink& sink, const std::vector<AppendItem>& items,
+                     uint64_t head_before, uint64_t head_after);
 
   EventLog& log_;
   zmq::socket_t wake_main_;    // routing thread's end
@@ -74,6 +90,10 @@ class LogWriter {
   std::vector<WriteDone> done_;      // guarded by mu_
   bool stop_ = false;                // guarded by mu_
   size_t commits_ = 0;               // writer thread only (read for stats, racy but benign)
+  std::shared_ptr<DurableEventSink> sink_;  // guarded by mu_
+  // Writer thread, while a sink is attached: last stored producer_seq per producer, to tell
+  // which items of a batch the log appended (it skips duplicates) and so their seqs.
+  std::unordered_map<std::string, uint64_t> sink_producers_;
   std::thread thread_;
 };
 

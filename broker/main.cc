@@ -43,6 +43,9 @@ int main(int argc, char** argv) {
   app.add_option("--liveness", options.liveness, "missed heartbeats before a peer is purged")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
+  app.add_option("--capture", options.capture_path,
+                 "record every command, reply and event into this capture file until exit");
+  app.add_option("--seed", options.seed, "the run's random seed, recorded in captures");
   CLI11_PARSE(app, argc, argv);
 
   mcf::InitLogging("broker");

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "lib/base/clock.h"
@@ -35,6 +36,11 @@ struct BrokerOptions {
   uint32_t max_event_batch = 256;
   // LMDB map size (virtual address space, not memory). Default 64 GiB.
   size_t map_size = size_t{64} << 30;
+  // If set, a capture of everything crossing the broker is written here from start-up until
+  // exit (docs/capture-format.md). Default: none.
+  std::string capture_path;
+  // The run's seed (--seed), recorded in capture headers as {"*": seed}. Default: none.
+  std::optional<int64_t> seed;
 
   // How long a silent peer lives: liveness * heartbeat.
   Millis Expiry() const { return heartbeat * liveness; }

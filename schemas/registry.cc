@@ -11,6 +11,13 @@ using enum MessageKind;
 // changes meaning; adding an optional field keeps the version.
 constexpr std::array kTypes = {
     // broker (served by the broker itself)
+    MessageType{"broker.capture_renew", kCommand, 1,
+                "keep a capture running: {capture_id} -> {lease_ms}"},
+    MessageType{"broker.capture_start", kCommand, 1,
+                "record what crosses the broker into a file: {path (absolute), lease_ms?} -> "
+                "{capture_id, lease_ms}"},
+    MessageType{"broker.capture_stop", kCommand, 1,
+                "stop a capture: {capture_id} -> {records, dropped}"},
     MessageType{"broker.health", kCommand, 1, "liveness of the broker and its services"},
     MessageType{"broker.stats", kCommand, 1, "counters: peers, services, in-flight, log head"},
     // clock (served by the broker's bus clock)

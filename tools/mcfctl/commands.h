@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,10 @@
 #include "lib/base/clock.h"
 #include "lib/base/status.h"
 #include "schemas/envelope.h"
+
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace mcf::mcfctl {
 
@@ -71,5 +76,10 @@ struct StoresOptions {
   bool json = false;
 };
 int RunStores(const StoresOptions& options);
+
+// `capture FILE [--for D]` and `capture dump FILE [--follow]` (capture.cc). The returned
+// function runs whichever was chosen after parsing (the exit code), nullopt when neither.
+// `broker` is read when it runs, so it may be filled by the parse.
+std::function<std::optional<int>()> AddCaptureCommands(CLI::App& app, const std::string& broker);
 
 }  // namespace mcf::mcfctl

@@ -59,6 +59,8 @@ int main(int argc, char** argv) {
   stores_cmd->add_option("--data", stores.data, "data directory")->capture_default_str();
   stores_cmd->add_flag("--json", stores.json, "print JSON instead of a table");
 
+  auto run_capture = AddCaptureCommands(app, broker);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -80,5 +82,6 @@ int main(int argc, char** argv) {
     return RunBrokerService(broker, *stats_cmd ? "broker.stats" : "broker.health", *timeout);
   }
   if (*stores_cmd) return RunStores(stores);
+  if (auto rc = run_capture()) return *rc;
   return kExitUsage;
 }
