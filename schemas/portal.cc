@@ -22,18 +22,18 @@ Result<HelpRequested> DecodeHelpRequested(std::string_view body) {
   auto b = Body::Parse(body);
   if (!b.ok()) return b.status();
   HelpRequested e;
-  for (auto [field, out] : {std::pair{"order_id", &e.order_id},
-                            std::pair{"client_id", &e.client_id},
-                            std::pair{"service_type_id", &e.service_type_id},
-                            std::pair{"description", &e.description}}) {
+  for (auto [field, out] :
+       {std::pair{"order_id", &e.order_id}, std::pair{"client_id", &e.client_id},
+        std::pair{"service_type_id", &e.service_type_id},
+        std::pair{"description", &e.description}}) {
     auto v = b->String(field);
     if (!v.ok()) return v.status();
     *out = std::move(*v);
   }
   if (e.order_id.empty()) return Status::Invalid("body.order_id: must not be empty");
-  for (auto [field, out] : {std::pair{"starts_at", &e.starts_at_ms},
-                            std::pair{"ends_at", &e.ends_at_ms},
-                            std::pair{"approx_cost", &e.approx_cost}}) {
+  for (auto [field, out] :
+       {std::pair{"starts_at", &e.starts_at_ms}, std::pair{"ends_at", &e.ends_at_ms},
+        std::pair{"approx_cost", &e.approx_cost}}) {
     auto v = b->Int(field);
     if (!v.ok()) return v.status();
     *out = *v;

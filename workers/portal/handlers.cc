@@ -41,8 +41,8 @@ Status Invalid(std::string_view field, std::string_view problem) {
 // A text field of `min`..`max` bytes.
 Status CheckLength(std::string_view field, const std::string& v, size_t min, size_t max) {
   if (v.size() < min)
-    return Invalid(field, min == 1 ? "must not be empty"
-                                   : "at least " + std::to_string(min) + " bytes");
+    return Invalid(field,
+                   min == 1 ? "must not be empty" : "at least " + std::to_string(min) + " bytes");
   if (v.size() > max) return Invalid(field, "at most " + std::to_string(max) + " bytes");
   return Status::Ok();
 }
@@ -116,8 +116,7 @@ Status SeedIfEmpty(store::Env& env, PortalStore& store) {
   auto types = store.ServiceTypes(*txn);
   if (!types.ok()) return types.status();
   if (!types->empty()) return Status::Ok();
-  if (Status s = store.PutServiceType(*txn, SeedServiceType()); !s.ok())
-    return s;
+  if (Status s = store.PutServiceType(*txn, SeedServiceType()); !s.ok()) return s;
   if (Status s = txn->Commit(); !s.ok()) return s;
   spdlog::info("event=service_types_seeded id=chores");
   return Status::Ok();
@@ -205,8 +204,7 @@ Result<std::string> PortalHandlers::GrantWorkerToken(HandlerContext& ctx, const 
   auto token = Token(body);
   if (!token.ok()) return token.status();
   if (Status s = BindToken(ctx, *token, {"worker", *worker_id}); !s.ok()) return s;
-  spdlog::info("event=worker_token_granted worker={} by={}", Quoted(*worker_id),
-               Quoted(IdOf(ctx)));
+  spdlog::info("event=worker_token_granted worker={} by={}", Quoted(*worker_id), Quoted(IdOf(ctx)));
   return BodyWriter().String("worker_id", *worker_id).String("token", *token).Finish();
 }
 
@@ -317,8 +315,8 @@ Result<std::string> PortalHandlers::RequestHelp(HandlerContext& ctx, const Body&
   if (!*type || !(*type)->active)
     return Invalid("service_type_id", "no active service type " + Quoted(*service_type_id));
 
-  Order order = NewOrder(ctx.NewId("order"), client_id, *service_type_id, *description,
-                         *starts_at, *starts_at + duration_ms,
+  Order order = NewOrder(ctx.NewId("order"), client_id, *service_type_id, *description, *starts_at,
+                         *starts_at + duration_ms,
                          ApproxCost(kPriceMinor, (*account)->discount_bps), ctx.now_ms());
   if (Status s = store_.PutOrder(ctx.txn(), order); !s.ok()) return s;
   wire::HelpRequested event{order.id,          order.client_id,    order.service_type_id,
@@ -366,8 +364,8 @@ Result<std::string> PortalHandlers::GetOrder(HandlerContext& ctx, const Body& bo
   auto order = store_.GetOrder(ctx.txn(), *order_id);
   if (!order.ok()) return order.status();
   // Someone else's order is indistinguishable from a missing one (never forbidden).
-  const bool visible =
-      *order && (IsStaffEditor(ctx) || (RoleOf(ctx) == "client" && IdOf(ctx) == (*order)->client_id));
+  const bool visible = *order && (IsStaffEditor(ctx) ||
+                                  (RoleOf(ctx) == "client" && IdOf(ctx) == (*order)->client_id));
   if (!visible) return Status::NotFound("no order " + Quoted(*order_id));
   return EncodeOrder(**order);
 }
@@ -384,8 +382,8 @@ Status PortalHandlers::UpdateOrder(HandlerContext& ctx, std::string_view event,
     return Status::Ok();
   }
   if (!update(**order)) {
-    spdlog::warn("event=order_update_ignored trigger={} order={} status={}", event,
-                 Quoted(task_id), OrderStatusName((*order)->status));
+    spdlog::warn("event=order_update_ignored trigger={} order={} status={}", event, Quoted(task_id),
+                 OrderStatusName((*order)->status));
     return Status::Ok();
   }
   if (Status s = store_.PutOrder(ctx.txn(), **order); !s.ok()) return s;
@@ -438,9 +436,8 @@ Status PortalHandlers::OnTaskAssigned(HandlerContext& ctx, const Body& /*body*/)
   auto e = schemas::tasks::DecodeTaskAssigned(ctx.message().body);
   if (!e.ok()) return e.status();
   const int64_t now = ctx.now_ms();
-  return UpdateOrder(ctx, kTaskAssigned, e->task_id, [&](Order& o) {
-    return OnAssigned(o, e->worker_id, e->price_minor, now);
-  });
+  return UpdateOrder(ctx, kTaskAssigned, e->task_id,
+                     [&](Order& o) { return OnAssigned(o, e->worker_id, e->price_minor, now); });
 }
 
 Status PortalHandlers::OnKitIssued(HandlerContext& ctx, const Body& /*body*/) {

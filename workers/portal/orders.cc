@@ -53,9 +53,8 @@ Order NewOrder(std::string id, std::string client_id, std::string service_type_i
   return o;
 }
 
-Order NewCopyOrder(Order& original, std::string copy_id, int64_t starts_at_ms,
-                   int64_t ends_at_ms, std::optional<std::string> description,
-                   int64_t approx_cost, int64_t now_ms) {
+Order NewCopyOrder(Order& original, std::string copy_id, int64_t starts_at_ms, int64_t ends_at_ms,
+                   std::optional<std::string> description, int64_t approx_cost, int64_t now_ms) {
   Order copy;
   copy.id = std::move(copy_id);
   copy.client_id = original.client_id;

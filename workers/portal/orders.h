@@ -65,9 +65,8 @@ Order NewOrder(std::string id, std::string client_id, std::string service_type_i
 // client, service type and description (unless `description` is given), the copy's own
 // appointment and estimate, copied_from = original.id; timeline [{now, "requested", "copy of
 // <original>"}]. Also records {now, "copied", <copy id>} on `original`.
-Order NewCopyOrder(Order& original, std::string copy_id, int64_t starts_at_ms,
-                   int64_t ends_at_ms, std::optional<std::string> description,
-                   int64_t approx_cost, int64_t now_ms);
+Order NewCopyOrder(Order& original, std::string copy_id, int64_t starts_at_ms, int64_t ends_at_ms,
+                   std::optional<std::string> description, int64_t approx_cost, int64_t now_ms);
 
 // tasks.task_assigned: requested -> assigned with the worker and the price.
 bool OnAssigned(Order& order, std::string worker_id, int64_t price_minor, int64_t now_ms);

@@ -36,8 +36,7 @@ std::string ClientKey(std::string_view client_id, std::string_view order_id) {
 
 template <typename T>
 Result<std::optional<T>> GetDecoded(const store::Txn& txn, store::Db db, std::string_view db_name,
-                                    std::string_view key,
-                                    Result<T> (*decode)(std::string_view)) {
+                                    std::string_view key, Result<T> (*decode)(std::string_view)) {
   auto v = txn.Get(db, key);
   if (!v.ok()) return v.status();
   if (!*v) return std::optional<T>();
@@ -64,9 +63,8 @@ Result<Account> DecodeAccount(std::string_view bytes) {
   auto b = Body::Parse(bytes);
   if (!b.ok()) return b.status();
   Account a;
-  if (Status s = Strings(*b, {{"client_id", &a.client_id},
-                              {"employee_id", &a.employee_id},
-                              {"name", &a.name}});
+  if (Status s = Strings(
+          *b, {{"client_id", &a.client_id}, {"employee_id", &a.employee_id}, {"name", &a.name}});
       !s.ok())
     return s;
   auto discount = b->Int("discount_bps");
@@ -169,9 +167,9 @@ Result<Order> DecodeOrder(std::string_view bytes) {
                               {"description", &o.description}});
       !s.ok())
     return s;
-  for (auto [name, out] : {std::pair{"starts_at", &o.starts_at_ms},
-                           std::pair{"ends_at", &o.ends_at_ms},
-                           std::pair{"approx_cost", &o.approx_cost}}) {
+  for (auto [name, out] :
+       {std::pair{"starts_at", &o.starts_at_ms}, std::pair{"ends_at", &o.ends_at_ms},
+        std::pair{"approx_cost", &o.approx_cost}}) {
     auto v = b->Int(name);
     if (!v.ok()) return v.status();
     *out = *v;
@@ -181,9 +179,9 @@ Result<Order> DecodeOrder(std::string_view bytes) {
   auto parsed = ParseOrderStatus(*status);
   if (!parsed) return Status::Invalid("body.status: unknown order status " + *status);
   o.status = *parsed;
-  for (auto [name, out] : {std::pair{"worker_id", &o.worker_id},
-                           std::pair{"copied_from", &o.copied_from},
-                           std::pair{"reason", &o.reason}}) {
+  for (auto [name, out] :
+       {std::pair{"worker_id", &o.worker_id}, std::pair{"copied_from", &o.copied_from},
+        std::pair{"reason", &o.reason}}) {
     auto v = b->OptString(name);
     if (!v.ok()) return v.status();
     *out = v->value_or("");
@@ -240,8 +238,7 @@ Result<std::optional<Account>> PortalStore::AccountByClient(const store::Txn& tx
 }
 
 Status PortalStore::PutAccount(store::Txn& txn, const Account& account) {
-  if (Status s = txn.Put(accounts_, account.employee_id, EncodeAccount(account)); !s.ok())
-    return s;
+  if (Status s = txn.Put(accounts_, account.employee_id, EncodeAccount(account)); !s.ok()) return s;
   return txn.Put(clients_, account.client_id, account.employee_id);
 }
 
@@ -260,8 +257,7 @@ Result<std::optional<TokenBinding>> PortalStore::Token(const store::Txn& txn,
   return std::optional<TokenBinding>(std::move(*r));
 }
 
-Status PortalStore::PutToken(store::Txn& txn, std::string_view token,
-                             const TokenBinding& binding) {
+Status PortalStore::PutToken(store::Txn& txn, std::string_view token, const TokenBinding& binding) {
   return txn.Put(tokens_, token, EncodeTokenBinding(binding));
 }
 
@@ -306,7 +302,7 @@ Result<OrderPage> PortalStore::ListOrders(const store::Txn& txn,
   auto cursor = store::Cursor::Open(txn, db);
   if (!cursor.ok()) return cursor.status();
   const std::string start = prefix + after;
-  bool ok = cursor->Seek(start);
+  bool ok = start.empty() ? cursor->First() : cursor->Seek(start);  // LMDB has no empty key
   if (ok && !after.empty() && cursor->key() == start) ok = cursor->Next();
   for (; ok; ok = cursor->Next()) {
     std::string_view key = cursor->key();
