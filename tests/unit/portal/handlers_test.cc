@@ -447,6 +447,11 @@ TEST_F(PortalHandlersTest, RequestHelpRejectsBadInputAndChangesNothing) {
     EXPECT_EQ(r.status, Code::kInvalid) << c.message_prefix;
     EXPECT_EQ(r.message.rfind(c.message_prefix, 0), 0u) << r.message;
   }
+  // The runtime names the field in the reply's details too (the gateway's problem `field`).
+  Reply past = Call(wire::kRequestHelp, HelpBody(kNow - 1), client);
+  auto details = Body::Parse(past.details);
+  ASSERT_TRUE(details.ok()) << details.status().ToString();
+  EXPECT_EQ(*details->String("field"), "body.starts_at");
   // Exactly now is not the past.
   EXPECT_EQ(Call(wire::kRequestHelp, HelpBody(kNow), client).status, Code::kOk);
   EXPECT_EQ(h_.NewEvents().size(), 1u);
