@@ -260,7 +260,7 @@ Result<std::string> PortalHandlers::UpdateServiceType(HandlerContext& ctx, const
     spdlog::warn("event=update_service_type_forbidden role={}", Quoted(RoleOf(ctx)));
     return Status::Forbidden("portal.update_service_type: managers only");
   }
-  auto id = Text(body, "id", 1, kMaxNameBytes * 4);
+  auto id = Text(body, "id", 1, kMaxIdBytes);
   if (!id.ok()) return id.status();
   auto name = OptText(body, "name", 1, kMaxNameBytes);
   if (!name.ok()) return name.status();
@@ -298,7 +298,7 @@ Result<std::string> PortalHandlers::RequestHelp(HandlerContext& ctx, const Body&
   if (!account.ok()) return account.status();
   if (!*account) return Status::Forbidden("portal.request_help: no client account " + client_id);
 
-  auto service_type_id = Text(body, "service_type_id", 1, kMaxNameBytes * 4);
+  auto service_type_id = Text(body, "service_type_id", 1, kMaxIdBytes);
   if (!service_type_id.ok()) return service_type_id.status();
   auto description = Text(body, "description", 1, kMaxOrderDescriptionBytes);
   if (!description.ok()) return description.status();
@@ -359,7 +359,7 @@ Result<std::string> PortalHandlers::ListOrders(HandlerContext& ctx, const Body& 
 }
 
 Result<std::string> PortalHandlers::GetOrder(HandlerContext& ctx, const Body& body) {
-  auto order_id = Text(body, "order_id", 1, kMaxNameBytes * 4);
+  auto order_id = Text(body, "order_id", 1, kMaxIdBytes);
   if (!order_id.ok()) return order_id.status();
   auto order = store_.GetOrder(ctx.txn(), *order_id);
   if (!order.ok()) return order.status();
@@ -394,7 +394,7 @@ Status PortalHandlers::UpdateOrder(HandlerContext& ctx, std::string_view event,
 
 Status PortalHandlers::OnTaskRequested(HandlerContext& ctx, const Body& body) {
   // Read field by field: description?/copied_from? are newer optional fields.
-  auto task_id = Text(body, "task_id", 1, kMaxNameBytes * 4);
+  auto task_id = Text(body, "task_id", 1, kMaxIdBytes);
   if (!task_id.ok()) return task_id.status();
   auto copied_from = body.OptString("copied_from");
   if (!copied_from.ok()) return copied_from.status();

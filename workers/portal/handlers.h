@@ -40,6 +40,7 @@ inline constexpr size_t kMaxNameBytes = 100;
 inline constexpr size_t kMinTokenBytes = 32;
 inline constexpr size_t kMaxTokenBytes = 128;
 inline constexpr size_t kMaxWorkerIdBytes = 64;
+inline constexpr size_t kMaxIdBytes = 128;  // ids we made (service type, order, task)
 inline constexpr size_t kMaxServiceDescriptionBytes = 2000;
 inline constexpr size_t kMaxOrderDescriptionBytes = 4000;
 inline constexpr int64_t kDefaultDurationMs = 60 * 60 * 1000;
