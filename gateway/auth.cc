@@ -77,11 +77,11 @@ void InMemoryTokenStore::Add(std::string token, Principal principal) {
   tokens_[std::move(token)] = std::move(principal);
 }
 
-std::optional<Principal> InMemoryTokenStore::Lookup(std::string_view token) const {
+Result<std::optional<Principal>> InMemoryTokenStore::Lookup(std::string_view token) const {
   std::shared_lock lock(mu_);
   auto it = tokens_.find(std::string(token));
-  if (it == tokens_.end()) return std::nullopt;
-  return it->second;
+  if (it == tokens_.end()) return std::optional<Principal>();
+  return std::optional<Principal>(it->second);
 }
 
 BootstrapAdminToken::BootstrapAdminToken(std::string token) : token_(std::move(token)) {}
@@ -115,16 +115,23 @@ Result<std::unique_ptr<BootstrapAdminToken>> BootstrapAdminToken::LoadOrCreate(
   return FromFile(path);
 }
 
-std::optional<Principal> BootstrapAdminToken::Lookup(std::string_view token) const {
-  if (!ConstantTimeEquals(token, token_)) return std::nullopt;
-  return Principal{"admin", "bootstrap"};
+Result<std::optional<Principal>> BootstrapAdminToken::Lookup(std::string_view token) const {
+  if (!ConstantTimeEquals(token, token_)) return std::optional<Principal>();
+  return std::optional<Principal>(Principal{"admin", "bootstrap"});
 }
 
-std::optional<Principal> ChainedTokenStore::Lookup(std::string_view token) const {
+Result<std::optional<Principal>> ChainedTokenStore::Lookup(std::string_view token) const {
+  Status failure = Status::Ok();
   for (const TokenStore* store : stores_) {
-    if (auto p = store->Lookup(token)) return p;
+    auto p = store->Lookup(token);
+    if (!p.ok()) {
+      if (failure.ok()) failure = p.status();
+      continue;
+    }
+    if (p->has_value()) return p;
   }
-  return std::nullopt;
+  if (!failure.ok()) return failure;
+  return std::optional<Principal>();
 }
 
 ProblemOr<Principal> Authenticate(const TokenStore& store,
@@ -137,8 +144,12 @@ ProblemOr<Principal> Authenticate(const TokenStore& store,
     return MakeProblem(kHttpUnauthorized, "Authorization header is not a bearer token");
   }
   auto principal = store.Lookup(*token);
-  if (!principal) return MakeProblem(kHttpUnauthorized, "unknown or revoked token");
-  return *principal;
+  if (!principal.ok()) {
+    return MakeProblem(kHttpUnavailable,
+                       "cannot check the token now: " + principal.status().message());
+  }
+  if (!principal->has_value()) return MakeProblem(kHttpUnauthorized, "unknown or revoked token");
+  return **principal;
 }
 
 std::optional<Problem> RequireRole(const Principal& principal,

@@ -1,9 +1,11 @@
 // Authentication and authorisation at the edge: bearer tokens -> Principal {role, id}, and role
 // checks, each failure being the 401/403 Problem to answer with.
 //
-// TokenStore is the lookup interface (the real store will be a bus command later);
-// InMemoryTokenStore serves tests, BootstrapAdminToken the admin token read from a file at
-// start (compared in constant time), ChainedTokenStore asks several in order.
+// TokenStore is the lookup interface: a principal, "unknown" (nullopt), or an error when the
+// store could not be asked (503, never 401). InMemoryTokenStore serves tests,
+// BootstrapAdminToken the admin token read from a file at start (compared in constant time),
+// ChainedTokenStore asks several in order; PortalTokenStore (portal_token_store.h) asks the
+// portal over the bus.
 // All stores here are thread-safe for Lookup; a store must outlive those that refer to it.
 #pragma once
 
@@ -34,14 +36,15 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b);
 class TokenStore {
  public:
   virtual ~TokenStore() = default;
-  // The principal a token stands for; nullopt for an unknown token.
-  virtual std::optional<Principal> Lookup(std::string_view token) const = 0;
+  // The principal a token stands for; nullopt for an unknown token; a non-ok Status when the
+  // store could not answer (e.g. the portal is unavailable).
+  virtual Result<std::optional<Principal>> Lookup(std::string_view token) const = 0;
 };
 
 class InMemoryTokenStore final : public TokenStore {
  public:
   void Add(std::string token, Principal principal);
-  std::optional<Principal> Lookup(std::string_view token) const override;
+  Result<std::optional<Principal>> Lookup(std::string_view token) const override;
 
  private:
   mutable std::shared_mutex mu_;
@@ -60,24 +63,25 @@ class BootstrapAdminToken final : public TokenStore {
   // not exist.
   static Result<std::unique_ptr<BootstrapAdminToken>> LoadOrCreate(const std::string& path);
 
-  std::optional<Principal> Lookup(std::string_view token) const override;
+  Result<std::optional<Principal>> Lookup(std::string_view token) const override;
 
  private:
   std::string token_;
 };
 
-// Asks each store in turn (not owned; they must outlive this).
+// Asks each store in turn (not owned; they must outlive this): the first principal found wins;
+// when none knows the token and one of them failed, the (first) failure is returned.
 class ChainedTokenStore final : public TokenStore {
  public:
   explicit ChainedTokenStore(std::vector<const TokenStore*> stores) : stores_(std::move(stores)) {}
-  std::optional<Principal> Lookup(std::string_view token) const override;
+  Result<std::optional<Principal>> Lookup(std::string_view token) const override;
 
  private:
   std::vector<const TokenStore*> stores_;
 };
 
 // The principal for an Authorization header value; 401 when it is missing, not a bearer token
-// or an unknown token.
+// or an unknown token; 503 when the token store could not be asked.
 ProblemOr<Principal> Authenticate(const TokenStore& store,
                                   std::optional<std::string_view> authorization);
 

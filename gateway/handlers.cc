@@ -51,25 +51,40 @@ ForwardResult ReplyToHttp(const schemas::Reply& reply, bool created) {
   return {p.status, ProblemObject(p)};
 }
 
-HttpResponse HandleHealthz(const schemas::Reply& broker_health) {
-  if (broker_health.status == Code::kOk) {
-    auto body = MsgpackToJson(broker_health.body);
-    Json out;
-    out["status"] = "ok";
-    out["gateway"] = "ok";
-    out["broker"] = body.ok() ? std::move(body).value() : Json{{"status", "ok"}};
-    return JsonResponse(kHttpOk, out);
-  }
-  Problem p = MakeProblem(
-      kHttpUnavailable,
-      "broker did not answer broker.health: " + std::string(CodeName(broker_health.status)) +
-          (broker_health.message.empty() ? "" : " (" + broker_health.message + ")"));
-  Json out = ProblemObject(p);
+HttpResponse HandleHealthz(const schemas::Reply& broker_stats) {
+  Json out;
+  out["status"] = "ok";
   out["gateway"] = "ok";
-  out["broker"] = std::string(CodeName(broker_health.status));
-  HttpResponse r = JsonResponse(kHttpUnavailable, out);
-  r.content_type = std::string(kProblemContentType);
-  return r;
+  Json contexts = Json::object();
+  for (std::string_view name : kHealthContexts) contexts[std::string(name)] = "unavailable";
+  bool healthy = broker_stats.status == Code::kOk;
+  if (healthy) {
+    out["broker"] = "ok";
+    auto body = MsgpackToJson(broker_stats.body);
+    if (body.ok() && body->is_object()) {
+      const Json& stats = *body;
+      if (stats.contains("log_head")) out["log_head"] = stats["log_head"];
+      if (stats.contains("clock")) out["clock"] = stats["clock"];
+      if (stats.contains("services") && stats["services"].is_array()) {
+        for (const Json& service : stats["services"]) {
+          if (!service.is_object() || !service.contains("name") || !service["name"].is_string() ||
+              !contexts.contains(service["name"].get<std::string>())) {
+            continue;
+          }
+          const bool up = service.contains("workers") && service["workers"].is_number() &&
+                          service["workers"].get<double>() > 0;
+          if (up) contexts[service["name"].get<std::string>()] = "ok";
+        }
+      }
+    }
+  } else {
+    out["broker"] = std::string(CodeName(broker_stats.status));
+    if (!broker_stats.message.empty()) out["detail"] = broker_stats.message;
+  }
+  for (const auto& [name, state] : contexts.items()) healthy = healthy && state == "ok";
+  out["contexts"] = std::move(contexts);
+  if (!healthy) out["status"] = "unavailable";
+  return JsonResponse(healthy ? kHttpOk : kHttpUnavailable, out);
 }
 
 HttpResponse HandleMe(const TokenStore& tokens, const HttpRequest& request) {
@@ -78,7 +93,7 @@ HttpResponse HandleMe(const TokenStore& tokens, const HttpRequest& request) {
   auto principal = Authenticate(tokens, header);
   if (!principal.ok()) {
     HttpResponse r = ProblemResponse(principal.problem());
-    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    if (r.status == kHttpUnauthorized) r.headers.emplace_back("WWW-Authenticate", "Bearer");
     return r;
   }
   return JsonResponse(kHttpOk,

@@ -5,6 +5,8 @@
 // by ForwardCommand for every route that sends a command. Pure functions; thread-safe.
 #pragma once
 
+#include <array>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -23,6 +25,10 @@ struct HttpRequest {
   std::optional<std::string> authorization;  // the Authorization header, if sent
   std::string remote_addr;
   std::optional<Json> body;  // the parsed JSON object, when the request had a body
+  std::map<std::string, std::string> path_params;  // {"id": "order-1"} for "/v1/orders/{id}"
+  std::map<std::string, std::string> query;        // first value of each query parameter
+  std::optional<std::string> idempotency_key;      // the Idempotency-Key header, if sent
+  std::optional<Principal> principal;              // set by the pipeline once authenticated
 };
 
 struct HttpResponse {
@@ -50,9 +56,15 @@ struct ForwardResult {
 // A reply body that is not valid MessagePack becomes a 500 problem.
 ForwardResult ReplyToHttp(const schemas::Reply& reply, bool created = false);
 
-// GET /healthz from the broker.health reply: 200 {status, gateway, broker: <health body>} when
-// the broker answered ok; otherwise a 503 problem with "gateway":"ok" and "broker":<status>.
-HttpResponse HandleHealthz(const schemas::Reply& broker_health);
+// The contexts /healthz reports on, each a bus service of that name.
+inline constexpr std::array<std::string_view, 5> kHealthContexts = {"portal", "tasks", "matching",
+                                                                    "hiring", "supplies"};
+
+// GET /healthz from the broker.stats reply: {status, gateway: "ok", broker: "ok"|<bus status>,
+// contexts: {portal: "ok"|"unavailable", ...}, log_head?, bus_time?}. A context is "ok" when the
+// broker lists its service with at least one worker. 200 when the broker answered and every
+// context is ok ("status":"ok"); otherwise 503 with the same body ("status":"unavailable").
+HttpResponse HandleHealthz(const schemas::Reply& broker_stats);
 
 // GET /v1/me: the bearer token's principal {role, id}; 401 problem otherwise.
 HttpResponse HandleMe(const TokenStore& tokens, const HttpRequest& request);

@@ -174,6 +174,83 @@ bool JsonReader::Bool(std::string_view field) {
   return v->get<bool>();
 }
 
+std::optional<bool> JsonReader::OptBool(std::string_view field) {
+  const Json* v = Find(field, false);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_boolean()) {
+    Fail(field, "expected a boolean, got " + std::string(TypeName(*v)));
+    return std::nullopt;
+  }
+  return v->get<bool>();
+}
+
+namespace {
+
+// nullopt when `s` has min..max characters; else what is wrong with it.
+std::optional<std::string> CheckChars(const std::string& s, size_t min_chars, size_t max_chars) {
+  const size_t n = Utf8Chars(s);
+  if (n < min_chars) {
+    return min_chars == 1 ? std::string("must not be empty")
+                          : "shorter than " + std::to_string(min_chars) + " characters";
+  }
+  if (n > max_chars) return "longer than " + std::to_string(max_chars) + " characters";
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> JsonReader::OptText(std::string_view field, size_t min_chars,
+                                               size_t max_chars) {
+  // 4 bytes per character at most; the byte check keeps hostile input cheap.
+  auto s = OptString(field, max_chars * 4);
+  if (!s) return std::nullopt;
+  if (auto bad = CheckChars(*s, min_chars, max_chars)) {
+    Fail(field, std::move(*bad));
+    return std::nullopt;
+  }
+  return s;
+}
+
+std::string JsonReader::Text(std::string_view field, size_t min_chars, size_t max_chars) {
+  if (Find(field, true) == nullptr) return {};
+  return OptText(field, min_chars, max_chars).value_or("");
+}
+
+std::vector<std::string> JsonReader::TextList(std::string_view field, size_t max_items,
+                                              size_t min_chars, size_t max_chars) {
+  const Json* v = Find(field, true);
+  if (v == nullptr) return {};
+  if (!v->is_array()) {
+    Fail(field, "expected an array, got " + std::string(TypeName(*v)));
+    return {};
+  }
+  if (v->size() > max_items) {
+    Fail(field, "more than " + std::to_string(max_items) + " items");
+    return {};
+  }
+  std::vector<std::string> out;
+  for (size_t i = 0; i < v->size(); ++i) {
+    const std::string item = std::string(field) + "[" + std::to_string(i) + "]";
+    const Json& e = (*v)[i];
+    if (!e.is_string()) {
+      Fail(item, "expected a string, got " + std::string(TypeName(e)));
+      return {};
+    }
+    if (auto bad = CheckChars(e.get_ref<const std::string&>(), min_chars, max_chars)) {
+      Fail(item, std::move(*bad));
+      return {};
+    }
+    out.push_back(e.get<std::string>());
+  }
+  return out;
+}
+
+size_t Utf8Chars(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xc0u) != 0x80u;
+  return n;
+}
+
 std::string JsonToMsgpack(const Json& object) {
   std::string out;
   Json::to_msgpack(object, out);

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gateway/problem.h"
 #include "lib/base/status.h"
@@ -47,6 +48,15 @@ class JsonReader {
   std::optional<int64_t> OptInt(std::string_view field, int64_t min = INT64_MIN,
                                 int64_t max = INT64_MAX);
   bool Bool(std::string_view field);
+  std::optional<bool> OptBool(std::string_view field);
+  // A required string of `min_chars`..`max_chars` characters (UTF-8 code points; the parser has
+  // already rejected invalid UTF-8).
+  std::string Text(std::string_view field, size_t min_chars, size_t max_chars);
+  std::optional<std::string> OptText(std::string_view field, size_t min_chars, size_t max_chars);
+  // A required array of at most `max_items` strings of `min_chars`..`max_chars` characters each
+  // (problems name the item, e.g. "body.strengths[2]").
+  std::vector<std::string> TextList(std::string_view field, size_t max_items, size_t min_chars,
+                                    size_t max_chars);
 
   // The first problem met, if any (400, field set).
   const std::optional<Problem>& problem() const { return problem_; }
@@ -65,6 +75,9 @@ std::string JsonToMsgpack(const Json& object);
 
 // One MessagePack value (the whole input) as JSON, for reply bodies; invalid on malformed input.
 Result<Json> MsgpackToJson(std::string_view bytes);
+
+// The number of UTF-8 code points in `s` (bytes that are not continuation bytes).
+size_t Utf8Chars(std::string_view s);
 
 // Compact JSON text; invalid UTF-8 is replaced rather than failing.
 std::string DumpJson(const Json& json);

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "gateway/auth.h"
+#include "gateway/portal_token_store.h"
 #include "gateway/server.h"
 #include "lib/base/log.h"
 #include "lib/client/bus_client.h"
@@ -59,6 +60,10 @@ int main(int argc, char** argv) {
   std::string port_file;
   std::string admin_token_file = "var/admin.token";
   long long health_timeout_ms = config.health_timeout.count();
+  long long command_timeout_ms = config.command_timeout.count();
+  long long auth_timeout_ms = 2000;
+  mcf::gateway::TokenCacheConfig token_cache;
+  long long token_ttl_ms = token_cache.ttl.count();
 
   CLI::App app{"mcf-gateway: HTTP/JSON edge of the MCF bus"};
   app.add_option("--listen", listen, "HOST:PORT to listen on (port 0 picks a free one)")
@@ -71,6 +76,27 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-body-bytes", config.json_limits.max_body_bytes, "largest request body")
       ->capture_default_str();
+  app.add_option("--large-body-bytes", config.large_body_bytes,
+                 "largest request body on the photo routes")
+      ->capture_default_str();
+  app.add_option("--max-photo-bytes", config.max_photo_bytes, "largest decoded photo")
+      ->capture_default_str();
+  app.add_option("--command-timeout-ms", command_timeout_ms, "bus command wait per route")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--auth-timeout-ms", auth_timeout_ms, "portal.authenticate wait")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--token-cache-ttl-ms", token_ttl_ms, "how long a known token is cached")
+      ->capture_default_str();
+  app.add_option("--session-burst", config.session_rate.capacity,
+                 "POST /v1/session: burst per client address")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--session-per-second", config.session_rate.refill_per_second,
+                 "POST /v1/session: sustained rate per client address")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--max-string-bytes", config.json_limits.max_string_bytes,
                  "longest JSON string in a body")
       ->capture_default_str();
@@ -87,6 +113,8 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
   config.health_timeout = mcf::Millis(health_timeout_ms);
+  config.command_timeout = mcf::Millis(command_timeout_ms);
+  token_cache.ttl = mcf::Millis(token_ttl_ms);
 
   mcf::InitLogging("gateway");
   if (!ParseListen(listen, &config.host, &config.port)) {
@@ -99,7 +127,20 @@ int main(int argc, char** argv) {
     spdlog::error("event=admin_token_failed error={}", mcf::Quoted(admin.status().message()));
     return 1;
   }
-  mcf::gateway::ChainedTokenStore tokens({admin.value().get()});
+  // Tokens: the bootstrap admin first, then the portal (cached). The portal is asked through
+  // the server's per-thread bus clients, so the store reaches the server through a pointer set
+  // once it exists (no request is served before that).
+  mcf::gateway::Server* bus = nullptr;
+  const mcf::Millis auth_timeout(auth_timeout_ms);
+  mcf::gateway::PortalTokenStore portal_tokens(
+      [&bus, auth_timeout](std::string_view token) {
+        std::string body =
+            mcf::gateway::JsonToMsgpack(mcf::gateway::Json{{"token", std::string(token)}});
+        return bus->Call("portal.authenticate", mcf::schemas::Principal{"system", "gateway"},
+                         std::move(body), auth_timeout);
+      },
+      mcf::SteadyClock::Instance(), token_cache);
+  mcf::gateway::ChainedTokenStore tokens({admin.value().get(), &portal_tokens});
 
   // Block the stop signals before any thread starts, so only the waiter below receives them.
   sigset_t stop_signals;
@@ -109,6 +150,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   mcf::gateway::Server server(config, tokens);
+  bus = &server;
   auto port = server.Bind();
   if (!port.ok()) {
     spdlog::error("event=listen_failed error={}", mcf::Quoted(port.status().message()));

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <string>
 #include <string_view>
 
 namespace mcf::gateway {
@@ -12,6 +13,8 @@ namespace mcf::gateway {
 struct RouteSpec {
   std::string_view method;  // "GET", "POST", ...
   std::string_view path;    // OpenAPI form: "/v1/orders/{id}"
+  bool large_body =
+      false;  // photo routes: ServerConfig::large_body_bytes instead of the small limit
   bool operator==(const RouteSpec&) const = default;
 };
 
@@ -19,11 +22,43 @@ inline constexpr RouteSpec kHealthz{"GET", "/healthz"};
 inline constexpr RouteSpec kMetrics{"GET", "/metrics"};
 inline constexpr RouteSpec kOpenApi{"GET", "/v1/openapi.json"};
 inline constexpr RouteSpec kMe{"GET", "/v1/me"};
+// Business routes (issue 3; docs/openapi.json and /work/shared/SPEC.md section 4).
+inline constexpr RouteSpec kSession{"POST", "/v1/session"};
+inline constexpr RouteSpec kStaff{"POST", "/v1/staff"};
+inline constexpr RouteSpec kWorkers{"POST", "/v1/workers"};
+inline constexpr RouteSpec kListServiceTypes{"GET", "/v1/service-types"};
+inline constexpr RouteSpec kCreateServiceType{"POST", "/v1/service-types"};
+inline constexpr RouteSpec kUpdateServiceType{"PATCH", "/v1/service-types/{id}"};
+inline constexpr RouteSpec kCreateOrder{"POST", "/v1/orders"};
+inline constexpr RouteSpec kListOrders{"GET", "/v1/orders"};
+inline constexpr RouteSpec kGetOrder{"GET", "/v1/orders/{id}"};
+inline constexpr RouteSpec kCopyOrder{"POST", "/v1/orders/{id}/copy"};
+inline constexpr RouteSpec kListJobs{"GET", "/v1/jobs"};
+inline constexpr RouteSpec kCheckIn{"POST", "/v1/jobs/{id}/check-in", true};
+inline constexpr RouteSpec kComplete{"POST", "/v1/jobs/{id}/complete", true};
+inline constexpr RouteSpec kFail{"POST", "/v1/jobs/{id}/fail"};
+inline constexpr RouteSpec kListSupplyOrders{"GET", "/v1/supply-orders"};
+inline constexpr RouteSpec kIssueSupplyOrder{"POST", "/v1/supply-orders/{id}/issue"};
 
-inline constexpr std::array<RouteSpec, 4> kRoutes = {kHealthz, kMetrics, kOpenApi, kMe};
+inline constexpr std::array<RouteSpec, 20> kRoutes = {kHealthz,           kMetrics,
+                                                      kOpenApi,           kMe,
+                                                      kSession,           kStaff,
+                                                      kWorkers,           kListServiceTypes,
+                                                      kCreateServiceType, kUpdateServiceType,
+                                                      kCreateOrder,       kListOrders,
+                                                      kGetOrder,          kCopyOrder,
+                                                      kListJobs,          kCheckIn,
+                                                      kComplete,          kFail,
+                                                      kListSupplyOrders,  kIssueSupplyOrder};
 
 // The metrics label for requests that matched no route.
 inline constexpr std::string_view kUnmatchedRoute = "unmatched";
+
+// The route `method path` (a concrete path, "/v1/jobs/t-1/check-in") matches, if any.
+const RouteSpec* MatchRoute(std::string_view method, std::string_view path);
+
+// The httplib pattern of an OpenAPI path: each "{name}" becomes "([^/]+)".
+std::string PathPattern(std::string_view openapi_path);
 
 // docs/openapi.json as it was at build time (embedded by CMake).
 std::string_view OpenApiDocument();

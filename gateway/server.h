@@ -1,8 +1,10 @@
 // Server: the gateway's HTTP server (cpp-httplib), adapting requests to the handlers in
 // gateway/handlers.h and commands to the bus.
 //
-// Every request passes the same pipeline: concurrency limit (503), body size (413), JSON body
-// (400), the route's handler, metrics. Each server thread gets its own BusClient over one shared
+// Every request passes the same pipeline: concurrency limit (503), the route's body size (413),
+// for business routes the per-address rate limit (429) and the bearer token (401/503), the JSON
+// body (400), the route's handler (gateway/business_routes.h for the business routes), metrics.
+// Each server thread gets its own BusClient over one shared
 // zmq context (a BusClient is single-threaded). Bind, then Run blocks until Stop (callable from
 // any thread). The token store must outlive the server; destroy the server only after Run has
 // returned. httplib stays out of this header (pimpl).
@@ -19,6 +21,7 @@
 #include "gateway/handlers.h"
 #include "gateway/json_body.h"
 #include "gateway/metrics.h"
+#include "gateway/rate_limiter.h"
 #include "gateway/routes.h"
 #include "lib/base/clock.h"
 #include "lib/base/status.h"
@@ -29,12 +32,21 @@ struct ServerConfig {
   std::string host = "127.0.0.1";  // address to listen on
   int port = 8080;                 // 0 = pick a free port (Bind returns it)
   std::string broker_endpoint = "tcp://127.0.0.1:5555";
-  JsonLimits json_limits;                 // body size (also the HTTP payload limit), strings, depth
-  size_t max_concurrent = 256;            // requests in progress at once; more get 503
-  size_t threads = 8;                     // HTTP worker threads (each with its own BusClient)
-  Millis health_timeout{1000};            // broker.health wait for /healthz
-  std::chrono::seconds read_timeout{5};   // per socket read
-  std::chrono::seconds write_timeout{5};  // per socket write
+  // Every route but the photo routes: body size, strings, depth.
+  JsonLimits json_limits{64u << 10, 64u << 10, 16};
+  // Photo routes (RouteSpec::large_body): a 5 MiB photo as base64 is ~6.7 MiB. The larger of the
+  // two limits is also httplib's payload limit.
+  size_t large_body_bytes = 8u << 20;
+  size_t max_photo_bytes = 5u << 20;  // decoded photo; larger -> 413 naming body.photo
+  size_t max_concurrent = 256;        // requests in progress at once; more get 503
+  // HTTP worker threads (each with its own BusClient). httplib holds a thread per keep-alive
+  // connection, so this bounds the concurrent clients served without queueing.
+  size_t threads = 64;
+  Millis health_timeout{1000};                   // broker.stats wait for /healthz
+  Millis command_timeout{5000};                  // a business route's bus command
+  RateLimiterConfig session_rate{30, 5, 10000};  // POST /v1/session per client address
+  std::chrono::seconds read_timeout{5};          // per socket read
+  std::chrono::seconds write_timeout{5};         // per socket write
 };
 
 class Server {
@@ -56,6 +68,12 @@ class Server {
   // Callable from any thread (each thread uses its own BusClient).
   ForwardResult ForwardCommand(std::string_view type, const Principal& principal, const Json& body,
                                Millis timeout, bool created = false);
+
+  // Sends command `type` with an encoded `body` on behalf of `principal`, with command id `id`
+  // (a fresh one when empty); the raw reply. Callable from any thread (the portal token store
+  // asks portal.authenticate through it).
+  schemas::Reply Call(std::string_view type, const Principal& principal, std::string body,
+                      Millis timeout, std::string id = "");
 
   // The routes registered with httplib, in registration order (the catch-all excluded).
   const std::vector<RouteSpec>& registered_routes() const;

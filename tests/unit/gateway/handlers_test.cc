@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "schemas/body.h"
+#include "schemas/msgpack.h"
 
 namespace mcf::gateway {
 namespace {
@@ -44,23 +45,54 @@ TEST(HandlersTest, UndecodableOkBodyIs500) {
   EXPECT_EQ(r.status, 500);
 }
 
-TEST(HandlersTest, HealthzIs200WhenBrokerAnswers) {
-  auto body = schemas::BodyWriter().String("status", "ok").Int("log_head", 7).Finish();
-  HttpResponse r = HandleHealthz(ReplyWith(Code::kOk, "", body));
-  EXPECT_EQ(r.status, 200);
-  auto j = Json::parse(r.body);
-  EXPECT_EQ(j["gateway"], "ok");
-  EXPECT_EQ(j["broker"]["log_head"], 7);
+// A broker.stats body listing `services` as {name, workers}.
+std::string StatsWith(std::vector<std::pair<std::string, int>> services) {
+  schemas::MsgpackWriter list;
+  list.ArrayHeader(static_cast<uint32_t>(services.size()));
+  for (const auto& [name, workers] : services) {
+    list.Raw(schemas::BodyWriter().String("name", name).Int("workers", workers).Finish());
+  }
+  return schemas::BodyWriter().Int("log_head", 7).Raw("services", list.bytes()).Finish();
 }
 
-TEST(HandlersTest, HealthzIs503ProblemWhenBrokerDoesNotAnswer) {
+TEST(HandlersTest, HealthzIs200WhenBrokerAndEveryContextAreUp) {
+  HttpResponse r = HandleHealthz(ReplyWith(Code::kOk, "",
+                                           StatsWith({{"portal", 1},
+                                                      {"tasks", 1},
+                                                      {"matching", 2},
+                                                      {"hiring", 1},
+                                                      {"supplies", 1},
+                                                      {"test", 0}})));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "application/json");
+  auto j = Json::parse(r.body);
+  EXPECT_EQ(j["status"], "ok");
+  EXPECT_EQ(j["gateway"], "ok");
+  EXPECT_EQ(j["broker"], "ok");
+  EXPECT_EQ(j["log_head"], 7);
+  for (std::string_view name : kHealthContexts) EXPECT_EQ(j["contexts"][std::string(name)], "ok");
+}
+
+TEST(HandlersTest, HealthzIs503NamingTheContextWithoutWorkers) {
+  HttpResponse r = HandleHealthz(ReplyWith(
+      Code::kOk, "", StatsWith({{"portal", 0}, {"tasks", 1}, {"matching", 1}, {"hiring", 1}})));
+  EXPECT_EQ(r.status, 503);
+  auto j = Json::parse(r.body);
+  EXPECT_EQ(j["status"], "unavailable");
+  EXPECT_EQ(j["broker"], "ok");
+  EXPECT_EQ(j["contexts"]["portal"], "unavailable");    // listed without workers
+  EXPECT_EQ(j["contexts"]["supplies"], "unavailable");  // not listed
+  EXPECT_EQ(j["contexts"]["tasks"], "ok");
+}
+
+TEST(HandlersTest, HealthzIs503WhenBrokerDoesNotAnswer) {
   HttpResponse r = HandleHealthz(ReplyWith(Code::kTimeout, "no reply within 1000 ms"));
   EXPECT_EQ(r.status, 503);
-  EXPECT_EQ(r.content_type, "application/problem+json");
   auto j = Json::parse(r.body);
-  EXPECT_EQ(j["status"], 503);
+  EXPECT_EQ(j["status"], "unavailable");
   EXPECT_EQ(j["broker"], "timeout");
   EXPECT_EQ(j["gateway"], "ok");
+  EXPECT_EQ(j["contexts"]["portal"], "unavailable");
 }
 
 TEST(HandlersTest, MeNeedsAKnownBearerToken) {

@@ -49,13 +49,32 @@ TEST(OpenApiTest, EveryRegisteredRouteIsDocumented) {
 TEST(OpenApiTest, DocumentListsOnlyRegisteredRoutes) {
   static constexpr std::array<std::string_view, 8> kMethods = {"get",     "put",  "post",  "delete",
                                                                "options", "head", "patch", "trace"};
+  InMemoryTokenStore tokens;
+  ServerConfig config;
+  config.port = 0;
+  Server server(config, tokens);  // what the server really registers, not just kRoutes
+  const auto& registered = server.registered_routes();
   for (const auto& [path, item] : Document()["paths"].items()) {
     for (const auto& [key, op] : item.items()) {
       if (std::find(kMethods.begin(), kMethods.end(), key) == kMethods.end()) continue;
-      const bool served = std::any_of(kRoutes.begin(), kRoutes.end(), [&](const RouteSpec& r) {
-        return r.path == path && Lower(r.method) == key;
-      });
+      const bool served =
+          std::any_of(registered.begin(), registered.end(),
+                      [&](const RouteSpec& r) { return r.path == path && Lower(r.method) == key; });
       EXPECT_TRUE(served) << key << " " << path << " is documented but not served";
+    }
+  }
+}
+
+TEST(OpenApiTest, EveryOperationHasResponsesAndProtectedOnesDeclareBearer) {
+  const Json doc = Document();
+  for (const RouteSpec& route : kRoutes) {
+    const Json& op = doc.at("paths").at(std::string(route.path)).at(Lower(route.method));
+    ASSERT_TRUE(op.contains("responses")) << route.method << " " << route.path;
+    const bool is_public = route.path == "/healthz" || route.path == "/metrics" ||
+                           route.path == "/v1/openapi.json" || route.path == "/v1/session";
+    EXPECT_EQ(op.contains("security"), !is_public) << route.method << " " << route.path;
+    if (!is_public) {
+      EXPECT_TRUE(op["responses"].contains("401")) << route.method << " " << route.path;
     }
   }
 }

@@ -1,0 +1,478 @@
+#include "gateway/business_routes.h"
+
+#include <cstdio>
+#include <random>
+
+#include "gateway/base64.h"
+#include "gateway/reply_times.h"
+#include "lib/base/stable_hash.h"
+#include "schemas/clock.h"
+
+namespace mcf::gateway {
+namespace {
+
+// Field limits (the issue-3 contract; hiring's own limits for worker profiles).
+constexpr size_t kMaxNameChars = 100;
+constexpr size_t kMaxEmployeeIdBytes = 64;
+constexpr size_t kMaxServiceDescriptionChars = 2000;
+constexpr size_t kMaxOrderDescriptionChars = 4000;
+constexpr size_t kMaxReasonChars = 1000;
+constexpr size_t kMaxProfileTextChars = 100;
+constexpr size_t kMaxProfileListItems = 20;
+constexpr int64_t kMaxWorkerAge = 40;
+constexpr int64_t kMinDurationMinutes = 15;
+constexpr int64_t kMaxDurationMinutes = 12 * 60;
+constexpr int64_t kMaxPageLimit = 100;
+
+// Staff roles (admin passes every staff check: docs/decisions/006).
+constexpr std::string_view kAdmin = "admin";
+
+BusCommand Command(std::string type, bool created = false) {
+  BusCommand c;
+  c.type = std::move(type);
+  c.created = created;
+  return c;
+}
+
+const Json& BodyOf(const HttpRequest& request) {
+  static const Json kEmpty = Json::object();
+  return request.body ? *request.body : kEmpty;
+}
+
+Problem BadRequest(std::string field, std::string detail) {
+  return MakeProblem(kHttpBadRequest, field + ": " + detail, field);
+}
+
+// A path parameter: 1..64 bytes, else 400 naming "path.<name>".
+std::optional<Problem> PathParam(const HttpRequest& request, const std::string& name,
+                                 std::string* out) {
+  auto it = request.path_params.find(name);
+  if (it == request.path_params.end() || it->second.empty()) {
+    return BadRequest("path." + name, "required");
+  }
+  if (it->second.size() > kMaxIdBytes) {
+    return BadRequest("path." + name, "longer than " + std::to_string(kMaxIdBytes) + " bytes");
+  }
+  *out = it->second;
+  return std::nullopt;
+}
+
+// Reads query parameters; keeps the first problem, like JsonReader.
+class QueryReader {
+ public:
+  explicit QueryReader(const HttpRequest& request) : request_(request) {}
+
+  std::optional<int64_t> Limit() {
+    auto v = Find("limit");
+    if (!v) return std::nullopt;
+    int64_t n = 0;
+    bool digits = !v->empty() && v->size() <= 6;
+    for (char c : *v) {
+      if (c < '0' || c > '9') digits = false;
+    }
+    if (digits) n = std::stoll(*v);
+    if (!digits || n < 1 || n > kMaxPageLimit) {
+      Fail("limit", "must be an integer between 1 and " + std::to_string(kMaxPageLimit));
+      return std::nullopt;
+    }
+    return n;
+  }
+
+  std::optional<std::string> Id(std::string_view name) {
+    auto v = Find(name);
+    if (!v) return std::nullopt;
+    if (v->empty() || v->size() > kMaxIdBytes) {
+      Fail(name, "must be 1.." + std::to_string(kMaxIdBytes) + " bytes");
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  std::optional<std::string> OneOf(std::string_view name,
+                                   std::initializer_list<std::string_view> allowed) {
+    auto v = Find(name);
+    if (!v) return std::nullopt;
+    std::string list;
+    for (std::string_view a : allowed) {
+      if (*v == a) return v;
+      list += (list.empty() ? "" : "|") + std::string(a);
+    }
+    Fail(name, "must be one of " + list);
+    return std::nullopt;
+  }
+
+  std::optional<bool> Bool(std::string_view name) {
+    auto v = Find(name);
+    if (!v) return std::nullopt;
+    if (*v == "true") return true;
+    if (*v == "false") return false;
+    Fail(name, "must be true or false");
+    return std::nullopt;
+  }
+
+  const std::optional<Problem>& problem() const { return problem_; }
+
+ private:
+  std::optional<std::string> Find(std::string_view name) const {
+    if (problem_) return std::nullopt;
+    auto it = request_.query.find(std::string(name));
+    if (it == request_.query.end()) return std::nullopt;
+    return it->second;
+  }
+  void Fail(std::string_view name, std::string detail) {
+    if (!problem_) problem_ = BadRequest("query." + std::string(name), std::move(detail));
+  }
+
+  const HttpRequest& request_;
+  std::optional<Problem> problem_;
+};
+
+// A required ISO-8601 UTC time field as bus ms.
+int64_t IsoTime(JsonReader& r, const std::string& field, std::optional<Problem>* problem) {
+  std::string text = r.String(field, 40);
+  if (r.problem()) return 0;
+  auto ms = schemas::clock::ParseIso8601(text);
+  if (!ms) {
+    *problem = BadRequest("body." + field, "not an ISO-8601 UTC time such as 2026-01-05T08:00:00Z");
+    return 0;
+  }
+  return *ms;
+}
+
+// A required base64 photo as MessagePack bin; 413 when it decodes to more than `max` bytes.
+ProblemOr<Json> Photo(const Json& body, size_t max) {
+  const std::string field = "body.photo";
+  auto it = body.find("photo");
+  if (it == body.end() || it->is_null()) return BadRequest(field, "required");
+  if (!it->is_string()) return BadRequest(field, "expected a base64 string");
+  const auto& text = it->get_ref<const std::string&>();
+  auto size = Base64DecodedSize(text);
+  if (!size) return BadRequest(field, "not base64");
+  if (*size > max) {
+    return MakeProblem(kHttpPayloadTooLarge,
+                       field + ": " + std::to_string(*size) + " bytes decoded, over the limit of " +
+                           std::to_string(max),
+                       field);
+  }
+  auto bytes = DecodeBase64(text);
+  if (!bytes) return BadRequest(field, "not base64");
+  if (bytes->empty()) return BadRequest(field, "must not be empty");
+  return Json::binary(std::move(*bytes));
+}
+
+std::optional<Problem> Roles(const Principal& p, std::initializer_list<std::string_view> roles) {
+  return RequireRole(p, roles);
+}
+
+// --- identity -------------------------------------------------------------------------------
+
+ProblemOr<BusCommand> SignIn(const RouteInput& in) {
+  JsonReader r(BodyOf(in.request));
+  std::string employee_id = r.String("employee_id", kMaxEmployeeIdBytes);
+  if (!r.problem() && employee_id.empty())
+    return BadRequest("body.employee_id", "must not be empty");
+  std::string name = r.Text("name", 1, kMaxNameChars);
+  if (r.problem()) return *r.problem();
+  BusCommand c = Command("portal.sign_in", true);
+  c.idempotency_scope = "employee:" + employee_id;
+  c.body["employee_id"] = employee_id;
+  c.body["name"] = name;
+  c.body["token"] = std::string(in.token);
+  return c;
+}
+
+ProblemOr<BusCommand> ProvisionStaff(const RouteInput& in) {
+  if (auto p = Roles(in.principal, {kAdmin})) return *p;
+  JsonReader r(BodyOf(in.request));
+  std::string role = r.String("role", 16);
+  if (!r.problem() && role != "manager" && role != "supplies" && role != "admin") {
+    return BadRequest("body.role", "must be one of manager|supplies|admin");
+  }
+  std::string name = r.Text("name", 1, kMaxNameChars);
+  if (r.problem()) return *r.problem();
+  BusCommand c = Command("portal.provision_staff", true);
+  c.body["role"] = role;
+  c.body["name"] = name;
+  c.body["token"] = std::string(in.token);
+  return c;
+}
+
+ProblemOr<BusCommand> ImportWorker(const RouteInput& in) {
+  if (auto p = Roles(in.principal, {kAdmin})) return *p;
+  JsonReader r(BodyOf(in.request));
+  BusCommand c = Command("hiring.import_worker", true);
+  c.body["name"] = r.Text("name", 1, kMaxNameChars);
+  c.body["age"] = r.Int("age", 0, kMaxWorkerAge);
+  c.body["breed"] = r.Text("breed", 0, kMaxProfileTextChars);
+  c.body["coat_colour"] = r.Text("coat_colour", 0, kMaxProfileTextChars);
+  c.body["strengths"] = r.TextList("strengths", kMaxProfileListItems, 1, kMaxProfileTextChars);
+  c.body["weaknesses"] = r.TextList("weaknesses", kMaxProfileListItems, 1, kMaxProfileTextChars);
+  if (r.problem()) return *r.problem();
+  return c;
+}
+
+// --- service types --------------------------------------------------------------------------
+
+ProblemOr<BusCommand> ListServiceTypes(const RouteInput& in) {
+  QueryReader q(in.request);
+  auto include_inactive = q.Bool("include_inactive");
+  if (q.problem()) return *q.problem();
+  BusCommand c = Command("portal.list_service_types");
+  if (include_inactive) c.body["include_inactive"] = *include_inactive;
+  return c;
+}
+
+ProblemOr<BusCommand> CreateServiceType(const RouteInput& in) {
+  if (auto p = Roles(in.principal, {"manager", kAdmin})) return *p;
+  JsonReader r(BodyOf(in.request));
+  BusCommand c = Command("portal.create_service_type", true);
+  c.body["name"] = r.Text("name", 1, kMaxNameChars);
+  c.body["description"] = r.Text("description", 0, kMaxServiceDescriptionChars);
+  auto active = r.OptBool("active");
+  if (r.problem()) return *r.problem();
+  if (active) c.body["active"] = *active;
+  return c;
+}
+
+ProblemOr<BusCommand> UpdateServiceType(const RouteInput& in) {
+  if (auto p = Roles(in.principal, {"manager", kAdmin})) return *p;
+  std::string id;
+  if (auto p = PathParam(in.request, "id", &id)) return *p;
+  JsonReader r(BodyOf(in.request));
+  auto name = r.OptText("name", 1, kMaxNameChars);
+  auto description = r.OptText("description", 0, kMaxServiceDescriptionChars);
+  auto active = r.OptBool("active");
+  if (r.problem()) return *r.problem();
+  BusCommand c = Command("portal.update_service_type");
+  c.body["id"] = id;
+  if (name) c.body["name"] = *name;
+  if (description) c.body["description"] = *description;
+  if (active) c.body["active"] = *active;
+  return c;
+}
+
+// --- orders ---------------------------------------------------------------------------------
+
+ProblemOr<BusCommand> CreateOrder(const RouteInput& in) {
+  if (auto p = Roles(in.principal, {"client"})) return *p;
+  JsonReader r(BodyOf(in.request));
+  std::optional<Problem> problem;
+  std::string service_type_id = r.String("service_type_id", kMaxIdBytes);
+  if (!r.problem() && service_type_id.empty()) {
+    return BadRequest("body.service_type_id", "must not be empty");
+  }
+  std::string description = r.Text("description", 1, kMaxOrderDescriptionChars);
+  const int64_t starts_at = IsoTime(r, "desired_at", &problem);
+  auto minutes = r.OptInt("duration_minutes", kMinDurationMinutes, kMaxDurationMinutes);
+  if (r.problem()) return *r.problem();
+  if (problem) return *problem;
+  BusCommand c = Command("portal.request_help", true);
+  c.body["service_type_id"] = service_type_id;
+  c.body["description"] = description;
+  c.body["starts_at"] = starts_at;
+  if (minutes) c.body["duration_ms"] = *minutes * 60000;
+  return c;
+}
+
+ProblemOr<BusCommand> ListOrders(const RouteInput& in) {
+  if (auto p = Roles(in.principal, {"client", "manager", kAdmin})) return *p;
+  QueryReader q(in.request);
+  auto limit = q.Limit();
+  auto after = q.Id("after");
+  auto client_id = q.Id("client_id");
+  if (q.problem()) return *q.problem();
+  BusCommand c = Command("portal.list_orders");
+  if (limit) c.body["limit"] = *limit;
+  if (after) c.body["after"] = *after;
+  // A client sees only their own orders (the portal forces it too).
+  if (in.principal.role == "client") {
+    c.body["client_id"] = in.principal.id;
+  } else if (client_id) {
+    c.body["client_id"] = *client_id;
+  }
+  return c;
+}
+
+ProblemOr<BusCommand> GetOrder(const RouteInput& in) {
+  if (auto p = Roles(in.principal, {"client", "manager", kAdmin})) return *p;
+  std::string id;
+  if (auto p = PathParam(in.request, "id", &id)) return *p;
+  BusCommand c = Command("portal.get_order");
+  c.body["order_id"] = id;
+  return c;
+}
+
+ProblemOr<BusCommand> CopyOrder(const RouteInput& in) {
+  if (auto p = Roles(in.principal, {"client"})) return *p;
+  std::string id;
+  if (auto p = PathParam(in.request, "id", &id)) return *p;
+  JsonReader r(BodyOf(in.request));
+  std::optional<Problem> problem;
+  const int64_t starts_at = IsoTime(r, "desired_at", &problem);
+  if (r.problem()) return *r.problem();
+  if (problem) return *problem;
+  BusCommand c = Command("tasks.copy", true);
+  c.body["task_id"] = id;
+  c.body["starts_at"] = starts_at;
+  return c;
+}
+
+// --- jobs -----------------------------------------------------------------------------------
+
+ProblemOr<BusCommand> ListJobs(const RouteInput& in) {
+  if (auto p = Roles(in.principal, {"worker"})) return *p;
+  QueryReader q(in.request);
+  auto state = q.OneOf("state", {"active", "completed", "canceled"});
+  auto limit = q.Limit();
+  auto after = q.Id("after");
+  if (q.problem()) return *q.problem();
+  BusCommand c = Command("tasks.list_for_worker");
+  c.body["worker_id"] = in.principal.id;
+  c.body["state"] = state.value_or("active");
+  if (limit) c.body["limit"] = *limit;
+  if (after) c.body["after"] = *after;
+  return c;
+}
+
+ProblemOr<BusCommand> PhotoCommand(const RouteInput& in, const char* type) {
+  if (auto p = Roles(in.principal, {"worker"})) return *p;
+  std::string id;
+  if (auto p = PathParam(in.request, "id", &id)) return *p;
+  auto photo = Photo(BodyOf(in.request), in.max_photo_bytes);
+  if (!photo.ok()) return photo.problem();
+  BusCommand c = Command(type);
+  c.body["task_id"] = id;
+  c.body["photo"] = std::move(photo).value();
+  return c;
+}
+
+ProblemOr<BusCommand> CheckIn(const RouteInput& in) { return PhotoCommand(in, "tasks.check_in"); }
+ProblemOr<BusCommand> Complete(const RouteInput& in) { return PhotoCommand(in, "tasks.complete"); }
+
+ProblemOr<BusCommand> Fail(const RouteInput& in) {
+  if (auto p = Roles(in.principal, {"worker"})) return *p;
+  std::string id;
+  if (auto p = PathParam(in.request, "id", &id)) return *p;
+  JsonReader r(BodyOf(in.request));
+  std::string reason = r.Text("reason", 1, kMaxReasonChars);
+  if (r.problem()) return *r.problem();
+  BusCommand c = Command("tasks.fail");
+  c.body["task_id"] = id;
+  c.body["reason"] = reason;
+  return c;
+}
+
+// --- supplies -------------------------------------------------------------------------------
+
+ProblemOr<BusCommand> ListSupplyOrders(const RouteInput& in) {
+  if (auto p = Roles(in.principal, {"supplies", "manager", kAdmin})) return *p;
+  QueryReader q(in.request);
+  auto status = q.OneOf("status", {"waiting", "issued"});
+  if (q.problem()) return *q.problem();
+  BusCommand c = Command("supplies.list");
+  if (status) c.body["status"] = *status;
+  return c;
+}
+
+ProblemOr<BusCommand> IssueSupplyOrder(const RouteInput& in) {
+  if (auto p = Roles(in.principal, {"supplies", kAdmin})) return *p;
+  std::string id;
+  if (auto p = PathParam(in.request, "id", &id)) return *p;
+  BusCommand c = Command("supplies.issue");
+  c.body["supply_order_id"] = id;
+  return c;
+}
+
+std::string Hex64(uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+}  // namespace
+
+const std::vector<BusinessRoute>& BusinessRoutes() {
+  static const std::vector<BusinessRoute> kBusiness = {
+      {kSession, /*is_public=*/true, /*mints_token=*/true, /*rate_limited=*/true, SignIn},
+      {kStaff, false, true, false, ProvisionStaff},
+      {kWorkers, false, true, false, ImportWorker},
+      {kListServiceTypes, false, false, false, ListServiceTypes},
+      {kCreateServiceType, false, false, false, CreateServiceType},
+      {kUpdateServiceType, false, false, false, UpdateServiceType},
+      {kCreateOrder, false, false, false, CreateOrder},
+      {kListOrders, false, false, false, ListOrders},
+      {kGetOrder, false, false, false, GetOrder},
+      {kCopyOrder, false, false, false, CopyOrder},
+      {kListJobs, false, false, false, ListJobs, ReplyShape::kJobs},
+      {kCheckIn, false, false, false, CheckIn},
+      {kComplete, false, false, false, Complete},
+      {kFail, false, false, false, Fail},
+      {kListSupplyOrders, false, false, false, ListSupplyOrders},
+      {kIssueSupplyOrder, false, false, false, IssueSupplyOrder},
+  };
+  return kBusiness;
+}
+
+const BusinessRoute* FindBusinessRoute(const RouteSpec& spec) {
+  for (const BusinessRoute& route : BusinessRoutes()) {
+    if (route.spec == spec) return &route;
+  }
+  return nullptr;
+}
+
+BusCommand GrantWorkerTokenCommand(std::string_view worker_id, std::string_view token) {
+  BusCommand c = Command("portal.grant_worker_token");
+  c.body["worker_id"] = std::string(worker_id);
+  c.body["token"] = std::string(token);
+  return c;
+}
+
+Json ShapeReply(ReplyShape shape, Json body) {
+  RenderTimes(body);
+  if (shape == ReplyShape::kJobs && body.is_object() && body.contains("tasks")) {
+    Json out = Json::object();
+    for (auto& [key, value] : body.items()) out[key == "tasks" ? "jobs" : key] = std::move(value);
+    return out;
+  }
+  return body;
+}
+
+std::string DeriveCommandId(std::string_view scope, std::string_view method, std::string_view path,
+                            std::string_view key) {
+  // Length-prefixed parts, so ("a:b", "c") and ("a", "b:c") differ.
+  std::string canon;
+  for (std::string_view part : {scope, method, path, key}) {
+    canon += std::to_string(part.size());
+    canon += ':';
+    canon += part;
+  }
+  return "idem-" + Hex64(StableHash(0x69646531, canon)) + Hex64(StableHash(0x69646532, canon));
+}
+
+std::string FollowUpCommandId(std::string_view first_id, std::string_view step) {
+  return std::string(first_id) + "." + std::string(step);
+}
+
+std::optional<Problem> CheckIdempotencyKey(const std::optional<std::string>& key) {
+  if (!key) return std::nullopt;
+  if (key->empty() || key->size() > kMaxIdempotencyKeyBytes) {
+    return BadRequest("header.Idempotency-Key",
+                      "must be 1.." + std::to_string(kMaxIdempotencyKeyBytes) + " bytes");
+  }
+  return std::nullopt;
+}
+
+std::string NewToken() {
+  std::random_device rd;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(64);
+  for (int i = 0; i < 32; ++i) {
+    const unsigned v = rd() & 0xffu;
+    out.push_back(kHex[v >> 4]);
+    out.push_back(kHex[v & 0xfu]);
+  }
+  return out;
+}
+
+}  // namespace mcf::gateway

@@ -1,0 +1,85 @@
+// Business routes: each route of the issue-3 contract as a pure function of (principal, request)
+// -> the bus command to send (type + body) or the Problem to answer with: the role check (403),
+// field validation (400 naming the field, 413 for an oversized photo) and the explicit bus body
+// (ISO times -> ms, base64 photos -> bytes, path and query parameters -> fields). Also the reply
+// shaping (times as ISO strings, tasks -> jobs), idempotent command ids and token minting.
+// gateway/server.cc sends the commands; everything here is unit-tested without sockets.
+// Pure functions and constant tables (NewToken reads std::random_device); thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gateway/handlers.h"
+#include "gateway/json_body.h"
+#include "gateway/problem.h"
+#include "gateway/routes.h"
+
+namespace mcf::gateway {
+
+// Largest decoded photo (5 MiB); larger -> 413 naming "body.photo".
+inline constexpr size_t kMaxPhotoBytes = 5u << 20;
+// Longest Idempotency-Key header.
+inline constexpr size_t kMaxIdempotencyKeyBytes = 100;
+// Longest path parameter ({id}) and paging cursor.
+inline constexpr size_t kMaxIdBytes = 64;
+
+struct RouteInput {
+  const Principal& principal;  // the caller; {"anonymous", ""} on public routes
+  const HttpRequest& request;
+  std::string_view token;  // a freshly minted token, for the routes that mint one
+  size_t max_photo_bytes = kMaxPhotoBytes;
+};
+
+struct BusCommand {
+  std::string type;
+  Json body = Json::object();  // photos are Json::binary (MessagePack bin on the bus)
+  bool created = false;        // 201 on success
+  // Who the Idempotency-Key belongs to when the route is public (POST /v1/session: the
+  // employee_id); authenticated routes use the principal.
+  std::string idempotency_scope;
+};
+
+enum class ReplyShape {
+  kAsIs,  // the reply body, times rendered
+  kJobs,  // tasks.list_for_worker: "tasks" renamed to "jobs"
+};
+
+struct BusinessRoute {
+  RouteSpec spec;
+  bool is_public = false;     // no bearer token (POST /v1/session); the command goes as
+                              // {system, gateway}
+  bool mints_token = false;   // RouteInput::token is a fresh token
+  bool rate_limited = false;  // the per-address token bucket applies (429)
+  ProblemOr<BusCommand> (*build)(const RouteInput&) = nullptr;
+  ReplyShape shape = ReplyShape::kAsIs;
+};
+
+// Every business route, in kRoutes order.
+const std::vector<BusinessRoute>& BusinessRoutes();
+// The business route for `spec`; nullptr for the operational routes (healthz, metrics...).
+const BusinessRoute* FindBusinessRoute(const RouteSpec& spec);
+
+// POST /v1/workers, second step: portal.grant_worker_token {worker_id, token}.
+BusCommand GrantWorkerTokenCommand(std::string_view worker_id, std::string_view token);
+
+// The HTTP body of an ok reply: times rendered as ISO strings (RenderTimes), then `shape`.
+Json ShapeReply(ReplyShape shape, Json body);
+
+// The command id for a request carrying an Idempotency-Key: the same (scope, method, path,
+// key) always gives the same id, so a retried request is answered from the context's recorded
+// reply. `scope` is "role:id" of the principal (or the route's public scope).
+std::string DeriveCommandId(std::string_view scope, std::string_view method, std::string_view path,
+                            std::string_view key);
+// The id of a follow-up command (POST /v1/workers' grant) derived from the first one.
+std::string FollowUpCommandId(std::string_view first_id, std::string_view step);
+
+// 400 naming "header.Idempotency-Key" when the key is empty or longer than 100 bytes.
+std::optional<Problem> CheckIdempotencyKey(const std::optional<std::string>& key);
+
+// 32 bytes from std::random_device as 64 lowercase hex characters.
+std::string NewToken();
+
+}  // namespace mcf::gateway

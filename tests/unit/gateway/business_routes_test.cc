@@ -1,0 +1,328 @@
+// The business routes as pure functions: (principal, request) -> bus command or problem.
+#include "gateway/business_routes.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "gateway/base64.h"
+#include "schemas/body.h"
+#include "schemas/msgpack.h"
+
+namespace mcf::gateway {
+namespace {
+
+const std::vector<std::string> kAllRoles = {"client", "worker", "manager", "supplies", "admin"};
+
+ProblemOr<BusCommand> Build(const RouteSpec& spec, const Principal& principal,
+                            const HttpRequest& request, size_t max_photo = kMaxPhotoBytes) {
+  const BusinessRoute* route = FindBusinessRoute(spec);
+  EXPECT_NE(route, nullptr) << spec.method << " " << spec.path;
+  if (route == nullptr) return MakeProblem(500, "no route");
+  return route->build(RouteInput{principal, request, "f00d", max_photo});
+}
+
+HttpRequest WithBody(Json body, std::map<std::string, std::string> path = {},
+                     std::map<std::string, std::string> query = {}) {
+  HttpRequest r;
+  r.body = std::move(body);
+  r.path_params = std::move(path);
+  r.query = std::move(query);
+  return r;
+}
+
+// The problem a build gave (failing the test when it built a command).
+Problem ProblemOf(const ProblemOr<BusCommand>& r) {
+  EXPECT_FALSE(r.ok());
+  return r.ok() ? Problem{} : r.problem();
+}
+
+TEST(BusinessRoutesTest, EveryBusinessRouteIsInTheRouteList) {
+  EXPECT_EQ(BusinessRoutes().size(), kRoutes.size() - 4);  // all but healthz/metrics/openapi/me
+  for (const BusinessRoute& route : BusinessRoutes()) {
+    EXPECT_NE(std::find(kRoutes.begin(), kRoutes.end(), route.spec), kRoutes.end());
+    EXPECT_NE(route.build, nullptr);
+  }
+}
+
+TEST(BusinessRoutesTest, RoleChecksFollowTheContractAndAdminPassesStaffChecks) {
+  const std::vector<std::pair<RouteSpec, std::set<std::string>>> kAllowed = {
+      {kStaff, {"admin"}},
+      {kWorkers, {"admin"}},
+      {kListServiceTypes, {"client", "worker", "manager", "supplies", "admin"}},
+      {kCreateServiceType, {"manager", "admin"}},
+      {kUpdateServiceType, {"manager", "admin"}},
+      {kCreateOrder, {"client"}},
+      {kListOrders, {"client", "manager", "admin"}},
+      {kGetOrder, {"client", "manager", "admin"}},
+      {kCopyOrder, {"client"}},
+      {kListJobs, {"worker"}},
+      {kCheckIn, {"worker"}},
+      {kComplete, {"worker"}},
+      {kFail, {"worker"}},
+      {kListSupplyOrders, {"supplies", "manager", "admin"}},
+      {kIssueSupplyOrder, {"supplies", "admin"}},
+  };
+  EXPECT_EQ(kAllowed.size() + 1, BusinessRoutes().size());  // + the public POST /v1/session
+  for (const auto& [spec, allowed] : kAllowed) {
+    for (const std::string& role : kAllRoles) {
+      // An empty body: allowed roles get past the role check (then maybe 400), others get 403.
+      auto r = Build(spec, {role, role + "-1"}, WithBody(Json::object(), {{"id", "x-1"}}));
+      const int status = r.ok() ? 200 : r.problem().status;
+      if (allowed.count(role)) {
+        EXPECT_NE(status, 403) << role << " " << spec.method << " " << spec.path;
+      } else {
+        EXPECT_EQ(status, 403) << role << " " << spec.method << " " << spec.path;
+      }
+    }
+  }
+}
+
+TEST(BusinessRoutesTest, SessionSendsTheMintedTokenAndScopesTheKeyByEmployee) {
+  auto r = Build(kSession, {"anonymous", ""},
+                 WithBody({{"employee_id", "E-42"}, {"name", "Tom"}, {"extra", "ignored"}}));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.value().type, "portal.sign_in");
+  EXPECT_TRUE(r.value().created);
+  EXPECT_EQ(r.value().body, (Json{{"employee_id", "E-42"}, {"name", "Tom"}, {"token", "f00d"}}));
+  EXPECT_EQ(r.value().idempotency_scope, "employee:E-42");
+  EXPECT_TRUE(FindBusinessRoute(kSession)->is_public);
+  EXPECT_TRUE(FindBusinessRoute(kSession)->rate_limited);
+}
+
+TEST(BusinessRoutesTest, SessionValidatesFieldsNamingThem) {
+  EXPECT_EQ(ProblemOf(Build(kSession, {}, WithBody({{"name", "Tom"}}))).field, "body.employee_id");
+  EXPECT_EQ(ProblemOf(Build(kSession, {}, WithBody({{"employee_id", ""}, {"name", "Tom"}}))).field,
+            "body.employee_id");
+  EXPECT_EQ(ProblemOf(Build(kSession, {},
+                            WithBody({{"employee_id", std::string(65, 'e')}, {"name", "Tom"}})))
+                .field,
+            "body.employee_id");
+  auto long_name = ProblemOf(
+      Build(kSession, {}, WithBody({{"employee_id", "E"}, {"name", std::string(101, 'n')}})));
+  EXPECT_EQ(long_name.status, 400);
+  EXPECT_EQ(long_name.field, "body.name");
+  EXPECT_EQ(ProblemOf(Build(kSession, {}, WithBody({{"employee_id", 7}, {"name", "Tom"}}))).field,
+            "body.employee_id");
+  EXPECT_EQ(ProblemOf(Build(kSession, {}, HttpRequest{})).field, "body.employee_id");
+}
+
+TEST(BusinessRoutesTest, StaffNeedsAKnownRole) {
+  Principal admin{"admin", "bootstrap"};
+  auto ok = Build(kStaff, admin, WithBody({{"role", "supplies"}, {"name", "Sue"}}));
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok.value().body, (Json{{"role", "supplies"}, {"name", "Sue"}, {"token", "f00d"}}));
+  EXPECT_EQ(ProblemOf(Build(kStaff, admin, WithBody({{"role", "client"}, {"name", "x"}}))).field,
+            "body.role");
+}
+
+TEST(BusinessRoutesTest, WorkersBuildsTheProfileExplicitly) {
+  Principal admin{"admin", "bootstrap"};
+  Json profile = {{"name", "Murka"},         {"age", 3},
+                  {"breed", "Siberian"},     {"coat_colour", "grey"},
+                  {"strengths", {"poking"}}, {"weaknesses", Json::array()},
+                  {"worker_id", "forged"}};
+  auto ok = Build(kWorkers, admin, WithBody(profile));
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok.value().type, "hiring.import_worker");
+  EXPECT_FALSE(ok.value().body.contains("worker_id"));
+  EXPECT_EQ(ok.value().body["age"], 3);
+  profile["age"] = 41;
+  EXPECT_EQ(ProblemOf(Build(kWorkers, admin, WithBody(profile))).field, "body.age");
+  profile["age"] = 3;
+  profile["strengths"] = {"ok", ""};
+  EXPECT_EQ(ProblemOf(Build(kWorkers, admin, WithBody(profile))).field, "body.strengths[1]");
+  auto grant = GrantWorkerTokenCommand("worker-7", "tok");
+  EXPECT_EQ(grant.type, "portal.grant_worker_token");
+  EXPECT_EQ(grant.body, (Json{{"worker_id", "worker-7"}, {"token", "tok"}}));
+}
+
+TEST(BusinessRoutesTest, ServiceTypesValidateAndTakeTheIdFromThePath) {
+  Principal manager{"manager", "manager-1"};
+  auto created = Build(kCreateServiceType, manager,
+                       WithBody({{"name", "Naps"}, {"description", ""}, {"active", false}}));
+  ASSERT_TRUE(created.ok());
+  EXPECT_EQ(created.value().body, (Json{{"name", "Naps"}, {"description", ""}, {"active", false}}));
+  EXPECT_EQ(ProblemOf(Build(kCreateServiceType, manager,
+                            WithBody({{"name", "Naps"}, {"description", std::string(2001, 'd')}})))
+                .field,
+            "body.description");
+  auto updated =
+      Build(kUpdateServiceType, manager, WithBody({{"active", true}}, {{"id", "service-2"}}));
+  ASSERT_TRUE(updated.ok());
+  EXPECT_EQ(updated.value().body, (Json{{"id", "service-2"}, {"active", true}}));
+  EXPECT_EQ(ProblemOf(Build(kUpdateServiceType, manager,
+                            WithBody({{"active", "yes"}}, {{"id", "service-2"}})))
+                .field,
+            "body.active");
+  EXPECT_EQ(ProblemOf(Build(kUpdateServiceType, manager,
+                            WithBody(Json::object(), {{"id", std::string(65, 'i')}})))
+                .field,
+            "path.id");
+  auto list = Build(kListServiceTypes, {"client", "c"},
+                    WithBody(Json::object(), {}, {{"include_inactive", "true"}}));
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list.value().body, (Json{{"include_inactive", true}}));
+  EXPECT_EQ(ProblemOf(Build(kListServiceTypes, {"client", "c"},
+                            WithBody(Json::object(), {}, {{"include_inactive", "1"}})))
+                .field,
+            "query.include_inactive");
+}
+
+TEST(BusinessRoutesTest, OrdersConvertDesiredAtToStartsAtMillis) {
+  Principal client{"client", "client-1"};
+  auto r = Build(kCreateOrder, client,
+                 WithBody({{"service_type_id", "chores"},
+                           {"description", "jars"},
+                           {"desired_at", "2026-01-05T10:30:00Z"},
+                           {"client_id", "someone-else"}}));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.value().type, "portal.request_help");
+  EXPECT_TRUE(r.value().created);
+  EXPECT_EQ(r.value().body, (Json{{"service_type_id", "chores"},
+                                  {"description", "jars"},
+                                  {"starts_at", int64_t{1767609000000}}}));
+  Json bad = {{"service_type_id", "chores"}, {"description", "jars"}, {"desired_at", "tomorrow"}};
+  EXPECT_EQ(ProblemOf(Build(kCreateOrder, client, WithBody(bad))).field, "body.desired_at");
+  bad["desired_at"] = "2026-01-05T10:30:00Z";
+  bad["description"] = std::string(4001, 'd');
+  EXPECT_EQ(ProblemOf(Build(kCreateOrder, client, WithBody(bad))).field, "body.description");
+  bad["description"] = "jars";
+  bad["duration_minutes"] = 90;
+  auto with_duration = Build(kCreateOrder, client, WithBody(bad));
+  ASSERT_TRUE(with_duration.ok());
+  EXPECT_EQ(with_duration.value().body["duration_ms"], 5400000);
+  bad["duration_minutes"] = 5;
+  EXPECT_EQ(ProblemOf(Build(kCreateOrder, client, WithBody(bad))).field, "body.duration_minutes");
+
+  auto copy = Build(kCopyOrder, client,
+                    WithBody({{"desired_at", "2026-01-06T08:00:00Z"}}, {{"id", "order-3"}}));
+  ASSERT_TRUE(copy.ok());
+  EXPECT_EQ(copy.value().type, "tasks.copy");
+  EXPECT_EQ(copy.value().body,
+            (Json{{"task_id", "order-3"}, {"starts_at", int64_t{1767686400000}}}));
+}
+
+TEST(BusinessRoutesTest, ListOrdersValidatesPagingAndForcesTheClient) {
+  Principal client{"client", "client-1"};
+  auto own = Build(kListOrders, client,
+                   WithBody(Json::object(), {}, {{"limit", "10"}, {"client_id", "client-2"}}));
+  ASSERT_TRUE(own.ok());
+  EXPECT_EQ(own.value().body, (Json{{"limit", 10}, {"client_id", "client-1"}}));
+  auto all = Build(kListOrders, {"manager", "m"}, WithBody(Json::object(), {}, {{"after", "o-9"}}));
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all.value().body, (Json{{"after", "o-9"}}));
+  for (std::string bad : {"0", "101", "ten", "", "-1", "1e2"}) {
+    auto p = ProblemOf(Build(kListOrders, client, WithBody(Json::object(), {}, {{"limit", bad}})));
+    EXPECT_EQ(p.status, 400) << bad;
+    EXPECT_EQ(p.field, "query.limit") << bad;
+  }
+  auto one = Build(kGetOrder, client, WithBody(Json::object(), {{"id", "order-1"}}));
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one.value().body, (Json{{"order_id", "order-1"}}));
+}
+
+TEST(BusinessRoutesTest, JobsUseThePrincipalAsWorkerAndRenameTasks) {
+  Principal worker{"worker", "worker-5"};
+  auto r = Build(kListJobs, worker, WithBody(Json::object(), {}, {{"state", "completed"}}));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.value().body, (Json{{"worker_id", "worker-5"}, {"state", "completed"}}));
+  auto def = Build(kListJobs, worker, HttpRequest{});
+  ASSERT_TRUE(def.ok());
+  EXPECT_EQ(def.value().body["state"], "active");
+  EXPECT_EQ(
+      ProblemOf(Build(kListJobs, worker, WithBody(Json::object(), {}, {{"state", "all"}}))).field,
+      "query.state");
+  Json reply = {{"tasks", {{{"id", "t-1"}, {"starts_at", 1767600000000}}}}, {"next_after", "t-1"}};
+  Json shaped = ShapeReply(FindBusinessRoute(kListJobs)->shape, reply);
+  EXPECT_FALSE(shaped.contains("tasks"));
+  EXPECT_EQ(shaped["jobs"][0]["starts_at"], "2026-01-05T08:00:00Z");
+  EXPECT_EQ(shaped["next_after"], "t-1");
+}
+
+TEST(BusinessRoutesTest, PhotosAreDecodedToBinaryAndCapped) {
+  Principal worker{"worker", "worker-5"};
+  const std::vector<uint8_t> jpeg = {0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10};
+  auto r = Build(kCheckIn, worker, WithBody({{"photo", EncodeBase64(jpeg)}}, {{"id", "t-1"}}));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.value().type, "tasks.check_in");
+  EXPECT_EQ(r.value().body["task_id"], "t-1");
+  ASSERT_TRUE(r.value().body["photo"].is_binary());
+  // On the bus the photo is a MessagePack bin the tasks context can read as bytes.
+  const std::string encoded = JsonToMsgpack(r.value().body);  // Body views point into it
+  auto parsed = schemas::Body::Parse(encoded);
+  ASSERT_TRUE(parsed.ok());
+  auto raw = parsed->Raw("photo");
+  ASSERT_TRUE(raw.ok());
+  schemas::MsgpackReader reader(*raw);
+  ASSERT_EQ(reader.Peek(), schemas::MsgType::kBinary);
+  auto photo = reader.ReadBinary();
+  ASSERT_TRUE(photo);
+  EXPECT_EQ(std::string(*photo), std::string(jpeg.begin(), jpeg.end()));
+
+  auto not_b64 = ProblemOf(Build(kComplete, worker, WithBody({{"photo", "***"}}, {{"id", "t-1"}})));
+  EXPECT_EQ(not_b64.status, 400);
+  EXPECT_EQ(not_b64.field, "body.photo");
+  EXPECT_EQ(ProblemOf(Build(kComplete, worker, WithBody({{"photo", ""}}, {{"id", "t-1"}}))).field,
+            "body.photo");
+  EXPECT_EQ(ProblemOf(Build(kComplete, worker, WithBody(Json::object(), {{"id", "t-1"}}))).field,
+            "body.photo");
+  auto big = ProblemOf(
+      Build(kComplete, worker,
+            WithBody({{"photo", EncodeBase64(std::vector<uint8_t>(7, 1))}}, {{"id", "t-1"}}),
+            /*max_photo=*/6));
+  EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(big.field, "body.photo");
+  EXPECT_TRUE(kCheckIn.large_body && kComplete.large_body && !kFail.large_body);
+}
+
+TEST(BusinessRoutesTest, FailAndSuppliesBuildTheirBodies) {
+  auto fail = Build(kFail, {"worker", "w"}, WithBody({{"reason", "rain"}}, {{"id", "t-2"}}));
+  ASSERT_TRUE(fail.ok());
+  EXPECT_EQ(fail.value().body, (Json{{"task_id", "t-2"}, {"reason", "rain"}}));
+  EXPECT_EQ(ProblemOf(Build(kFail, {"worker", "w"},
+                            WithBody({{"reason", std::string(1001, 'r')}}, {{"id", "t-2"}})))
+                .field,
+            "body.reason");
+  auto board = Build(kListSupplyOrders, {"supplies", "s"},
+                     WithBody(Json::object(), {}, {{"status", "waiting"}}));
+  ASSERT_TRUE(board.ok());
+  EXPECT_EQ(board.value().body, (Json{{"status", "waiting"}}));
+  EXPECT_EQ(ProblemOf(Build(kListSupplyOrders, {"supplies", "s"},
+                            WithBody(Json::object(), {}, {{"status", "lost"}})))
+                .field,
+            "query.status");
+  auto issue =
+      Build(kIssueSupplyOrder, {"supplies", "s"}, WithBody(Json::object(), {{"id", "so-1"}}));
+  ASSERT_TRUE(issue.ok());
+  EXPECT_EQ(issue.value().body, (Json{{"supply_order_id", "so-1"}}));
+}
+
+TEST(BusinessRoutesTest, IdempotentCommandIdsDependOnEveryPart) {
+  const std::string id = DeriveCommandId("client:c1", "POST", "/v1/orders", "k1");
+  EXPECT_EQ(id, DeriveCommandId("client:c1", "POST", "/v1/orders", "k1"));
+  EXPECT_EQ(id.rfind("idem-", 0), 0u);
+  std::set<std::string> ids = {id,
+                               DeriveCommandId("client:c2", "POST", "/v1/orders", "k1"),
+                               DeriveCommandId("client:c1", "POST", "/v1/orders", "k2"),
+                               DeriveCommandId("client:c1", "POST", "/v1/orders/x/copy", "k1"),
+                               DeriveCommandId("client:c1", "PATCH", "/v1/orders", "k1"),
+                               DeriveCommandId("client:c", "1POST", "/v1/orders", "k1")};
+  EXPECT_EQ(ids.size(), 6u);
+  EXPECT_NE(FollowUpCommandId(id, "grant"), id);
+  EXPECT_EQ(FollowUpCommandId(id, "grant"), FollowUpCommandId(id, "grant"));
+  EXPECT_EQ(CheckIdempotencyKey(std::nullopt), std::nullopt);
+  EXPECT_EQ(CheckIdempotencyKey(std::string(100, 'k')), std::nullopt);
+  EXPECT_EQ(CheckIdempotencyKey(std::string(101, 'k'))->field, "header.Idempotency-Key");
+  EXPECT_EQ(CheckIdempotencyKey(std::string())->status, 400);
+}
+
+TEST(BusinessRoutesTest, TokensAre64LowercaseHexAndFresh) {
+  const std::string a = NewToken(), b = NewToken();
+  EXPECT_EQ(a.size(), 64u);
+  EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_NE(a, b);
+}
+
+}  // namespace
+}  // namespace mcf::gateway
