@@ -5,12 +5,15 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <thread>
 
 #include "bench/broker_bench.h"
+#include "bench/capture_bench.h"
+#include "bench/http_bench.h"
 #include "bench/lmdb_baseline.h"
 #include "bench/report.h"
 #include "bench/zmq_baseline.h"
@@ -215,7 +218,58 @@ int Run(const Settings& s) {
     r.note = "skipped: mcf-test-worker not built";
     report.Add(r);
   }
+  // --- capture tap on vs off (docs/capture-format.md) ----------------------------------------
+  report.Section("broker: capture tap on vs off (same broker, alternating rounds)");
+  {
+    const int rounds = s.quick ? 1 : 3;
+    const std::string dir = temp.Sub("captures");
+    std::filesystem::create_directories(dir);
+    auto add = [&](const std::string& name, const std::string& unit, const TapComparison& t) {
+      report.Add(Rate(name + ", tap off", t.off_per_second, unit));
+      Row on = Ratio(name + ", tap on", t.on_per_second, unit, t.off_per_second, "tap off", 0.9);
+      on.note = ErrorNote(t.errors);
+      if (t.dropped > 0)
+        on.note += (on.note.empty() ? "" : "; ") + std::string("capture dropped ") +
+                   FormatValue(static_cast<double>(t.dropped));
+      count_errors(t.errors);
+      report.Add(on);
+    };
+    add("command round trips, 256 in flight", "rt/s",
+        CommandsTapOnOff(context, *endpoint, dir, 256, s.duration, rounds));
+    add("publish->ack, 16384 in flight", "events/s",
+        PublishTapOnOff(context, *endpoint, dir, std::max<uint64_t>(s.events / 4, 1000), rounds));
+  }
   broker.Stop();
+
+  // --- HTTP: the order flow through the gateway -----------------------------------------------
+  constexpr size_t kConnections = 32;
+  report.Section("HTTP: POST /v1/orders, 32 keep-alive connections (closed loop, one thread each)");
+  HttpLoad trivial = TrivialHandlerLoad(kConnections, s.duration);
+  {
+    Row r = Rate("trivial cpp-httplib handler (same tuning), POST", trivial.per_second, "req/s");
+    r.note = ErrorNote(trivial.errors);
+    count_errors(trivial.errors);
+    report.Add(r);
+  }
+  auto orders = OrderLoad(bin, temp.Sub("system"), kConnections, s.duration);
+  if (!orders.ok()) {
+    Row r = Rate("gateway -> bus -> portal (tasks, matching, supplies react)", 0, "req/s");
+    r.note = "ERROR: " + orders.status().ToString();
+    ++errors;
+    report.Add(r);
+  } else {
+    Row r = Ratio("gateway -> bus -> portal (tasks, matching, supplies react)",
+                  orders->per_second, "req/s", trivial.per_second, "trivial handler", 0.3);
+    r.note = ErrorNote(orders->errors);
+    count_errors(orders->errors);
+    report.Add(r);
+    report.Add(Rate("  latency p50", orders->p50_us, "us"));
+    Row p99 = Rate("  latency p99", orders->p99_us, "us");
+    p99.target = "<= 5,000 us";
+    p99.pass = orders->p99_us <= 5000;
+    report.Add(p99);
+    report.Add(Rate("  trivial handler latency p99", trivial.p99_us, "us"));
+  }
 
   report.Print();
   std::printf("\n%d target(s) missed (informational; exit code ignores targets), %d error(s)\n",
