@@ -1,0 +1,321 @@
+// The order flow end to end over real HTTP: mcf-broker (simulated clock), mcf-portal,
+// mcf-tasks, mcf-matching, mcf-hiring, mcf-supplies and mcf-gateway as real processes
+// (lib/process LocalSystem), spoken to with an httplib client on 127.0.0.1.
+//
+// Happy path: import a worker -> client signs in -> request help -> matched and assigned ->
+// supply order on the board -> check-in refused before the kit (409) -> issued -> check in ->
+// complete -> exactly one tasks.task_finalized on the bus; the dashboard and the worker's lists
+// show it. No-show path: the simulated clock passes the appointment plus grace -> canceled, copy
+// offered -> the client orders a copy for a new date -> re-matched, completed.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+#include <zmq.hpp>
+
+#include "lib/client/bus_client.h"
+#include "lib/client/subscriber.h"
+#include "lib/process/local_system.h"
+#include "schemas/body.h"
+#include "schemas/clock.h"
+#include "schemas/envelope.h"
+#include "schemas/tasks.h"
+#include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
+
+namespace mcf::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using Json = nlohmann::json;
+
+constexpr char kStart[] = "2026-01-05T08:00:00Z";
+
+struct Response {
+  int status = -1;
+  Json body;
+};
+
+class OrderFlowHttpTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    process::SystemOptions options;
+    options.bin_dir = BinDir();
+    options.data_dir = dir_.Sub("system");
+    options.contexts = {"portal", "tasks", "matching", "hiring", "supplies"};
+    options.gateway = true;
+    options.broker_flags = {"--clock", "sim", "--start", kStart, "--heartbeat-ms", "100"};
+    options.worker_flags = {"--heartbeat-ms", "100", "--seed", "3"};
+    auto system = process::LocalSystem::Start(options);
+    ASSERT_TRUE(system.ok()) << system.status().ToString();
+    system_ = std::move(system).value();
+    http_ = std::make_unique<httplib::Client>("127.0.0.1", system_->gateway_port());
+    http_->set_read_timeout(std::chrono::seconds(10));
+    admin_ = system_->admin_token();
+    ASSERT_FALSE(admin_.empty());
+  }
+
+  void TearDown() override {
+    if (HasFailure() && system_) ADD_FAILURE() << system_->Logs();
+  }
+
+  Response Call(const std::string& method, const std::string& path, const std::string& token,
+                const Json& body = nullptr) {
+    httplib::Headers headers;
+    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+    const std::string text = body.is_null() ? "" : body.dump();
+    httplib::Result res = method == "GET"     ? http_->Get(path, headers)
+                          : method == "PATCH" ? http_->Patch(path, headers, text, "application/json")
+                                              : http_->Post(path, headers, text, "application/json");
+    Response out;
+    if (!res) return out;
+    out.status = res->status;
+    out.body = Json::parse(res->body, nullptr, /*allow_exceptions=*/false);
+    return out;
+  }
+
+  // Repeats `call` until `done` holds for its response (bounded), returning the last response.
+  Response Until(const std::function<Response()>& call,
+                 const std::function<bool(const Response&)>& done, milliseconds wait = milliseconds(10000)) {
+    const auto end = std::chrono::steady_clock::now() + wait;
+    Response r = call();
+    while (!done(r) && std::chrono::steady_clock::now() < end) {
+      std::this_thread::sleep_for(milliseconds(20));
+      r = call();
+    }
+    return r;
+  }
+
+  Response OrderWhen(const std::string& id, const std::string& token, const std::string& status) {
+    return Until([&] { return Call("GET", "/v1/orders/" + id, token); },
+                 [&](const Response& r) { return r.status == 200 && r.body["status"] == status; });
+  }
+
+  // An admin-imported worker's token.
+  std::string ImportWorker(const std::string& name) {
+    Response r = Call("POST", "/v1/workers", admin_,
+                      {{"name", name},
+                       {"age", 4},
+                       {"breed", "Siberian"},
+                       {"coat_colour", "grey tabby"},
+                       {"strengths", {"jars"}},
+                       {"weaknesses", {"mornings"}}});
+    EXPECT_EQ(r.status, 201) << r.body.dump();
+    worker_id_ = r.body.value("worker_id", "");
+    return r.body.value("token", "");
+  }
+
+  std::string SignIn(const std::string& employee_id, const std::string& name) {
+    Response r = Call("POST", "/v1/session", "", {{"employee_id", employee_id}, {"name", name}});
+    EXPECT_EQ(r.status, 201) << r.body.dump();
+    client_id_ = r.body.value("client_id", "");
+    return r.body.value("token", "");
+  }
+
+  std::string StaffToken(const std::string& role) {
+    Response r = Call("POST", "/v1/staff", admin_, {{"role", role}, {"name", role + " cat"}});
+    EXPECT_EQ(r.status, 201) << r.body.dump();
+    return r.body.value("token", "");
+  }
+
+  std::string Order(const std::string& client, const std::string& desired_at) {
+    Response r = Call("POST", "/v1/orders", client,
+                      {{"service_type_id", "chores"},
+                       {"description", "toss the jars off the shelf"},
+                       {"desired_at", desired_at}});
+    EXPECT_EQ(r.status, 201) << r.body.dump();
+    EXPECT_EQ(r.body.value("status", ""), "requested");
+    EXPECT_EQ(r.body.value("approx_cost", -1), 10'000);
+    return r.body.value("id", "");
+  }
+
+  // Issues the kit of `order_id` from the supplies board.
+  void IssueKit(const std::string& supplies, const std::string& order_id) {
+    Response board = Until([&] { return Call("GET", "/v1/supply-orders", supplies); },
+                           [&](const Response& r) {
+                             if (r.status != 200) return false;
+                             for (const auto& o : r.body["orders"])
+                               if (o["task_id"] == order_id) return true;
+                             return false;
+                           });
+    ASSERT_EQ(board.status, 200) << board.body.dump();
+    std::string supply_id;
+    for (const auto& o : board.body["orders"]) {
+      if (o["task_id"] != order_id) continue;
+      supply_id = o["id"];
+      EXPECT_EQ(o["worker_id"], worker_id_);
+      EXPECT_EQ(o["client_id"], client_id_);
+      EXPECT_NE(o["kit"].dump().find("Job Acceptance Form"), std::string::npos) << o.dump();
+    }
+    ASSERT_FALSE(supply_id.empty());
+    Response issued = Call("POST", "/v1/supply-orders/" + supply_id + "/issue", supplies);
+    EXPECT_EQ(issued.status, 200) << issued.body.dump();
+  }
+
+  // Checks in (retrying while the kit event is on its way), then completes.
+  void CheckInAndComplete(const std::string& worker, const std::string& order_id) {
+    Response in = Until(
+        [&] {
+          return Call("POST", "/v1/jobs/" + order_id + "/check-in", worker, {{"photo", "aGVsbG8="}});
+        },
+        [](const Response& r) { return r.status != 409; });
+    ASSERT_EQ(in.status, 200) << in.body.dump();
+    Response done =
+        Call("POST", "/v1/jobs/" + order_id + "/complete", worker, {{"photo", "c2lnbmVk"}});
+    ASSERT_EQ(done.status, 200) << done.body.dump();
+  }
+
+  std::vector<std::string> JobIds(const std::string& worker, const std::string& state) {
+    Response r = Call("GET", "/v1/jobs?state=" + state, worker);
+    EXPECT_EQ(r.status, 200) << r.body.dump();
+    std::vector<std::string> ids;
+    for (const auto& j : r.body["jobs"]) ids.push_back(j["id"]);
+    return ids;
+  }
+
+  // Every tasks.task_finalized in the log, as decoded bodies. Callers first saw the effect of the
+  // last one (the portal shows the outcome), so it is in the log: read until the log is quiet.
+  std::vector<schemas::tasks::TaskFinalized> Finalized() {
+    zmq::context_t context(1);
+    client::SubscriberOptions options;
+    options.prefixes = {std::string(schemas::tasks::kTaskFinalized)};
+    client::Subscriber sub(context, system_->broker_endpoint(), options);
+    std::vector<schemas::tasks::TaskFinalized> out;
+    while (auto event = sub.Next(milliseconds(500))) {
+      auto envelope = schemas::DecodeEnvelope(event->envelope);
+      EXPECT_TRUE(envelope.ok());
+      if (!envelope.ok()) continue;
+      auto finalized = schemas::tasks::DecodeTaskFinalized(envelope->body);
+      EXPECT_TRUE(finalized.ok()) << finalized.status().ToString();
+      if (finalized.ok()) out.push_back(*finalized);
+    }
+    return out;
+  }
+
+  void AdvanceClock(const std::string& by) {
+    zmq::context_t context(1);
+    client::BusClient bus(context, system_->broker_endpoint(), "test");
+    auto by_ms = schemas::clock::ParseDuration(by);
+    ASSERT_TRUE(by_ms.has_value());
+    auto reply = bus.Call(
+        bus.MakeCommand(schemas::clock::kAdvance,
+                        schemas::clock::Encode(schemas::clock::Advance{*by_ms, std::nullopt})),
+        milliseconds(10000));
+    ASSERT_EQ(reply.status, Code::kOk) << reply.message;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<process::LocalSystem> system_;
+  std::unique_ptr<httplib::Client> http_;
+  std::string admin_;
+  std::string worker_id_;
+  std::string client_id_;
+};
+
+TEST_F(OrderFlowHttpTest, ClientOrdersWorkerCompletesAndTheOutcomeIsOnTheBus) {
+  const std::string worker = ImportWorker("Barsik");
+  const std::string client = SignIn("hcb-017", "Murka");
+  const std::string supplies = StaffToken("supplies");
+  ASSERT_FALSE(worker.empty());
+  ASSERT_FALSE(client.empty());
+
+  Response types = Call("GET", "/v1/service-types", client);
+  ASSERT_EQ(types.status, 200) << types.body.dump();
+  EXPECT_NE(types.body.dump().find("\"chores\""), std::string::npos);
+
+  const std::string id = Order(client, "2026-01-05T10:00:00Z");
+  ASSERT_FALSE(id.empty());
+  Response assigned = OrderWhen(id, client, "assigned");
+  ASSERT_EQ(assigned.body["status"], "assigned") << assigned.body.dump();
+  EXPECT_EQ(assigned.body["worker_id"], worker_id_);
+  EXPECT_EQ(assigned.body["starts_at"], "2026-01-05T10:00:00Z");
+
+  // The kit has not been issued: check-in is refused with the reason, and nothing changes.
+  Response early = Call("POST", "/v1/jobs/" + id + "/check-in", worker, {{"photo", "aGVsbG8="}});
+  EXPECT_EQ(early.status, 409) << early.body.dump();
+  EXPECT_NE(early.body.value("detail", "").find("kit"), std::string::npos) << early.body.dump();
+  EXPECT_EQ(JobIds(worker, "active"), std::vector<std::string>{id});
+
+  IssueKit(supplies, id);
+  CheckInAndComplete(worker, id);
+
+  Response done = OrderWhen(id, client, "completed");
+  EXPECT_EQ(done.body["status"], "completed") << done.body.dump();
+  EXPECT_GE(done.body["timeline"].size(), 4u) << done.body.dump();
+  Response dashboard = Call("GET", "/v1/orders", client);
+  ASSERT_EQ(dashboard.status, 200);
+  ASSERT_EQ(dashboard.body["orders"].size(), 1u) << dashboard.body.dump();
+  EXPECT_EQ(dashboard.body["orders"][0]["id"], id);
+  EXPECT_EQ(dashboard.body["orders"][0]["status"], "completed");
+  EXPECT_EQ(JobIds(worker, "completed"), std::vector<std::string>{id});
+  EXPECT_TRUE(JobIds(worker, "active").empty());
+
+  auto finalized = Finalized();
+  ASSERT_EQ(finalized.size(), 1u);
+  EXPECT_EQ(finalized[0].task_id, id);
+  EXPECT_EQ(finalized[0].outcome, schemas::tasks::Outcome::kCompleted);
+  EXPECT_EQ(finalized[0].worker_id, worker_id_);
+  EXPECT_EQ(finalized[0].price_minor, 10'000);
+
+  // Another client neither sees the order nor learns that it exists.
+  const std::string stranger = SignIn("hcb-099", "Vaska");
+  EXPECT_EQ(Call("GET", "/v1/orders/" + id, stranger).status, 404);
+  Response theirs = Call("GET", "/v1/orders", stranger);
+  EXPECT_EQ(theirs.body["orders"].size(), 0u) << theirs.body.dump();
+}
+
+TEST_F(OrderFlowHttpTest, NoShowIsCanceledByTheClockAndItsCopyIsMatchedAndCompleted) {
+  const std::string worker = ImportWorker("Barsik");
+  const std::string client = SignIn("hcb-017", "Murka");
+  const std::string supplies = StaffToken("supplies");
+
+  const std::string id = Order(client, "2026-01-05T10:00:00Z");
+  ASSERT_EQ(OrderWhen(id, client, "assigned").body["status"], "assigned");
+
+  // 08:00 -> 10:31: the appointment plus the 30-minute grace has passed without a check-in.
+  AdvanceClock("151m");
+  Response canceled = OrderWhen(id, client, "canceled");
+  ASSERT_EQ(canceled.body["status"], "canceled") << canceled.body.dump();
+  EXPECT_EQ(canceled.body["reason"], "no_show");
+  EXPECT_EQ(canceled.body["copy_offered"], true);
+  EXPECT_EQ(JobIds(worker, "canceled"), std::vector<std::string>{id});
+
+  Response copy =
+      Call("POST", "/v1/orders/" + id + "/copy", client, {{"desired_at", "2026-01-06T10:00:00Z"}});
+  ASSERT_EQ(copy.status, 201) << copy.body.dump();
+  const std::string copy_id = copy.body.value("id", "");
+  ASSERT_FALSE(copy_id.empty());
+  ASSERT_NE(copy_id, id);
+
+  Response assigned = OrderWhen(copy_id, client, "assigned");
+  ASSERT_EQ(assigned.body["status"], "assigned") << assigned.body.dump();
+  EXPECT_EQ(assigned.body["copied_from"], id);
+  EXPECT_EQ(assigned.body["starts_at"], "2026-01-06T10:00:00Z");
+
+  IssueKit(supplies, copy_id);
+  CheckInAndComplete(worker, copy_id);
+  EXPECT_EQ(OrderWhen(copy_id, client, "completed").body["status"], "completed");
+
+  auto finalized = Finalized();
+  ASSERT_EQ(finalized.size(), 2u);
+  EXPECT_EQ(finalized[0].task_id, id);
+  EXPECT_EQ(finalized[0].outcome, schemas::tasks::Outcome::kCanceled);
+  EXPECT_EQ(finalized[0].reason, "no_show");
+  EXPECT_EQ(finalized[1].task_id, copy_id);
+  EXPECT_EQ(finalized[1].outcome, schemas::tasks::Outcome::kCompleted);
+
+  // A second copy of the same no-show is refused.
+  EXPECT_EQ(Call("POST", "/v1/orders/" + id + "/copy", client,
+                 {{"desired_at", "2026-01-07T10:00:00Z"}})
+                .status,
+            409);
+}
+
+}  // namespace
+}  // namespace mcf::testing
