@@ -317,5 +317,39 @@ TEST_F(OrderFlowHttpTest, NoShowIsCanceledByTheClockAndItsCopyIsMatchedAndComple
             409);
 }
 
+TEST_F(OrderFlowHttpTest, StaffProvisionedWithMcfctlSignInOverHttp) {
+  const std::string out = dir_.Sub("mcfctl.out");
+  ChildProcess mcfctl =
+      ChildProcess::Start({BinDir() + "/mcfctl", "--broker", system_->broker_endpoint(), "staff",
+                           "add", "manager", "Tom"},
+                          out);
+  ASSERT_EQ(mcfctl.Wait(milliseconds(10000)), 0) << ReadFile(out);
+  const std::string text = ReadFile(out);
+  const Json reply = Json::parse(text.substr(text.find('{')), nullptr, false);
+  ASSERT_TRUE(reply.is_object()) << text;
+  const std::string token = reply["body"].value("token", "");
+  ASSERT_EQ(token.size(), 64u) << text;
+  Response me = Call("GET", "/v1/me", token);
+  ASSERT_EQ(me.status, 200) << me.body.dump();
+  EXPECT_EQ(me.body["role"], "manager");
+  EXPECT_EQ(me.body["id"], reply["body"]["id"]);
+  // A manager edits service types; a client may not (403), and nothing changes.
+  Response created = Call("POST", "/v1/service-types", token,
+                          {{"name", "Jar tossing"}, {"description", "Off the shelf, gently"}});
+  ASSERT_EQ(created.status, 201) << created.body.dump();
+  const std::string client = SignIn("hcb-1", "Murka");
+  Response refused = Call("PATCH", "/v1/service-types/" + created.body.value("id", ""), client,
+                          {{"active", false}});
+  EXPECT_EQ(refused.status, 403) << refused.body.dump();
+  Response listed = Call("GET", "/v1/service-types", client);
+  EXPECT_NE(listed.body.dump().find("Jar tossing"), std::string::npos) << listed.body.dump();
+  // A bad role is refused by mcfctl itself (usage error), before anything is sent.
+  ChildProcess bad = ChildProcess::Start({BinDir() + "/mcfctl", "--broker",
+                                          system_->broker_endpoint(), "staff", "add", "emperor",
+                                          "Tom"},
+                                         dir_.Sub("mcfctl-bad.out"));
+  EXPECT_EQ(bad.Wait(milliseconds(10000)), 2);
+}
+
 }  // namespace
 }  // namespace mcf::testing

@@ -82,4 +82,8 @@ int RunStores(const StoresOptions& options);
 // `broker` is read when it runs, so it may be filled by the parse.
 std::function<std::optional<int>()> AddCaptureCommands(CLI::App& app, const std::string& broker);
 
+// `staff add ROLE NAME` and `staff worker-token WORKER_ID` (staff.cc): credentials through the
+// portal, as the operator. Same contract as AddCaptureCommands.
+std::function<std::optional<int>()> AddStaffCommands(CLI::App& app, const std::string& broker);
+
 }  // namespace mcf::mcfctl

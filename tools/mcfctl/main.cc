@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
   stores_cmd->add_flag("--json", stores.json, "print JSON instead of a table");
 
   auto run_capture = AddCaptureCommands(app, broker);
+  auto run_staff = AddStaffCommands(app, broker);
 
   try {
     app.parse(argc, argv);
@@ -83,5 +84,6 @@ int main(int argc, char** argv) {
   }
   if (*stores_cmd) return RunStores(stores);
   if (auto rc = run_capture()) return *rc;
+  if (auto rc = run_staff()) return *rc;
   return kExitUsage;
 }
