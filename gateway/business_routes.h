@@ -23,8 +23,8 @@ namespace mcf::gateway {
 inline constexpr size_t kMaxPhotoBytes = 5u << 20;
 // Longest Idempotency-Key header.
 inline constexpr size_t kMaxIdempotencyKeyBytes = 100;
-// Longest path parameter ({id}) and paging cursor.
-inline constexpr size_t kMaxIdBytes = 64;
+// Longest id in a path parameter ({id}), body field or paging cursor (the portal's limit).
+inline constexpr size_t kMaxIdBytes = 128;
 
 struct RouteInput {
   const Principal& principal;  // the caller; {"anonymous", ""} on public routes

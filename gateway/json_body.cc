@@ -115,7 +115,8 @@ const Json* JsonReader::Find(std::string_view field, bool required) {
   return &*it;
 }
 
-std::optional<std::string> JsonReader::OptString(std::string_view field, size_t max_bytes) {
+std::optional<std::string> JsonReader::OptString(std::string_view field, size_t max_bytes,
+                                                 size_t min_bytes) {
   const Json* v = Find(field, false);
   if (v == nullptr) return std::nullopt;
   if (!v->is_string()) {
@@ -127,12 +128,17 @@ std::optional<std::string> JsonReader::OptString(std::string_view field, size_t 
     Fail(field, "longer than " + std::to_string(max_bytes) + " bytes");
     return std::nullopt;
   }
+  if (s.size() < min_bytes) {
+    Fail(field, min_bytes == 1 ? std::string("must not be empty")
+                               : "shorter than " + std::to_string(min_bytes) + " bytes");
+    return std::nullopt;
+  }
   return s;
 }
 
-std::string JsonReader::String(std::string_view field, size_t max_bytes) {
+std::string JsonReader::String(std::string_view field, size_t max_bytes, size_t min_bytes) {
   if (Find(field, true) == nullptr) return {};
-  return OptString(field, max_bytes).value_or("");
+  return OptString(field, max_bytes, min_bytes).value_or("");
 }
 
 std::optional<int64_t> JsonReader::OptInt(std::string_view field, int64_t min, int64_t max) {

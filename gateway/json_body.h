@@ -40,9 +40,10 @@ class JsonReader {
   // `object` must outlive the reader; `path` prefixes field names in problems ("body").
   explicit JsonReader(const Json& object, std::string path = "body");
 
-  // A required string of at most `max_bytes` bytes (UTF-8).
-  std::string String(std::string_view field, size_t max_bytes);
-  std::optional<std::string> OptString(std::string_view field, size_t max_bytes);
+  // A required string of `min_bytes`..`max_bytes` bytes (UTF-8).
+  std::string String(std::string_view field, size_t max_bytes, size_t min_bytes = 0);
+  std::optional<std::string> OptString(std::string_view field, size_t max_bytes,
+                                       size_t min_bytes = 0);
   // A required integer (JSON number without fraction) in [min, max].
   int64_t Int(std::string_view field, int64_t min = INT64_MIN, int64_t max = INT64_MAX);
   std::optional<int64_t> OptInt(std::string_view field, int64_t min = INT64_MIN,

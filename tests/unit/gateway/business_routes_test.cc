@@ -156,7 +156,7 @@ TEST(BusinessRoutesTest, ServiceTypesValidateAndTakeTheIdFromThePath) {
                 .field,
             "body.active");
   EXPECT_EQ(ProblemOf(Build(kUpdateServiceType, manager,
-                            WithBody(Json::object(), {{"id", std::string(65, 'i')}})))
+                            WithBody(Json::object(), {{"id", std::string(129, 'i')}})))
                 .field,
             "path.id");
   auto list = Build(kListServiceTypes, {"client", "c"},
