@@ -1,10 +1,10 @@
 #include "gateway/business_routes.h"
 
 #include <cstdio>
-#include <random>
 
 #include "gateway/base64.h"
 #include "gateway/reply_times.h"
+#include "lib/base/secret_token.h"
 #include "lib/base/stable_hash.h"
 #include "schemas/clock.h"
 
@@ -459,17 +459,6 @@ std::optional<Problem> CheckIdempotencyKey(const std::optional<std::string>& key
   return std::nullopt;
 }
 
-std::string NewToken() {
-  std::random_device rd;
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(64);
-  for (int i = 0; i < 32; ++i) {
-    const unsigned v = rd() & 0xffu;
-    out.push_back(kHex[v >> 4]);
-    out.push_back(kHex[v & 0xfu]);
-  }
-  return out;
-}
+std::string NewToken() { return NewSecretToken(); }
 
 }  // namespace mcf::gateway

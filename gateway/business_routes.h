@@ -79,7 +79,7 @@ std::string FollowUpCommandId(std::string_view first_id, std::string_view step);
 // 400 naming "header.Idempotency-Key" when the key is empty or longer than 100 bytes.
 std::optional<Problem> CheckIdempotencyKey(const std::optional<std::string>& key);
 
-// 32 bytes from std::random_device as 64 lowercase hex characters.
+// A fresh bearer token: lib/base NewSecretToken (32 random bytes as 64 lowercase hex).
 std::string NewToken();
 
 }  // namespace mcf::gateway
