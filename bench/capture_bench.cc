@@ -1,6 +1,11 @@
 #include "bench/capture_bench.h"
 
+#include <unistd.h>
+
+#include <fstream>
 #include <optional>
+#include <sstream>
+#include <tuple>
 
 #include "bench/broker_bench.h"
 #include "lib/client/bus_client.h"
@@ -14,11 +19,11 @@ class Recording {
  public:
   Recording(zmq::context_t& context, const std::string& endpoint, const std::string& path)
       : bus_(context, endpoint, "mcf-bench") {
-    auto reply = bus_.Call(bus_.MakeCommand("broker.capture_start", schemas::BodyWriter()
-                                                                        .String("path", path)
-                                                                        .Int("lease_ms", 3'600'000)
-                                                                        .Finish()),
-                           Millis(5000));
+    auto reply = bus_.Call(
+        bus_.MakeCommand(
+            "broker.capture_start",
+            schemas::BodyWriter().String("path", path).Int("lease_ms", 3'600'000).Finish()),
+        Millis(5000));
     if (reply.status != Code::kOk) return;
     auto body = schemas::Body::Parse(reply.body);
     if (body.ok() && body->String("capture_id").ok()) id_ = *body->String("capture_id");
@@ -27,10 +32,10 @@ class Recording {
   // Stops it and adds its counts to `out`; false when it could not be stopped.
   bool Stop(TapComparison& out) {
     if (!id_) return false;
-    auto reply = bus_.Call(
-        bus_.MakeCommand("broker.capture_stop",
-                         schemas::BodyWriter().String("capture_id", *id_).Finish()),
-        Millis(30000));
+    auto reply =
+        bus_.Call(bus_.MakeCommand("broker.capture_stop",
+                                   schemas::BodyWriter().String("capture_id", *id_).Finish()),
+                  Millis(30000));
     id_.reset();
     if (reply.status != Code::kOk) return false;
     auto body = schemas::Body::Parse(reply.body);
@@ -45,17 +50,48 @@ class Recording {
   std::optional<std::string> id_;
 };
 
+// utime + stime of `pid` (all its threads) in microseconds; nullopt if unreadable.
+std::optional<double> CpuMicros(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(in, line)) return std::nullopt;
+  auto close = line.rfind(')');  // the command name may hold spaces
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream fields(line.substr(close + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  return 1e6 * static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 // Alternates rounds off, on, off, on... and averages each side. `measure(round, on)` returns
-// (rate, errors).
+// (rate, operations, errors).
 template <typename Measure>
-TapComparison Alternate(zmq::context_t& context, const std::string& endpoint,
+TapComparison Alternate(zmq::context_t& context, const std::string& endpoint, pid_t broker_pid,
                         const std::string& capture_dir, int rounds, Measure measure) {
   TapComparison out;
   double off_sum = 0, on_sum = 0;
+  double cpu[2] = {0, 0}, ops[2] = {0, 0};
+  bool cpu_ok = true;
+  // Runs one side of a round, adding its CPU time and operation count.
+  auto timed = [&](int round, bool on) {
+    auto before = CpuMicros(broker_pid);
+    auto [rate, count, errors] = measure(round, on);
+    auto after = CpuMicros(broker_pid);
+    if (before && after) {
+      cpu[on] += *after - *before;
+      ops[on] += static_cast<double>(count);
+    } else {
+      cpu_ok = false;
+    }
+    out.errors += errors;
+    return rate;
+  };
   for (int round = 0; round < rounds; ++round) {
-    auto [off_rate, off_errors] = measure(round, false);
-    off_sum += off_rate;
-    out.errors += off_errors;
+    off_sum += timed(round, false);
 
     Recording recording(context, endpoint,
                         capture_dir + "/round-" + std::to_string(round) + ".mcfcap");
@@ -63,14 +99,16 @@ TapComparison Alternate(zmq::context_t& context, const std::string& endpoint,
       ++out.errors;
       continue;
     }
-    auto [on_rate, on_errors] = measure(round, true);
-    on_sum += on_rate;
-    out.errors += on_errors;
+    on_sum += timed(round, true);
     if (!recording.Stop(out)) ++out.errors;
   }
   if (rounds > 0) {
     out.off_per_second = off_sum / rounds;
     out.on_per_second = on_sum / rounds;
+  }
+  if (cpu_ok && ops[0] > 0 && ops[1] > 0) {
+    out.off_cpu_us_per_op = cpu[0] / ops[0];
+    out.on_cpu_us_per_op = cpu[1] / ops[1];
   }
   return out;
 }
@@ -78,22 +116,23 @@ TapComparison Alternate(zmq::context_t& context, const std::string& endpoint,
 }  // namespace
 
 TapComparison CommandsTapOnOff(zmq::context_t& context, const std::string& endpoint,
-                               const std::string& capture_dir, size_t in_flight,
+                               pid_t broker_pid, const std::string& capture_dir, size_t in_flight,
                                std::chrono::milliseconds duration, int rounds) {
-  return Alternate(context, endpoint, capture_dir, rounds, [&](int, bool) {
+  return Alternate(context, endpoint, broker_pid, capture_dir, rounds, [&](int, bool) {
     RoundTrips rt = CommandRoundTrips(context, endpoint, in_flight, duration);
-    return std::pair{rt.per_second, rt.errors};
+    return std::tuple{rt.per_second, rt.count, rt.errors};
   });
 }
 
 TapComparison PublishTapOnOff(zmq::context_t& context, const std::string& endpoint,
-                              const std::string& capture_dir, uint64_t events, int rounds) {
-  return Alternate(context, endpoint, capture_dir, rounds, [&](int round, bool on) {
+                              pid_t broker_pid, const std::string& capture_dir, uint64_t events,
+                              int rounds) {
+  return Alternate(context, endpoint, broker_pid, capture_dir, rounds, [&](int round, bool on) {
     // A fresh producer per round: the log would de-duplicate a reused one's sequence numbers.
     const std::string producer =
         std::string("bench-tap-") + (on ? "on-" : "off-") + std::to_string(round);
     PublishResult r = PublishPipelined(context, endpoint, producer, events, 256, 16384);
-    return std::pair{r.per_second, r.errors};
+    return std::tuple{r.per_second, r.events, r.errors};
   });
 }
 

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstring>
+
 #include "lib/base/log.h"
 #include "schemas/msgpack.h"
 #include "schemas/registry.h"
@@ -9,8 +11,55 @@
 namespace mcf::broker {
 namespace {
 
-using capture::Record;
 using capture::RecordKind;
+
+// A queued record: kind:u8 bus_ms:i64 seq:u64 name_len:u16 envelope_len:u32 name envelope,
+// host byte order (it never leaves the process).
+constexpr size_t kEntryHeader = 1 + 8 + 8 + 2 + 4;
+
+struct Entry {
+  RecordKind kind;
+  int64_t bus_ms;
+  uint64_t seq;
+  std::string_view name;
+  std::string_view envelope;
+};
+
+void PutEntry(std::string& q, RecordKind kind, int64_t bus_ms, uint64_t seq, std::string_view name,
+              std::string_view envelope) {
+  const size_t at = q.size();
+  q.resize(at + kEntryHeader + name.size() + envelope.size());
+  char* p = q.data() + at;
+  const auto k = static_cast<uint8_t>(kind);
+  const auto name_len = static_cast<uint16_t>(name.size());
+  const auto env_len = static_cast<uint32_t>(envelope.size());
+  std::memcpy(p, &k, 1);
+  std::memcpy(p + 1, &bus_ms, 8);
+  std::memcpy(p + 9, &seq, 8);
+  std::memcpy(p + 17, &name_len, 2);
+  std::memcpy(p + 19, &env_len, 4);
+  std::memcpy(p + kEntryHeader, name.data(), name.size());
+  std::memcpy(p + kEntryHeader + name.size(), envelope.data(), envelope.size());
+}
+
+// Reads the entry at `pos` and advances it.
+Entry TakeEntry(std::string_view q, size_t& pos) {
+  const char* p = q.data() + pos;
+  Entry e{};
+  uint8_t k = 0;
+  uint16_t name_len = 0;
+  uint32_t env_len = 0;
+  std::memcpy(&k, p, 1);
+  std::memcpy(&e.bus_ms, p + 1, 8);
+  std::memcpy(&e.seq, p + 9, 8);
+  std::memcpy(&name_len, p + 17, 2);
+  std::memcpy(&env_len, p + 19, 4);
+  e.kind = static_cast<RecordKind>(k);
+  e.name = q.substr(pos + kEntryHeader, name_len);
+  e.envelope = q.substr(pos + kEntryHeader + name_len, env_len);
+  pos += kEntryHeader + name_len + env_len;
+  return e;
+}
 
 // The service of a reply envelope (the part of its `type` before the first dot); "" when the
 // envelope has no readable type. A scan of the top-level map, not a full decode.
@@ -37,7 +86,7 @@ Result<std::shared_ptr<CaptureTap>> CaptureTap::Start(CaptureTapOptions options)
   auto writer = capture::CaptureWriter::Create(tap->options_.path, tap->options_.header);
   if (!writer.ok()) return writer.status();
   tap->writer_ = std::move(*writer);
-  tap->queue_.reserve(1024);
+  tap->queue_.reserve(1 << 20);
   tap->thread_ = std::thread([p = tap.get()] { p->Run(); });
   spdlog::info("event=capture_started path={}", Quoted(tap->options_.path));
   return tap;
@@ -47,18 +96,21 @@ CaptureTap::~CaptureTap() { (void)Stop(0); }
 
 void CaptureTap::Push(RecordKind kind, int64_t bus_ms, uint64_t seq, std::string_view name,
                       std::string_view envelope) {
-  const size_t bytes = envelope.size() + name.size() + 32;
+  // Names are at most 255 bytes on the wire and envelopes at most 16 MiB; anything else is not
+  // what the broker passes, but must not corrupt the queue.
+  if (name.size() > 0xFFFF) name = name.substr(0, 0xFFFF);
+  const size_t bytes = kEntryHeader + name.size() + envelope.size();
   std::lock_guard lock(mu_);
   if (sealed_) return;
-  if (queue_.size() >= options_.max_queued_records ||
-      queued_bytes_ + bytes > options_.max_queued_bytes ||
-      failed_.load(std::memory_order_relaxed)) {
+  if (queued_records_ >= options_.max_queued_records ||
+      (queued_records_ > 0 && queue_.size() + bytes > options_.max_queued_bytes) ||
+      envelope.size() > 0xFFFFFFFFu || failed_.load(std::memory_order_relaxed)) {
     ++dropped_;
     ++dropped_unmarked_;
     return;
   }
-  queue_.push_back(Record{kind, bus_ms, seq, std::string(name), std::string(envelope)});
-  queued_bytes_ += bytes;
+  PutEntry(queue_, kind, bus_ms, seq, name, envelope);
+  ++queued_records_;
   ++accepted_;
   last_bus_ms_ = bus_ms;
 }
@@ -76,7 +128,8 @@ CaptureTap::Stats CaptureTap::Seal(int64_t bus_ms, std::string_view service,
   sealed_ = true;
   // The last record is always taken, over the bounds: it is the one the stopper relies on.
   Stats stats{accepted_ + 1, dropped_};
-  queue_.push_back(Record{RecordKind::kReply, bus_ms, 0, std::string(service), last(stats)});
+  PutEntry(queue_, RecordKind::kReply, bus_ms, 0, service, last(stats));
+  ++queued_records_;
   accepted_ = stats.records;
   last_bus_ms_ = bus_ms;
   return stats;
@@ -105,8 +158,9 @@ Status CaptureTap::Stop(int64_t bus_ms) {
 }
 
 void CaptureTap::Run() {
-  std::vector<Record> batch;
-  batch.reserve(1024);
+  std::string batch;
+  batch.reserve(1 << 20);
+  std::string service;
   bool stopping = false;
   while (!stopping) {
     uint64_t dropped_here = 0;
@@ -116,16 +170,22 @@ void CaptureTap::Run() {
       cv_.wait_for(lock, options_.drain_interval, [&] { return stop_; });
       stopping = stop_;
       batch.swap(queue_);
-      queued_bytes_ = 0;
+      queued_records_ = 0;
       dropped_here = dropped_unmarked_;
       dropped_unmarked_ = 0;
       marker_ms = last_bus_ms_;
     }
-    for (Record& r : batch) {
-      if (r.kind == RecordKind::kReply && r.name.empty()) r.name = ServiceOfReply(r.envelope);
-      writer_->Append(r);
+    for (size_t pos = 0; pos < batch.size();) {
+      Entry e = TakeEntry(batch, pos);
+      if (e.kind == RecordKind::kReply && e.name.empty()) {
+        service = ServiceOfReply(e.envelope);
+        e.name = service;
+      }
+      writer_->Append(e.kind, e.bus_ms, e.seq, e.name, e.envelope);
     }
     batch.clear();
+    // After a burst of large envelopes, give the memory back.
+    if (batch.capacity() > (size_t{64} << 20)) std::string().swap(batch);
     if (dropped_here > 0) writer_->Append(RecordKind::kDropped, marker_ms, dropped_here, "", "");
     if (Status s = writer_->Flush(); !s.ok() && error_.ok()) {
       error_ = s;

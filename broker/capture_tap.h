@@ -30,9 +30,10 @@
 namespace mcf::broker {
 
 struct CaptureTapOptions {
-  std::string path;         // the capture file (created or truncated)
-  capture::Header header;   // written first
+  std::string path;        // the capture file (created or truncated)
+  capture::Header header;  // written first
   // Queue bounds: beyond either, records are dropped (and counted). Default 200,000 / 256 MiB.
+  // (A record larger than the byte bound is taken when the queue is empty.)
   size_t max_queued_records = 200'000;
   size_t max_queued_bytes = size_t{256} << 20;
   // How often the writer thread wakes to drain the queue. Default 5 ms.
@@ -83,18 +84,20 @@ class CaptureTap final : public DurableEventSink {
   std::unique_ptr<capture::CaptureWriter> writer_;  // writer thread only (after Start)
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<capture::Record> queue_;  // guarded by mu_
-  size_t queued_bytes_ = 0;             // guarded by mu_
-  uint64_t accepted_ = 0;               // guarded by mu_
-  uint64_t dropped_ = 0;                // guarded by mu_ (total)
-  uint64_t dropped_unmarked_ = 0;       // guarded by mu_: not yet written as a marker
-  int64_t last_bus_ms_ = 0;             // guarded by mu_
-  bool sealed_ = false;                 // guarded by mu_
-  bool stop_ = false;                   // guarded by mu_
-  std::atomic<bool> failed_{false};     // a write failed: everything after is dropped
-  Status error_;                        // writer thread; read after join
+  // Queued records packed back to back (see capture_tap.cc), so a push is one copy into a
+  // buffer that keeps its capacity, never an allocation per record. Guarded by mu_.
+  std::string queue_;
+  size_t queued_records_ = 0;        // guarded by mu_
+  uint64_t accepted_ = 0;            // guarded by mu_
+  uint64_t dropped_ = 0;             // guarded by mu_ (total)
+  uint64_t dropped_unmarked_ = 0;    // guarded by mu_: not yet written as a marker
+  int64_t last_bus_ms_ = 0;          // guarded by mu_
+  bool sealed_ = false;              // guarded by mu_
+  bool stop_ = false;                // guarded by mu_
+  std::atomic<bool> failed_{false};  // a write failed: everything after is dropped
+  Status error_;                     // writer thread; read after join
   std::thread thread_;
-  bool joined_ = false;                 // Stop()'s caller only
+  bool joined_ = false;  // Stop()'s caller only
 };
 
 }  // namespace mcf::broker

@@ -12,16 +12,80 @@ using schemas::MsgpackReader;
 using schemas::MsgpackWriter;
 using schemas::MsgType;
 
-constexpr std::array<uint32_t, 256> MakeCrcTable() {
-  std::array<uint32_t, 256> table{};
+// Slicing-by-8 tables: table[0] is the classic byte table; table[k][b] is the CRC of byte b
+// followed by k zero bytes, so eight input bytes are folded per step.
+using CrcTables = std::array<std::array<uint32_t, 256>, 8>;
+constexpr CrcTables MakeCrcTables() {
+  CrcTables t{};
   for (uint32_t i = 0; i < 256; ++i) {
     uint32_t c = i;
     for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    table[i] = c;
+    t[0][i] = c;
   }
-  return table;
+  for (uint32_t i = 0; i < 256; ++i)
+    for (int k = 1; k < 8; ++k) t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xFF];
+  return t;
 }
-constexpr std::array<uint32_t, 256> kCrcTable = MakeCrcTable();
+constexpr CrcTables kCrc = MakeCrcTables();
+
+// Minimal MessagePack encoders writing straight into `out` (the record hot path: no temporary).
+void PutBe(std::string& out, uint64_t v, int n) {
+  for (int i = n - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+void PutUint(std::string& out, uint64_t v) {
+  if (v < 0x80) {
+    out.push_back(static_cast<char>(v));
+  } else if (v <= 0xFF) {
+    out.push_back('\xcc');
+    PutBe(out, v, 1);
+  } else if (v <= 0xFFFF) {
+    out.push_back('\xcd');
+    PutBe(out, v, 2);
+  } else if (v <= 0xFFFFFFFFu) {
+    out.push_back('\xce');
+    PutBe(out, v, 4);
+  } else {
+    out.push_back('\xcf');
+    PutBe(out, v, 8);
+  }
+}
+void PutInt(std::string& out, int64_t v) {
+  if (v >= 0) return PutUint(out, static_cast<uint64_t>(v));
+  if (v >= -32) {
+    out.push_back(static_cast<char>(v));
+  } else {
+    out.push_back('\xd3');
+    PutBe(out, static_cast<uint64_t>(v), 8);
+  }
+}
+void PutStr(std::string& out, std::string_view s) {
+  if (s.size() < 32) {
+    out.push_back(static_cast<char>(0xA0 | s.size()));
+  } else if (s.size() <= 0xFF) {
+    out.push_back('\xd9');
+    PutBe(out, s.size(), 1);
+  } else if (s.size() <= 0xFFFF) {
+    out.push_back('\xda');
+    PutBe(out, s.size(), 2);
+  } else {
+    out.push_back('\xdb');
+    PutBe(out, s.size(), 4);
+  }
+  out.append(s);
+}
+void PutBin(std::string& out, std::string_view b) {
+  if (b.size() <= 0xFF) {
+    out.push_back('\xc4');
+    PutBe(out, b.size(), 1);
+  } else if (b.size() <= 0xFFFF) {
+    out.push_back('\xc5');
+    PutBe(out, b.size(), 2);
+  } else {
+    out.push_back('\xc6');
+    PutBe(out, b.size(), 4);
+  }
+  out.append(b);
+}
 
 Status Bad(std::string what) { return Status::Invalid("capture header: " + std::move(what)); }
 
@@ -47,7 +111,15 @@ std::string_view KindName(RecordKind kind) {
 
 uint32_t Crc32(std::string_view data) {
   uint32_t c = 0xFFFFFFFFu;
-  for (unsigned char b : data) c = kCrcTable[(c ^ b) & 0xFF] ^ (c >> 8);
+  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
+  size_t n = data.size();
+  for (; n >= 8; n -= 8, p += 8) {
+    const uint32_t lo =
+        c ^ (uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24);
+    c = kCrc[7][lo & 0xFF] ^ kCrc[6][(lo >> 8) & 0xFF] ^ kCrc[5][(lo >> 16) & 0xFF] ^
+        kCrc[4][lo >> 24] ^ kCrc[3][p[4]] ^ kCrc[2][p[5]] ^ kCrc[1][p[6]] ^ kCrc[0][p[7]];
+  }
+  for (; n > 0; --n, ++p) c = kCrc[0][(c ^ *p) & 0xFF] ^ (c >> 8);
   return c ^ 0xFFFFFFFFu;
 }
 
@@ -74,12 +146,15 @@ std::string EncodeFileStart(const Header& header) {
 void AppendRecord(std::string& out, RecordKind kind, int64_t bus_ms, uint64_t seq,
                   std::string_view name, std::string_view envelope) {
   const size_t start = out.size();
+  out.reserve(start + kRecordFrameBytes + 32 + name.size() + envelope.size());
   out.append(kRecordFrameBytes, '\0');
   // The payload is written straight into `out` after the frame, then measured and checksummed.
-  MsgpackWriter w;
-  w.ArrayHeader(5).Uint(static_cast<uint8_t>(kind)).Int(bus_ms).Uint(seq).String(name).Binary(
-      envelope);
-  out += w.bytes();
+  out.push_back('\x95');  // fixarray of 5
+  PutUint(out, static_cast<uint8_t>(kind));
+  PutInt(out, bus_ms);
+  PutUint(out, seq);
+  PutStr(out, name);
+  PutBin(out, envelope);
   const std::string_view payload(out.data() + start + kRecordFrameBytes,
                                  out.size() - start - kRecordFrameBytes);
   PutU32Le(out.data() + start, static_cast<uint32_t>(payload.size()));

@@ -46,8 +46,8 @@ Result<std::unique_ptr<CaptureReader>> CaptureReader::Open(const std::string& pa
   if (!header.ok()) return Status::Invalid(path + ": " + header.status().message());
   if (header->format_version != version)
     return Status::Invalid(path + ": capture header: format_version " +
-                           std::to_string(header->format_version) + " disagrees with the preamble's " +
-                           std::to_string(version));
+                           std::to_string(header->format_version) +
+                           " disagrees with the preamble's " + std::to_string(version));
   r->header_ = std::move(*header);
   r->pos_ = kPreambleBytes + header_len;
   r->offset_ = r->pos_;

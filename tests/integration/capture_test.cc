@@ -58,10 +58,10 @@ std::optional<int64_t> StatsInt(client::BusClient& bus, const std::string& field
 
 // The command ids and the causation ids of the replies in a capture.
 struct Pairs {
-  std::map<std::string, int> commands;           // id -> count
-  std::map<std::string, int> replies;            // causation_id -> count
+  std::map<std::string, int> commands;              // id -> count
+  std::map<std::string, int> replies;               // causation_id -> count
   std::map<std::string, std::string> reply_status;  // causation_id -> status
-  std::vector<std::string> command_types;        // in order
+  std::vector<std::string> command_types;           // in order
 };
 Pairs PairUp(const Capture& capture) {
   Pairs p;
@@ -136,7 +136,7 @@ class CaptureTest : public ::testing::Test {
 
 TEST_F(CaptureTest, StartupCaptureHoldsEveryCommandWithItsReplyAndEventsInLogOrder) {
   const std::string path = dir_.Sub("run.mcfcap");
-  StartBroker({"--capture", path, "--seed", "7"});
+  ASSERT_NO_FATAL_FAILURE(StartBroker({"--capture", path, "--seed", "7"}));
   StartWorker();
   client::BusClient bus(context_, endpoint_, "capture-test");
   ASSERT_TRUE(testing::GetCounter(bus, "c").has_value()) << Logs();
@@ -148,18 +148,20 @@ TEST_F(CaptureTest, StartupCaptureHoldsEveryCommandWithItsReplyAndEventsInLogOrd
     ASSERT_EQ(reply.status, Code::kOk) << reply.message;
   }
   client::Publisher publisher(context_, endpoint_, "capture-test");
-  for (uint64_t n = 1; n <= 3; ++n) publisher.Publish("test.fed", testing::FedEvent("capture-test", n, "c", 1));
+  for (uint64_t n = 1; n <= 3; ++n)
+    publisher.Publish("test.fed", testing::FedEvent("capture-test", n, "c", 1));
   ASSERT_TRUE(publisher.Flush(milliseconds(5000)).ok());
-  auto advance = bus.Call(bus.MakeCommand("clock.advance", schemas::BodyWriter().Int("by_ms", 180000).Finish()),
-                          milliseconds(5000));
+  auto advance = bus.Call(
+      bus.MakeCommand("clock.advance", schemas::BodyWriter().Int("by_ms", 180000).Finish()),
+      milliseconds(5000));
   ASSERT_EQ(advance.status, Code::kOk) << advance.message;
   // An error reply the broker makes itself (no such service), recorded like any reply.
-  auto refused = bus.Call(testing::TestCommand(bus, "nosuch.get", schemas::EmptyBody()),
-                            milliseconds(2000));
+  auto refused =
+      bus.Call(testing::TestCommand(bus, "nosuch.get", schemas::EmptyBody()), milliseconds(2000));
   EXPECT_EQ(refused.status, Code::kUnavailable);
   // 3 fed + 3 ticks + 5 test.added from the worker's outbox.
-  ASSERT_TRUE(WaitUntil([&] { return StatsInt(bus, "log_head").value_or(0) >= 11; },
-                        milliseconds(10000)))
+  ASSERT_TRUE(
+      WaitUntil([&] { return StatsInt(bus, "log_head").value_or(0) >= 11; }, milliseconds(10000)))
       << Logs();
   worker_.Stop();
   EXPECT_EQ(broker_.Stop(), 0);
@@ -206,15 +208,16 @@ TEST_F(CaptureTest, StartupCaptureHoldsEveryCommandWithItsReplyAndEventsInLogOrd
 }
 
 TEST_F(CaptureTest, McfctlCaptureForRecordsUntilTheDurationAndPrintsCounts) {
-  StartBroker();
+  ASSERT_NO_FATAL_FAILURE(StartBroker());
   const std::string path = dir_.Sub("for.mcfcap");
   ChildProcess mcfctl = StartMcfctl({"capture", path, "--for", "1500ms"}, "mcfctl.log");
   ASSERT_TRUE(WaitUntil([&] { return FileHasBytes(path); }, milliseconds(5000)))
       << ReadFile(dir_.Sub("mcfctl.log"));
   client::BusClient bus(context_, endpoint_, "capture-test");
   for (int i = 0; i < 3; ++i)
-    EXPECT_EQ(bus.Call(bus.MakeCommand("clock.now", schemas::EmptyBody()), milliseconds(2000)).status,
-              Code::kOk);
+    EXPECT_EQ(
+        bus.Call(bus.MakeCommand("clock.now", schemas::EmptyBody()), milliseconds(2000)).status,
+        Code::kOk);
   EXPECT_EQ(mcfctl.Wait(milliseconds(10000)), 0) << ReadFile(dir_.Sub("mcfctl.log"));
   nlohmann::json printed = LastJsonLine("mcfctl.log");
   ASSERT_TRUE(printed.is_object()) << ReadFile(dir_.Sub("mcfctl.log"));
@@ -247,7 +250,7 @@ TEST_F(CaptureTest, McfctlCaptureForRecordsUntilTheDurationAndPrintsCounts) {
 }
 
 TEST_F(CaptureTest, McfctlCaptureStopsCleanlyOnSigterm) {
-  StartBroker();
+  ASSERT_NO_FATAL_FAILURE(StartBroker());
   const std::string path = dir_.Sub("term.mcfcap");
   ChildProcess mcfctl = StartMcfctl({"capture", path}, "mcfctl.log");
   ASSERT_TRUE(WaitUntil([&] { return FileHasBytes(path); }, milliseconds(5000)));
@@ -263,14 +266,15 @@ TEST_F(CaptureTest, McfctlCaptureStopsCleanlyOnSigterm) {
   ExpectEveryCommandHasOneReply(pairs);
   EXPECT_EQ(pairs.command_types.back(), "broker.capture_stop");
   // Stopped means stopped: a new capture can start.
-  auto again = bus.Call(bus.MakeCommand("broker.capture_start",
-                                        schemas::BodyWriter().String("path", dir_.Sub("again")).Finish()),
-                        milliseconds(2000));
+  auto again =
+      bus.Call(bus.MakeCommand("broker.capture_start",
+                               schemas::BodyWriter().String("path", dir_.Sub("again")).Finish()),
+               milliseconds(2000));
   EXPECT_EQ(again.status, Code::kOk) << again.message;
 }
 
 TEST_F(CaptureTest, CaptureWhoseLeaseIsNotRenewedStopsByItself) {
-  StartBroker();
+  ASSERT_NO_FATAL_FAILURE(StartBroker());
   client::BusClient bus(context_, endpoint_, "capture-test");
   const std::string path = dir_.Sub("lease.mcfcap");
   auto started = bus.Call(
@@ -301,16 +305,17 @@ TEST_F(CaptureTest, CaptureWhoseLeaseIsNotRenewedStopsByItself) {
 }
 
 TEST_F(CaptureTest, KilledMcfctlLeavesNoCaptureRunning) {
-  StartBroker();
+  ASSERT_NO_FATAL_FAILURE(StartBroker());
   const std::string path = dir_.Sub("killed.mcfcap");
   ChildProcess mcfctl = StartMcfctl({"capture", path}, "mcfctl.log");
   ASSERT_TRUE(WaitUntil([&] { return FileHasBytes(path); }, milliseconds(5000)));
   mcfctl.Kill();
   client::BusClient bus(context_, endpoint_, "capture-test");
   auto start = [&] {
-    return bus.Call(bus.MakeCommand("broker.capture_start",
-                                    schemas::BodyWriter().String("path", dir_.Sub("next")).Finish()),
-                    milliseconds(2000));
+    return bus.Call(
+        bus.MakeCommand("broker.capture_start",
+                        schemas::BodyWriter().String("path", dir_.Sub("next")).Finish()),
+        milliseconds(2000));
   };
   EXPECT_EQ(start().status, Code::kConflict);  // still leased
   // The default lease is 5 s.
@@ -318,14 +323,15 @@ TEST_F(CaptureTest, KilledMcfctlLeavesNoCaptureRunning) {
 }
 
 TEST_F(CaptureTest, CaptureCommandsRefuseBadRequests) {
-  StartBroker();
+  ASSERT_NO_FATAL_FAILURE(StartBroker());
   client::BusClient bus(context_, endpoint_, "capture-test");
   auto call = [&](const char* type, std::string body) {
     return bus.Call(bus.MakeCommand(type, std::move(body)), milliseconds(2000));
   };
-  EXPECT_EQ(call("broker.capture_start", schemas::BodyWriter().String("path", "rel.mcfcap").Finish())
-                .status,
-            Code::kInvalid);
+  EXPECT_EQ(
+      call("broker.capture_start", schemas::BodyWriter().String("path", "rel.mcfcap").Finish())
+          .status,
+      Code::kInvalid);
   EXPECT_EQ(call("broker.capture_start",
                  schemas::BodyWriter().String("path", "/nonexistent-dir/x.mcfcap").Finish())
                 .status,
@@ -333,14 +339,17 @@ TEST_F(CaptureTest, CaptureCommandsRefuseBadRequests) {
   EXPECT_EQ(call("broker.capture_stop", schemas::BodyWriter().String("capture_id", "nope").Finish())
                 .status,
             Code::kNotFound);
-  auto first = call("broker.capture_start", schemas::BodyWriter().String("path", dir_.Sub("a")).Finish());
+  auto first =
+      call("broker.capture_start", schemas::BodyWriter().String("path", dir_.Sub("a")).Finish());
   ASSERT_EQ(first.status, Code::kOk);
-  EXPECT_EQ(call("broker.capture_start", schemas::BodyWriter().String("path", dir_.Sub("b")).Finish())
-                .status,
-            Code::kConflict);
+  EXPECT_EQ(
+      call("broker.capture_start", schemas::BodyWriter().String("path", dir_.Sub("b")).Finish())
+          .status,
+      Code::kConflict);
   auto id = schemas::Body::Parse(first.body)->String("capture_id");
   ASSERT_TRUE(id.ok());
-  auto stopped = call("broker.capture_stop", schemas::BodyWriter().String("capture_id", *id).Finish());
+  auto stopped =
+      call("broker.capture_stop", schemas::BodyWriter().String("capture_id", *id).Finish());
   ASSERT_EQ(stopped.status, Code::kOk);
   auto counts = schemas::Body::Parse(stopped.body);
   ASSERT_TRUE(counts.ok());
@@ -352,16 +361,17 @@ TEST_F(CaptureTest, CaptureCommandsRefuseBadRequests) {
 // mcfctl capture dump: a header line, one line per record, and a clear error on damage.
 TEST_F(CaptureTest, DumpPrintsJsonLinesAndFailsCleanlyOnATruncatedFile) {
   const std::string path = dir_.Sub("dump.mcfcap");
-  StartBroker({"--capture", path});
+  ASSERT_NO_FATAL_FAILURE(StartBroker({"--capture", path}));
   client::BusClient bus(context_, endpoint_, "capture-test");
-  ASSERT_EQ(bus.Call(bus.MakeCommand("clock.advance", schemas::BodyWriter().Int("by_ms", 60000).Finish()),
-                     milliseconds(5000))
-                .status,
-            Code::kOk);
+  ASSERT_EQ(
+      bus.Call(bus.MakeCommand("clock.advance", schemas::BodyWriter().Int("by_ms", 60000).Finish()),
+               milliseconds(5000))
+          .status,
+      Code::kOk);
   EXPECT_EQ(broker_.Stop(), 0);
 
-  ChildProcess dump = ChildProcess::Start({BinDir() + "/mcfctl", "capture", "dump", path},
-                                          dir_.Sub("dump.out"));
+  ChildProcess dump =
+      ChildProcess::Start({BinDir() + "/mcfctl", "capture", "dump", path}, dir_.Sub("dump.out"));
   ASSERT_EQ(dump.Wait(milliseconds(5000)), 0) << ReadFile(dir_.Sub("dump.out"));
   std::vector<nlohmann::json> lines;
   {
@@ -382,8 +392,8 @@ TEST_F(CaptureTest, DumpPrintsJsonLinesAndFailsCleanlyOnATruncatedFile) {
   EXPECT_EQ(lines[4]["kind"], "end");
 
   std::filesystem::resize_file(path, std::filesystem::file_size(path) - 3);
-  ChildProcess cut = ChildProcess::Start({BinDir() + "/mcfctl", "capture", "dump", path},
-                                         dir_.Sub("cut.out"));
+  ChildProcess cut =
+      ChildProcess::Start({BinDir() + "/mcfctl", "capture", "dump", path}, dir_.Sub("cut.out"));
   EXPECT_EQ(cut.Wait(milliseconds(5000)), 1);
   EXPECT_NE(ReadFile(dir_.Sub("cut.out")).find("truncated record at byte"), std::string::npos)
       << ReadFile(dir_.Sub("cut.out"));

@@ -51,8 +51,8 @@ schemas::Reply Call(client::BusClient& bus, std::string_view type, std::string b
 }
 
 int Fail(std::string_view what, const schemas::Reply& reply) {
-  std::cerr << "mcfctl capture: " << what << ": " << CodeName(reply.status) << ": "
-            << reply.message << "\n";
+  std::cerr << "mcfctl capture: " << what << ": " << CodeName(reply.status) << ": " << reply.message
+            << "\n";
   return ExitCodeFor(reply.status);
 }
 
@@ -96,8 +96,8 @@ int RunCapture(const std::string& broker, const CaptureOptions& options) {
     const auto now = SteadyTime::now();
     if (run_for && now - start >= *run_for) break;
     if (now >= next_renew) {
-      schemas::Reply renewed =
-          Call(bus, "broker.capture_renew", schemas::BodyWriter().String("capture_id", *id).Finish());
+      schemas::Reply renewed = Call(bus, "broker.capture_renew",
+                                    schemas::BodyWriter().String("capture_id", *id).Finish());
       // not_found: the broker ended it (lease lapsed, broker restarted); nothing left to stop.
       if (renewed.status == Code::kNotFound) return Fail("the capture ended early", renewed);
       if (renewed.status != Code::kOk)
@@ -125,8 +125,8 @@ Json EnvelopeJson(std::string_view bytes) {
   if (!decoded.ok() || !decoded->is_object())
     return Json{{"undecodable", decoded.ok() ? "not a map" : decoded.status().message()}};
   Json out = Json::object();
-  for (const char* key : {"type", "id", "status", "message", "principal", "correlation_id",
-                          "causation_id", "body"}) {
+  for (const char* key :
+       {"type", "id", "status", "message", "principal", "correlation_id", "causation_id", "body"}) {
     auto it = decoded->find(key);
     if (it != decoded->end()) out[key] = *it;
   }
@@ -185,8 +185,8 @@ int RunDump(const CaptureOptions& options) {
   if (options.follow) InstallStopHandlers();
   while (true) {
     auto record = (*reader)->Next();
-    const bool waiting = record.ok() ? !record->has_value()
-                                     : record.status().code() == Code::kUnavailable;
+    const bool waiting =
+        record.ok() ? !record->has_value() : record.status().code() == Code::kUnavailable;
     if (waiting && options.follow && !(*reader)->saw_end() && !g_stop) {
       std::cout.flush();
       std::this_thread::sleep_for(Millis(100));

@@ -199,9 +199,9 @@ TEST(CaptureFormatTest, FlippedByteInAPayloadIsACrcError) {
   auto r2 = (*reader)->Next();
   ASSERT_FALSE(r2.ok());
   EXPECT_EQ(r2.status().code(), Code::kInvalid);
-  EXPECT_NE(r2.status().message().find("corrupt record at byte " + std::to_string(second) +
-                                       " (crc)"),
-            std::string::npos)
+  EXPECT_NE(
+      r2.status().message().find("corrupt record at byte " + std::to_string(second) + " (crc)"),
+      std::string::npos)
       << r2.status().message();
   EXPECT_FALSE((*reader)->Next().ok());  // sticky
 }
