@@ -14,6 +14,7 @@
 #include "bench/broker_bench.h"
 #include "bench/capture_bench.h"
 #include "bench/http_bench.h"
+#include "bench/replay_bench.h"
 #include "bench/lmdb_baseline.h"
 #include "bench/report.h"
 #include "bench/zmq_baseline.h"
@@ -280,6 +281,31 @@ int Run(const Settings& s) {
     p99.pass = orders->p99_us <= 5000;
     report.Add(p99);
     report.Add(Rate("  trivial handler latency p99", trivial.p99_us, "us"));
+  }
+
+  // --- replay (docs/capture-format.md, "Replay") ----------------------------------------------
+  {
+    const uint64_t messages = s.quick ? 500 : 10'000;
+    report.Section("replay: a recorded capture of order flows, fresh stores, sim clock");
+    auto replayed = ReplayCapture(bin, temp.Sub("replay"), messages);
+    Row r = Rate("mcfctl replay, messages (inputs+replies+events)/s",
+                 replayed.ok() ? replayed->per_second : 0, "msgs/s");
+    if (!replayed.ok()) {
+      r.note = "ERROR: " + replayed.status().ToString();
+      ++errors;
+    } else {
+      r.note = std::to_string(replayed->messages) + " messages in " +
+               std::to_string(replayed->seconds).substr(0, 5) + " s";
+      if (!replayed->identical) {
+        r.note += "; NOT IDENTICAL: " + std::to_string(replayed->differences) + " differences";
+        ++errors;
+      }
+      if (!s.quick) {
+        r.target = "10,000 in <= 10 s";
+        r.pass = replayed->seconds <= 10.0 && replayed->messages >= 10'000 * 9 / 10;
+      }
+    }
+    report.Add(r);
   }
 
   report.Print();

@@ -149,6 +149,7 @@ struct Broker::Impl {
   bool deliver_dirty = true;
   uint64_t malformed = 0;
   uint64_t dropped_replies = 0;
+  uint64_t pending_writes = 0;  // batches handed to the log writer and not yet done
   uint64_t malformed_logged_at = 0;
   TimePoint malformed_log_next{};
   uint64_t malformed_suppressed = 0;
@@ -413,6 +414,7 @@ void Broker::Impl::SubmitClockSpan(ClockSpan span, std::optional<uint64_t>* tick
     batch.items.push_back(WriteItem{std::string(kClockProducer), e.producer_seq, e.type,
                                     ToMessage(e.envelope), e.at_ms});
   if (ticket_out) *ticket_out = batch.ticket;
+  ++pending_writes;
   writer->Submit(std::move(batch));
 }
 
@@ -433,6 +435,7 @@ void Broker::Impl::FlushPublishes() {
   if (publish_batch.items.empty()) return;
   ack_waiters.emplace(publish_batch.ticket, std::move(publish_acks));
   publish_acks.clear();
+  ++pending_writes;
   writer->Submit(std::move(publish_batch));
   publish_batch = WriteBatch{};
   publish_batch.ticket = next_ticket++;
@@ -441,6 +444,7 @@ void Broker::Impl::FlushPublishes() {
 void Broker::Impl::HandleWritesDone() {
   for (WriteDone& done : writer->TakeDone()) {
     deliver_dirty = true;
+    if (pending_writes > 0) --pending_writes;
     if (auto it = ack_waiters.find(done.ticket); it != ack_waiters.end()) {
       if (done.status.ok()) {
         for (auto& [rid, producer] : it->second) {
@@ -683,11 +687,14 @@ std::string Broker::Impl::StatsBody() const {
     subscribers.Raw(schemas::BodyWriter()
                         .Int("cursor", static_cast<int64_t>(s.cursor))
                         .Int("credit", static_cast<int64_t>(s.credit))
+                        .Int("window", static_cast<int64_t>(s.window))
                         .StringList("prefixes", s.prefixes)
                         .Finish());
   return schemas::BodyWriter()
       .Int("log_head", static_cast<int64_t>(log->Head()))
       .Int("in_flight", static_cast<int64_t>(table.in_flight()))
+      .Int("pending_writes",
+           static_cast<int64_t>(pending_writes + (publish_batch.items.empty() ? 0 : 1)))
       .Int("queued", static_cast<int64_t>(table.queued()))
       .Int("malformed", static_cast<int64_t>(malformed))
       .Int("late_replies", static_cast<int64_t>(table.late_replies()))

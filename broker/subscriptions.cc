@@ -15,6 +15,7 @@ void Subscriptions::Subscribe(const std::string& id, uint64_t from_seq, uint32_t
   s.prefixes = std::move(prefixes);
   s.cursor = from_seq == 0 ? head + 1 : from_seq;
   s.credit = credit;
+  s.window = credit;
   s.last_seen = clock_.Now();
   s.stalled = false;
 }

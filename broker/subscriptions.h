@@ -27,6 +27,7 @@ class Subscriptions {
     std::vector<std::string> prefixes;
     uint64_t cursor = 1;  // next sequence to look at
     uint64_t credit = 0;  // events it may still be sent
+    uint32_t window = 0;  // the credit it subscribed with (credit == window: nothing unfinished)
     TimePoint last_seen;
     bool stalled = false;  // a send failed; retried after its next message or heartbeat
   };

@@ -23,6 +23,7 @@ struct Subscriber::Impl {
   uint64_t last_seq = 0;       // last handed out
   uint64_t last_received = 0;  // last buffered (drops duplicates within one connection)
   uint32_t consumed = 0;       // handed out since the last CREDIT
+  uint32_t unreleased = 0;     // manual_credit: handed out on this connection, not released
   TimePoint last_sent{};
   TimePoint last_heard{};
 
@@ -46,6 +47,7 @@ struct Subscriber::Impl {
   void Connect() {
     buffer.clear();
     consumed = 0;
+    unreleased = 0;
     try {
       socket = zmq::socket_t(context, zmq::socket_type::dealer);
       socket.set(zmq::sockopt::linger, 0);
@@ -112,7 +114,9 @@ struct Subscriber::Impl {
         ReceivedEvent ev = std::move(buffer.front());
         buffer.pop_front();
         last_seq = ev.seq;
-        if (++consumed >= std::max<uint32_t>(1, options.window / 2)) {
+        if (options.manual_credit) {
+          ++unreleased;
+        } else if (++consumed >= std::max<uint32_t>(1, options.window / 2)) {
           Send(proto::EncodeCredit(consumed));
           consumed = 0;
         }
@@ -149,6 +153,15 @@ Subscriber::~Subscriber() {
 std::optional<ReceivedEvent> Subscriber::Next(Millis wait) { return impl_->Next(wait); }
 
 uint64_t Subscriber::last_seq() const { return impl_->last_seq; }
+
+void Subscriber::Release(uint32_t n) {
+  const uint32_t credit = std::min(n, impl_->unreleased);
+  if (credit == 0) return;
+  impl_->unreleased -= credit;
+  impl_->Send(proto::EncodeCredit(credit));
+}
+
+size_t Subscriber::buffered() const { return impl_->buffer.size(); }
 
 void* Subscriber::poll_handle() const { return impl_->socket.handle(); }
 

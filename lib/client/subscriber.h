@@ -29,6 +29,10 @@ struct SubscriberOptions {
   uint64_t from_seq = 1;                     // first sequence wanted; 0 = only new events
   uint32_t window = 1024;                    // credit kept outstanding at the broker
   Millis heartbeat = Millis(1000);           // interval; silence for 3 intervals = reconnect
+  // false: credit goes back as events are handed out by Next(). true: only when the caller says
+  // it is done with them (Release), e.g. the worker runtime after their effects are durable, so
+  // a subscriber whose credit is all back at the broker has finished every event it was sent.
+  bool manual_credit = false;
 };
 
 class Subscriber {
@@ -42,6 +46,11 @@ class Subscriber {
   std::optional<ReceivedEvent> Next(Millis wait);
   // The sequence of the last event handed out (0 before the first).
   uint64_t last_seq() const;
+  // manual_credit: gives the broker credit for `n` events handed out and now finished (never
+  // more than were handed out on the current connection; a reconnect starts a full window).
+  void Release(uint32_t n);
+  // Events received and not yet handed out (Next(0) returns them without touching the socket).
+  size_t buffered() const;
 
   // The current socket, for a caller's own zmq::poll loop (e.g. the worker runtime) that then
   // calls Next(Millis(0)); nullptr if none. Changes when the subscriber reconnects: fetch it

@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <exception>
 #include <utility>
-#include <random>
 
 #include "lib/base/bytes.h"
 #include "lib/base/log.h"
@@ -35,17 +34,6 @@ auto InvokeHandler(const Handler& handler, HandlerContext& ctx, std::string_view
 
 constexpr std::string_view kNextProducerSeq = "next_producer_seq";
 constexpr std::string_view kProducerId = "producer_id";
-
-// "<service>@<16 hex digits>": names this store's event stream at the broker. A wiped store
-// starts a new stream (its producer_seq restarts at 1) instead of colliding with the old one's
-// de-duplication record and having its events dropped as duplicates.
-std::string NewProducerId(std::string_view service) {
-  std::random_device rd;
-  uint64_t v = (static_cast<uint64_t>(rd()) << 32) ^ rd();
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-  return std::string(service) + "@" + buf;
-}
 
 // Handler verdicts that are recorded under the command id (decision 003); the others
 // (internal, and the transport-ish unavailable/timeout) may be transient, so a retry reruns.
@@ -112,7 +100,7 @@ Status Dispatcher::Open(const std::string& dir, size_t map_size, bool no_sync) {
       return Status::Internal(std::string("cannot open db ") + name + ": " + r.status().message());
     *db = *r;
   }
-  if (Status s = LoadOrCreateProducerId(); !s.ok()) return s;
+  if (Status s = LoadProducerId(); !s.ok()) return s;
   auto txn = env_->BeginRead();
   if (!txn.ok()) return txn.status();
   auto next = txn->Get(meta_, kNextProducerSeq);
@@ -125,18 +113,24 @@ Status Dispatcher::Open(const std::string& dir, size_t map_size, bool no_sync) {
   return Status::Ok();
 }
 
-Status Dispatcher::LoadOrCreateProducerId() {
-  auto txn = env_->BeginWrite();
+Status Dispatcher::LoadProducerId() {
+  auto txn = env_->BeginRead();
   if (!txn.ok()) return txn.status();
   auto stored = txn->Get(meta_, kProducerId);
   if (!stored.ok()) return stored.status();
-  if (*stored) {
-    producer_id_ = std::string(**stored);
-    return Status::Ok();
-  }
-  producer_id_ = NewProducerId(service_);
-  if (Status s = txn->Put(meta_, kProducerId, producer_id_); !s.ok()) return s;
-  return txn->Commit();
+  producer_id_ = *stored ? std::string(**stored) : std::string();
+  return Status::Ok();
+}
+
+Status Dispatcher::SetProducerId(const std::string& id) {
+  if (!producer_id_.empty()) return Status::Ok();
+  if (id.empty()) return Status::Invalid("producer id is empty");
+  auto txn = env_->BeginWrite();
+  if (!txn.ok()) return txn.status();
+  if (Status s = txn->Put(meta_, kProducerId, id); !s.ok()) return s;
+  if (Status s = txn->Commit(); !s.ok()) return s;
+  producer_id_ = id;
+  return Status::Ok();
 }
 
 Result<store::Db> Dispatcher::OpenDb(const std::string& name) {

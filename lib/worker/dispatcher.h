@@ -103,15 +103,20 @@ class Dispatcher {
   uint64_t last_producer_seq() const { return next_producer_seq_ - 1; }
 
   const std::string& service() const { return service_; }
-  // This store's producer name at the broker ("<service>@<random>", made once when the store is
-  // created): the key under which the broker de-duplicates our events. Set by Open().
+  // This store's producer name at the broker: the key under which the broker de-duplicates our
+  // events. Loaded by Open(); empty for a new store until SetProducerId() names it. The worker
+  // names a new store "<service>@<broker log head>" (worker.cc): unique per store incarnation,
+  // since an incarnation that published moved the head, yet the same in a replay of a capture
+  // that also started from an empty broker (no random or wall-clock input).
   const std::string& producer_id() const { return producer_id_; }
+  // Persists `id` as this store's producer name if it has none yet (then a no-op).
+  Status SetProducerId(const std::string& id);
   const DispatcherStats& stats() const { return stats_; }
   // REQUIRES: Open() succeeded.
   store::Env& env() { return *env_; }
 
  private:
-  Status LoadOrCreateProducerId();
+  Status LoadProducerId();
   struct BatchState {
     uint64_t next_producer_seq;
     std::map<std::string, uint64_t, std::less<>> offsets;

@@ -39,7 +39,8 @@ void OutboxSender::Reconnect() {
 }
 
 void OutboxSender::Pump() {
-  if (socket_.handle() == nullptr) return;
+  // A new store has no producer name until the worker loop got one from the broker.
+  if (socket_.handle() == nullptr || dispatcher_.producer_id().empty()) return;
   while (in_flight() < window_) {
     size_t room = std::min<size_t>(kMaxPublishBatch, window_ - in_flight());
     auto records = dispatcher_.ReadOutbox(std::max(sent_upto_, acked_), room);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -12,9 +13,11 @@
 #include <zmq.hpp>
 
 #include "lib/base/log.h"
+#include "lib/client/bus_client.h"
 #include "lib/client/subscriber.h"
 #include "lib/transport/protocol.h"
 #include "lib/worker/outbox_sender.h"
+#include "schemas/body.h"
 #include "schemas/envelope.h"
 
 namespace mcf::worker {
@@ -48,6 +51,18 @@ struct Worker::Loop {
   std::unique_ptr<client::Subscriber> subscriber;
   TimePoint last_heard{}, last_sent{};
   std::string worker_name;
+  // A new store's producer name comes from broker.health (see Dispatcher::producer_id()).
+  std::unique_ptr<client::BusClient> naming;
+  // The replies and event credit of a batch are sent only once the broker acknowledged the
+  // events that batch published (PUB_ACK = durable in the log), in batch order. So a reply, or
+  // a subscriber's credit being all back at the broker, means the effects are in the log: the
+  // barrier `mcfctl replay` waits on (docs/capture-format.md, "Replay").
+  struct Held {
+    uint64_t upto = 0;  // outbox producer_seq that must be acked first; 0 = nothing
+    std::vector<proto::Frames> replies;
+    uint32_t credit = 0;  // events of the batch, released to the subscriber
+  };
+  std::deque<Held> held;
 
   explicit Loop(Worker& worker)
       : w(worker), worker_name(worker.options_.service + "-" + std::to_string(getpid())) {}
@@ -82,6 +97,7 @@ struct Worker::Loop {
     opts.from_seq = w.dispatcher_.ResumeSeq();
     opts.window = w.options_.event_window;
     opts.heartbeat = w.options_.heartbeat;
+    opts.manual_credit = true;
     subscriber.reset();
     subscriber = std::make_unique<client::Subscriber>(context, w.options_.broker_endpoint, opts);
   }
@@ -133,6 +149,51 @@ struct Worker::Loop {
     }
   }
 
+  // A new store gets its producer name when it first has events to publish: asks broker.health
+  // for the log head (again after each failure or timeout) and names it "<service>@<log_head>".
+  // Until then the outbox keeps its events.
+  void NameProducer() {
+    if (!w.dispatcher_.producer_id().empty() || w.dispatcher_.last_producer_seq() == 0) return;
+    if (!naming) {
+      naming = std::make_unique<client::BusClient>(context, w.options_.broker_endpoint,
+                                                   worker_name);
+      naming->Send(naming->MakeCommand("broker.health", schemas::EmptyBody()), Millis(1000));
+    }
+    // 1 ms, not 0: BusClient::Receive reads its socket only when it may wait. Only until named.
+    auto got = naming->Receive(Millis(1));
+    if (!got) return;
+    std::optional<int64_t> head;
+    if (got->second.status == Code::kOk) {
+      if (auto body = schemas::Body::Parse(got->second.body); body.ok())
+        if (auto h = body->Int("log_head"); h.ok()) head = *h;
+    }
+    if (!head) {
+      naming->Send(naming->MakeCommand("broker.health", schemas::EmptyBody()), Millis(1000));
+      return;
+    }
+    const std::string id = w.options_.service + "@" + std::to_string(*head);
+    if (Status s = w.dispatcher_.SetProducerId(id); !s.ok()) {
+      spdlog::error("event=producer_name_failed error={}", Quoted(s.message()));
+      return;
+    }
+    spdlog::info("event=producer_named service={} producer={}", w.options_.service, id);
+    naming.reset();
+    outbox->Pump();
+  }
+
+  void SendHeld(Held& h) {
+    for (auto& frames : h.replies) Send(std::move(frames));
+    if (h.credit > 0 && subscriber) subscriber->Release(h.credit);
+  }
+
+  // Sends every held batch whose events the broker acknowledged (all of them when `all`).
+  void ReleaseHeld(bool all = false) {
+    while (!held.empty() && (all || held.front().upto <= outbox->acked())) {
+      SendHeld(held.front());
+      held.pop_front();
+    }
+  }
+
   int Run() {
     ConnectWorker();
     outbox.emplace(context, w.options_.broker_endpoint, w.dispatcher_, w.options_.outbox_window,
@@ -143,9 +204,11 @@ struct Worker::Loop {
         "producer_seq={}",
         w.options_.service, worker_name, w.options_.capacity, w.dispatcher_.event_types().size(),
         w.dispatcher_.ResumeSeq(), w.dispatcher_.last_producer_seq());
+    NameProducer();
     outbox->Pump();
 
     std::vector<Incoming> batch;
+    bool more = false;  // messages may be waiting already (a full batch, buffered events)
     const Millis tick = std::clamp(w.options_.heartbeat / 4, Millis(5), Millis(100));
     while (!w.stop_.load(std::memory_order_relaxed) &&
            !g_signalled.load(std::memory_order_relaxed)) {
@@ -156,7 +219,7 @@ struct Worker::Loop {
       if (subscriber && subscriber->poll_handle() != nullptr)
         items.push_back({subscriber->poll_handle(), 0, ZMQ_POLLIN, 0});
       try {
-        zmq::poll(items.data(), items.size(), tick);
+        zmq::poll(items.data(), items.size(), more ? Millis(0) : tick);
       } catch (const zmq::error_t& e) {
         if (e.num() == ETERM) break;
         // EINTR (a stop signal): the loop condition decides.
@@ -165,10 +228,18 @@ struct Worker::Loop {
       batch.clear();
       bool reconnect = false;
       ReadWorkerSocket(batch, reconnect);
+      const size_t commands = batch.size();
       outbox->Drain();
+      NameProducer();
+      ReleaseHeld();
       ReadEvents(batch);
+      more = commands >= w.options_.max_batch ||
+             (subscriber && subscriber->buffered() > 0) || naming != nullptr;
 
       if (!batch.empty()) {
+        const uint64_t produced_before = w.dispatcher_.last_producer_seq();
+        uint32_t events = 0;
+        for (const auto& m : batch) events += m.kind == Incoming::Kind::kEvent ? 1 : 0;
         uint64_t deletable = outbox->TakeDeletable();
         auto replies = w.dispatcher_.Apply(batch, Now(), deletable);
         if (!replies.ok()) {
@@ -180,10 +251,17 @@ struct Worker::Loop {
           return 1;
         }
         if (w.options_.reply_delay > Millis(0)) std::this_thread::sleep_for(w.options_.reply_delay);
+        Held h;
+        const uint64_t produced = w.dispatcher_.last_producer_seq();
+        h.upto = produced > produced_before ? produced : 0;
+        h.credit = events;
         for (auto& r : *replies)
-          Send(proto::Encode(proto::WorkerReply{
+          h.replies.push_back(proto::Encode(proto::WorkerReply{
               r.request_id, zmq::message_t(r.envelope.data(), r.envelope.size())}));
-        outbox->Pump();
+        held.push_back(std::move(h));
+        NameProducer();
+        outbox->Pump();  // the events first, then (once acknowledged) the replies and credit
+        ReleaseHeld();
       } else if (uint64_t deletable = outbox->TakeDeletable(); deletable != 0) {
         if (Status s = w.dispatcher_.DeleteOutbox(deletable); !s.ok()) {
           spdlog::error("event=outbox_delete_failed error={}", Quoted(s.message()));
@@ -205,8 +283,10 @@ struct Worker::Loop {
       outbox->Pump();
     }
 
-    // Leaving: the last batch is committed and answered; tell the broker so it requeues
-    // nothing to us. A short linger lets DISCONNECT reach it.
+    // Leaving: the last batch is committed; answer what is still held (its events stay in the
+    // outbox for the next start) and tell the broker so it requeues nothing to us. A short
+    // linger lets DISCONNECT reach it.
+    ReleaseHeld(/*all=*/true);
     if (socket.handle() != nullptr) {
       socket.set(zmq::sockopt::linger, 500);
       Send(proto::EncodeDisconnect());

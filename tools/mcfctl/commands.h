@@ -86,4 +86,9 @@ std::function<std::optional<int>()> AddCaptureCommands(CLI::App& app, const std:
 // portal, as the operator. Same contract as AddCaptureCommands.
 std::function<std::optional<int>()> AddStaffCommands(CLI::App& app, const std::string& broker);
 
+// `replay FILE [--stop-at-first] [--only CONTEXT] [--json] [--output FILE]` (replay.cc); exit 0
+// identical, 1 different, 2 unusable capture or failed system. Same contract as
+// AddCaptureCommands.
+std::function<std::optional<int>()> AddReplayCommands(CLI::App& app);
+
 }  // namespace mcf::mcfctl

@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
 
   auto run_capture = AddCaptureCommands(app, broker);
   auto run_staff = AddStaffCommands(app, broker);
+  auto run_replay = AddReplayCommands(app);
 
   try {
     app.parse(argc, argv);
@@ -85,5 +86,6 @@ int main(int argc, char** argv) {
   if (*stores_cmd) return RunStores(stores);
   if (auto rc = run_capture()) return *rc;
   if (auto rc = run_staff()) return *rc;
+  if (auto rc = run_replay()) return *rc;
   return kExitUsage;
 }

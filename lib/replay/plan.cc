@@ -1,0 +1,137 @@
+#include "lib/replay/plan.h"
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+
+#include "schemas/envelope.h"
+
+namespace mcf::replay {
+
+std::string_view KindLabel(OutputMessage::Kind kind) {
+  switch (kind) {
+    case OutputMessage::Kind::kReply:
+      return "reply";
+    case OutputMessage::Kind::kEvent:
+      return "event";
+    case OutputMessage::Kind::kClock:
+      return "clock";
+  }
+  return "?";
+}
+
+std::string MatchKey(const OutputMessage& m) {
+  std::string k(KindLabel(m.kind));
+  k += '\0';
+  k += m.key;
+  if (m.kind == OutputMessage::Kind::kEvent) {
+    k += '\0';
+    k += m.producer;
+  }
+  return k;
+}
+
+bool IsInputCommand(std::string_view service, std::string_view type) {
+  if (service == "broker" || service.rfind("broker.", 0) == 0 || type.rfind("broker.", 0) == 0)
+    return false;
+  if (type == "clock.now") return false;
+  return true;
+}
+
+namespace {
+
+// The context an event came from: the envelope's producer when it names the topic's context.
+std::string_view TopicContext(std::string_view topic) {
+  return topic.substr(0, topic.find('.'));
+}
+
+}  // namespace
+
+Result<ReplayPlan> PlanReplay(const capture::Capture& capture, bool allow_real) {
+  if (!capture.complete) {
+    if (capture.dropped > 0)
+      return Status::Invalid("the capture is incomplete: " + std::to_string(capture.dropped) +
+                             " records were dropped while recording");
+    return Status::Invalid(
+        "the capture is incomplete: it has no end trailer (the recording was cut short)");
+  }
+  if (capture.header.clock_mode != "sim" && !allow_real)
+    return Status::Invalid("the capture was recorded on the " + capture.header.clock_mode +
+                           " clock; replay needs a sim capture (--allow-real replays it anyway, "
+                           "times will differ)");
+  ReplayPlan plan;
+  plan.header = capture.header;
+  if (auto it = capture.header.seeds.find("*"); it != capture.header.seeds.end())
+    plan.seed = it->second;
+
+  std::set<std::string> contexts;
+  std::unordered_map<std::string, size_t> input_index;  // command id -> input
+  std::vector<std::optional<OutputMessage>> replies;
+  for (const capture::Record& r : capture.records) {
+    switch (r.kind) {
+      case capture::RecordKind::kCommand: {
+        auto env = schemas::DecodeEnvelope(r.envelope);
+        if (!env.ok())
+          return Status::Invalid("command record for '" + r.name +
+                                 "' does not decode: " + env.status().message());
+        if (!IsInputCommand(r.name, env->type)) break;
+        if (input_index.contains(env->id)) break;  // a retry with the same id: one input
+        input_index[env->id] = plan.inputs.size();
+        plan.inputs.push_back(Input{r.bus_ms, r.name, env->id, env->type, r.envelope});
+        replies.emplace_back();
+        break;
+      }
+      case capture::RecordKind::kReply: {
+        auto reply = schemas::DecodeReply(r.envelope);
+        if (!reply.ok()) break;
+        auto it = input_index.find(reply->causation_id);
+        if (it == input_index.end() || replies[it->second]) break;
+        if (reply->producer != "broker" && reply->producer != "clock")
+          contexts.insert(reply->producer);
+        replies[it->second] = OutputMessage{OutputMessage::Kind::kReply,
+                                            reply->causation_id,
+                                            reply->type,
+                                            plan.inputs[it->second].service,
+                                            0,
+                                            r.name,
+                                            r.bus_ms,
+                                            r.envelope};
+        break;
+      }
+      case capture::RecordKind::kEvent:
+      case capture::RecordKind::kClock: {
+        OutputMessage m;
+        m.kind = r.kind == capture::RecordKind::kClock ? OutputMessage::Kind::kClock
+                                                       : OutputMessage::Kind::kEvent;
+        m.seq = r.seq;
+        m.name = r.name;
+        m.bus_ms = r.bus_ms;
+        m.envelope = r.envelope;
+        auto env = schemas::DecodeEnvelope(r.envelope);
+        if (env.ok()) {
+          m.type = env->type;
+          m.producer = env->producer;
+        }
+        m.key = m.kind == OutputMessage::Kind::kClock ? std::to_string(r.seq)
+                                                      : (env.ok() ? env->id : r.name);
+        if (m.kind == OutputMessage::Kind::kEvent && env.ok() &&
+            TopicContext(r.name) == env->producer && env->producer != "broker")
+          contexts.insert(env->producer);
+        plan.captured.events.push_back(std::move(m));
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  for (auto& r : replies)
+    if (r) plan.captured.replies.push_back(std::move(*r));
+  contexts.erase("broker");
+  contexts.erase("clock");
+  plan.contexts.assign(contexts.begin(), contexts.end());
+  std::stable_sort(plan.captured.events.begin(), plan.captured.events.end(),
+                   [](const OutputMessage& a, const OutputMessage& b) { return a.seq < b.seq; });
+  return plan;
+}
+
+}  // namespace mcf::replay

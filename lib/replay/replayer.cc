@@ -1,0 +1,257 @@
+#include "lib/replay/replayer.h"
+
+#include <spdlog/spdlog.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+#include <zmq.hpp>
+
+#include "lib/capture/reader.h"
+#include "lib/capture/writer.h"
+#include "lib/process/local_system.h"
+#include "lib/replay/barrier.h"
+#include "schemas/body.h"
+#include "schemas/clock.h"
+#include "schemas/envelope.h"
+
+namespace mcf::replay {
+namespace {
+
+namespace clk = schemas::clock;
+
+Result<std::string> MakeWorkDir(const ReplayOptions& options) {
+  if (!options.work_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(options.work_dir, ec);
+    if (ec) return Status::Unavailable("cannot create " + options.work_dir + ": " + ec.message());
+    return options.work_dir;
+  }
+  const char* tmp = getenv("TMPDIR");
+  std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/mcf-replay-XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr)
+    return Status::Unavailable("cannot create a directory like " + tmpl);
+  return tmpl;
+}
+
+// Bus time from a clock.now / clock.advance reply.
+Result<int64_t> NowOf(const std::string& reply_bytes) {
+  auto reply = schemas::DecodeReply(reply_bytes);
+  if (!reply.ok()) return reply.status();
+  if (reply->status != Code::kOk)
+    return Status::Unavailable(reply->type + " answered " + std::string(CodeName(reply->status)) +
+                               ": " + reply->message);
+  auto now = clk::DecodeNow(reply->body);
+  if (!now.ok()) return now.status();
+  return now->now_ms;
+}
+
+OutputMessage EventMessage(const CollectedEvent& e) {
+  OutputMessage m;
+  m.seq = e.seq;
+  m.name = e.topic;
+  m.bus_ms = e.time_ms;
+  m.envelope = e.envelope;
+  auto env = schemas::DecodeEnvelope(e.envelope);
+  if (env.ok()) {
+    m.type = env->type;
+    m.producer = env->producer;
+  }
+  m.kind = m.producer == "clock" ? OutputMessage::Kind::kClock : OutputMessage::Kind::kEvent;
+  m.key = m.kind == OutputMessage::Kind::kClock ? std::to_string(e.seq)
+                                                : (env.ok() ? env->id : e.topic);
+  return m;
+}
+
+class Run {
+ public:
+  Run(const ReplayOptions& options, ReplayPlan plan) : options_(options), plan_(std::move(plan)) {
+    for (const auto* set : {&plan_.captured.replies, &plan_.captured.events})
+      for (const auto& m : *set) captured_.emplace(MatchKey(m), &m);
+  }
+
+  Result<ReplayReport> Go() {
+    ReplayReport report;
+    report.inputs = plan_.inputs.size();
+    report.contexts = plan_.contexts;
+    auto dir = MakeWorkDir(options_);
+    if (!dir.ok()) return dir.status();
+    report.work_dir = *dir;
+    Result<ReplayReport> result = Feed(*dir, std::move(report));
+    if (options_.work_dir.empty() && !options_.keep_work_dir) {
+      std::error_code ec;
+      std::filesystem::remove_all(*dir, ec);
+    }
+    return result;
+  }
+
+ private:
+  Result<ReplayReport> Feed(const std::string& dir, ReplayReport report) {
+    const bool sim = plan_.header.clock_mode == "sim";
+    process::SystemOptions so;
+    so.bin_dir = options_.bin_dir;
+    so.data_dir = dir + "/system";
+    so.contexts = plan_.contexts;
+    if (sim) so.broker_flags = {"--clock", "sim", "--start", clk::Iso8601(plan_.header.start_ms)};
+    if (plan_.seed) so.worker_flags = {"--seed", std::to_string(*plan_.seed)};
+    auto system = process::LocalSystem::Start(so);
+    if (!system.ok())
+      return Status::Unavailable("the replay system did not start: " + system.status().message());
+
+    zmq::context_t context(1);
+    BusDriver bus(context, (*system)->broker_endpoint());
+    auto fail = [&](const Status& s) -> Status {
+      spdlog::error("event=replay_failed error={} logs={}", s.message(), (*system)->Logs());
+      return s;
+    };
+    int64_t bus_now = 0;
+    if (sim) {
+      auto now = bus.Call("clock.now", schemas::EmptyBody(), options_.reply_timeout);
+      if (!now.ok()) return fail(now.status());
+      auto ms = NowOf(*now);
+      if (!ms.ok()) return fail(ms.status());
+      bus_now = *ms;
+    }
+    if (Status s = bus.WaitIdle(options_.idle_timeout); !s.ok()) return fail(s);
+
+    const auto started = std::chrono::steady_clock::now();
+    size_t events_seen = 0;
+    for (const Input& input : plan_.inputs) {
+      if (sim && input.bus_ms > bus_now) {
+        auto advanced =
+            bus.Call("clock.advance", clk::Encode(clk::Advance{std::nullopt, input.bus_ms}),
+                     options_.reply_timeout);
+        if (!advanced.ok()) return fail(advanced.status());
+        auto ms = NowOf(*advanced);
+        if (!ms.ok()) return fail(ms.status());
+        bus_now = *ms;
+        if (Status s = bus.WaitIdle(options_.idle_timeout); !s.ok()) return fail(s);
+      }
+      auto reply = bus.Request(input.service, input.envelope, options_.reply_timeout);
+      if (!reply.ok()) return fail(reply.status());
+      OutputMessage m;
+      m.kind = OutputMessage::Kind::kReply;
+      m.key = input.id;
+      m.producer = input.service;
+      m.name = input.service;
+      m.bus_ms = bus_now;
+      m.envelope = std::move(*reply);
+      if (auto r = schemas::DecodeReply(m.envelope); r.ok()) {
+        m.type = r->type;
+        if (sim && r->type == "clock.advance" && r->status == Code::kOk)
+          if (auto ms = NowOf(m.envelope); ms.ok()) bus_now = *ms;
+      }
+      now_.replies.push_back(std::move(m));
+      ++report.inputs_fed;
+      if (Status s = bus.WaitIdle(options_.idle_timeout); !s.ok()) return fail(s);
+
+      if (options_.stop_at_first) {
+        std::vector<Difference> diffs = CompareOne(now_.replies.back());
+        for (; events_seen < bus.events().size(); ++events_seen) {
+          auto d = CompareOne(EventMessage(bus.events()[events_seen]));
+          diffs.insert(diffs.end(), d.begin(), d.end());
+        }
+        if (!diffs.empty()) {
+          report.differences = std::move(diffs);
+          report.stopped_early = report.inputs_fed < report.inputs;
+          break;
+        }
+      }
+    }
+    for (const auto& e : bus.events()) now_.events.push_back(EventMessage(e));
+    std::stable_sort(now_.events.begin(), now_.events.end(),
+                     [](const OutputMessage& a, const OutputMessage& b) { return a.seq < b.seq; });
+    report.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    report.outputs = now_.replies.size() + now_.events.size();
+    (*system)->Stop();
+
+    if (!options_.stop_at_first || report.differences.empty())
+      report.differences = CompareOutputs(plan_.captured, now_, {options_.only});
+    report.identical = report.differences.empty();
+    if (!options_.output_path.empty())
+      if (Status s = WriteOutputs(options_.output_path, plan_.header, now_); !s.ok()) return s;
+    return report;
+  }
+
+  // One output of the replay against its captured counterpart (extra when there is none).
+  std::vector<Difference> CompareOne(const OutputMessage& m) {
+    if (!ProducedBy(m, options_.only)) return {};
+    auto it = captured_.find(MatchKey(m));
+    if (it == captured_.end())
+      return {Difference{std::string(KindLabel(m.kind)) + " " + m.key, m.type, "", "<absent>",
+                         "<present>"}};
+    return CompareMessage(*it->second, m);
+  }
+
+  const ReplayOptions& options_;
+  ReplayPlan plan_;
+  std::unordered_map<std::string, const OutputMessage*> captured_;
+  Outputs now_;
+};
+
+}  // namespace
+
+Result<ReplayReport> Replay(const ReplayOptions& options) {
+  auto capture = capture::ReadCapture(options.capture_path);
+  if (!capture.ok()) return capture.status();
+  auto plan = PlanReplay(*capture, options.allow_real);
+  if (!plan.ok()) return Status(plan.status().code(), options.capture_path + ": " +
+                                                          plan.status().message());
+  Run run(options, std::move(*plan));
+  return run.Go();
+}
+
+Status WriteOutputs(const std::string& path, const capture::Header& source, const Outputs& now) {
+  capture::Header h;
+  h.build_id = std::string(capture::BuildId());
+  h.clock_mode = source.clock_mode;
+  h.start_ms = source.start_ms;
+  h.seeds = source.seeds;
+  h.started_wall_ms = 0;  // so two replays of one capture write the same bytes
+  auto writer = capture::CaptureWriter::Create(path, h);
+  if (!writer.ok()) return writer.status();
+  for (const auto& r : now.replies)
+    (*writer)->Append(capture::RecordKind::kReply, r.bus_ms, 0, r.name, r.envelope);
+  for (const auto& e : now.events)
+    (*writer)->Append(e.kind == OutputMessage::Kind::kClock ? capture::RecordKind::kClock
+                                                            : capture::RecordKind::kEvent,
+                      e.bus_ms, e.seq, e.name, e.envelope);
+  const uint64_t records = (*writer)->records();
+  (*writer)->Append(capture::RecordKind::kEnd, 0, 0, "", capture::EncodeEndBody(records, 0));
+  return (*writer)->Close();
+}
+
+std::string FormatReport(const ReplayReport& report) {
+  std::string out;
+  for (const auto& d : report.differences) out += FormatDifference(d) + "\n";
+  out += report.identical ? "identical" : "different";
+  out += ": " + std::to_string(report.inputs_fed) + "/" + std::to_string(report.inputs) +
+         " inputs fed, " + std::to_string(report.outputs) + " outputs, " +
+         std::to_string(report.differences.size()) + " differences";
+  if (report.stopped_early) out += " (stopped at the first input whose outputs differ)";
+  return out + "\n";
+}
+
+std::string JsonReport(const ReplayReport& report) {
+  nlohmann::ordered_json j;
+  j["identical"] = report.identical;
+  j["inputs"] = report.inputs;
+  j["inputs_fed"] = report.inputs_fed;
+  j["outputs"] = report.outputs;
+  j["stopped_early"] = report.stopped_early;
+  j["contexts"] = report.contexts;
+  auto& diffs = j["differences"] = nlohmann::ordered_json::array();
+  for (const auto& d : report.differences)
+    diffs.push_back({{"message", d.message},
+                     {"type", d.type},
+                     {"field", d.field},
+                     {"captured", d.captured},
+                     {"now", d.now}});
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+}  // namespace mcf::replay

@@ -1,0 +1,154 @@
+#include "lib/replay/sample_capture.h"
+
+#include <zmq.hpp>
+
+#include "lib/capture/reader.h"
+#include "lib/process/local_system.h"
+#include "lib/replay/barrier.h"
+#include "lib/replay/plan.h"
+#include "schemas/body.h"
+#include "schemas/clock.h"
+#include "schemas/envelope.h"
+#include "schemas/hiring.h"
+#include "schemas/supplies.h"
+
+namespace mcf::replay {
+namespace {
+
+namespace clk = schemas::clock;
+using schemas::BodyWriter;
+using schemas::Principal;
+
+constexpr int64_t kStartMs = 1'767'600'000'000;  // 2026-01-05T08:00:00Z
+constexpr int64_t kHour = 3'600'000;
+constexpr Millis kTimeout{10000};
+
+class Driver {
+ public:
+  Driver(BusDriver& bus, int64_t now) : bus_(bus), now_(now) {}
+
+  // Sends a command, waits for its reply and for quiescence; the reply must be ok.
+  Result<schemas::Reply> Ok(std::string_view type, std::string body,
+                            std::optional<Principal> principal) {
+    auto bytes = bus_.Call(type, std::move(body), kTimeout, principal, now_);
+    if (!bytes.ok()) return bytes.status();
+    ++inputs_;
+    auto reply = schemas::DecodeReply(*bytes);
+    if (!reply.ok()) return reply.status();
+    if (Status s = bus_.WaitIdle(kTimeout); !s.ok()) return s;
+    if (reply->status != Code::kOk)
+      return Status(reply->status, std::string(type) + ": " + reply->message);
+    return reply;
+  }
+
+  Status Order(int n) {
+    const std::string tag = std::to_string(n);
+    auto hired = Ok(schemas::hiring::kImportWorker,
+                    schemas::hiring::Encode(schemas::hiring::ImportWorker{
+                        "Cat " + tag, 3, "tabby", "ginger", {"jars", "pipes"}, {}}),
+                    Principal{"admin", "admin-1"});
+    if (!hired.ok()) return hired.status();
+    std::string token = "token-" + tag;
+    token.resize(64, 'x');
+    auto signed_in = Ok("portal.sign_in",
+                        BodyWriter()
+                            .String("employee_id", "HCB-" + tag)
+                            .String("name", "Client " + tag)
+                            .String("token", token)
+                            .Finish(),
+                        Principal{"system", "gateway"});
+    if (!signed_in.ok()) return signed_in.status();
+    auto client_id = schemas::Body::Parse(signed_in->body)->String("client_id");
+    if (!client_id.ok()) return client_id.status();
+    const Principal client{"client", *client_id};
+    auto order = Ok("portal.request_help",
+                    BodyWriter()
+                        .String("service_type_id", "chores")
+                        .String("description", "toss the jars " + tag)
+                        .Int("starts_at", now_ + 2 * kHour)
+                        .Finish(),
+                    client);
+    if (!order.ok()) return order.status();
+    auto order_id = schemas::Body::Parse(order->body)->String("id");
+    if (!order_id.ok()) return order_id.status();
+    auto board = Ok(schemas::supplies::kList,
+                    schemas::supplies::Encode(schemas::supplies::ListRequest{"waiting"}),
+                    Principal{"admin", "admin-1"});
+    if (!board.ok()) return board.status();
+    auto decoded = schemas::supplies::DecodeBoard(board->body);
+    if (!decoded.ok()) return decoded.status();
+    const schemas::supplies::SupplyOrder* kit = nullptr;
+    for (const auto& o : decoded->orders)
+      if (o.task_id == *order_id) kit = &o;
+    if (kit == nullptr)
+      return Status::NotFound("no supply order for task " + *order_id + " (not assigned?)");
+    const Principal worker{"worker", kit->worker_id};
+    if (auto r = Ok(schemas::supplies::kIssue,
+                    schemas::supplies::Encode(schemas::supplies::IssueRequest{kit->id}),
+                    Principal{"supplies", "supplies-1"});
+        !r.ok())
+      return r.status();
+    schemas::MsgpackWriter photo;
+    photo.Binary("JPEG " + tag);
+    const std::string photo_body =
+        BodyWriter().String("task_id", *order_id).Raw("photo", photo.bytes()).Finish();
+    if (auto r = Ok("tasks.check_in", photo_body, worker); !r.ok()) return r.status();
+    if (auto r = Ok("tasks.complete", photo_body, worker); !r.ok()) return r.status();
+    if (auto r = Ok("portal.get_order", BodyWriter().String("order_id", *order_id).Finish(),
+                    client);
+        !r.ok())
+      return r.status();
+    auto advanced =
+        Ok("clock.advance", clk::Encode(clk::Advance{60'000, std::nullopt}), std::nullopt);
+    if (!advanced.ok()) return advanced.status();
+    auto now = clk::DecodeNow(advanced->body);
+    if (!now.ok()) return now.status();
+    now_ = now->now_ms;
+    return Status::Ok();
+  }
+
+  uint64_t inputs() const { return inputs_; }
+
+ private:
+  BusDriver& bus_;
+  int64_t now_;
+  uint64_t inputs_ = 0;
+};
+
+}  // namespace
+
+Result<SampleResult> RecordSampleCapture(const SampleOptions& options) {
+  process::SystemOptions so;
+  so.bin_dir = options.bin_dir;
+  so.data_dir = options.data_dir;
+  so.contexts = {"hiring", "matching", "portal", "supplies", "tasks"};
+  so.broker_flags = {"--clock",   "sim",
+                     "--start",   clk::Iso8601(kStartMs),
+                     "--capture", options.capture_path,
+                     "--seed",    std::to_string(options.seed)};
+  so.worker_flags = {"--seed", std::to_string(options.seed)};
+  SampleResult result;
+  {
+    auto system = process::LocalSystem::Start(so);
+    if (!system.ok()) return system.status();
+    zmq::context_t context(1);
+    BusDriver bus(context, (*system)->broker_endpoint(), "sample");
+    if (Status s = bus.WaitIdle(kTimeout); !s.ok()) return s;
+    Driver driver(bus, kStartMs);
+    for (int i = 1; i <= options.orders; ++i)
+      if (Status s = driver.Order(i); !s.ok())
+        return Status(s.code(), "order " + std::to_string(i) + ": " + s.message() + "\n" +
+                                    (*system)->Logs());
+    result.inputs = driver.inputs();
+    (*system)->Stop();  // the broker writes the trailer as it exits
+  }
+  auto capture = capture::ReadCapture(options.capture_path);
+  if (!capture.ok()) return capture.status();
+  auto plan = PlanReplay(*capture, false);
+  if (!plan.ok()) return plan.status();
+  result.messages = plan->inputs.size() + plan->captured.replies.size() +
+                    plan->captured.events.size();
+  return result;
+}
+
+}  // namespace mcf::replay
