@@ -20,7 +20,9 @@ struct ReplayThroughput {
   size_t differences = 0;
 };
 
-// Records about `messages` messages (whole order flows, ~26 each) under `dir`, then replays.
+// Records about `messages` messages (whole order flows, ~27 each; the capture file goes under
+// `dir`, the recording system's stores to scratch space), then replays it as `mcfctl replay`
+// does (fresh stores under replay::ScratchRoot()).
 Result<ReplayThroughput> ReplayCapture(const std::string& bin_dir, const std::string& dir,
                                        uint64_t messages);
 

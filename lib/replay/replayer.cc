@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -30,11 +31,7 @@ Result<std::string> MakeWorkDir(const ReplayOptions& options) {
     if (ec) return Status::Unavailable("cannot create " + options.work_dir + ": " + ec.message());
     return options.work_dir;
   }
-  const char* tmp = getenv("TMPDIR");
-  std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/mcf-replay-XXXXXX";
-  if (mkdtemp(tmpl.data()) == nullptr)
-    return Status::Unavailable("cannot create a directory like " + tmpl);
-  return tmpl;
+  return MakeScratchDir("mcf-replay-");
 }
 
 // Bus time from a clock.now / clock.advance reply.
@@ -194,6 +191,20 @@ class Run {
 };
 
 }  // namespace
+
+std::string ScratchRoot() {
+  if (access("/dev/shm", W_OK | X_OK) == 0 && std::filesystem::is_directory("/dev/shm"))
+    return "/dev/shm";
+  const char* tmp = getenv("TMPDIR");
+  return tmp && *tmp ? tmp : "/tmp";
+}
+
+Result<std::string> MakeScratchDir(const std::string& prefix) {
+  std::string tmpl = ScratchRoot() + "/" + prefix + "XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr)
+    return Status::Unavailable("cannot create a directory like " + tmpl);
+  return tmpl;
+}
 
 Result<ReplayReport> Replay(const ReplayOptions& options) {
   auto capture = capture::ReadCapture(options.capture_path);

@@ -20,7 +20,7 @@ namespace mcf::replay {
 struct ReplayOptions {
   std::string capture_path;
   std::string bin_dir;     // mcf-broker and mcf-<context>
-  std::string work_dir;    // "" = a fresh directory under $TMPDIR, removed afterwards
+  std::string work_dir;    // "" = a fresh directory under ScratchRoot(), removed afterwards
   bool keep_work_dir = false;
   bool stop_at_first = false;  // stop feeding at the first input whose outputs differ
   std::string only;            // compare only what this context produced
@@ -41,6 +41,12 @@ struct ReplayReport {
   double seconds = 0;  // wall time of the feeding and collection (not the start-up)
   std::string work_dir;
 };
+
+// Where throwaway system directories go: /dev/shm when it is a writable directory (RAM: the
+// stores' fsyncs cost nothing, and nothing there has to survive), else $TMPDIR, else /tmp.
+std::string ScratchRoot();
+// A fresh directory "<ScratchRoot()>/<prefix>XXXXXX".
+Result<std::string> MakeScratchDir(const std::string& prefix);
 
 // An error Status means the capture is unusable (unreadable, truncated, corrupt, newer version,
 // incomplete, real clock) or the system failed (did not start, did not answer, stayed busy):
