@@ -11,6 +11,7 @@
 #include "schemas/clock.h"
 #include "schemas/matching.h"
 #include "schemas/msgpack.h"
+#include "schemas/portal.h"
 #include "schemas/tasks.h"
 
 namespace mcf::tasks {
@@ -136,36 +137,23 @@ Status TasksHandlers::OnKitIssued(HandlerContext& ctx, const Body& body) {
   return store_.Put(ctx.txn(), t);
 }
 
-// portal.help_requested {order_id, client_id, service_type_id, description, starts_at, ends_at,
-// approx_cost}: the order becomes a task with the same id. Read with Body directly so that tasks
-// does not depend on the portal family's header.
-Status TasksHandlers::OnHelpRequested(HandlerContext& ctx, const Body& body) {
-  auto order_id = RequiredString(body, "order_id");
-  if (!order_id.ok()) return order_id.status();
-  auto existing = store_.Get(ctx.txn(), *order_id);
+// portal.help_requested: the order becomes a task with the same id (once).
+Status TasksHandlers::OnHelpRequested(HandlerContext& ctx, const Body& /*body*/) {
+  auto help = schemas::portal::DecodeHelpRequested(ctx.message().body);
+  if (!help.ok()) return help.status();
+  auto existing = store_.Get(ctx.txn(), help->order_id);
   if (!existing.ok()) return existing.status();
   if (*existing) {
-    spdlog::warn("event=help_request_exists task={}", Quoted(*order_id));
+    spdlog::warn("event=help_request_exists task={}", Quoted(help->order_id));
     return Status::Ok();
   }
   Task t;
-  t.id = std::move(*order_id);
-  auto client_id = RequiredString(body, "client_id");
-  if (!client_id.ok()) return client_id.status();
-  auto service_type_id = RequiredString(body, "service_type_id");
-  if (!service_type_id.ok()) return service_type_id.status();
-  auto description = body.OptString("description");
-  if (!description.ok()) return description.status();
-  auto starts_at = body.Int("starts_at");
-  if (!starts_at.ok()) return starts_at.status();
-  auto ends_at = body.Int("ends_at");
-  if (!ends_at.ok()) return ends_at.status();
-  if (*ends_at <= *starts_at) return Status::Invalid("body.ends_at: must be after starts_at");
-  t.client_id = std::move(*client_id);
-  t.service_type_id = std::move(*service_type_id);
-  t.description = description->value_or("");
-  t.starts_at_ms = *starts_at;
-  t.ends_at_ms = *ends_at;
+  t.id = std::move(help->order_id);
+  t.client_id = std::move(help->client_id);
+  t.service_type_id = std::move(help->service_type_id);
+  t.description = std::move(help->description);
+  t.starts_at_ms = help->starts_at_ms;
+  t.ends_at_ms = help->ends_at_ms;
   auto created = CreateTask(ctx, std::move(t));
   return created.ok() ? Status::Ok() : created.status();
 }
