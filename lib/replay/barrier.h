@@ -1,8 +1,9 @@
 // The quiescence barrier of a replay: the system is idle when the broker has no request in
 // flight or queued, no log write pending, and every subscriber has been sent the whole log and
-// has all its credit back (credit == window). Workers return event credit, and send replies,
-// only after the events those messages caused are durable in the log (lib/worker/worker.cc), so
-// "idle" means every effect of the inputs so far is in the log: no sleeps decide correctness.
+// has all its credit back (credit == window). Workers started with --durable-replies return
+// event credit, and send replies, only after the events those messages caused are durable in the
+// log (lib/worker/worker.h), so "idle" means every effect of the inputs so far is in the log: no
+// sleeps decide correctness.
 // IsIdle is pure; BusDriver owns one DEALER socket and the replay's own subscriber and is used
 // by one thread.
 #pragma once

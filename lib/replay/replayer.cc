@@ -93,7 +93,11 @@ class Run {
     so.data_dir = dir + "/system";
     so.contexts = plan_.contexts;
     if (sim) so.broker_flags = {"--clock", "sim", "--start", clk::Iso8601(plan_.header.start_ms)};
-    if (plan_.seed) so.worker_flags = {"--seed", std::to_string(*plan_.seed)};
+    so.worker_flags = {"--durable-replies"};  // what makes the barrier a barrier (barrier.h)
+    if (plan_.seed) {
+      so.worker_flags.push_back("--seed");
+      so.worker_flags.push_back(std::to_string(*plan_.seed));
+    }
     auto system = process::LocalSystem::Start(so);
     if (!system.ok())
       return Status::Unavailable("the replay system did not start: " + system.status().message());

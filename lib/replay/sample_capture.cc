@@ -126,7 +126,7 @@ Result<SampleResult> RecordSampleCapture(const SampleOptions& options) {
                      "--start",   clk::Iso8601(kStartMs),
                      "--capture", options.capture_path,
                      "--seed",    std::to_string(options.seed)};
-  so.worker_flags = {"--seed", std::to_string(options.seed)};
+  so.worker_flags = {"--seed", std::to_string(options.seed), "--durable-replies"};
   SampleResult result;
   {
     auto system = process::LocalSystem::Start(so);

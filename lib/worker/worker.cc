@@ -53,10 +53,12 @@ struct Worker::Loop {
   std::string worker_name;
   // A new store's producer name comes from broker.health (see Dispatcher::producer_id()).
   std::unique_ptr<client::BusClient> naming;
-  // The replies and event credit of a batch are sent only once the broker acknowledged the
-  // events that batch published (PUB_ACK = durable in the log), in batch order. So a reply, or
-  // a subscriber's credit being all back at the broker, means the effects are in the log: the
-  // barrier `mcfctl replay` waits on (docs/capture-format.md, "Replay").
+  // The replies and event credit of each batch, in batch order: sent after the commit, or with
+  // options.durable_replies only once the broker acknowledged the events that batch published
+  // (PUB_ACK = durable in the log), so a reply, or a subscriber's credit being all back at the
+  // broker, means the effects are in the log: the barrier `mcfctl replay` waits on
+  // (docs/capture-format.md, "Replay"). Event credit is always given back per batch, after
+  // its commit (manual credit), never before the events are applied.
   struct Held {
     uint64_t upto = 0;  // outbox producer_seq that must be acked first; 0 = nothing
     std::vector<proto::Frames> replies;
@@ -253,7 +255,7 @@ struct Worker::Loop {
         if (w.options_.reply_delay > Millis(0)) std::this_thread::sleep_for(w.options_.reply_delay);
         Held h;
         const uint64_t produced = w.dispatcher_.last_producer_seq();
-        h.upto = produced > produced_before ? produced : 0;
+        h.upto = w.options_.durable_replies && produced > produced_before ? produced : 0;
         h.credit = events;
         for (auto& r : *replies)
           h.replies.push_back(proto::Encode(proto::WorkerReply{

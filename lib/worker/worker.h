@@ -43,6 +43,12 @@ struct WorkerOptions {
   uint32_t outbox_window = 1024;
   // LMDB map size (virtual). Default 1 GiB.
   size_t map_size = size_t{1} << 30;
+  // Send a batch's replies, and give back the event credit of its events, only once the broker
+  // has acknowledged (PUB_ACK: durable in the log) the events the batch published. A reply, or a
+  // subscriber's credit being all back, then means the effects are in the log — the quiescence
+  // barrier of `mcfctl replay` (docs/capture-format.md, "Replay"). Costs a publishing command
+  // one broker commit of latency, so it is off by default (flag --durable-replies).
+  bool durable_replies = false;
   // Test-only: a pause between a batch's commit and sending its replies, widening the crash
   // window that the inbox must cover (tests/integration/worker_crash_test.cc). Default 0.
   Millis reply_delay{0};

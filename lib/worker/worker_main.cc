@@ -32,6 +32,9 @@ int RunWorkerMain(int argc, char** argv, std::string service,
       ->check(CLI::PositiveNumber);
   app.add_option("--capacity", options.capacity, "requests in flight at this worker")
       ->check(CLI::PositiveNumber);
+  app.add_flag("--durable-replies", options.durable_replies,
+               "reply (and return event credit) only once the batch's events are durable "
+               "(mcfctl replay's barrier)");
   int64_t reply_delay_ms = 0;
   app.add_option("--reply-delay-ms", reply_delay_ms,
                  "test only: pause between commit and replies (widens a crash window)");

@@ -39,6 +39,7 @@ TEST(WorkerLoopTest, RegistersServesPublishesReconnectsAndDisconnects) {
   // (3 intervals) in the middle of the test: the only reconnect here is the RECONNECT we send.
   opts.heartbeat = Millis(1500);  // silence = 4.5 s: far beyond this test even on a loaded CI box
   opts.capacity = 7;
+  opts.durable_replies = true;  // the reply waits for the PUB_ACK of its event
   Worker worker(opts);
   ASSERT_TRUE(worker.Open().ok());
   ASSERT_TRUE(
