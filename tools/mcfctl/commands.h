@@ -82,6 +82,12 @@ int RunStores(const StoresOptions& options);
 // `broker` is read when it runs, so it may be filled by the parse.
 std::function<std::optional<int>()> AddCaptureCommands(CLI::App& app, const std::string& broker);
 
+// `scenario run FILE [--capture OUT] [--bin-dir DIR] [--keep]` and `scenario check FILE...`
+// (scenario_driver.cc), `simulate --days N --orders-per-day M --seed S ...` (simulate.cc); same
+// shape as AddCaptureCommands.
+std::function<std::optional<int>()> AddScenarioCommands(CLI::App& app);
+std::function<std::optional<int>()> AddSimulateCommand(CLI::App& app, const std::string& broker);
+
 // `staff add ROLE NAME` and `staff worker-token WORKER_ID` (staff.cc): credentials through the
 // portal, as the operator. Same contract as AddCaptureCommands.
 std::function<std::optional<int>()> AddStaffCommands(CLI::App& app, const std::string& broker);

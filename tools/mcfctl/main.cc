@@ -60,6 +60,8 @@ int main(int argc, char** argv) {
   stores_cmd->add_flag("--json", stores.json, "print JSON instead of a table");
 
   auto run_capture = AddCaptureCommands(app, broker);
+  auto run_scenario = AddScenarioCommands(app);
+  auto run_simulate = AddSimulateCommand(app, broker);
   auto run_staff = AddStaffCommands(app, broker);
   auto run_replay = AddReplayCommands(app);
 
@@ -85,6 +87,8 @@ int main(int argc, char** argv) {
   }
   if (*stores_cmd) return RunStores(stores);
   if (auto rc = run_capture()) return *rc;
+  if (auto rc = run_scenario()) return *rc;
+  if (auto rc = run_simulate()) return *rc;
   if (auto rc = run_staff()) return *rc;
   if (auto rc = run_replay()) return *rc;
   return kExitUsage;

@@ -1,0 +1,95 @@
+// Scenario: the small, human-readable JSON format of tests/scenarios/*.json (docs/scenarios.md)
+// and the pure pieces the driver (scenario_driver.h) needs: parsing with clear errors, "${var}"
+// substitution, the subset match of expectations, and body paths for "save".
+//
+// Pure functions and plain values; no I/O except LoadScenario. Thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "lib/base/clock.h"
+#include "lib/base/status.h"
+#include "tools/mcfctl/json.h"
+
+namespace mcf::mcfctl::scenario {
+
+// One request to the running system: over HTTP through the gateway, or a bus command.
+struct Request {
+  enum class Kind { kHttp, kBus };
+  Kind kind = Kind::kHttp;
+  std::string method;  // http: GET, POST or PATCH; bus: empty
+  std::string target;  // http: the path (may hold ${var}); bus: the command type "tasks.get"
+  std::string as;      // the actor (http) or principal (bus); "" = anonymous / none
+  Json body;           // null = no body (http) / {} (bus)
+  // "GET /v1/orders/${order} as client:murka", for messages.
+  std::string Describe() const;
+};
+
+struct Step {
+  enum class Kind { kCall, kAdvance, kWaitFor };
+  Kind kind = Kind::kCall;
+  int number = 0;     // 1-based position in "steps", for messages
+  std::string note;   // optional free text, printed while running
+  Request request;    // kCall, kWaitFor
+  Json expect;        // kCall: {status?, body?}; kWaitFor: the "until" condition; null = none
+  std::vector<std::pair<std::string, std::string>> save;  // variable -> body path ("orders.0.id")
+  std::optional<int64_t> advance_by_ms;                   // kAdvance: "advance": "151m"
+  std::optional<int64_t> advance_to_ms;                   // kAdvance: "advance_to": ISO-8601
+  Millis timeout{10000};                                  // kWaitFor: "timeout", default 10s
+  // "step 4 (POST /v1/orders as client:murka)", the prefix of every message about the step.
+  std::string Label() const;
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::string start = "2026-01-05T08:00:00Z";  // the simulated clock's start
+  int64_t start_ms = 0;
+  uint64_t seed = 1;
+  std::vector<std::string> contexts;  // default: portal, tasks, matching, hiring, supplies
+  std::vector<Step> steps;
+};
+
+// The contexts a scenario gets when it names none.
+std::vector<std::string> DefaultContexts();
+
+// Parses a scenario. Unknown keys are rejected; every error names where it is:
+// "step 3: \"expect\" must be an object", "\"start\": not an ISO-8601 time: ...".
+Result<Scenario> ParseScenario(std::string_view text);
+// Reads and parses a file; errors are prefixed with the path.
+Result<Scenario> LoadScenario(const std::string& path);
+
+// Saved values by name ("order", "worker:barsik"). Whole-string references ("${n}") keep the
+// saved JSON type; references inside a longer string insert its text.
+class Vars {
+ public:
+  void Set(const std::string& name, Json value) { values_[name] = std::move(value); }
+  const Json* Find(const std::string& name) const;
+  // `text` with every ${name} replaced; not_found "${name} is not set" for an unknown name,
+  // invalid for an unterminated "${".
+  Result<std::string> ExpandString(std::string_view text) const;
+  // Every string in `value` (keys untouched) expanded as above.
+  Result<Json> Expand(const Json& value) const;
+
+ private:
+  std::map<std::string, Json> values_;
+};
+
+// Where `expected` differs from `actual` under the subset rule (objects: every listed key must
+// be there and match; arrays: same length, items match pairwise; scalars: equal, and 201 equals
+// 201.0), as "PATH: expected X, got Y"; nullopt when it matches. `path` names the root
+// ("body"); nested paths read "body.orders[0].status".
+std::optional<std::string> Mismatch(const Json& expected, const Json& actual,
+                                    const std::string& path);
+
+// The value at a dotted path: "id", "orders.0.id" (numbers index arrays). not_found naming the
+// first missing part.
+Result<Json> Lookup(const Json& document, std::string_view path);
+
+}  // namespace mcf::mcfctl::scenario
