@@ -67,4 +67,7 @@ struct Memory {
 };
 std::optional<Memory> ReadMemory(pid_t pid);
 
+// utime + stime of `pid` (all its threads) in microseconds; nullopt if unreadable.
+std::optional<double> CpuMicros(pid_t pid);
+
 }  // namespace mcf::bench

@@ -50,23 +50,6 @@ class Recording {
   std::optional<std::string> id_;
 };
 
-// utime + stime of `pid` (all its threads) in microseconds; nullopt if unreadable.
-std::optional<double> CpuMicros(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(in, line)) return std::nullopt;
-  auto close = line.rfind(')');  // the command name may hold spaces
-  if (close == std::string::npos) return std::nullopt;
-  std::istringstream fields(line.substr(close + 2));
-  std::string field;
-  unsigned long long utime = 0, stime = 0;
-  for (int i = 3; i <= 15 && fields >> field; ++i) {
-    if (i == 14) utime = std::stoull(field);
-    if (i == 15) stime = std::stoull(field);
-  }
-  return 1e6 * static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
 // Alternates rounds off, on, off, on... and averages each side. `measure(round, on)` returns
 // (rate, operations, errors).
 template <typename Measure>

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "bench/broker_bench.h"
 #include "lib/process/local_system.h"
 #include "schemas/clock.h"
 
@@ -30,6 +31,7 @@ HttpLoad PostLoad(int port, size_t connections, std::chrono::milliseconds durati
                   const RequestMaker& make, int expected_status) {
   std::vector<std::vector<double>> latencies(connections);
   std::vector<size_t> errors(connections, 0);
+  std::vector<size_t> sent(connections, 0);
   std::atomic<bool> go{false};
   const auto warmup = std::chrono::milliseconds(200);
   Clock::time_point start, stop;
@@ -49,6 +51,7 @@ HttpLoad PostLoad(int port, size_t connections, std::chrono::milliseconds durati
         const auto t0 = Clock::now();
         auto res = client.Post(spec.path, headers, spec.body, "application/json");
         const auto t1 = Clock::now();
+        ++sent[c];
         if (t0 < start) continue;  // warm-up: connections open, caches fill
         if (!res || res->status != expected_status) {
           ++errors[c];
@@ -68,6 +71,7 @@ HttpLoad PostLoad(int port, size_t connections, std::chrono::milliseconds durati
   for (size_t c = 0; c < connections; ++c) {
     all.insert(all.end(), latencies[c].begin(), latencies[c].end());
     load.errors += errors[c];
+    load.all_requests += sent[c];
   }
   std::sort(all.begin(), all.end());
   load.requests = all.size();
@@ -158,7 +162,24 @@ Result<HttpLoad> OrderLoad(const std::string& bin_dir, const std::string& data_d
                   {"desired_at", schemas::clock::Iso8601(desired_at)}};
     return HttpRequestSpec{"/v1/orders", tokens[connection], order.dump()};
   };
-  return PostLoad(port, connections, duration, make, 201);
+  const std::vector<std::string> names = {"broker", "portal",   "tasks",  "matching",
+                                          "hiring", "supplies", "gateway"};
+  auto cpu = [&] {
+    std::vector<double> out;
+    for (const auto& name : names) {
+      auto* p = (*system)->Find(name);
+      out.push_back(p ? CpuMicros(p->pid()).value_or(0) : 0);
+    }
+    return out;
+  };
+  const std::vector<double> before = cpu();
+  HttpLoad load = PostLoad(port, connections, duration, make, 201);
+  const std::vector<double> after = cpu();
+  for (size_t i = 0; i < names.size(); ++i) {
+    load.cpu_us_per_request.emplace_back(
+        names[i], load.all_requests ? (after[i] - before[i]) / static_cast<double>(load.all_requests) : 0);
+  }
+  return load;
 }
 
 }  // namespace mcf::bench

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -18,8 +19,12 @@ struct HttpLoad {
   double per_second = 0;
   double p50_us = 0;
   double p99_us = 0;
-  size_t requests = 0;
+  size_t requests = 0;       // answered as expected within the measured window
+  size_t all_requests = 0;   // sent at all, warm-up included (what CPU time is divided by)
   size_t errors = 0;  // transport failures and unexpected statuses
+  // OrderLoad only: CPU time (all threads) per request of each process of the system, in the
+  // order the system started them ("broker", contexts..., "gateway").
+  std::vector<std::pair<std::string, double>> cpu_us_per_request;
 };
 
 // One request of the load: what connection `connection` sends as its `n`-th request.

@@ -281,6 +281,14 @@ int Run(const Settings& s) {
     p99.pass = orders->p99_us <= 5000;
     report.Add(p99);
     report.Add(Rate("  trivial handler latency p99", trivial.p99_us, "us"));
+    double total_cpu = 0;
+    for (const auto& [name, us] : orders->cpu_us_per_request) {
+      report.Add(Rate("  CPU per order: " + name, us, "us"));
+      total_cpu += us;
+    }
+    Row all = Rate("  CPU per order: all processes", total_cpu, "us");
+    all.note = "2 cores bound the rate at about 2e6 / this";
+    report.Add(all);
   }
 
   // --- replay (docs/capture-format.md, "Replay") ----------------------------------------------
