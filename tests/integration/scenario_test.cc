@@ -38,11 +38,13 @@ struct Output {
   std::vector<Json> json_lines;
 };
 
-// Runs mcfctl with `args` (already shell-quoted where needed); stderr goes to a file in `dir`.
+// Runs mcfctl with `args` (already shell-quoted where needed); stderr goes to a file in `dir`,
+// and TMPDIR is `dir`, so the temp dirs `scenario run` keeps on failure go away with the test's.
 Output Mcfctl(const std::string& args, const std::string& dir) {
   Output o;
   const std::string err_file = dir + "/mcfctl.stderr";
-  const std::string cmd = BinDir() + "/mcfctl " + args + " 2>" + err_file;
+  const std::string cmd =
+      "TMPDIR=" + dir + " " + BinDir() + "/mcfctl " + args + " 2>" + err_file;
   FILE* pipe = popen(cmd.c_str(), "r");
   if (pipe == nullptr) return o;
   char buf[4096];
