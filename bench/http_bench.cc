@@ -32,6 +32,7 @@ HttpLoad PostLoad(int port, size_t connections, std::chrono::milliseconds durati
   std::vector<std::vector<double>> latencies(connections);
   std::vector<size_t> errors(connections, 0);
   std::vector<size_t> sent(connections, 0);
+  std::vector<std::string> first_error(connections);
   std::atomic<bool> go{false};
   const auto warmup = std::chrono::milliseconds(200);
   Clock::time_point start, stop;
@@ -54,7 +55,9 @@ HttpLoad PostLoad(int port, size_t connections, std::chrono::milliseconds durati
         ++sent[c];
         if (t0 < start) continue;  // warm-up: connections open, caches fill
         if (!res || res->status != expected_status) {
-          ++errors[c];
+          if (errors[c]++ == 0)
+            first_error[c] = res ? "HTTP " + std::to_string(res->status) + " " + res->body.substr(0, 200)
+                                 : "no response (" + httplib::to_string(res.error()) + ")";
           continue;
         }
         latencies[c].push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
@@ -72,6 +75,7 @@ HttpLoad PostLoad(int port, size_t connections, std::chrono::milliseconds durati
     all.insert(all.end(), latencies[c].begin(), latencies[c].end());
     load.errors += errors[c];
     load.all_requests += sent[c];
+    if (load.first_error.empty()) load.first_error = first_error[c];
   }
   std::sort(all.begin(), all.end());
   load.requests = all.size();

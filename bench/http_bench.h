@@ -22,6 +22,7 @@ struct HttpLoad {
   size_t requests = 0;       // answered as expected within the measured window
   size_t all_requests = 0;   // sent at all, warm-up included (what CPU time is divided by)
   size_t errors = 0;  // transport failures and unexpected statuses
+  std::string first_error;  // the first of them: "HTTP 504 {...}" or "no response"
   // OrderLoad only: CPU time (all threads) per request of each process of the system, in the
   // order the system started them ("broker", contexts..., "gateway").
   std::vector<std::pair<std::string, double>> cpu_us_per_request;

@@ -60,8 +60,8 @@ Row Ratio(std::string name, double value, std::string unit, double baseline,
   return r;
 }
 
-std::string ErrorNote(size_t errors) {
-  return errors == 0 ? "" : "ERRORS: " + std::to_string(errors);
+std::string ErrorNote(size_t errors, const std::string& first = "") {
+  return errors == 0 ? "" : "ERRORS: " + std::to_string(errors) + (first.empty() ? "" : ", first: " + first);
 }
 
 int Run(const Settings& s) {
@@ -259,7 +259,7 @@ int Run(const Settings& s) {
   HttpLoad trivial = TrivialHandlerLoad(kConnections, s.duration);
   {
     Row r = Rate("trivial cpp-httplib handler (same tuning), POST", trivial.per_second, "req/s");
-    r.note = ErrorNote(trivial.errors);
+    r.note = ErrorNote(trivial.errors, trivial.first_error);
     count_errors(trivial.errors);
     report.Add(r);
   }
@@ -272,7 +272,7 @@ int Run(const Settings& s) {
   } else {
     Row r = Ratio("gateway -> bus -> portal (tasks, matching, supplies react)",
                   orders->per_second, "req/s", trivial.per_second, "trivial handler", 0.3);
-    r.note = ErrorNote(orders->errors);
+    r.note = ErrorNote(orders->errors, orders->first_error);
     count_errors(orders->errors);
     report.Add(r);
     report.Add(Rate("  latency p50", orders->p50_us, "us"));
