@@ -309,9 +309,18 @@ struct Server::Impl {
     http.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req,
                                                                        httplib::Response& res) {
       if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-      std::string detail = res.status == kHttpPayloadTooLarge
-                               ? "body is larger than " + std::to_string(PayloadLimit()) + " bytes"
-                               : "request rejected by the HTTP layer";
+      // httplib refuses a POST/PUT/PATCH that announces no body length at all (curl -X POST
+      // without -d sends none); say how to send an empty body instead.
+      const bool no_length = (req.method == "POST" || req.method == "PUT" || req.method == "PATCH") &&
+                             !req.has_header("Content-Length") &&
+                             !req.has_header("Transfer-Encoding");
+      std::string detail =
+          res.status == kHttpPayloadTooLarge
+              ? "body is larger than " + std::to_string(PayloadLimit()) + " bytes"
+          : no_length && res.status == kHttpBadRequest
+              ? req.method + " needs a Content-Length; send an empty body as Content-Length: 0 "
+                             "(curl -d '')"
+              : "request rejected by the HTTP layer";
       res.set_content(ProblemJson(MakeProblem(res.status, std::move(detail))),
                       std::string(kProblemContentType));
       metrics.ObserveRequest(req.method.empty() ? "-" : req.method, kUnmatchedRoute, res.status,

@@ -1,7 +1,11 @@
 // mcf-gateway end to end: real mcf-broker and mcf-gateway processes (free ports, TempDir),
 // spoken to with an httplib client over 127.0.0.1.
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -35,7 +39,8 @@ class GatewayHttpTest : public ::testing::Test {
         dir_.Sub("gateway.log"));
     auto port = WaitForFileLine(dir_.Sub("gateway.port"), milliseconds(10000));
     ASSERT_TRUE(port) << ReadFile(dir_.Sub("gateway.log"));
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", std::stoi(*port));
+    port_ = std::stoi(*port);
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
     client_->set_connection_timeout(std::chrono::seconds(5));
     client_->set_read_timeout(std::chrono::seconds(10));
   }
@@ -53,6 +58,7 @@ class GatewayHttpTest : public ::testing::Test {
   TempDir dir_;
   ChildProcess broker_, gateway_;
   std::unique_ptr<httplib::Client> client_;
+  int port_ = 0;
 };
 
 TEST_F(GatewayHttpTest, HealthzNamesTheMissingContextsAndTheKilledBroker) {
@@ -94,6 +100,34 @@ TEST_F(GatewayHttpTest, MalformedJsonIs400ProblemNamingTheBody) {
   Json problem = ProblemOf(res);
   EXPECT_EQ(problem["type"], "urn:mcf:problem:invalid");
   EXPECT_EQ(problem["field"], "body");
+}
+
+// curl -X POST without -d sends no Content-Length; httplib refuses that, and the problem says
+// how to send an empty body instead.
+TEST_F(GatewayHttpTest, PostWithoutContentLengthIs400SayingHowToSendAnEmptyBody) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port_));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const std::string request =
+      "POST /v1/supply-orders/x/issue HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  ASSERT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+  std::string response;
+  char buf[4096];
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  // Until the problem body is complete (the server may keep the connection open).
+  for (ssize_t n; response.find("\r\n\r\n") == std::string::npos || response.back() != '}';) {
+    if ((n = ::recv(fd, buf, sizeof buf, 0)) <= 0) break;
+    response.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  EXPECT_NE(response.find("HTTP/1.1 400"), std::string::npos) << response;
+  EXPECT_NE(response.find("application/problem+json"), std::string::npos) << response;
+  EXPECT_NE(response.find("Content-Length: 0 (curl -d '')"), std::string::npos) << response;
 }
 
 TEST_F(GatewayHttpTest, UnknownRouteIs404Problem) {
