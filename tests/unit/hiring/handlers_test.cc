@@ -9,17 +9,14 @@
 #include <string>
 #include <vector>
 
-#include "lib/worker/dispatcher.h"
 #include "schemas/envelope.h"
 #include "schemas/hiring.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/context_harness.h"
 
 namespace mcf::hiring {
 namespace {
 
 namespace wire = schemas::hiring;
-using worker::Dispatcher;
-using worker::Incoming;
 
 constexpr int64_t kMonday9 = 1'767'603'600'000;  // 2026-01-05T09:00:00Z
 
@@ -32,46 +29,21 @@ class HiringHandlersTest : public ::testing::Test {
   void SetUp() override { Reopen(); }
 
   void Reopen() {
-    d_ = std::make_unique<Dispatcher>("hiring", 7);
-    ASSERT_TRUE(d_->Open(dir_.path(), size_t{64} << 20, /*no_sync=*/true).ok());
-    Status s = HiringHandlers::Install(*d_);
+    Status s = h_.Open([](worker::Dispatcher& d) { return HiringHandlers::Install(d); });
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
 
+  // One command as `role` (principal {role, role-1}; nullopt = none) at Monday 09:00.
   schemas::Reply Call(std::string_view type, std::string body,
                       std::optional<std::string> role = "admin") {
-    schemas::Envelope e;
-    e.id = "cmd-" + std::to_string(++commands_);
-    e.type = std::string(type);
-    e.producer = "test";
-    if (role) e.principal = schemas::Principal{*role, *role + "-1"};
-    e.body = std::move(body);
-    Incoming in;
-    in.kind = Incoming::Kind::kCommand;
-    in.request_id = commands_;
-    in.deadline = SteadyClock::Instance().Now() + Millis(5000);
-    in.bus_time_ms = kMonday9;
-    in.envelope = schemas::Encode(e);
-    auto r = d_->Apply({in}, SteadyClock::Instance().Now());
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    EXPECT_EQ(r->size(), 1u);
-    return *schemas::DecodeReply(r->at(0).envelope);
+    std::optional<schemas::Principal> who;
+    if (role) who = schemas::Principal{*role, *role + "-1"};
+    return h_.Command(type, std::move(body), who, kMonday9);
   }
 
-  std::vector<std::pair<std::string, std::string>> NewEvents() {
-    std::vector<std::pair<std::string, std::string>> out;
-    auto records = d_->ReadOutbox(outbox_seen_, 1000);
-    EXPECT_TRUE(records.ok());
-    for (const auto& r : *records) {
-      outbox_seen_ = r.producer_seq;
-      out.emplace_back(r.topic, schemas::DecodeEnvelope(r.envelope)->body);
-    }
-    return out;
-  }
+  std::vector<testing::PublishedEvent> NewEvents() { return h_.NewEvents(); }
 
-  testing::TempDir dir_;
-  std::unique_ptr<Dispatcher> d_;
-  uint64_t commands_ = 0, outbox_seen_ = 0;
+  testing::ContextHarness h_{"hiring"};
 };
 
 TEST_F(HiringHandlersTest, ImportStoresTheProfileAndPublishesWorkerHired) {
@@ -83,8 +55,8 @@ TEST_F(HiringHandlersTest, ImportStoresTheProfileAndPublishesWorkerHired) {
 
   auto events = NewEvents();
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0].first, wire::kWorkerHired);
-  auto hired = wire::DecodeWorkerHired(events[0].second);
+  EXPECT_EQ(events[0].topic, wire::kWorkerHired);
+  auto hired = wire::DecodeWorkerHired(events[0].body);
   ASSERT_TRUE(hired.ok());
   EXPECT_EQ(*hired, (wire::WorkerHired{ref->worker_id, "Felix", {"pipes", "mice"}, {"heights"}}));
 

@@ -9,19 +9,16 @@
 #include <string>
 #include <vector>
 
-#include "lib/worker/dispatcher.h"
 #include "schemas/body.h"
 #include "schemas/envelope.h"
 #include "schemas/supplies.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/context_harness.h"
 #include "workers/supplies/kit.h"
 
 namespace mcf::supplies {
 namespace {
 
 namespace wire = schemas::supplies;
-using worker::Dispatcher;
-using worker::Incoming;
 
 constexpr int64_t kHour = 3'600'000;
 constexpr int64_t kMonday9 = 1'767'603'600'000;  // 2026-01-05T09:00:00Z
@@ -44,47 +41,22 @@ class SuppliesHandlersTest : public ::testing::Test {
   void SetUp() override { Reopen(); }
 
   void Reopen() {
-    d_ = std::make_unique<Dispatcher>("supplies", 7);
-    ASSERT_TRUE(d_->Open(dir_.path(), size_t{64} << 20, /*no_sync=*/true).ok());
-    Status s = SuppliesHandlers::Install(*d_);
+    Status s = h_.Open([](worker::Dispatcher& d) { return SuppliesHandlers::Install(d); });
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
 
+  // One tasks.task_assigned, one millisecond of bus time after the last.
   void Feed(std::string body) {
-    uint64_t seq = ++seq_;
-    schemas::Envelope e;
-    e.id = "feeder:" + std::to_string(seq);
-    e.type = std::string(kTaskAssigned);
-    e.producer = "feeder";
-    e.body = std::move(body);
-    Incoming in;
-    in.kind = Incoming::Kind::kEvent;
-    in.seq = seq;
-    in.topic = e.type;
-    in.bus_time_ms = kMonday9 + static_cast<int64_t>(seq);
-    in.envelope = schemas::Encode(e);
-    auto r = d_->Apply({in}, SteadyClock::Instance().Now());
-    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    Status s = h_.Event(kTaskAssigned, std::move(body), kMonday9 + ++fed_);
+    ASSERT_TRUE(s.ok()) << s.ToString();
   }
 
+  // One command as `role` (principal {role, role-1}; nullopt = none).
   schemas::Reply Call(std::string_view type, std::string body,
                       std::optional<std::string> role = "supplies") {
-    schemas::Envelope e;
-    e.id = "cmd-" + std::to_string(++commands_);
-    e.type = std::string(type);
-    e.producer = "test";
-    if (role) e.principal = schemas::Principal{*role, *role + "-1"};
-    e.body = std::move(body);
-    Incoming in;
-    in.kind = Incoming::Kind::kCommand;
-    in.request_id = commands_;
-    in.deadline = SteadyClock::Instance().Now() + Millis(5000);
-    in.bus_time_ms = kMonday9 + 100;
-    in.envelope = schemas::Encode(e);
-    auto r = d_->Apply({in}, SteadyClock::Instance().Now());
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    EXPECT_EQ(r->size(), 1u);
-    return *schemas::DecodeReply(r->at(0).envelope);
+    std::optional<schemas::Principal> who;
+    if (role) who = schemas::Principal{*role, *role + "-1"};
+    return h_.Command(type, std::move(body), who, kMonday9 + 100);
   }
 
   wire::Board Board(std::optional<std::string> status = std::nullopt,
@@ -96,20 +68,10 @@ class SuppliesHandlersTest : public ::testing::Test {
     return board.ok() ? *board : wire::Board{};
   }
 
-  std::vector<std::pair<std::string, std::string>> NewEvents() {
-    std::vector<std::pair<std::string, std::string>> out;
-    auto records = d_->ReadOutbox(outbox_seen_, 1000);
-    EXPECT_TRUE(records.ok());
-    for (const auto& r : *records) {
-      outbox_seen_ = r.producer_seq;
-      out.emplace_back(r.topic, schemas::DecodeEnvelope(r.envelope)->body);
-    }
-    return out;
-  }
+  std::vector<testing::PublishedEvent> NewEvents() { return h_.NewEvents(); }
 
-  testing::TempDir dir_;
-  std::unique_ptr<Dispatcher> d_;
-  uint64_t seq_ = 0, commands_ = 0, outbox_seen_ = 0;
+  testing::ContextHarness h_{"supplies"};
+  int64_t fed_ = 0;
 };
 
 TEST_F(SuppliesHandlersTest, AssignedTaskPutsAWaitingOrderOnTheBoard) {
@@ -143,7 +105,7 @@ TEST_F(SuppliesHandlersTest, MalformedAssignmentMakesNoOrder) {
            .String("client_id", "c")
            .Finish());
   EXPECT_TRUE(Board().orders.empty());
-  EXPECT_EQ(d_->stats().handler_failed, 2u);
+  EXPECT_EQ(h_.stats().handler_failed, 2u);
 }
 
 TEST_F(SuppliesHandlersTest, IssueOnceThenConflictAndTheBoardFiltersByStatus) {
@@ -162,8 +124,8 @@ TEST_F(SuppliesHandlersTest, IssueOnceThenConflictAndTheBoardFiltersByStatus) {
   EXPECT_EQ(issued->issued_at_ms, kMonday9 + 100);
   auto events = NewEvents();
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0].first, wire::kKitIssued);
-  EXPECT_EQ(*wire::DecodeKitIssued(events[0].second), (wire::KitIssued{"t1", id}));
+  EXPECT_EQ(events[0].topic, wire::kKitIssued);
+  EXPECT_EQ(*wire::DecodeKitIssued(events[0].body), (wire::KitIssued{"t1", id}));
 
   // A second issue (a new command, not a retry) is a conflict and publishes nothing.
   reply = Call(wire::kIssue, wire::Encode(wire::IssueRequest{id}));

@@ -11,14 +11,13 @@
 #include <utility>
 #include <vector>
 
-#include "lib/worker/dispatcher.h"
 #include "schemas/body.h"
 #include "schemas/clock.h"
 #include "schemas/envelope.h"
 #include "schemas/matching.h"
 #include "schemas/msgpack.h"
 #include "schemas/tasks.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/context_harness.h"
 
 namespace mcf::tasks {
 namespace {
@@ -27,8 +26,6 @@ namespace wire = schemas::tasks;
 using schemas::Body;
 using schemas::BodyWriter;
 using schemas::Principal;
-using worker::Dispatcher;
-using worker::Incoming;
 
 constexpr int64_t kHour = 3'600'000;
 constexpr int64_t kGrace = 30 * 60 * 1000;
@@ -45,63 +42,24 @@ class TasksHandlersTest : public ::testing::Test {
   void SetUp() override { Open(TasksOptions{}); }
 
   void Open(TasksOptions options) {
-    d_ = std::make_unique<Dispatcher>("tasks", 7);
-    ASSERT_TRUE(d_->Open(dir_.path(), size_t{64} << 20, /*no_sync=*/true).ok());
-    Status s = TasksHandlers::Install(*d_, options);
+    Status s =
+        h_.Open([options](worker::Dispatcher& d) { return TasksHandlers::Install(d, options); });
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
 
   void Event(std::string_view type, std::string body, int64_t time_ms = kMonday9) {
-    uint64_t seq = ++seq_;
-    schemas::Envelope e;
-    e.id = "feeder:" + std::to_string(seq);
-    e.type = std::string(type);
-    e.producer = "feeder";
-    e.time_ms = time_ms;
-    e.body = std::move(body);
-    Incoming in;
-    in.kind = Incoming::Kind::kEvent;
-    in.seq = seq;
-    in.topic = e.type;
-    in.bus_time_ms = time_ms;
-    in.envelope = schemas::Encode(e);
-    auto r = d_->Apply({in}, SteadyClock::Instance().Now());
-    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    Status s = h_.Event(type, std::move(body), time_ms);
+    ASSERT_TRUE(s.ok()) << s.ToString();
   }
 
   // Runs one command as `who` (a fresh command id each call) and returns its reply.
   schemas::Reply Command(std::string_view type, std::string body, std::optional<Principal> who,
                          int64_t now_ms = kMonday9) {
-    schemas::Envelope e;
-    e.id = "cmd-" + std::to_string(++commands_);
-    e.type = std::string(type);
-    e.producer = "test";
-    e.time_ms = now_ms;
-    e.principal = std::move(who);
-    e.body = std::move(body);
-    Incoming in;
-    in.kind = Incoming::Kind::kCommand;
-    in.request_id = commands_;
-    in.deadline = SteadyClock::Instance().Now() + Millis(5000);
-    in.bus_time_ms = now_ms;
-    in.envelope = schemas::Encode(e);
-    auto r = d_->Apply({in}, SteadyClock::Instance().Now());
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    EXPECT_EQ(r->size(), 1u);
-    return *schemas::DecodeReply(r->at(0).envelope);
+    return h_.Command(type, std::move(body), std::move(who), now_ms);
   }
 
-  // Published events not yet returned by an earlier call, as (topic, body).
-  std::vector<std::pair<std::string, std::string>> NewEvents() {
-    std::vector<std::pair<std::string, std::string>> out;
-    auto records = d_->ReadOutbox(outbox_seen_, 1000);
-    EXPECT_TRUE(records.ok());
-    for (const auto& r : *records) {
-      outbox_seen_ = r.producer_seq;
-      out.emplace_back(r.topic, schemas::DecodeEnvelope(r.envelope)->body);
-    }
-    return out;
-  }
+  // Published events not yet returned by an earlier call.
+  std::vector<testing::PublishedEvent> NewEvents() { return h_.NewEvents(); }
 
   static std::string Field(const std::string& body, std::string_view field) {
     auto b = Body::Parse(body);
@@ -152,19 +110,15 @@ class TasksHandlersTest : public ::testing::Test {
     return id;
   }
 
-  mcf::testing::TempDir dir_;
-  std::unique_ptr<Dispatcher> d_;
-  uint64_t seq_ = 0;
-  uint64_t commands_ = 0;
-  uint64_t outbox_seen_ = 0;
+  testing::ContextHarness h_{"tasks"};
 };
 
 TEST_F(TasksHandlersTest, RequestStoresTheTaskAndPublishesTaskRequested) {
   std::string id = RequestTask();
   auto events = NewEvents();
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0].first, wire::kTaskRequested);
-  auto requested = wire::DecodeTaskRequested(events[0].second);
+  EXPECT_EQ(events[0].topic, wire::kTaskRequested);
+  auto requested = wire::DecodeTaskRequested(events[0].body);
   ASSERT_TRUE(requested.ok());
   EXPECT_EQ(*requested,
             (wire::TaskRequested{id, "c1", "plumbing", kMonday9 + kHour, kMonday9 + 2 * kHour,
@@ -202,8 +156,8 @@ TEST_F(TasksHandlersTest, WorkerMatchedAssignsWithThePriceAndPublishesTaskAssign
   Matched(id);
   auto events = NewEvents();
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0].first, wire::kTaskAssigned);
-  EXPECT_EQ(*wire::DecodeTaskAssigned(events[0].second),
+  EXPECT_EQ(events[0].topic, wire::kTaskAssigned);
+  EXPECT_EQ(*wire::DecodeTaskAssigned(events[0].body),
             (wire::TaskAssigned{id, "w1", 10'000, "c1", kMonday9 + kHour, kMonday9 + 2 * kHour}));
   EXPECT_EQ(StateOf(id), "assigned");
   // A second match for the same task changes nothing.
@@ -245,8 +199,8 @@ TEST_F(TasksHandlersTest, CheckInPublishesCheckedInAtBusTime) {
   EXPECT_EQ(Field(reply.body, "status"), "checked_in");
   auto events = NewEvents();
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0].first, wire::kCheckedIn);
-  EXPECT_EQ(*wire::DecodeCheckedIn(events[0].second),
+  EXPECT_EQ(events[0].topic, wire::kCheckedIn);
+  EXPECT_EQ(*wire::DecodeCheckedIn(events[0].body),
             (wire::CheckedIn{id, "w1", kMonday9 + kHour + 60'000}));
 }
 
@@ -261,8 +215,8 @@ TEST_F(TasksHandlersTest, OnlyOneTaskFinalizedEvenWhenCompleteIsRetriedWithANewC
   EXPECT_EQ(Field(retry.body, "status"), "completed");
   auto events = NewEvents();
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0].first, wire::kTaskFinalized);
-  EXPECT_EQ(*wire::DecodeTaskFinalized(events[0].second),
+  EXPECT_EQ(events[0].topic, wire::kTaskFinalized);
+  EXPECT_EQ(*wire::DecodeTaskFinalized(events[0].body),
             (wire::TaskFinalized{id, "w1", wire::Outcome::kCompleted, "", 10'000, "c1"}));
   // A completed task cannot then be failed.
   EXPECT_EQ(Command(wire::kFail, BodyWriter().String("task_id", id).String("reason", "x").Finish(),
@@ -289,13 +243,12 @@ TEST_F(TasksHandlersTest, FailOnlyFromCheckedInAndCarriesTheReason) {
   EXPECT_EQ(Field(reply.body, "status"), "failed");
   auto events = NewEvents();
   ASSERT_EQ(events.size(), 1u);
-  auto finalized = wire::DecodeTaskFinalized(events[0].second);
+  auto finalized = wire::DecodeTaskFinalized(events[0].body);
   EXPECT_EQ(finalized->outcome, wire::Outcome::kFailed);
   EXPECT_EQ(finalized->reason, "no water");
 }
 
 TEST_F(TasksHandlersTest, PhotoOverTheCapIsInvalidAndNothingIsWritten) {
-  d_.reset();
   TasksOptions options;
   options.max_photo_bytes = 8;
   Open(options);
@@ -323,11 +276,11 @@ TEST_F(TasksHandlersTest, ClockTickCancelsANoShowExactlyAtStartPlusGraceAndOffer
   Event(schemas::clock::kTick, schemas::clock::Encode(schemas::clock::kTick, {due, ""}), due);
   auto events = NewEvents();
   ASSERT_EQ(events.size(), 2u);
-  EXPECT_EQ(events[0].first, wire::kTaskFinalized);
-  EXPECT_EQ(*wire::DecodeTaskFinalized(events[0].second),
+  EXPECT_EQ(events[0].topic, wire::kTaskFinalized);
+  EXPECT_EQ(*wire::DecodeTaskFinalized(events[0].body),
             (wire::TaskFinalized{id, "w1", wire::Outcome::kCanceled, "no_show", 10'000, "c1"}));
-  EXPECT_EQ(events[1].first, wire::kCopyOffered);
-  EXPECT_EQ(*wire::DecodeCopyOffered(events[1].second), (wire::CopyOffered{id, "c1"}));
+  EXPECT_EQ(events[1].topic, wire::kCopyOffered);
+  EXPECT_EQ(*wire::DecodeCopyOffered(events[1].body), (wire::CopyOffered{id, "c1"}));
   EXPECT_EQ(StateOf(id), "canceled");
   // Later ticks do not cancel it again; a checked-in task is never a no-show.
   Event(schemas::clock::kTick, schemas::clock::Encode(schemas::clock::kTick, {due + 60'000, ""}),
@@ -361,7 +314,7 @@ TEST_F(TasksHandlersTest, CopyOfANoShowTaskRequestsANewLinkedTaskOnce) {
   EXPECT_NE(copy_id, id);
   auto events = NewEvents();
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(*wire::DecodeTaskRequested(events[0].second),
+  EXPECT_EQ(*wire::DecodeTaskRequested(events[0].body),
             (wire::TaskRequested{copy_id, "c1", "plumbing", kMonday9 + 24 * kHour,
                                  kMonday9 + 25 * kHour, "leaking tap", id}));
   auto got = Command(wire::kGet, BodyWriter().String("task_id", copy_id).Finish(), kClient);
@@ -396,7 +349,7 @@ TEST_F(TasksHandlersTest, HelpRequestedBecomesATaskWithTheOrderIdOnce) {
   Event(kHelpRequested, help);  // the same order again (e.g. a second publish): one task
   auto events = NewEvents();
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(*wire::DecodeTaskRequested(events[0].second),
+  EXPECT_EQ(*wire::DecodeTaskRequested(events[0].body),
             (wire::TaskRequested{"order-1", "c1", "chores", kMonday9 + kHour, kMonday9 + 2 * kHour,
                                  "toss the jars"}));
   EXPECT_EQ(StateOf("order-1"), "requested");
