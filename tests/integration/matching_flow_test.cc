@@ -21,9 +21,8 @@
 #include "schemas/matching.h"
 #include "schemas/registry.h"
 #include "schemas/tasks.h"
-#include "tests/support/broker_process.h"
 #include "tests/support/process.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/sim_broker_test.h"
 
 namespace mcf::testing {
 namespace {
@@ -34,41 +33,8 @@ namespace wire = schemas::matching;
 constexpr int64_t kHour = 3'600'000;
 constexpr int64_t kStart = 1'767'600'000'000;  // 2026-01-05T08:00:00Z
 
-class MatchingFlowTest : public ::testing::Test {
+class MatchingFlowTest : public SimBrokerTest {
  protected:
-  void SetUp() override {
-    auto broker = StartBrokerProcess(
-        dir_.Sub("broker"), dir_.Sub("broker.log"),
-        {"--clock", "sim", "--start", "2026-01-05T08:00:00Z", "--heartbeat-ms", "100"});
-    ASSERT_TRUE(broker.has_value()) << Logs();
-    broker_ = std::move(broker->process);
-    endpoint_ = broker->endpoint;
-  }
-
-  ChildProcess StartMatching(const std::string& data, std::vector<std::string> extra = {}) {
-    std::vector<std::string> argv = {
-        BinDir() + "/mcf-matching", "--broker", endpoint_, "--data", dir_.Sub(data),
-        "--heartbeat-ms",           "100",      "--seed",  "5"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    return ChildProcess::Start(argv, dir_.Sub("matching.log"));
-  }
-
-  std::string Logs() const {
-    return "--- broker.log\n" + ReadFile(dir_.Sub("broker.log")) + "--- matching.log\n" +
-           ReadFile(dir_.Sub("matching.log"));
-  }
-
-  void Publish(client::Publisher& pub, std::string_view type, std::string body) {
-    schemas::Envelope e;
-    e.id = "feeder:" + std::to_string(++published_);
-    e.type = std::string(type);
-    e.version = schemas::FindMessageType(type)->version;
-    e.producer = "feeder";
-    e.time_ms = kStart;
-    e.body = std::move(body);
-    pub.Publish(type, schemas::Encode(e));
-  }
-
   // Reads matching.* from the log's start until `want` worker_matched events arrived (or 20 s).
   struct Seen {
     std::vector<wire::WorkerMatched> matched;
@@ -118,16 +84,10 @@ class MatchingFlowTest : public ::testing::Test {
     }
     return last;
   }
-
-  TempDir dir_;
-  zmq::context_t context_;
-  std::string endpoint_;
-  ChildProcess broker_;
-  uint64_t published_ = 0;
 };
 
 TEST_F(MatchingFlowTest, WaitingTaskIsMatchedWhenAWorkerIsHiredAndReplayPicksTheSameWorkers) {
-  ChildProcess matching = StartMatching("matching");
+  ChildProcess matching = StartContext("matching");
   client::Publisher pub(context_, endpoint_, "feeder");
   // t1 arrives before anyone is hired: it waits.
   Publish(
@@ -161,7 +121,7 @@ TEST_F(MatchingFlowTest, WaitingTaskIsMatchedWhenAWorkerIsHiredAndReplayPicksThe
 
   // Replay: a fresh store on the same log picks the same workers for the same tasks.
   ASSERT_EQ(matching.Stop(), 0) << Logs();
-  ChildProcess replay = StartMatching("matching-replay");
+  ChildProcess replay = StartContext("matching", "matching-replay");
   Seen again = ReadMatchingEvents(6);
   ASSERT_EQ(again.matched.size(), 6u) << Logs();
   for (size_t i = 3; i < 6; ++i)
@@ -171,7 +131,7 @@ TEST_F(MatchingFlowTest, WaitingTaskIsMatchedWhenAWorkerIsHiredAndReplayPicksThe
 }
 
 TEST_F(MatchingFlowTest, UnknownPipelineStepFailsStartUp) {
-  ChildProcess matching = StartMatching("matching", {"--pipeline", "drop_booked,best_rated"});
+  ChildProcess matching = StartContext("matching", "matching", {"--pipeline", "drop_booked,best_rated"});
   auto code = matching.Wait(milliseconds(10000));
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 2);

@@ -20,9 +20,8 @@
 #include "schemas/portal.h"
 #include "schemas/registry.h"
 #include "schemas/tasks.h"
-#include "tests/support/broker_process.h"
 #include "tests/support/process.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/sim_broker_test.h"
 
 namespace mcf::testing {
 namespace {
@@ -36,30 +35,8 @@ constexpr int64_t kHour = 3'600'000;
 constexpr int64_t kStart = 1'767'600'000'000;  // 2026-01-05T08:00:00Z
 const std::string kToken(64, 'c');
 
-class PortalFlowTest : public ::testing::Test {
+class PortalFlowTest : public SimBrokerTest {
  protected:
-  void SetUp() override {
-    auto broker = StartBrokerProcess(
-        dir_.Sub("broker"), dir_.Sub("broker.log"),
-        {"--clock", "sim", "--start", "2026-01-05T08:00:00Z", "--heartbeat-ms", "100"});
-    ASSERT_TRUE(broker.has_value()) << Logs();
-    broker_ = std::move(broker->process);
-    endpoint_ = broker->endpoint;
-  }
-
-  ChildProcess StartWorker(const std::string& service) {
-    return ChildProcess::Start({BinDir() + "/mcf-" + service, "--broker", endpoint_, "--data",
-                                dir_.Sub(service), "--heartbeat-ms", "100", "--seed", "5"},
-                               dir_.Sub(service + ".log"));
-  }
-
-  std::string Logs() const {
-    std::string out;
-    for (const char* name : {"broker", "portal", "tasks", "matching"})
-      out += std::string("--- ") + name + ".log\n" + ReadFile(dir_.Sub(std::string(name) + ".log"));
-    return out;
-  }
-
   // Calls `type` as `principal` until the reply is not `unavailable` (the worker may not be
   // registered yet), for up to 10 s.
   schemas::Reply Call(client::BusClient& client, std::string_view type, const std::string& body,
@@ -102,17 +79,12 @@ class PortalFlowTest : public ::testing::Test {
     auto v = b->String(field);
     return v.ok() ? *v : "<missing>";
   }
-
-  TempDir dir_;
-  zmq::context_t context_;
-  std::string endpoint_;
-  ChildProcess broker_;
 };
 
 TEST_F(PortalFlowTest, RequestedHelpBecomesATaskWithTheSameIdAndTheOrderShowsAssigned) {
-  ChildProcess portal_worker = StartWorker("portal");
-  ChildProcess tasks_worker = StartWorker("tasks");
-  ChildProcess matching_worker = StartWorker("matching");
+  ChildProcess portal_worker = StartContext("portal");
+  ChildProcess tasks_worker = StartContext("tasks");
+  ChildProcess matching_worker = StartContext("matching");
   client::BusClient client(context_, endpoint_, "portal-it");
 
   auto signed_in = Call(client, portal::kSignIn,

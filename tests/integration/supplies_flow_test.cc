@@ -19,9 +19,8 @@
 #include "schemas/hiring.h"
 #include "schemas/registry.h"
 #include "schemas/supplies.h"
-#include "tests/support/broker_process.h"
 #include "tests/support/process.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/sim_broker_test.h"
 
 namespace mcf::testing {
 namespace {
@@ -33,30 +32,8 @@ namespace supplies = schemas::supplies;
 constexpr int64_t kHour = 3'600'000;
 constexpr int64_t kStart = 1'767'600'000'000;  // 2026-01-05T08:00:00Z
 
-class SuppliesFlowTest : public ::testing::Test {
+class SuppliesFlowTest : public SimBrokerTest {
  protected:
-  void SetUp() override {
-    auto broker = StartBrokerProcess(
-        dir_.Sub("broker"), dir_.Sub("broker.log"),
-        {"--clock", "sim", "--start", "2026-01-05T08:00:00Z", "--heartbeat-ms", "100"});
-    ASSERT_TRUE(broker.has_value()) << Logs();
-    broker_ = std::move(broker->process);
-    endpoint_ = broker->endpoint;
-  }
-
-  ChildProcess StartWorker(const std::string& name) {
-    return ChildProcess::Start({BinDir() + "/mcf-" + name, "--broker", endpoint_, "--data",
-                                dir_.Sub(name), "--heartbeat-ms", "100"},
-                               dir_.Sub(name + ".log"));
-  }
-
-  std::string Logs() const {
-    std::string out;
-    for (const char* name : {"broker", "hiring", "supplies"})
-      out += std::string("--- ") + name + ".log\n" + ReadFile(dir_.Sub(std::string(name) + ".log"));
-    return out;
-  }
-
   // Sends `type` as `role` until a worker answers (the same command id each time, so a retry
   // after a lost reply cannot do the work twice); the last reply after 10 s otherwise.
   schemas::Reply CallAs(const std::string& role, std::string_view type, std::string body) {
@@ -108,16 +85,11 @@ class SuppliesFlowTest : public ::testing::Test {
     }
     return last;
   }
-
-  TempDir dir_;
-  zmq::context_t context_;
-  std::string endpoint_;
-  ChildProcess broker_;
 };
 
 TEST_F(SuppliesFlowTest, ImportedWorkerIsHiredAndAnAssignedTaskGetsItsKitIssuedOnce) {
-  ChildProcess hiring_worker = StartWorker("hiring");
-  ChildProcess supplies_worker = StartWorker("supplies");
+  ChildProcess hiring_worker = StartContext("hiring");
+  ChildProcess supplies_worker = StartContext("supplies");
 
   // Hiring: only an admin imports; the worker_hired event carries the new id.
   schemas::Reply reply =
@@ -138,21 +110,15 @@ TEST_F(SuppliesFlowTest, ImportedWorkerIsHiredAndAnAssignedTaskGetsItsKitIssuedO
 
   // Supplies: the tasks context's assignment (fed here) puts a waiting order on the board.
   client::Publisher pub(context_, endpoint_, "feeder");
-  schemas::Envelope e;
-  e.id = "feeder:1";
-  e.type = "tasks.task_assigned";
-  e.version = schemas::FindMessageType(e.type)->version;
-  e.producer = "feeder";
-  e.time_ms = kStart;
-  e.body = schemas::BodyWriter()
-               .String("task_id", "t1")
-               .String("client_id", "client-1")
-               .String("worker_id", ref->worker_id)
-               .Int("price_minor", 10'000)
-               .Int("starts_at", kStart + kHour)
-               .Int("ends_at", kStart + 2 * kHour)
-               .Finish();
-  pub.Publish(e.type, schemas::Encode(e));
+  Publish(pub, "tasks.task_assigned",
+          schemas::BodyWriter()
+              .String("task_id", "t1")
+              .String("client_id", "client-1")
+              .String("worker_id", ref->worker_id)
+              .Int("price_minor", 10'000)
+              .Int("starts_at", kStart + kHour)
+              .Int("ends_at", kStart + 2 * kHour)
+              .Finish());
   ASSERT_TRUE(pub.Flush(milliseconds(5000)).ok()) << Logs();
 
   auto board = BoardUntil([](const supplies::Board& b) { return !b.orders.empty(); });

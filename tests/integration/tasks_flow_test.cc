@@ -20,9 +20,8 @@
 #include "schemas/msgpack.h"
 #include "schemas/registry.h"
 #include "schemas/tasks.h"
-#include "tests/support/broker_process.h"
 #include "tests/support/process.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/sim_broker_test.h"
 
 namespace mcf::testing {
 namespace {
@@ -34,41 +33,8 @@ using schemas::BodyWriter;
 constexpr int64_t kHour = 3'600'000;
 constexpr int64_t kStart = 1'767'600'000'000;  // 2026-01-05T08:00:00Z
 
-class TasksFlowTest : public ::testing::Test {
+class TasksFlowTest : public SimBrokerTest {
  protected:
-  void SetUp() override {
-    auto broker = StartBrokerProcess(
-        dir_.Sub("broker"), dir_.Sub("broker.log"),
-        {"--clock", "sim", "--start", "2026-01-05T08:00:00Z", "--heartbeat-ms", "100"});
-    ASSERT_TRUE(broker.has_value()) << Logs();
-    broker_ = std::move(broker->process);
-    endpoint_ = broker->endpoint;
-  }
-
-  ChildProcess StartWorker(const std::string& service) {
-    return ChildProcess::Start({BinDir() + "/mcf-" + service, "--broker", endpoint_, "--data",
-                                dir_.Sub(service), "--heartbeat-ms", "100", "--seed", "5"},
-                               dir_.Sub(service + ".log"));
-  }
-
-  std::string Logs() const {
-    std::string out;
-    for (const char* name : {"broker", "matching", "tasks"})
-      out += std::string("--- ") + name + ".log\n" + ReadFile(dir_.Sub(std::string(name) + ".log"));
-    return out;
-  }
-
-  void Publish(client::Publisher& pub, std::string_view type, std::string body) {
-    schemas::Envelope e;
-    e.id = "feeder:" + std::to_string(++published_);
-    e.type = std::string(type);
-    e.version = schemas::FindMessageType(type)->version;
-    e.producer = "feeder";
-    e.time_ms = kStart;
-    e.body = std::move(body);
-    pub.Publish(type, schemas::Encode(e));
-  }
-
   // Calls `type` as `role`/`id` until the reply is not `retry_on` (the tasks worker may not
   // have applied an event yet, or may not be registered yet), for up to 10 s.
   schemas::Reply CallAs(client::BusClient& client, std::string_view type, const std::string& body,
@@ -111,17 +77,11 @@ class TasksFlowTest : public ::testing::Test {
     for (const auto& [t, b] : events) n += t == topic;
     return n;
   }
-
-  TempDir dir_;
-  zmq::context_t context_;
-  std::string endpoint_;
-  ChildProcess broker_;
-  uint64_t published_ = 0;
 };
 
 TEST_F(TasksFlowTest, RequestedTaskIsAssignedCheckedInAndCompletedOnce) {
-  ChildProcess matching = StartWorker("matching");
-  ChildProcess tasks = StartWorker("tasks");
+  ChildProcess matching = StartContext("matching");
+  ChildProcess tasks = StartContext("tasks");
   client::Publisher pub(context_, endpoint_, "feeder");
   Publish(pub, schemas::hiring::kWorkerHired,
           schemas::hiring::Encode({"w1", "Worker w1", {"pipes"}, {}}));
