@@ -6,6 +6,7 @@ namespace mcf::schemas {
 namespace {
 
 using enum MessageKind;
+using enum Effect;
 
 // Keep sorted by family, then name. Bump `version` when a body gains a required field or
 // changes meaning; adding an optional field keeps the version.
@@ -18,17 +19,17 @@ constexpr std::array kTypes = {
                 "{capture_id, lease_ms}"},
     MessageType{"broker.capture_stop", kCommand, 1,
                 "stop a capture: {capture_id} -> {records, dropped}"},
-    MessageType{"broker.health", kCommand, 1, "liveness of the broker and its services"},
-    MessageType{"broker.stats", kCommand, 1, "counters: peers, services, in-flight, log head"},
+    MessageType{"broker.health", kCommand, 1, "liveness of the broker and its services", kReadOnly},
+    MessageType{"broker.stats", kCommand, 1, "counters: peers, services, in-flight, log head", kReadOnly},
     // clock (served by the broker's bus clock)
     MessageType{"clock.advance", kCommand, 1, "sim mode: move time by `by_ms` or `to_ms`"},
-    MessageType{"clock.now", kCommand, 1, "the bus time and the clock mode"},
+    MessageType{"clock.now", kCommand, 1, "the bus time and the clock mode", kReadOnly},
     MessageType{"clock.tick", kEvent, 1, "a minute has passed: {at}"},
     MessageType{"clock.day_started", kEvent, 1, "a UTC day began: {at, date}"},
     MessageType{"clock.week_ended", kEvent, 1, "a Monday-Sunday week ended: {at, week_start}"},
     MessageType{"clock.month_ended", kEvent, 1, "a calendar month ended: {at, month}"},
     // hiring (served and published by the hiring context)
-    MessageType{"hiring.get_worker", kCommand, 1, "a worker's profile by {worker_id}"},
+    MessageType{"hiring.get_worker", kCommand, 1, "a worker's profile by {worker_id}", kReadOnly},
     MessageType{"hiring.import_worker", kCommand, 1,
                 "admin: import a worker {name, age, breed, coat_colour, strengths, weaknesses} "
                 "-> {worker_id}"},
@@ -37,22 +38,22 @@ constexpr std::array kTypes = {
     // matching (served and published by the matching context)
     MessageType{"matching.match", kCommand, 1,
                 "dry run: the worker the pipeline would pick for {task_id, client_id, starts_at, "
-                "ends_at}"},
-    MessageType{"matching.pool", kCommand, 1, "matching's copy of the pool, bookings, waiting"},
+                "ends_at}", kReadOnly},
+    MessageType{"matching.pool", kCommand, 1, "matching's copy of the pool, bookings, waiting", kReadOnly},
     MessageType{"matching.no_worker_available", kEvent, 1,
                 "a task waits for a worker: {task_id, reason}"},
     MessageType{"matching.worker_matched", kEvent, 1,
                 "a task got a worker: {task_id, worker_id, price_minor, pipeline_version}"},
     // portal (served and published by the portal context)
-    MessageType{"portal.authenticate", kCommand, 1, "the principal a bearer {token} stands for"},
+    MessageType{"portal.authenticate", kCommand, 1, "the principal a bearer {token} stands for", kReadOnly},
     MessageType{"portal.create_service_type", kCommand, 1,
                 "manager: a new service type {name, description, active?}"},
-    MessageType{"portal.get_order", kCommand, 1, "one order with its timeline: {order_id}"},
+    MessageType{"portal.get_order", kCommand, 1, "one order with its timeline: {order_id}", kReadOnly},
     MessageType{"portal.grant_worker_token", kCommand, 1,
                 "admin: a sign-in token for a worker {worker_id, token}"},
     MessageType{"portal.list_orders", kCommand, 1,
-                "the dashboard: own orders (client) or all (manager) {client_id?, limit?, after?}"},
-    MessageType{"portal.list_service_types", kCommand, 1, "service types {include_inactive?}"},
+                "the dashboard: own orders (client) or all (manager) {client_id?, limit?, after?}", kReadOnly},
+    MessageType{"portal.list_service_types", kCommand, 1, "service types {include_inactive?}", kReadOnly},
     MessageType{"portal.provision_staff", kCommand, 1,
                 "admin: a manager, supplies or admin account {role, name, token}"},
     MessageType{"portal.request_help", kCommand, 1,
@@ -68,7 +69,7 @@ constexpr std::array kTypes = {
     // supplies (served and published by the supplies context)
     MessageType{"supplies.issue", kCommand, 1,
                 "supplies staff: mark {supply_order_id} issued (once)"},
-    MessageType{"supplies.list", kCommand, 1, "the supply order board, optionally by {status}"},
+    MessageType{"supplies.list", kCommand, 1, "the supply order board, optionally by {status}", kReadOnly},
     MessageType{"supplies.kit_issued", kEvent, 1,
                 "a task's kit left the warehouse: {task_id, supply_order_id}"},
     // tasks (served and published by the tasks context)
@@ -80,10 +81,10 @@ constexpr std::array kTypes = {
                 "a client orders a copy of a no-show task: {task_id, starts_at} -> {id, status}"},
     MessageType{"tasks.fail", kCommand, 1,
                 "the assigned worker fails a checked-in job: {task_id, reason}"},
-    MessageType{"tasks.get", kCommand, 1, "one task by {task_id} (own, or any for managers)"},
-    MessageType{"tasks.list_for_client", kCommand, 1, "a client's tasks: {client_id}"},
+    MessageType{"tasks.get", kCommand, 1, "one task by {task_id} (own, or any for managers)", kReadOnly},
+    MessageType{"tasks.list_for_client", kCommand, 1, "a client's tasks: {client_id}", kReadOnly},
     MessageType{"tasks.list_for_worker", kCommand, 1,
-                "a worker's jobs: {worker_id, state: active|completed|canceled}"},
+                "a worker's jobs: {worker_id, state: active|completed|canceled}", kReadOnly},
     MessageType{"tasks.request", kCommand, 1,
                 "a new task: {client_id, service_type_id, description, starts_at, duration_ms?} "
                 "-> {id, status}"},
@@ -101,7 +102,7 @@ constexpr std::array kTypes = {
                 "ends_at, description?, copied_from?}"},
     // test (used by the test suite's worker; never by contexts)
     MessageType{"test.add", kCommand, 1, "add `amount` to counter `name`"},
-    MessageType{"test.get", kCommand, 1, "read counter `name`"},
+    MessageType{"test.get", kCommand, 1, "read counter `name`", kReadOnly},
     MessageType{"test.fail", kCommand, 1, "a handler that returns the status it is asked for"},
     MessageType{"test.added", kEvent, 1, "counter `name` grew by `amount`"},
     MessageType{"test.fed", kEvent, 1, "an input event fed by the tests"},
@@ -114,6 +115,13 @@ std::span<const MessageType> AllMessageTypes() { return kTypes; }
 const MessageType* FindMessageType(std::string_view type) {
   for (const auto& t : kTypes)
     if (t.type == type) return &t;
+  static constexpr MessageType kStoreStatus{
+      "<service>.store_status", kCommand, 1,
+      "runtime: the store's use against its ceiling {used_bytes, map_bytes, ceiling_bytes, full}",
+      kReadOnly};
+  const auto dot = type.find('.');
+  if (dot != std::string_view::npos && dot > 0 && type.substr(dot + 1) == kStoreStatusVerb)
+    return &kStoreStatus;
   return nullptr;
 }
 

@@ -13,16 +13,29 @@ namespace mcf::schemas {
 
 enum class MessageKind { kCommand, kEvent };
 
+// What a command does to its service's store. A mutating command's reply is recorded under its
+// command id (a retry gets it back, within the retention window: lib/worker/dispatcher.h); a
+// read-only one records nothing and its handler's writes are discarded, so read traffic never
+// grows a store. Events are always kMutates.
+enum class Effect { kMutates, kReadOnly };
+
 struct MessageType {
   std::string_view type;     // "clock.advance", "clock.tick"
   MessageKind kind;
   uint32_t version;          // current schema version
   std::string_view summary;  // one line, for `mcfctl types` and docs
+  Effect effect = Effect::kMutates;
 };
 
 std::span<const MessageType> AllMessageTypes();
-// nullptr when `type` is not registered.
+// nullptr when `type` is not registered. Also finds the runtime's own commands, which every
+// context worker answers (kRuntimeStoreStatus: "<service>.store_status").
 const MessageType* FindMessageType(std::string_view type);
+
+// The verb of the command every worker's runtime answers without a handler of the context:
+// "<service>.store_status" -> {used_bytes, map_bytes, ceiling_bytes, full, replies_pruned,
+// refused_full} (lib/worker/dispatcher.h).
+inline constexpr std::string_view kStoreStatusVerb = "store_status";
 
 // "tasks" for "tasks.check_in": the service a command goes to, the context an event comes from.
 std::string_view ServiceOf(std::string_view type);

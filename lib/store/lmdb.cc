@@ -1,6 +1,14 @@
 #include "lib/store/lmdb.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <string>
 #include <system_error>
 
 namespace mcf::store {
@@ -17,6 +25,31 @@ Env::Stats FromMdbStat(const MDB_stat& st) {
   s.entries = st.ms_entries;
   return s;
 }
+
+constexpr std::string_view kMapFullMarker = "MDB_MAP_FULL";
+
+// Takes <dir>/owner.lock for this process, or says which pid holds it. The lock is an flock on
+// an open file description, so it ends with the process however it ends (kill -9 included).
+Result<int> TakeOwnerLock(const std::string& dir) {
+  const std::string path = dir + "/owner.lock";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  if (fd < 0) return Status::Internal("open " + path + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    char buf[32] = {};
+    ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+    std::string pid = n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string("?");
+    while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
+    ::close(fd);
+    return Status::Unavailable("store " + dir + " is in use by another process (pid " + pid +
+                               "); stop it first");
+  }
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+    // The lock is what matters; the pid is only for the message above.
+  }
+  return fd;
+}
+
 }  // namespace
 
 Status FromLmdb(int rc, std::string_view what) {
@@ -24,16 +57,32 @@ Status FromLmdb(int rc, std::string_view what) {
   std::string message = std::string(what) + ": " + mdb_strerror(rc);
   if (rc == MDB_NOTFOUND) return Status::NotFound(std::move(message));
   if (rc == MDB_KEYEXIST) return Status::Conflict(std::move(message));
+  if (rc == MDB_MAP_FULL) return Status::Unavailable(std::move(message));
   return Status::Internal(std::move(message));
+}
+
+bool IsStoreFull(const Status& s) {
+  return s.code() == Code::kUnavailable && s.message().find(kMapFullMarker) != std::string::npos;
 }
 
 Result<Env> Env::Open(const std::string& dir, const EnvOptions& options) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::Internal("create " + dir + ": " + ec.message());
+  int lock_fd = -1;
+  if (options.exclusive) {
+    auto fd = TakeOwnerLock(dir);
+    if (!fd.ok()) return fd.status();
+    lock_fd = *fd;
+  }
   MDB_env* raw = nullptr;
-  if (int rc = mdb_env_create(&raw); rc != 0) return FromLmdb(rc, "mdb_env_create");
+  if (int rc = mdb_env_create(&raw); rc != 0) {
+    if (lock_fd >= 0) ::close(lock_fd);
+    return FromLmdb(rc, "mdb_env_create");
+  }
   Env env(raw);
+  env.owner_lock_fd_ = lock_fd;
+  env.ceiling_ = std::max(options.map_size, options.max_map_size);
   if (int rc = mdb_env_set_mapsize(raw, options.map_size); rc != 0)
     return FromLmdb(rc, "mdb_env_set_mapsize");
   if (int rc = mdb_env_set_maxdbs(raw, options.max_dbs); rc != 0)
@@ -45,17 +94,81 @@ Result<Env> Env::Open(const std::string& dir, const EnvOptions& options) {
   return env;
 }
 
-Env::Env(Env&& other) noexcept : env_(other.env_) { other.env_ = nullptr; }
+Env::Env(Env&& other) noexcept
+    : env_(other.env_), ceiling_(other.ceiling_), owner_lock_fd_(other.owner_lock_fd_) {
+  other.env_ = nullptr;
+  other.owner_lock_fd_ = -1;
+}
 Env& Env::operator=(Env&& other) noexcept {
   if (this != &other) {
-    if (env_) mdb_env_close(env_);
+    Close();
     env_ = other.env_;
+    ceiling_ = other.ceiling_;
+    owner_lock_fd_ = other.owner_lock_fd_;
     other.env_ = nullptr;
+    other.owner_lock_fd_ = -1;
   }
   return *this;
 }
-Env::~Env() {
+Env::~Env() { Close(); }
+
+void Env::Close() {
   if (env_) mdb_env_close(env_);
+  env_ = nullptr;
+  if (owner_lock_fd_ >= 0) ::close(owner_lock_fd_);  // releases the flock
+  owner_lock_fd_ = -1;
+}
+
+Result<Env::Usage> Env::GetUsage() {
+  MDB_envinfo info;
+  if (int rc = mdb_env_info(env_, &info); rc != 0) return FromLmdb(rc, "mdb_env_info");
+  MDB_stat st;
+  if (int rc = mdb_env_stat(env_, &st); rc != 0) return FromLmdb(rc, "mdb_env_stat");
+  Usage u;
+  u.map_bytes = info.me_mapsize;
+  u.ceiling_bytes = std::max(ceiling_, u.map_bytes);
+  u.high_water_bytes = (info.me_last_pgno + 1) * st.ms_psize;
+  // Free pages: every record of the free list (dbi 0) is an ID list whose first word counts
+  // the page numbers that follow.
+  size_t free_pages = 0;
+  auto txn = BeginRead();
+  if (!txn.ok()) return txn.status();
+  MDB_cursor* cursor = nullptr;
+  if (int rc = mdb_cursor_open(txn->raw(), 0, &cursor); rc != 0)
+    return FromLmdb(rc, "mdb_cursor_open(free list)");
+  MDB_val k, v;
+  for (int rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
+    if (v.mv_size >= sizeof(size_t)) {
+      size_t count = 0;
+      std::memcpy(&count, v.mv_data, sizeof count);
+      free_pages += count;
+    }
+  }
+  mdb_cursor_close(cursor);
+  const size_t free_bytes = free_pages * st.ms_psize;
+  u.used_bytes = u.high_water_bytes > free_bytes ? u.high_water_bytes - free_bytes : 0;
+  return u;
+}
+
+size_t Env::map_bytes() const {
+  MDB_envinfo info;
+  return mdb_env_info(env_, &info) == 0 ? info.me_mapsize : 0;
+}
+
+size_t Env::high_water_bytes() const {
+  MDB_envinfo info;
+  MDB_stat st;
+  if (mdb_env_info(env_, &info) != 0 || mdb_env_stat(env_, &st) != 0) return 0;
+  return (info.me_last_pgno + 1) * st.ms_psize;
+}
+
+Status Env::Grow(size_t bytes) {
+  bytes = std::min(bytes, ceiling_);
+  MDB_envinfo info;
+  if (int rc = mdb_env_info(env_, &info); rc != 0) return FromLmdb(rc, "mdb_env_info");
+  if (bytes <= info.me_mapsize) return Status::Ok();
+  return FromLmdb(mdb_env_set_mapsize(env_, bytes), "mdb_env_set_mapsize");
 }
 
 Result<Db> Env::OpenDb(const std::string& name) {

@@ -24,8 +24,15 @@ struct Db {
 };
 
 struct EnvOptions {
-  // Maximum size of the memory map (virtual, not resident). Default 1 GiB.
+  // Size of the memory map to start with (virtual address space, not disk: the file grows with
+  // the data). Default 1 GiB.
   size_t map_size = size_t{1} << 30;
+  // How far Grow() may take the map: the store's capacity. 0 = map_size (no growth).
+  size_t max_map_size = 0;
+  // Take `<dir>/owner.lock` (flock, holding this process's pid) for as long as the Env is open:
+  // a second process opening the same store gets `unavailable` naming the owner's pid, instead of
+  // two writers publishing under one producer name. Off for inspection tools.
+  bool exclusive = false;
   // How many named databases the environment may hold. Default 16.
   unsigned max_dbs = 16;
   // Skip fsync on commit. Only for tests and benchmarks that say so; never for real data.
@@ -60,12 +67,34 @@ class Env {
   Result<Stats> Stat(Db db);
   Result<Stats> Stat();
 
+  // How much of the store's capacity is in use. `used_bytes` counts pages holding data or
+  // LMDB's bookkeeping: the high-water mark minus the pages on the free list (LMDB reuses those
+  // before it extends the file), so it falls again when data is deleted.
+  struct Usage {
+    size_t map_bytes = 0;         // the current map size
+    size_t ceiling_bytes = 0;     // EnvOptions::max_map_size
+    size_t high_water_bytes = 0;  // pages ever allocated (the file's extent)
+    size_t used_bytes = 0;        // high water minus free pages
+  };
+  // REQUIRES: no write transaction of this Env is open in the calling thread.
+  Result<Usage> GetUsage();
+  // Grows the map to `bytes` (capped at the ceiling; never shrinks). REQUIRES: no transaction of
+  // this Env is open in this process (LMDB's rule for mdb_env_set_mapsize).
+  Status Grow(size_t bytes);
+  size_t ceiling() const { return ceiling_; }
+  // Cheap (no transaction): the current map size and the high-water mark, in bytes.
+  size_t map_bytes() const;
+  size_t high_water_bytes() const;
+
   MDB_env* raw() const { return env_; }
 
  private:
   explicit Env(MDB_env* env) : env_(env) {}
   Stats WithEnvInfo(Stats s) const;  // fills map_size and last_page
+  void Close();
   MDB_env* env_ = nullptr;
+  size_t ceiling_ = 0;
+  int owner_lock_fd_ = -1;  // EnvOptions::exclusive
 };
 
 class Txn {
@@ -129,7 +158,10 @@ class Cursor {
   MDB_val key_{}, value_{};
 };
 
-// Maps an LMDB return code to a Status naming `what` was being done.
+// Maps an LMDB return code to a Status naming `what` was being done. MDB_MAP_FULL becomes
+// `unavailable` (IsStoreFull), every other failure `internal`.
 Status FromLmdb(int rc, std::string_view what);
+// True when `s` came from MDB_MAP_FULL: the store reached its map size.
+bool IsStoreFull(const Status& s);
 
 }  // namespace mcf::store

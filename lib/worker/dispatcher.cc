@@ -33,6 +33,23 @@ auto InvokeHandler(const Handler& handler, HandlerContext& ctx, std::string_view
 }
 
 constexpr std::string_view kNextProducerSeq = "next_producer_seq";
+// Recorded replies dropped per batch at most: above what one batch can record (2 x max_batch),
+// so under steady traffic pruning keeps up, and no batch pays for a long backlog at once.
+constexpr size_t kPrunePerBatch = 512;
+// A store is full when less than this is left below its ceiling (1/16 of it, at least 256 KiB),
+// and no longer full once twice as much is free again.
+size_t Headroom(size_t ceiling) { return std::max<size_t>(ceiling / 16, size_t{256} << 10); }
+
+std::string InboxTimeKey(int64_t bus_time_ms, std::string_view command_id) {
+  std::string k = U64Key(static_cast<uint64_t>(std::max<int64_t>(bus_time_ms, 0)));
+  k.append(command_id);
+  return k;
+}
+
+bool IsReadOnly(std::string_view type) {
+  const auto* t = schemas::FindMessageType(type);
+  return t != nullptr && t->effect == schemas::Effect::kReadOnly;
+}
 constexpr std::string_view kProducerId = "producer_id";
 
 // Handler verdicts that are recorded under the command id (decision 003); the others
@@ -85,13 +102,22 @@ Dispatcher::Dispatcher(std::string service, uint64_t seed)
 Status Dispatcher::Open(const std::string& dir, size_t map_size, bool no_sync) {
   store::EnvOptions opts;
   opts.map_size = map_size;
-  opts.max_dbs = 64;
   opts.no_sync = no_sync;
+  opts.exclusive = true;
+  return Open(dir, opts);
+}
+
+Status Dispatcher::Open(const std::string& dir, const store::EnvOptions& options) {
+  store::EnvOptions opts = options;
+  opts.max_dbs = 64;
   auto env = store::Env::Open(dir, opts);
-  if (!env.ok())
+  if (!env.ok()) {
+    if (env.status().code() == Code::kUnavailable) return env.status();  // another owner
     return Status::Internal("cannot open store " + dir + ": " + env.status().message());
+  }
   env_.emplace(std::move(*env));
   for (auto [name, db] : {std::pair{"_inbox", &inbox_},
+                          {"_inbox_by_time", &inbox_by_time_},
                           {"_offsets", &offsets_db_},
                           {"_outbox", &outbox_},
                           {"_meta", &meta_}}) {
@@ -110,7 +136,81 @@ Status Dispatcher::Open(const std::string& dir, size_t map_size, bool no_sync) {
   if (!cursor.ok()) return cursor.status();
   for (bool more = cursor->First(); more; more = cursor->Next())
     offsets_[std::string(cursor->key())] = FromU64Key(cursor->value());
+  txn->Abort();
+  if (Status s = IndexOldReplies(); !s.ok()) return s;
+  CheckCapacity();
   return Status::Ok();
+}
+
+Status Dispatcher::IndexOldReplies() {
+  auto by_time = env_->Stat(inbox_by_time_);
+  auto inbox = env_->Stat(inbox_);
+  if (!by_time.ok() || !inbox.ok() || by_time->entries > 0 || inbox->entries == 0)
+    return Status::Ok();
+  auto txn = env_->BeginWrite();
+  if (!txn.ok()) return txn.status();
+  auto cursor = store::Cursor::Open(*txn, inbox_);
+  if (!cursor.ok()) return cursor.status();
+  std::vector<std::string> keys;
+  for (bool more = cursor->First(); more; more = cursor->Next()) {
+    auto reply = schemas::DecodeReply(cursor->value());
+    keys.push_back(InboxTimeKey(reply.ok() ? reply->time_ms : 0, cursor->key()));
+  }
+  for (const auto& k : keys)
+    if (Status s = txn->Put(inbox_by_time_, k, ""); !s.ok()) return s;
+  spdlog::info("event=inbox_indexed service={} records={}", service_, keys.size());
+  return txn->Commit();
+}
+
+void Dispatcher::CheckCapacity() {
+  store::Env& env = *env_;
+  const size_t ceiling = env.ceiling();
+  const size_t headroom = Headroom(ceiling);
+  size_t map = env.map_bytes();
+  const size_t high_water = env.high_water_bytes();
+  if (high_water + headroom > map && map < ceiling) {
+    const size_t target = std::min(ceiling, std::max(map * 2, high_water + 2 * headroom));
+    if (Status s = env.Grow(target); s.ok()) {
+      ++stats_.map_grown;
+      spdlog::info("event=store_grown service={} map_bytes={} ceiling_bytes={}", service_, target,
+                   ceiling);
+      map = env.map_bytes();
+    } else {
+      spdlog::error("event=store_grow_failed service={} error={}", service_, Quoted(s.message()));
+    }
+  }
+  store_status_.map_bytes = map;
+  store_status_.ceiling_bytes = ceiling;
+  store_status_.used_bytes = high_water;
+  // Only near the ceiling is it worth counting free pages (a walk of LMDB's free list).
+  if (high_water + headroom <= ceiling && !store_status_.full) return;
+  auto usage = env.GetUsage();
+  if (!usage.ok()) return;
+  store_status_.used_bytes = usage->used_bytes;
+  const bool was_full = store_status_.full;
+  if (!was_full && usage->used_bytes + headroom > ceiling) store_status_.full = true;
+  if (was_full && usage->used_bytes + 2 * headroom <= ceiling) store_status_.full = false;
+  if (store_status_.full != was_full)
+    spdlog::log(store_status_.full ? spdlog::level::err : spdlog::level::info,
+                "event={} service={} used_bytes={} ceiling_bytes={}",
+                store_status_.full ? "store_full" : "store_has_room", service_,
+                usage->used_bytes, ceiling);
+}
+
+bool Dispatcher::GrowOrMarkFull() {
+  const size_t map = env_->map_bytes();
+  if (map < env_->ceiling() && env_->Grow(std::min(env_->ceiling(), map * 2)).ok()) {
+    ++stats_.map_grown;
+    spdlog::info("event=store_grown service={} map_bytes={} reason=map_full", service_,
+                 env_->map_bytes());
+    store_status_.map_bytes = env_->map_bytes();
+    return true;
+  }
+  if (!store_status_.full)
+    spdlog::error("event=store_full service={} ceiling_bytes={} reason=map_full", service_,
+                  env_->ceiling());
+  store_status_.full = true;
+  return false;
 }
 
 Status Dispatcher::LoadProducerId() {
@@ -177,6 +277,23 @@ uint64_t Dispatcher::ResumeSeq() const {
 
 Result<std::vector<OutgoingReply>> Dispatcher::Apply(const std::vector<Incoming>& batch,
                                                      TimePoint now, uint64_t delete_outbox_upto) {
+  CheckCapacity();
+  // MDB_MAP_FULL aborts the batch (nothing happened); it is applied again in a bigger map, or,
+  // at the ceiling, in the full store's mode, which writes nothing.
+  for (int attempt = 0;; ++attempt) {
+    auto replies = ApplyOnce(batch, now, delete_outbox_upto);
+    if (replies.ok() || !store::IsStoreFull(replies.status()) || attempt >= 8) return replies;
+    if (store_status_.full) {
+      delete_outbox_upto = 0;  // the caller restores it (Worker::Loop) when the store is full
+    } else {
+      GrowOrMarkFull();
+    }
+  }
+}
+
+Result<std::vector<OutgoingReply>> Dispatcher::ApplyOnce(const std::vector<Incoming>& batch,
+                                                         TimePoint now,
+                                                         uint64_t delete_outbox_upto) {
   auto outer = env_->BeginWrite();
   if (!outer.ok()) return outer.status();
   if (delete_outbox_upto > 0) {
@@ -190,6 +307,9 @@ Result<std::vector<OutgoingReply>> Dispatcher::Apply(const std::vector<Incoming>
                                                     : ApplyEvent(*outer, msg, state);
     if (!s.ok()) return s;  // an LMDB failure: the outer txn aborts, nothing happened
   }
+  int64_t bus_now = 0;
+  for (const Incoming& msg : batch) bus_now = std::max(bus_now, msg.bus_time_ms);
+  if (Status s = PruneReplies(*outer, bus_now); !s.ok()) return s;
   if (state.max_event_seq > 0) {
     // Every handled type has seen the stream up to here (one contiguous subscription).
     for (const auto& [type, h] : events_) {
@@ -225,17 +345,33 @@ Status Dispatcher::ApplyCommand(store::Txn& outer, const Incoming& msg, TimePoin
     replies.push_back({msg.request_id, schemas::Encode(r)});
   };
 
-  auto recorded = outer.Get(inbox_, command.id);
-  if (!recorded.ok()) return recorded.status();
-  if (*recorded) {
-    ++stats_.replies_replayed;
-    replies.push_back({msg.request_id, std::string(**recorded)});
-    return Status::Ok();
+  const bool read_only = IsReadOnly(command.type);
+  if (!read_only) {
+    auto recorded = outer.Get(inbox_, command.id);
+    if (!recorded.ok()) return recorded.status();
+    if (*recorded) {
+      ++stats_.replies_replayed;
+      replies.push_back({msg.request_id, std::string(**recorded)});
+      return Status::Ok();
+    }
   }
   if (now > msg.deadline || (command.deadline_ms != 0 && command.deadline_ms < msg.bus_time_ms)) {
     ++stats_.commands_expired;
     send(MakeReply(command, service_, msg.bus_time_ms,
                    Status::Timeout("deadline passed before the command ran"), ""));
+    return Status::Ok();
+  }
+  if (command.type == service_ + "." + std::string(schemas::kStoreStatusVerb)) {
+    const StoreStatus& st = store_status_;
+    send(MakeReply(command, service_, msg.bus_time_ms, Status::Ok(),
+                   schemas::BodyWriter()
+                       .Int("used_bytes", static_cast<int64_t>(st.used_bytes))
+                       .Int("map_bytes", static_cast<int64_t>(st.map_bytes))
+                       .Int("ceiling_bytes", static_cast<int64_t>(st.ceiling_bytes))
+                       .Bool("full", st.full)
+                       .Int("replies_pruned", static_cast<int64_t>(stats_.replies_pruned))
+                       .Int("refused_full", static_cast<int64_t>(stats_.refused_full))
+                       .Finish()));
     return Status::Ok();
   }
   auto handler = commands_.find(command.type);
@@ -246,11 +382,38 @@ Status Dispatcher::ApplyCommand(store::Txn& outer, const Incoming& msg, TimePoin
     return Status::Ok();
   }
 
+  if (!read_only && store_status_.full) {
+    ++stats_.refused_full;
+    send(MakeReply(command, service_, msg.bus_time_ms,
+                   Status::Unavailable("store of " + service_ + " is full (" +
+                                       std::to_string(store_status_.used_bytes >> 20) + " of " +
+                                       std::to_string(store_status_.ceiling_bytes >> 20) +
+                                       " MiB); reads still work"),
+                   ""));
+    return Status::Ok();
+  }
+
   Result<std::string> result = Status::Internal("handler did not run");
   auto nested = outer.BeginNested();
   if (!nested.ok()) return nested.status();
   HandlerContext ctx(*nested, command, msg.bus_time_ms, seed_);
   result = InvokeHandler(handler->second, ctx, command.body, &stats_.commands_run);
+  if (!result.ok() && store::IsStoreFull(result.status())) return result.status();
+  if (read_only) {
+    // Whatever a read-only handler wrote vanishes, and it may not publish.
+    nested->Abort();
+    if (result.ok() && !ctx.published().empty()) {
+      ++stats_.handler_failed;
+      spdlog::error("event=read_only_published type={} id={}", command.type, command.id);
+      result = Status::Internal(command.type + " is read-only but its handler published events");
+    }
+    Status status = result.status();
+    replies.push_back({msg.request_id,
+                       schemas::Encode(MakeReply(command, service_, msg.bus_time_ms, status,
+                                                 result.ok() ? std::move(result.value())
+                                                             : std::string()))});
+    return Status::Ok();
+  }
   if (result.ok()) {
     if (Status s = WriteOutbox(*nested, ctx, state); !s.ok()) return s;
     if (Status s = nested->Commit(); !s.ok()) return s;
@@ -266,12 +429,18 @@ Status Dispatcher::ApplyCommand(store::Txn& outer, const Incoming& msg, TimePoin
   std::string encoded = schemas::Encode(reply);
   if (status.ok() || IsRecordedError(status.code())) {
     if (Status s = outer.Put(inbox_, command.id, encoded); !s.ok()) return s;
+    if (Status s = outer.Put(inbox_by_time_, InboxTimeKey(msg.bus_time_ms, command.id), "");
+        !s.ok())
+      return s;
   }
   replies.push_back({msg.request_id, std::move(encoded)});
   return Status::Ok();
 }
 
 Status Dispatcher::ApplyEvent(store::Txn& outer, const Incoming& msg, BatchState& state) {
+  // A full store applies no event and advances no offset: the events stay in the broker's log
+  // and come again when the worker subscribes anew (Worker::Loop, once there is room).
+  if (store_status_.full) return Status::Ok();
   state.max_event_seq = std::max(state.max_event_seq, msg.seq);
   auto handler = events_.find(msg.topic);
   if (handler == events_.end()) return Status::Ok();  // matched a prefix, not our exact type
@@ -292,6 +461,7 @@ Status Dispatcher::ApplyEvent(store::Txn& outer, const Incoming& msg, BatchState
   if (!nested.ok()) return nested.status();
   HandlerContext ctx(*nested, *decoded, msg.bus_time_ms, seed_);
   Status result = InvokeHandler(handler->second, ctx, decoded->body, nullptr);
+  if (store::IsStoreFull(result)) return result;
   if (result.ok()) {
     if (Status s = WriteOutbox(*nested, ctx, state); !s.ok()) return s;
     if (Status s = nested->Commit(); !s.ok()) return s;
@@ -324,6 +494,24 @@ Status Dispatcher::WriteOutbox(store::Txn& txn, HandlerContext& ctx, BatchState&
     // Only now: a failed Put leaves the counter untouched (the whole batch fails anyway).
     state.next_producer_seq = seq + 1;
   }
+  return Status::Ok();
+}
+
+Status Dispatcher::PruneReplies(store::Txn& txn, int64_t bus_now_ms) {
+  const int64_t cutoff = bus_now_ms - reply_retention_.count();
+  if (cutoff <= 0) return Status::Ok();
+  const std::string end = U64Key(static_cast<uint64_t>(cutoff));
+  auto cursor = store::Cursor::Open(txn, inbox_by_time_);
+  if (!cursor.ok()) return cursor.status();
+  size_t pruned = 0;
+  for (bool more = cursor->First(); more && pruned < kPrunePerBatch && cursor->key() < end;
+       more = cursor->Next()) {
+    const std::string command_id(cursor->key().substr(8));
+    if (Status s = cursor->Del(); !s.ok()) return s;
+    if (Status s = txn.Del(inbox_, command_id); !s.ok()) return s;
+    ++pruned;
+  }
+  stats_.replies_pruned += pruned;
   return Status::Ok();
 }
 

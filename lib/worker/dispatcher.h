@@ -2,11 +2,19 @@
 // worker's LMDB environment and its internal databases, and applies a batch of commands and
 // events in ONE outer write transaction, each message in its own nested transaction:
 //   _inbox   command id -> encoded Reply (the recorded answer; a retry gets it back)
+//   _inbox_by_time  U64Key(bus time) + command id -> "" (what to prune, oldest first)
 //   _offsets event type -> last applied global log sequence (U64Key)
 //   _outbox  U64Key(producer_seq) -> u16le topic length, topic, encoded envelope
 //   _meta    "next_producer_seq" -> U64Key
-// Which replies are recorded: docs/decisions/003-error-replies-are-recorded.md. lib/worker/
-// worker.h drives it from the bus. Not thread-safe: one owning thread (the worker loop).
+// Which replies are recorded: docs/decisions/003-error-replies-are-recorded.md; only mutating
+// commands record (schemas/registry.h Effect), and a record lives for the reply retention
+// window of bus time (default 7 days): a retry within it gets the recorded reply, one after it
+// runs again. Records are pruned a bounded number per batch, so the inbox follows the traffic
+// of one window, not of all time (docs/decisions/009-store-capacity.md).
+// Capacity: the store's map grows (doubling) up to its ceiling; near the ceiling the store is
+// "full": mutating commands are answered `unavailable` naming the store, read-only ones still
+// run, and events wait in the broker's log (the worker stops reading them) until there is room.
+// lib/worker/worker.h drives it from the bus. Not thread-safe: one owning thread (the worker loop).
 #pragma once
 
 #include <cstdint>
@@ -62,6 +70,17 @@ struct DispatcherStats {
   uint64_t events_skipped = 0;    // at or below the stored offset (redelivery)
   uint64_t handler_failed = 0;    // handler error/throw (commands and events)
   uint64_t bad_messages = 0;      // undecodable envelopes, unknown types
+  uint64_t replies_pruned = 0;    // recorded replies dropped after the retention window
+  uint64_t refused_full = 0;      // mutating commands answered unavailable: store full
+  uint64_t map_grown = 0;         // times the map grew
+};
+
+// The store's capacity as the runtime sees it (store_status, /healthz, mcfctl stores).
+struct StoreStatus {
+  size_t used_bytes = 0;
+  size_t map_bytes = 0;
+  size_t ceiling_bytes = 0;
+  bool full = false;
 };
 
 class Dispatcher {
@@ -73,6 +92,10 @@ class Dispatcher {
   // Opens (creating) the env in `dir` and the internal dbs, and loads the producer sequence and
   // offsets. A non-ok Status says what failed (directory, LMDB error).
   Status Open(const std::string& dir, size_t map_size, bool no_sync = false);
+  // The same with every store option (map size, ceiling, exclusive owner lock, sync).
+  Status Open(const std::string& dir, const store::EnvOptions& options);
+  // How long (bus time) a recorded reply is kept. Default 7 days.
+  void set_reply_retention(Millis retention) { reply_retention_ = retention; }
   bool is_open() const { return env_.has_value(); }
 
   // A context database. REQUIRES: Open() succeeded; call before Apply(). Names starting with
@@ -112,6 +135,8 @@ class Dispatcher {
   // Persists `id` as this store's producer name if it has none yet (then a no-op).
   Status SetProducerId(const std::string& id);
   const DispatcherStats& stats() const { return stats_; }
+  // Capacity as of the last batch (or Open). full = mutating commands are being refused.
+  const StoreStatus& store_status() const { return store_status_; }
   // REQUIRES: Open() succeeded.
   store::Env& env() { return *env_; }
 
@@ -122,9 +147,19 @@ class Dispatcher {
     std::map<std::string, uint64_t, std::less<>> offsets;
     uint64_t max_event_seq = 0;
   };
+  Result<std::vector<OutgoingReply>> ApplyOnce(const std::vector<Incoming>& batch, TimePoint now,
+                                               uint64_t delete_outbox_upto);
   Status ApplyCommand(store::Txn& outer, const Incoming& msg, TimePoint now, BatchState& state,
                       std::vector<OutgoingReply>& replies);
   Status ApplyEvent(store::Txn& outer, const Incoming& msg, BatchState& state);
+  // Drops recorded replies older than the retention window (at most a bounded number).
+  Status PruneReplies(store::Txn& txn, int64_t bus_now_ms);
+  // Indexes _inbox records written before _inbox_by_time existed (once, at Open).
+  Status IndexOldReplies();
+  // Grows the map when the high-water mark nears it; recomputes store_status_.
+  void CheckCapacity();
+  // After MDB_MAP_FULL: grows the map if it may; otherwise marks the store full.
+  bool GrowOrMarkFull();
   // Writes the context's queued events to the outbox inside `txn`.
   Status WriteOutbox(store::Txn& txn, HandlerContext& ctx, BatchState& state);
   Status DeleteOutboxIn(store::Txn& txn, uint64_t upto);
@@ -134,7 +169,9 @@ class Dispatcher {
   std::string producer_id_;
   uint64_t seed_;
   std::optional<store::Env> env_;
-  store::Db inbox_, offsets_db_, outbox_, meta_;
+  store::Db inbox_, inbox_by_time_, offsets_db_, outbox_, meta_;
+  Millis reply_retention_{7LL * 24 * 3600 * 1000};
+  StoreStatus store_status_;
   std::map<std::string, CommandHandler, std::less<>> commands_;
   std::map<std::string, EventHandler, std::less<>> events_;
   uint64_t next_producer_seq_ = 1;

@@ -65,6 +65,7 @@ struct Worker::Loop {
     uint32_t credit = 0;  // events of the batch, released to the subscriber
   };
   std::deque<Held> held;
+  bool events_paused = false;  // the store was full: resubscribe once it has room
 
   explicit Loop(Worker& worker)
       : w(worker), worker_name(worker.options_.service + "-" + std::to_string(getpid())) {}
@@ -234,9 +235,20 @@ struct Worker::Loop {
       outbox->Drain();
       NameProducer();
       ReleaseHeld();
-      ReadEvents(batch);
+      // A full store takes no events (they wait in the broker's log); once it has room again,
+      // a new subscription from the stored offsets brings back any it left unapplied.
+      const bool full = w.dispatcher_.store_status().full;
+      if (full) {
+        events_paused = true;
+      } else if (events_paused) {
+        events_paused = false;
+        spdlog::info("event=events_resumed service={} resume_seq={}", w.options_.service,
+                     w.dispatcher_.ResumeSeq());
+        Subscribe();
+      }
+      if (!full) ReadEvents(batch);
       more = commands >= w.options_.max_batch ||
-             (subscriber && subscriber->buffered() > 0) || naming != nullptr;
+             (!full && subscriber && subscriber->buffered() > 0) || naming != nullptr;
 
       if (!batch.empty()) {
         const uint64_t produced_before = w.dispatcher_.last_producer_seq();
@@ -252,6 +264,7 @@ struct Worker::Loop {
           outbox->RestoreDeletable(deletable);
           return 1;
         }
+        if (w.dispatcher_.store_status().full) outbox->RestoreDeletable(deletable);
         if (w.options_.reply_delay > Millis(0)) std::this_thread::sleep_for(w.options_.reply_delay);
         Held h;
         const uint64_t produced = w.dispatcher_.last_producer_seq();
@@ -311,7 +324,12 @@ Worker::~Worker() = default;
 Status Worker::Open() {
   if (options_.service.empty()) return Status::Invalid("worker: service name is empty");
   if (options_.data_dir.empty()) return Status::Invalid("worker: data dir is empty");
-  return dispatcher_.Open(options_.data_dir, options_.map_size);
+  store::EnvOptions store;
+  store.map_size = std::min(options_.map_size, options_.max_map_size);
+  store.max_map_size = options_.max_map_size;
+  store.exclusive = true;
+  dispatcher_.set_reply_retention(options_.reply_retention);
+  return dispatcher_.Open(options_.data_dir, store);
 }
 
 Result<store::Db> Worker::OpenDb(const std::string& name) { return dispatcher_.OpenDb(name); }

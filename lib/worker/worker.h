@@ -41,8 +41,13 @@ struct WorkerOptions {
   uint32_t event_window = 1024;
   // Outbox events in flight (published, not yet acknowledged). Default 1024.
   uint32_t outbox_window = 1024;
-  // LMDB map size (virtual). Default 1 GiB.
-  size_t map_size = size_t{1} << 30;
+  // LMDB map size to start with (virtual); it doubles as the store fills. Default 64 MiB.
+  size_t map_size = size_t{64} << 20;
+  // The store's capacity: the map grows up to this, and near it mutating commands get
+  // `unavailable` (Dispatcher). Raising it and restarting recovers a full store. Default 4 GiB.
+  size_t max_map_size = size_t{4} << 30;
+  // How long (bus time) a mutating command's reply is kept for retries. Default 7 days.
+  Millis reply_retention{7LL * 24 * 3600 * 1000};
   // Send a batch's replies, and give back the event credit of its events, only once the broker
   // has acknowledged (PUB_ACK: durable in the log) the events the batch published. A reply, or a
   // subscriber's credit being all back, then means the effects are in the log — the quiescence

@@ -7,6 +7,7 @@
 
 #include "lib/base/log.h"
 #include "lib/client/bus_client.h"
+#include "schemas/clock.h"
 
 namespace mcf::worker {
 
@@ -35,6 +36,15 @@ int RunWorkerMain(int argc, char** argv, std::string service,
   app.add_flag("--durable-replies", options.durable_replies,
                "reply (and return event credit) only once the batch's events are durable "
                "(mcfctl replay's barrier)");
+  size_t map_mb = options.map_size >> 20, max_store_mb = options.max_map_size >> 20;
+  app.add_option("--store-map-mb", map_mb, "LMDB map size to start with, MiB (it grows)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--store-max-mb", max_store_mb,
+                 "the store's capacity, MiB: near it writes are refused (raise and restart)")
+      ->check(CLI::PositiveNumber);
+  std::string retention = "7d";
+  app.add_option("--reply-retention", retention,
+                 "how long (bus time) a command's recorded reply answers retries, e.g. 7d, 90m");
   int64_t reply_delay_ms = 0;
   app.add_option("--reply-delay-ms", reply_delay_ms,
                  "test only: pause between commit and replies (widens a crash window)");
@@ -45,11 +55,26 @@ int RunWorkerMain(int argc, char** argv, std::string service,
     return app.exit(e);
   }
   options.heartbeat = Millis(heartbeat_ms);
+  options.map_size = map_mb << 20;
+  options.max_map_size = max_store_mb << 20;
+  auto retention_ms = schemas::clock::ParseDuration(retention);
+  if (!retention_ms || *retention_ms <= 0) {
+    std::fprintf(stderr, "mcf-%s: --reply-retention: expected a duration like 7d or 90m, got %s\n",
+                 service.c_str(), retention.c_str());
+    return 2;
+  }
+  options.reply_retention = Millis(*retention_ms);
   options.reply_delay = Millis(reply_delay_ms);
 
   InitLogging(service);
   Worker worker(options);
   if (Status s = worker.Open(); !s.ok()) {
+    if (s.code() == Code::kUnavailable) {  // another live process owns the store
+      spdlog::error("event=store_in_use service={} data={} error={}", service, options.data_dir,
+                    Quoted(s.message()));
+      std::fprintf(stderr, "mcf-%s: %s\n", service.c_str(), s.message().c_str());
+      return 3;
+    }
     spdlog::error("event=worker_open_failed service={} data={} error={}", service, options.data_dir,
                   Quoted(s.ToString()));
     std::fprintf(stderr, "mcf-%s: cannot open store %s: %s\n", service.c_str(),
