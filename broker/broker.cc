@@ -153,10 +153,21 @@ struct Broker::Impl {
   uint64_t malformed_logged_at = 0;
   TimePoint malformed_log_next{};
   uint64_t malformed_suppressed = 0;
+
+  // Which connection publishes under each producer name: one at a time, so that two live
+  // processes never interleave one producer's sequence. A binding lapses after Expiry() without
+  // a PUBLISH from it (a restarted worker publishes from a new connection).
+  struct Publisher {
+    std::string rid;  // "i:<incarnation>" or "r:<routing id>"
+    TimePoint last{};
+  };
+  std::unordered_map<std::string, Publisher> publishers;
+  uint64_t refused_conflicts = 0;  // PUB_REFUSED conflict: a different event under a stored seq
+  uint64_t refused_busy = 0;       // PUB_REFUSED busy: producer live on another connection
 };
 
 Status Broker::Impl::Open() {
-  auto opened = EventLog::Open(options.data_dir, options.map_size);
+  auto opened = EventLog::Open(options.data_dir, options.map_size, /*exclusive=*/true);
   if (!opened.ok())
     return Status::Internal("cannot open the event log in " + options.data_dir + ": " +
                             opened.status().message());
@@ -337,6 +348,12 @@ void Broker::Impl::HandleRequest(Frames& frames, const std::string& rid) {
   if (IsInternalService(request->service))
     return HandleInternal(rid, std::move(request->request_key), request->service,
                           std::move(request->envelope));
+  // The envelope's deadline (bus time) shortens the frame's budget, never lengthens it.
+  if (auto deadline = schemas::PeekDeadline(AsView(request->envelope))) {
+    const int64_t left = *deadline - BusNow();
+    request->timeout_ms = static_cast<uint32_t>(
+        std::clamp<int64_t>(left, 0, static_cast<int64_t>(request->timeout_ms)));
+  }
   table.Submit(rid, std::move(request->request_key), request->service, request->timeout_ms,
                std::move(request->envelope), actions);
 }
@@ -424,6 +441,30 @@ void Broker::Impl::HandlePublish(Frames& frames, const std::string& rid) {
   for (const auto& e : publish->events)
     if (!LooksLikeMap(e.envelope))
       return CountMalformed("PUBLISH: an event envelope is not a MessagePack map");
+  const TimePoint steady_now = clock.Now();
+  // The publisher is its process (incarnation), or else its connection.
+  const std::string who =
+      publish->incarnation != 0 ? "i:" + std::to_string(publish->incarnation) : "r:" + rid;
+  const uint64_t first = publish->events.front().producer_seq;
+  auto refuse_busy = [&](std::string_view why) {
+    ++refused_busy;
+    spdlog::warn("event=publish_refused reason=busy producer={} producer_seq={} why={} total={}",
+                 Quoted(publish->producer), first, why, refused_busy);
+    Frames out = proto::Encode(
+        proto::PubRefused{publish->producer, first, proto::PubRefused::Reason::kBusy});
+    SendTo(rid, out);
+  };
+  auto bound = publishers.find(publish->producer);
+  if (bound == publishers.end() || bound->second.rid != who) {
+    if (bound != publishers.end() && steady_now - bound->second.last < options.Expiry())
+      return refuse_busy("live_elsewhere");
+    // Taking a name over: only from where its log ends, so that batches the previous owner or
+    // this one had in flight cannot leave a hole behind an acknowledged higher producer_seq.
+    auto last = log->ProducerSeq(publish->producer);
+    if (!last.ok() || first > *last + 1) return refuse_busy("not_contiguous");
+    bound = publishers.insert_or_assign(publish->producer, Publisher{who, steady_now}).first;
+  }
+  bound->second.last = steady_now;
   const int64_t now = BusNow();
   for (auto& e : publish->events)
     publish_batch.items.push_back(WriteItem{publish->producer, e.producer_seq, std::move(e.topic),
@@ -448,6 +489,19 @@ void Broker::Impl::HandleWritesDone() {
     if (auto it = ack_waiters.find(done.ticket); it != ack_waiters.end()) {
       if (done.status.ok()) {
         for (auto& [rid, producer] : it->second) {
+          for (const auto& c : done.result->conflicts) {
+            if (c.producer != producer) continue;
+            ++refused_conflicts;
+            spdlog::error(
+                "event=publish_refused reason=conflict producer={} producer_seq={} total={} "
+                "note={}",
+                Quoted(producer), c.producer_seq, refused_conflicts,
+                Quoted("a different event is already stored under this producer_seq: two stores "
+                       "share one producer name"));
+            Frames out = proto::Encode(
+                proto::PubRefused{producer, c.producer_seq, proto::PubRefused::Reason::kConflict});
+            SendTo(rid, out);
+          }
           auto d = done.result->durable.find(producer);
           if (d == done.result->durable.end()) continue;
           Frames out = proto::Encode(proto::PubAck{producer, d->second});
@@ -517,6 +571,7 @@ void Broker::Impl::OnTimers() {
     if (auto purged = table.Tick(actions); !purged.empty())
       spdlog::info("event=workers_purged reason=silent count={}", purged.size());
     FlushActions();
+    std::erase_if(publishers, [&](const auto& p) { return now - p.second.last >= options.Expiry(); });
     if (auto purged = subs.Purge(); !purged.empty())
       spdlog::info("event=subscribers_purged reason=silent count={}", purged.size());
     subs.Unstall();
@@ -681,6 +736,8 @@ std::string Broker::Impl::StatsBody() const {
                      .Int("workers", static_cast<int64_t>(s.workers))
                      .Int("queued", static_cast<int64_t>(s.queued))
                      .Finish());
+  store::Env::Usage log_usage;
+  if (auto u = log->Usage(); u.ok()) log_usage = *u;
   schemas::MsgpackWriter subscribers;
   subscribers.ArrayHeader(static_cast<uint32_t>(subs.subscribers().size()));
   for (const auto& [id, s] : subs.subscribers())
@@ -702,6 +759,12 @@ std::string Broker::Impl::StatsBody() const {
       .Int("workers", static_cast<int64_t>(table.worker_count()))
       .Int("rss_bytes", RssBytes())
       .Int("commits", static_cast<int64_t>(writer->commits()))
+      .Int("refused_conflicts", static_cast<int64_t>(refused_conflicts))
+      .Int("refused_busy", static_cast<int64_t>(refused_busy))
+      .Int("log_used_bytes", static_cast<int64_t>(log_usage.used_bytes))
+      .Int("log_ceiling_bytes", static_cast<int64_t>(log_usage.ceiling_bytes))
+      .Bool("log_full", log_usage.used_bytes + (log_usage.ceiling_bytes / 16) >
+                            log_usage.ceiling_bytes)
       .String("clock", bus_clock->mode_name())
       .Int("bus_time", BusNow())
       .Raw("services", services.bytes())

@@ -16,6 +16,13 @@ std::string U64Le(uint64_t v) {
   return s;
 }
 
+std::string ByProducerKey(std::string_view producer, uint64_t producer_seq) {
+  std::string k(producer);
+  k.push_back('\0');
+  k.append(U64Key(producer_seq));
+  return k;
+}
+
 }  // namespace
 
 bool MatchesAny(std::string_view topic, const std::vector<std::string>& prefixes) {
@@ -24,19 +31,24 @@ bool MatchesAny(std::string_view topic, const std::vector<std::string>& prefixes
   return false;
 }
 
-Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, size_t map_size) {
+Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, size_t map_size,
+                                                 bool exclusive) {
   store::EnvOptions options;
   options.map_size = map_size;
   options.max_dbs = 8;
+  options.exclusive = exclusive;
   auto env = store::Env::Open(dir, options);
   if (!env.ok()) return env.status();
   auto events = env->OpenDb("events");
   if (!events.ok()) return events.status();
   auto producers = env->OpenDb("producers");
   if (!producers.ok()) return producers.status();
+  auto by_producer = env->OpenDb("by_producer");
+  if (!by_producer.ok()) return by_producer.status();
   auto meta = env->OpenDb("meta");
   if (!meta.ok()) return meta.status();
-  std::unique_ptr<EventLog> log(new EventLog(std::move(*env), *events, *producers, *meta));
+  std::unique_ptr<EventLog> log(
+      new EventLog(std::move(*env), *events, *producers, *by_producer, *meta));
   auto txn = log->env_.BeginRead();
   if (!txn.ok()) return txn.status();
   auto cursor = store::Cursor::Open(*txn, log->events_);
@@ -53,8 +65,10 @@ Result<AppendResult> EventLog::AppendBatch(std::span<const AppendItem> items,
   uint64_t seq = head_.load(std::memory_order_relaxed);
   // Producer state as this txn changes it; written back at the end, cache updated on commit.
   std::unordered_map<std::string, uint64_t> touched;
+  std::unordered_map<std::string, uint64_t> refused;  // producer -> its first conflicting seq
   std::string key(8, '\0');
   for (const AppendItem& item : items) {
+    if (!refused.empty() && refused.count(std::string(item.producer)) != 0) continue;
     auto tit = touched.find(std::string(item.producer));
     if (tit == touched.end()) {
       uint64_t last = 0;
@@ -68,7 +82,15 @@ Result<AppendResult> EventLog::AppendBatch(std::span<const AppendItem> items,
       }
       tit = touched.emplace(std::string(item.producer), last).first;
     }
-    if (item.producer_seq <= tit->second) continue;  // duplicate
+    if (item.producer_seq <= tit->second) {  // a duplicate: a resend, or a different event
+      auto differs = DiffersFromStored(*txn, item);
+      if (!differs.ok()) return differs.status();
+      if (*differs) {
+        refused.emplace(std::string(item.producer), item.producer_seq);
+        result.conflicts.push_back({std::string(item.producer), item.producer_seq});
+      }
+      continue;
+    }
     tit->second = item.producer_seq;
     ++seq;
     key = U64Key(seq);
@@ -81,6 +103,10 @@ Result<AppendResult> EventLog::AppendBatch(std::span<const AppendItem> items,
     PutU16Le(p + 8, static_cast<uint16_t>(item.topic.size()));
     std::memcpy(p + kRecordHeader, item.topic.data(), item.topic.size());
     std::memcpy(p + kRecordHeader + item.topic.size(), item.envelope.data(), item.envelope.size());
+    if (Status s = txn->Put(by_producer_, ByProducerKey(item.producer, item.producer_seq), key,
+                            0);
+        !s.ok())
+      return s;
     ++result.appended;
   }
   for (const auto& [producer, last] : touched)
@@ -91,9 +117,24 @@ Result<AppendResult> EventLog::AppendBatch(std::span<const AppendItem> items,
   if (Status s = txn->Commit(); !s.ok()) return s;
   for (const auto& [producer, last] : touched) producer_cache_[producer] = last;
   head_.store(seq, std::memory_order_release);
+  for (const auto& [producer, first] : refused) touched.erase(producer);  // refused, not acked
   result.durable = std::move(touched);
   result.head = seq;
   return result;
+}
+
+Result<bool> EventLog::DiffersFromStored(const store::Txn& txn, const AppendItem& item) {
+  auto at = txn.Get(by_producer_, ByProducerKey(item.producer, item.producer_seq));
+  if (!at.ok()) return at.status();
+  if (!*at) return false;  // written before the index existed: cannot tell, keep the old rule
+  auto stored = txn.Get(events_, **at);
+  if (!stored.ok()) return stored.status();
+  if (!*stored || (*stored)->size() < kRecordHeader) return true;
+  std::string_view value = **stored;
+  const size_t topic_len = GetU16Le(value.data() + 8);
+  if (value.size() < kRecordHeader + topic_len) return true;
+  return value.substr(kRecordHeader, topic_len) != item.topic ||
+         value.substr(kRecordHeader + topic_len) != item.envelope;
 }
 
 Result<uint64_t> EventLog::Read(uint64_t from_seq, const std::vector<std::string>& prefixes,

@@ -2,7 +2,9 @@
 // subscriber reads from any sequence.
 //
 // Databases: `events` U64Key(seq) -> time_ms:8 LE | topic_len:2 LE | topic | envelope;
-// `producers` name -> last producer_seq (8 LE); `meta` "clock" -> last clock time (8 LE).
+// `producers` name -> last producer_seq (8 LE); `by_producer` name \0 U64Key(producer_seq) ->
+// U64Key(seq), so a duplicate can be compared with what is stored; `meta` "clock" -> last clock
+// time (8 LE).
 // Every commit is fsynced (no MDB_NOSYNC); callers batch appends so one fsync covers many.
 // Threading: one thread appends (AppendBatch) while any other thread reads (Read, Head,
 // ProducerSeq): LMDB readers never block the writer. Owned by the broker; outlives its threads.
@@ -40,6 +42,13 @@ struct AppendResult {
   std::unordered_map<std::string, uint64_t> durable;
   size_t appended = 0;  // events written (duplicates excluded)
   uint64_t head = 0;    // last global seq after the commit
+  // A duplicate producer_seq whose event differs from the stored one: not stored, and neither
+  // is anything after it from that producer in this batch (`durable` stops before it).
+  struct Conflict {
+    std::string producer;
+    uint64_t producer_seq = 0;
+  };
+  std::vector<Conflict> conflicts;
 };
 
 // A stored event as Read hands it out. Views live only during the callback.
@@ -52,10 +61,16 @@ struct StoredEvent {
 
 class EventLog {
  public:
-  static Result<std::unique_ptr<EventLog>> Open(const std::string& dir, size_t map_size);
+  // `exclusive`: hold the store's owner lock (store::EnvOptions), as the broker does.
+  static Result<std::unique_ptr<EventLog>> Open(const std::string& dir, size_t map_size,
+                                                bool exclusive = false);
+  // The log's use of its map (broker.stats, /healthz).
+  Result<store::Env::Usage> Usage() { return env_.GetUsage(); }
 
   // Appends every item whose producer_seq is above the last stored for its producer, under
-  // consecutive global seqs, and (if given) the clock state, in ONE fsynced write txn.
+  // consecutive global seqs, and (if given) the clock state, in ONE fsynced write txn. An item
+  // at or below it is a duplicate: dropped when it equals the stored event (a resend), refused
+  // as a conflict when it differs (AppendResult::conflicts).
   // REQUIRES: called from one thread at a time.
   Result<AppendResult> AppendBatch(std::span<const AppendItem> items,
                                    std::optional<int64_t> clock_ms = std::nullopt);
@@ -75,11 +90,19 @@ class EventLog {
   Result<std::optional<int64_t>> ClockState();
 
  private:
-  EventLog(store::Env env, store::Db events, store::Db producers, store::Db meta)
-      : env_(std::move(env)), events_(events), producers_(producers), meta_(meta) {}
+  EventLog(store::Env env, store::Db events, store::Db producers, store::Db by_producer,
+           store::Db meta)
+      : env_(std::move(env)),
+        events_(events),
+        producers_(producers),
+        by_producer_(by_producer),
+        meta_(meta) {}
+  // True when `item` differs from the event stored under its (producer, producer_seq); false
+  // for a true resend, or when the log predates the index (nothing to compare with).
+  Result<bool> DiffersFromStored(const store::Txn& txn, const AppendItem& item);
 
   store::Env env_;
-  store::Db events_, producers_, meta_;
+  store::Db events_, producers_, by_producer_, meta_;
   std::atomic<uint64_t> head_{0};
   // Writer-thread cache of producers_ (the writer is its only mutator).
   std::unordered_map<std::string, uint64_t> producer_cache_;

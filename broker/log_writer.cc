@@ -101,7 +101,7 @@ void LogWriter::Run() {
       }
     }
     auto result = log_.AppendBatch(items, clock_ms);
-    if (sink && result.ok()) ReportDurable(*sink, items, head_before, result->head);
+    if (sink && result.ok()) ReportDurable(*sink, items, *result, head_before);
     std::shared_ptr<const AppendResult> shared;
     Status status;
     if (result.ok()) {
@@ -125,11 +125,25 @@ void LogWriter::Run() {
 }
 
 void LogWriter::ReportDurable(DurableEventSink& sink, const std::vector<AppendItem>& items,
-                              uint64_t head_before, uint64_t head_after) {
+                              const AppendResult& result, uint64_t head_before) {
   // The same rule as EventLog::AppendBatch: an item is appended iff its producer_seq is above
-  // the last stored for its producer; appended items take consecutive seqs.
+  // the last stored for its producer and no conflict of its producer came before it in the
+  // batch; appended items take consecutive seqs.
+  const uint64_t head_after = result.head;
   uint64_t seq = head_before;
+  std::unordered_map<std::string_view, bool> refused;  // producer -> conflict seen yet
+  for (const auto& c : result.conflicts) refused.emplace(c.producer, false);
   for (const auto& item : items) {
+    if (auto r = refused.find(item.producer); r != refused.end()) {
+      if (r->second) continue;
+      bool is_conflict = false;
+      for (const auto& c : result.conflicts)
+        is_conflict |= c.producer == item.producer && c.producer_seq == item.producer_seq;
+      if (is_conflict) {
+        r->second = true;
+        continue;
+      }
+    }
     uint64_t& last = sink_producers_[std::string(item.producer)];
     if (item.producer_seq <= last) continue;
     last = item.producer_seq;

@@ -79,7 +79,7 @@ class LogWriter {
   LogWriter(EventLog& log, zmq::context_t& context);
   void Run();
   void ReportDurable(DurableEventSink& sink, const std::vector<AppendItem>& items,
-                     uint64_t head_before, uint64_t head_after);
+                     const AppendResult& result, uint64_t head_before);
 
   EventLog& log_;
   zmq::socket_t wake_main_;    // routing thread's end

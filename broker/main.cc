@@ -46,11 +46,16 @@ int main(int argc, char** argv) {
   app.add_option("--capture", options.capture_path,
                  "record every command, reply and event into this capture file until exit");
   app.add_option("--seed", options.seed, "the run's random seed, recorded in captures");
+  size_t max_log_mb = options.map_size >> 20;
+  app.add_option("--max-log-mb", max_log_mb, "the event log's capacity in MiB (raise and restart)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   mcf::InitLogging("broker");
   options.clock_mode = clock_mode == "sim" ? ClockMode::kSim : ClockMode::kReal;
   options.heartbeat = mcf::Millis(heartbeat_ms);
+  options.map_size = max_log_mb << 20;
   auto start_ms = mcf::schemas::clock::ParseIso8601(start);
   if (!start_ms) {
     std::fprintf(stderr, "mcf-broker: --start: not an ISO 8601 UTC time: %s\n", start.c_str());

@@ -34,8 +34,11 @@ struct BrokerOptions {
   size_t max_queued_per_service = 10000;
   // Most events in one EVENT message. Default 256.
   uint32_t max_event_batch = 256;
-  // LMDB map size (virtual address space, not memory). Default 64 GiB.
-  size_t map_size = size_t{64} << 30;
+  // The event log's capacity: its LMDB map size (virtual address space; the file grows with the
+  // log). Set at open, never grown at run time (the routing thread reads while the writer
+  // writes, and a resize needs no transaction open). Near it broker.stats says log_full; a full
+  // log acknowledges nothing, so producers keep their events. Default 16 GiB (--max-log-mb).
+  size_t map_size = size_t{16} << 30;
   // If set, a capture of everything crossing the broker is written here from start-up until
   // exit (docs/capture-format.md). Default: none.
   std::string capture_path;

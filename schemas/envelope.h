@@ -58,6 +58,9 @@ std::string Encode(const Envelope& envelope);
 std::string Encode(const Reply& reply);
 Result<Envelope> DecodeEnvelope(std::string_view bytes);
 Result<Reply> DecodeReply(std::string_view bytes);
+// The envelope's `deadline` (bus ms) without decoding the rest: what the broker's routing path
+// needs of a command. nullopt when absent or unreadable (the worker's decode then says why).
+std::optional<int64_t> PeekDeadline(std::string_view envelope);
 
 // A reply to `command` with the given status and no body: what the broker and the runtime send
 // when they, not a handler, answer (unavailable, timeout, invalid envelope...), and how a

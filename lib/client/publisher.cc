@@ -30,6 +30,7 @@ struct Publisher::Impl {
   uint64_t sent_upto;  // highest seq sent on the current socket
   Millis resend_after{1000};
   TimePoint last_progress{};  // last ack or (re)connect
+  const uint64_t incarnation = proto::NewIncarnation();
 
   Impl(zmq::context_t& ctx, std::string ep, std::string prod, uint64_t first_seq)
       : context(ctx),
@@ -68,7 +69,7 @@ struct Publisher::Impl {
       if (unsent == 0) return;
       bool in_flight = sent_upto > acked;
       if (!force && in_flight && unsent < kMaxBatch) return;
-      proto::Publish p{producer, {}};
+      proto::Publish p{producer, {}, incarnation};
       for (auto it = first; it != unacked.end() && p.events.size() < kMaxBatch; ++it)
         p.events.push_back(proto::OutgoingEvent{
             it->seq, it->topic, zmq::message_t(it->envelope.data(), it->envelope.size())});

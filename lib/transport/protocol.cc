@@ -1,5 +1,7 @@
 #include "lib/transport/protocol.h"
 
+#include <random>
+
 #include <spdlog/spdlog.h>
 
 #include "lib/base/bytes.h"
@@ -129,6 +131,7 @@ std::string_view KindName(Kind kind) {
     case Kind::kPubAck: return "PUB_ACK";
     case Kind::kEvent: return "EVENT";
     case Kind::kReconnect: return "RECONNECT";
+    case Kind::kPubRefused: return "PUB_REFUSED";
   }
   return "UNKNOWN";
 }
@@ -152,8 +155,18 @@ Frames Encode(WorkerReply&& m) {
   f.push_back(std::move(m.envelope));
   return f;
 }
+uint64_t NewIncarnation() {
+  std::random_device rd;
+  uint64_t v = 0;
+  while (v == 0) v = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  return v;
+}
+
 Frames Encode(Publish&& m) {
-  Frames f = HeaderWriter(Kind::kPublish).Rest(m.producer).Start(2 * m.events.size());
+  Frames f = HeaderWriter(Kind::kPublish)
+                 .U64(m.incarnation)
+                 .Rest(m.producer)
+                 .Start(2 * m.events.size());
   for (auto& e : m.events) {
     zmq::message_t id(8 + e.topic.size());
     PutU64Le(static_cast<char*>(id.data()), e.producer_seq);
@@ -189,6 +202,20 @@ Frames Encode(ClientReply&& m) {
 Frames Encode(const PubAck& m) {
   return HeaderWriter(Kind::kPubAck).U64(m.upto_seq).Rest(m.producer).Start(0);
 }
+std::string_view ReasonName(PubRefused::Reason reason) {
+  switch (reason) {
+    case PubRefused::Reason::kConflict: return "conflict";
+    case PubRefused::Reason::kBusy: return "busy";
+  }
+  return "unknown";
+}
+Frames Encode(const PubRefused& m) {
+  return HeaderWriter(Kind::kPubRefused)
+      .U64(m.producer_seq)
+      .ShortString(std::string(1, static_cast<char>(m.reason)))
+      .Rest(m.producer)
+      .Start(0);
+}
 Frames StartEventBatch() { return HeaderWriter(Kind::kEvent).Start(16); }
 void AppendEventFrame(Frames& batch, uint64_t seq, int64_t time_ms, std::string_view topic,
                       std::string_view envelope) {
@@ -208,7 +235,7 @@ Result<Kind> ParseKind(const Frames& frames, size_t first) {
   std::string_view header = View(frames[first]);
   if (header.substr(0, 4) != kProtocol) return Status::Invalid("not an MCF1 message");
   auto k = static_cast<uint8_t>(header[4]);
-  if (k < 1 || k > static_cast<uint8_t>(Kind::kReconnect))
+  if (k < 1 || k > static_cast<uint8_t>(Kind::kPubRefused))
     return Status::Invalid("unknown kind " + std::to_string(k));
   return static_cast<Kind>(k);
 }
@@ -275,6 +302,9 @@ Result<Publish> ParsePublish(Frames& f, size_t first) {
   const Kind k = Kind::kPublish;
   HeaderReader h(f[first], k);
   Publish p;
+  auto incarnation = h.U64("incarnation");
+  if (!incarnation.ok()) return incarnation.status();
+  p.incarnation = *incarnation;
   auto producer = h.Rest("producer");
   if (!producer.ok()) return producer.status();
   p.producer = std::move(*producer);
@@ -346,6 +376,22 @@ Result<ClientReply> ParseClientReply(Frames& f, size_t first) {
   if (!key.ok()) return key.status();
   if (Status s = NeedFrames(f, first + 2, k); !s.ok()) return s;
   return ClientReply{std::move(*key), std::move(f[first + 1])};
+}
+
+Result<PubRefused> ParsePubRefused(const Frames& f, size_t first) {
+  const Kind k = Kind::kPubRefused;
+  if (Status s = NeedFrames(f, first + 1, k); !s.ok()) return s;
+  HeaderReader h(f[first], k);
+  auto seq = h.U64("producer seq");
+  if (!seq.ok()) return seq.status();
+  auto reason = h.ShortString("reason");
+  if (!reason.ok()) return reason.status();
+  if (reason->size() != 1 || ((*reason)[0] != 1 && (*reason)[0] != 2))
+    return Status::Invalid("PUB_REFUSED: unknown reason");
+  auto producer = h.Rest("producer");
+  if (!producer.ok()) return producer.status();
+  return PubRefused{std::move(*producer), *seq,
+                    static_cast<PubRefused::Reason>((*reason)[0])};
 }
 
 Result<PubAck> ParsePubAck(const Frames& f, size_t first) {

@@ -35,6 +35,7 @@ enum class Kind : uint8_t {
   kPubAck = 9,      // broker -> producer: events up to pseq are durable
   kEvent = 10,      // broker -> subscriber: a batch of events
   kReconnect = 11,  // broker -> peer: I do not know you; register again
+  kPubRefused = 12, // broker -> producer: an event was not stored, and why
 };
 std::string_view KindName(Kind kind);
 
@@ -64,7 +65,13 @@ struct OutgoingEvent {
 struct Publish {
   std::string producer;  // the durable producer name, e.g. "tasks"
   std::vector<OutgoingEvent> events;  // at least one
+  // Which process publishes (NewIncarnation(), fixed for its life): the broker lets one
+  // incarnation at a time publish under a producer name, across that process's reconnects.
+  // 0 = unnamed: the connection itself stands for the publisher.
+  uint64_t incarnation = 0;
 };
+// A random, non-zero incarnation for a publishing process.
+uint64_t NewIncarnation();
 struct Subscribe {
   uint64_t from_seq = 1;                // first sequence wanted; 0 = only events appended from now
   uint32_t credit = 0;                  // initial credit
@@ -86,6 +93,20 @@ struct PubAck {
   std::string producer;
   uint64_t upto_seq = 0;  // every event of `producer` with producer_seq <= upto_seq is durable
 };
+// Why the broker stored no event at `producer_seq` (and none after it in that PUBLISH).
+struct PubRefused {
+  enum class Reason : uint8_t {
+    // A different event is already in the log under (producer, producer_seq): two stores share
+    // one producer name. Never retried: an operator must look.
+    kConflict = 1,
+    // The producer name is publishing from another live connection; retry later.
+    kBusy = 2,
+  };
+  std::string producer;
+  uint64_t producer_seq = 0;
+  Reason reason = Reason::kConflict;
+};
+std::string_view ReasonName(PubRefused::Reason reason);
 // One delivered event. Views point into the received frame and live as long as it does.
 struct EventView {
   uint64_t seq = 0;          // global log sequence
@@ -106,6 +127,7 @@ Frames EncodeDisconnect();
 Frames Encode(WorkerRequest&& m);
 Frames Encode(ClientReply&& m);
 Frames Encode(const PubAck& m);
+Frames Encode(const PubRefused& m);
 Frames EncodeReconnect();
 // An EVENT message; append one frame per event with AppendEventFrame.
 Frames StartEventBatch();
@@ -125,6 +147,7 @@ Result<uint32_t> ParseCredit(const Frames& frames, size_t first);
 Result<WorkerRequest> ParseWorkerRequest(Frames& frames, size_t first);
 Result<ClientReply> ParseClientReply(Frames& frames, size_t first);
 Result<PubAck> ParsePubAck(const Frames& frames, size_t first);
+Result<PubRefused> ParsePubRefused(const Frames& frames, size_t first);
 // Event frames of an EVENT message start at frames[first + kEventFramesOffset].
 inline constexpr size_t kEventFramesOffset = 1;
 Result<EventView> ParseEventFrame(const zmq::message_t& frame);

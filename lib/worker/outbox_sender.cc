@@ -35,12 +35,15 @@ void OutboxSender::Reconnect() {
     socket_ = zmq::socket_t();
   }
   sent_upto_ = acked_;
+  busy_ = false;
   last_progress_ = SteadyClock::Instance().Now();
 }
 
 void OutboxSender::Pump() {
   // A new store has no producer name until the worker loop got one from the broker.
-  if (socket_.handle() == nullptr || dispatcher_.producer_id().empty()) return;
+  if (socket_.handle() == nullptr || dispatcher_.producer_id().empty() || conflicted() ||
+      busy_)
+    return;
   while (in_flight() < window_) {
     size_t room = std::min<size_t>(kMaxPublishBatch, window_ - in_flight());
     auto records = dispatcher_.ReadOutbox(std::max(sent_upto_, acked_), room);
@@ -50,7 +53,7 @@ void OutboxSender::Pump() {
     }
     if (records->empty()) return;
     if (in_flight() == 0) last_progress_ = SteadyClock::Instance().Now();
-    proto::Publish p{dispatcher_.producer_id(), {}};
+    proto::Publish p{dispatcher_.producer_id(), {}, incarnation_};
     p.events.reserve(records->size());
     for (auto& r : *records)
       p.events.push_back(
@@ -74,6 +77,22 @@ void OutboxSender::Drain() {
     if (*kind == proto::Kind::kReconnect) {
       Reconnect();
       return;
+    }
+    if (*kind == proto::Kind::kPubRefused) {
+      auto refused = proto::ParsePubRefused(frames, 0);
+      if (!refused.ok() || refused->producer != dispatcher_.producer_id()) continue;
+      if (refused->reason == proto::PubRefused::Reason::kConflict) {
+        conflict_seq_ = std::max<uint64_t>(refused->producer_seq, 1);
+        spdlog::error("event=publish_refused reason=conflict producer={} producer_seq={}",
+                      dispatcher_.producer_id(), refused->producer_seq);
+      } else {
+        // Another live process publishes under our name (a previous incarnation whose binding
+        // has not lapsed yet): send nothing more here; Tick() resends from the last ack.
+        busy_ = true;
+        spdlog::warn("event=publish_refused reason=busy producer={} producer_seq={}",
+                     dispatcher_.producer_id(), refused->producer_seq);
+      }
+      continue;
     }
     if (*kind != proto::Kind::kPubAck) continue;
     auto ack = proto::ParsePubAck(frames, 0);

@@ -11,6 +11,7 @@
 #include <zmq.hpp>
 
 #include "lib/base/clock.h"
+#include "lib/transport/protocol.h"
 #include "lib/worker/dispatcher.h"
 
 namespace mcf::worker {
@@ -39,6 +40,11 @@ class OutboxSender {
 
   void* poll_handle() { return socket_.handle(); }
   uint64_t acked() const { return acked_; }
+  // The broker refused an event because a different one is stored under our producer name and
+  // that producer_seq (PUB_REFUSED conflict): this store's name collides with another store's.
+  // Nothing more is sent; the worker stops (Worker::Run exits 4) for an operator to look.
+  bool conflicted() const { return conflict_seq_ != 0; }
+  uint64_t conflict_seq() const { return conflict_seq_; }
   uint64_t in_flight() const { return sent_upto_ > acked_ ? sent_upto_ - acked_ : 0; }
 
  private:
@@ -52,6 +58,9 @@ class OutboxSender {
   uint64_t sent_upto_ = 0;     // highest producer_seq sent on the current socket
   uint64_t deleted_upto_ = 0;  // records <= this are (being) deleted
   TimePoint last_progress_{};
+  uint64_t conflict_seq_ = 0;
+  bool busy_ = false;  // PUB_REFUSED busy on this socket: wait for the resend
+  const uint64_t incarnation_ = proto::NewIncarnation();
 };
 
 }  // namespace mcf::worker

@@ -296,6 +296,15 @@ struct Worker::Loop {
       }
       outbox->Tick(now);
       outbox->Pump();
+      if (outbox->conflicted()) {
+        spdlog::error(
+            "event=worker_stopped reason=producer_conflict service={} producer={} "
+            "producer_seq={} note={}",
+            w.options_.service, w.dispatcher_.producer_id(), outbox->conflict_seq(),
+            Quoted("the log holds a different event under this store's producer name: the "
+                   "store was copied, or two stores share a name; its outbox keeps the events"));
+        return 4;
+      }
     }
 
     // Leaving: the last batch is committed; answer what is still held (its events stay in the

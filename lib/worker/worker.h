@@ -81,7 +81,8 @@ class Worker {
   Status OnEvent(std::string_view type, EventHandler handler);
 
   // Serves until Stop(), SIGTERM or SIGINT: the current batch is finished and DISCONNECT sent.
-  // Returns the process exit code: 0 after a stop, 1 on a store failure, 2 on bad set-up.
+  // Returns the process exit code: 0 after a stop, 1 on a store failure, 2 on bad set-up, 4 when
+  // the broker refused our events as conflicting with another store's (OutboxSender).
   int Run();
   // Async-signal-safe and thread-safe.
   void Stop() { stop_.store(true, std::memory_order_relaxed); }

@@ -149,6 +149,32 @@ TEST_F(BrokerCommandsTest, KnownServiceWithoutWorkerTimesOutAtTheDeadline) {
   EXPECT_LT(elapsed, milliseconds(750));
 }
 
+TEST_F(BrokerCommandsTest, TheEnvelopeDeadlineShortensTheBudget) {
+  auto worker = Worker("test-1", "test");
+  WaitForWorkers(1);
+  worker->Send(proto::EncodeDisconnect());
+  WaitForWorkers(0);
+  PassStartupGrace();
+  std::string storage;
+  const int64_t bus_now = *Stats(*client_, storage)->Int("bus_time");
+  // Already past: answered timeout at once, although the frame allows 20 s.
+  schemas::Envelope past = MakeCommand("test.echo");
+  past.deadline_ms = bus_now - 1;
+  SendRequest("past", "test", 20000, schemas::Encode(past));
+  auto reply = AwaitReply("past", milliseconds(5000));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, Code::kTimeout);
+  // 300 ms ahead with a 20 s frame budget: timeout long before the frame's budget.
+  schemas::Envelope soon = MakeCommand("test.echo");
+  soon.deadline_ms = bus_now + 300;
+  auto start = Clock::now();
+  SendRequest("soon", "test", 20000, schemas::Encode(soon));
+  reply = AwaitReply("soon", milliseconds(15000));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, Code::kTimeout);
+  EXPECT_LT(Clock::now() - start, milliseconds(10000));
+}
+
 TEST_F(BrokerCommandsTest, GarbageIsCountedAndTheBrokerKeepsAnswering) {
   PassStartupGrace();
   // Not MCF1 at all; a bad kind; a REQUEST without its envelope frame (key readable: answered).

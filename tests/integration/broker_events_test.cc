@@ -116,6 +116,65 @@ TEST_F(BrokerEventsTest, PublishIsAckedAndDuplicatesAreNotAppended) {
   for (size_t i = 0; i < 4; ++i) EXPECT_EQ(events[i].pseq, static_cast<int64_t>(i + 1));
 }
 
+// The PUB_REFUSED the broker sent `peer`, if one comes within `wait`.
+std::optional<proto::PubRefused> AwaitRefused(Peer& peer, milliseconds wait) {
+  auto frames = peer.RecvKind(proto::Kind::kPubRefused, wait);
+  if (!frames) return std::nullopt;
+  auto refused = proto::ParsePubRefused(*frames, 0);
+  EXPECT_TRUE(refused.ok()) << refused.status().ToString();
+  return refused.ok() ? std::optional(*refused) : std::nullopt;
+}
+
+TEST_F(BrokerEventsTest, AProducerNameLiveOnAnotherConnectionIsRefusedBusyThenLapses) {
+  StartBroker();  // heartbeat 100 ms, liveness 3: a binding lapses after 300 ms of silence
+  Peer first(context_, broker_->endpoint());
+  first.Send(PublishFrames("p", {{1, "a.x"}}));
+  ASSERT_EQ(AwaitAck(first, 1, milliseconds(3000)), 1u);
+  Peer second(context_, broker_->endpoint());
+  second.Send(PublishFrames("p", {{2, "a.x"}}));
+  auto refused = AwaitRefused(second, milliseconds(3000));
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->reason, proto::PubRefused::Reason::kBusy);
+  EXPECT_EQ(refused->producer_seq, 2u);
+  std::string storage;
+  EXPECT_EQ(*Stats(second, storage)->Int("log_head"), 1);
+  // Once the first connection has been silent for the expiry, the name may move.
+  bool acked = false;
+  for (int i = 0; i < 50 && !acked; ++i) {
+    std::this_thread::sleep_for(milliseconds(100));
+    second.Send(PublishFrames("p", {{2, "a.x"}}));
+    acked = AwaitAck(second, 2, milliseconds(100)) == 2u;
+  }
+  EXPECT_TRUE(acked);
+  EXPECT_GE(*Stats(second, storage)->Int("refused_busy"), 1);
+}
+
+TEST_F(BrokerEventsTest, ADifferentEventUnderAStoredProducerSeqIsRefusedAndNeverAcked) {
+  StartBroker();
+  Peer first(context_, broker_->endpoint());
+  first.Send(PublishFrames("p", {{1, "a.x"}, {2, "a.x"}}));
+  ASSERT_EQ(AwaitAck(first, 2, milliseconds(3000)), 2u);
+  // Same name, same seqs, other content: a copied store publishing its own events.
+  proto::Publish other;
+  other.producer = "p";
+  for (uint64_t pseq : {2, 3}) {
+    std::string env = EventEnvelope("a.x", pseq + 100);
+    other.events.push_back(
+        proto::OutgoingEvent{pseq, "a.x", zmq::message_t(env.data(), env.size())});
+  }
+  first.Send(proto::Encode(std::move(other)));
+  auto refused = AwaitRefused(first, milliseconds(3000));
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->reason, proto::PubRefused::Reason::kConflict);
+  EXPECT_EQ(refused->producer_seq, 2u);
+  EXPECT_FALSE(first.RecvKind(proto::Kind::kPubAck, milliseconds(300)));  // nothing acked
+  std::string storage;
+  auto stats = Stats(first, storage);
+  EXPECT_EQ(*stats->Int("log_head"), 2);  // seq 3 after the conflict was not stored
+  EXPECT_EQ(*stats->Int("refused_conflicts"), 1);
+  EXPECT_NE(broker_->Log().find("event=publish_refused reason=conflict"), std::string::npos);
+}
+
 TEST_F(BrokerEventsTest, SubscriberGetsCatchUpThenLiveEventsInOrderWithPrefixFilter) {
   StartBroker();
   Peer pub(context_, broker_->endpoint());

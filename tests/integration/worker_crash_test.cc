@@ -70,7 +70,7 @@ TEST(WorkerCrashTest, EffectsAndEventsExactlyOnceAcrossThreeKills) {
   auto counts =
       CountByCausation(context, cluster.endpoint(), "test.added", kCommands, milliseconds(60000));
   const size_t total = ExpectOneEventPerCommand(counts, load.command_ids);
-  EXPECT_EQ(total, static_cast<size_t>(kCommands));
+  EXPECT_EQ(total, static_cast<size_t>(kCommands)) << cluster.Logs();
   std::printf("test_added_events=%zu distinct_causes=%zu\n", total, counts.size());
 }
 

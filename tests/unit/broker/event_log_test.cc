@@ -33,7 +33,7 @@ TEST(EventLogTest, AppendsWithConsecutiveSeqsAndSkipsDuplicates) {
   std::vector<AppendItem> batch = {{"p", 1, "a.x", "e1", 10},
                                    {"p", 2, "a.y", "e2", 11},
                                    {"q", 7, "b.x", "e3", 12},
-                                   {"p", 2, "a.y", "dup", 13}};
+                                   {"p", 2, "a.y", "e2", 13}};  // a resend
   auto r = (*log)->AppendBatch(batch);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->appended, 3u);
@@ -115,6 +115,39 @@ TEST(EventLogTest, MatchesAnyPrefix) {
   EXPECT_TRUE(MatchesAny("tasks.done", {"x", "tasks."}));
   EXPECT_FALSE(MatchesAny("tasks.done", {"task.", "billing"}));
   EXPECT_FALSE(MatchesAny("tasks.done", {}));
+}
+
+TEST(EventLogTest, ADuplicateThatDiffersIsRefusedNotDropped) {
+  testing::TempDir dir;
+  auto log = EventLog::Open(dir.path(), kMap);
+  ASSERT_TRUE(log.ok());
+  std::vector<AppendItem> first = {{"p", 1, "a.x", "e1", 10}, {"p", 2, "a.x", "e2", 11}};
+  ASSERT_TRUE((*log)->AppendBatch(first).ok());
+  // Another store under the same name: its seq 2 is not the stored seq 2; its seq 3 comes after
+  // the conflict in the same batch and is not stored either. Producer q is unaffected.
+  std::vector<AppendItem> other = {{"p", 2, "a.x", "OTHER", 20},
+                                   {"p", 3, "a.x", "e3", 21},
+                                   {"q", 1, "b.x", "q1", 22}};
+  auto r = (*log)->AppendBatch(other);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->conflicts.size(), 1u);
+  EXPECT_EQ(r->conflicts[0].producer, "p");
+  EXPECT_EQ(r->conflicts[0].producer_seq, 2u);
+  EXPECT_EQ(r->durable.count("p"), 0u);  // never acknowledged
+  EXPECT_EQ(r->durable.at("q"), 1u);
+  EXPECT_EQ(r->appended, 1u);
+  auto all = ReadAll(**log, 1);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[1].envelope, "e2");
+  EXPECT_EQ(all[2].envelope, "q1");
+  // The topic counts too; an identical resend is still a plain duplicate.
+  std::vector<AppendItem> topic = {{"p", 1, "a.other", "e1", 30}};
+  EXPECT_EQ((*log)->AppendBatch(topic)->conflicts.size(), 1u);
+  std::vector<AppendItem> resend = {{"p", 1, "a.x", "e1", 40}, {"p", 2, "a.x", "e2", 41}};
+  r = (*log)->AppendBatch(resend);
+  EXPECT_TRUE(r->conflicts.empty());
+  EXPECT_EQ(r->durable.at("p"), 2u);
+  EXPECT_EQ(r->appended, 0u);
 }
 
 }  // namespace

@@ -55,10 +55,10 @@ TEST(DurableSinkTest, ReportsAppendedEventsWithTheirSeqsAndSkipsDuplicates) {
   auto sink = std::make_shared<RecordingSink>();
   (*writer)->SetSink(sink);
   WriteBatch b1;
-  b1.items.push_back(Item("a", 2, "dup"));  // already stored: skipped by the log
+  b1.items.push_back(Item("a", 2, "a2"));  // a resend of a stored event: skipped by the log
   b1.items.push_back(Item("b", 1, "b1"));
   b1.items.push_back(Item("a", 3, "a3"));
-  b1.items.push_back(Item("b", 1, "dup-in-batch"));
+  b1.items.push_back(Item("b", 1, "b1"));  // resent within the batch
   (*writer)->Submit(std::move(b1));
   WriteBatch b2;
   b2.items.push_back(Item("b", 2, "b2"));
