@@ -421,6 +421,7 @@ BusCommand GrantWorkerTokenCommand(std::string_view worker_id, std::string_view 
   BusCommand c = Command("portal.grant_worker_token");
   c.body["worker_id"] = std::string(worker_id);
   c.body["token"] = std::string(token);
+  c.body["just_hired"] = true;  // hiring.worker_hired may not be at the portal yet (decision 009)
   return c;
 }
 

@@ -62,7 +62,8 @@ const std::vector<BusinessRoute>& BusinessRoutes();
 // The business route for `spec`; nullptr for the operational routes (healthz, metrics...).
 const BusinessRoute* FindBusinessRoute(const RouteSpec& spec);
 
-// POST /v1/workers, second step: portal.grant_worker_token {worker_id, token}.
+// POST /v1/workers, second step: portal.grant_worker_token {worker_id, token, just_hired: true}
+// (the id is hiring.import_worker's answer, so the portal need not have seen the event yet).
 BusCommand GrantWorkerTokenCommand(std::string_view worker_id, std::string_view token);
 
 // The HTTP body of an ok reply: times rendered as ISO strings (RenderTimes), then `shape`.

@@ -50,7 +50,8 @@ constexpr std::array kTypes = {
                 "manager: a new service type {name, description, active?}"},
     MessageType{"portal.get_order", kCommand, 1, "one order with its timeline: {order_id}", kReadOnly},
     MessageType{"portal.grant_worker_token", kCommand, 1,
-                "admin: a sign-in token for a worker {worker_id, token}"},
+                "admin: a sign-in token for a worker hiring hired {worker_id, token, "
+                "just_hired?}; not_found for one the portal has not seen hired"},
     MessageType{"portal.list_orders", kCommand, 1,
                 "the dashboard: own orders (client) or all (manager) {client_id?, limit?, after?}", kReadOnly},
     MessageType{"portal.list_service_types", kCommand, 1, "service types {include_inactive?}", kReadOnly},

@@ -126,7 +126,7 @@ uint32_t Crc32(std::string_view data) {
 std::string EncodeFileStart(const Header& header) {
   MsgpackWriter w;
   w.MapHeader(6);
-  w.String("format_version").Uint(header.format_version);
+  w.String("format_version").Uint(kFormatVersion);
   w.String("build_id").String(header.build_id);
   w.String("clock_mode").String(header.clock_mode);
   w.String("start_ms").Int(header.start_ms);
@@ -135,11 +135,16 @@ std::string EncodeFileStart(const Header& header) {
   w.String("started_wall_ms").Int(header.started_wall_ms);
   const std::string& map = w.bytes();
   std::string out(kMagic);
+  out.reserve(FileStartBytes(kFormatVersion, static_cast<uint32_t>(map.size())));
   char buf[6];
-  PutU16Le(buf, header.format_version);
+  PutU16Le(buf, kFormatVersion);
   PutU32Le(buf + 2, static_cast<uint32_t>(map.size()));
   out.append(buf, 6);
   out += map;
+  // The header's own CRC, over everything before it: a damaged seed or start time is an error,
+  // not a replay of another run.
+  PutU32Le(buf, Crc32(out));
+  out.append(buf, kHeaderCrcBytes);
   return out;
 }
 

@@ -2,9 +2,11 @@
 // records hold, and how they are encoded. A capture is a byte-exact recording of the commands,
 // replies and events that crossed a broker, for replay and for golden-file review.
 //
-// File = "MCFCAP\n" | u16 LE format version | u32 LE header length | header (MessagePack map)
-//        | record*;  record = u32 LE payload length | u32 LE CRC-32 of payload | payload, where
-// payload = MessagePack [kind, bus_ms, seq, name, envelope(bin)].
+// File (version 2) = "MCFCAP\n" | u16 LE format version | u32 LE header length
+//        | header (MessagePack map) | u32 LE CRC-32 of every byte before it | record*;
+// record = u32 LE payload length | u32 LE CRC-32 of payload | payload, where
+// payload = MessagePack [kind, bus_ms, seq, name, envelope(bin)]. Version 1 is the same without
+// the header's CRC; readers still accept it, writers write the current version only.
 // Pure functions and plain values; thread-compatible. No ZeroMQ here.
 #pragma once
 
@@ -19,9 +21,17 @@
 namespace mcf::capture {
 
 inline constexpr std::string_view kMagic = "MCFCAP\n";
-inline constexpr uint16_t kFormatVersion = 1;
+// The version writers write; readers accept kOldestFormatVersion..kFormatVersion.
+inline constexpr uint16_t kFormatVersion = 2;
+inline constexpr uint16_t kOldestFormatVersion = 1;
 // magic + u16 version + u32 header length.
 inline constexpr size_t kPreambleBytes = 7 + 2 + 4;
+// Version 2 on: the u32 CRC-32 after the header map, over the preamble and the map.
+inline constexpr size_t kHeaderCrcBytes = 4;
+// Bytes from the start of the file to the first record, for a header map of `header_len` bytes.
+constexpr size_t FileStartBytes(uint16_t version, uint32_t header_len) {
+  return kPreambleBytes + header_len + (version >= 2 ? kHeaderCrcBytes : 0);
+}
 // Record framing: u32 length + u32 crc.
 inline constexpr size_t kRecordFrameBytes = 8;
 // Upper bounds a reader enforces before allocating (a hostile or damaged length prefix).
@@ -40,6 +50,7 @@ inline constexpr uint8_t kMaxRecordKind = 5;
 std::string_view KindName(RecordKind kind);
 
 struct Header {
+  // The file's version as read; EncodeFileStart always writes kFormatVersion.
   uint16_t format_version = kFormatVersion;
   std::string build_id;                  // `git describe` of the recording build
   std::string clock_mode;                // "real" or "sim"
@@ -61,7 +72,8 @@ struct Record {
 // The build id compiled into this binary (CMake-configured `git describe`).
 std::string_view BuildId();
 
-// Preamble + header, the first bytes of every capture.
+// Preamble + header map + header CRC, the first bytes of every capture, always in the current
+// format version (kFormatVersion, whatever header.format_version says).
 std::string EncodeFileStart(const Header& header);
 // One framed record (length, crc, payload).
 std::string EncodeRecord(const Record& record);
@@ -82,7 +94,7 @@ struct EndBody {
 };
 std::optional<EndBody> DecodeEndBody(std::string_view bytes);
 
-// CRC-32 (IEEE 802.3, the zlib polynomial), so `crc32` tools agree.
+// CRC-32 (IEEE 802.3, the zlib polynomial), so `crc32` tools agree (and zlib's crc32()).
 uint32_t Crc32(std::string_view data);
 
 }  // namespace mcf::capture

@@ -11,6 +11,13 @@
 namespace mcf::capture {
 namespace {
 constexpr size_t kReadChunk = 64 * 1024;
+
+std::string Hex32(uint32_t v) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(8, '0');
+  for (int i = 7; i >= 0; --i, v >>= 4) out[static_cast<size_t>(i)] = kHex[v & 0xF];
+  return out;
+}
 }  // namespace
 
 Result<std::unique_ptr<CaptureReader>> CaptureReader::Open(const std::string& path) {
@@ -34,14 +41,25 @@ Result<std::unique_ptr<CaptureReader>> CaptureReader::Open(const std::string& pa
   if (version > kFormatVersion)
     return Status::Invalid(path + ": format version " + std::to_string(version) +
                            " is newer than this build's " + std::to_string(kFormatVersion));
-  if (version == 0) return Status::Invalid(path + ": format version 0 is not a capture version");
+  if (version < kOldestFormatVersion)
+    return Status::Invalid(path + ": format version " + std::to_string(version) +
+                           " is not a capture version");
   const uint32_t header_len = GetU32Le(start.data() + kMagic.size() + 2);
   if (header_len > kMaxHeaderBytes)
     return Status::Invalid(path + ": capture header: length " + std::to_string(header_len) +
                            " is too large");
-  have = r->Fill(kPreambleBytes + header_len);
+  const size_t file_start = FileStartBytes(version, header_len);
+  have = r->Fill(file_start);
   if (!have.ok()) return have.status();
   if (!*have) return Status::Unavailable(path + ": truncated header");
+  if (version >= 2) {  // version 1 had no header checksum: nothing to check
+    const size_t crc_at = kPreambleBytes + header_len;
+    const uint32_t stored = GetU32Le(r->buf_.data() + crc_at);
+    const uint32_t computed = Crc32(std::string_view(r->buf_.data(), crc_at));
+    if (stored != computed)
+      return Status::Invalid(path + ": capture header: checksum mismatch (stored " + Hex32(stored) +
+                             ", computed " + Hex32(computed) + "): the header is damaged");
+  }
   auto header = DecodeHeader(std::string_view(r->buf_.data() + kPreambleBytes, header_len));
   if (!header.ok()) return Status::Invalid(path + ": " + header.status().message());
   if (header->format_version != version)
@@ -49,7 +67,7 @@ Result<std::unique_ptr<CaptureReader>> CaptureReader::Open(const std::string& pa
                            std::to_string(header->format_version) +
                            " disagrees with the preamble's " + std::to_string(version));
   r->header_ = std::move(*header);
-  r->pos_ = kPreambleBytes + header_len;
+  r->pos_ = file_start;
   r->offset_ = r->pos_;
   return r;
 }

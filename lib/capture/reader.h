@@ -19,10 +19,13 @@ namespace mcf::capture {
 
 class CaptureReader {
  public:
-  // Opens `path` and reads the header. Errors (all kInvalid unless said):
+  // Opens `path` and reads the header: format versions 1 (no header checksum) and 2 (checked).
+  // Errors (all kInvalid unless said):
   //   "cannot open PATH: ..." (kNotFound / kUnavailable), "PATH: not a capture (...)",
-  //   "PATH: format version 2 is newer than this build's 1",
-  //   "PATH: truncated header" (kUnavailable), "PATH: capture header: ...".
+  //   "PATH: format version 3 is newer than this build's 2",
+  //   "PATH: truncated header" (kUnavailable),
+  //   "PATH: capture header: checksum mismatch (stored X, computed Y): the header is damaged",
+  //   "PATH: capture header: ..." (a malformed map, a too large length).
   static Result<std::unique_ptr<CaptureReader>> Open(const std::string& path);
   ~CaptureReader();
   CaptureReader(const CaptureReader&) = delete;

@@ -4,13 +4,32 @@
 
 #include <algorithm>
 #include <deque>
+#include <random>
 
 #include "lib/base/log.h"
 #include "lib/transport/protocol.h"
+#include "schemas/body.h"
+#include "schemas/envelope.h"
+#include "schemas/registry.h"
 
 namespace mcf::client {
 namespace {
 constexpr int kLiveness = 3;  // silent heartbeat intervals before we reconnect
+constexpr std::string_view kHealth = "broker.health";
+
+// 16 hex digits from a random_device-seeded engine: command ids need only be unique.
+std::string RandomHex64() {
+  thread_local std::mt19937_64 engine([] {
+    std::random_device rd;
+    std::seed_seq seq{rd(), rd(), rd(), rd()};
+    return std::mt19937_64(seq);
+  }());
+  static constexpr char kHex[] = "0123456789abcdef";
+  uint64_t v = engine();
+  std::string out(16, '0');
+  for (int i = 0; i < 16; ++i) out[static_cast<size_t>(i)] = kHex[(v >> (4 * i)) & 0xF];
+  return out;
+}
 }  // namespace
 
 struct Subscriber::Impl {
@@ -22,8 +41,15 @@ struct Subscriber::Impl {
   std::deque<ReceivedEvent> buffer;
   uint64_t last_seq = 0;       // last handed out
   uint64_t last_received = 0;  // last buffered (drops duplicates within one connection)
-  uint32_t consumed = 0;       // handed out since the last CREDIT
-  uint32_t unreleased = 0;     // manual_credit: handed out on this connection, not released
+  // The first sequence this subscriber stands for: options.from_seq, or for from_seq 0 the
+  // broker's log head + 1 when it first answered. Until an event is handed out, every
+  // SUBSCRIBE (the first and those after a reconnect) asks for it, so events appended while
+  // the subscriber was cut off are not skipped. nullopt while from_seq 0 is not resolved yet.
+  std::optional<uint64_t> start;
+  std::string head_key;  // request key of the broker.health in flight on this socket, if any
+  uint64_t head_asks = 0;
+  uint32_t consumed = 0;    // handed out since the last CREDIT
+  uint32_t unreleased = 0;  // manual_credit: handed out on this connection, not released
   TimePoint last_sent{};
   TimePoint last_heard{};
 
@@ -32,6 +58,7 @@ struct Subscriber::Impl {
     if (options.window == 0) options.window = 1;
     if (options.prefixes.empty()) options.prefixes = {""};
     if (options.heartbeat <= Millis(0)) options.heartbeat = Millis(1000);
+    if (options.from_seq > 0) start = options.from_seq;
     Connect();
   }
 
@@ -43,11 +70,13 @@ struct Subscriber::Impl {
   }
 
   // A fresh socket (the broker sees a new peer) and a SUBSCRIBE from after the last event handed
-  // out; anything buffered is dropped and will be sent again.
+  // out, or from `start` before the first one; anything buffered is dropped and will be sent
+  // again. With `start` still unknown (from_seq 0), asks the broker for its log head first.
   void Connect() {
     buffer.clear();
     consumed = 0;
     unreleased = 0;
+    head_key.clear();
     try {
       socket = zmq::socket_t(context, zmq::socket_type::dealer);
       socket.set(zmq::sockopt::linger, 0);
@@ -56,10 +85,60 @@ struct Subscriber::Impl {
       spdlog::error("event=subscriber_connect_failed endpoint={} error={}", endpoint, e.what());
       socket = zmq::socket_t();
     }
-    uint64_t from = last_seq > 0 ? last_seq + 1 : options.from_seq;
     last_received = last_seq;
-    Send(proto::Encode(proto::Subscribe{from, options.window, options.prefixes}));
+    if (last_seq > 0 || start) {
+      SendSubscribe();
+    } else {
+      AskHead();
+    }
     last_heard = Now();
+  }
+
+  void SendSubscribe() {
+    const uint64_t from = last_seq > 0 ? last_seq + 1 : *start;
+    Send(proto::Encode(proto::Subscribe{from, options.window, options.prefixes}));
+  }
+
+  // broker.health on our own socket: its log_head says where "from now on" begins.
+  void AskHead() {
+    schemas::Envelope command;
+    command.id = "subscriber-" + RandomHex64();
+    command.type = std::string(kHealth);
+    if (const auto* t = schemas::FindMessageType(kHealth)) command.version = t->version;
+    command.producer = "subscriber";
+    command.time_ms = WallMillis();
+    command.correlation_id = command.id;
+    command.body = schemas::EmptyBody();
+    const std::string bytes = schemas::Encode(command);
+    head_key = "head-" + std::to_string(++head_asks);
+    const auto budget = std::chrono::duration_cast<Millis>(kLiveness * options.heartbeat);
+    Send(proto::Encode(proto::ClientRequest{head_key, "broker",
+                                            static_cast<uint32_t>(budget.count()),
+                                            zmq::message_t(bytes.data(), bytes.size())}));
+  }
+
+  // The answer to AskHead(): resolves `start` and subscribes. Anything else is logged and asked
+  // again at the next heartbeat (Tick).
+  void HandleHeadReply(proto::Frames& frames) {
+    auto reply = proto::ParseClientReply(frames, 0);
+    // Only the answer to the question in flight: a stale or foreign reply changes nothing.
+    if (head_key.empty() || !reply.ok() || reply->request_key != head_key) return;
+    head_key.clear();
+    auto decoded = schemas::DecodeReply(proto::View(reply->envelope));
+    std::optional<int64_t> head;
+    if (decoded.ok() && decoded->status == Code::kOk) {
+      if (auto body = schemas::Body::Parse(decoded->body); body.ok())
+        if (auto h = body->Int("log_head"); h.ok() && *h >= 0) head = *h;
+    }
+    if (!head) {
+      spdlog::warn("event=subscriber_head_unknown status={} message={}",
+                   decoded.ok() ? CodeName(decoded->status) : "undecodable",
+                   Quoted(decoded.ok() ? decoded->message : decoded.status().message()));
+      return;
+    }
+    start = static_cast<uint64_t>(*head) + 1;
+    spdlog::info("event=subscriber_start_resolved log_head={} from_seq={}", *head, *start);
+    SendSubscribe();
   }
 
   void Handle(proto::Frames& frames) {
@@ -87,6 +166,9 @@ struct Subscriber::Impl {
         spdlog::info("event=subscriber_reconnect reason=broker_asked last_seq={}", last_seq);
         Connect();
         break;
+      case proto::Kind::kReply:
+        HandleHeadReply(frames);
+        break;
       default:
         break;  // heartbeats only prove liveness
     }
@@ -99,7 +181,14 @@ struct Subscriber::Impl {
       Connect();
       return;
     }
-    if (now - last_sent >= options.heartbeat) Send(proto::EncodeHeartbeat());
+    if (now - last_sent >= options.heartbeat) {
+      // Not subscribed yet: a HEARTBEAT would only earn a RECONNECT; ask for the head again.
+      if (!start && last_seq == 0) {
+        AskHead();
+      } else {
+        Send(proto::EncodeHeartbeat());
+      }
+    }
   }
 
   std::optional<ReceivedEvent> Next(Millis wait) {

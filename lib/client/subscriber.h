@@ -4,7 +4,8 @@
 // One DEALER socket owned by the calling thread (not thread-safe). Next() hands out events in
 // log order, granting the broker more credit as they are consumed; it answers heartbeats and,
 // if the broker goes silent or asks (RECONNECT), reconnects and resubscribes from the sequence
-// after the last event it handed out, so a broker restart loses and repeats nothing.
+// after the last event it handed out — or, before the first one, from the sequence it started
+// at — so a broker restart or a silence loses and repeats nothing.
 #pragma once
 
 #include <cstdint>
@@ -18,17 +19,20 @@
 namespace mcf::client {
 
 struct ReceivedEvent {
-  uint64_t seq = 0;       // global log sequence
-  int64_t time_ms = 0;    // bus time at append
+  uint64_t seq = 0;     // global log sequence
+  int64_t time_ms = 0;  // bus time at append
   std::string topic;
-  std::string envelope;   // encoded envelope (schemas::DecodeEnvelope)
+  std::string envelope;  // encoded envelope (schemas::DecodeEnvelope)
 };
 
 struct SubscriberOptions {
   std::vector<std::string> prefixes = {""};  // topic prefixes; "" = everything
-  uint64_t from_seq = 1;                     // first sequence wanted; 0 = only new events
-  uint32_t window = 1024;                    // credit kept outstanding at the broker
-  Millis heartbeat = Millis(1000);           // interval; silence for 3 intervals = reconnect
+  // First sequence wanted. 0 = only new events: the subscriber asks the broker for its log head
+  // (broker.health) before subscribing and starts at head + 1, also after a reconnect that comes
+  // before the first event (so nothing appended in between is skipped).
+  uint64_t from_seq = 1;
+  uint32_t window = 1024;           // credit kept outstanding at the broker
+  Millis heartbeat = Millis(1000);  // interval; silence for 3 intervals = reconnect
   // false: credit goes back as events are handed out by Next(). true: only when the caller says
   // it is done with them (Release), e.g. the worker runtime after their effects are durable, so
   // a subscriber whose credit is all back at the broker has finished every event it was sent.

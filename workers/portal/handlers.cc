@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "lib/base/log.h"
+#include "schemas/hiring.h"
 #include "schemas/msgpack.h"
 #include "schemas/supplies.h"
 #include "schemas/tasks.h"
@@ -203,8 +204,22 @@ Result<std::string> PortalHandlers::GrantWorkerToken(HandlerContext& ctx, const 
   if (!worker_id.ok()) return worker_id.status();
   auto token = Token(body);
   if (!token.ok()) return token.status();
+  auto just_hired = OptBool(body, "just_hired");
+  if (!just_hired.ok()) return just_hired.status();
+  auto known = store_.GetWorker(ctx.txn(), *worker_id);
+  if (!known.ok()) return known.status();
+  // just_hired: the caller has this id from hiring.import_worker's reply a moment ago, so the
+  // worker exists even if its hiring.worker_hired has not reached us yet (the runtime does not
+  // make a command wait for events: docs/decisions/009-worker-tokens-need-a-known-worker.md).
+  if (!*known && !just_hired->value_or(false)) {
+    spdlog::warn("event=grant_worker_token_unknown_worker worker={} by={}", Quoted(*worker_id),
+                 Quoted(IdOf(ctx)));
+    return Status::NotFound("body.worker_id: no worker " + Quoted(*worker_id) +
+                            " (the portal has not seen hiring.worker_hired for it)");
+  }
   if (Status s = BindToken(ctx, *token, {"worker", *worker_id}); !s.ok()) return s;
-  spdlog::info("event=worker_token_granted worker={} by={}", Quoted(*worker_id), Quoted(IdOf(ctx)));
+  spdlog::info("event=worker_token_granted worker={} known={} by={}", Quoted(*worker_id),
+               known->has_value(), Quoted(IdOf(ctx)));
   return BodyWriter().String("worker_id", *worker_id).String("token", *token).Finish();
 }
 
@@ -472,6 +487,23 @@ Status PortalHandlers::OnCopyOffered(HandlerContext& ctx, const Body& /*body*/) 
   const int64_t now = ctx.now_ms();
   return UpdateOrder(ctx, kCopyOffered, e->task_id,
                      [&](Order& o) { return portal::OnCopyOffered(o, now); });
+}
+
+// ---- workers ----
+
+Status PortalHandlers::OnWorkerHired(HandlerContext& ctx, const Body& /*body*/) {
+  auto e = schemas::hiring::DecodeWorkerHired(ctx.message().body);
+  if (!e.ok()) return e.status();
+  if (e->worker_id.size() > kMaxWorkerIdBytes)
+    return Status::Invalid("body.worker_id: at most " + std::to_string(kMaxWorkerIdBytes) +
+                           " bytes");
+  auto existing = store_.GetWorker(ctx.txn(), e->worker_id);
+  if (!existing.ok()) return existing.status();
+  if (*existing) return Status::Ok();  // hired once; a repeat changes nothing
+  KnownWorker worker{e->worker_id, e->name, ctx.now_ms()};
+  if (Status s = store_.PutWorker(ctx.txn(), worker); !s.ok()) return s;
+  spdlog::info("event=worker_known worker={}", Quoted(worker.worker_id));
+  return Status::Ok();
 }
 
 }  // namespace mcf::portal

@@ -1,10 +1,10 @@
 // PortalHandlers: adapts the bus to the portal context. Identity (portal.sign_in,
 // provision_staff, grant_worker_token, authenticate: tokens made at the edge, stored here),
 // service types (list/create/update; "chores" is seeded into an empty store), orders
-// (request_help publishes portal.help_requested; list_orders, get_order) and the projection that
+// (request_help publishes portal.help_requested; list_orders, get_order), the projection that
 // keeps each order up to date from tasks.* and supplies.kit_issued events (workers/portal/
-// orders.h). Replies and events go out through the runtime, so they exist iff the change
-// commits. Runs on the worker runtime's thread.
+// orders.h), and the workers known from hiring.worker_hired. Replies and events go out through the
+// runtime, so they exist iff the change commits. Runs on the worker runtime's thread.
 #pragma once
 
 #include <memory>
@@ -28,6 +28,7 @@ inline constexpr std::string_view kKitIssued = "supplies.kit_issued";
 inline constexpr std::string_view kCheckedIn = "tasks.checked_in";
 inline constexpr std::string_view kTaskFinalized = "tasks.task_finalized";
 inline constexpr std::string_view kCopyOffered = "tasks.copy_offered";
+inline constexpr std::string_view kWorkerHired = "hiring.worker_hired";
 
 // The service type a fresh store starts with (deterministic, so a replay sees it too).
 ServiceType SeedServiceType();
@@ -73,7 +74,8 @@ class PortalHandlers {
           {kKitIssued, &PortalHandlers::OnKitIssued},
           {kCheckedIn, &PortalHandlers::OnCheckedIn},
           {kTaskFinalized, &PortalHandlers::OnTaskFinalized},
-          {kCopyOffered, &PortalHandlers::OnCopyOffered}}) {
+          {kCopyOffered, &PortalHandlers::OnCopyOffered},
+          {kWorkerHired, &PortalHandlers::OnWorkerHired}}) {
       Status s = runtime.OnEvent(
           type, [self, fn](HandlerContext& c, const Body& b) { return ((*self).*fn)(c, b); });
       if (!s.ok()) return s;
@@ -101,7 +103,10 @@ class PortalHandlers {
   Result<std::string> SignIn(worker::HandlerContext& ctx, const schemas::Body& body);
   // {role: manager|supplies|admin, name, token} (admin) -> {id, role, name, token}.
   Result<std::string> ProvisionStaff(worker::HandlerContext& ctx, const schemas::Body& body);
-  // {worker_id, token} (admin) -> {worker_id, token}.
+  // {worker_id, token, just_hired?} (admin) -> {worker_id, token}; not_found naming
+  // body.worker_id for a worker the portal has not seen in hiring.worker_hired, unless
+  // just_hired (the caller got the id from hiring.import_worker's reply, the event may still be
+  // on its way: docs/decisions/009).
   Result<std::string> GrantWorkerToken(worker::HandlerContext& ctx, const schemas::Body& body);
   // {token} (any caller) -> {role, id}; not_found "unknown token".
   Result<std::string> Authenticate(worker::HandlerContext& ctx, const schemas::Body& body);
@@ -131,6 +136,10 @@ class PortalHandlers {
   Status OnCheckedIn(worker::HandlerContext& ctx, const schemas::Body& body);
   Status OnTaskFinalized(worker::HandlerContext& ctx, const schemas::Body& body);
   Status OnCopyOffered(worker::HandlerContext& ctx, const schemas::Body& body);
+
+  // ---- workers ----
+  // hiring.worker_hired: the worker becomes known (grant_worker_token may name it).
+  Status OnWorkerHired(worker::HandlerContext& ctx, const schemas::Body& body);
 
  private:
   // Records token -> binding; conflict when the token stands for someone else already.

@@ -109,6 +109,25 @@ Result<TokenBinding> DecodeTokenBinding(std::string_view bytes) {
   return t;
 }
 
+std::string EncodeKnownWorker(const KnownWorker& w) {
+  return BodyWriter()
+      .String("worker_id", w.worker_id)
+      .String("name", w.name)
+      .Int("hired_at", w.hired_at_ms)
+      .Finish();
+}
+
+Result<KnownWorker> DecodeKnownWorker(std::string_view bytes) {
+  auto b = Body::Parse(bytes);
+  if (!b.ok()) return b.status();
+  KnownWorker w;
+  if (Status s = Strings(*b, {{"worker_id", &w.worker_id}, {"name", &w.name}}); !s.ok()) return s;
+  auto hired = b->Int("hired_at");
+  if (!hired.ok()) return hired.status();
+  w.hired_at_ms = *hired;
+  return w;
+}
+
 std::string EncodeServiceType(const ServiceType& t) {
   return BodyWriter()
       .String("id", t.id)
@@ -259,6 +278,15 @@ Result<std::optional<TokenBinding>> PortalStore::Token(const store::Txn& txn,
 
 Status PortalStore::PutToken(store::Txn& txn, std::string_view token, const TokenBinding& binding) {
   return txn.Put(tokens_, token, EncodeTokenBinding(binding));
+}
+
+Result<std::optional<KnownWorker>> PortalStore::GetWorker(const store::Txn& txn,
+                                                          std::string_view id) const {
+  return GetDecoded<KnownWorker>(txn, workers_, "workers", id, &DecodeKnownWorker);
+}
+
+Status PortalStore::PutWorker(store::Txn& txn, const KnownWorker& worker) {
+  return txn.Put(workers_, worker.worker_id, EncodeKnownWorker(worker));
 }
 
 Result<std::vector<ServiceType>> PortalStore::ServiceTypes(const store::Txn& txn) const {

@@ -3,6 +3,7 @@
 //   clients           client_id -> employee_id
 //   staff             staff id -> Staff (manager, supplies, admin)
 //   tokens            token -> TokenBinding {role, id} (clients, staff, workers)
+//   workers           worker_id -> KnownWorker (from hiring.worker_hired)
 //   service_types     service type id -> ServiceType
 //   orders            order id (= task id) -> Order
 //   orders_by_client  client_id "\0" order id -> "" (a client's dashboard, by id)
@@ -46,6 +47,14 @@ struct TokenBinding {
   bool operator==(const TokenBinding&) const = default;
 };
 
+// A worker the portal learned of from hiring.worker_hired (contexts never ask each other).
+struct KnownWorker {
+  std::string worker_id;
+  std::string name;
+  int64_t hired_at_ms = 0;  // the event's bus time
+  bool operator==(const KnownWorker&) const = default;
+};
+
 struct ServiceType {
   std::string id;
   std::string name;
@@ -64,6 +73,9 @@ Result<Staff> DecodeStaff(std::string_view bytes);
 // {role, id}
 std::string EncodeTokenBinding(const TokenBinding& t);
 Result<TokenBinding> DecodeTokenBinding(std::string_view bytes);
+// {worker_id, name, hired_at}
+std::string EncodeKnownWorker(const KnownWorker& w);
+Result<KnownWorker> DecodeKnownWorker(std::string_view bytes);
 // {id, name, description, active}
 std::string EncodeServiceType(const ServiceType& t);
 Result<ServiceType> DecodeServiceType(std::string_view bytes);
@@ -89,6 +101,7 @@ class PortalStore {
                             {"clients", &s.clients_},
                             {"staff", &s.staff_},
                             {"tokens", &s.tokens_},
+                            {"workers", &s.workers_},
                             {"service_types", &s.service_types_},
                             {"orders", &s.orders_},
                             {"orders_by_client", &s.orders_by_client_}}) {
@@ -112,6 +125,10 @@ class PortalStore {
   Result<std::optional<TokenBinding>> Token(const store::Txn& txn, std::string_view token) const;
   Status PutToken(store::Txn& txn, std::string_view token, const TokenBinding& binding);
 
+  // Workers: nullopt for one the portal has not seen hired. REQUIRES: 1 <= id.size() <= 511.
+  Result<std::optional<KnownWorker>> GetWorker(const store::Txn& txn, std::string_view id) const;
+  Status PutWorker(store::Txn& txn, const KnownWorker& worker);
+
   // Every service type, sorted by id.
   Result<std::vector<ServiceType>> ServiceTypes(const store::Txn& txn) const;
   Result<std::optional<ServiceType>> GetServiceType(const store::Txn& txn,
@@ -128,7 +145,8 @@ class PortalStore {
 
  private:
   PortalStore() = default;
-  store::Db accounts_, clients_, staff_, tokens_, service_types_, orders_, orders_by_client_;
+  store::Db accounts_, clients_, staff_, tokens_, workers_, service_types_, orders_,
+      orders_by_client_;
 };
 
 }  // namespace mcf::portal

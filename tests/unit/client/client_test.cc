@@ -162,6 +162,50 @@ TEST(SubscriberTest, SubscribesGrantsCreditAndResubscribesAfterReconnect) {
   EXPECT_EQ(proto::ParseSubscribe(f, 1)->from_seq, 8u);
 }
 
+// from_seq 0 ("only new events"): the subscriber learns the head first, subscribes from head + 1,
+// and a reconnect before any event subscribes from there again — not "0", which a broker reads
+// as its head at that later moment (what happened before: the events in between were skipped).
+TEST(SubscriberTest, NewEventsOnlyAsksForTheHeadAndResubscribesFromItAfterReconnect) {
+  zmq::context_t ctx;
+  FakeBroker broker(ctx);
+  SubscriberOptions opts;
+  opts.from_seq = 0;
+  opts.heartbeat = Millis(1000);
+  Subscriber sub(ctx, broker.endpoint(), opts);
+  EXPECT_FALSE(sub.Next(Millis(10)).has_value());
+
+  proto::Frames f;
+  ASSERT_TRUE(broker.RecvKind(proto::Kind::kRequest, f));
+  zmq::message_t peer(f[0].data(), f[0].size());
+  auto req = proto::ParseClientRequest(f, 1);
+  ASSERT_TRUE(req.ok()) << req.status().ToString();
+  EXPECT_EQ(req->service, "broker");
+  auto env = schemas::DecodeEnvelope(proto::View(req->envelope));
+  ASSERT_TRUE(env.ok()) << env.status().ToString();
+  EXPECT_EQ(env->type, "broker.health");
+  // A reply under another key is ignored; the right one resolves the start.
+  schemas::Reply stray = schemas::ErrorReply(*env, Status::Ok(), "broker", 1);
+  stray.body = schemas::BodyWriter().Int("log_head", 1).Finish();
+  std::string stray_bytes = schemas::Encode(stray);
+  broker.SendTo(peer, proto::Encode(proto::ClientReply{
+                          "nope", zmq::message_t(stray_bytes.data(), stray_bytes.size())}));
+  schemas::Reply health = schemas::ErrorReply(*env, Status::Ok(), "broker", 1);
+  health.body = schemas::BodyWriter().Int("log_head", 41).Finish();
+  std::string bytes = schemas::Encode(health);
+  broker.SendTo(peer, proto::Encode(proto::ClientReply{
+                          req->request_key, zmq::message_t(bytes.data(), bytes.size())}));
+  EXPECT_FALSE(sub.Next(Millis(50)).has_value());
+  ASSERT_TRUE(broker.RecvKind(proto::Kind::kSubscribe, f));
+  EXPECT_EQ(proto::ParseSubscribe(f, 1)->from_seq, 42u);
+
+  broker.SendTo(peer, proto::EncodeReconnect());  // before any event
+  EXPECT_FALSE(sub.Next(Millis(50)).has_value());
+  ASSERT_TRUE(broker.RecvKind(proto::Kind::kSubscribe, f));
+  EXPECT_NE(proto::View(f[0]), proto::View(peer));        // a new socket...
+  EXPECT_EQ(proto::ParseSubscribe(f, 1)->from_seq, 42u);  // ...from the same start
+  EXPECT_EQ(sub.last_seq(), 0u);
+}
+
 TEST(SubscriberTest, HeartbeatsWhenIdleAndReconnectsWhenBrokerIsSilent) {
   zmq::context_t ctx;
   FakeBroker broker(ctx);

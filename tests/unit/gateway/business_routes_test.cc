@@ -134,7 +134,7 @@ TEST(BusinessRoutesTest, WorkersBuildsTheProfileExplicitly) {
   EXPECT_EQ(ProblemOf(Build(kWorkers, admin, WithBody(profile))).field, "body.strengths[1]");
   auto grant = GrantWorkerTokenCommand("worker-7", "tok");
   EXPECT_EQ(grant.type, "portal.grant_worker_token");
-  EXPECT_EQ(grant.body, (Json{{"worker_id", "worker-7"}, {"token", "tok"}}));
+  EXPECT_EQ(grant.body, (Json{{"worker_id", "worker-7"}, {"token", "tok"}, {"just_hired", true}}));
 }
 
 TEST(BusinessRoutesTest, ServiceTypesValidateAndTakeTheIdFromThePath) {

@@ -14,6 +14,7 @@
 #include "lib/base/log.h"
 #include "schemas/body.h"
 #include "schemas/envelope.h"
+#include "schemas/hiring.h"
 #include "schemas/msgpack.h"
 #include "schemas/portal.h"
 #include "schemas/supplies.h"
@@ -99,6 +100,28 @@ class PortalHandlersTest : public ::testing::Test {
   void Feed(std::string_view type, std::string body, int64_t now = kNow + 1) {
     Status s = h_.Event(type, std::move(body), now);
     ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+
+  // hiring.worker_hired for `worker_id`: the portal learns the worker.
+  void Hire(const std::string& worker_id, int64_t now = kNow + 1) {
+    Feed(schemas::hiring::kWorkerHired,
+         schemas::hiring::Encode(
+             schemas::hiring::WorkerHired{worker_id, "Cat " + worker_id, {"poking"}, {"baths"}}),
+         now);
+  }
+
+  Reply Grant(const std::string& worker_id, const std::string& token,
+              std::optional<bool> just_hired = std::nullopt, std::string id = "") {
+    BodyWriter w;
+    w.String("worker_id", worker_id).String("token", token);
+    if (just_hired) w.Bool("just_hired", *just_hired);
+    return Call(wire::kGrantWorkerToken, w.Finish(), kAdmin, kNow, std::move(id));
+  }
+
+  // The principal `token` stands for, as "role/id"; "" when unknown.
+  std::string Who(const std::string& token) {
+    Reply r = Call(wire::kAuthenticate, BodyWriter().String("token", token).Finish(), kGateway);
+    return r.status == Code::kOk ? Str(r.body, "role") + "/" + Str(r.body, "id") : "";
   }
 
   Reply SignIn(const std::string& employee_id, const std::string& name, const std::string& token) {
@@ -200,6 +223,7 @@ TEST_F(PortalHandlersTest, ATokenNeverRebindsToAnotherPrincipal) {
   ASSERT_EQ(jerry.status, Code::kOk);
   EXPECT_TRUE(Flag(jerry.body, "created"));
   // Nor can staff or workers take a client's token.
+  Hire("w1");
   EXPECT_EQ(Call(wire::kProvisionStaff,
                  BodyWriter()
                      .String("role", "manager")
@@ -262,6 +286,7 @@ TEST_F(PortalHandlersTest, OnlyAdminsProvisionStaffAndGrantWorkerTokens) {
 
   EXPECT_EQ(Call(wire::kProvisionStaff, staff("janitor", 3), kAdmin).status, Code::kInvalid);
 
+  Hire("w1");
   Reply grant =
       Call(wire::kGrantWorkerToken,
            BodyWriter().String("worker_id", "w1").String("token", TokenFor(2)).Finish(), kAdmin);
@@ -275,6 +300,74 @@ TEST_F(PortalHandlersTest, OnlyAdminsProvisionStaffAndGrantWorkerTokens) {
   who = Call(wire::kAuthenticate, BodyWriter().String("token", TokenFor(2)).Finish(), kGateway);
   EXPECT_EQ(Str(who.body, "role"), "worker");
   EXPECT_EQ(Str(who.body, "id"), "w1");
+}
+
+// The portal knows workers only from hiring.worker_hired; a token for any other is refused.
+TEST_F(PortalHandlersTest, GrantWorkerTokenForAWorkerNeverHiredIsNotFoundAndBindsNothing) {
+  Reply r = Grant("worker-nobody", TokenFor(5), std::nullopt, "grant-1");
+  EXPECT_EQ(r.status, Code::kNotFound);
+  EXPECT_EQ(r.message.rfind("body.worker_id: ", 0), 0u) << r.message;
+  EXPECT_NE(r.message.find("\"worker-nobody\""), std::string::npos) << r.message;
+  EXPECT_EQ(Who(TokenFor(5)), "");
+  Reply explicit_no = Grant("worker-nobody", TokenFor(5), false);
+  EXPECT_EQ(explicit_no.status, Code::kNotFound);
+  EXPECT_EQ(Who(TokenFor(5)), "");
+
+  // Once hired (and after a restart), the worker gets its token; the refused command stays
+  // refused (its reply is recorded), a new one succeeds.
+  Hire("worker-nobody");
+  Reopen();
+  EXPECT_EQ(Grant("worker-nobody", TokenFor(5), std::nullopt, "grant-1").status, Code::kNotFound);
+  Reply ok = Grant("worker-nobody", TokenFor(5), std::nullopt, "grant-2");
+  ASSERT_EQ(ok.status, Code::kOk) << ok.message;
+  EXPECT_EQ(Str(ok.body, "worker_id"), "worker-nobody");
+  EXPECT_EQ(Str(ok.body, "token"), TokenFor(5));
+  EXPECT_EQ(Who(TokenFor(5)), "worker/worker-nobody");
+  // Other workers are still unknown.
+  EXPECT_EQ(Grant("worker-other", TokenFor(6)).status, Code::kNotFound);
+}
+
+// POST /v1/workers asks the portal right after hiring answered, possibly before its
+// hiring.worker_hired has arrived: `just_hired` says the id came from that answer.
+TEST_F(PortalHandlersTest, JustHiredGrantsTheTokenBeforeTheEventArrivesAndTheEventChangesNothing) {
+  Reply r = Grant("worker-new", TokenFor(7), true);
+  ASSERT_EQ(r.status, Code::kOk) << r.message;
+  EXPECT_EQ(Str(r.body, "worker_id"), "worker-new");
+  EXPECT_EQ(Who(TokenFor(7)), "worker/worker-new");
+  Hire("worker-new");  // the event, a moment later
+  EXPECT_EQ(Who(TokenFor(7)), "worker/worker-new");
+  // Still no rebinding of a token, flag or not.
+  Hire("worker-two");
+  EXPECT_EQ(Grant("worker-two", TokenFor(7), true).status, Code::kConflict);
+  EXPECT_EQ(Who(TokenFor(7)), "worker/worker-new");
+}
+
+TEST_F(PortalHandlersTest, GrantWorkerTokenValidatesJustHiredAndChangesNothing) {
+  Reply r = Call(wire::kGrantWorkerToken,
+                 BodyWriter()
+                     .String("worker_id", "worker-x")
+                     .String("token", TokenFor(8))
+                     .String("just_hired", "yes")
+                     .Finish(),
+                 kAdmin);
+  EXPECT_EQ(r.status, Code::kInvalid);
+  EXPECT_EQ(r.message.rfind("body.just_hired", 0), 0u) << r.message;
+  EXPECT_EQ(Who(TokenFor(8)), "");
+}
+
+TEST_F(PortalHandlersTest, AMalformedWorkerHiredMakesNoWorkerKnown) {
+  const uint64_t failed = h_.stats().handler_failed;
+  Feed(schemas::hiring::kWorkerHired, BodyWriter().String("name", "No Id").Finish());
+  EXPECT_EQ(h_.stats().handler_failed, failed + 1);
+  Feed(schemas::hiring::kWorkerHired,
+       BodyWriter().String("worker_id", std::string(65, 'w')).String("name", "Long").Finish());
+  EXPECT_EQ(h_.stats().handler_failed, failed + 2);
+  EXPECT_EQ(Grant(std::string(65, 'w'), TokenFor(9)).status, Code::kInvalid);
+
+  EXPECT_EQ(Grant("worker-a", TokenFor(9)).status, Code::kNotFound);
+  Hire("worker-a", kNow + 1);
+  Hire("worker-a", kNow + 2);  // a repeat is harmless
+  EXPECT_EQ(Grant("worker-a", TokenFor(9)).status, Code::kOk);
 }
 
 TEST_F(PortalHandlersTest, AuthenticateAnUnknownTokenIsNotFound) {
