@@ -58,6 +58,14 @@ std::optional<std::string> ParseBearer(std::string_view header_value) {
   return std::string(token);
 }
 
+bool IsWellFormedToken(std::string_view token) {
+  if (token.size() != kTokenChars) return false;
+  for (char c : token) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   // Touch max(len) bytes either way; only the lengths leak.
   const size_t n = std::max(a.size(), b.size());
@@ -94,8 +102,9 @@ Result<std::unique_ptr<BootstrapAdminToken>> BootstrapAdminToken::FromFile(
   std::getline(in, line);
   std::string_view token = Trim(line);
   if (token.empty()) return Status::Invalid("admin token file " + path + " holds no token");
-  if (token.find_first_of(" \t") != std::string_view::npos) {
-    return Status::Invalid("admin token in " + path + " contains whitespace");
+  if (!IsWellFormedToken(token)) {
+    return Status::Invalid("admin token in " + path + " is not " + std::to_string(kTokenChars) +
+                           " lowercase hex characters (delete the file to have one made)");
   }
   return std::make_unique<BootstrapAdminToken>(std::string(token));
 }
@@ -142,6 +151,10 @@ ProblemOr<Principal> Authenticate(const TokenStore& store,
   auto token = ParseBearer(*authorization);
   if (!token) {
     return MakeProblem(kHttpUnauthorized, "Authorization header is not a bearer token");
+  }
+  if (!IsWellFormedToken(*token)) {
+    return MakeProblem(kHttpUnauthorized, "the bearer token is not " + std::to_string(kTokenChars) +
+                                              " lowercase hex characters");
   }
   auto principal = store.Lookup(*token);
   if (!principal.ok()) {

@@ -26,9 +26,17 @@ namespace mcf::gateway {
 
 using schemas::Principal;
 
+// Every token the platform mints is lib/base NewSecretToken's: 64 lowercase hex characters.
+inline constexpr size_t kTokenChars = 64;
+
 // The token of an `Authorization` header value "Bearer <token>" (scheme case-insensitive,
-// surrounding spaces ignored); nullopt when it is not one.
+// surrounding spaces ignored); nullopt when it is not one. The value must be the header's bytes
+// as sent (gateway/server.cc undoes httplib's percent-decoding of header values).
 std::optional<std::string> ParseBearer(std::string_view header_value);
+
+// True when `token` is exactly kTokenChars of [0-9a-f]: anything else cannot be a token, so it
+// is refused (401) without asking any store.
+bool IsWellFormedToken(std::string_view token);
 
 // True when a == b, in time that depends only on their lengths.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
@@ -51,13 +59,14 @@ class InMemoryTokenStore final : public TokenStore {
   std::unordered_map<std::string, Principal> tokens_;
 };
 
-// One admin token, fixed at start. Lookup compares in constant time.
+// One admin token, fixed at start. Lookup compares in constant time (every byte of both, so
+// the time depends on neither the token nor how much of it a guess got right).
 class BootstrapAdminToken final : public TokenStore {
  public:
   // Principal {admin, "bootstrap"}. REQUIRES: token is not empty.
   explicit BootstrapAdminToken(std::string token);
   // Reads the token (first line, surrounding whitespace trimmed) from `path`; invalid when the
-  // file is missing, unreadable or holds no token.
+  // file is missing, unreadable or holds no well-formed token (IsWellFormedToken).
   static Result<std::unique_ptr<BootstrapAdminToken>> FromFile(const std::string& path);
   // Like FromFile, but first creates the file (mode 0600, 32 random bytes as hex) when it does
   // not exist.
@@ -80,8 +89,9 @@ class ChainedTokenStore final : public TokenStore {
   std::vector<const TokenStore*> stores_;
 };
 
-// The principal for an Authorization header value; 401 when it is missing, not a bearer token
-// or an unknown token; 503 when the token store could not be asked.
+// The principal for an Authorization header value; 401 when it is missing, not a bearer token,
+// not a well-formed token (the store is not asked) or an unknown token; 503 when the token store
+// could not be asked. Several Authorization headers arrive joined with ", " and are refused.
 ProblemOr<Principal> Authenticate(const TokenStore& store,
                                   std::optional<std::string_view> authorization);
 

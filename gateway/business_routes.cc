@@ -25,6 +25,10 @@ constexpr int64_t kMaxWorkerAge = 40;
 constexpr int64_t kMinDurationMinutes = 15;
 constexpr int64_t kMaxDurationMinutes = 12 * 60;
 constexpr int64_t kMaxPageLimit = 100;
+// portal.request_help's duration when none is sent (workers/portal/handlers.h
+// kDefaultDurationMs): the gateway checks that the derived ends_at stays in range.
+constexpr int64_t kDefaultDurationMinutes = 60;
+constexpr int64_t kMsPerMinute = 60'000;
 
 // Staff roles (admin passes every staff check: docs/decisions/006).
 constexpr std::string_view kAdmin = "admin";
@@ -45,7 +49,8 @@ Problem BadRequest(std::string field, std::string detail) {
   return MakeProblem(kHttpBadRequest, field + ": " + detail, field);
 }
 
-// A path parameter: 1..64 bytes, else 400 naming "path.<name>".
+// A path parameter: 1..128 bytes without control characters (httplib percent-decodes the
+// path, so %00 arrives as a NUL), else 400 naming "path.<name>".
 std::optional<Problem> PathParam(const HttpRequest& request, const std::string& name,
                                  std::string* out) {
   auto it = request.path_params.find(name);
@@ -54,6 +59,9 @@ std::optional<Problem> PathParam(const HttpRequest& request, const std::string& 
   }
   if (it->second.size() > kMaxIdBytes) {
     return BadRequest("path." + name, "longer than " + std::to_string(kMaxIdBytes) + " bytes");
+  }
+  if (auto bad = FindControlCharacter(it->second, TextLines::kSingle)) {
+    return BadRequest("path." + name, std::move(*bad));
   }
   *out = it->second;
   return std::nullopt;
@@ -85,6 +93,10 @@ class QueryReader {
     if (!v) return std::nullopt;
     if (v->empty() || v->size() > kMaxIdBytes) {
       Fail(name, "must be 1.." + std::to_string(kMaxIdBytes) + " bytes");
+      return std::nullopt;
+    }
+    if (auto bad = FindControlCharacter(*v, TextLines::kSingle)) {
+      Fail(name, std::move(*bad));
       return std::nullopt;
     }
     return v;
@@ -129,13 +141,30 @@ class QueryReader {
   std::optional<Problem> problem_;
 };
 
-// A required ISO-8601 UTC time field as bus ms.
-int64_t IsoTime(JsonReader& r, const std::string& field, std::optional<Problem>* problem) {
+// A required RFC 3339 date-time field as bus ms (docs/decisions/010): on the calendar, within
+// kMinDateTimeMs..kMaxDateTimeMs, and leaving `room_ms` before the end of that range for the
+// times derived from it (ends_at = starts_at + duration), so no reply ever shows a year 10000.
+int64_t DateTime(JsonReader& r, const std::string& field, int64_t room_ms,
+                 std::optional<Problem>* problem) {
   std::string text = r.String(field, 40);
   if (r.problem()) return 0;
-  auto ms = schemas::clock::ParseIso8601(text);
-  if (!ms) {
-    *problem = BadRequest("body." + field, "not an ISO-8601 UTC time such as 2026-01-05T08:00:00Z");
+  auto ms = schemas::clock::ParseRfc3339(text);
+  if (!ms.ok()) {
+    *problem = BadRequest("body." + field, ms.status().message());
+    return 0;
+  }
+  if (*ms < kMinDateTimeMs || *ms > kMaxDateTimeMs) {
+    *problem =
+        BadRequest("body." + field, "out of range: date-times from " +
+                                        schemas::clock::Iso8601(kMinDateTimeMs) + " to " +
+                                        schemas::clock::Iso8601(kMaxDateTimeMs) + " are accepted");
+    return 0;
+  }
+  if (*ms > kMaxDateTimeMs - room_ms) {
+    *problem = BadRequest("body." + field, "too late: the job would end after " +
+                                               schemas::clock::Iso8601(kMaxDateTimeMs) +
+                                               "; the latest start is " +
+                                               schemas::clock::Iso8601(kMaxDateTimeMs - room_ms));
     return 0;
   }
   return *ms;
@@ -227,7 +256,8 @@ ProblemOr<BusCommand> CreateServiceType(const RouteInput& in) {
   JsonReader r(BodyOf(in.request));
   BusCommand c = Command("portal.create_service_type", true);
   c.body["name"] = r.String("name", kMaxNameBytes, 1);
-  c.body["description"] = r.String("description", kMaxServiceDescriptionBytes);
+  c.body["description"] =
+      r.String("description", kMaxServiceDescriptionBytes, 0, TextLines::kMulti);
   auto active = r.OptBool("active");
   if (r.problem()) return *r.problem();
   if (active) c.body["active"] = *active;
@@ -240,7 +270,7 @@ ProblemOr<BusCommand> UpdateServiceType(const RouteInput& in) {
   if (auto p = PathParam(in.request, "id", &id)) return *p;
   JsonReader r(BodyOf(in.request));
   auto name = r.OptString("name", kMaxNameBytes, 1);
-  auto description = r.OptString("description", kMaxServiceDescriptionBytes);
+  auto description = r.OptString("description", kMaxServiceDescriptionBytes, 0, TextLines::kMulti);
   auto active = r.OptBool("active");
   if (r.problem()) return *r.problem();
   BusCommand c = Command("portal.update_service_type");
@@ -258,12 +288,16 @@ ProblemOr<BusCommand> CreateOrder(const RouteInput& in) {
   JsonReader r(BodyOf(in.request));
   std::optional<Problem> problem;
   std::string service_type_id = r.String("service_type_id", kMaxIdBytes, 1);
-  std::string description = r.String("description", kMaxOrderDescriptionBytes, 1);
-  const int64_t starts_at = IsoTime(r, "desired_at", &problem);
+  std::string description =
+      r.String("description", kMaxOrderDescriptionBytes, 1, TextLines::kMulti);
   auto minutes = r.OptInt("duration_minutes", kMinDurationMinutes, kMaxDurationMinutes);
+  const int64_t starts_at =
+      DateTime(r, "desired_at", minutes.value_or(kDefaultDurationMinutes) * kMsPerMinute, &problem);
   if (r.problem()) return *r.problem();
   if (problem) return *problem;
   BusCommand c = Command("portal.request_help", true);
+  c.field_names = {{"body.starts_at", "body.desired_at"},
+                   {"body.duration_ms", "body.duration_minutes"}};
   c.body["service_type_id"] = service_type_id;
   c.body["description"] = description;
   c.body["starts_at"] = starts_at;
@@ -305,10 +339,13 @@ ProblemOr<BusCommand> CopyOrder(const RouteInput& in) {
   if (auto p = PathParam(in.request, "id", &id)) return *p;
   JsonReader r(BodyOf(in.request));
   std::optional<Problem> problem;
-  const int64_t starts_at = IsoTime(r, "desired_at", &problem);
+  // The copy keeps the original's duration, which the gateway does not know: leave room for the
+  // longest one.
+  const int64_t starts_at = DateTime(r, "desired_at", kMaxDurationMinutes * kMsPerMinute, &problem);
   if (r.problem()) return *r.problem();
   if (problem) return *problem;
   BusCommand c = Command("tasks.copy", true);
+  c.field_names = {{"body.starts_at", "body.desired_at"}, {"body.task_id", "path.id"}};
   c.body["task_id"] = id;
   c.body["starts_at"] = starts_at;
   return c;
@@ -351,7 +388,7 @@ ProblemOr<BusCommand> Fail(const RouteInput& in) {
   std::string id;
   if (auto p = PathParam(in.request, "id", &id)) return *p;
   JsonReader r(BodyOf(in.request));
-  std::string reason = r.String("reason", kMaxReasonBytes, 1);
+  std::string reason = r.String("reason", kMaxReasonBytes, 1, TextLines::kMulti);
   if (r.problem()) return *r.problem();
   BusCommand c = Command("tasks.fail");
   c.body["task_id"] = id;
@@ -457,7 +494,26 @@ std::optional<Problem> CheckIdempotencyKey(const std::optional<std::string>& key
     return BadRequest("header.Idempotency-Key",
                       "must be 1.." + std::to_string(kMaxIdempotencyKeyBytes) + " bytes");
   }
+  if (auto bad = FindControlCharacter(*key, TextLines::kSingle)) {
+    return BadRequest("header.Idempotency-Key", std::move(*bad));
+  }
   return std::nullopt;
+}
+
+void RenameField(const std::vector<std::pair<std::string, std::string>>& field_names,
+                 Json& problem) {
+  if (!problem.is_object() || !problem.contains("field") || !problem["field"].is_string()) return;
+  const std::string bus_field = problem["field"].get<std::string>();
+  for (const auto& [from, to] : field_names) {
+    if (bus_field != from) continue;
+    problem["field"] = to;
+    if (problem.contains("detail") && problem["detail"].is_string()) {
+      std::string detail = problem["detail"].get<std::string>();
+      if (detail.rfind(from, 0) == 0) detail = to + detail.substr(from.size());
+      problem["detail"] = detail;
+    }
+    return;
+  }
 }
 
 std::string NewToken() { return NewSecretToken(); }

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "gateway/handlers.h"
@@ -18,6 +19,11 @@
 #include "gateway/routes.h"
 
 namespace mcf::gateway {
+
+// The date-times the routes accept (docs/decisions/010): 2000-01-01T00:00:00Z up to
+// 9999-12-31T23:59:59.999Z, derived times (ends_at) included.
+inline constexpr int64_t kMinDateTimeMs = 946'684'800'000;
+inline constexpr int64_t kMaxDateTimeMs = 253'402'300'799'999;
 
 // Largest decoded photo (5 MiB); larger -> 413 naming "body.photo".
 inline constexpr size_t kMaxPhotoBytes = 5u << 20;
@@ -40,6 +46,9 @@ struct BusCommand {
   // Who the Idempotency-Key belongs to when the route is public (POST /v1/session: the
   // employee_id); authenticated routes use the principal.
   std::string idempotency_scope;
+  // Bus field -> the request field it came from ("body.starts_at" -> "body.desired_at"), so a
+  // context's `invalid` names what the caller sent (see RenameField).
+  std::vector<std::pair<std::string, std::string>> field_names;
 };
 
 enum class ReplyShape {
@@ -77,8 +86,14 @@ std::string DeriveCommandId(std::string_view scope, std::string_view method, std
 // The id of a follow-up command (POST /v1/workers' grant) derived from the first one.
 std::string FollowUpCommandId(std::string_view first_id, std::string_view step);
 
-// 400 naming "header.Idempotency-Key" when the key is empty or longer than 100 bytes.
+// 400 naming "header.Idempotency-Key" when the key is empty, longer than 100 bytes or holds a
+// control character.
 std::optional<Problem> CheckIdempotencyKey(const std::optional<std::string>& key);
+
+// In a problem object from a context's reply, the bus field named by `field_names` becomes the
+// request's field, in `field` and at the start of `detail`; other problems are left alone.
+void RenameField(const std::vector<std::pair<std::string, std::string>>& field_names,
+                 Json& problem);
 
 // A fresh bearer token: lib/base NewSecretToken (32 random bytes as 64 lowercase hex).
 std::string NewToken();

@@ -1,5 +1,7 @@
 #include "gateway/json_body.h"
 
+#include <cstdio>
+#include <unordered_set>
 #include <vector>
 
 namespace mcf::gateway {
@@ -54,6 +56,82 @@ std::optional<std::string> FindLongString(const Json& value, const std::string& 
   return std::nullopt;
 }
 
+// A SAX pass over the body that stops at the first key seen twice in one object, at any depth,
+// and remembers its path ("body.items[1].name"). nlohmann's DOM parser keeps the last value
+// silently, so this runs first. Depth is bounded by NestingDepth before it runs.
+class DuplicateKeyFinder {
+ public:
+  using number_integer_t = Json::number_integer_t;
+  using number_unsigned_t = Json::number_unsigned_t;
+  using number_float_t = Json::number_float_t;
+  using string_t = Json::string_t;
+  using binary_t = Json::binary_t;
+
+  bool null() { return Value(); }
+  bool boolean(bool) { return Value(); }
+  bool number_integer(number_integer_t) { return Value(); }
+  bool number_unsigned(number_unsigned_t) { return Value(); }
+  bool number_float(number_float_t, const string_t&) { return Value(); }
+  bool string(string_t&) { return Value(); }
+  bool binary(binary_t&) { return Value(); }
+  bool start_object(std::size_t) { return Push(true); }
+  bool end_object() { return Pop(); }
+  bool start_array(std::size_t) { return Push(false); }
+  bool end_array() { return Pop(); }
+  bool key(string_t& key) {
+    Frame& f = frames_.back();
+    if (!f.keys.insert(key).second) {
+      duplicate_ = f.path + "." + key;
+      return false;
+    }
+    f.key = key;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const Json::exception&) {
+    malformed_ = true;
+    return false;
+  }
+
+  // The path of the first duplicated key, if one stopped the pass.
+  const std::optional<std::string>& duplicate() const { return duplicate_; }
+  bool malformed() const { return malformed_; }
+
+ private:
+  struct Frame {
+    bool is_object = false;
+    std::string path;
+    std::unordered_set<std::string> keys;  // objects: keys so far
+    std::string key;                       // objects: the key of the value being read
+    size_t index = 0;                      // arrays: the index of the value being read
+  };
+
+  // The path of the value about to be read.
+  std::string ChildPath() const {
+    if (frames_.empty()) return "body";
+    const Frame& f = frames_.back();
+    return f.is_object ? f.path + "." + f.key : f.path + "[" + std::to_string(f.index) + "]";
+  }
+  bool Value() {
+    if (!frames_.empty() && !frames_.back().is_object) ++frames_.back().index;
+    return true;
+  }
+  bool Push(bool is_object) {
+    Frame f;
+    f.is_object = is_object;
+    f.path = ChildPath();
+    frames_.push_back(std::move(f));
+    return true;
+  }
+  bool Pop() {
+    frames_.pop_back();
+    return Value();
+  }
+
+  std::vector<Frame> frames_;
+  std::optional<std::string> duplicate_;
+  bool malformed_ = false;
+};
+
 std::string_view TypeName(const Json& value) {
   if (value.is_number_integer() || value.is_number_unsigned()) return "integer";
   return value.type_name();
@@ -73,6 +151,15 @@ ProblemOr<Json> ParseJsonBody(std::string_view text, const JsonLimits& limits) {
     return MakeProblem(kHttpBadRequest,
                        "body is nested deeper than " + std::to_string(limits.max_depth) + " levels",
                        "body");
+  }
+  DuplicateKeyFinder finder;
+  if (!Json::sax_parse(text.begin(), text.end(), &finder)) {
+    if (finder.duplicate()) {
+      return MakeProblem(kHttpBadRequest,
+                         *finder.duplicate() + ": duplicate key (each key may appear once)",
+                         *finder.duplicate());
+    }
+    return MakeProblem(kHttpBadRequest, "body is not valid JSON", "body");
   }
   Json value = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) {
@@ -108,15 +195,19 @@ const Json* JsonReader::Find(std::string_view field, bool required) {
     return nullptr;
   }
   auto it = object_.find(std::string(field));
-  if (it == object_.end() || it->is_null()) {
+  if (it == object_.end()) {
     if (required) Fail(field, "required");
+    return nullptr;
+  }
+  if (it->is_null()) {
+    Fail(field, required ? "required; null is not a value" : "must not be null (leave it out)");
     return nullptr;
   }
   return &*it;
 }
 
 std::optional<std::string> JsonReader::OptString(std::string_view field, size_t max_bytes,
-                                                 size_t min_bytes) {
+                                                 size_t min_bytes, TextLines lines) {
   const Json* v = Find(field, false);
   if (v == nullptr) return std::nullopt;
   if (!v->is_string()) {
@@ -133,12 +224,17 @@ std::optional<std::string> JsonReader::OptString(std::string_view field, size_t 
                                : "shorter than " + std::to_string(min_bytes) + " bytes");
     return std::nullopt;
   }
+  if (auto bad = FindControlCharacter(s, lines)) {
+    Fail(field, std::move(*bad));
+    return std::nullopt;
+  }
   return s;
 }
 
-std::string JsonReader::String(std::string_view field, size_t max_bytes, size_t min_bytes) {
+std::string JsonReader::String(std::string_view field, size_t max_bytes, size_t min_bytes,
+                               TextLines lines) {
   if (Find(field, true) == nullptr) return {};
-  return OptString(field, max_bytes, min_bytes).value_or("");
+  return OptString(field, max_bytes, min_bytes, lines).value_or("");
 }
 
 std::optional<int64_t> JsonReader::OptInt(std::string_view field, int64_t min, int64_t max) {
@@ -206,9 +302,9 @@ std::optional<std::string> CheckChars(const std::string& s, size_t min_chars, si
 }  // namespace
 
 std::optional<std::string> JsonReader::OptText(std::string_view field, size_t min_chars,
-                                               size_t max_chars) {
+                                               size_t max_chars, TextLines lines) {
   // 4 bytes per character at most; the byte check keeps hostile input cheap.
-  auto s = OptString(field, max_chars * 4);
+  auto s = OptString(field, max_chars * 4, 0, lines);
   if (!s) return std::nullopt;
   if (auto bad = CheckChars(*s, min_chars, max_chars)) {
     Fail(field, std::move(*bad));
@@ -217,9 +313,10 @@ std::optional<std::string> JsonReader::OptText(std::string_view field, size_t mi
   return s;
 }
 
-std::string JsonReader::Text(std::string_view field, size_t min_chars, size_t max_chars) {
+std::string JsonReader::Text(std::string_view field, size_t min_chars, size_t max_chars,
+                             TextLines lines) {
   if (Find(field, true) == nullptr) return {};
-  return OptText(field, min_chars, max_chars).value_or("");
+  return OptText(field, min_chars, max_chars, lines).value_or("");
 }
 
 std::vector<std::string> JsonReader::TextList(std::string_view field, size_t max_items,
@@ -246,9 +343,40 @@ std::vector<std::string> JsonReader::TextList(std::string_view field, size_t max
       Fail(item, std::move(*bad));
       return {};
     }
+    if (auto bad = FindControlCharacter(e.get_ref<const std::string&>(), TextLines::kSingle)) {
+      Fail(item, std::move(*bad));
+      return {};
+    }
     out.push_back(e.get<std::string>());
   }
   return out;
+}
+
+std::optional<std::string> FindControlCharacter(std::string_view s, TextLines lines) {
+  size_t chars = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if ((c & 0xc0u) == 0x80u) continue;  // a continuation byte: not a new character
+    ++chars;
+    unsigned code = 0x100;  // not a control
+    if (c < 0x20u || c == 0x7fu) {
+      code = c;
+    } else if (c == 0xc2u && i + 1 < s.size()) {
+      // U+0080..U+009F, the C1 controls, are 0xC2 0x80..0x9F in UTF-8.
+      const auto next = static_cast<unsigned char>(s[i + 1]);
+      if (next >= 0x80u && next <= 0x9fu) code = next;
+    }
+    if (code == 0x100) continue;
+    if (lines == TextLines::kMulti && (code == '\t' || code == '\n' || code == '\r')) continue;
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "contains the control character U+%04X at character %zu%s",
+                  code, chars,
+                  lines == TextLines::kSingle && (code == '\t' || code == '\n' || code == '\r')
+                      ? " (this field is one line)"
+                      : "");
+    return std::string(buf);
+  }
+  return std::nullopt;
 }
 
 size_t Utf8Chars(std::string_view s) {

@@ -28,22 +28,39 @@ struct JsonLimits {
 };
 
 // Parses `text` as one JSON object within `limits`. Problems: 413 when the body is too large;
-// 400 for empty or malformed JSON, a non-object top level, too deep nesting, or an over-long
-// string (field = its path, e.g. "body.items[2].name").
+// 400 for empty or malformed JSON, a non-object top level, too deep nesting, a key that occurs
+// twice in one object (nlohmann would keep the last silently), or an over-long string (field =
+// its path, e.g. "body.items[2].name").
 ProblemOr<Json> ParseJsonBody(std::string_view text, const JsonLimits& limits);
+
+// Which characters a text field may hold beside printable ones. Every text field refuses the C0
+// controls (U+0000..U+001F), DEL (U+007F) and the C1 controls (U+0080..U+009F); long free text
+// (descriptions, reasons) may break lines: TAB, LF and CR are allowed there.
+enum class TextLines {
+  kSingle,  // names, ids, labels
+  kMulti,   // free text: \t, \n and \r allowed
+};
+
+// What is wrong with `s` as a text field, e.g. "contains the control character U+0000 at
+// character 6"; nullopt when it holds none it may not.
+std::optional<std::string> FindControlCharacter(std::string_view s, TextLines lines);
 
 // Reads typed fields of one JSON object. The first failure is kept (later reads return empty
 // values), so a handler reads everything and then checks problem() once:
 //   JsonReader r(body);  auto name = r.String("name", 100);  if (r.problem()) return ...;
+// No field is nullable: `null` is refused ("must not be null"), for optional fields too (leave
+// the field out instead). Strings are text: control characters are refused (see TextLines).
 class JsonReader {
  public:
   // `object` must outlive the reader; `path` prefixes field names in problems ("body").
   explicit JsonReader(const Json& object, std::string path = "body");
 
   // A required string of `min_bytes`..`max_bytes` bytes (UTF-8).
-  std::string String(std::string_view field, size_t max_bytes, size_t min_bytes = 0);
+  std::string String(std::string_view field, size_t max_bytes, size_t min_bytes = 0,
+                     TextLines lines = TextLines::kSingle);
   std::optional<std::string> OptString(std::string_view field, size_t max_bytes,
-                                       size_t min_bytes = 0);
+                                       size_t min_bytes = 0,
+                                       TextLines lines = TextLines::kSingle);
   // A required integer (JSON number without fraction) in [min, max].
   int64_t Int(std::string_view field, int64_t min = INT64_MIN, int64_t max = INT64_MAX);
   std::optional<int64_t> OptInt(std::string_view field, int64_t min = INT64_MIN,
@@ -52,10 +69,12 @@ class JsonReader {
   std::optional<bool> OptBool(std::string_view field);
   // A required string of `min_chars`..`max_chars` characters (UTF-8 code points; the parser has
   // already rejected invalid UTF-8).
-  std::string Text(std::string_view field, size_t min_chars, size_t max_chars);
-  std::optional<std::string> OptText(std::string_view field, size_t min_chars, size_t max_chars);
-  // A required array of at most `max_items` strings of `min_chars`..`max_chars` characters each
-  // (problems name the item, e.g. "body.strengths[2]").
+  std::string Text(std::string_view field, size_t min_chars, size_t max_chars,
+                   TextLines lines = TextLines::kSingle);
+  std::optional<std::string> OptText(std::string_view field, size_t min_chars, size_t max_chars,
+                                     TextLines lines = TextLines::kSingle);
+  // A required array of at most `max_items` single-line strings of `min_chars`..`max_chars`
+  // characters each (problems name the item, e.g. "body.strengths[2]").
   std::vector<std::string> TextList(std::string_view field, size_t max_items, size_t min_chars,
                                     size_t max_chars);
 

@@ -5,7 +5,7 @@
 namespace mcf::gateway {
 namespace {
 
-// Label values may come from requests (methods); escape per the text format.
+// Label values come from fixed sets; escaped per the text format all the same.
 std::string Escape(std::string_view v) {
   std::string out;
   out.reserve(v.size());
@@ -31,8 +31,17 @@ std::string Number(double v) {
 
 }  // namespace
 
-void Metrics::ObserveRequest(std::string_view method, std::string_view route, int http_status,
+std::string_view Metrics::MethodLabel(std::string_view method) {
+  for (std::string_view m : kMethods) {
+    if (method == m) return m;
+  }
+  return "other";
+}
+
+void Metrics::ObserveRequest(std::string_view raw_method, std::string_view route, int http_status,
                              std::chrono::nanoseconds latency) {
+  const std::string_view method = MethodLabel(raw_method);
+  if (http_status < 100 || http_status > 599) http_status = 0;
   const double seconds = std::chrono::duration<double>(latency).count();
   size_t bucket = kLatencyBuckets.size();
   for (size_t i = 0; i < kLatencyBuckets.size(); ++i) {
@@ -69,7 +78,8 @@ std::string Metrics::Render() const {
   for (const auto& [key, n] : requests_) {
     const auto& [method, route, status] = key;
     out += "mcf_gateway_requests_total{method=\"" + Escape(method) + "\",route=\"" + Escape(route) +
-           "\",status=\"" + std::to_string(status) + "\"} " + std::to_string(n) + "\n";
+           "\",status=\"" + (status == 0 ? std::string("other") : std::to_string(status)) + "\"} " +
+           std::to_string(n) + "\n";
   }
   out += "# HELP mcf_gateway_request_duration_seconds Time to answer a request, by route.\n";
   out += "# TYPE mcf_gateway_request_duration_seconds histogram\n";

@@ -2,8 +2,11 @@
 //
 // mcf_gateway_requests_total{method,route,status}, mcf_gateway_request_duration_seconds (a
 // histogram with fixed buckets) by method and route, and mcf_gateway_bus_errors_total{status}.
-// `route` is the registered pattern (or "unmatched"), never the raw path, so label sets stay
-// bounded. Thread-safe: one mutex per update, which is cheap beside an HTTP request.
+// Every label value comes from a fixed set, never from the request, so the exposition stays
+// bounded whatever clients send: `method` is one of kMethods or "other", `route` a registered
+// pattern (or "unmatched"), `status` an HTTP status the gateway answers with (100..599, else
+// "other"), the bus status a Code name. Thread-safe: one mutex per update, which is cheap beside
+// an HTTP request.
 #pragma once
 
 #include <array>
@@ -25,6 +28,12 @@ class Metrics {
   static constexpr std::array<double, 12> kLatencyBuckets = {
       0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5};
 
+  // The methods counted by name; any other is counted as "other".
+  static constexpr std::array<std::string_view, 7> kMethods = {"GET",   "HEAD",   "POST",   "PUT",
+                                                               "PATCH", "DELETE", "OPTIONS"};
+
+  // `method` is the request's (any bytes); `route` must be a registered pattern or
+  // kUnmatchedRoute (callers pass only those).
   void ObserveRequest(std::string_view method, std::string_view route, int http_status,
                       std::chrono::nanoseconds latency);
   // A non-ok reply from the bus (including client-made timeouts).
@@ -33,8 +42,11 @@ class Metrics {
   // The whole exposition, text format 0.0.4.
   std::string Render() const;
 
-  // For tests: the requests counted for one label set.
+  // For tests: the requests counted for one label set (`method` as labelled, e.g. "other").
   uint64_t RequestCount(std::string_view method, std::string_view route, int http_status) const;
+
+  // The label value for a request method: itself when in kMethods, else "other".
+  static std::string_view MethodLabel(std::string_view method);
 
  private:
   struct Histogram {
@@ -45,7 +57,7 @@ class Metrics {
   using RouteKey = std::pair<std::string, std::string>;  // method, route
 
   mutable std::mutex mu_;
-  std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;
+  std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;  // status 0 = other
   std::map<RouteKey, Histogram> latency_;
   std::map<Code, uint64_t> bus_errors_;
 };

@@ -29,7 +29,7 @@ struct HttpInfo {
   std::string_view title;
 };
 
-constexpr std::array<HttpInfo, 12> kHttpTable = {{
+constexpr std::array<HttpInfo, 13> kHttpTable = {{
     {400, "invalid", "Bad Request"},
     {401, "unauthorized", "Unauthorized"},
     {403, "forbidden", "Forbidden"},
@@ -37,6 +37,7 @@ constexpr std::array<HttpInfo, 12> kHttpTable = {{
     {405, "method_not_allowed", "Method Not Allowed"},
     {409, "conflict", "Conflict"},
     {413, "payload_too_large", "Payload Too Large"},
+    {415, "unsupported_media_type", "Unsupported Media Type"},
     {429, "rate_limited", "Too Many Requests"},
     {500, "internal", "Internal Server Error"},
     {503, "unavailable", "Service Unavailable"},

@@ -25,6 +25,7 @@ inline constexpr int kHttpUnauthorized = 401;
 inline constexpr int kHttpForbidden = 403;
 inline constexpr int kHttpNotFound = 404;
 inline constexpr int kHttpPayloadTooLarge = 413;
+inline constexpr int kHttpUnsupportedMediaType = 415;
 inline constexpr int kHttpTooManyRequests = 429;
 inline constexpr int kHttpInternal = 500;
 inline constexpr int kHttpUnavailable = 503;

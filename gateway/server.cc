@@ -1,12 +1,21 @@
 #include "gateway/server.h"
 
+#include <arpa/inet.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <spdlog/spdlog.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -23,6 +32,471 @@ namespace mcf::gateway {
 namespace {
 
 using Handler = std::function<HttpResponse(const HttpRequest&)>;
+using Clock = std::chrono::steady_clock;
+
+// The largest request head (request line and headers) a connection may send; more is refused.
+constexpr size_t kMaxRequestHeadBytes = 64u << 10;
+// A response given before its request's body was read closes the connection; until then the
+// rest of the body is read and dropped (so the client sees the response, not a reset), for at
+// most this long.
+constexpr std::chrono::milliseconds kLingerTime{2000};
+
+// What the pipeline decided about the connection a request came on. A connection is served by
+// one pool thread from accept to close (ConnectionLoop), so a thread_local is per connection.
+struct ConnectionState {
+  bool close_after_response = false;
+};
+thread_local ConnectionState connection_state;
+
+int MillisOf(std::chrono::nanoseconds d) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  return ms < 0 ? 0 : static_cast<int>(std::min<long long>(ms, 1 << 30));
+}
+
+// A Stream over one accepted socket for the whole connection: its read buffer outlives each
+// request (httplib's SocketStream is per request), it records the bytes of each request's head
+// (request line and headers) so their values can be restored as sent, and it waits with poll(2)
+// (httplib's select(2) fails past descriptor 1023).
+class ConnectionStream final : public httplib::Stream {
+ public:
+  ConnectionStream(socket_t sock, std::chrono::milliseconds read_timeout,
+                   std::chrono::milliseconds write_timeout)
+      : sock_(sock), read_timeout_(read_timeout), write_timeout_(write_timeout) {}
+
+  bool is_readable() const override { return buffered() > 0 || Wait(POLLIN, read_timeout_); }
+  bool is_writable() const override { return Wait(POLLOUT, write_timeout_); }
+
+  ssize_t read(char* ptr, size_t size) override {
+    if (buffered() == 0) {
+      if (!Wait(POLLIN, read_timeout_)) return -1;
+      ssize_t n;
+      do {
+        n = ::recv(sock_, buffer_, sizeof buffer_, 0);
+      } while (n < 0 && errno == EINTR);
+      if (n <= 0) return n;
+      begin_ = 0;
+      end_ = static_cast<size_t>(n);
+    }
+    const size_t n = std::min(size, buffered());
+    if (recording_) {
+      if (head_.size() + n > kMaxRequestHeadBytes) {
+        head_too_large_ = true;
+        return -1;
+      }
+      head_.append(buffer_ + begin_, n);
+    }
+    std::memcpy(ptr, buffer_ + begin_, n);
+    begin_ += n;
+    return static_cast<ssize_t>(n);
+  }
+
+  ssize_t write(const char* ptr, size_t size) override {
+    if (!is_writable()) return -1;
+    ssize_t n;
+    do {
+      n = ::send(sock_, ptr, size, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    return n;
+  }
+
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    Address(::getpeername, ip, port);
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    Address(::getsockname, ip, port);
+  }
+  socket_t socket() const override { return sock_; }
+
+  size_t buffered() const { return end_ - begin_; }
+  // Starts recording a request's head; TakeHead ends it.
+  void StartHead() {
+    recording_ = true;
+    head_.clear();
+  }
+  std::string TakeHead() {
+    recording_ = false;
+    return std::move(head_);
+  }
+  bool head_too_large() const { return head_too_large_; }
+
+ private:
+  bool Wait(short events, std::chrono::milliseconds timeout) const {
+    pollfd p{sock_, events, 0};
+    int r;
+    do {
+      r = ::poll(&p, 1, static_cast<int>(timeout.count()));
+    } while (r < 0 && errno == EINTR);
+    return r > 0;
+  }
+
+  template <typename Fn>
+  void Address(Fn fn, std::string& ip, int& port) const {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    ip.clear();
+    port = 0;
+    if (fn(sock_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return;
+    char text[INET6_ADDRSTRLEN] = {};
+    if (addr.ss_family == AF_INET) {
+      const auto* in = reinterpret_cast<const sockaddr_in*>(&addr);
+      ::inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
+      port = ntohs(in->sin_port);
+    } else if (addr.ss_family == AF_INET6) {
+      const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&addr);
+      ::inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
+      port = ntohs(in6->sin6_port);
+    }
+    ip = text;
+  }
+
+  socket_t sock_;
+  std::chrono::milliseconds read_timeout_;
+  std::chrono::milliseconds write_timeout_;
+  char buffer_[16384];
+  size_t begin_ = 0;
+  size_t end_ = 0;
+  bool recording_ = false;
+  bool head_too_large_ = false;
+  std::string head_;
+};
+
+// httplib 0.11 percent-decodes every header value ("Bearer x%00y" arrives as "Bearer x\0y", and
+// Request::get_header_value then stops at the NUL). This puts back the values as sent, parsed
+// from the recorded head the way httplib parses them (lines ending CRLF, "name: value" with
+// surrounding blanks trimmed, empty values dropped), keeping the REMOTE_/LOCAL_ entries httplib
+// adds itself.
+void RestoreHeaderValues(std::string_view head, httplib::Request& req) {
+  httplib::Headers raw;
+  size_t pos = head.find("\r\n");
+  if (pos == std::string_view::npos) return;
+  pos += 2;
+  while (pos < head.size()) {
+    const size_t end = head.find('\n', pos);
+    if (end == std::string_view::npos) break;
+    std::string_view line = head.substr(pos, end + 1 - pos);
+    pos = end + 1;
+    if (line.size() < 2 || line[line.size() - 2] != '\r') continue;  // httplib skips these too
+    line.remove_suffix(2);
+    if (line.empty()) break;  // end of the head
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+    const size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
+    if (value.empty()) continue;
+    raw.emplace(std::string(line.substr(0, colon)), std::string(value));
+  }
+  raw.emplace("REMOTE_ADDR", req.remote_addr);
+  raw.emplace("REMOTE_PORT", std::to_string(req.remote_port));
+  raw.emplace("LOCAL_ADDR", req.local_addr);
+  raw.emplace("LOCAL_PORT", std::to_string(req.local_port));
+  req.headers = std::move(raw);
+}
+
+// Every value of header `name`, whole (Request::get_header_value stops at a NUL byte).
+std::vector<std::string> HeaderValues(const httplib::Request& req, const std::string& name) {
+  std::vector<std::string> values;
+  auto [first, last] = req.headers.equal_range(name);
+  for (auto it = first; it != last; ++it) values.push_back(it->second);
+  return values;
+}
+
+// Several values of one header joined with ", " (RFC 9110 section 5.3); nullopt when absent.
+std::optional<std::string> JoinedHeader(const httplib::Request& req, const std::string& name) {
+  auto values = HeaderValues(req, name);
+  if (values.empty()) return std::nullopt;
+  std::string joined = values[0];
+  for (size_t i = 1; i < values.size(); ++i) joined += ", " + values[i];
+  return joined;
+}
+
+std::string LowerAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::string_view TrimBlanks(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// How a request's body is delimited (RFC 9112 section 6): chunked, a Content-Length, or
+// neither (no body). Anything ambiguous is refused: a problem to answer (400) instead.
+struct BodyFraming {
+  bool chunked = false;
+  uint64_t length = 0;  // Content-Length; 0 when absent
+  std::optional<Problem> problem;
+  bool has_body() const { return chunked || length > 0; }
+};
+
+BodyFraming FramingOf(const httplib::Request& req) {
+  BodyFraming f;
+  const auto lengths = HeaderValues(req, "Content-Length");
+  const auto encodings = HeaderValues(req, "Transfer-Encoding");
+  if (!encodings.empty()) {
+    if (encodings.size() != 1 || LowerAscii(TrimBlanks(encodings[0])) != "chunked") {
+      f.problem = MakeProblem(kHttpBadRequest, "only Transfer-Encoding: chunked is understood",
+                              "header.Transfer-Encoding");
+    } else if (!lengths.empty()) {
+      f.problem =
+          MakeProblem(kHttpBadRequest, "send either Content-Length or Transfer-Encoding, not both",
+                      "header.Content-Length");
+    }
+    f.chunked = true;
+    return f;
+  }
+  if (lengths.empty()) return f;
+  const std::string_view text = lengths[0];
+  bool digits = lengths.size() == 1 && !text.empty() && text.size() <= 18;
+  for (char c : text) digits = digits && c >= '0' && c <= '9';
+  if (!digits) {
+    f.problem = MakeProblem(kHttpBadRequest, "Content-Length must be one decimal number",
+                            "header.Content-Length");
+    return f;
+  }
+  f.length = std::stoull(std::string(text));
+  return f;
+}
+
+// nullopt when a request body of this Content-Type (and Content-Encoding) is JSON the gateway
+// reads; otherwise the 415 problem. "application/json" with any parameters; a charset, if given,
+// must be utf-8 (RFC 8259). No content coding: a compressed body could inflate past the limits.
+std::optional<Problem> CheckMediaType(const httplib::Request& req) {
+  if (auto coding = JoinedHeader(req, "Content-Encoding")) {
+    if (LowerAscii(TrimBlanks(*coding)) != "identity") {
+      return MakeProblem(kHttpUnsupportedMediaType,
+                         "Content-Encoding " + *coding + " is not accepted; send the JSON as is",
+                         "header.Content-Encoding");
+    }
+  }
+  const auto types = HeaderValues(req, "Content-Type");
+  const std::string wanted = "send Content-Type: application/json";
+  if (types.empty()) {
+    return MakeProblem(kHttpUnsupportedMediaType, "the body has no Content-Type; " + wanted,
+                       "header.Content-Type");
+  }
+  std::string_view type = types[0];
+  const size_t semicolon = type.find(';');
+  const std::string media = LowerAscii(TrimBlanks(type.substr(0, semicolon)));
+  if (types.size() != 1 || media != "application/json") {
+    return MakeProblem(kHttpUnsupportedMediaType,
+                       "Content-Type " + std::string(type) + " is not accepted; " + wanted,
+                       "header.Content-Type");
+  }
+  // Parameters: name=value pairs; only charset is checked.
+  std::string_view params = semicolon == std::string_view::npos ? "" : type.substr(semicolon + 1);
+  while (!params.empty()) {
+    const size_t next = params.find(';');
+    std::string_view param = TrimBlanks(params.substr(0, next));
+    params = next == std::string_view::npos ? "" : params.substr(next + 1);
+    const size_t eq = param.find('=');
+    if (eq == std::string_view::npos) continue;
+    if (LowerAscii(TrimBlanks(param.substr(0, eq))) != "charset") continue;
+    std::string charset = LowerAscii(TrimBlanks(param.substr(eq + 1)));
+    if (charset.size() >= 2 && charset.front() == '"' && charset.back() == '"') {
+      charset = charset.substr(1, charset.size() - 2);
+    }
+    if (charset != "utf-8") {
+      return MakeProblem(kHttpUnsupportedMediaType,
+                         "JSON is UTF-8; charset " + charset + " is not accepted",
+                         "header.Content-Type");
+    }
+  }
+  return std::nullopt;
+}
+
+// The listen(2) backlog to use: the system's maximum.
+int SystemMaxBacklog() {
+  std::ifstream in("/proc/sys/net/core/somaxconn");
+  int n = 0;
+  if (in >> n && n > 0) return n;
+  return SOMAXCONN;
+}
+
+// The server's threads: like httplib::ThreadPool (a connection is a job that holds its thread
+// until the connection closes), and it tells how long the oldest accepted connection has been
+// waiting for a thread, so that busy keep-alive connections can make room for it.
+class ConnectionPool final : public httplib::TaskQueue {
+ public:
+  // `waiting` and `oldest_ns` (steady clock ns of the oldest waiting job, 0 = none) are kept up
+  // to date for readers on other threads.
+  ConnectionPool(size_t threads, std::atomic<size_t>& waiting, std::atomic<int64_t>& oldest_ns)
+      : waiting_(waiting), oldest_ns_(oldest_ns) {
+    for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Work(); });
+  }
+  ~ConnectionPool() override = default;
+
+  void enqueue(std::function<void()> fn) override {
+    {
+      std::lock_guard lock(mu_);
+      const int64_t now = Clock::now().time_since_epoch().count();
+      jobs_.push_back({std::move(fn), now});
+      if (jobs_.size() == 1) oldest_ns_ = now;
+      waiting_ = jobs_.size();
+    }
+    cv_.notify_one();
+  }
+
+  void shutdown() override {
+    {
+      std::lock_guard lock(mu_);
+      shutdown_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+
+ private:
+  struct Job {
+    std::function<void()> fn;
+    int64_t enqueued_ns;
+  };
+
+  void Work() {
+    while (true) {
+      std::function<void()> fn;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [this] { return shutdown_ || !jobs_.empty(); });
+        if (jobs_.empty()) return;  // shut down and drained
+        fn = std::move(jobs_.front().fn);
+        jobs_.pop_front();
+        oldest_ns_ = jobs_.empty() ? 0 : jobs_.front().enqueued_ns;
+        waiting_ = jobs_.size();
+      }
+      fn();
+    }
+  }
+
+  std::atomic<size_t>& waiting_;
+  std::atomic<int64_t>& oldest_ns_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> jobs_;
+  bool shutdown_ = false;
+  std::vector<std::thread> threads_;
+};
+
+// A connection waiting this long for a thread makes a busy keep-alive connection yield its own.
+constexpr std::chrono::milliseconds kStarvedAfter{50};
+
+// httplib's Server with the gateway's own connection loop (process_and_close_socket is
+// httplib's per-connection hook): one ConnectionStream per connection, header values restored
+// as sent, an idle wait that a stop interrupts at once, and a lingering close when a response
+// was given before its request's body was read. Requests themselves still go through httplib's
+// process_request (parsing, routing, writing).
+class EdgeHttpServer final : public httplib::Server {
+ public:
+  EdgeHttpServer() : stop_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
+  ~EdgeHttpServer() override {
+    if (stop_fd_ >= 0) ::close(stop_fd_);
+  }
+
+  // The thread pool to give httplib (new_task_queue).
+  httplib::TaskQueue* NewPool(size_t threads) {
+    return new ConnectionPool(threads, waiting_, oldest_waiting_ns_);
+  }
+
+  // listen(2) again on the bound socket: Linux updates the backlog of a listening socket.
+  bool SetBacklog(int backlog) {
+    return svr_sock_ != INVALID_SOCKET && ::listen(svr_sock_, backlog) == 0;
+  }
+  // Wakes every idle connection so it closes; then httplib's stop.
+  void Shutdown() {
+    if (stop_fd_ >= 0) {
+      const uint64_t one = 1;
+      [[maybe_unused]] auto n = ::write(stop_fd_, &one, sizeof one);
+    }
+    if (is_running()) stop();
+  }
+
+ private:
+  bool process_and_close_socket(socket_t sock) override {
+    ConnectionStream stream(sock, Millis(read_timeout_sec_ * 1000 + read_timeout_usec_ / 1000),
+                            Millis(write_timeout_sec_ * 1000 + write_timeout_usec_ / 1000));
+    connection_state = {};
+    bool ok = true;
+    bool yielded = false;
+    for (size_t left = keep_alive_max_count_; left > 0 && svr_sock_ != INVALID_SOCKET; --left) {
+      if (stream.buffered() == 0 && !WaitForRequest(sock)) break;
+      stream.StartHead();
+      bool closed_by_client = false;
+      // A connection starved of a thread: this one answers with Connection: close and makes
+      // room (the client reconnects and queues in turn), so more clients than threads are all
+      // served instead of waiting for a busy keep-alive connection to go idle.
+      if (!yielded) yielded = ClaimYield();
+      const bool last = left == 1 || yielded;
+      ok = process_request(
+          stream, /*close_connection=*/last, closed_by_client,
+          [&stream](httplib::Request& req) { RestoreHeaderValues(stream.TakeHead(), req); });
+      if (!ok || last || closed_by_client || stream.head_too_large() ||
+          connection_state.close_after_response) {
+        break;
+      }
+    }
+    if (connection_state.close_after_response || stream.head_too_large()) {
+      LingeringClose(sock);
+    } else {
+      ::shutdown(sock, SHUT_RDWR);
+      ::close(sock);
+    }
+    if (yielded) --yielding_;
+    connection_state = {};
+    return ok;
+  }
+
+  // True when a connection has waited kStarvedAfter for a thread and fewer connections are
+  // already yielding than are waiting; the caller then yields (and counts in yielding_ until its
+  // thread is free).
+  bool ClaimYield() {
+    const int64_t oldest = oldest_waiting_ns_.load();
+    if (oldest == 0) return false;
+    const auto waited = Clock::now().time_since_epoch() - Clock::duration(oldest);
+    if (waited < kStarvedAfter) return false;
+    size_t yielding = yielding_.load();
+    while (yielding < waiting_.load()) {
+      if (yielding_.compare_exchange_weak(yielding, yielding + 1)) return true;
+    }
+    return false;
+  }
+
+  // True when the next request's first bytes (or the client's close) arrived; false on idle
+  // timeout or stop.
+  bool WaitForRequest(socket_t sock) const {
+    pollfd p[2] = {{sock, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+    int r;
+    do {
+      r = ::poll(p, stop_fd_ >= 0 ? 2 : 1, static_cast<int>(keep_alive_timeout_sec_ * 1000));
+    } while (r < 0 && errno == EINTR);
+    return r > 0 && (p[1].revents & POLLIN) == 0 && (p[0].revents & (POLLIN | POLLHUP)) != 0;
+  }
+
+  // Shut our side, read and drop whatever the client still sends until it closes (or
+  // kLingerTime passes), then close: closing with unread bytes would reset the connection and
+  // could destroy the response before the client reads it.
+  static void LingeringClose(socket_t sock) {
+    ::shutdown(sock, SHUT_WR);
+    const auto deadline = Clock::now() + kLingerTime;
+    char scratch[16384];
+    while (Clock::now() < deadline) {
+      pollfd p{sock, POLLIN, 0};
+      if (::poll(&p, 1, MillisOf(deadline - Clock::now())) <= 0) break;
+      const ssize_t n = ::recv(sock, scratch, sizeof scratch, 0);
+      if (n <= 0 && !(n < 0 && errno == EINTR)) break;
+    }
+    ::close(sock);
+  }
+
+  int stop_fd_;
+  std::atomic<size_t> waiting_{0};             // accepted connections waiting for a thread
+  std::atomic<int64_t> oldest_waiting_ns_{0};  // when the oldest of them was accepted
+  std::atomic<size_t> yielding_{0};            // connections closing to make room
+};
 
 // Distinguishes servers in the per-thread BusClient cache, even when one is allocated where a
 // destroyed one was.
@@ -89,7 +563,7 @@ struct Server::Impl {
   std::mutex clients_mu;
   std::map<std::thread::id, std::unique_ptr<client::BusClient>> clients;
   std::vector<RouteSpec> routes;
-  httplib::Server http;
+  EdgeHttpServer http;
   int port = -1;
 
   client::BusClient& Client() {
@@ -138,9 +612,45 @@ struct Server::Impl {
     return std::max(config.json_limits.max_body_bytes, config.large_body_bytes);
   }
 
-  // The shared pipeline around every handler: concurrency limit, body size, (business routes)
-  // rate limit and bearer token, JSON body, handler. `route` is null for the catch-all.
-  HttpResponse Serve(const httplib::Request& req, const RouteSpec* route, const Handler& handler) {
+  // What a request's headers alone decide about its body, before any of it is read: framing
+  // (400), a body on a route that reads none (400), the announced size against the route's
+  // limit (413), the media type (415). nullopt when the body may be read.
+  std::optional<Problem> CheckBodyHeaders(const httplib::Request& req, const RouteSpec* route,
+                                          bool reads_body, const BodyFraming& framing) const {
+    if (framing.problem) return framing.problem;
+    if (!framing.has_body()) return std::nullopt;
+    if (!reads_body) {
+      return MakeProblem(kHttpBadRequest, req.method + " requests carry no body", "body");
+    }
+    const size_t limit = LimitsFor(route).max_body_bytes;
+    if (framing.length > limit) {
+      return MakeProblem(kHttpPayloadTooLarge,
+                         "body is larger than " + std::to_string(limit) + " bytes");
+    }
+    return CheckMediaType(req);
+  }
+
+  // The shared pipeline around every handler (gateway/README.md): concurrency limit, the body's
+  // headers, (business routes) rate limit and bearer token, the body read under the route's
+  // limit and parsed as JSON, handler. `route` is null for the catch-all; `reader` is null for
+  // methods whose body httplib never reads (GET, HEAD, OPTIONS). A response given while the body
+  // is still unread closes the connection after it.
+  HttpResponse Serve(const httplib::Request& req, const RouteSpec* route, const Handler& handler,
+                     const httplib::ContentReader* reader) {
+    const BodyFraming framing = FramingOf(req);
+    bool body_read = false;
+    HttpResponse out = ServeInner(req, route, handler, reader, framing, &body_read);
+    // Unread (or undelimited) body bytes would be taken for the next request.
+    if (framing.problem || (framing.has_body() && !body_read)) {
+      connection_state.close_after_response = true;
+      out.headers.emplace_back("Connection", "close");
+    }
+    return out;
+  }
+
+  HttpResponse ServeInner(const httplib::Request& req, const RouteSpec* route,
+                          const Handler& handler, const httplib::ContentReader* reader,
+                          const BodyFraming& framing, bool* body_read) {
     auto permit = limit.TryAcquire();
     if (!permit) {
       HttpResponse r =
@@ -148,16 +658,15 @@ struct Server::Impl {
       r.headers.emplace_back("Retry-After", "1");
       return r;
     }
+    if (auto p = CheckBodyHeaders(req, route, reader != nullptr, framing)) {
+      return ProblemResponse(*p);
+    }
     HttpRequest request;
     request.method = req.method;
     request.path = req.path;
     request.remote_addr = req.remote_addr;
-    if (req.has_header("Authorization")) {
-      request.authorization = req.get_header_value("Authorization");
-    }
-    if (req.has_header("Idempotency-Key")) {
-      request.idempotency_key = req.get_header_value("Idempotency-Key");
-    }
+    request.authorization = JoinedHeader(req, "Authorization");
+    request.idempotency_key = JoinedHeader(req, "Idempotency-Key");
     for (const auto& [name, value] : req.params) request.query.emplace(name, value);
     if (route != nullptr) {
       const auto names = PathParamNames(route->path);
@@ -166,11 +675,6 @@ struct Server::Impl {
       }
     }
     const JsonLimits limits = LimitsFor(route);
-    if (req.body.size() > limits.max_body_bytes) {
-      return ProblemResponse(
-          MakeProblem(kHttpPayloadTooLarge,
-                      "body is larger than " + std::to_string(limits.max_body_bytes) + " bytes"));
-    }
     const BusinessRoute* business = route != nullptr ? FindBusinessRoute(*route) : nullptr;
     if (business != nullptr && business->rate_limited) {
       RateDecision decision = session_limiter.Allow(req.remote_addr);
@@ -189,15 +693,38 @@ struct Server::Impl {
       if (!principal.ok()) return Unauthorized(principal.problem());
       request.principal = std::move(principal).value();
     }
-    if (!req.body.empty()) {
-      auto body = ParseJsonBody(req.body, limits);
-      if (!body.ok()) return ProblemResponse(body.problem());
-      request.body = std::move(body).value();
+    std::string body;
+    if (framing.has_body()) {
+      // Read under the route's limit: a chunked body (size unknown up front) stops at it.
+      bool too_large = false;
+      const bool complete = (*reader)([&](const char* data, size_t n) {
+        if (body.size() + n > limits.max_body_bytes) {
+          too_large = true;
+          return false;
+        }
+        body.append(data, n);
+        return true;
+      });
+      if (too_large) {
+        return ProblemResponse(
+            MakeProblem(kHttpPayloadTooLarge,
+                        "body is larger than " + std::to_string(limits.max_body_bytes) + " bytes"));
+      }
+      if (!complete) {
+        return ProblemResponse(
+            MakeProblem(kHttpBadRequest, "the body could not be read whole", "body"));
+      }
+      *body_read = true;
+    }
+    if (!body.empty()) {
+      auto parsed = ParseJsonBody(body, limits);
+      if (!parsed.ok()) return ProblemResponse(parsed.problem());
+      request.body = std::move(parsed).value();
     }
     try {
       return handler(request);
     } catch (const std::exception& e) {
-      spdlog::error("event=handler_exception method={} path={} error={}", req.method,
+      spdlog::error("event=handler_exception method={} path={} error={}", Quoted(req.method),
                     Quoted(req.path), Quoted(e.what()));
       return ProblemResponse(MakeProblem(kHttpInternal, "internal error"));
     }
@@ -238,37 +765,75 @@ struct Server::Impl {
                    config.command_timeout);
     }
     ForwardResult result = ReplyToHttp(reply, command.created);
-    if (result.ok()) result.body = ShapeReply(route.shape, std::move(result.body));
+    if (result.ok()) {
+      result.body = ShapeReply(route.shape, std::move(result.body));
+    } else {
+      RenameField(command.field_names, result.body);
+    }
     return result.ToResponse();
   }
 
-  httplib::Server::Handler Wrap(std::string route_label, std::optional<RouteSpec> route,
+  void Answer(const httplib::Request& req, httplib::Response& res, const std::string& label,
+              const std::optional<RouteSpec>& route, const Handler& handler,
+              const httplib::ContentReader* reader) {
+    const auto start = Clock::now();
+    HttpResponse out = Serve(req, route ? &*route : nullptr, handler, reader);
+    Write(out, res);
+    metrics.ObserveRequest(req.method, label, out.status, Clock::now() - start);
+  }
+
+  // For GET, HEAD and OPTIONS: httplib reads no body for them.
+  httplib::Server::Handler Wrap(std::string label, std::optional<RouteSpec> route,
                                 Handler handler) {
-    return [this, route_label = std::move(route_label), route, handler = std::move(handler)](
+    return [this, label = std::move(label), route, handler = std::move(handler)](
                const httplib::Request& req, httplib::Response& res) {
-      const auto start = std::chrono::steady_clock::now();
-      HttpResponse out = Serve(req, route ? &*route : nullptr, handler);
-      Write(out, res);
-      metrics.ObserveRequest(req.method, route_label, out.status,
-                             std::chrono::steady_clock::now() - start);
+      Answer(req, res, label, route, handler, nullptr);
+    };
+  }
+
+  // For POST, PUT, PATCH, DELETE: the pipeline reads the body itself, after its checks.
+  httplib::Server::HandlerWithContentReader WrapReading(std::string label,
+                                                        std::optional<RouteSpec> route,
+                                                        Handler handler) {
+    return [this, label = std::move(label), route, handler = std::move(handler)](
+               const httplib::Request& req, httplib::Response& res,
+               const httplib::ContentReader& reader) {
+      Answer(req, res, label, route, handler, &reader);
     };
   }
 
   void Register(const RouteSpec& route, Handler handler) {
-    auto wrapped = Wrap(std::string(route.path), route, std::move(handler));
+    const std::string label(route.path);
     const std::string pattern = PathPattern(route.path);
     if (route.method == "GET") {
-      http.Get(pattern, wrapped);
+      http.Get(pattern, Wrap(label, route, std::move(handler)));
     } else if (route.method == "POST") {
-      http.Post(pattern, wrapped);
+      http.Post(pattern, WrapReading(label, route, std::move(handler)));
     } else if (route.method == "PUT") {
-      http.Put(pattern, wrapped);
+      http.Put(pattern, WrapReading(label, route, std::move(handler)));
     } else if (route.method == "PATCH") {
-      http.Patch(pattern, wrapped);
+      http.Patch(pattern, WrapReading(label, route, std::move(handler)));
     } else if (route.method == "DELETE") {
-      http.Delete(pattern, wrapped);
+      http.Delete(pattern, WrapReading(label, route, std::move(handler)));
     }
     routes.push_back(route);
+  }
+
+  // Expect: 100-continue: the checks that need only the headers run first, so a refused body
+  // is never sent (the connection closes after the refusal: the client may send it anyway).
+  int ExpectContinue(const httplib::Request& req, httplib::Response& res) {
+    const RouteSpec* route = MatchRoute(req.method, req.path);
+    const bool reads_body = req.method == "POST" || req.method == "PUT" || req.method == "PATCH" ||
+                            req.method == "DELETE";
+    auto problem = CheckBodyHeaders(req, route, reads_body, FramingOf(req));
+    if (!problem) return 100;
+    connection_state.close_after_response = true;
+    HttpResponse out = ProblemResponse(*problem);
+    out.headers.emplace_back("Connection", "close");
+    Write(out, res);
+    metrics.ObserveRequest(req.method, route != nullptr ? route->path : kUnmatchedRoute, out.status,
+                           std::chrono::nanoseconds(0));
+    return out.status;
   }
 
   void RegisterRoutes() {
@@ -297,34 +862,29 @@ struct Server::Impl {
     }
 
     // Catch-all, registered last: a 404 problem, counted under one label.
-    auto not_found = Wrap(std::string(kUnmatchedRoute), std::nullopt, HandleNotFound);
-    http.Get(".*", not_found);
-    http.Post(".*", not_found);
-    http.Put(".*", not_found);
-    http.Patch(".*", not_found);
-    http.Delete(".*", not_found);
-    http.Options(".*", not_found);
+    const std::string unmatched(kUnmatchedRoute);
+    http.Get(".*", Wrap(unmatched, std::nullopt, HandleNotFound));
+    http.Options(".*", Wrap(unmatched, std::nullopt, HandleNotFound));
+    http.Post(".*", WrapReading(unmatched, std::nullopt, HandleNotFound));
+    http.Put(".*", WrapReading(unmatched, std::nullopt, HandleNotFound));
+    http.Patch(".*", WrapReading(unmatched, std::nullopt, HandleNotFound));
+    http.Delete(".*", WrapReading(unmatched, std::nullopt, HandleNotFound));
+    http.set_expect_100_continue_handler(
+        [this](const httplib::Request& req, httplib::Response& res) {
+          return ExpectContinue(req, res);
+        });
 
-    // Errors httplib answers itself (413 before routing, malformed requests): problem bodies.
+    // Errors httplib answers itself (malformed request lines and headers, unknown methods, a
+    // request head over kMaxRequestHeadBytes): problem bodies.
     http.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req,
                                                                        httplib::Response& res) {
       if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-      // httplib refuses a POST/PUT/PATCH that announces no body length at all (curl -X POST
-      // without -d sends none); say how to send an empty body instead.
-      const bool no_length = (req.method == "POST" || req.method == "PUT" || req.method == "PATCH") &&
-                             !req.has_header("Content-Length") &&
-                             !req.has_header("Transfer-Encoding");
-      std::string detail =
-          res.status == kHttpPayloadTooLarge
-              ? "body is larger than " + std::to_string(PayloadLimit()) + " bytes"
-          : no_length && res.status == kHttpBadRequest
-              ? req.method + " needs a Content-Length; send an empty body as Content-Length: 0 "
-                             "(curl -d '')"
-              : "request rejected by the HTTP layer";
+      std::string detail = res.status == kHttpPayloadTooLarge
+                               ? "body is larger than " + std::to_string(PayloadLimit()) + " bytes"
+                               : "request rejected by the HTTP layer";
       res.set_content(ProblemJson(MakeProblem(res.status, std::move(detail))),
                       std::string(kProblemContentType));
-      metrics.ObserveRequest(req.method.empty() ? "-" : req.method, kUnmatchedRoute, res.status,
-                             std::chrono::nanoseconds(0));
+      metrics.ObserveRequest(req.method, kUnmatchedRoute, res.status, std::chrono::nanoseconds(0));
       return httplib::Server::HandlerResponse::Handled;
     }));
     http.set_exception_handler(
@@ -341,10 +901,12 @@ Server::Server(ServerConfig config, const TokenStore& tokens)
     : impl_(std::make_unique<Impl>(std::move(config), tokens)) {
   auto& http = impl_->http;
   const size_t threads = std::max<size_t>(impl_->config.threads, 1);
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http.new_task_queue = [&http, threads] { return http.NewPool(threads); };
   http.set_socket_options(SetSocketOptions);
   http.set_tcp_nodelay(true);
-  http.set_keep_alive_max_count(1000);  // httplib's default of 5 reconnects every 5 requests
+  // httplib's default of 5 closes a connection every 5 requests.
+  http.set_keep_alive_max_count(std::max<size_t>(impl_->config.keep_alive_max_requests, 1));
+  http.set_keep_alive_timeout(impl_->config.keep_alive_timeout.count());
   http.set_payload_max_length(impl_->PayloadLimit());
   http.set_read_timeout(impl_->config.read_timeout);
   http.set_write_timeout(impl_->config.write_timeout);
@@ -365,6 +927,14 @@ Result<int> Server::Bind() {
   if (port <= 0) {
     return Status::Unavailable("cannot listen on " + c.host + ":" + std::to_string(c.port));
   }
+  // httplib listens with a backlog of 5: 64 clients connecting at once had SYNs dropped (1 s
+  // retransmits, connect timeouts).
+  const int backlog = c.listen_backlog > 0 ? c.listen_backlog : SystemMaxBacklog();
+  if (!impl_->http.SetBacklog(backlog)) {
+    return Status::Unavailable("cannot set the listen backlog to " + std::to_string(backlog) +
+                               ": " + std::strerror(errno));
+  }
+  spdlog::info("event=gateway_bound host={} port={} backlog={}", c.host, port, backlog);
   impl_->port = port;
   return port;
 }
@@ -375,9 +945,7 @@ void Server::Run() {
   impl_->http.listen_after_bind();
 }
 
-void Server::Stop() {
-  if (impl_->http.is_running()) impl_->http.stop();
-}
+void Server::Stop() { impl_->http.Shutdown(); }
 
 ForwardResult Server::ForwardCommand(std::string_view type, const Principal& principal,
                                      const Json& body, Millis timeout, bool created) {

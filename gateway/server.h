@@ -1,9 +1,13 @@
 // Server: the gateway's HTTP server (cpp-httplib), adapting requests to the handlers in
 // gateway/handlers.h and commands to the bus.
 //
-// Every request passes the same pipeline: concurrency limit (503), the route's body size (413),
-// for business routes the per-address rate limit (429) and the bearer token (401/503), the JSON
-// body (400), the route's handler (gateway/business_routes.h for the business routes), metrics.
+// Every request passes the same pipeline (gateway/README.md): concurrency limit (503), the
+// body's framing (400) and announced size against the route's limit (413) and media type (415)
+// before any of the body is read, for business routes the per-address rate limit (429) and the
+// bearer token (401/503), then the body read under the route's limit (413) and parsed (400), the
+// route's handler (gateway/business_routes.h for the business routes), metrics. Connections are
+// served by the gateway's own keep-alive loop (header values byte for byte, as sent; a response
+// given before its request's body was read closes the connection after a lingering drain).
 // Each server thread gets its own BusClient over one shared
 // zmq context (a BusClient is single-threaded). Bind, then Run blocks until Stop (callable from
 // any thread). The token store must outlive the server; destroy the server only after Run has
@@ -47,6 +51,12 @@ struct ServerConfig {
   RateLimiterConfig session_rate{30, 5, 10000};  // POST /v1/session per client address
   std::chrono::seconds read_timeout{5};          // per socket read
   std::chrono::seconds write_timeout{5};         // per socket write
+  // An idle keep-alive connection is closed after this long (its thread goes back to the pool).
+  std::chrono::seconds keep_alive_timeout{5};
+  // Requests per connection before the server answers one with Connection: close.
+  size_t keep_alive_max_requests = 1'000'000;
+  // listen(2) backlog; 0 = the system's maximum (/proc/sys/net/core/somaxconn, else SOMAXCONN).
+  int listen_backlog = 0;
 };
 
 class Server {
@@ -56,7 +66,8 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds the listening socket; the bound port, or unavailable when it cannot bind.
+  // Binds the listening socket (backlog: ServerConfig::listen_backlog); the bound port, or
+  // unavailable when it cannot bind.
   Result<int> Bind();
   // Serves until Stop(). REQUIRES: Bind() succeeded.
   void Run();

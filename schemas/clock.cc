@@ -133,33 +133,103 @@ std::string Iso8601(int64_t ms) {
   return buf;
 }
 
-std::optional<int64_t> ParseIso8601(std::string_view t) {
-  // YYYY-MM-DDTHH:MM[:SS[.fff]]Z
-  if (t.size() < 17 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != ' ') ||
-      t[13] != ':')
-    return std::nullopt;
-  int y = 0;
-  unsigned mo = 0, d = 0, h = 0, mi = 0, s = 0, ms = 0;
-  if (!ParseNumber(t.substr(0, 4), y) || !ParseNumber(t.substr(5, 2), mo) ||
-      !ParseNumber(t.substr(8, 2), d) || !ParseNumber(t.substr(11, 2), h) ||
-      !ParseNumber(t.substr(14, 2), mi))
-    return std::nullopt;
-  std::string_view rest = t.substr(16);
-  if (!rest.empty() && rest[0] == ':') {
-    if (rest.size() < 3 || !ParseNumber(rest.substr(1, 2), s)) return std::nullopt;
-    rest = rest.substr(3);
-    if (!rest.empty() && rest[0] == '.') {
-      size_t n = 1;
-      while (n < rest.size() && rest[n] >= '0' && rest[n] <= '9') ++n;
-      std::string frac(rest.substr(1, n - 1));
-      frac = (frac + "000").substr(0, 3);
-      if (!ParseNumber(std::string_view(frac), ms)) return std::nullopt;
-      rest = rest.substr(n);
-    }
+namespace {
+
+// `n` decimal digits of `t` at `pos`.
+bool Digits(std::string_view t, size_t pos, size_t n, int& out) {
+  if (pos + n > t.size()) return false;
+  int v = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    if (t[i] < '0' || t[i] > '9') return false;
+    v = v * 10 + (t[i] - '0');
   }
-  if (rest != "Z") return std::nullopt;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
-  return DaysFromCivil(y, mo, d) * kMsPerDay + (h * 3600 + mi * 60 + s) * 1000LL + ms;
+  out = v;
+  return true;
+}
+
+bool IsLeapYear(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int DaysInMonth(int y, int m) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && IsLeapYear(y) ? 29 : kDays[m - 1];
+}
+
+std::string Two(int v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%02d", v);
+  return buf;
+}
+
+Status NotOnCalendar(const std::string& what) {
+  return Status::Invalid("not a valid date-time on the calendar: " + what);
+}
+
+Result<int64_t> ParseDateTime(std::string_view t, bool lenient) {
+  const Status syntax =
+      Status::Invalid("not an RFC 3339 date-time such as 2026-01-05T08:00:00Z");
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  if (t.size() < 16 || !Digits(t, 0, 4, y) || t[4] != '-' || !Digits(t, 5, 2, mo) ||
+      t[7] != '-' || !Digits(t, 8, 2, d)) {
+    return syntax;
+  }
+  const char separator = t[10];
+  if (separator != 'T' && separator != 't' && !(lenient && separator == ' ')) return syntax;
+  if (!Digits(t, 11, 2, h) || t[13] != ':' || !Digits(t, 14, 2, mi)) return syntax;
+  size_t pos = 16;
+  int64_t fraction_ms = 0;
+  if (pos < t.size() && t[pos] == ':') {
+    if (!Digits(t, pos + 1, 2, s)) return syntax;
+    pos += 3;
+    if (pos < t.size() && t[pos] == '.') {
+      size_t digits = 0;
+      for (++pos; pos < t.size() && t[pos] >= '0' && t[pos] <= '9'; ++pos, ++digits) {
+        if (digits < 3) fraction_ms = fraction_ms * 10 + (t[pos] - '0');
+      }
+      if (digits == 0 || digits > 9) return syntax;
+      for (size_t i = digits; i < 3; ++i) fraction_ms *= 10;
+    }
+  } else if (!lenient) {
+    return syntax;
+  }
+  if (pos >= t.size()) return syntax;
+  int offset_minutes = 0;
+  const char zone = t[pos];
+  if (zone == 'Z' || zone == 'z') {
+    if (pos + 1 != t.size()) return syntax;
+  } else if (zone == '+' || zone == '-') {
+    int oh = 0, om = 0;
+    if (t.size() != pos + 6 || !Digits(t, pos + 1, 2, oh) || t[pos + 3] != ':' ||
+        !Digits(t, pos + 4, 2, om)) {
+      return syntax;
+    }
+    if (oh > 23 || om > 59) {
+      return NotOnCalendar("UTC offset " + std::string(t.substr(pos)) + " does not exist");
+    }
+    offset_minutes = (zone == '+' ? 1 : -1) * (oh * 60 + om);
+  } else {
+    return syntax;
+  }
+  if (mo < 1 || mo > 12) return NotOnCalendar("month " + Two(mo) + " does not exist");
+  if (d < 1 || d > DaysInMonth(y, mo)) {
+    return NotOnCalendar(std::string(t.substr(0, 7)) + " has " + std::to_string(DaysInMonth(y, mo)) +
+                         " days, not day " + Two(d));
+  }
+  if (h > 23) return NotOnCalendar("hour " + Two(h) + " does not exist (hours are 00..23)");
+  if (mi > 59) return NotOnCalendar("minute " + Two(mi) + " does not exist");
+  if (s == 60) return NotOnCalendar("leap seconds (second 60) are not accepted");
+  if (s > 59) return NotOnCalendar("second " + Two(s) + " does not exist");
+  return DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * kMsPerDay +
+         (h * 3600 + mi * 60 + s) * 1000LL + fraction_ms - offset_minutes * 60'000LL;
+}
+
+}  // namespace
+
+Result<int64_t> ParseRfc3339(std::string_view text) { return ParseDateTime(text, false); }
+
+std::optional<int64_t> ParseIso8601(std::string_view text) {
+  auto ms = ParseDateTime(text, true);
+  if (!ms.ok()) return std::nullopt;
+  return *ms;
 }
 
 std::optional<int64_t> ParseDuration(std::string_view text) {

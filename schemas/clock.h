@@ -48,7 +48,18 @@ Result<Now> DecodeNow(std::string_view body);
 std::string DateOf(int64_t ms);         // "2026-01-05"
 std::string MonthOf(int64_t ms);        // "2026-01"
 std::string Iso8601(int64_t ms);        // "2026-01-05T08:00:00Z"
-// Parses "2026-01-05T08:00:00Z" (or without seconds / with fractional seconds).
+// Parses an RFC 3339 date-time (section 5.6), strictly, as ms since the epoch (UTC):
+//   YYYY-MM-DD "T" hh:mm:ss [ "." 1..9 digits ] ( "Z" | ("+" | "-") hh:mm )
+// e.g. "2026-01-05T08:00:00Z" or "2026-01-05T09:00:00.250+01:00"; "t" and "z" may be lower case.
+// The date-time must be on the (proleptic Gregorian) calendar: the day exists in its month
+// (2027-02-29 does not), hours are 00..23 (no 24:00), minutes and seconds 00..59 (leap
+// seconds, :60, are refused: bus time has none), offsets -23:59..+23:59. Years are 0000..9999
+// (four digits); callers bound the range they accept. Digits past milliseconds are truncated.
+// Invalid: the message starts "not an RFC 3339 date-time" (the syntax) or "not a valid
+// date-time on the calendar" (then says what does not exist).
+Result<int64_t> ParseRfc3339(std::string_view text);
+// The same, leniently for operators' flags and scenario files: seconds may be left out
+// ("2026-01-05T08:00Z") and a space may stand for the "T". The calendar is as strict.
 std::optional<int64_t> ParseIso8601(std::string_view text);
 // Parses "90m", "2h", "45s", "7d", "1500ms" into milliseconds.
 std::optional<int64_t> ParseDuration(std::string_view text);

@@ -10,81 +10,25 @@
 // The order story end to end is tests/integration/order_flow_http_test.cc.
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <unistd.h>
 
 #include <chrono>
+#include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "lib/process/local_system.h"
+#include "tests/integration/gateway_harness.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
-namespace mcf::testing {
+namespace mcf::testing::gateway {
 namespace {
 
 using std::chrono::milliseconds;
-using Json = nlohmann::json;
 
-constexpr char kStart[] = "2026-01-05T08:00:00Z";
-constexpr char kDesiredAt[] = "2026-01-06T10:00:00Z";  // a day after the simulated start
 constexpr size_t kSmallBody = 64u << 10;
 constexpr size_t kLargeBody = 8u << 20;
-
-bool HavePortal() { return ::access((BinDir() + "/mcf-portal").c_str(), X_OK) == 0; }
-
-struct Response {
-  int status = -1;
-  Json body;
-  std::string content_type;
-  std::string retry_after;
-};
-
-// An HTTP client on the system's gateway.
-class Http {
- public:
-  explicit Http(int port) : client_("127.0.0.1", port) {
-    client_.set_connection_timeout(std::chrono::seconds(5));
-    client_.set_read_timeout(std::chrono::seconds(20));
-    client_.set_write_timeout(std::chrono::seconds(20));
-  }
-
-  // `body` is sent as is (it may be malformed on purpose); empty = no body.
-  Response Send(const std::string& method, const std::string& path, const std::string& token,
-                const std::string& body = "", const std::string& idempotency_key = "") {
-    httplib::Request req;
-    req.method = method;
-    req.path = path;
-    if (!token.empty()) req.headers.emplace("Authorization", "Bearer " + token);
-    if (!idempotency_key.empty()) req.headers.emplace("Idempotency-Key", idempotency_key);
-    if (!body.empty()) {
-      req.body = body;
-      req.headers.emplace("Content-Type", "application/json");
-    }
-    httplib::Result res = client_.send(req);
-    Response out;
-    if (!res) return out;
-    out.status = res->status;
-    out.body = Json::parse(res->body, nullptr, /*allow_exceptions=*/false);
-    out.content_type = res->get_header_value("Content-Type");
-    out.retry_after = res->get_header_value("Retry-After");
-    return out;
-  }
-
-  Response Send(const std::string& method, const std::string& path, const std::string& token,
-                const Json& body, const std::string& idempotency_key = "") {
-    return Send(method, path, token, body.is_null() ? std::string() : body.dump(), idempotency_key);
-  }
-
- private:
-  httplib::Client client_;
-};
-
-std::string Describe(const Response& r) {
-  return "status " + std::to_string(r.status) + " body " + r.body.dump();
-}
 
 // One route with what it takes to exercise its edge checks.
 struct RouteCase {
@@ -106,14 +50,7 @@ class GatewayRoutesTest : public ::testing::Test {
   static void SetUpTestSuite() {
     if (!HavePortal()) return;
     dir_ = new TempDir();
-    process::SystemOptions options;
-    options.bin_dir = BinDir();
-    options.data_dir = dir_->Sub("system");
-    options.contexts = {"portal", "tasks", "matching", "hiring", "supplies"};
-    options.gateway = true;
-    options.broker_flags = {"--clock", "sim", "--start", kStart, "--heartbeat-ms", "100"};
-    options.worker_flags = {"--heartbeat-ms", "100", "--seed", "5"};
-    auto system = process::LocalSystem::Start(options);
+    auto system = process::LocalSystem::Start(FullSystem(dir_->Sub("system")));
     if (!system.ok()) {
       start_error_ = new std::string(system.status().ToString());
       return;
@@ -137,49 +74,18 @@ class GatewayRoutesTest : public ::testing::Test {
     ASSERT_EQ(start_error_, nullptr) << *start_error_;
     ASSERT_NE(system_, nullptr);
     http_ = std::make_unique<Http>(system_->gateway_port());
-    tokens_["admin"] = system_->admin_token();
-    ASSERT_NO_FATAL_FAILURE(SignInEveryone());
+    // A token for each role, made once per suite (the portal remembers them).
+    static std::map<std::string, std::string>* cached = nullptr;
+    if (cached == nullptr) {
+      auto tokens = SignInEveryone(*http_, system_->admin_token());
+      ASSERT_FALSE(HasFailure());
+      cached = new std::map<std::string, std::string>(std::move(tokens));
+    }
+    tokens_ = *cached;
   }
 
   void TearDown() override {
     if (HasFailure() && system_ != nullptr) ADD_FAILURE() << system_->Logs();
-  }
-
-  // A token for each role (made once per suite; the portal remembers them).
-  void SignInEveryone() {
-    static std::map<std::string, std::string>* cached = nullptr;
-    if (cached != nullptr) {
-      tokens_ = *cached;
-      return;
-    }
-    auto session = http_->Send("POST", "/v1/session", "",
-                               Json{{"employee_id", "E-1"}, {"name", "Client One"}});
-    ASSERT_EQ(session.status, 201) << Describe(session);
-    tokens_["client"] = session.body["token"];
-    auto other = http_->Send("POST", "/v1/session", "",
-                             Json{{"employee_id", "E-2"}, {"name", "Client Two"}});
-    ASSERT_EQ(other.status, 201) << Describe(other);
-    tokens_["client2"] = other.body["token"];
-    for (std::string role : {"manager", "supplies"}) {
-      auto staff = http_->Send("POST", "/v1/staff", tokens_["admin"],
-                               Json{{"role", role}, {"name", role + " one"}});
-      ASSERT_EQ(staff.status, 201) << Describe(staff);
-      EXPECT_EQ(staff.body["role"], role);
-      tokens_[role] = staff.body["token"];
-    }
-    auto worker = http_->Send("POST", "/v1/workers", tokens_["admin"], WorkerProfile("Murka"));
-    ASSERT_EQ(worker.status, 201) << Describe(worker);
-    tokens_["worker"] = worker.body["token"];
-    cached = new std::map<std::string, std::string>(tokens_);
-  }
-
-  static Json WorkerProfile(const std::string& name) {
-    return Json{{"name", name},
-                {"age", 4},
-                {"breed", "Siberian"},
-                {"coat_colour", "grey"},
-                {"strengths", {"poking"}},
-                {"weaknesses", {"baths"}}};
   }
 
   std::vector<RouteCase> Cases() {
@@ -274,22 +180,8 @@ class GatewayRoutesTest : public ::testing::Test {
     };
   }
 
-  // What a bad request must not change: the broker's log head and the portal's orders.
-  struct Written {
-    int64_t log_head = -1;
-    size_t orders = 0;
-    bool operator==(const Written&) const = default;
-  };
-  Written Snapshot() {
-    Written w;
-    auto health = http_->Send("GET", "/healthz", "");
-    EXPECT_EQ(health.status, 200) << Describe(health);
-    if (health.body.contains("log_head")) w.log_head = health.body["log_head"].get<int64_t>();
-    auto orders = http_->Send("GET", "/v1/orders?limit=100", tokens_["admin"]);
-    EXPECT_EQ(orders.status, 200) << Describe(orders);
-    if (orders.body.contains("orders")) w.orders = orders.body["orders"].size();
-    return w;
-  }
+  // What a bad request must not change (gateway_harness.h Written).
+  Written Snapshot() { return gateway::Snapshot(*http_, tokens_); }
 
   static void ExpectProblem(const Response& r, int status, const std::string& field,
                             const std::string& what) {
@@ -332,7 +224,7 @@ TEST_F(GatewayRoutesTest, NoTokenIs401AndWrongRoleIs403OnEveryRoute) {
     auto denied = http_->Send(c.method, c.path, tokens_[c.denied], c.body);
     ExpectProblem(denied, 403, "", what + " as " + c.denied);
   }
-  EXPECT_EQ(Snapshot(), before);
+  EXPECT_EQ(Snapshot(), before) << Describe(before);
 }
 
 TEST_F(GatewayRoutesTest, MalformedJsonIs400NamingTheBodyOnEveryRoute) {
@@ -345,7 +237,7 @@ TEST_F(GatewayRoutesTest, MalformedJsonIs400NamingTheBodyOnEveryRoute) {
     auto array = http_->Send(c.method, c.path, tokens_[c.allowed], std::string("[1, 2]"));
     ExpectProblem(array, 400, "body", what + " (array)");
   }
-  EXPECT_EQ(Snapshot(), before);
+  EXPECT_EQ(Snapshot(), before) << Describe(before);
 }
 
 TEST_F(GatewayRoutesTest, MissingOrOversizeFieldsAre400NamingThem) {
@@ -390,7 +282,7 @@ TEST_F(GatewayRoutesTest, MissingOrOversizeFieldsAre400NamingThem) {
           Json{{"service_type_id", "chores"}, {"description", "x"}, {"desired_at", kDesiredAt}},
           std::string(101, 'k')),
       400, "header.Idempotency-Key", "a 101-byte Idempotency-Key");
-  EXPECT_EQ(Snapshot(), before);
+  EXPECT_EQ(Snapshot(), before) << Describe(before);
 }
 
 TEST_F(GatewayRoutesTest, OversizeBodiesAre413PerRoute) {
@@ -418,7 +310,7 @@ TEST_F(GatewayRoutesTest, OversizeBodiesAre413PerRoute) {
   ExpectProblem(http_->Send("POST", "/v1/jobs/task-x/check-in", tokens_["worker"],
                             Json{{"photo", "not base64!"}}),
                 400, "body.photo", "a photo that is not base64");
-  EXPECT_EQ(Snapshot(), before);
+  EXPECT_EQ(Snapshot(), before) << Describe(before);
 }
 
 TEST_F(GatewayRoutesTest, RepliesUseIsoTimesAndTheContractShapes) {
@@ -486,7 +378,7 @@ TEST_F(GatewayRoutesTest, IdempotencyKeyRetriesDoNothingTwice) {
   auto other = http_->Send("POST", "/v1/orders", tokens_["client2"], order, "order-key-1");
   ASSERT_EQ(other.status, 201) << Describe(other);
   EXPECT_NE(other.body["id"], first.body["id"]);
-  EXPECT_EQ(Snapshot().orders, before.orders + 2);
+  EXPECT_EQ(Snapshot().orders["orders"].size(), before.orders["orders"].size() + 2);
 
   // POST /v1/workers: two commands, neither repeated.
   auto hired = http_->Send("POST", "/v1/workers", tokens_["admin"], WorkerProfile("Vaska"), "w-1");
@@ -593,4 +485,4 @@ TEST_F(GatewaySessionLimitTest, PortalDownIs503ButCachedTokensAndTheAdminStillWo
 }
 
 }  // namespace
-}  // namespace mcf::testing
+}  // namespace mcf::testing::gateway

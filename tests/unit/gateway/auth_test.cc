@@ -38,18 +38,60 @@ TEST(AuthTest, ConstantTimeEqualsComparesWholeStrings) {
   EXPECT_TRUE(ConstantTimeEquals("", ""));
 }
 
+constexpr char kToken[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+TEST(AuthTest, OnlySixtyFourLowercaseHexCharactersAreAToken) {
+  EXPECT_TRUE(IsWellFormedToken(kToken));
+  EXPECT_TRUE(IsWellFormedToken(std::string(64, 'f')));
+  EXPECT_FALSE(IsWellFormedToken(std::string(63, 'f')));
+  EXPECT_FALSE(IsWellFormedToken(std::string(65, 'f')));
+  EXPECT_FALSE(IsWellFormedToken(std::string(64, 'F')));
+  EXPECT_FALSE(IsWellFormedToken(std::string(64, 'g')));
+  EXPECT_FALSE(IsWellFormedToken(""));
+  std::string with_nul(kToken);
+  with_nul[10] = '\0';
+  EXPECT_FALSE(IsWellFormedToken(with_nul));
+  EXPECT_FALSE(IsWellFormedToken(std::string(kToken) + "%00junk"));
+  EXPECT_FALSE(IsWellFormedToken(std::string(kToken) + std::string("\0junk", 5)));
+}
+
+// A store that counts how often it is asked.
+class CountingStore final : public TokenStore {
+ public:
+  Result<std::optional<Principal>> Lookup(std::string_view token) const override {
+    ++asked;
+    if (token == kToken) return std::optional<Principal>(Principal{"client", "c1"});
+    return std::optional<Principal>();
+  }
+  mutable int asked = 0;
+};
+
 TEST(AuthTest, AuthenticateAnswers401ForMissingMalformedOrUnknownTokens) {
-  InMemoryTokenStore store;
-  store.Add("t-client", {"client", "c1"});
-  auto ok = Authenticate(store, "Bearer t-client");
+  CountingStore store;
+  auto ok = Authenticate(store, std::string("Bearer ") + kToken);
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok.value(), (Principal{"client", "c1"}));
-  for (auto header : {std::optional<std::string_view>{}, std::optional<std::string_view>{"t"},
-                      std::optional<std::string_view>{"Bearer nope"}}) {
+  EXPECT_EQ(store.asked, 1);
+  const std::string token(kToken);
+  const std::string malformed[] = {"t",
+                                   "Bearer nope",
+                                   "Bearer " + token + "%00junk",
+                                   "Bearer " + token + std::string("\0j", 2),
+                                   "Bearer " + token.substr(1),
+                                   "Bearer " + token + "0",
+                                   "Bearer " + token + ", Bearer " + token,
+                                   "Bearer " + std::string(64, 'A')};
+  for (const std::string& header : malformed) {
     auto r = Authenticate(store, header);
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.problem().status, 401);
+    ASSERT_FALSE(r.ok()) << header;
+    EXPECT_EQ(r.problem().status, 401) << header;
   }
+  EXPECT_EQ(store.asked, 1) << "a malformed token never reaches a store";
+  auto missing = Authenticate(store, std::nullopt);
+  EXPECT_EQ(missing.problem().status, 401);
+  auto unknown = Authenticate(store, "Bearer " + std::string(64, 'e'));
+  EXPECT_EQ(unknown.problem().status, 401);
+  EXPECT_EQ(store.asked, 2);
 }
 
 TEST(AuthTest, RequireRoleAnswers403ForOtherRoles) {
@@ -62,12 +104,24 @@ TEST(AuthTest, RequireRoleAnswers403ForOtherRoles) {
 
 TEST(AuthTest, BootstrapTokenIsReadFromFileAndTrimmed) {
   testing::TempDir dir;
-  std::ofstream(dir.Sub("admin.token")) << "  s3cr3t  \n";
+  std::ofstream(dir.Sub("admin.token")) << "  " << kToken << "  \n";
   auto store = BootstrapAdminToken::FromFile(dir.Sub("admin.token"));
   ASSERT_TRUE(store.ok()) << store.status().ToString();
-  EXPECT_EQ(Known(**store, "s3cr3t"), (Principal{"admin", "bootstrap"}));
-  EXPECT_EQ(Known(**store, "s3cr3"), std::nullopt);
+  EXPECT_EQ(Known(**store, kToken), (Principal{"admin", "bootstrap"}));
+  EXPECT_EQ(Known(**store, std::string(kToken).substr(1)), std::nullopt);
+  EXPECT_EQ(Known(**store, std::string(kToken) + std::string("\0", 1)), std::nullopt);
   EXPECT_EQ(Known(**store, ""), std::nullopt);
+}
+
+TEST(AuthTest, BootstrapTokenFileWithAMalformedTokenIsAnError) {
+  testing::TempDir dir;
+  for (const std::string& token :
+       {std::string("s3cr3t"), std::string("integration-admin-token"), std::string(64, 'G')}) {
+    std::ofstream(dir.Sub("admin.token"), std::ios::trunc) << token << "\n";
+    auto store = BootstrapAdminToken::FromFile(dir.Sub("admin.token"));
+    ASSERT_FALSE(store.ok()) << token;
+    EXPECT_NE(store.status().message().find("64 lowercase hex"), std::string::npos);
+  }
 }
 
 TEST(AuthTest, BootstrapTokenFileMissingOrEmptyIsAnError) {

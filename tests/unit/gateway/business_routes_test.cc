@@ -203,6 +203,130 @@ TEST(BusinessRoutesTest, OrdersConvertDesiredAtToStartsAtMillis) {
             (Json{{"task_id", "order-3"}, {"starts_at", int64_t{1767686400000}}}));
 }
 
+// desired_at: an RFC 3339 date-time on the calendar, 2000-01-01T00:00:00Z..9999-12-31T23:59:59Z,
+// the derived ends_at included; every refusal names body.desired_at and says what is wrong.
+TEST(BusinessRoutesTest, DesiredAtIsAStrictDateTimeInRange) {
+  const Principal client{"client", "client-1"};
+  struct Case {
+    const char* desired_at;
+    std::optional<int> duration_minutes;
+    const char* problem;  // a part of the detail; nullptr = accepted
+  };
+  const Case cases[] = {
+      {"2028-02-29T10:00:00Z", std::nullopt, nullptr},
+      {"2026-01-05T11:30:00+01:00", std::nullopt, nullptr},
+      {"2026-01-05t10:30:00.5z", std::nullopt, nullptr},
+      {"2027-02-29T10:00:00Z", std::nullopt, "not a valid date-time on the calendar"},
+      {"2026-02-30T10:00:00Z", std::nullopt, "not a valid date-time on the calendar"},
+      {"2026-12-31T23:59:60Z", std::nullopt, "leap seconds"},
+      {"2026-01-05T24:00:00Z", std::nullopt, "hour 24"},
+      {"2026-01-05T10:30Z", std::nullopt, "not an RFC 3339 date-time"},
+      {"2026-01-05 10:30:00Z", std::nullopt, "not an RFC 3339 date-time"},
+      {"2026-01-05T10:30:00", std::nullopt, "not an RFC 3339 date-time"},
+      {"1999-12-31T23:59:59Z", std::nullopt, "out of range"},
+      {"2000-01-01T00:30:00+01:00", std::nullopt, "out of range"},  // 1999-12-31T23:30Z
+      {"2000-01-01T00:00:00Z", std::nullopt, nullptr},
+      {"9999-12-31T22:59:59Z", std::nullopt, nullptr},  // ends 23:59:59 (60 minutes)
+      {"9999-12-31T23:00:00Z", std::nullopt, "too late"},
+      {"9999-12-31T23:59:59Z", std::nullopt, "too late"},  // ends_at was in year 10000
+      {"9999-12-31T23:44:59Z", 15, nullptr},
+      {"9999-12-31T23:45:00Z", 15, "too late"},
+      {"9999-12-31T23:30:00-01:00", std::nullopt, "out of range"},
+  };
+  for (const Case& c : cases) {
+    Json body = {
+        {"service_type_id", "chores"}, {"description", "jars"}, {"desired_at", c.desired_at}};
+    if (c.duration_minutes) body["duration_minutes"] = *c.duration_minutes;
+    auto r = Build(kCreateOrder, client, WithBody(body));
+    if (c.problem == nullptr) {
+      EXPECT_TRUE(r.ok()) << c.desired_at << ": " << (r.ok() ? "" : r.problem().detail);
+      continue;
+    }
+    ASSERT_FALSE(r.ok()) << c.desired_at;
+    EXPECT_EQ(r.problem().status, 400);
+    EXPECT_EQ(r.problem().field, "body.desired_at") << c.desired_at;
+    EXPECT_NE(r.problem().detail.find(c.problem), std::string::npos)
+        << c.desired_at << ": " << r.problem().detail;
+    EXPECT_EQ(r.problem().detail.rfind("body.desired_at: ", 0), 0u) << r.problem().detail;
+  }
+  // A copy keeps the original's duration (up to 12 h), which the gateway does not know.
+  auto late_copy = Build(kCopyOrder, client,
+                         WithBody({{"desired_at", "9999-12-31T12:00:00Z"}}, {{"id", "order-3"}}));
+  EXPECT_EQ(ProblemOf(late_copy).field, "body.desired_at");
+  EXPECT_TRUE(Build(kCopyOrder, client,
+                    WithBody({{"desired_at", "9999-12-31T11:59:59Z"}}, {{"id", "order-3"}}))
+                  .ok());
+}
+
+// A context answers in its own field names; the problem names what the caller sent.
+TEST(BusinessRoutesTest, BusFieldNamesAreMappedBackToTheRequestsFields) {
+  const Principal client{"client", "client-1"};
+  auto order = Build(kCreateOrder, client,
+                     WithBody({{"service_type_id", "chores"},
+                               {"description", "jars"},
+                               {"desired_at", "2026-01-05T10:30:00Z"}}));
+  ASSERT_TRUE(order.ok());
+  Json problem = {{"status", 400},
+                  {"detail", "body.starts_at: must not be in the past"},
+                  {"field", "body.starts_at"}};
+  RenameField(order.value().field_names, problem);
+  EXPECT_EQ(problem["field"], "body.desired_at");
+  EXPECT_EQ(problem["detail"], "body.desired_at: must not be in the past");
+  auto copy = Build(kCopyOrder, client,
+                    WithBody({{"desired_at", "2026-01-06T08:00:00Z"}}, {{"id", "order-3"}}));
+  ASSERT_TRUE(copy.ok());
+  Json copy_problem = {{"detail", "body.starts_at: must not be in the past"},
+                       {"field", "body.starts_at"}};
+  RenameField(copy.value().field_names, copy_problem);
+  EXPECT_EQ(copy_problem["field"], "body.desired_at");
+  Json task_problem = {{"detail", "body.task_id: unknown"}, {"field", "body.task_id"}};
+  RenameField(copy.value().field_names, task_problem);
+  EXPECT_EQ(task_problem["field"], "path.id");
+  // Other fields, and problems without one, are left alone.
+  Json other = {{"detail", "body.service_type_id: no active service type"},
+                {"field", "body.service_type_id"}};
+  RenameField(order.value().field_names, other);
+  EXPECT_EQ(other["field"], "body.service_type_id");
+  Json none = {{"detail", "conflict"}};
+  RenameField(order.value().field_names, none);
+  EXPECT_FALSE(none.contains("field"));
+}
+
+TEST(BusinessRoutesTest, TextFieldsRefuseControlCharactersAndNulls) {
+  const Principal manager{"manager", "m-1"};
+  auto nul_name = Build(kCreateServiceType, manager,
+                        WithBody({{"name", std::string("Na\0ps", 5)}, {"description", "zz"}}));
+  EXPECT_EQ(ProblemOf(nul_name).field, "body.name");
+  auto newline_name =
+      Build(kCreateServiceType, manager, WithBody({{"name", "Na\nps"}, {"description", "zz"}}));
+  EXPECT_EQ(ProblemOf(newline_name).field, "body.name");
+  // Descriptions are free text: line breaks and tabs are fine, other controls are not.
+  EXPECT_TRUE(Build(kCreateServiceType, manager,
+                    WithBody({{"name", "Naps"}, {"description", "line one\r\nline\ttwo"}}))
+                  .ok());
+  auto bell = Build(kCreateServiceType, manager,
+                    WithBody({{"name", "Naps"}, {"description", "ring \x07"}}));
+  EXPECT_EQ(ProblemOf(bell).field, "body.description");
+  auto null_patch =
+      Build(kUpdateServiceType, manager, WithBody({{"name", nullptr}}, {{"id", "chores"}}));
+  EXPECT_EQ(ProblemOf(null_patch).field, "body.name");
+  auto null_active =
+      Build(kUpdateServiceType, manager, WithBody({{"active", nullptr}}, {{"id", "chores"}}));
+  EXPECT_EQ(ProblemOf(null_active).field, "body.active");
+  auto nul_id = Build(kGetOrder, {"client", "c-1"},
+                      WithBody(Json::object(), {{"id", std::string("o\0x", 3)}}));
+  EXPECT_EQ(ProblemOf(nul_id).field, "path.id");
+  auto c1_reason =
+      Build(kFail, {"worker", "w-1"}, WithBody({{"reason", "rain \xc2\x85"}}, {{"id", "t-1"}}));
+  EXPECT_EQ(ProblemOf(c1_reason).field, "body.reason");
+  EXPECT_TRUE(
+      Build(kFail, {"worker", "w-1"}, WithBody({{"reason", "rain,\nthen hail"}}, {{"id", "t-1"}}))
+          .ok());
+  auto key = CheckIdempotencyKey(std::string("k\x01", 2));
+  ASSERT_TRUE(key);
+  EXPECT_EQ(key->field, "header.Idempotency-Key");
+}
+
 TEST(BusinessRoutesTest, ListOrdersValidatesPagingAndForcesTheClient) {
   Principal client{"client", "client-1"};
   auto own = Build(kListOrders, client,

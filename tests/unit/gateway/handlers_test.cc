@@ -97,14 +97,15 @@ TEST(HandlersTest, HealthzIs503WhenBrokerDoesNotAnswer) {
 
 TEST(HandlersTest, MeNeedsAKnownBearerToken) {
   InMemoryTokenStore tokens;
-  tokens.Add("tok", {"worker", "w-9"});
+  const std::string token(64, 'c');
+  tokens.Add(token, {"worker", "w-9"});
   HttpRequest req;
   HttpResponse none = HandleMe(tokens, req);
   EXPECT_EQ(none.status, 401);
   EXPECT_EQ(none.content_type, "application/problem+json");
-  req.authorization = "Bearer wrong";
+  req.authorization = "Bearer " + std::string(64, 'd');
   EXPECT_EQ(HandleMe(tokens, req).status, 401);
-  req.authorization = "Bearer tok";
+  req.authorization = "Bearer " + token;
   HttpResponse ok = HandleMe(tokens, req);
   EXPECT_EQ(ok.status, 200);
   EXPECT_EQ(Json::parse(ok.body), (Json{{"role", "worker"}, {"id", "w-9"}}));

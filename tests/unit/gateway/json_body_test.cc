@@ -58,7 +58,7 @@ TEST(JsonBodyTest, OverlongStringNamesItsPath) {
 }
 
 TEST(JsonBodyTest, ReaderReturnsTypedFields) {
-  Json j = Json::parse(R"({"name":"Rex","age":3,"ok":true,"note":null})");
+  Json j = Json::parse(R"({"name":"Rex","age":3,"ok":true})");
   JsonReader r(j);
   EXPECT_EQ(r.String("name", 10), "Rex");
   EXPECT_EQ(r.Int("age", 0, 30), 3);
@@ -66,6 +66,108 @@ TEST(JsonBodyTest, ReaderReturnsTypedFields) {
   EXPECT_EQ(r.OptString("note", 10), std::nullopt);
   EXPECT_EQ(r.OptInt("missing"), std::nullopt);
   EXPECT_FALSE(r.problem());
+}
+
+TEST(JsonBodyTest, NullIsRefusedForEveryFieldKind) {
+  // No field is nullable: an optional field is left out, never null (PATCH {"name": null}
+  // used to be read as "no change" and answered 200).
+  const Json j = Json::parse(R"({"s":null,"i":null,"b":null,"t":null,"l":null})");
+  struct Read {
+    const char* field;
+    void (*read)(JsonReader&);
+  };
+  const Read reads[] = {
+      {"s", [](JsonReader& r) { r.String("s", 10); }},
+      {"s", [](JsonReader& r) { r.OptString("s", 10); }},
+      {"i", [](JsonReader& r) { r.Int("i"); }},
+      {"i", [](JsonReader& r) { r.OptInt("i"); }},
+      {"b", [](JsonReader& r) { r.Bool("b"); }},
+      {"b", [](JsonReader& r) { r.OptBool("b"); }},
+      {"t", [](JsonReader& r) { r.Text("t", 0, 10); }},
+      {"t", [](JsonReader& r) { r.OptText("t", 0, 10); }},
+      {"l", [](JsonReader& r) { r.TextList("l", 3, 1, 10); }},
+  };
+  for (const Read& read : reads) {
+    JsonReader r(j);
+    read.read(r);
+    ASSERT_TRUE(r.problem()) << read.field;
+    EXPECT_EQ(r.problem()->status, 400);
+    EXPECT_EQ(r.problem()->field, std::string("body.") + read.field);
+    EXPECT_NE(r.problem()->detail.find("null"), std::string::npos) << r.problem()->detail;
+  }
+}
+
+TEST(JsonBodyTest, DuplicateKeysAre400NamingTheKeyAtAnyDepth) {
+  struct Case {
+    const char* body;
+    const char* field;
+  };
+  const Case cases[] = {
+      {R"({"name":"a","name":"b"})", "body.name"},
+      {R"({"a":1,"b":{"c":1,"c":2}})", "body.b.c"},
+      {R"({"items":[{"x":1},{"x":1,"y":2,"x":3}]})", "body.items[1].x"},
+      {R"({"m":[[1,{"k":1,"k":1}]]})", "body.m[0][1].k"},
+      {R"({"a":{},"b":[],"a":1})", "body.a"},
+      {R"({"a":1,"a":2,)", "body.a"},  // the duplicate comes before the syntax error
+      {"{\"a\\u0062\":1,\"ab\":2}", "body.ab"},  // the same key, escaped or not
+  };
+  for (const Case& c : cases) {
+    auto r = ParseJsonBody(c.body, JsonLimits{});
+    ASSERT_FALSE(r.ok()) << c.body;
+    EXPECT_EQ(r.problem().status, 400) << c.body;
+    EXPECT_EQ(r.problem().field, c.field) << c.body;
+    EXPECT_NE(r.problem().detail.find("duplicate key"), std::string::npos) << c.body;
+  }
+  // The same key in different objects is fine.
+  EXPECT_TRUE(ParseJsonBody(R"({"a":{"x":1},"b":{"x":2},"c":[{"x":1},{"x":2}]})", JsonLimits{})
+                  .ok());
+}
+
+TEST(JsonBodyTest, ControlCharactersAreRefusedNamingTheField) {
+  // JSON escapes (the C++ literal keeps the backslashes): the parsed strings hold the controls.
+  const Json j = Json::parse(
+      "{\"nul\":\"a\\u0000b\",\"bell\":\"\\u0007\",\"del\":\"x\\u007f\",\"c1\":\"\\u0085\","
+      "\"nl\":\"two\\nlines\",\"tab\":\"a\\tb\",\"cr\":\"a\\r\\nb\","
+      "\"ok\":\"caf\\u00e9 \\u00a0 \\u2603\",\"list\":[\"fine\",\"bad\\u001b\"]}");
+  struct Case {
+    const char* field;
+    TextLines lines;
+    const char* problem;  // nullptr: accepted
+  };
+  const Case cases[] = {
+      {"nul", TextLines::kSingle, "U+0000 at character 2"},
+      {"nul", TextLines::kMulti, "U+0000 at character 2"},
+      {"bell", TextLines::kMulti, "U+0007 at character 1"},
+      {"del", TextLines::kSingle, "U+007F at character 2"},
+      {"c1", TextLines::kMulti, "U+0085 at character 1"},
+      {"nl", TextLines::kSingle, "U+000A at character 4 (this field is one line)"},
+      {"nl", TextLines::kMulti, nullptr},
+      {"tab", TextLines::kSingle, "U+0009"},
+      {"tab", TextLines::kMulti, nullptr},
+      {"cr", TextLines::kMulti, nullptr},
+      {"ok", TextLines::kSingle, nullptr},  // U+00A0 and beyond are text
+  };
+  for (const Case& c : cases) {
+    for (int reader = 0; reader < 2; ++reader) {
+      JsonReader r(j);
+      if (reader == 0) {
+        r.String(c.field, 100, 0, c.lines);
+      } else {
+        r.Text(c.field, 0, 100, c.lines);
+      }
+      if (c.problem == nullptr) {
+        EXPECT_FALSE(r.problem()) << c.field << ": " << r.problem()->detail;
+        continue;
+      }
+      ASSERT_TRUE(r.problem()) << c.field;
+      EXPECT_EQ(r.problem()->field, std::string("body.") + c.field);
+      EXPECT_NE(r.problem()->detail.find(c.problem), std::string::npos) << r.problem()->detail;
+    }
+  }
+  JsonReader list(j);
+  list.TextList("list", 5, 1, 10);
+  ASSERT_TRUE(list.problem());
+  EXPECT_EQ(list.problem()->field, "body.list[1]");
 }
 
 TEST(JsonBodyTest, ReaderNamesMissingField) {

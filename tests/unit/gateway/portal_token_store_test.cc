@@ -96,17 +96,18 @@ TEST(PortalTokenStoreTest, AuthenticateAnswers503WhenThePortalCannotBeAsked) {
   portal.down = true;
   FakeClock clock;
   PortalTokenStore store(portal.Fn(), clock);
-  BootstrapAdminToken admin("admin-token");
+  const std::string admin_token(64, 'a'), some_token(64, '5');
+  BootstrapAdminToken admin(admin_token);
   ChainedTokenStore chain({&admin, &store});
-  auto r = Authenticate(chain, "Bearer some-token");
+  auto r = Authenticate(chain, "Bearer " + some_token);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.problem().status, 503);
   // The bootstrap admin still works with the portal down: it is asked first.
-  auto admin_ok = Authenticate(chain, "Bearer admin-token");
+  auto admin_ok = Authenticate(chain, "Bearer " + admin_token);
   ASSERT_TRUE(admin_ok.ok());
   EXPECT_EQ(admin_ok.value().role, "admin");
   portal.down = false;
-  auto unknown = Authenticate(chain, "Bearer some-token");
+  auto unknown = Authenticate(chain, "Bearer " + some_token);
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.problem().status, 401);
 }
