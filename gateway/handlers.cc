@@ -51,7 +51,7 @@ ForwardResult ReplyToHttp(const schemas::Reply& reply, bool created) {
   return {p.status, ProblemObject(p)};
 }
 
-HttpResponse HandleHealthz(const schemas::Reply& broker_stats) {
+HttpResponse HandleHealthz(const schemas::Reply& broker_stats, const StoreStatusReplies& stores) {
   Json out;
   out["status"] = "ok";
   out["gateway"] = "ok";
@@ -81,10 +81,51 @@ HttpResponse HandleHealthz(const schemas::Reply& broker_stats) {
     out["broker"] = std::string(CodeName(broker_stats.status));
     if (!broker_stats.message.empty()) out["detail"] = broker_stats.message;
   }
-  for (const auto& [name, state] : contexts.items()) healthy = healthy && state == "ok";
+  Json store_json = Json::object();
+  bool any_full = false;
+  for (const auto& [name, reply] : stores) {
+    if (reply.status != Code::kOk) continue;
+    auto body = MsgpackToJson(reply.body);
+    if (!body.ok() || !body->is_object()) continue;
+    const bool full = body->value("full", false);
+    store_json[std::string(name)] = Json{{"used_bytes", body->value("used_bytes", 0)},
+                                         {"ceiling_bytes", body->value("ceiling_bytes", 0)},
+                                         {"full", full}};
+    if (full && contexts.value(std::string(name), "") == "ok") {
+      contexts[std::string(name)] = "store_full";
+      any_full = true;
+    }
+  }
+  bool only_full = healthy;
+  for (const auto& [name, state] : contexts.items()) {
+    healthy = healthy && state == "ok";
+    only_full = only_full && (state == "ok" || state == "store_full");
+  }
   out["contexts"] = std::move(contexts);
-  if (!healthy) out["status"] = "unavailable";
+  out["stores"] = std::move(store_json);
+  if (!healthy) out["status"] = any_full && only_full ? "degraded" : "unavailable";
   return JsonResponse(healthy ? kHttpOk : kHttpUnavailable, out);
+}
+
+std::string RenderStoreMetrics(const StoreStatusReplies& stores) {
+  std::string out =
+      "# HELP mcf_store_used_bytes Bytes in use in the context's LMDB store.\n"
+      "# TYPE mcf_store_used_bytes gauge\n"
+      "# HELP mcf_store_ceiling_bytes The store's capacity (writes are refused near it).\n"
+      "# TYPE mcf_store_ceiling_bytes gauge\n"
+      "# HELP mcf_store_full 1 while the store refuses writes.\n"
+      "# TYPE mcf_store_full gauge\n";
+  for (const auto& [name, reply] : stores) {
+    if (reply.status != Code::kOk) continue;
+    auto body = MsgpackToJson(reply.body);
+    if (!body.ok() || !body->is_object()) continue;
+    const std::string label = "{context=\"" + std::string(name) + "\"} ";
+    out += "mcf_store_used_bytes" + label + std::to_string(body->value("used_bytes", 0LL)) + "\n";
+    out += "mcf_store_ceiling_bytes" + label + std::to_string(body->value("ceiling_bytes", 0LL)) +
+           "\n";
+    out += "mcf_store_full" + label + (body->value("full", false) ? "1" : "0") + "\n";
+  }
+  return out;
 }
 
 HttpResponse HandleMe(const TokenStore& tokens, const HttpRequest& request) {

@@ -60,11 +60,21 @@ ForwardResult ReplyToHttp(const schemas::Reply& reply, bool created = false);
 inline constexpr std::array<std::string_view, 5> kHealthContexts = {"portal", "tasks", "matching",
                                                                     "hiring", "supplies"};
 
-// GET /healthz from the broker.stats reply: {status, gateway: "ok", broker: "ok"|<bus status>,
-// contexts: {portal: "ok"|"unavailable", ...}, log_head?, bus_time?}. A context is "ok" when the
-// broker lists its service with at least one worker. 200 when the broker answered and every
-// context is ok ("status":"ok"); otherwise 503 with the same body ("status":"unavailable").
-HttpResponse HandleHealthz(const schemas::Reply& broker_stats);
+// Each context's answer to `<context>.store_status` (lib/worker/dispatcher.h), in
+// kHealthContexts order; a context that did not answer has a non-ok reply.
+using StoreStatusReplies = std::vector<std::pair<std::string_view, schemas::Reply>>;
+
+// GET /healthz from the broker.stats reply and the contexts' store status: {status, gateway:
+// "ok", broker: "ok"|<bus status>, contexts: {portal: "ok"|"unavailable"|"store_full", ...},
+// stores: {portal: {used_bytes, ceiling_bytes, full}, ...}, log_head?, log_full?}. A context is
+// "ok" when the broker lists its service with a worker and its store is not full. 200 when the
+// broker answered and every context is ok ("status":"ok"); otherwise 503 with the same body
+// ("status":"unavailable", or "degraded" when only stores are full: reads still work).
+HttpResponse HandleHealthz(const schemas::Reply& broker_stats, const StoreStatusReplies& stores);
+
+// Prometheus lines for the stores (labels: the fixed context list): mcf_store_used_bytes,
+// mcf_store_ceiling_bytes, mcf_store_full; contexts that did not answer are left out.
+std::string RenderStoreMetrics(const StoreStatusReplies& stores);
 
 // GET /v1/me: the bearer token's principal {role, id}; 401 problem otherwise.
 HttpResponse HandleMe(const TokenStore& tokens, const HttpRequest& request);

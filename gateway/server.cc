@@ -26,6 +26,7 @@
 #include "gateway/concurrency_limit.h"
 #include "lib/base/log.h"
 #include "lib/client/bus_client.h"
+#include "schemas/registry.h"
 #include "schemas/body.h"
 
 namespace mcf::gateway {
@@ -579,6 +580,32 @@ struct Server::Impl {
     return *slot;
   }
 
+  // Every health context's `<context>.store_status`, asked all at once on this thread's client.
+  StoreStatusReplies StoreStatuses() {
+    client::BusClient& bus = Client();
+    std::vector<std::string> ids;
+    for (std::string_view name : kHealthContexts) {
+      schemas::Envelope cmd = bus.MakeCommand(std::string(name) + "." +
+                                                  std::string(schemas::kStoreStatusVerb),
+                                              schemas::EmptyBody());
+      ids.push_back(bus.Send(cmd, config.health_timeout));
+    }
+    StoreStatusReplies out;
+    for (std::string_view name : kHealthContexts)
+      out.emplace_back(name, schemas::ErrorReply("", "", Status::Timeout("no answer"), "gateway", 0));
+    const auto until = SteadyClock::Instance().Now() + config.health_timeout + Millis(100);
+    for (size_t answered = 0; answered < ids.size() && SteadyClock::Instance().Now() < until;) {
+      auto got = bus.Receive(Millis(50));
+      if (!got) continue;
+      for (size_t i = 0; i < ids.size(); ++i)
+        if (got->first == ids[i]) {
+          out[i].second = std::move(got->second);
+          ++answered;
+        }
+    }
+    return out;
+  }
+
   schemas::Reply Call(schemas::Envelope command, Millis timeout) {
     schemas::Reply reply = Client().Call(command, timeout);
     if (reply.status != Code::kOk) {
@@ -839,12 +866,13 @@ struct Server::Impl {
   void RegisterRoutes() {
     Register(kHealthz, [this](const HttpRequest&) {
       schemas::Envelope cmd = Client().MakeCommand("broker.stats", schemas::EmptyBody());
-      return HandleHealthz(Call(std::move(cmd), config.health_timeout));
+      schemas::Reply stats = Call(std::move(cmd), config.health_timeout);
+      return HandleHealthz(stats, StoreStatuses());
     });
     Register(kMetrics, [this](const HttpRequest&) {
       HttpResponse r;
       r.content_type = std::string(kPrometheusContentType);
-      r.body = metrics.Render();
+      r.body = metrics.Render() + RenderStoreMetrics(StoreStatuses());
       return r;
     });
     Register(kOpenApi, [](const HttpRequest&) {

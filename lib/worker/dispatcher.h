@@ -10,7 +10,7 @@
 // commands record (schemas/registry.h Effect), and a record lives for the reply retention
 // window of bus time (default 7 days): a retry within it gets the recorded reply, one after it
 // runs again. Records are pruned a bounded number per batch, so the inbox follows the traffic
-// of one window, not of all time (docs/decisions/009-store-capacity.md).
+// of one window, not of all time (docs/decisions/012-store-capacity.md).
 // Capacity: the store's map grows (doubling) up to its ceiling; near the ceiling the store is
 // "full": mutating commands are answered `unavailable` naming the store, read-only ones still
 // run, and events wait in the broker's log (the worker stops reading them) until there is room.

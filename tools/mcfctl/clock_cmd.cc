@@ -3,6 +3,7 @@
 
 #include "schemas/body.h"
 #include "schemas/clock.h"
+#include "schemas/registry.h"
 #include "tools/mcfctl/commands.h"
 #include "tools/mcfctl/json.h"
 
@@ -83,6 +84,23 @@ int RunBrokerService(const std::string& broker, const std::string& type, Millis 
   if (!body.ok()) {
     std::cerr << "mcfctl: " << type << ": " << body.status().message() << "\n";
     return kExitLocalError;
+  }
+  if (type == "broker.stats" && body->contains("services") && (*body)["services"].is_array()) {
+    // Each served context's store against its ceiling (<context>.store_status).
+    Json stores = Json::object();
+    for (const Json& service : (*body)["services"]) {
+      if (!service.is_object() || !service.contains("name") || !service["name"].is_string())
+        continue;
+      const std::string name = service["name"].get<std::string>();
+      if (service.value("workers", 0) <= 0) continue;
+      schemas::Reply st = CallOnce(broker, name + "." + std::string(schemas::kStoreStatusVerb),
+                                   schemas::EmptyBody(), timeout);
+      auto st_body = MsgpackToJson(st.body);
+      stores[name] = st.status == Code::kOk && st_body.ok()
+                         ? *st_body
+                         : Json{{"status", std::string(CodeName(st.status))}};
+    }
+    (*body)["stores"] = std::move(stores);
   }
   std::cout << Dump(*body, 2) << std::endl;
   if (type == "broker.health") {

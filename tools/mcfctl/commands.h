@@ -74,6 +74,10 @@ int RunBrokerService(const std::string& broker, const std::string& type, Millis 
 struct StoresOptions {
   std::string data = "var";
   bool json = false;
+  // Where to ask the running system for each store's ceiling (<context>.store_status,
+  // broker.stats); without an answer the ceiling is shown as unknown.
+  std::string broker;
+  Millis timeout{1000};
 };
 int RunStores(const StoresOptions& options);
 

@@ -85,7 +85,10 @@ int main(int argc, char** argv) {
     }
     return RunBrokerService(broker, *stats_cmd ? "broker.stats" : "broker.health", *timeout);
   }
-  if (*stores_cmd) return RunStores(stores);
+  if (*stores_cmd) {
+    stores.broker = broker;
+    return RunStores(stores);
+  }
   if (auto rc = run_capture()) return *rc;
   if (auto rc = run_scenario()) return *rc;
   if (auto rc = run_simulate()) return *rc;

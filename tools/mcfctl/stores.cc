@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <iostream>
 
+#include "schemas/body.h"
+#include "schemas/registry.h"
 #include "tools/mcfctl/commands.h"
 #include "tools/mcfctl/json.h"
 
@@ -93,6 +95,24 @@ std::string Human(size_t bytes) {
   return buf;
 }
 
+// The running store's {used_bytes, ceiling_bytes, full}, asked over the bus; nullopt when no
+// worker (or broker) answers.
+std::optional<Json> CapacityOf(const StoresOptions& options, const std::string& context) {
+  if (options.broker.empty()) return std::nullopt;
+  const bool broker = context == "broker";
+  schemas::Reply r = CallOnce(options.broker,
+                              broker ? std::string("broker.stats")
+                                     : context + "." + std::string(schemas::kStoreStatusVerb),
+                              schemas::EmptyBody(), options.timeout);
+  if (r.status != Code::kOk) return std::nullopt;
+  auto body = MsgpackToJson(r.body);
+  if (!body.ok() || !body->is_object()) return std::nullopt;
+  if (!broker) return *body;
+  return Json{{"used_bytes", body->value("log_used_bytes", 0LL)},
+              {"ceiling_bytes", body->value("log_ceiling_bytes", 0LL)},
+              {"full", body->value("log_full", false)}};
+}
+
 }  // namespace
 
 int RunStores(const StoresOptions& options) {
@@ -116,6 +136,7 @@ int RunStores(const StoresOptions& options) {
       rc = kExitLocalError;
       continue;
     }
+    const auto capacity = CapacityOf(options, env->context);
     if (options.json) {
       Json e{{"context", env->context},     {"map_size", env->map_size},
              {"file_size", env->file_size}, {"last_page", env->last_page},
@@ -128,12 +149,27 @@ int RunStores(const StoresOptions& options) {
                             {"leaf_pages", db.stat.ms_leaf_pages},
                             {"overflow_pages", db.stat.ms_overflow_pages}});
       }
+      if (capacity) {
+        e["used_bytes"] = capacity->value("used_bytes", 0LL);
+        e["ceiling_bytes"] = capacity->value("ceiling_bytes", 0LL);
+        e["full"] = capacity->value("full", false);
+      }
       all.push_back(std::move(e));
       continue;
     }
-    std::printf("%s  (%s)  map %s  file %s  used %s  page %u\n", env->context.c_str(), dir.c_str(),
-                Human(env->map_size).c_str(), Human(env->file_size).c_str(),
-                Human((env->last_page + 1) * env->page_size).c_str(), env->page_size);
+    std::string ceiling = "ceiling unknown (not running)";
+    if (capacity) {
+      const auto used = capacity->value("used_bytes", 0LL);
+      const auto cap = capacity->value("ceiling_bytes", 0LL);
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "in use %s of ceiling %s (%.1f%%)%s", Human(used).c_str(),
+                    Human(cap).c_str(), cap > 0 ? 100.0 * used / cap : 0.0,
+                    capacity->value("full", false) ? "  FULL: writes refused" : "");
+      ceiling = buf;
+    }
+    std::printf("%s  (%s)  map %s  file %s  %s  page %u\n", env->context.c_str(), dir.c_str(),
+                Human(env->map_size).c_str(), Human(env->file_size).c_str(), ceiling.c_str(),
+                env->page_size);
     std::printf("  %-20s %12s %6s %10s %10s %10s\n", "db", "entries", "depth", "branch", "leaf",
                 "overflow");
     for (const DbStats& db : env->dbs) {

@@ -62,7 +62,8 @@ TEST(HandlersTest, HealthzIs200WhenBrokerAndEveryContextAreUp) {
                                                       {"matching", 2},
                                                       {"hiring", 1},
                                                       {"supplies", 1},
-                                                      {"test", 0}})));
+                                                      {"test", 0}})),
+                                 {});
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.content_type, "application/json");
   auto j = Json::parse(r.body);
@@ -75,7 +76,7 @@ TEST(HandlersTest, HealthzIs200WhenBrokerAndEveryContextAreUp) {
 
 TEST(HandlersTest, HealthzIs503NamingTheContextWithoutWorkers) {
   HttpResponse r = HandleHealthz(ReplyWith(
-      Code::kOk, "", StatsWith({{"portal", 0}, {"tasks", 1}, {"matching", 1}, {"hiring", 1}})));
+      Code::kOk, "", StatsWith({{"portal", 0}, {"tasks", 1}, {"matching", 1}, {"hiring", 1}})), {});
   EXPECT_EQ(r.status, 503);
   auto j = Json::parse(r.body);
   EXPECT_EQ(j["status"], "unavailable");
@@ -86,13 +87,51 @@ TEST(HandlersTest, HealthzIs503NamingTheContextWithoutWorkers) {
 }
 
 TEST(HandlersTest, HealthzIs503WhenBrokerDoesNotAnswer) {
-  HttpResponse r = HandleHealthz(ReplyWith(Code::kTimeout, "no reply within 1000 ms"));
+  HttpResponse r = HandleHealthz(ReplyWith(Code::kTimeout, "no reply within 1000 ms"), {});
   EXPECT_EQ(r.status, 503);
   auto j = Json::parse(r.body);
   EXPECT_EQ(j["status"], "unavailable");
   EXPECT_EQ(j["broker"], "timeout");
   EXPECT_EQ(j["gateway"], "ok");
   EXPECT_EQ(j["contexts"]["portal"], "unavailable");
+}
+
+std::string StoreWith(int64_t used, int64_t ceiling, bool full) {
+  return schemas::BodyWriter()
+      .Int("used_bytes", used)
+      .Int("map_bytes", ceiling)
+      .Int("ceiling_bytes", ceiling)
+      .Bool("full", full)
+      .Finish();
+}
+
+TEST(HandlersTest, HealthzIs503DegradedNamingAFullStoreAndMetricsShowIt) {
+  const auto stats = ReplyWith(Code::kOk, "",
+                               StatsWith({{"portal", 1},
+                                          {"tasks", 1},
+                                          {"matching", 1},
+                                          {"hiring", 1},
+                                          {"supplies", 1}}));
+  StoreStatusReplies stores = {{"portal", ReplyWith(Code::kOk, "", StoreWith(950, 1000, true))},
+                               {"tasks", ReplyWith(Code::kOk, "", StoreWith(10, 1000, false))},
+                               {"matching", ReplyWith(Code::kTimeout)}};
+  HttpResponse r = HandleHealthz(stats, stores);
+  EXPECT_EQ(r.status, 503);
+  auto j = Json::parse(r.body);
+  EXPECT_EQ(j["status"], "degraded");
+  EXPECT_EQ(j["contexts"]["portal"], "store_full");
+  EXPECT_EQ(j["contexts"]["tasks"], "ok");
+  EXPECT_EQ(j["stores"]["portal"]["used_bytes"], 950);
+  EXPECT_EQ(j["stores"]["portal"]["full"], true);
+  EXPECT_FALSE(j["stores"].contains("matching"));
+  const std::string metrics = RenderStoreMetrics(stores);
+  EXPECT_NE(metrics.find("mcf_store_full{context=\"portal\"} 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("mcf_store_used_bytes{context=\"tasks\"} 10\n"), std::string::npos);
+  EXPECT_EQ(metrics.find("matching"), std::string::npos);
+  // Not full: 200 with the stores listed.
+  stores[0].second = ReplyWith(Code::kOk, "", StoreWith(500, 1000, false));
+  stores.pop_back();
+  EXPECT_EQ(HandleHealthz(stats, stores).status, 200);
 }
 
 TEST(HandlersTest, MeNeedsAKnownBearerToken) {
