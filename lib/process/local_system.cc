@@ -1,5 +1,7 @@
 #include "lib/process/local_system.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -140,10 +142,20 @@ ChildProcess* LocalSystem::Find(std::string_view name) {
   return nullptr;
 }
 
-Status LocalSystem::Restart(std::string_view name) {
+Status LocalSystem::Restart(std::string_view name, const std::vector<std::string>& flags) {
+  if (flags.size() % 2 != 0) return Status::Invalid("Restart: flags come in --flag value pairs");
   for (auto& c : children_) {
     if (c.name != name) continue;
     if (c.process.running()) c.process.Stop();
+    for (size_t f = 0; f < flags.size(); f += 2) {
+      auto it = std::find(c.argv.begin(), c.argv.end(), flags[f]);
+      if (it != c.argv.end() && it + 1 != c.argv.end()) {
+        *(it + 1) = flags[f + 1];
+      } else {
+        c.argv.push_back(flags[f]);
+        c.argv.push_back(flags[f + 1]);
+      }
+    }
     Launch(c);
     return Status::Ok();
   }

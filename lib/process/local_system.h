@@ -46,8 +46,9 @@ class LocalSystem {
 
   // The process started under `name` ("broker", a context, "gateway"); null when unknown.
   ChildProcess* Find(std::string_view name);
-  // Starts `name` again (after a test killed it) with its original command line.
-  Status Restart(std::string_view name);
+  // Starts `name` again (after a test killed it) with its original command line, or with the
+  // `--flag value` pairs of `flags` replacing (or added to) those it had.
+  Status Restart(std::string_view name, const std::vector<std::string>& flags = {});
   // Every log, each under a "--- name.log" line: what a failing test prints.
   std::string Logs() const;
   // SIGTERM (then SIGKILL after a grace period) to every process, last started first.
