@@ -160,7 +160,11 @@ Result<std::string> PortalHandlers::SignIn(HandlerContext& ctx, const Body& body
   account.name = *name;
   if (Status s = store_.PutAccount(ctx.txn(), account); !s.ok()) return s;
   if (Status s = BindToken(ctx, *token, {"client", account.client_id}); !s.ok()) return s;
-  spdlog::info("event=client_signed_in client={} created={}", Quoted(account.client_id), created);
+  auto revoked = store_.AddClientSession(ctx.txn(), account.client_id, ctx.now_ms(), *token,
+                                         kMaxClientSessions);
+  if (!revoked.ok()) return revoked.status();
+  spdlog::info("event=client_signed_in client={} created={} sessions_revoked={}",
+               Quoted(account.client_id), created, *revoked);
   return BodyWriter()
       .String("client_id", account.client_id)
       .String("token", *token)

@@ -43,6 +43,9 @@ inline constexpr size_t kMaxTokenBytes = 128;
 inline constexpr size_t kMaxWorkerIdBytes = 64;
 inline constexpr size_t kMaxIdBytes = 128;  // ids we made (service type, order, task)
 inline constexpr size_t kMaxServiceDescriptionBytes = 2000;
+// Sign-in tokens a client keeps: each sign-in past this revokes the oldest (a store bounded by
+// its clients, not by how often they sign in).
+inline constexpr size_t kMaxClientSessions = 8;
 inline constexpr size_t kMaxOrderDescriptionBytes = 4000;
 inline constexpr int64_t kDefaultDurationMs = 60 * 60 * 1000;
 inline constexpr int64_t kMinDurationMs = 15 * 60 * 1000;

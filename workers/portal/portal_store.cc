@@ -1,7 +1,9 @@
 #include "workers/portal/portal_store.h"
 
+#include <algorithm>
 #include <utility>
 
+#include "lib/base/bytes.h"
 #include "schemas/body.h"
 #include "schemas/msgpack.h"
 
@@ -278,6 +280,36 @@ Result<std::optional<TokenBinding>> PortalStore::Token(const store::Txn& txn,
 
 Status PortalStore::PutToken(store::Txn& txn, std::string_view token, const TokenBinding& binding) {
   return txn.Put(tokens_, token, EncodeTokenBinding(binding));
+}
+
+Result<size_t> PortalStore::AddClientSession(store::Txn& txn, std::string_view client_id,
+                                             int64_t now_ms, std::string_view token,
+                                             size_t keep) {
+  std::string prefix(client_id);
+  prefix.push_back('\0');
+  std::string key = prefix + U64Key(static_cast<uint64_t>(std::max<int64_t>(now_ms, 0)));
+  key.append(token);
+  if (Status s = txn.Put(client_sessions_, key, ""); !s.ok()) return s;
+  std::vector<std::string> sessions;  // oldest first
+  auto cursor = store::Cursor::Open(txn, client_sessions_);
+  if (!cursor.ok()) return cursor.status();
+  for (bool ok = cursor->Seek(prefix); ok && cursor->key().starts_with(prefix); ok = cursor->Next())
+    sessions.emplace_back(cursor->key());
+  auto token_of = [&](const std::string& k) {
+    return std::string_view(k).substr(prefix.size() + 8);
+  };
+  size_t revoked = 0;
+  for (size_t i = 0; i + keep < sessions.size(); ++i) {
+    if (Status s = txn.Del(client_sessions_, sessions[i]); !s.ok()) return s;
+    // A token signed in again later is still one of the newest: it stays.
+    bool kept = false;
+    for (size_t j = sessions.size() - keep; j < sessions.size(); ++j)
+      kept |= token_of(sessions[j]) == token_of(sessions[i]);
+    if (kept) continue;
+    if (Status s = txn.Del(tokens_, token_of(sessions[i])); !s.ok()) return s;
+    ++revoked;
+  }
+  return revoked;
 }
 
 Result<std::optional<KnownWorker>> PortalStore::GetWorker(const store::Txn& txn,

@@ -7,6 +7,7 @@
 //   service_types     service type id -> ServiceType
 //   orders            order id (= task id) -> Order
 //   orders_by_client  client_id "\0" order id -> "" (a client's dashboard, by id)
+//   client_sessions   client_id "\0" U64Key(signed in at) token -> "" (the newest few live)
 // Every call works inside a transaction the caller owns (a handler's nested txn), so its writes
 // commit with the message that caused them. Cheap to copy; used on the worker's thread only.
 #pragma once
@@ -104,7 +105,8 @@ class PortalStore {
                             {"workers", &s.workers_},
                             {"service_types", &s.service_types_},
                             {"orders", &s.orders_},
-                            {"orders_by_client", &s.orders_by_client_}}) {
+                            {"orders_by_client", &s.orders_by_client_},
+                            {"client_sessions", &s.client_sessions_}}) {
       auto r = runtime.OpenDb(name);
       if (!r.ok()) return r.status();
       *db = *r;
@@ -124,6 +126,10 @@ class PortalStore {
   // REQUIRES: 1 <= token.size() <= 511 (an LMDB key); callers check the contract's 32..128.
   Result<std::optional<TokenBinding>> Token(const store::Txn& txn, std::string_view token) const;
   Status PutToken(store::Txn& txn, std::string_view token, const TokenBinding& binding);
+  // Records a client's sign-in token and revokes the oldest beyond the newest `keep`, so that
+  // repeated sign-ins cannot grow the store. Returns how many tokens were revoked.
+  Result<size_t> AddClientSession(store::Txn& txn, std::string_view client_id, int64_t now_ms,
+                                  std::string_view token, size_t keep);
 
   // Workers: nullopt for one the portal has not seen hired. REQUIRES: 1 <= id.size() <= 511.
   Result<std::optional<KnownWorker>> GetWorker(const store::Txn& txn, std::string_view id) const;
@@ -146,7 +152,7 @@ class PortalStore {
  private:
   PortalStore() = default;
   store::Db accounts_, clients_, staff_, tokens_, workers_, service_types_, orders_,
-      orders_by_client_;
+      orders_by_client_, client_sessions_;
 };
 
 }  // namespace mcf::portal

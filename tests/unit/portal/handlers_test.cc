@@ -213,6 +213,28 @@ TEST_F(PortalHandlersTest, SignInCreatesTheAccountOnceAndReusesIt) {
   EXPECT_EQ(SignIn("E-1", "Thomas", TokenFor(2)).status, Code::kOk);
 }
 
+TEST_F(PortalHandlersTest, AClientKeepsItsNewestSessionsAndOlderTokensAreRevoked) {
+  // 20 sign-ins of one client, a minute apart: only the newest kMaxClientSessions tokens live.
+  for (int n = 1; n <= 20; ++n) {
+    Reply r = Call(wire::kSignIn,
+                   BodyWriter()
+                       .String("employee_id", "E-1")
+                       .String("name", "Tom")
+                       .String("token", TokenFor(n))
+                       .Finish(),
+                   kGateway, kNow + n * 60'000);
+    ASSERT_EQ(r.status, Code::kOk) << r.message;
+  }
+  for (int n = 1; n <= 20; ++n) {
+    const bool live = n > 20 - static_cast<int>(portal::kMaxClientSessions);
+    EXPECT_EQ(Who(TokenFor(n)).empty(), !live) << "token " << n;
+  }
+  // Another client's sessions are its own.
+  ASSERT_EQ(SignIn("E-2", "Jerry", TokenFor(100)).status, Code::kOk);
+  EXPECT_FALSE(Who(TokenFor(100)).empty());
+  EXPECT_FALSE(Who(TokenFor(20)).empty());
+}
+
 TEST_F(PortalHandlersTest, ATokenNeverRebindsToAnotherPrincipal) {
   ASSERT_EQ(SignIn("E-1", "Tom", TokenFor(1)).status, Code::kOk);
   Reply other = SignIn("E-2", "Jerry", TokenFor(1));
