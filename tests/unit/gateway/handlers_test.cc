@@ -113,7 +113,7 @@ TEST(HandlersTest, HealthzIs503DegradedNamingAFullStoreAndMetricsShowIt) {
                                           {"hiring", 1},
                                           {"supplies", 1}}));
   StoreStatusReplies stores = {{"portal", ReplyWith(Code::kOk, "", StoreWith(950, 1000, true))},
-                               {"tasks", ReplyWith(Code::kOk, "", StoreWith(10, 1000, false))},
+                               {"tasks", ReplyWith(Code::kOk, "", StoreWith(10, int64_t{4} << 30, false))},
                                {"matching", ReplyWith(Code::kTimeout)}};
   HttpResponse r = HandleHealthz(stats, stores);
   EXPECT_EQ(r.status, 503);
@@ -123,6 +123,7 @@ TEST(HandlersTest, HealthzIs503DegradedNamingAFullStoreAndMetricsShowIt) {
   EXPECT_EQ(j["contexts"]["tasks"], "ok");
   EXPECT_EQ(j["stores"]["portal"]["used_bytes"], 950);
   EXPECT_EQ(j["stores"]["portal"]["full"], true);
+  EXPECT_EQ(j["stores"]["tasks"]["ceiling_bytes"], int64_t{4} << 30);  // beyond 32 bits
   EXPECT_FALSE(j["stores"].contains("matching"));
   const std::string metrics = RenderStoreMetrics(stores);
   EXPECT_NE(metrics.find("mcf_store_full{context=\"portal\"} 1\n"), std::string::npos) << metrics;
