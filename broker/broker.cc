@@ -571,7 +571,8 @@ void Broker::Impl::OnTimers() {
     if (auto purged = table.Tick(actions); !purged.empty())
       spdlog::info("event=workers_purged reason=silent count={}", purged.size());
     FlushActions();
-    std::erase_if(publishers, [&](const auto& p) { return now - p.second.last >= options.Expiry(); });
+    std::erase_if(publishers,
+                  [&](const auto& p) { return now - p.second.last >= options.Expiry(); });
     if (auto purged = subs.Purge(); !purged.empty())
       spdlog::info("event=subscribers_purged reason=silent count={}", purged.size());
     subs.Unstall();
@@ -641,9 +642,9 @@ Result<std::string> Broker::Impl::StartCapture(const std::string& path,
   if (!tap.ok()) return tap.status();
   ActiveCapture active;
   active.tap = std::move(*tap);
-  active.id = lease ? "capture-" + std::to_string(next_capture++) + "-" +
-                          std::to_string(WallMillis())
-                    : std::string(kStartupCaptureId);
+  active.id = lease
+                  ? "capture-" + std::to_string(next_capture++) + "-" + std::to_string(WallMillis())
+                  : std::string(kStartupCaptureId);
   active.lease = lease;
   if (lease) active.lease_end = clock.Now() + *lease;
   writer->SetSink(active.tap);
@@ -662,10 +663,11 @@ Status Broker::Impl::StopCapture(const schemas::Envelope* stop_command, const st
   std::string reply_bytes;
   if (stop_command) {
     active.tap->Seal(BusNow(), "broker", [&](const CaptureTap::Stats& s) {
-      schemas::Reply reply = OkReply(*stop_command, schemas::BodyWriter()
-                                                        .Int("records", static_cast<int64_t>(s.records))
-                                                        .Int("dropped", static_cast<int64_t>(s.dropped))
-                                                        .Finish());
+      schemas::Reply reply =
+          OkReply(*stop_command, schemas::BodyWriter()
+                                     .Int("records", static_cast<int64_t>(s.records))
+                                     .Int("dropped", static_cast<int64_t>(s.dropped))
+                                     .Finish());
       reply_bytes = schemas::Encode(reply);
       return reply_bytes;
     });
@@ -681,8 +683,7 @@ Status Broker::Impl::StopCapture(const schemas::Envelope* stop_command, const st
 }
 
 void Broker::Impl::HandleCapture(const std::string& rid, std::string key,
-                                 const schemas::Envelope& command,
-                                 const zmq::message_t& envelope) {
+                                 const schemas::Envelope& command, const zmq::message_t& envelope) {
   auto fail = [&](Status s) {
     SendReply(rid, std::move(key), schemas::ErrorReply(command, std::move(s), "broker", BusNow()));
   };
@@ -703,11 +704,10 @@ void Broker::Impl::HandleCapture(const std::string& rid, std::string key,
     if (!id.ok()) return fail(id.status());
     // The capture starts with the command that started it.
     recording->tap->Command(BusNow(), "broker", AsView(envelope));
-    return SendReply(rid, std::move(key),
-                     OkReply(command, schemas::BodyWriter()
-                                          .String("capture_id", *id)
-                                          .Int("lease_ms", lease)
-                                          .Finish()));
+    return SendReply(
+        rid, std::move(key),
+        OkReply(command,
+                schemas::BodyWriter().String("capture_id", *id).Int("lease_ms", lease).Finish()));
   }
   auto id = body->String("capture_id");
   if (!id.ok()) return fail(id.status());
@@ -763,8 +763,8 @@ std::string Broker::Impl::StatsBody() const {
       .Int("refused_busy", static_cast<int64_t>(refused_busy))
       .Int("log_used_bytes", static_cast<int64_t>(log_usage.used_bytes))
       .Int("log_ceiling_bytes", static_cast<int64_t>(log_usage.ceiling_bytes))
-      .Bool("log_full", log_usage.used_bytes + (log_usage.ceiling_bytes / 16) >
-                            log_usage.ceiling_bytes)
+      .Bool("log_full",
+            log_usage.used_bytes + (log_usage.ceiling_bytes / 16) > log_usage.ceiling_bytes)
       .String("clock", bus_clock->mode_name())
       .Int("bus_time", BusNow())
       .Raw("services", services.bytes())

@@ -103,8 +103,7 @@ Result<AppendResult> EventLog::AppendBatch(std::span<const AppendItem> items,
     PutU16Le(p + 8, static_cast<uint16_t>(item.topic.size()));
     std::memcpy(p + kRecordHeader, item.topic.data(), item.topic.size());
     std::memcpy(p + kRecordHeader + item.topic.size(), item.envelope.data(), item.envelope.size());
-    if (Status s = txn->Put(by_producer_, ByProducerKey(item.producer, item.producer_seq), key,
-                            0);
+    if (Status s = txn->Put(by_producer_, ByProducerKey(item.producer, item.producer_seq), key, 0);
         !s.ok())
       return s;
     ++result.appended;

@@ -88,9 +88,10 @@ HttpResponse HandleHealthz(const schemas::Reply& broker_stats, const StoreStatus
     auto body = MsgpackToJson(reply.body);
     if (!body.ok() || !body->is_object()) continue;
     const bool full = body->value("full", false);
-    store_json[std::string(name)] = Json{{"used_bytes", body->value("used_bytes", int64_t{0})},
-                                         {"ceiling_bytes", body->value("ceiling_bytes", int64_t{0})},
-                                         {"full", full}};
+    store_json[std::string(name)] =
+        Json{{"used_bytes", body->value("used_bytes", int64_t{0})},
+             {"ceiling_bytes", body->value("ceiling_bytes", int64_t{0})},
+             {"full", full}};
     if (full && contexts.value(std::string(name), "") == "ok") {
       contexts[std::string(name)] = "store_full";
       any_full = true;

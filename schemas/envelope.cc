@@ -80,7 +80,8 @@ Status DecodeMap(std::string_view bytes, Target& t, uint32_t& seen, Extra extra)
 }
 
 Status CheckRequired(uint32_t seen) {
-  static constexpr std::string_view kNames[] = {"id", "type", "version", "producer", "time", "body"};
+  static constexpr std::string_view kNames[] = {"id",       "type", "version",
+                                                "producer", "time", "body"};
   for (int i = 0; i < 6; ++i)
     if (!(seen & (1u << i))) return FieldError(kNames[i], "missing required field");
   return Status::Ok();
@@ -151,8 +152,10 @@ Result<Envelope> DecodeEnvelope(std::string_view bytes) {
     }
     if (k == "deadline") {
       auto v = r.ReadInt();
-      if (!v) err = FieldError(k, "expected an integer");
-      else e.deadline_ms = *v;
+      if (!v)
+        err = FieldError(k, "expected an integer");
+      else
+        e.deadline_ms = *v;
       return true;
     }
     return false;
@@ -172,16 +175,21 @@ Result<Reply> DecodeReply(std::string_view bytes) {
     if (k == "status") {
       auto v = r.ReadString();
       auto code = v ? CodeFromName(*v) : std::nullopt;
-      if (!code) err = FieldError(k, "expected one of ok, invalid, not_found, conflict, "
-                                     "forbidden, unavailable, timeout, internal");
-      else reply.status = *code;
+      if (!code)
+        err = FieldError(k,
+                         "expected one of ok, invalid, not_found, conflict, "
+                         "forbidden, unavailable, timeout, internal");
+      else
+        reply.status = *code;
       has_status = true;
       return true;
     }
     if (k == "message") {
       auto v = r.ReadString();
-      if (!v) err = FieldError(k, "expected a string");
-      else reply.message = std::string(*v);
+      if (!v)
+        err = FieldError(k, "expected a string");
+      else
+        reply.message = std::string(*v);
       return true;
     }
     if (k == "details") {
@@ -194,8 +202,10 @@ Result<Reply> DecodeReply(std::string_view bytes) {
         return true;
       }
       auto raw = r.ReadRaw();
-      if (!raw) err = FieldError(k, "truncated");
-      else reply.details = std::string(*raw);
+      if (!raw)
+        err = FieldError(k, "truncated");
+      else
+        reply.details = std::string(*raw);
       return true;
     }
     return false;
@@ -241,8 +251,8 @@ std::optional<std::string> FieldOfError(Code code, std::string_view message) {
   if (colon == std::string_view::npos) return std::nullopt;
   const std::string_view field = message.substr(0, colon);
   for (char c : field) {
-    const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                         c == '_' || c == '.' || c == '[' || c == ']';
+    const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                         (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '[' || c == ']';
     if (!allowed) return std::nullopt;
   }
   return std::string(field);

@@ -20,7 +20,7 @@ enum class MessageKind { kCommand, kEvent };
 enum class Effect { kMutates, kReadOnly };
 
 struct MessageType {
-  std::string_view type;     // "clock.advance", "clock.tick"
+  std::string_view type;  // "clock.advance", "clock.tick"
   MessageKind kind;
   uint32_t version;          // current schema version
   std::string_view summary;  // one line, for `mcfctl types` and docs

@@ -1,9 +1,8 @@
 #include "lib/process/local_system.h"
 
-#include <algorithm>
-
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 #include <thread>
@@ -77,8 +76,7 @@ Status LocalSystem::StartAll() {
                {options_.bin_dir + "/mcf-broker", "--endpoint", "tcp://127.0.0.1:*",
                 "--endpoint-file", endpoint_file, "--data", data + "/broker"},
                {}};
-  broker.argv.insert(broker.argv.end(), options_.broker_flags.begin(),
-                     options_.broker_flags.end());
+  broker.argv.insert(broker.argv.end(), options_.broker_flags.begin(), options_.broker_flags.end());
   Launch(children_.emplace_back(std::move(broker)));
   auto endpoint = WaitForFileLine(endpoint_file, options_.ready_timeout);
   if (!endpoint) return Status::Unavailable("mcf-broker did not bind (see broker.log)");

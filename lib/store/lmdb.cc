@@ -87,7 +87,8 @@ Result<Env> Env::Open(const std::string& dir, const EnvOptions& options) {
     return FromLmdb(rc, "mdb_env_set_mapsize");
   if (int rc = mdb_env_set_maxdbs(raw, options.max_dbs); rc != 0)
     return FromLmdb(rc, "mdb_env_set_maxdbs");
-  // MDB_NOTLS: read txns are not tied to threads, so a reader may live in any thread it is moved to.
+  // MDB_NOTLS: read txns are not tied to threads, so a reader may live in any thread it is moved
+  // to.
   unsigned flags = MDB_NOTLS | (options.no_sync ? MDB_NOSYNC : 0);
   if (int rc = mdb_env_open(raw, dir.c_str(), flags, 0640); rc != 0)
     return FromLmdb(rc, "mdb_env_open " + dir);

@@ -1,8 +1,8 @@
 #include "lib/transport/protocol.h"
 
-#include <random>
-
 #include <spdlog/spdlog.h>
+
+#include <random>
 
 #include "lib/base/bytes.h"
 
@@ -120,24 +120,37 @@ Status NeedFrames(const Frames& f, size_t n, Kind kind) {
 
 std::string_view KindName(Kind kind) {
   switch (kind) {
-    case Kind::kReady: return "READY";
-    case Kind::kRequest: return "REQUEST";
-    case Kind::kReply: return "REPLY";
-    case Kind::kPublish: return "PUBLISH";
-    case Kind::kSubscribe: return "SUBSCRIBE";
-    case Kind::kCredit: return "CREDIT";
-    case Kind::kHeartbeat: return "HEARTBEAT";
-    case Kind::kDisconnect: return "DISCONNECT";
-    case Kind::kPubAck: return "PUB_ACK";
-    case Kind::kEvent: return "EVENT";
-    case Kind::kReconnect: return "RECONNECT";
-    case Kind::kPubRefused: return "PUB_REFUSED";
+    case Kind::kReady:
+      return "READY";
+    case Kind::kRequest:
+      return "REQUEST";
+    case Kind::kReply:
+      return "REPLY";
+    case Kind::kPublish:
+      return "PUBLISH";
+    case Kind::kSubscribe:
+      return "SUBSCRIBE";
+    case Kind::kCredit:
+      return "CREDIT";
+    case Kind::kHeartbeat:
+      return "HEARTBEAT";
+    case Kind::kDisconnect:
+      return "DISCONNECT";
+    case Kind::kPubAck:
+      return "PUB_ACK";
+    case Kind::kEvent:
+      return "EVENT";
+    case Kind::kReconnect:
+      return "RECONNECT";
+    case Kind::kPubRefused:
+      return "PUB_REFUSED";
   }
   return "UNKNOWN";
 }
 
 Frames Encode(const Ready& m) {
-  Frames f = HeaderWriter(Kind::kReady).U32(m.capacity).Rest(m.worker_name).Start(m.services.size());
+  Frames f =
+      HeaderWriter(Kind::kReady).U32(m.capacity).Rest(m.worker_name).Start(m.services.size());
   for (const auto& s : m.services) f.push_back(Str(s));
   return f;
 }
@@ -163,10 +176,8 @@ uint64_t NewIncarnation() {
 }
 
 Frames Encode(Publish&& m) {
-  Frames f = HeaderWriter(Kind::kPublish)
-                 .U64(m.incarnation)
-                 .Rest(m.producer)
-                 .Start(2 * m.events.size());
+  Frames f =
+      HeaderWriter(Kind::kPublish).U64(m.incarnation).Rest(m.producer).Start(2 * m.events.size());
   for (auto& e : m.events) {
     zmq::message_t id(8 + e.topic.size());
     PutU64Le(static_cast<char*>(id.data()), e.producer_seq);
@@ -204,8 +215,10 @@ Frames Encode(const PubAck& m) {
 }
 std::string_view ReasonName(PubRefused::Reason reason) {
   switch (reason) {
-    case PubRefused::Reason::kConflict: return "conflict";
-    case PubRefused::Reason::kBusy: return "busy";
+    case PubRefused::Reason::kConflict:
+      return "conflict";
+    case PubRefused::Reason::kBusy:
+      return "busy";
   }
   return "unknown";
 }
@@ -390,8 +403,7 @@ Result<PubRefused> ParsePubRefused(const Frames& f, size_t first) {
     return Status::Invalid("PUB_REFUSED: unknown reason");
   auto producer = h.Rest("producer");
   if (!producer.ok()) return producer.status();
-  return PubRefused{std::move(*producer), *seq,
-                    static_cast<PubRefused::Reason>((*reason)[0])};
+  return PubRefused{std::move(*producer), *seq, static_cast<PubRefused::Reason>((*reason)[0])};
 }
 
 Result<PubAck> ParsePubAck(const Frames& f, size_t first) {
@@ -412,7 +424,8 @@ Result<EventView> ParseEventFrame(const zmq::message_t& frame) {
   e.seq = GetU64Le(p);
   e.time_ms = static_cast<int64_t>(GetU64Le(p + 8));
   size_t topic_len = GetU16Le(p + 16);
-  if (frame.size() < kEventFrameHeader + topic_len) return Bad(Kind::kEvent, "topic overruns frame");
+  if (frame.size() < kEventFrameHeader + topic_len)
+    return Bad(Kind::kEvent, "topic overruns frame");
   e.topic = std::string_view(p + kEventFrameHeader, topic_len);
   e.envelope = std::string_view(p + kEventFrameHeader + topic_len,
                                 frame.size() - kEventFrameHeader - topic_len);

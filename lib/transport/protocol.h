@@ -5,9 +5,10 @@
 //
 // Every message starts with one header frame: "MCF1", a one-byte Kind, then the kind's fixed
 // fields (ids, counts, short names) packed together — fewer frames per message is what makes
-// the broker fast. Integers are little-endian. Parsers take untrusted input: they check every size and return a Status naming
-// the bad frame, never assert. Envelopes travel as opaque MessagePack frames (see schemas/).
-// Thread-safety: pure functions over values; sockets belong to their callers.
+// the broker fast. Integers are little-endian. Parsers take untrusted input: they check every size
+// and return a Status naming the bad frame, never assert. Envelopes travel as opaque MessagePack
+// frames (see schemas/). Thread-safety: pure functions over values; sockets belong to their
+// callers.
 #pragma once
 
 #include <cstdint>
@@ -24,18 +25,18 @@ namespace mcf::proto {
 inline constexpr std::string_view kProtocol = "MCF1";
 
 enum class Kind : uint8_t {
-  kReady = 1,       // worker -> broker: serve these services
-  kRequest = 2,     // client -> broker -> worker
-  kReply = 3,       // worker -> broker -> client
-  kPublish = 4,     // producer -> broker: append these events
-  kSubscribe = 5,   // subscriber -> broker: stream events matching prefixes from a sequence
-  kCredit = 6,      // subscriber -> broker: may send N more events
-  kHeartbeat = 7,   // both ways
-  kDisconnect = 8,  // peer -> broker: leaving now
-  kPubAck = 9,      // broker -> producer: events up to pseq are durable
-  kEvent = 10,      // broker -> subscriber: a batch of events
-  kReconnect = 11,  // broker -> peer: I do not know you; register again
-  kPubRefused = 12, // broker -> producer: an event was not stored, and why
+  kReady = 1,        // worker -> broker: serve these services
+  kRequest = 2,      // client -> broker -> worker
+  kReply = 3,        // worker -> broker -> client
+  kPublish = 4,      // producer -> broker: append these events
+  kSubscribe = 5,    // subscriber -> broker: stream events matching prefixes from a sequence
+  kCredit = 6,       // subscriber -> broker: may send N more events
+  kHeartbeat = 7,    // both ways
+  kDisconnect = 8,   // peer -> broker: leaving now
+  kPubAck = 9,       // broker -> producer: events up to pseq are durable
+  kEvent = 10,       // broker -> subscriber: a batch of events
+  kReconnect = 11,   // broker -> peer: I do not know you; register again
+  kPubRefused = 12,  // broker -> producer: an event was not stored, and why
 };
 std::string_view KindName(Kind kind);
 
@@ -43,9 +44,9 @@ using Frames = std::vector<zmq::message_t>;
 
 // --- peer -> broker --------------------------------------------------------------------------
 struct Ready {
-  std::string worker_name;             // for logs and stats, e.g. "tasks-4242"
-  uint32_t capacity = 1;               // requests the broker may have in flight at this worker
-  std::vector<std::string> services;   // at least one
+  std::string worker_name;            // for logs and stats, e.g. "tasks-4242"
+  uint32_t capacity = 1;              // requests the broker may have in flight at this worker
+  std::vector<std::string> services;  // at least one
 };
 struct ClientRequest {
   std::string request_key;  // opaque to the broker, echoed in the reply (<= 255 bytes)
@@ -63,7 +64,7 @@ struct OutgoingEvent {
   zmq::message_t envelope;
 };
 struct Publish {
-  std::string producer;  // the durable producer name, e.g. "tasks"
+  std::string producer;               // the durable producer name, e.g. "tasks"
   std::vector<OutgoingEvent> events;  // at least one
   // Which process publishes (NewIncarnation(), fixed for its life): the broker lets one
   // incarnation at a time publish under a producer name, across that process's reconnects.
@@ -73,16 +74,16 @@ struct Publish {
 // A random, non-zero incarnation for a publishing process.
 uint64_t NewIncarnation();
 struct Subscribe {
-  uint64_t from_seq = 1;                // first sequence wanted; 0 = only events appended from now
-  uint32_t credit = 0;                  // initial credit
-  std::vector<std::string> prefixes;    // topic prefixes; "" matches everything; at least one
+  uint64_t from_seq = 1;              // first sequence wanted; 0 = only events appended from now
+  uint32_t credit = 0;                // initial credit
+  std::vector<std::string> prefixes;  // topic prefixes; "" matches everything; at least one
 };
 
 // --- broker -> peer --------------------------------------------------------------------------
 struct WorkerRequest {
-  uint64_t request_id = 0;   // broker-assigned; echo it in the WorkerReply
-  uint32_t timeout_ms = 0;   // budget left when the broker sent it
-  int64_t bus_time_ms = 0;   // the bus clock at dispatch (what handlers see as "now")
+  uint64_t request_id = 0;  // broker-assigned; echo it in the WorkerReply
+  uint32_t timeout_ms = 0;  // budget left when the broker sent it
+  int64_t bus_time_ms = 0;  // the bus clock at dispatch (what handlers see as "now")
   zmq::message_t envelope;
 };
 struct ClientReply {
@@ -109,8 +110,8 @@ struct PubRefused {
 std::string_view ReasonName(PubRefused::Reason reason);
 // One delivered event. Views point into the received frame and live as long as it does.
 struct EventView {
-  uint64_t seq = 0;          // global log sequence
-  int64_t time_ms = 0;       // bus time at append
+  uint64_t seq = 0;     // global log sequence
+  int64_t time_ms = 0;  // bus time at append
   std::string_view topic;
   std::string_view envelope;
 };

@@ -19,7 +19,8 @@ namespace {
 // sees it) and an exception becomes `internal`. `invoked` counts handler calls when given.
 template <typename Handler>
 auto InvokeHandler(const Handler& handler, HandlerContext& ctx, std::string_view body_bytes,
-                   uint64_t* invoked) -> decltype(handler(ctx, std::declval<const schemas::Body&>())) {
+                   uint64_t* invoked)
+    -> decltype(handler(ctx, std::declval<const schemas::Body&>())) {
   auto body = schemas::Body::Parse(body_bytes);
   if (!body.ok()) return body.status();
   if (invoked) ++*invoked;
@@ -193,8 +194,8 @@ void Dispatcher::CheckCapacity() {
   if (store_status_.full != was_full)
     spdlog::log(store_status_.full ? spdlog::level::err : spdlog::level::info,
                 "event={} service={} used_bytes={} ceiling_bytes={}",
-                store_status_.full ? "store_full" : "store_has_room", service_,
-                usage->used_bytes, ceiling);
+                store_status_.full ? "store_full" : "store_has_room", service_, usage->used_bytes,
+                ceiling);
 }
 
 bool Dispatcher::GrowOrMarkFull() {
@@ -408,10 +409,10 @@ Status Dispatcher::ApplyCommand(store::Txn& outer, const Incoming& msg, TimePoin
       result = Status::Internal(command.type + " is read-only but its handler published events");
     }
     Status status = result.status();
-    replies.push_back({msg.request_id,
-                       schemas::Encode(MakeReply(command, service_, msg.bus_time_ms, status,
-                                                 result.ok() ? std::move(result.value())
-                                                             : std::string()))});
+    replies.push_back(
+        {msg.request_id,
+         schemas::Encode(MakeReply(command, service_, msg.bus_time_ms, status,
+                                   result.ok() ? std::move(result.value()) : std::string()))});
     return Status::Ok();
   }
   if (result.ok()) {

@@ -41,8 +41,7 @@ void OutboxSender::Reconnect() {
 
 void OutboxSender::Pump() {
   // A new store has no producer name until the worker loop got one from the broker.
-  if (socket_.handle() == nullptr || dispatcher_.producer_id().empty() || conflicted() ||
-      busy_)
+  if (socket_.handle() == nullptr || dispatcher_.producer_id().empty() || conflicted() || busy_)
     return;
   while (in_flight() < window_) {
     size_t room = std::min<size_t>(kMaxPublishBatch, window_ - in_flight());

@@ -158,8 +158,8 @@ struct Worker::Loop {
   void NameProducer() {
     if (!w.dispatcher_.producer_id().empty() || w.dispatcher_.last_producer_seq() == 0) return;
     if (!naming) {
-      naming = std::make_unique<client::BusClient>(context, w.options_.broker_endpoint,
-                                                   worker_name);
+      naming =
+          std::make_unique<client::BusClient>(context, w.options_.broker_endpoint, worker_name);
       naming->Send(naming->MakeCommand("broker.health", schemas::EmptyBody()), Millis(1000));
     }
     // 1 ms, not 0: BusClient::Receive reads its socket only when it may wait. Only until named.

@@ -76,7 +76,9 @@ std::vector<Event> Collect(Peer& sub, size_t n, milliseconds wait, bool credit =
       auto body = schemas::Body::Parse(env->body);
       out.push_back(Event{e->seq, std::string(e->topic), *body->Int("pseq")});
     }
-    if (credit) sub.Send(proto::EncodeCredit(static_cast<uint32_t>(frames->size() - proto::kEventFramesOffset)));
+    if (credit)
+      sub.Send(
+          proto::EncodeCredit(static_cast<uint32_t>(frames->size() - proto::kEventFramesOffset)));
   }
   return out;
 }

@@ -100,10 +100,10 @@ std::string Human(size_t bytes) {
 std::optional<Json> CapacityOf(const StoresOptions& options, const std::string& context) {
   if (options.broker.empty()) return std::nullopt;
   const bool broker = context == "broker";
-  schemas::Reply r = CallOnce(options.broker,
-                              broker ? std::string("broker.stats")
-                                     : context + "." + std::string(schemas::kStoreStatusVerb),
-                              schemas::EmptyBody(), options.timeout);
+  schemas::Reply r = CallOnce(
+      options.broker,
+      broker ? std::string("broker.stats") : context + "." + std::string(schemas::kStoreStatusVerb),
+      schemas::EmptyBody(), options.timeout);
   if (r.status != Code::kOk) return std::nullopt;
   auto body = MsgpackToJson(r.body);
   if (!body.ok() || !body->is_object()) return std::nullopt;

@@ -283,8 +283,7 @@ Status PortalStore::PutToken(store::Txn& txn, std::string_view token, const Toke
 }
 
 Result<size_t> PortalStore::AddClientSession(store::Txn& txn, std::string_view client_id,
-                                             int64_t now_ms, std::string_view token,
-                                             size_t keep) {
+                                             int64_t now_ms, std::string_view token, size_t keep) {
   std::string prefix(client_id);
   prefix.push_back('\0');
   std::string key = prefix + U64Key(static_cast<uint64_t>(std::max<int64_t>(now_ms, 0)));

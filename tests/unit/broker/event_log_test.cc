@@ -125,9 +125,8 @@ TEST(EventLogTest, ADuplicateThatDiffersIsRefusedNotDropped) {
   ASSERT_TRUE((*log)->AppendBatch(first).ok());
   // Another store under the same name: its seq 2 is not the stored seq 2; its seq 3 comes after
   // the conflict in the same batch and is not stored either. Producer q is unaffected.
-  std::vector<AppendItem> other = {{"p", 2, "a.x", "OTHER", 20},
-                                   {"p", 3, "a.x", "e3", 21},
-                                   {"q", 1, "b.x", "q1", 22}};
+  std::vector<AppendItem> other = {
+      {"p", 2, "a.x", "OTHER", 20}, {"p", 3, "a.x", "e3", 21}, {"q", 1, "b.x", "q1", 22}};
   auto r = (*log)->AppendBatch(other);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->conflicts.size(), 1u);

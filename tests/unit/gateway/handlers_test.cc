@@ -75,8 +75,10 @@ TEST(HandlersTest, HealthzIs200WhenBrokerAndEveryContextAreUp) {
 }
 
 TEST(HandlersTest, HealthzIs503NamingTheContextWithoutWorkers) {
-  HttpResponse r = HandleHealthz(ReplyWith(
-      Code::kOk, "", StatsWith({{"portal", 0}, {"tasks", 1}, {"matching", 1}, {"hiring", 1}})), {});
+  HttpResponse r = HandleHealthz(
+      ReplyWith(Code::kOk, "",
+                StatsWith({{"portal", 0}, {"tasks", 1}, {"matching", 1}, {"hiring", 1}})),
+      {});
   EXPECT_EQ(r.status, 503);
   auto j = Json::parse(r.body);
   EXPECT_EQ(j["status"], "unavailable");
@@ -106,15 +108,13 @@ std::string StoreWith(int64_t used, int64_t ceiling, bool full) {
 }
 
 TEST(HandlersTest, HealthzIs503DegradedNamingAFullStoreAndMetricsShowIt) {
-  const auto stats = ReplyWith(Code::kOk, "",
-                               StatsWith({{"portal", 1},
-                                          {"tasks", 1},
-                                          {"matching", 1},
-                                          {"hiring", 1},
-                                          {"supplies", 1}}));
-  StoreStatusReplies stores = {{"portal", ReplyWith(Code::kOk, "", StoreWith(950, 1000, true))},
-                               {"tasks", ReplyWith(Code::kOk, "", StoreWith(10, int64_t{4} << 30, false))},
-                               {"matching", ReplyWith(Code::kTimeout)}};
+  const auto stats = ReplyWith(
+      Code::kOk, "",
+      StatsWith({{"portal", 1}, {"tasks", 1}, {"matching", 1}, {"hiring", 1}, {"supplies", 1}}));
+  StoreStatusReplies stores = {
+      {"portal", ReplyWith(Code::kOk, "", StoreWith(950, 1000, true))},
+      {"tasks", ReplyWith(Code::kOk, "", StoreWith(10, int64_t{4} << 30, false))},
+      {"matching", ReplyWith(Code::kTimeout)}};
   HttpResponse r = HandleHealthz(stats, stores);
   EXPECT_EQ(r.status, 503);
   auto j = Json::parse(r.body);

@@ -39,16 +39,16 @@ class DispatcherCapacityTest : public ::testing::Test {
     blobs_ = *d_->OpenDb("blobs");
     // test.add stores `amount` bytes under `name`; test.get reads them back, and tries to
     // write (a read-only handler's writes must vanish).
-    ASSERT_TRUE(d_->OnCommand("test.add",
-                              [this](HandlerContext& ctx, const Body& body) -> Result<std::string> {
-                                auto name = *body.String("name");
-                                auto size = static_cast<size_t>(*body.Int("amount"));
-                                if (Status s = ctx.txn().Put(blobs_, name, std::string(size, 'x'));
-                                    !s.ok())
-                                  return s;
-                                return BodyWriter().Int("stored", static_cast<int64_t>(size)).Finish();
-                              })
-                    .ok());
+    ASSERT_TRUE(
+        d_->OnCommand("test.add",
+                      [this](HandlerContext& ctx, const Body& body) -> Result<std::string> {
+                        auto name = *body.String("name");
+                        auto size = static_cast<size_t>(*body.Int("amount"));
+                        if (Status s = ctx.txn().Put(blobs_, name, std::string(size, 'x')); !s.ok())
+                          return s;
+                        return BodyWriter().Int("stored", static_cast<int64_t>(size)).Finish();
+                      })
+            .ok());
     ASSERT_TRUE(d_->OnCommand("test.get",
                               [this](HandlerContext& ctx, const Body& body) -> Result<std::string> {
                                 ++get_runs_;
@@ -195,8 +195,8 @@ TEST_F(DispatcherCapacityTest, AFullStoreRefusesWritesServesReadsAndRecoversWith
   std::string message;
   for (int i = 0; i < 64 && last == Code::kOk; ++i) {
     const std::string name = "k" + std::to_string(i);
-    schemas::Reply r = ApplyOne(Command("c" + std::to_string(i), "test.add", Put(name, 200 * 1024),
-                                        1000));
+    schemas::Reply r =
+        ApplyOne(Command("c" + std::to_string(i), "test.add", Put(name, 200 * 1024), 1000));
     last = r.status;
     message = r.message;
     if (r.status == Code::kOk) accepted.push_back(name);
