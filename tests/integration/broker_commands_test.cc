@@ -76,13 +76,14 @@ class BrokerCommandsTest : public ::testing::Test {
 TEST_F(BrokerCommandsTest, UnknownServiceIsUnavailableWellWithinTheDeadline) {
   PassStartupGrace();
   auto start = Clock::now();
-  SendRequest("k1", "nobody", 5000, EncodeCommand("nobody.do"));
-  auto reply = AwaitReply("k1", milliseconds(6000));
+  // A long deadline, so "well within" it can be a bound that a loaded machine meets.
+  SendRequest("k1", "nobody", 30000, EncodeCommand("nobody.do"));
+  auto reply = AwaitReply("k1", milliseconds(31000));
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->status, Code::kUnavailable);
   EXPECT_EQ(reply->producer, "broker");
   EXPECT_EQ(reply->type, "nobody.do");
-  EXPECT_LT(Clock::now() - start, milliseconds(1000));
+  EXPECT_LT(Clock::now() - start, milliseconds(10000));  // answered at once, not at 30 s
 }
 
 TEST_F(BrokerCommandsTest, RequestRoundTripsThroughAWorker) {
@@ -141,12 +142,14 @@ TEST_F(BrokerCommandsTest, KnownServiceWithoutWorkerTimesOutAtTheDeadline) {
   PassStartupGrace();
   auto start = Clock::now();
   SendRequest("k1", "test", 500, EncodeCommand("test.echo"));
-  auto reply = AwaitReply("k1", milliseconds(3000));
+  auto reply = AwaitReply("k1", milliseconds(10000));
   auto elapsed = Clock::now() - start;
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->status, Code::kTimeout);
+  // Not early: the broker waits for the deadline. The upper bound only says it does not hang
+  // past it; it is generous for a loaded machine (the tight number is the bench's).
   EXPECT_GE(elapsed, milliseconds(480));
-  EXPECT_LT(elapsed, milliseconds(750));
+  EXPECT_LT(elapsed, milliseconds(3000));
 }
 
 TEST_F(BrokerCommandsTest, TheEnvelopeDeadlineShortensTheBudget) {

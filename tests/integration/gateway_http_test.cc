@@ -198,7 +198,8 @@ TEST_F(GatewayHttpTest, KeepAliveRequestsDoNotStallOnDelayedAcks) {
     ASSERT_TRUE(res) << Logs();
     ASSERT_EQ(res->status, 200);
   }
-  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(5000));
+  // Stalling at ~17/s would take ~12 s; the bound is generous for a loaded machine.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(9000));
 }
 
 TEST_F(GatewayHttpTest, SigtermStopsTheGatewayWithExitZero) {

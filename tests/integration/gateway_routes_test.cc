@@ -415,7 +415,8 @@ TEST_F(GatewayRoutesTest, ManyKeepAliveClientsAreServedWithoutQueueing) {
     const auto took = std::chrono::steady_clock::now() - start;
     ASSERT_TRUE(res) << "client " << i;
     EXPECT_EQ(res->status, 200);
-    EXPECT_LT(took, milliseconds(2000)) << "client " << i << " queued";
+    // Queued behind an idle connection would take its 5 s timeout; generous for a loaded machine.
+    EXPECT_LT(took, milliseconds(4000)) << "client " << i << " queued";
     clients.push_back(std::move(client));
   }
 }

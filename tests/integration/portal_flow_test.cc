@@ -53,26 +53,6 @@ class PortalFlowTest : public SimBrokerTest {
     return reply;
   }
 
-  // Reads events with `prefix` from the log's start until `done(events)` holds (or 20 s).
-  template <typename Done>
-  std::vector<std::pair<std::string, std::string>> ReadEvents(const std::string& prefix,
-                                                              Done done) {
-    client::SubscriberOptions opts;
-    opts.prefixes = {prefix};
-    opts.from_seq = 1;
-    opts.heartbeat = milliseconds(100);
-    client::Subscriber sub(context_, endpoint_, opts);
-    std::vector<std::pair<std::string, std::string>> events;
-    const auto end = std::chrono::steady_clock::now() + milliseconds(20000);
-    while (!done(events) && std::chrono::steady_clock::now() < end) {
-      auto ev = sub.Next(milliseconds(200));
-      if (!ev) continue;
-      auto env = schemas::DecodeEnvelope(ev->envelope);
-      if (env.ok()) events.emplace_back(ev->topic, env->body);
-    }
-    return events;
-  }
-
   static std::string Str(const std::string& body, std::string_view field) {
     auto b = Body::Parse(body);
     if (!b.ok()) return "<bad body>";
@@ -124,26 +104,30 @@ TEST_F(PortalFlowTest, RequestedHelpBecomesATaskWithTheSameIdAndTheOrderShowsAss
   const std::string order_id = Str(requested.body, "id");
   EXPECT_EQ(Str(requested.body, "status"), "requested");
 
-  auto portal_events = ReadEvents("portal.", [](const auto& evs) { return !evs.empty(); });
+  // The whole log to its head: exactly one portal event (the refused request published none).
+  auto portal_events = ReadLog("portal.", [](const Events& evs) { return !evs.empty(); });
   ASSERT_EQ(portal_events.size(), 1u) << Logs();
-  auto help = portal::DecodeHelpRequested(portal_events[0].second);
+  EXPECT_EQ(portal_events[0].topic, portal::kHelpRequested);
+  auto help = portal::DecodeHelpRequested(portal_events[0].body);
   ASSERT_TRUE(help.ok()) << help.status().ToString();
   EXPECT_EQ(*help, (portal::HelpRequested{order_id, client_id, "chores", "toss the jars",
                                           kStart + 2 * kHour, kStart + 3 * kHour, 10'000}));
 
   // tasks consumes portal.help_requested and makes the task with the order's id.
-  auto has_task = [&](const auto& evs) {
+  auto tasks_for_order = [&](const Events& evs) {
+    size_t n = 0;
     for (const auto& [topic, body] : evs) {
       if (topic != schemas::tasks::kTaskRequested) continue;
       auto e = schemas::tasks::DecodeTaskRequested(body);
-      if (e.ok() && e->task_id == order_id) return true;
+      n += e.ok() && e->task_id == order_id;
     }
-    return false;
+    return n;
   };
-  auto task_events = ReadEvents("tasks.", has_task);
-  ASSERT_TRUE(has_task(task_events))
-      << "no tasks.task_requested with task_id == " << order_id << "\n"
+  auto task_events = ReadLog("tasks.", [&](const Events& evs) { return tasks_for_order(evs) > 0; });
+  ASSERT_EQ(tasks_for_order(task_events), 1u)
+      << "want exactly one tasks.task_requested with task_id == " << order_id << "\n"
       << Logs();
+  EXPECT_EQ(Count(task_events, schemas::tasks::kTaskRequested), 1u) << Logs();
 
   // A worker joins; matching assigns them; the portal's order follows tasks.task_assigned.
   client::Publisher pub(context_, endpoint_, "feeder");
@@ -168,6 +152,12 @@ TEST_F(PortalFlowTest, RequestedHelpBecomesATaskWithTheSameIdAndTheOrderShowsAss
   ASSERT_EQ(order.status, Code::kOk) << order.message << Logs();
   EXPECT_EQ(Str(order.body, "status"), "assigned") << Logs();
   EXPECT_EQ(Str(order.body, "worker_id"), "w1");
+  // The whole log to its head: one assignment, and still one request from the portal.
+  auto assigned =
+      ReadLog("", [](const Events& evs) { return Count(evs, schemas::tasks::kTaskAssigned) > 0; });
+  EXPECT_EQ(Count(assigned, schemas::tasks::kTaskAssigned), 1u) << Logs();
+  EXPECT_EQ(Count(assigned, schemas::tasks::kTaskRequested), 1u) << Logs();
+  EXPECT_EQ(Count(assigned, portal::kHelpRequested), 1u) << Logs();
 
   // Another client cannot see it (not_found, not forbidden).
   auto other = Call(client, portal::kGetOrder, BodyWriter().String("order_id", order_id).Finish(),

