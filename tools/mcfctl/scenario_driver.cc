@@ -291,7 +291,11 @@ int RunScenario(const ScenarioRunOptions& options) {
     system_options.broker_flags.push_back("--capture");
     system_options.broker_flags.push_back(capture_path);
   }
-  system_options.worker_flags = {"--seed", seed};
+  // Replies only once their events are in the log: what makes the idle barrier before each step
+  // a barrier (lib/replay/barrier.h). Without it a reply (supplies.issue) could come back before
+  // its event (supplies.kit_issued) reached the broker, the barrier would pass, and the next step
+  // (a check-in) would race the kit.
+  system_options.worker_flags = {"--seed", seed, "--durable-replies"};
   std::cerr << "mcfctl scenario: " << scn.name << " (" << scn.steps.size() << " steps) in "
             << *dir << "\n";
 
