@@ -1,0 +1,152 @@
+// Soak: mixed reads and writes at full speed against a real system (lib/process LocalSystem on
+// the real clock: broker, portal, tasks, matching, hiring, supplies, gateway) with small stores
+// (--store-max-mb 64) and a short reply retention (--reply-retention 10s), for 60 s
+// (MCF_SOAK_SECONDS changes it; the ctest timeout fits up to about 180). The traffic and the
+// verdict are tools/mcfctl/soak.h, the same code `mcfctl soak` runs (docs/soak.md).
+//
+// It asserts correctness and the plateau, never latency (a loaded 2-core machine is slow, not
+// wrong): every request got its expected 2xx, no store was full and no log mentions a full map,
+// each store grew by at most max(1 MiB, 10 %) over the last third while that third served at
+// least 1000 requests, and the stores pruned no more recorded replies than writes were sent (a
+// read-only command that records its reply breaks that one first).
+//
+// The Judge* cases check the verdict itself on made-up samples, without a system.
+#include "tools/mcfctl/soak.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "lib/process/local_system.h"
+#include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
+
+namespace mcf::testing {
+namespace {
+
+using soak::kMiB;
+
+std::chrono::seconds SoakDuration() {
+  const char* env = std::getenv("MCF_SOAK_SECONDS");
+  if (env != nullptr && std::atoi(env) > 0) return std::chrono::seconds(std::atoi(env));
+  return std::chrono::seconds(60);
+}
+
+std::string Tail(const std::string& text, size_t bytes) {
+  return text.size() <= bytes ? text : "..." + text.substr(text.size() - bytes);
+}
+
+TEST(SoakTest, MixedTrafficAtFullSpeedLeavesEveryStoreOnAPlateau) {
+  TempDir dir;
+  const soak::SystemSpec spec{BinDir(), dir.Sub("system"), /*store_max_mb=*/64,
+                              /*reply_retention=*/"10s"};
+  auto system = process::LocalSystem::Start(soak::SoakSystem(spec));
+  ASSERT_TRUE(system.ok()) << system.status().ToString();
+
+  soak::TrafficOptions traffic;
+  traffic.duration = SoakDuration();
+  traffic.clients = 4;
+  auto report = soak::RunTraffic(**system, traffic);
+  (*system)->Stop();
+  ASSERT_TRUE(report.ok()) << report.status().ToString() << "\n" << Tail((*system)->Logs(), 20000);
+
+  const auto log_hits = soak::FindStoreFullInLogs(spec.data_dir);
+  const soak::PlateauOptions plateau;
+  const soak::Verdict verdict = soak::Judge(*report, plateau, log_hits);
+  const auto portal = soak::StoreEntries(spec.data_dir + "/portal");
+  std::printf("%s%s", soak::FormatSamples(*report).c_str(), soak::FormatVerdict(verdict).c_str());
+  // Every sign-in stores a new token (docs/soak.md, "What grows"): known, bounded growth here.
+  std::printf(
+      "portal at the end: %llu tokens (%llu sign-ins during the run), %llu recorded "
+      "replies\n",
+      static_cast<unsigned long long>(portal.count("tokens") ? portal.at("tokens") : 0),
+      static_cast<unsigned long long>(report->sign_ins),
+      static_cast<unsigned long long>(portal.count("_inbox") ? portal.at("_inbox") : 0));
+  RecordProperty("requests", static_cast<int>(report->requests));
+  RecordProperty("seconds", static_cast<int>(report->seconds));
+
+  std::string examples;
+  for (const auto& e : report->error_examples) examples += "\n  " + e;
+  EXPECT_EQ(report->errors, 0u) << "requests without their expected 2xx:" << examples;
+  EXPECT_GT(report->requests, 0u);
+  EXPECT_TRUE(log_hits.empty()) << log_hits.size() << " log lines, first: " << log_hits.front();
+  ASSERT_EQ(verdict.stores.size(), soak::SoakContexts().size());
+  for (const soak::StoreVerdict& s : verdict.stores) {
+    EXPECT_TRUE(s.always_answered) << s.context << " did not answer store_status in a sample";
+    EXPECT_FALSE(s.ever_full) << "the store of " << s.context << " was full";
+    EXPECT_LE(s.growth, s.bound) << s.context << " grew over the last third from "
+                                 << s.at_last_third << " to " << s.last << " bytes: no plateau";
+  }
+  EXPECT_GE(verdict.requests_last_third, plateau.min_requests_last_third)
+      << "too little traffic in the last third for its flat size to mean anything";
+  EXPECT_LE(verdict.replies_pruned, verdict.recorded_bound)
+      << "the stores pruned more recorded replies than the " << report->recorded_commands
+      << " mutating commands sent can leave: a read-only command records its reply";
+  EXPECT_TRUE(verdict.ok) << soak::FormatVerdict(verdict);
+  if (HasFailure()) ADD_FAILURE() << Tail((*system)->Logs(), 20000);
+}
+
+// --- the verdict on made-up samples ----------------------------------------------------------
+
+// `n` samples 3 s apart; portal at portal_bytes(i), tasks flat at 1 MiB; 100 requests a second.
+soak::TrafficReport MadeUp(int n, int64_t (*portal_bytes)(int)) {
+  soak::TrafficReport r;
+  for (int i = 0; i < n; ++i) {
+    soak::Sample s;
+    s.elapsed_s = 3.0 * i;
+    s.requests = static_cast<uint64_t>(300 * i);
+    s.stores["portal"] = {true, portal_bytes(i), 64 * kMiB, 64 * kMiB, false, 10 * i, 0};
+    s.stores["tasks"] = {true, kMiB, 64 * kMiB, 64 * kMiB, false, 0, 0};
+    r.samples.push_back(s);
+  }
+  r.seconds = 3.0 * (n - 1);
+  r.requests = r.samples.back().requests;
+  r.writes = 1000;
+  r.recorded_commands = 1000;
+  return r;
+}
+
+TEST(SoakTest, JudgePassesStoresThatStopGrowing) {
+  // Grows for the first third, then moves by less than 1 MiB.
+  auto report = MadeUp(21, [](int i) { return i < 7 ? int64_t{i} * kMiB : 7 * kMiB + i * 1024; });
+  const soak::Verdict v = soak::Judge(report, {}, {});
+  EXPECT_TRUE(v.ok) << soak::FormatVerdict(v);
+  ASSERT_EQ(v.stores.size(), 2u);
+  EXPECT_EQ(v.stores[0].context, "portal");
+  EXPECT_TRUE(v.stores[0].plateau);
+  EXPECT_EQ(v.stores[0].max, 7 * kMiB + 20 * 1024);
+  EXPECT_EQ(v.requests_last_third, 300u * 7);  // from sample 13 (39 s, the last <= 40 s) to 20
+}
+
+TEST(SoakTest, JudgeFailsAStoreThatKeepsGrowing) {
+  auto report = MadeUp(21, [](int i) { return int64_t{i} * kMiB / 2; });  // +3.5 MiB in the third
+  const soak::Verdict v = soak::Judge(report, {}, {});
+  EXPECT_FALSE(v.ok);
+  EXPECT_FALSE(v.stores[0].plateau);
+  EXPECT_TRUE(v.stores[1].plateau);
+  ASSERT_EQ(v.failures.size(), 1u);
+  EXPECT_NE(v.failures[0].find("portal grew"), std::string::npos) << v.failures[0];
+}
+
+TEST(SoakTest, JudgeFailsOnErrorsFullStoresLogLinesRecordedReadsAndIdleThirds) {
+  auto report = MadeUp(21, [](int) { return 2 * kMiB; });
+  report.errors = 1;
+  report.error_examples = {"GET /v1/me: HTTP 503"};
+  report.samples[5].stores["tasks"].full = true;
+  report.samples.back().stores["portal"].replies_pruned = 5000;  // > 1000 commands
+  for (auto& s : report.samples) s.requests = 10;                // nothing served after set-up
+  const soak::Verdict v = soak::Judge(report, {}, {"tasks.log: event=store_full service=tasks"});
+  EXPECT_FALSE(v.ok);
+  const std::string all = soak::FormatVerdict(v);
+  for (const char* expected :
+       {"did not get their expected answer", "mention a full store", "store of tasks was full",
+        "read-only commands are being recorded", "requests in the last third"}) {
+    EXPECT_NE(all.find(expected), std::string::npos) << expected << " in\n" << all;
+  }
+}
+
+}  // namespace
+}  // namespace mcf::testing
