@@ -807,6 +807,8 @@ int RunSoak(const SoakOptions& options) {
                                       : 0)},
       {"requests_last_third", verdict.requests_last_third},
       {"writes", report->writes},
+      {"recorded_commands", report->recorded_commands},
+      {"replies_pruned", verdict.replies_pruned},
       {"patches", report->patches},
       {"sign_ins", report->sign_ins},
       {"orders", report->orders},
