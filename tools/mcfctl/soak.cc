@@ -118,12 +118,15 @@ struct Cast {
 // Tallies shared by the traffic threads.
 class Tally {
  public:
+  Tally() : recorded_(SoakContexts().size()) {}
+
   void Ok() { requests_.fetch_add(1, std::memory_order_relaxed); }
   void Error(const std::string& what) {
     errors_.fetch_add(1, std::memory_order_relaxed);
-    spdlog::warn("event=soak_error what={}", Quoted(what));
     std::lock_guard<std::mutex> lock(mu_);
-    if (examples_.size() < kMaxErrorExamples) examples_.push_back(what);
+    if (examples_.size() >= kMaxErrorExamples) return;  // counted; the first few are enough
+    spdlog::warn("event=soak_error what={}", Quoted(what));
+    examples_.push_back(what);
   }
   uint64_t requests() const { return requests_.load(std::memory_order_relaxed); }
   uint64_t errors() const { return errors_.load(std::memory_order_relaxed); }
@@ -140,16 +143,28 @@ class Tally {
     return by_route_;
   }
 
-  // One HTTP write that sends `commands` mutating bus commands.
-  void Wrote(uint64_t commands = 1) {
+  // One HTTP write, which sends one mutating bus command to each of `contexts` (those record a
+  // reply; nothing else the soak sends does).
+  void Wrote(std::initializer_list<std::string_view> contexts = {"portal"}) {
     writes.fetch_add(1, std::memory_order_relaxed);
-    recorded_commands.fetch_add(commands, std::memory_order_relaxed);
+    for (std::string_view c : contexts) {
+      const auto& all = SoakContexts();
+      const size_t i = static_cast<size_t>(std::find(all.begin(), all.end(), c) - all.begin());
+      if (i < recorded_.size()) recorded_[i].fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  // Mutating commands sent to `context` so far.
+  uint64_t recorded(const std::string& context) const {
+    const auto& all = SoakContexts();
+    const size_t i = static_cast<size_t>(std::find(all.begin(), all.end(), context) - all.begin());
+    return i < recorded_.size() ? recorded_[i].load(std::memory_order_relaxed) : 0;
   }
 
-  std::atomic<uint64_t> writes{0}, recorded_commands{0}, sign_ins{0}, orders{0}, patches{0};
+  std::atomic<uint64_t> writes{0}, sign_ins{0}, orders{0}, patches{0};
 
  private:
   std::atomic<uint64_t> requests_{0}, errors_{0};
+  std::vector<std::atomic<uint64_t>> recorded_;  // by SoakContexts() index
   mutable std::mutex mu_;
   std::vector<std::string> examples_;
   std::map<std::string, uint64_t> by_route_;
@@ -202,7 +217,7 @@ Result<Cast> SetUp(Http& http, const std::string& admin, Tally& tally) {
                                    {"strengths", {"poking"}},
                                    {"weaknesses", {"baths"}}}
                                   .dump());
-    tally.Wrote(/*commands=*/2);  // hiring.import_worker, then portal.grant_worker_token
+    tally.Wrote({"hiring", "portal"});  // hiring.import_worker, portal.grant_worker_token
     if (worker.status != 201) return fail("POST /v1/workers", worker);
   }
   Answer type = http.Call("POST", "/v1/service-types", cast.manager,
@@ -359,7 +374,11 @@ Sample TakeSample(client::BusClient& bus, double elapsed_s, const Tally& tally) 
   s.elapsed_s = elapsed_s;
   s.requests = tally.requests();
   s.errors = tally.errors();
-  for (const std::string& context : SoakContexts()) s.stores[context] = AskStore(bus, context);
+  for (const std::string& context : SoakContexts()) {
+    s.stores[context] = AskStore(bus, context);
+    // Read after the store answered: what it pruned by then was sent before.
+    s.stores[context].recorded_commands = tally.recorded(context);
+  }
   s.log_used_bytes = AskLogUsed(bus);
   return s;
 }
@@ -434,7 +453,6 @@ Result<TrafficReport> RunTraffic(process::LocalSystem& system, const TrafficOpti
   report.error_examples = tally.examples();
   report.by_route = tally.by_route();
   report.writes = tally.writes;
-  report.recorded_commands = tally.recorded_commands;
   report.sign_ins = tally.sign_ins;
   report.orders = tally.orders;
   report.patches = tally.patches;
@@ -514,6 +532,7 @@ Verdict Judge(const TrafficReport& report, const PlateauOptions& options,
   }
   const Sample& final_sample = samples.back();
   v.requests_last_third = final_sample.requests - samples[at].requests;
+  const double retention_s = static_cast<double>(options.reply_retention.count()) / 1000.0;
 
   if (report.errors > 0) {
     v.failures.push_back(std::to_string(report.errors) + " of " +
@@ -528,34 +547,55 @@ Verdict Judge(const TrafficReport& report, const PlateauOptions& options,
   for (const auto& [context, unused] : samples.front().stores) {
     StoreVerdict s;
     s.context = context;
+    // What sample i says of this store (a default, unanswered one when it is missing).
+    auto store = [&](size_t i) -> StoreSample {
+      auto it = samples[i].stores.find(context);
+      return it == samples[i].stores.end() ? StoreSample{} : it->second;
+    };
+    // Mutating commands sent within the retention window ending at sample i: the replies the
+    // store may hold then. The window starts at the last sample at or before its start (so it
+    // is a little longer, never shorter); one that starts before the traffic counts set-up too.
+    auto held = [&](size_t i) -> uint64_t {
+      uint64_t before = 0;
+      for (size_t j = 0; j < i; ++j) {
+        if (samples[j].elapsed_s <= samples[i].elapsed_s - retention_s) {
+          before = store(j).recorded_commands;
+        }
+      }
+      return store(i).recorded_commands - before;
+    };
     bool have_any = false;
-    for (const Sample& sample : samples) {
-      auto it = sample.stores.find(context);
-      if (it == sample.stores.end() || !it->second.answered) {
+    for (size_t i = 0; i < samples.size(); ++i) {
+      const StoreSample st = store(i);
+      (i <= at ? s.held_peak_before : s.held_peak_last) =
+          std::max(i <= at ? s.held_peak_before : s.held_peak_last, held(i));
+      if (!st.answered) {
         s.always_answered = false;
         continue;
       }
-      const StoreSample& st = it->second;
       if (!have_any) s.first = st.used_bytes;
       have_any = true;
       s.max = std::max(s.max, st.used_bytes);
       s.ever_full = s.ever_full || st.full || st.refused_full > 0;
     }
-    const auto at_it = samples[at].stores.find(context);
-    const auto last_it = final_sample.stores.find(context);
-    const bool measured = at_it != samples[at].stores.end() && at_it->second.answered &&
-                          last_it != final_sample.stores.end() && last_it->second.answered;
+    const StoreSample at_third = store(at);
+    const StoreSample last = store(samples.size() - 1);
+    const bool measured = at_third.answered && last.answered;
+    s.recorded_commands = last.recorded_commands;
     if (measured) {
-      s.at_last_third = at_it->second.used_bytes;
-      s.last = last_it->second.used_bytes;
-      s.replies_pruned = last_it->second.replies_pruned;
+      s.at_last_third = at_third.used_bytes;
+      s.last = last.used_bytes;
+      s.replies_pruned = last.replies_pruned;
       s.growth = s.last - s.at_last_third;
-      s.bound = std::max(
-          options.min_growth_bytes,
-          static_cast<int64_t>(options.growth_fraction * static_cast<double>(s.at_last_third)));
+      const uint64_t extra =
+          s.held_peak_last > s.held_peak_before ? s.held_peak_last - s.held_peak_before : 0;
+      s.allowance = options.bytes_per_held_reply * static_cast<int64_t>(extra);
+      s.bound = std::max(options.min_growth_bytes,
+                         static_cast<int64_t>(options.growth_fraction *
+                                              static_cast<double>(s.at_last_third))) +
+                s.allowance;
       s.plateau = s.growth <= s.bound;
     }
-    v.replies_pruned += s.replies_pruned;
     if (!s.always_answered) {
       v.failures.push_back(context + " did not answer store_status in every sample");
     }
@@ -567,20 +607,19 @@ Verdict Judge(const TrafficReport& report, const PlateauOptions& options,
                            KiB(s.at_last_third) + " -> " + KiB(s.last) + " KiB), more than " +
                            KiB(s.bound) + " KiB: no plateau");
     }
+    // A read records nothing, so only the writes' commands leave replies to prune.
+    if (s.replies_pruned > static_cast<int64_t>(s.recorded_commands)) {
+      v.failures.push_back(context + " pruned " + std::to_string(s.replies_pruned) +
+                           " recorded replies but the writes sent it only " +
+                           std::to_string(s.recorded_commands) +
+                           " mutating commands: replies of read-only commands are being recorded");
+    }
     v.stores.push_back(std::move(s));
   }
   if (v.requests_last_third < options.min_requests_last_third) {
     v.failures.push_back(
         "only " + std::to_string(v.requests_last_third) + " requests in the last third (at least " +
         std::to_string(options.min_requests_last_third) + " make a flat size mean something)");
-  }
-  // A read records nothing, so only the writes' commands leave replies to prune.
-  v.recorded_bound = static_cast<int64_t>(report.recorded_commands);
-  if (v.replies_pruned > v.recorded_bound) {
-    v.failures.push_back("the stores pruned " + std::to_string(v.replies_pruned) +
-                         " recorded replies but the writes sent only " +
-                         std::to_string(report.recorded_commands) +
-                         " mutating commands: replies of read-only commands are being recorded");
   }
   v.ok = v.failures.empty();
   return v;
@@ -641,20 +680,21 @@ std::string FormatSamples(const TrafficReport& report) {
 std::string FormatVerdict(const Verdict& v) {
   std::string out;
   char line[512];
-  std::snprintf(
-      line, sizeof line,
-      "last third from %.1f s: %llu requests; recorded replies pruned %lld (bound %lld)\n",
-      v.last_third_from_s, static_cast<unsigned long long>(v.requests_last_third),
-      static_cast<long long>(v.replies_pruned), static_cast<long long>(v.recorded_bound));
+  std::snprintf(line, sizeof line, "last third from %.1f s: %llu requests\n", v.last_third_from_s,
+                static_cast<unsigned long long>(v.requests_last_third));
   out += line;
   for (const StoreVerdict& s : v.stores) {
     std::snprintf(line, sizeof line,
                   "  %-9s first %7s KiB, at 2/3 %7s KiB, last %7s KiB, max %7s KiB: growth %6s KiB "
-                  "(bound %s KiB) %s%s\n",
+                  "(bound %s KiB) %s%s; replies held at most %llu then %llu, pruned %lld of %llu "
+                  "recorded\n",
                   s.context.c_str(), KiB(s.first).c_str(), KiB(s.at_last_third).c_str(),
                   KiB(s.last).c_str(), KiB(s.max).c_str(), KiB(s.growth).c_str(),
                   KiB(s.bound).c_str(), s.plateau ? "plateau" : "NO PLATEAU",
-                  s.ever_full ? ", FULL" : "");
+                  s.ever_full ? ", FULL" : "", static_cast<unsigned long long>(s.held_peak_before),
+                  static_cast<unsigned long long>(s.held_peak_last),
+                  static_cast<long long>(s.replies_pruned),
+                  static_cast<unsigned long long>(s.recorded_commands));
     out += line;
   }
   for (const std::string& f : v.failures) out += "  FAIL: " + f + "\n";
@@ -780,7 +820,9 @@ int RunSoak(const SoakOptions& options) {
     std::cerr << "mcfctl soak: " << report.status().message() << " (logs in " << dir << ")\n";
     return 1;
   }
-  const Verdict verdict = Judge(*report, PlateauOptions{}, FindStoreFullInLogs(dir));
+  PlateauOptions plateau;
+  plateau.reply_retention = Millis(*retention);
+  const Verdict verdict = Judge(*report, plateau, FindStoreFullInLogs(dir));
   const auto portal = StoreEntries(dir + "/portal");
 
   Json stores = Json::object();
@@ -791,6 +833,9 @@ int RunSoak(const SoakOptions& options) {
                              {"at_last_third", s.at_last_third},
                              {"growth_last_third", s.growth},
                              {"bound", s.bound},
+                             {"held_peak_before", s.held_peak_before},
+                             {"held_peak_last", s.held_peak_last},
+                             {"recorded_commands", s.recorded_commands},
                              {"plateau", s.plateau},
                              {"full", s.ever_full},
                              {"replies_pruned", s.replies_pruned}};
@@ -807,8 +852,6 @@ int RunSoak(const SoakOptions& options) {
                                       : 0)},
       {"requests_last_third", verdict.requests_last_third},
       {"writes", report->writes},
-      {"recorded_commands", report->recorded_commands},
-      {"replies_pruned", verdict.replies_pruned},
       {"patches", report->patches},
       {"sign_ins", report->sign_ins},
       {"orders", report->orders},

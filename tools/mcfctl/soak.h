@@ -49,6 +49,9 @@ struct StoreSample {
   bool full = false;
   int64_t replies_pruned = 0;  // recorded replies dropped after the retention, since start
   int64_t refused_full = 0;    // mutating commands refused because the store was full
+  // Not the store's answer but the soak's own count: the mutating commands its writes had sent
+  // to this context by then (set-up included). Only these record a reply.
+  uint64_t recorded_commands = 0;
 };
 
 struct Sample {
@@ -79,11 +82,7 @@ struct TrafficReport {
   uint64_t errors = 0;
   std::vector<std::string> error_examples;   // the first few, "METHOD /path: what came back"
   std::map<std::string, uint64_t> by_route;  // "GET /v1/orders" -> requests answered as expected
-  uint64_t writes = 0;                       // HTTP writes, set-up included
-  // The mutating bus commands those writes sent (one each; a worker import is two): the only
-  // commands that record a reply. A read records nothing, so the replies all stores pruned can
-  // never exceed this.
-  uint64_t recorded_commands = 0;
+  uint64_t writes = 0;  // HTTP writes, set-up included (per context: StoreSample)
   uint64_t sign_ins = 0;
   uint64_t orders = 0;
   uint64_t patches = 0;
@@ -104,11 +103,19 @@ std::vector<std::string> FindStoreFullInLogs(const std::string& data_dir);
 // stopped. Empty when the store cannot be opened.
 std::map<std::string, uint64_t> StoreEntries(const std::string& store_dir);
 
+// docs/soak.md, "The verdict".
 struct PlateauOptions {
   // A store passes when it grew over the last third by at most max(min_growth_bytes,
-  // growth_fraction x its size at the start of that third) (docs/soak.md, "Plateau").
+  // growth_fraction x its size at the start of that third), plus the allowance below.
   int64_t min_growth_bytes = kMiB;
   double growth_fraction = 0.10;
+  // The contexts' --reply-retention: a store holds the replies recorded within one window.
+  Millis reply_retention{10000};
+  // What one reply held in that window may cost (the reply, its time-index key, B-tree slack;
+  // about 1 KiB measured). A store may grow by this much for each reply that the busiest window
+  // of the last third held beyond the busiest window before it: a machine that speeds up holds
+  // more replies at once, which is no leak.
+  int64_t bytes_per_held_reply = 2048;
   // ... and the third carried at least this many requests (a plateau without traffic is no news).
   uint64_t min_requests_last_third = 1000;
 };
@@ -118,11 +125,17 @@ struct StoreVerdict {
   int64_t first = 0, last = 0, max = 0;  // used_bytes over the samples
   int64_t at_last_third = 0;             // at the start of the last third
   int64_t growth = 0;                    // last - at_last_third
-  int64_t bound = 0;                     // what growth may be
+  // The most mutating commands sent to it within one retention window ending at a sample of
+  // the first two thirds / of the last third.
+  uint64_t held_peak_before = 0, held_peak_last = 0;
+  int64_t allowance = 0;  // bytes_per_held_reply x how far held_peak_last exceeds the other
+  int64_t bound = 0;      // what growth may be
   bool plateau = false;
   bool ever_full = false;  // a sample said full, or refused_full > 0
   bool always_answered = true;
-  int64_t replies_pruned = 0;  // at the end
+  // At the end. A read records nothing, so replies_pruned <= recorded_commands.
+  int64_t replies_pruned = 0;
+  uint64_t recorded_commands = 0;
 };
 
 struct Verdict {
@@ -130,8 +143,6 @@ struct Verdict {
   std::vector<StoreVerdict> stores;
   uint64_t requests_last_third = 0;
   double last_third_from_s = 0;
-  int64_t replies_pruned = 0;         // all stores, at the end
-  int64_t recorded_bound = 0;         // what that may be: TrafficReport::recorded_commands
   std::vector<std::string> failures;  // one readable line per broken rule; empty when ok
 };
 
