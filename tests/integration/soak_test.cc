@@ -1,14 +1,15 @@
 // Soak: mixed reads and writes at full speed against a real system (lib/process LocalSystem on
 // the real clock: broker, portal, tasks, matching, hiring, supplies, gateway) with small stores
 // (--store-max-mb 64) and a short reply retention (--reply-retention 10s), for 60 s
-// (MCF_SOAK_SECONDS changes it; the ctest timeout fits up to about 180). The traffic and the
-// verdict are tools/mcfctl/soak.h, the same code `mcfctl soak` runs (docs/soak.md).
+// (MCF_SOAK_SECONDS changes it; the ctest timeout of 300 s fits up to about 240). The traffic
+// and the verdict are tools/mcfctl/soak.h, the same code `mcfctl soak` runs (docs/soak.md).
 //
 // It asserts correctness and the plateau, never latency (a loaded 2-core machine is slow, not
 // wrong): every request got its expected 2xx, no store was full and no log mentions a full map,
-// each store grew by at most max(1 MiB, 10 %) over the last third while that third served at
-// least 1000 requests, and the stores pruned no more recorded replies than writes were sent (a
-// read-only command that records its reply breaks that one first).
+// each store grew over the last third by at most max(1 MiB, 10 %) plus what more replies held
+// at once explain (the writes run at full speed, so a machine that speeds up holds more) while
+// that third served at least 1000 requests, and no store pruned more recorded replies than the
+// mutating commands sent to it (a read-only command that records its reply breaks that one).
 //
 // The Judge* cases check the verdict itself on made-up samples, without a system.
 #include "tools/mcfctl/soak.h"
