@@ -7,6 +7,8 @@
 #include "lib/base/log.h"
 #include "lib/client/bus_client.h"
 #include "tools/mcfctl/commands.h"
+#include "tools/mcfctl/scenario_driver.h"
+#include "tools/mcfctl/soak.h"
 
 int main(int argc, char** argv) {
   using namespace mcf::mcfctl;
@@ -65,6 +67,29 @@ int main(int argc, char** argv) {
   auto run_staff = AddStaffCommands(app, broker);
   auto run_replay = AddReplayCommands(app);
 
+  mcf::soak::SoakOptions soak;
+  auto* soak_cmd = app.add_subcommand(
+      "soak",
+      "start a fresh system (real clock, small stores, short reply retention), run mixed reads "
+      "and writes at full speed for N minutes, print a JSON line every ~10 s and a summary; exit "
+      "0 with zero errors and every store on a plateau, 1 otherwise (docs/soak.md)");
+  soak_cmd->add_option("--minutes", soak.minutes, "how long the traffic runs")
+      ->capture_default_str();
+  soak_cmd->add_option("--data", soak.data,
+                       "scratch dir for the system's stores and logs, empty or new; kept "
+                       "(default: a temp dir, removed after a passing run)");
+  soak_cmd->add_option("--store-max-mb", soak.store_max_mb, "every context's store ceiling, MiB")
+      ->capture_default_str();
+  soak_cmd
+      ->add_option("--reply-retention", soak.reply_retention,
+                   "how long recorded replies are kept, e.g. 10s, 5m")
+      ->capture_default_str();
+  soak_cmd->add_option("--clients", soak.clients, "closed-loop HTTP client threads")
+      ->capture_default_str();
+  soak_cmd->add_option(
+      "--bin-dir", soak.bin_dir,
+      "where mcf-broker, mcf-<context>, mcf-gateway are (default: next to mcfctl)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -94,5 +119,9 @@ int main(int argc, char** argv) {
   if (auto rc = run_simulate()) return *rc;
   if (auto rc = run_staff()) return *rc;
   if (auto rc = run_replay()) return *rc;
+  if (*soak_cmd) {
+    if (soak.bin_dir.empty()) soak.bin_dir = SelfDirectory();
+    return mcf::soak::RunSoak(soak);
+  }
   return kExitUsage;
 }
