@@ -185,10 +185,11 @@ bool Check(Tally& tally, std::map<std::string, uint64_t>& routes, const std::str
   return false;
 }
 
-std::string SignInBody(int k) {
-  return Json{{"employee_id", "E-soak-" + std::to_string(k + 1)},
-              {"name", "Soak client " + std::to_string(k + 1)}}
-      .dump();
+// `returning`: the employees the pacer signs in again and again (a client keeps only its newest
+// 8 tokens, so the readers' clients must not be among them).
+std::string SignInBody(int k, bool returning = false) {
+  const std::string who = (returning ? "E-soak-returning-" : "E-soak-") + std::to_string(k + 1);
+  return Json{{"employee_id", who}, {"name", "Soak client " + std::to_string(k + 1)}}.dump();
 }
 
 std::string OrderBody(int64_t starts_at_ms, uint64_t n) {
@@ -300,6 +301,7 @@ void PaceLoop(int port, const Cast& cast, const TrafficOptions& options,
   const bool ordering = options.order_every.count() > 0 && options.max_orders > 0;
   auto next_order = ordering ? start + options.order_every : end;
   uint64_t sign_ins = 0, orders = 0;
+  std::vector<std::string> returning_clients(kEmployees);
   while (true) {
     const auto due = std::min({next_sign_in, next_order, end});
     std::this_thread::sleep_until(due);
@@ -308,8 +310,11 @@ void PaceLoop(int port, const Cast& cast, const TrafficOptions& options,
       const int k = static_cast<int>(sign_ins++ % kEmployees);
       tally.Wrote();
       ++tally.sign_ins;
-      Check(tally, routes, "POST /v1/session", "/v1/session",
-            http.Call("POST", "/v1/session", "", SignInBody(k)), 201, cast.clients[k].client_id);
+      // The same employee always signs in as the same client.
+      Answer session = http.Call("POST", "/v1/session", "", SignInBody(k, /*returning=*/true));
+      if (returning_clients[k].empty()) returning_clients[k] = Field(session, "client_id");
+      Check(tally, routes, "POST /v1/session", "/v1/session", session, 201,
+            returning_clients[k].empty() ? std::string("client_id") : returning_clients[k]);
       // A pacer that fell behind skips what it missed rather than catching up in a burst
       // (which the gateway's per-address limit would refuse).
       next_sign_in = std::max(next_sign_in + options.sign_in_every,
