@@ -98,7 +98,9 @@ schemas::Reply MakeReply(const schemas::Envelope& command, std::string_view serv
 }  // namespace
 
 Dispatcher::Dispatcher(std::string service, uint64_t seed)
-    : service_(std::move(service)), seed_(seed) {}
+    : service_(std::move(service)),
+      store_status_type_(service_ + "." + std::string(schemas::kStoreStatusVerb)),
+      seed_(seed) {}
 
 Status Dispatcher::Open(const std::string& dir, size_t map_size, bool no_sync) {
   store::EnvOptions opts;
@@ -362,7 +364,7 @@ Status Dispatcher::ApplyCommand(store::Txn& outer, const Incoming& msg, TimePoin
                    Status::Timeout("deadline passed before the command ran"), ""));
     return Status::Ok();
   }
-  if (command.type == service_ + "." + std::string(schemas::kStoreStatusVerb)) {
+  if (command.type == store_status_type_) {
     const StoreStatus& st = store_status_;
     send(MakeReply(command, service_, msg.bus_time_ms, Status::Ok(),
                    schemas::BodyWriter()

@@ -165,6 +165,7 @@ class Dispatcher {
   Status DeleteOutboxIn(store::Txn& txn, uint64_t upto);
 
   std::string service_;
+  std::string store_status_type_;  // "<service>.store_status", answered by the runtime
 
   std::string producer_id_;
   uint64_t seed_;
