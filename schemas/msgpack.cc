@@ -1,355 +1,253 @@
 #include "schemas/msgpack.h"
 
-#include <cstring>
+// The parser's container stack starts empty: a reader stops at each container header, before
+// anything is pushed, so no read allocates. Only this file includes msgpack-cxx.
+#define MSGPACK_EMBED_STACK_SIZE 0
+#include <msgpack/null_visitor.hpp>
+#include <msgpack/unpack.hpp>  // the parser's format tables
+#include <msgpack/pack.hpp>
+#include <msgpack/parse.hpp>
 
 namespace mcf::schemas {
+namespace {
 
-uint64_t MsgpackReader::BigEndian(size_t offset, size_t n) const {
-  uint64_t v = 0;
-  for (size_t i = 0; i < n; ++i) v = (v << 8) | static_cast<unsigned char>(data_[offset + i]);
-  return v;
+using Token = MsgpackReader::Token;
+
+// Records the first token msgpack-cxx's parser reports and stops the parser there: scalars
+// whole, containers after their header.
+struct FirstToken : msgpack::null_visitor {
+  Token token;
+  bool Take(MsgType type) {
+    token.type = type;
+    return false;
+  }
+  bool visit_nil() { return Take(MsgType::kNil); }
+  bool visit_boolean(bool v) {
+    token.bool_value = v;
+    return Take(MsgType::kBool);
+  }
+  bool visit_positive_integer(uint64_t v) {
+    token.uint_value = v;
+    return Take(MsgType::kInt);
+  }
+  bool visit_negative_integer(int64_t v) {  // every intN format, whatever the sign
+    token.negative = true;
+    token.int_value = v;
+    return Take(MsgType::kInt);
+  }
+  bool visit_float32(float v) {
+    token.float_value = v;
+    return Take(MsgType::kFloat);
+  }
+  bool visit_float64(double v) {
+    token.float_value = v;
+    return Take(MsgType::kFloat);
+  }
+  bool visit_str(const char* v, uint32_t size) {
+    token.bytes = {v, size};
+    return Take(MsgType::kString);
+  }
+  bool visit_bin(const char* v, uint32_t size) {
+    token.bytes = {v, size};
+    return Take(MsgType::kBinary);
+  }
+  bool visit_ext(const char* v, uint32_t size) {
+    token.bytes = {v, size};
+    return Take(MsgType::kExt);
+  }
+  bool start_array(uint32_t n) {
+    token.count = n;
+    return Take(MsgType::kArray);
+  }
+  bool start_map(uint32_t n) {
+    token.count = n;
+    return Take(MsgType::kMap);
+  }
+  void parse_error(size_t, size_t) { token.type = MsgType::kInvalid; }
+  void insufficient_bytes(size_t, size_t) { token.type = MsgType::kInvalid; }
+};
+
+}  // namespace
+
+Token MsgpackReader::Next(size_t* end) const {
+  FirstToken visitor;
+  size_t off = pos_;
+  if (AtEnd()) return {};
+  // Stopped by the visitor, the v3 parser leaves `off` on the token's last byte.
+  if (msgpack::v3::parse(data_.data(), data_.size(), off, visitor) ||
+      visitor.token.type == MsgType::kInvalid)
+    return {};  // ran to the end: the visitor never saw a token (cannot happen), or bad input
+  ++off;
+  Token& t = visitor.token;
+  const size_t left = data_.size() - off;
+  // A count the input cannot hold is a lie: each element takes at least one byte, each pair
+  // two. Refusing it here keeps a hostile header from driving a loop over absent values.
+  if ((t.type == MsgType::kArray && t.count > left) ||
+      (t.type == MsgType::kMap && t.count > left / 2))
+    return {};
+  *end = off;
+  return t;
 }
 
 MsgType MsgpackReader::Peek() const {
-  if (AtEnd()) return MsgType::kInvalid;
-  auto b = static_cast<unsigned char>(data_[pos_]);
-  if (b <= 0x7f || b >= 0xe0) return MsgType::kInt;
-  if (b <= 0x8f) return MsgType::kMap;
-  if (b <= 0x9f) return MsgType::kArray;
-  if (b <= 0xbf) return MsgType::kString;
-  switch (b) {
-    case 0xc0: return MsgType::kNil;
-    case 0xc2: case 0xc3: return MsgType::kBool;
-    case 0xc4: case 0xc5: case 0xc6: return MsgType::kBinary;
-    case 0xc7: case 0xc8: case 0xc9: case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8:
-      return MsgType::kExt;
-    case 0xca: case 0xcb: return MsgType::kFloat;
-    case 0xcc: case 0xcd: case 0xce: case 0xcf: case 0xd0: case 0xd1: case 0xd2: case 0xd3:
-      return MsgType::kInt;
-    case 0xd9: case 0xda: case 0xdb: return MsgType::kString;
-    case 0xdc: case 0xdd: return MsgType::kArray;
-    case 0xde: case 0xdf: return MsgType::kMap;
-    default: return MsgType::kInvalid;  // 0xc1 is never used
-  }
+  size_t end = 0;
+  return Next(&end).type;
 }
 
 std::optional<uint32_t> MsgpackReader::ReadMapHeader() {
-  if (AtEnd()) return std::nullopt;
-  auto b = static_cast<unsigned char>(data_[pos_]);
-  if (b >= 0x80 && b <= 0x8f) { ++pos_; return b & 0x0f; }
-  size_t n = b == 0xde ? 2 : b == 0xdf ? 4 : 0;
-  if (n == 0 || !Need(1 + n)) return std::nullopt;
-  auto v = static_cast<uint32_t>(BigEndian(pos_ + 1, n));
-  // Each entry takes at least two bytes: a count the input cannot hold is a lie.
-  if (v > (data_.size() - pos_ - 1 - n) / 2) return std::nullopt;
-  pos_ += 1 + n;
-  return v;
+  size_t end = 0;
+  Token t = Next(&end);
+  if (t.type != MsgType::kMap) return std::nullopt;
+  pos_ = end;
+  return t.count;
 }
 
 std::optional<uint32_t> MsgpackReader::ReadArrayHeader() {
-  if (AtEnd()) return std::nullopt;
-  auto b = static_cast<unsigned char>(data_[pos_]);
-  if (b >= 0x90 && b <= 0x9f) { ++pos_; return b & 0x0f; }
-  size_t n = b == 0xdc ? 2 : b == 0xdd ? 4 : 0;
-  if (n == 0 || !Need(1 + n)) return std::nullopt;
-  auto v = static_cast<uint32_t>(BigEndian(pos_ + 1, n));
-  if (v > data_.size() - pos_ - 1 - n) return std::nullopt;
-  pos_ += 1 + n;
-  return v;
+  size_t end = 0;
+  Token t = Next(&end);
+  if (t.type != MsgType::kArray) return std::nullopt;
+  pos_ = end;
+  return t.count;
 }
 
 std::optional<std::string_view> MsgpackReader::ReadString() {
-  if (AtEnd()) return std::nullopt;
-  auto b = static_cast<unsigned char>(data_[pos_]);
-  size_t header = 1, len = 0;
-  if (b >= 0xa0 && b <= 0xbf) {
-    len = b & 0x1f;
-  } else if (b == 0xd9 || b == 0xda || b == 0xdb) {
-    size_t n = b == 0xd9 ? 1 : b == 0xda ? 2 : 4;
-    if (!Need(1 + n)) return std::nullopt;
-    len = BigEndian(pos_ + 1, n);
-    header += n;
-  } else {
-    return std::nullopt;
-  }
-  if (!Need(header) || data_.size() - pos_ - header < len) return std::nullopt;
-  std::string_view s = data_.substr(pos_ + header, len);
-  pos_ += header + len;
-  return s;
+  size_t end = 0;
+  Token t = Next(&end);
+  if (t.type != MsgType::kString) return std::nullopt;
+  pos_ = end;
+  return t.bytes;
 }
 
 std::optional<std::string_view> MsgpackReader::ReadBinary() {
-  if (AtEnd()) return std::nullopt;
-  auto b = static_cast<unsigned char>(data_[pos_]);
-  size_t n = b == 0xc4 ? 1 : b == 0xc5 ? 2 : b == 0xc6 ? 4 : 0;
-  if (n == 0 || !Need(1 + n)) return std::nullopt;
-  size_t len = BigEndian(pos_ + 1, n);
-  if (data_.size() - pos_ - 1 - n < len) return std::nullopt;
-  std::string_view s = data_.substr(pos_ + 1 + n, len);
-  pos_ += 1 + n + len;
-  return s;
+  size_t end = 0;
+  Token t = Next(&end);
+  if (t.type != MsgType::kBinary) return std::nullopt;
+  pos_ = end;
+  return t.bytes;
 }
 
 std::optional<int64_t> MsgpackReader::ReadInt() {
-  if (AtEnd()) return std::nullopt;
-  auto b = static_cast<unsigned char>(data_[pos_]);
-  if (b <= 0x7f) { ++pos_; return b; }
-  if (b >= 0xe0) { ++pos_; return static_cast<int8_t>(b); }
-  size_t n = 0;
-  bool is_signed = false;
-  switch (b) {
-    case 0xcc: n = 1; break;
-    case 0xcd: n = 2; break;
-    case 0xce: n = 4; break;
-    case 0xcf: n = 8; break;
-    case 0xd0: n = 1; is_signed = true; break;
-    case 0xd1: n = 2; is_signed = true; break;
-    case 0xd2: n = 4; is_signed = true; break;
-    case 0xd3: n = 8; is_signed = true; break;
-    default: return std::nullopt;
-  }
-  if (!Need(1 + n)) return std::nullopt;
-  uint64_t raw = BigEndian(pos_ + 1, n);
-  int64_t v;
-  if (is_signed) {
-    // Sign-extend from n bytes.
-    int shift = 64 - static_cast<int>(n) * 8;
-    v = static_cast<int64_t>(raw << shift) >> shift;
-  } else {
-    if (raw > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
-    v = static_cast<int64_t>(raw);
-  }
-  pos_ += 1 + n;
-  return v;
+  size_t end = 0;
+  Token t = Next(&end);
+  if (t.type != MsgType::kInt) return std::nullopt;
+  if (!t.negative && t.uint_value > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
+  pos_ = end;
+  return t.negative ? t.int_value : static_cast<int64_t>(t.uint_value);
 }
 
 std::optional<uint64_t> MsgpackReader::ReadUint() {
-  if (AtEnd()) return std::nullopt;
-  auto b = static_cast<unsigned char>(data_[pos_]);
-  if (b == 0xcf) {
-    if (!Need(9)) return std::nullopt;
-    pos_ += 9;
-    return BigEndian(pos_ - 8, 8);
-  }
-  size_t start = pos_;
-  auto v = ReadInt();
-  if (!v || *v < 0) {
-    pos_ = start;
-    return std::nullopt;
-  }
-  return static_cast<uint64_t>(*v);
+  size_t end = 0;
+  Token t = Next(&end);
+  if (t.type != MsgType::kInt || (t.negative && t.int_value < 0)) return std::nullopt;
+  pos_ = end;
+  return t.negative ? static_cast<uint64_t>(t.int_value) : t.uint_value;
 }
 
 std::optional<double> MsgpackReader::ReadFloat() {
-  if (AtEnd()) return std::nullopt;
-  auto b = static_cast<unsigned char>(data_[pos_]);
-  if (b == 0xca && Need(5)) {
-    auto bits = static_cast<uint32_t>(BigEndian(pos_ + 1, 4));
-    float f;
-    std::memcpy(&f, &bits, 4);
-    pos_ += 5;
-    return f;
+  size_t end = 0;
+  Token t = Next(&end);
+  if (t.type == MsgType::kInt) {
+    pos_ = end;
+    return t.negative ? static_cast<double>(t.int_value) : static_cast<double>(t.uint_value);
   }
-  if (b == 0xcb && Need(9)) {
-    uint64_t bits = BigEndian(pos_ + 1, 8);
-    double d;
-    std::memcpy(&d, &bits, 8);
-    pos_ += 9;
-    return d;
-  }
-  if (auto i = ReadInt()) return static_cast<double>(*i);
-  return std::nullopt;
+  if (t.type != MsgType::kFloat) return std::nullopt;
+  pos_ = end;
+  return t.float_value;
 }
 
 std::optional<bool> MsgpackReader::ReadBool() {
-  if (AtEnd()) return std::nullopt;
-  auto b = static_cast<unsigned char>(data_[pos_]);
-  if (b != 0xc2 && b != 0xc3) return std::nullopt;
-  ++pos_;
-  return b == 0xc3;
+  size_t end = 0;
+  Token t = Next(&end);
+  if (t.type != MsgType::kBool) return std::nullopt;
+  pos_ = end;
+  return t.bool_value;
 }
 
 bool MsgpackReader::ReadNil() {
-  if (AtEnd() || static_cast<unsigned char>(data_[pos_]) != 0xc0) return false;
-  ++pos_;
+  size_t end = 0;
+  if (Next(&end).type != MsgType::kNil) return false;
+  pos_ = end;
   return true;
 }
 
 bool MsgpackReader::Skip(int max_depth) {
   if (max_depth < 0) return false;
-  switch (Peek()) {
-    case MsgType::kNil: return ReadNil();
-    case MsgType::kBool: return ReadBool().has_value();
-    case MsgType::kInt: return ReadInt().has_value() || ReadUint().has_value();
-    case MsgType::kFloat: return ReadFloat().has_value();
-    case MsgType::kString: return ReadString().has_value();
-    case MsgType::kBinary: return ReadBinary().has_value();
-    case MsgType::kArray: {
-      auto n = ReadArrayHeader();
-      if (!n) return false;
-      for (uint32_t i = 0; i < *n; ++i)
-        if (!Skip(max_depth - 1)) return false;
-      return true;
+  const size_t start = pos_;
+  size_t end = 0;
+  Token t = Next(&end);
+  if (t.type == MsgType::kInvalid) return false;
+  pos_ = end;
+  // Containers are walked token by token (not by msgpack-cxx's own stack) so the depth bound
+  // holds and nothing is allocated however the input is nested.
+  const uint64_t values = t.type == MsgType::kArray ? t.count
+                          : t.type == MsgType::kMap ? uint64_t{2} * t.count
+                                                    : 0;
+  for (uint64_t i = 0; i < values; ++i) {
+    if (!Skip(max_depth - 1)) {
+      pos_ = start;
+      return false;
     }
-    case MsgType::kMap: {
-      auto n = ReadMapHeader();
-      if (!n) return false;
-      for (uint32_t i = 0; i < 2 * *n; ++i)
-        if (!Skip(max_depth - 1)) return false;
-      return true;
-    }
-    case MsgType::kExt: {
-      auto b = static_cast<unsigned char>(data_[pos_]);
-      size_t header, len;
-      switch (b) {
-        case 0xd4: header = 2; len = 1; break;
-        case 0xd5: header = 2; len = 2; break;
-        case 0xd6: header = 2; len = 4; break;
-        case 0xd7: header = 2; len = 8; break;
-        case 0xd8: header = 2; len = 16; break;
-        default: {
-          size_t n = b == 0xc7 ? 1 : b == 0xc8 ? 2 : 4;
-          if (!Need(1 + n)) return false;
-          len = BigEndian(pos_ + 1, n);
-          header = 2 + n;
-        }
-      }
-      if (!Need(header) || data_.size() - pos_ - header < len) return false;
-      pos_ += header + len;
-      return true;
-    }
-    case MsgType::kInvalid: return false;
   }
-  return false;
+  return true;
 }
 
 std::optional<std::string_view> MsgpackReader::ReadRaw(int max_depth) {
   size_t start = pos_;
-  if (!Skip(max_depth)) {
-    pos_ = start;
-    return std::nullopt;
-  }
+  if (!Skip(max_depth)) return std::nullopt;
   return data_.substr(start, pos_ - start);
 }
 
-void MsgpackWriter::PutBigEndian(uint64_t v, int n) {
-  for (int i = n - 1; i >= 0; --i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
+namespace {
+msgpack::packer<MsgpackWriter> Packer(MsgpackWriter& w) { return msgpack::packer<MsgpackWriter>(w); }
+}  // namespace
 
 MsgpackWriter& MsgpackWriter::MapHeader(uint32_t n) {
-  if (n < 16) {
-    out_.push_back(static_cast<char>(0x80 | n));
-  } else if (n <= 0xffff) {
-    out_.push_back(static_cast<char>(0xde));
-    PutBigEndian(n, 2);
-  } else {
-    out_.push_back(static_cast<char>(0xdf));
-    PutBigEndian(n, 4);
-  }
+  Packer(*this).pack_map(n);
   return *this;
 }
 
 MsgpackWriter& MsgpackWriter::ArrayHeader(uint32_t n) {
-  if (n < 16) {
-    out_.push_back(static_cast<char>(0x90 | n));
-  } else if (n <= 0xffff) {
-    out_.push_back(static_cast<char>(0xdc));
-    PutBigEndian(n, 2);
-  } else {
-    out_.push_back(static_cast<char>(0xdd));
-    PutBigEndian(n, 4);
-  }
+  Packer(*this).pack_array(n);
   return *this;
 }
 
 MsgpackWriter& MsgpackWriter::String(std::string_view s) {
-  size_t n = s.size();
-  if (n < 32) {
-    out_.push_back(static_cast<char>(0xa0 | n));
-  } else if (n <= 0xff) {
-    out_.push_back(static_cast<char>(0xd9));
-    PutBigEndian(n, 1);
-  } else if (n <= 0xffff) {
-    out_.push_back(static_cast<char>(0xda));
-    PutBigEndian(n, 2);
-  } else {
-    out_.push_back(static_cast<char>(0xdb));
-    PutBigEndian(n, 4);
-  }
-  out_.append(s);
+  Packer(*this).pack_str(static_cast<uint32_t>(s.size())).pack_str_body(s.data(),
+                                                                         static_cast<uint32_t>(s.size()));
   return *this;
 }
 
 MsgpackWriter& MsgpackWriter::Binary(std::string_view b) {
-  size_t n = b.size();
-  if (n <= 0xff) {
-    out_.push_back(static_cast<char>(0xc4));
-    PutBigEndian(n, 1);
-  } else if (n <= 0xffff) {
-    out_.push_back(static_cast<char>(0xc5));
-    PutBigEndian(n, 2);
-  } else {
-    out_.push_back(static_cast<char>(0xc6));
-    PutBigEndian(n, 4);
-  }
-  out_.append(b);
+  Packer(*this).pack_bin(static_cast<uint32_t>(b.size())).pack_bin_body(b.data(),
+                                                                         static_cast<uint32_t>(b.size()));
   return *this;
 }
 
 MsgpackWriter& MsgpackWriter::Int(int64_t v) {
-  if (v >= 0) return Uint(static_cast<uint64_t>(v));
-  if (v >= -32) {
-    out_.push_back(static_cast<char>(v));
-  } else if (v >= INT8_MIN) {
-    out_.push_back(static_cast<char>(0xd0));
-    PutBigEndian(static_cast<uint8_t>(v), 1);
-  } else if (v >= INT16_MIN) {
-    out_.push_back(static_cast<char>(0xd1));
-    PutBigEndian(static_cast<uint16_t>(v), 2);
-  } else if (v >= INT32_MIN) {
-    out_.push_back(static_cast<char>(0xd2));
-    PutBigEndian(static_cast<uint32_t>(v), 4);
-  } else {
-    out_.push_back(static_cast<char>(0xd3));
-    PutBigEndian(static_cast<uint64_t>(v), 8);
-  }
+  Packer(*this).pack_int64(v);
   return *this;
 }
 
 MsgpackWriter& MsgpackWriter::Uint(uint64_t v) {
-  if (v <= 0x7f) {
-    out_.push_back(static_cast<char>(v));
-  } else if (v <= 0xff) {
-    out_.push_back(static_cast<char>(0xcc));
-    PutBigEndian(v, 1);
-  } else if (v <= 0xffff) {
-    out_.push_back(static_cast<char>(0xcd));
-    PutBigEndian(v, 2);
-  } else if (v <= 0xffffffffULL) {
-    out_.push_back(static_cast<char>(0xce));
-    PutBigEndian(v, 4);
-  } else {
-    out_.push_back(static_cast<char>(0xcf));
-    PutBigEndian(v, 8);
-  }
+  Packer(*this).pack_uint64(v);
   return *this;
 }
 
 MsgpackWriter& MsgpackWriter::Float(double v) {
-  uint64_t bits;
-  std::memcpy(&bits, &v, 8);
-  out_.push_back(static_cast<char>(0xcb));
-  PutBigEndian(bits, 8);
+  Packer(*this).pack_double(v);
   return *this;
 }
 
 MsgpackWriter& MsgpackWriter::Bool(bool v) {
-  out_.push_back(static_cast<char>(v ? 0xc3 : 0xc2));
+  if (v)
+    Packer(*this).pack_true();
+  else
+    Packer(*this).pack_false();
   return *this;
 }
 
 MsgpackWriter& MsgpackWriter::Nil() {
-  out_.push_back(static_cast<char>(0xc0));
+  Packer(*this).pack_nil();
   return *this;
 }
 

@@ -1,11 +1,14 @@
-// A small MessagePack reader and writer for the bus: enough for envelopes and message bodies,
-// without pulling msgpack-cxx templates into every translation unit.
+// MsgpackReader and MsgpackWriter: the bus's MessagePack, read and written through msgpack-cxx,
+// behind a small pull interface so that msgpack-cxx's templates stay in one translation unit.
 //
-// MsgpackReader walks untrusted bytes: every read checks bounds and returns nullopt/false on a
-// type mismatch or truncation instead of throwing; Skip() bounds nesting depth, so a hostile
-// length prefix or deep nesting cannot allocate or recurse without limit (nothing is allocated
-// at all; strings come back as views into the input, valid while the input lives).
-// MsgpackWriter appends to a std::string it owns. Neither is thread-safe; both are cheap.
+// MsgpackReader walks untrusted bytes one value (or one container header) at a time: it runs
+// msgpack-cxx's parser (msgpack::parse with a visitor) and stops it after the first token, so
+// reading allocates nothing and strings come back as views into the input (valid while the
+// input lives). Every read returns nullopt/false on a type mismatch or truncation and then
+// leaves the position unchanged; a container count the remaining bytes cannot hold is refused
+// before anything is read; Skip() bounds nesting depth. MsgpackWriter appends to a std::string
+// it owns, through msgpack::packer (smallest encoding for every value).
+// Neither is thread-safe; both are cheap to create and to copy.
 #pragma once
 
 #include <cstdint>
@@ -40,9 +43,21 @@ class MsgpackReader {
   // Skips one value and returns its exact encoded bytes.
   std::optional<std::string_view> ReadRaw(int max_depth = 32);
 
+  // One token of the input, as msgpack-cxx's parser reported it (public for the .cc's visitor).
+  struct Token {
+    MsgType type = MsgType::kInvalid;
+    bool negative = false;  // kInt: `int_value` holds it; otherwise `uint_value`
+    int64_t int_value = 0;
+    uint64_t uint_value = 0;
+    double float_value = 0;
+    bool bool_value = false;
+    std::string_view bytes;  // kString, kBinary, kExt
+    uint32_t count = 0;      // kArray: elements, kMap: pairs
+  };
+
  private:
-  bool Need(size_t n) const { return data_.size() - pos_ >= n; }
-  uint64_t BigEndian(size_t offset, size_t n) const;
+  // Parses the next token without moving; sets `*end` to the position after it.
+  Token Next(size_t* end) const;
   std::string_view data_;
   size_t pos_ = 0;
 };
@@ -64,8 +79,10 @@ class MsgpackWriter {
   const std::string& bytes() const { return out_; }
   std::string Take() { return std::move(out_); }
 
+  // msgpack::packer's buffer interface: appends to the output (public for the .cc's packer).
+  void write(const char* data, size_t size) { out_.append(data, size); }
+
  private:
-  void PutBigEndian(uint64_t v, int n);
   std::string out_;
 };
 

@@ -49,5 +49,45 @@ TEST(MsgpackTest, ReadOfWrongTypeLeavesPositionAndReturnsNothing) {
   EXPECT_EQ(r.ReadString(), "x");
 }
 
+// The bytes on the wire are the smallest encoding of each value (what captures and goldens
+// hold); these are the MessagePack spec's own examples at each width boundary.
+TEST(MsgpackTest, WritesTheSmallestEncodingOfEachValue) {
+  auto bytes = [](auto&& write) {
+    MsgpackWriter w;
+    write(w);
+    return w.Take();
+  };
+  using S = std::string;
+  EXPECT_EQ(bytes([](auto& w) { w.Int(127); }), S("\x7f"));
+  EXPECT_EQ(bytes([](auto& w) { w.Int(128); }), S("\xcc\x80"));
+  EXPECT_EQ(bytes([](auto& w) { w.Int(65536); }), S("\xce\x00\x01\x00\x00", 5));
+  EXPECT_EQ(bytes([](auto& w) { w.Int(-32); }), S("\xe0"));
+  EXPECT_EQ(bytes([](auto& w) { w.Int(-33); }), S("\xd0\xdf"));
+  EXPECT_EQ(bytes([](auto& w) { w.Int(-129); }), S("\xd1\xff\x7f"));
+  EXPECT_EQ(bytes([](auto& w) { w.String(S(31, 'a')); }), S("\xbf") + S(31, 'a'));
+  EXPECT_EQ(bytes([](auto& w) { w.String(S(32, 'a')); }), S("\xd9\x20") + S(32, 'a'));
+  EXPECT_EQ(bytes([](auto& w) { w.Binary("ab"); }), S("\xc4\x02" "ab"));
+  EXPECT_EQ(bytes([](auto& w) { w.MapHeader(15); }), S("\x8f"));
+  EXPECT_EQ(bytes([](auto& w) { w.MapHeader(16); }), S("\xde\x00\x10", 3));
+  EXPECT_EQ(bytes([](auto& w) { w.ArrayHeader(16); }), S("\xdc\x00\x10", 3));
+  EXPECT_EQ(bytes([](auto& w) { w.Float(2.5); }), S("\xcb\x40\x04\x00\x00\x00\x00\x00\x00", 9));
+  EXPECT_EQ(bytes([](auto& w) { w.Bool(true).Bool(false).Nil(); }), S("\xc3\xc2\xc0"));
+}
+
+// Every read stops exactly after its value, whichever width the producer chose.
+TEST(MsgpackTest, ReadsEveryWidthAndStopsRightAfterTheValue) {
+  const std::string wide("\xd0\x05" "\xcd\x00\x07" "\xd9\x01x" "\xde\x00\x00" "\xca\x3f\x80\x00\x00", 16);
+  MsgpackReader r(wide);
+  EXPECT_EQ(r.ReadInt(), 5);
+  EXPECT_EQ(r.position(), 2u);
+  EXPECT_EQ(r.ReadUint(), 7u);
+  EXPECT_EQ(r.ReadString(), "x");
+  EXPECT_EQ(r.ReadMapHeader(), 0u);
+  EXPECT_EQ(r.ReadFloat(), 1.0);
+  EXPECT_TRUE(r.AtEnd());
+  EXPECT_EQ(r.Peek(), MsgType::kInvalid);
+  EXPECT_FALSE(MsgpackReader(std::string_view("\xc1", 1)).Skip());  // never used
+}
+
 }  // namespace
 }  // namespace mcf::schemas
