@@ -79,4 +79,29 @@ class Result {
   std::variant<T, Status> value_;
 };
 
+// The Status of a Status or a Result, for the macros below.
+inline const Status& StatusOf(const Status& s) { return s; }
+template <typename T>
+Status StatusOf(const Result<T>& r) {
+  return r.status();
+}
+
 }  // namespace mcf
+
+// Error propagation in one line (the abseil/leveldb idiom):
+//   RETURN_IF_ERROR(store.Put(txn, t));           // returns the Status when not ok
+//   ASSIGN_OR_RETURN(auto task, store.Get(txn, id));  // declares `task`, or returns the error
+// Both return a Status, so the enclosing function returns Status or Result<...>.
+#define RETURN_IF_ERROR(expr)                                                 \
+  do {                                                                        \
+    if (::mcf::Status mcf_status_ = ::mcf::StatusOf(expr); !mcf_status_.ok()) \
+      return mcf_status_;                                                     \
+  } while (0)
+#define MCF_STATUS_CONCAT_(a, b) a##b
+#define MCF_STATUS_CONCAT(a, b) MCF_STATUS_CONCAT_(a, b)
+#define ASSIGN_OR_RETURN(lhs, expr) \
+  MCF_ASSIGN_OR_RETURN_(MCF_STATUS_CONCAT(mcf_result_, __LINE__), lhs, expr)
+#define MCF_ASSIGN_OR_RETURN_(result, lhs, expr) \
+  auto result = (expr);                          \
+  if (!result.ok()) return result.status();      \
+  lhs = std::move(result).value()

@@ -92,13 +92,13 @@ TEST_F(MatchingFlowTest, WaitingTaskIsMatchedWhenAWorkerIsHiredAndReplayPicksThe
   // t1 arrives before anyone is hired: it waits.
   Publish(
       pub, schemas::tasks::kTaskRequested,
-      schemas::tasks::Encode({"t1", "client-1", "plumbing", kStart + kHour, kStart + 2 * kHour}));
+      schemas::tasks::Encode(schemas::tasks::TaskRequested{"t1", "client-1", "plumbing", kStart + kHour, kStart + 2 * kHour}));
   for (const char* w : {"w1", "w2", "w3"})
     Publish(pub, schemas::hiring::kWorkerHired,
             schemas::hiring::Encode({w, std::string("Worker ") + w, {"pipes"}, {}}));
   for (int i = 2; i <= 6; ++i)
     Publish(pub, schemas::tasks::kTaskRequested,
-            schemas::tasks::Encode({"t" + std::to_string(i), "client-1", "plumbing", kStart + kHour,
+            schemas::tasks::Encode(schemas::tasks::TaskRequested{"t" + std::to_string(i), "client-1", "plumbing", kStart + kHour,
                                     kStart + 2 * kHour}));
   ASSERT_TRUE(pub.Flush(milliseconds(5000)).ok()) << Logs();
 

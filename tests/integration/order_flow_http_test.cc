@@ -191,7 +191,7 @@ class OrderFlowHttpTest : public ::testing::Test {
       auto envelope = schemas::DecodeEnvelope(event->envelope);
       EXPECT_TRUE(envelope.ok());
       if (!envelope.ok()) continue;
-      auto finalized = schemas::tasks::DecodeTaskFinalized(envelope->body);
+      auto finalized = schemas::tasks::Decode<schemas::tasks::TaskFinalized>(envelope->body);
       EXPECT_TRUE(finalized.ok()) << finalized.status().ToString();
       if (finalized.ok()) out.push_back(*finalized);
     }

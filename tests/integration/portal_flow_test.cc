@@ -118,7 +118,7 @@ TEST_F(PortalFlowTest, RequestedHelpBecomesATaskWithTheSameIdAndTheOrderShowsAss
     size_t n = 0;
     for (const auto& [topic, body] : evs) {
       if (topic != schemas::tasks::kTaskRequested) continue;
-      auto e = schemas::tasks::DecodeTaskRequested(body);
+      auto e = schemas::tasks::Decode<schemas::tasks::TaskRequested>(body);
       n += e.ok() && e->task_id == order_id;
     }
     return n;

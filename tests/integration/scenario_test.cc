@@ -109,7 +109,7 @@ TEST(ScenarioRunTest, HappyPathScenarioPassesAndItsCaptureIsCompleteWithTheFlow)
         if (r.name == schemas::tasks::kTaskFinalized) {
           auto e = schemas::DecodeEnvelope(r.envelope);
           ASSERT_TRUE(e.ok());
-          auto f = schemas::tasks::DecodeTaskFinalized(e->body);
+          auto f = schemas::tasks::Decode<schemas::tasks::TaskFinalized>(e->body);
           ASSERT_TRUE(f.ok()) << f.status().ToString();
           finalized.push_back(*f);
         }

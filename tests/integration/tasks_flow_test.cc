@@ -80,7 +80,7 @@ TEST_F(TasksFlowTest, RequestedTaskIsAssignedCheckedInAndCompletedOnce) {
   for (const auto& [topic, body] : events) {
     if (topic != wire::kTaskAssigned) continue;
     EXPECT_EQ(
-        *wire::DecodeTaskAssigned(body),
+        *wire::Decode<wire::TaskAssigned>(body),
         (wire::TaskAssigned{task_id, "w1", 10'000, "c1", kStart + 2 * kHour, kStart + 3 * kHour}));
   }
 
@@ -110,7 +110,7 @@ TEST_F(TasksFlowTest, RequestedTaskIsAssignedCheckedInAndCompletedOnce) {
   EXPECT_EQ(Count(events, wire::kTaskAssigned), 1u) << Logs();
   for (const auto& [topic, body] : events) {
     if (topic != wire::kTaskFinalized) continue;
-    EXPECT_EQ(*wire::DecodeTaskFinalized(body),
+    EXPECT_EQ(*wire::Decode<wire::TaskFinalized>(body),
               (wire::TaskFinalized{task_id, "w1", wire::Outcome::kCompleted, "", 10'000, "c1"}));
   }
   auto got =

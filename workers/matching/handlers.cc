@@ -59,7 +59,7 @@ Status MatchingHandlers::OnWorkerHired(HandlerContext& ctx, const schemas::Body&
 }
 
 Status MatchingHandlers::OnTaskRequested(HandlerContext& ctx, const schemas::Body& /*body*/) {
-  auto requested = tasks::DecodeTaskRequested(ctx.message().body);
+  auto requested = tasks::Decode<tasks::TaskRequested>(ctx.message().body);
   if (!requested.ok()) return requested.status();
   ReferenceSample reference = FromTask(*requested);
 
@@ -88,7 +88,7 @@ Status MatchingHandlers::OnTaskRequested(HandlerContext& ctx, const schemas::Bod
 }
 
 Status MatchingHandlers::OnTaskFinalized(HandlerContext& ctx, const schemas::Body& /*body*/) {
-  auto finalized = tasks::DecodeTaskFinalized(ctx.message().body);
+  auto finalized = tasks::Decode<tasks::TaskFinalized>(ctx.message().body);
   if (!finalized.ok()) return finalized.status();
   std::string worker_id = finalized->worker_id;
 

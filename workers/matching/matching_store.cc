@@ -110,7 +110,7 @@ Result<std::vector<WaitingTask>> MatchingStore::Waiting(const store::Txn& txn) c
   auto cursor = store::Cursor::Open(txn, dbs_.waiting);
   if (!cursor.ok()) return cursor.status();
   for (bool ok = cursor->First(); ok; ok = cursor->Next()) {
-    auto t = schemas::tasks::DecodeTaskRequested(cursor->value());
+    auto t = schemas::tasks::Decode<schemas::tasks::TaskRequested>(cursor->value());
     if (!t.ok()) return Corrupt("waiting", "#", t.status());
     out.push_back(WaitingTask{
         FromU64Key(cursor->key()),

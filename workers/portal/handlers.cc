@@ -452,7 +452,7 @@ Status PortalHandlers::OnTaskRequested(HandlerContext& ctx, const Body& body) {
 }
 
 Status PortalHandlers::OnTaskAssigned(HandlerContext& ctx, const Body& /*body*/) {
-  auto e = schemas::tasks::DecodeTaskAssigned(ctx.message().body);
+  auto e = schemas::tasks::Decode<schemas::tasks::TaskAssigned>(ctx.message().body);
   if (!e.ok()) return e.status();
   const int64_t now = ctx.now_ms();
   return UpdateOrder(ctx, kTaskAssigned, e->task_id,
@@ -468,7 +468,7 @@ Status PortalHandlers::OnKitIssued(HandlerContext& ctx, const Body& /*body*/) {
 }
 
 Status PortalHandlers::OnCheckedIn(HandlerContext& ctx, const Body& /*body*/) {
-  auto e = schemas::tasks::DecodeCheckedIn(ctx.message().body);
+  auto e = schemas::tasks::Decode<schemas::tasks::CheckedIn>(ctx.message().body);
   if (!e.ok()) return e.status();
   const int64_t now = ctx.now_ms();
   return UpdateOrder(ctx, kCheckedIn, e->task_id,
@@ -476,7 +476,7 @@ Status PortalHandlers::OnCheckedIn(HandlerContext& ctx, const Body& /*body*/) {
 }
 
 Status PortalHandlers::OnTaskFinalized(HandlerContext& ctx, const Body& /*body*/) {
-  auto e = schemas::tasks::DecodeTaskFinalized(ctx.message().body);
+  auto e = schemas::tasks::Decode<schemas::tasks::TaskFinalized>(ctx.message().body);
   if (!e.ok()) return e.status();
   auto outcome = ParseOrderStatus(schemas::tasks::OutcomeName(e->outcome));
   if (!outcome) return Status::Internal("unmapped task outcome");
@@ -486,7 +486,7 @@ Status PortalHandlers::OnTaskFinalized(HandlerContext& ctx, const Body& /*body*/
 }
 
 Status PortalHandlers::OnCopyOffered(HandlerContext& ctx, const Body& /*body*/) {
-  auto e = schemas::tasks::DecodeCopyOffered(ctx.message().body);
+  auto e = schemas::tasks::Decode<schemas::tasks::CopyOffered>(ctx.message().body);
   if (!e.ok()) return e.status();
   const int64_t now = ctx.now_ms();
   return UpdateOrder(ctx, kCopyOffered, e->task_id,

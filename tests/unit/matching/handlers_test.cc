@@ -62,11 +62,11 @@ class MatchingHandlersTest : public ::testing::Test {
   }
   Incoming Requested(const std::string& task_id, int64_t start, int64_t end) {
     return Event(tasks::kTaskRequested,
-                 tasks::Encode({task_id, "client-1", "plumbing", start, end}));
+                 tasks::Encode(tasks::TaskRequested{task_id, "client-1", "plumbing", start, end}));
   }
   Incoming Finalized(const std::string& task_id, const std::string& worker_id,
                      tasks::Outcome outcome) {
-    return Event(tasks::kTaskFinalized, tasks::Encode({task_id, worker_id, outcome}));
+    return Event(tasks::kTaskFinalized, tasks::Encode(tasks::TaskFinalized{task_id, worker_id, outcome}));
   }
   Incoming Command(std::string_view type, std::string body) {
     schemas::Envelope e;
@@ -273,7 +273,7 @@ TEST_F(MatchingHandlersTest, SameTaskPicksSameWorkerOnAFreshStore) {
 
 TEST_F(MatchingHandlersTest, BadBodiesAreRejectedNotApplied) {
   Apply({Event(tasks::kTaskRequested,
-               tasks::Encode({"t1", "c", "s", kMonday9 + kHour, kMonday9}))});  // ends first
+               tasks::Encode(tasks::TaskRequested{"t1", "c", "s", kMonday9 + kHour, kMonday9}))});  // ends first
   EXPECT_EQ(d_->stats().handler_failed, 1u);
   EXPECT_TRUE(NewEvents().empty());
   EXPECT_TRUE(Pool().waiting.empty());

@@ -14,9 +14,9 @@ TEST(MatchingSchemasTest, BodiesRoundTrip) {
   hiring::WorkerHired h{"w1", "Ann", {"pipes", "tiles"}, {}};
   EXPECT_EQ(*hiring::DecodeWorkerHired(hiring::Encode(h)), h);
   tasks::TaskRequested r{"t1", "c1", "s1", 100, 200};
-  EXPECT_EQ(*tasks::DecodeTaskRequested(tasks::Encode(r)), r);
+  EXPECT_EQ(*tasks::Decode<tasks::TaskRequested>(tasks::Encode(r)), r);
   tasks::TaskFinalized f{"t1", "", tasks::Outcome::kCanceled};
-  EXPECT_EQ(*tasks::DecodeTaskFinalized(tasks::Encode(f)), f);
+  EXPECT_EQ(*tasks::Decode<tasks::TaskFinalized>(tasks::Encode(f)), f);
   matching::WorkerMatched m{"t1", "w1", 10'000, "drop_booked,pick_random"};
   EXPECT_EQ(*matching::DecodeWorkerMatched(matching::Encode(m)), m);
   matching::Pool p;
@@ -32,14 +32,14 @@ TEST(MatchingSchemasTest, MissingOrBadFieldsAreInvalidAndNamed) {
   auto no_worker = hiring::DecodeWorkerHired(BodyWriter().String("name", "x").Finish());
   EXPECT_EQ(no_worker.status().code(), Code::kInvalid);
   EXPECT_NE(no_worker.status().message().find("worker_id"), std::string::npos);
-  auto outcome = tasks::DecodeTaskFinalized(BodyWriter()
+  auto outcome = tasks::Decode<tasks::TaskFinalized>(BodyWriter()
                                                 .String("task_id", "t")
                                                 .String("worker_id", "")
                                                 .String("outcome", "won")
                                                 .Finish());
   EXPECT_EQ(outcome.status().message(),
             "body.outcome: expected completed, failed or canceled, got won");
-  auto interval = tasks::DecodeTaskRequested(tasks::Encode({"t", "c", "s", 5, 5}));
+  auto interval = tasks::Decode<tasks::TaskRequested>(tasks::Encode(tasks::TaskRequested{"t", "c", "s", 5, 5}));
   EXPECT_EQ(interval.status().message(), "body.ends_at: must be after starts_at");
 }
 

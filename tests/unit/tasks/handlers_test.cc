@@ -118,7 +118,7 @@ TEST_F(TasksHandlersTest, RequestStoresTheTaskAndPublishesTaskRequested) {
   auto events = NewEvents();
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].topic, wire::kTaskRequested);
-  auto requested = wire::DecodeTaskRequested(events[0].body);
+  auto requested = wire::Decode<wire::TaskRequested>(events[0].body);
   ASSERT_TRUE(requested.ok());
   EXPECT_EQ(*requested,
             (wire::TaskRequested{id, "c1", "plumbing", kMonday9 + kHour, kMonday9 + 2 * kHour,
@@ -157,7 +157,7 @@ TEST_F(TasksHandlersTest, WorkerMatchedAssignsWithThePriceAndPublishesTaskAssign
   auto events = NewEvents();
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].topic, wire::kTaskAssigned);
-  EXPECT_EQ(*wire::DecodeTaskAssigned(events[0].body),
+  EXPECT_EQ(*wire::Decode<wire::TaskAssigned>(events[0].body),
             (wire::TaskAssigned{id, "w1", 10'000, "c1", kMonday9 + kHour, kMonday9 + 2 * kHour}));
   EXPECT_EQ(StateOf(id), "assigned");
   // A second match for the same task changes nothing.
@@ -200,7 +200,7 @@ TEST_F(TasksHandlersTest, CheckInPublishesCheckedInAtBusTime) {
   auto events = NewEvents();
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].topic, wire::kCheckedIn);
-  EXPECT_EQ(*wire::DecodeCheckedIn(events[0].body),
+  EXPECT_EQ(*wire::Decode<wire::CheckedIn>(events[0].body),
             (wire::CheckedIn{id, "w1", kMonday9 + kHour + 60'000}));
 }
 
@@ -216,7 +216,7 @@ TEST_F(TasksHandlersTest, OnlyOneTaskFinalizedEvenWhenCompleteIsRetriedWithANewC
   auto events = NewEvents();
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].topic, wire::kTaskFinalized);
-  EXPECT_EQ(*wire::DecodeTaskFinalized(events[0].body),
+  EXPECT_EQ(*wire::Decode<wire::TaskFinalized>(events[0].body),
             (wire::TaskFinalized{id, "w1", wire::Outcome::kCompleted, "", 10'000, "c1"}));
   // A completed task cannot then be failed.
   EXPECT_EQ(Command(wire::kFail, BodyWriter().String("task_id", id).String("reason", "x").Finish(),
@@ -243,7 +243,7 @@ TEST_F(TasksHandlersTest, FailOnlyFromCheckedInAndCarriesTheReason) {
   EXPECT_EQ(Field(reply.body, "status"), "failed");
   auto events = NewEvents();
   ASSERT_EQ(events.size(), 1u);
-  auto finalized = wire::DecodeTaskFinalized(events[0].body);
+  auto finalized = wire::Decode<wire::TaskFinalized>(events[0].body);
   EXPECT_EQ(finalized->outcome, wire::Outcome::kFailed);
   EXPECT_EQ(finalized->reason, "no water");
 }
@@ -277,10 +277,10 @@ TEST_F(TasksHandlersTest, ClockTickCancelsANoShowExactlyAtStartPlusGraceAndOffer
   auto events = NewEvents();
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].topic, wire::kTaskFinalized);
-  EXPECT_EQ(*wire::DecodeTaskFinalized(events[0].body),
+  EXPECT_EQ(*wire::Decode<wire::TaskFinalized>(events[0].body),
             (wire::TaskFinalized{id, "w1", wire::Outcome::kCanceled, "no_show", 10'000, "c1"}));
   EXPECT_EQ(events[1].topic, wire::kCopyOffered);
-  EXPECT_EQ(*wire::DecodeCopyOffered(events[1].body), (wire::CopyOffered{id, "c1"}));
+  EXPECT_EQ(*wire::Decode<wire::CopyOffered>(events[1].body), (wire::CopyOffered{id, "c1"}));
   EXPECT_EQ(StateOf(id), "canceled");
   // Later ticks do not cancel it again; a checked-in task is never a no-show.
   Event(schemas::clock::kTick, schemas::clock::Encode(schemas::clock::kTick, {due + 60'000, ""}),
@@ -314,7 +314,7 @@ TEST_F(TasksHandlersTest, CopyOfANoShowTaskRequestsANewLinkedTaskOnce) {
   EXPECT_NE(copy_id, id);
   auto events = NewEvents();
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(*wire::DecodeTaskRequested(events[0].body),
+  EXPECT_EQ(*wire::Decode<wire::TaskRequested>(events[0].body),
             (wire::TaskRequested{copy_id, "c1", "plumbing", kMonday9 + 24 * kHour,
                                  kMonday9 + 25 * kHour, "leaking tap", id}));
   auto got = Command(wire::kGet, BodyWriter().String("task_id", copy_id).Finish(), kClient);
@@ -349,7 +349,7 @@ TEST_F(TasksHandlersTest, HelpRequestedBecomesATaskWithTheOrderIdOnce) {
   Event(kHelpRequested, help);  // the same order again (e.g. a second publish): one task
   auto events = NewEvents();
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(*wire::DecodeTaskRequested(events[0].body),
+  EXPECT_EQ(*wire::Decode<wire::TaskRequested>(events[0].body),
             (wire::TaskRequested{"order-1", "c1", "chores", kMonday9 + kHour, kMonday9 + 2 * kHour,
                                  "toss the jars"}));
   EXPECT_EQ(StateOf("order-1"), "requested");

@@ -9,13 +9,13 @@ namespace {
 
 TEST(TasksSchemasTest, EventsRoundTrip) {
   TaskAssigned a{"t1", "w1", 10'000, "c1", 100, 200};
-  EXPECT_EQ(*DecodeTaskAssigned(Encode(a)), a);
+  EXPECT_EQ(*Decode<TaskAssigned>(Encode(a)), a);
   CheckedIn c{"t1", "w1", 150};
-  EXPECT_EQ(*DecodeCheckedIn(Encode(c)), c);
+  EXPECT_EQ(*Decode<CheckedIn>(Encode(c)), c);
   CopyOffered o{"t1", "c1"};
-  EXPECT_EQ(*DecodeCopyOffered(Encode(o)), o);
+  EXPECT_EQ(*Decode<CopyOffered>(Encode(o)), o);
   TaskFinalized f{"t1", "w1", Outcome::kCanceled, "no_show", 10'000, "c1"};
-  EXPECT_EQ(*DecodeTaskFinalized(Encode(f)), f);
+  EXPECT_EQ(*Decode<TaskFinalized>(Encode(f)), f);
 }
 
 TEST(TasksSchemasTest, TaskFinalizedWithoutTheOptionalFieldsStillDecodes) {
@@ -24,7 +24,7 @@ TEST(TasksSchemasTest, TaskFinalizedWithoutTheOptionalFieldsStillDecodes) {
                         .String("worker_id", "w1")
                         .String("outcome", "failed")
                         .Finish();
-  auto f = DecodeTaskFinalized(old);
+  auto f = Decode<TaskFinalized>(old);
   ASSERT_TRUE(f.ok()) << f.status().ToString();
   EXPECT_EQ(f->outcome, Outcome::kFailed);
   EXPECT_EQ(f->reason, "");
@@ -32,7 +32,7 @@ TEST(TasksSchemasTest, TaskFinalizedWithoutTheOptionalFieldsStillDecodes) {
 }
 
 TEST(TasksSchemasTest, TaskAssignedNeedsAWorker) {
-  auto a = DecodeTaskAssigned(Encode(TaskAssigned{"t1", "", 1, "c1", 2, 3}));
+  auto a = Decode<TaskAssigned>(Encode(TaskAssigned{"t1", "", 1, "c1", 2, 3}));
   ASSERT_FALSE(a.ok());
   EXPECT_NE(a.status().message().find("body.worker_id"), std::string::npos);
 }
