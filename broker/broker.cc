@@ -167,7 +167,7 @@ struct Broker::Impl {
 };
 
 Status Broker::Impl::Open() {
-  auto opened = EventLog::Open(options.data_dir, options.map_size, /*exclusive=*/true);
+  auto opened = EventLog::Open(options.data_dir, LogOptionsFor(options));
   if (!opened.ok())
     return Status::Internal("cannot open the event log in " + options.data_dir + ": " +
                             opened.status().message());

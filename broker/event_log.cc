@@ -31,12 +31,29 @@ bool MatchesAny(std::string_view topic, const std::vector<std::string>& prefixes
   return false;
 }
 
+EventLogOptions LogOptionsFor(const BrokerOptions& options) {
+  EventLogOptions o;
+  o.map_size = options.map_size;
+  o.exclusive = true;
+  o.faults = options.log_faults;
+  return o;
+}
+
 Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, size_t map_size,
                                                  bool exclusive) {
-  store::EnvOptions options;
+  EventLogOptions options;
   options.map_size = map_size;
-  options.max_dbs = 8;
   options.exclusive = exclusive;
+  return Open(dir, options);
+}
+
+Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir,
+                                                 const EventLogOptions& log_options) {
+  store::EnvOptions options;
+  options.map_size = log_options.map_size;
+  options.max_dbs = 8;
+  options.exclusive = log_options.exclusive;
+  options.faults = log_options.faults;
   auto env = store::Env::Open(dir, options);
   if (!env.ok()) return env.status();
   auto events = env->OpenDb("events");
@@ -94,11 +111,11 @@ Result<AppendResult> EventLog::AppendBatch(std::span<const AppendItem> items,
     tit->second = item.producer_seq;
     ++seq;
     key = U64Key(seq);
-    MDB_val k{key.size(), key.data()};
-    MDB_val v{kRecordHeader + item.topic.size() + item.envelope.size(), nullptr};
-    int rc = mdb_put(txn->raw(), events_.dbi, &k, &v, MDB_APPEND | MDB_RESERVE);
-    if (rc != 0) return store::FromLmdb(rc, "append event");
-    char* p = static_cast<char*>(v.mv_data);
+    auto reserved = txn->Reserve(events_, key,
+                                 kRecordHeader + item.topic.size() + item.envelope.size(),
+                                 MDB_APPEND);
+    if (!reserved.ok()) return reserved.status();
+    char* p = *reserved;
     PutU64Le(p, static_cast<uint64_t>(item.time_ms));
     PutU16Le(p + 8, static_cast<uint16_t>(item.topic.size()));
     std::memcpy(p + kRecordHeader, item.topic.data(), item.topic.size());

@@ -22,10 +22,25 @@
 #include <utility>
 #include <vector>
 
+#include "broker/options.h"
 #include "lib/base/status.h"
 #include "lib/store/lmdb.h"
 
 namespace mcf::broker {
+
+struct EventLogOptions {
+  // The LMDB map size: the log's capacity (BrokerOptions::map_size).
+  size_t map_size = size_t{16} << 30;
+  // Hold the store's owner lock (store::EnvOptions::exclusive), as the broker does.
+  bool exclusive = false;
+  // Test-only fault injection on the log's writes (lib/store/fault_injection.h). Not owned.
+  store::FaultPlan* faults = nullptr;
+};
+
+// The options the broker opens its log with (Broker::Create): exclusive, fsync on every commit
+// (no sync flag can be set here), the fault plan of the options (null outside tests).
+// tests/unit/broker/broker_faults_test.cc checks the flags of a log opened with them.
+EventLogOptions LogOptionsFor(const BrokerOptions& options);
 
 // One event to append. Views must stay valid during AppendBatch.
 struct AppendItem {
@@ -61,9 +76,13 @@ struct StoredEvent {
 
 class EventLog {
  public:
+  static Result<std::unique_ptr<EventLog>> Open(const std::string& dir,
+                                                const EventLogOptions& options);
   // `exclusive`: hold the store's owner lock (store::EnvOptions), as the broker does.
   static Result<std::unique_ptr<EventLog>> Open(const std::string& dir, size_t map_size,
                                                 bool exclusive = false);
+  // The LMDB flags the log's env was opened with (mdb_env_get_flags).
+  Result<unsigned> EnvFlags() const { return env_.Flags(); }
   // The log's use of its map (broker.stats, /healthz).
   Result<store::Env::Usage> Usage() { return env_.GetUsage(); }
 
