@@ -164,6 +164,7 @@ struct Broker::Impl {
   std::unordered_map<std::string, Publisher> publishers;
   uint64_t refused_conflicts = 0;  // PUB_REFUSED conflict: a different event under a stored seq
   uint64_t refused_busy = 0;       // PUB_REFUSED busy: producer live on another connection
+  uint64_t append_failed = 0;      // write batches whose append or commit failed (nothing acked)
 };
 
 Status Broker::Impl::Open() {
@@ -486,6 +487,9 @@ void Broker::Impl::HandleWritesDone() {
   for (WriteDone& done : writer->TakeDone()) {
     deliver_dirty = true;
     if (pending_writes > 0) --pending_writes;
+    // A failed append or commit stored nothing of the batch: its publishers get no PUB_ACK and
+    // resend after their no-ack delay; de-duplication stores a resend once.
+    if (!done.status.ok()) ++append_failed;
     if (auto it = ack_waiters.find(done.ticket); it != ack_waiters.end()) {
       if (done.status.ok()) {
         for (auto& [rid, producer] : it->second) {
@@ -761,6 +765,7 @@ std::string Broker::Impl::StatsBody() const {
       .Int("commits", static_cast<int64_t>(writer->commits()))
       .Int("refused_conflicts", static_cast<int64_t>(refused_conflicts))
       .Int("refused_busy", static_cast<int64_t>(refused_busy))
+      .Int("append_failed", static_cast<int64_t>(append_failed))
       .Int("log_used_bytes", static_cast<int64_t>(log_usage.used_bytes))
       .Int("log_ceiling_bytes", static_cast<int64_t>(log_usage.ceiling_bytes))
       .Bool("log_full",

@@ -111,9 +111,8 @@ Result<AppendResult> EventLog::AppendBatch(std::span<const AppendItem> items,
     tit->second = item.producer_seq;
     ++seq;
     key = U64Key(seq);
-    auto reserved = txn->Reserve(events_, key,
-                                 kRecordHeader + item.topic.size() + item.envelope.size(),
-                                 MDB_APPEND);
+    auto reserved = txn->Reserve(
+        events_, key, kRecordHeader + item.topic.size() + item.envelope.size(), MDB_APPEND);
     if (!reserved.ok()) return reserved.status();
     char* p = *reserved;
     PutU64Le(p, static_cast<uint64_t>(item.time_ms));

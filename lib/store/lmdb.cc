@@ -1,7 +1,5 @@
 #include "lib/store/lmdb.h"
 
-#include "lib/store/fault_injection.h"
-
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -12,6 +10,8 @@
 #include <filesystem>
 #include <string>
 #include <system_error>
+
+#include "lib/store/fault_injection.h"
 
 namespace mcf::store {
 namespace {
@@ -231,8 +231,7 @@ Env::Stats Env::WithEnvInfo(Stats s) const {
   return s;
 }
 
-Txn::Txn(Txn&& other) noexcept
-    : txn_(other.txn_), faults_(other.faults_), nested_(other.nested_) {
+Txn::Txn(Txn&& other) noexcept : txn_(other.txn_), faults_(other.faults_), nested_(other.nested_) {
   other.txn_ = nullptr;
 }
 Txn& Txn::operator=(Txn&& other) noexcept {

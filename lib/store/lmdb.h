@@ -104,7 +104,7 @@ class Env {
   void Close();
   MDB_env* env_ = nullptr;
   size_t ceiling_ = 0;
-  int owner_lock_fd_ = -1;  // EnvOptions::exclusive
+  int owner_lock_fd_ = -1;       // EnvOptions::exclusive
   FaultPlan* faults_ = nullptr;  // EnvOptions::faults
 };
 
@@ -137,8 +137,7 @@ class Txn {
 
  private:
   friend class Env;
-  Txn(MDB_txn* txn, FaultPlan* faults, bool nested)
-      : txn_(txn), faults_(faults), nested_(nested) {}
+  Txn(MDB_txn* txn, FaultPlan* faults, bool nested) : txn_(txn), faults_(faults), nested_(nested) {}
   MDB_txn* txn_ = nullptr;
   FaultPlan* faults_ = nullptr;  // write txns of an Env with a fault plan
   bool nested_ = false;          // nested commits are not faulted (not durable points)
