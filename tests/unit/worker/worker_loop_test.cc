@@ -185,6 +185,23 @@ TEST(WorkerLoopTest, OpenFailsWithAClearMessageOnAnUnusableDirectory) {
   EXPECT_NE(s.message().find("/proc/definitely/not/writable"), std::string::npos) << s.message();
 }
 
+// A worker's store as mcf-<context> opens it (RunWorkerMain -> Worker::Open with WorkerOptions
+// from flags, none of which is a store sync option): fsync on every commit.
+TEST(WorkerLoopTest, TheStoreIsOpenedWithDurableSyncFlags) {
+  testing::TempDir dir;
+  WorkerOptions opts;
+  opts.service = "test";
+  opts.data_dir = dir.path();
+  Worker worker(opts);
+  ASSERT_TRUE(worker.Open().ok());
+  auto flags = worker.env().Flags();
+  ASSERT_TRUE(flags.ok());
+  EXPECT_EQ(*flags & MDB_NOSYNC, 0u);
+  EXPECT_EQ(*flags & MDB_NOMETASYNC, 0u);
+  EXPECT_EQ(*flags & MDB_MAPASYNC, 0u);
+  EXPECT_EQ(*flags & MDB_WRITEMAP, 0u);
+}
+
 // lib/worker/README.md, "Exit codes": 1 when the store fails mid-run, nothing of that batch
 // committed. The batch's command gets no reply (its caller retries), and nothing of it is in the
 // store when it is opened again.
