@@ -83,9 +83,11 @@ Result<AppendResult> EventLog::AppendBatch(std::span<const AppendItem> items,
   // Producer state as this txn changes it; written back at the end, cache updated on commit.
   std::unordered_map<std::string, uint64_t> touched;
   std::unordered_map<std::string, uint64_t> refused;  // producer -> its first conflicting seq
+  std::unordered_map<std::string, uint64_t> holed;    // producer -> the seq after its hole
   std::string key(8, '\0');
   for (const AppendItem& item : items) {
     if (!refused.empty() && refused.count(std::string(item.producer)) != 0) continue;
+    if (!holed.empty() && holed.count(std::string(item.producer)) != 0) continue;
     auto tit = touched.find(std::string(item.producer));
     if (tit == touched.end()) {
       uint64_t last = 0;
@@ -106,6 +108,11 @@ Result<AppendResult> EventLog::AppendBatch(std::span<const AppendItem> items,
         refused.emplace(std::string(item.producer), item.producer_seq);
         result.conflicts.push_back({std::string(item.producer), item.producer_seq});
       }
+      continue;
+    }
+    if (item.contiguous && item.producer_seq != tit->second + 1) {
+      holed.emplace(std::string(item.producer), item.producer_seq);
+      result.gaps.push_back({std::string(item.producer), item.producer_seq});
       continue;
     }
     tit->second = item.producer_seq;

@@ -49,6 +49,9 @@ struct AppendItem {
   std::string_view topic;
   std::string_view envelope;
   int64_t time_ms = 0;  // record time (bus time at append)
+  // The producer's seqs must follow on from the log's last without a hole (a publisher's outbox:
+  // 1, 2, 3, ...). The clock's seqs are derived from time and leave holes by design.
+  bool contiguous = false;
 };
 
 struct AppendResult {
@@ -64,6 +67,11 @@ struct AppendResult {
     uint64_t producer_seq = 0;
   };
   std::vector<Conflict> conflicts;
+  // A contiguous item whose producer_seq is more than one above the last stored for its
+  // producer: an earlier batch of it was not stored (its append failed). Not stored, and
+  // neither is anything after it from that producer in this batch; `durable` stays below the
+  // hole, so no acknowledgement covers the missing events and the producer's resend fills it.
+  std::vector<Conflict> gaps;
 };
 
 // A stored event as Read hands it out. Views live only during the callback.
@@ -89,7 +97,8 @@ class EventLog {
   // Appends every item whose producer_seq is above the last stored for its producer, under
   // consecutive global seqs, and (if given) the clock state, in ONE fsynced write txn. An item
   // at or below it is a duplicate: dropped when it equals the stored event (a resend), refused
-  // as a conflict when it differs (AppendResult::conflicts).
+  // as a conflict when it differs (AppendResult::conflicts). A contiguous item above the last
+  // plus one is refused as a gap (AppendResult::gaps).
   // REQUIRES: called from one thread at a time.
   Result<AppendResult> AppendBatch(std::span<const AppendItem> items,
                                    std::optional<int64_t> clock_ms = std::nullopt);

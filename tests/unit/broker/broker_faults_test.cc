@@ -139,6 +139,28 @@ TEST_F(BrokerFaultsTest, AFullMapIsNotAckedAndTheResendIsStoredOnce) {
   PublishFailsThenResendIsStoredOnce();
 }
 
+// A publisher pipelines: its next PUBLISH may reach the broker after an earlier one failed to
+// append. The later batch must not be stored over the hole (its PUB_ACK would cover the lost
+// events, and the publisher would delete them from its outbox); the resend fills the hole.
+TEST_F(BrokerFaultsTest, ABatchAfterAFailedAppendIsNotStoredOverTheHole) {
+  plan_.FailPuts(1, EIO);
+  pub_->Send(PublishFrames("p", Events(1, 3)));
+  const auto until = std::chrono::steady_clock::now() + kSoon;
+  while (plan_.faults_fired() == 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(milliseconds(5));
+  ASSERT_EQ(plan_.faults_fired(), 1u);
+  pub_->Send(PublishFrames("p", Events(4, 6)));  // already on its way when 1..3 failed
+  EXPECT_EQ(AwaitAck(*pub_, 1, kQuiet), 0u) << "an ack covers events that were never stored";
+  EXPECT_EQ(StatInt("log_head"), 0);
+  EXPECT_EQ(StatInt("refused_gaps"), 1);
+
+  pub_->Send(PublishFrames("p", Events(1, 6)));  // the resend of the unacked tail
+  EXPECT_EQ(AwaitAck(*pub_, 6, kSoon), 6u);
+  auto events = ReadLog(6);
+  ASSERT_EQ(events.size(), 6u);
+  for (size_t i = 0; i < events.size(); ++i) EXPECT_EQ(events[i].pseq, static_cast<int64_t>(i + 1));
+}
+
 // The broker opens its log with LogOptionsFor (Broker::Create); nothing may turn fsync off.
 TEST(BrokerLogOptionsTest, TheLogIsOpenedWithDurableSyncFlags) {
   TempDir dir;

@@ -4,6 +4,11 @@
 
 #include <cerrno>
 #include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "lib/store/fault_injection.h"
 #include "tests/support/temp_dir.h"
@@ -123,6 +128,44 @@ TEST(LogWriterTest, NoCompletionWhileTheCommitIsHeldAndAFailedCommitCompletesWit
   EXPECT_EQ((*log)->Head(), 2u);
   (*writer)->Stop();
   EXPECT_EQ(plan.gate_timeouts(), 0u);
+}
+
+// The durable sink (the capture tap) is told exactly what the log stored when a batch is
+// refused at a hole: the events before it, not the ones after it.
+TEST(LogWriterTest, TheSinkIsToldOnlyWhatWasStoredBeforeAHole) {
+  struct Recorder : DurableEventSink {
+    std::mutex mu;
+    std::vector<std::pair<uint64_t, uint64_t>> seen;  // (seq, producer_seq from the envelope)
+    void OnDurable(uint64_t seq, int64_t, std::string_view, std::string_view,
+                   std::string_view envelope) override {
+      std::lock_guard lock(mu);
+      seen.emplace_back(seq, std::stoull(std::string(envelope)));
+    }
+  };
+  testing::TempDir dir;
+  auto log = EventLog::Open(dir.path(), size_t{1} << 30);
+  ASSERT_TRUE(log.ok());
+  zmq::context_t context(1);
+  auto writer = LogWriter::Start(**log, context);
+  ASSERT_TRUE(writer.ok());
+  auto sink = std::make_shared<Recorder>();
+  (*writer)->SetSink(sink);
+  WriteBatch batch;
+  batch.ticket = 1;
+  for (uint64_t pseq : {1, 2, 4, 5}) {  // 3 is missing
+    const std::string env = std::to_string(pseq);
+    batch.items.push_back(
+        WriteItem{"p", pseq, "tasks.x", zmq::message_t(env.data(), env.size()), 42, true});
+  }
+  (*writer)->Submit(std::move(batch));
+  auto done = AwaitDone(**writer, 1);
+  ASSERT_EQ(done.size(), 1u);
+  ASSERT_TRUE(done[0].status.ok());
+  EXPECT_EQ(done[0].result->durable.at("p"), 2u);
+  (*writer)->Stop();
+  EXPECT_EQ((*log)->Head(), 2u);
+  std::lock_guard lock(sink->mu);
+  EXPECT_EQ(sink->seen, (std::vector<std::pair<uint64_t, uint64_t>>{{1, 1}, {2, 2}}));
 }
 
 }  // namespace
