@@ -164,10 +164,12 @@ struct Broker::Impl {
   std::unordered_map<std::string, Publisher> publishers;
   uint64_t refused_conflicts = 0;  // PUB_REFUSED conflict: a different event under a stored seq
   uint64_t refused_busy = 0;       // PUB_REFUSED busy: producer live on another connection
+  uint64_t append_failed = 0;      // write batches whose append or commit failed (nothing acked)
+  uint64_t refused_gaps = 0;       // batches not stored over a hole left by a failed append
 };
 
 Status Broker::Impl::Open() {
-  auto opened = EventLog::Open(options.data_dir, options.map_size, /*exclusive=*/true);
+  auto opened = EventLog::Open(options.data_dir, LogOptionsFor(options));
   if (!opened.ok())
     return Status::Internal("cannot open the event log in " + options.data_dir + ": " +
                             opened.status().message());
@@ -468,7 +470,7 @@ void Broker::Impl::HandlePublish(Frames& frames, const std::string& rid) {
   const int64_t now = BusNow();
   for (auto& e : publish->events)
     publish_batch.items.push_back(WriteItem{publish->producer, e.producer_seq, std::move(e.topic),
-                                            std::move(e.envelope), now});
+                                            std::move(e.envelope), now, /*contiguous=*/true});
   publish_acks.emplace_back(rid, std::move(publish->producer));
 }
 
@@ -486,6 +488,9 @@ void Broker::Impl::HandleWritesDone() {
   for (WriteDone& done : writer->TakeDone()) {
     deliver_dirty = true;
     if (pending_writes > 0) --pending_writes;
+    // A failed append or commit stored nothing of the batch: its publishers get no PUB_ACK and
+    // resend after their no-ack delay; de-duplication stores a resend once.
+    if (!done.status.ok()) ++append_failed;
     if (auto it = ack_waiters.find(done.ticket); it != ack_waiters.end()) {
       if (done.status.ok()) {
         for (auto& [rid, producer] : it->second) {
@@ -501,6 +506,14 @@ void Broker::Impl::HandleWritesDone() {
             Frames out = proto::Encode(
                 proto::PubRefused{producer, c.producer_seq, proto::PubRefused::Reason::kConflict});
             SendTo(rid, out);
+          }
+          for (const auto& g : done.result->gaps) {
+            if (g.producer != producer) continue;
+            ++refused_gaps;
+            spdlog::warn(
+                "event=publish_refused reason=gap producer={} producer_seq={} total={} note={}",
+                Quoted(producer), g.producer_seq, refused_gaps,
+                Quoted("an earlier batch of this producer was not stored; waiting for its resend"));
           }
           auto d = done.result->durable.find(producer);
           if (d == done.result->durable.end()) continue;
@@ -761,6 +774,8 @@ std::string Broker::Impl::StatsBody() const {
       .Int("commits", static_cast<int64_t>(writer->commits()))
       .Int("refused_conflicts", static_cast<int64_t>(refused_conflicts))
       .Int("refused_busy", static_cast<int64_t>(refused_busy))
+      .Int("append_failed", static_cast<int64_t>(append_failed))
+      .Int("refused_gaps", static_cast<int64_t>(refused_gaps))
       .Int("log_used_bytes", static_cast<int64_t>(log_usage.used_bytes))
       .Int("log_ceiling_bytes", static_cast<int64_t>(log_usage.ceiling_bytes))
       .Bool("log_full",

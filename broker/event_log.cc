@@ -31,12 +31,29 @@ bool MatchesAny(std::string_view topic, const std::vector<std::string>& prefixes
   return false;
 }
 
+EventLogOptions LogOptionsFor(const BrokerOptions& options) {
+  EventLogOptions o;
+  o.map_size = options.map_size;
+  o.exclusive = true;
+  o.faults = options.log_faults;
+  return o;
+}
+
 Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, size_t map_size,
                                                  bool exclusive) {
-  store::EnvOptions options;
+  EventLogOptions options;
   options.map_size = map_size;
-  options.max_dbs = 8;
   options.exclusive = exclusive;
+  return Open(dir, options);
+}
+
+Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir,
+                                                 const EventLogOptions& log_options) {
+  store::EnvOptions options;
+  options.map_size = log_options.map_size;
+  options.max_dbs = 8;
+  options.exclusive = log_options.exclusive;
+  options.faults = log_options.faults;
   auto env = store::Env::Open(dir, options);
   if (!env.ok()) return env.status();
   auto events = env->OpenDb("events");
@@ -66,9 +83,11 @@ Result<AppendResult> EventLog::AppendBatch(std::span<const AppendItem> items,
   // Producer state as this txn changes it; written back at the end, cache updated on commit.
   std::unordered_map<std::string, uint64_t> touched;
   std::unordered_map<std::string, uint64_t> refused;  // producer -> its first conflicting seq
+  std::unordered_map<std::string, uint64_t> holed;    // producer -> the seq after its hole
   std::string key(8, '\0');
   for (const AppendItem& item : items) {
     if (!refused.empty() && refused.count(std::string(item.producer)) != 0) continue;
+    if (!holed.empty() && holed.count(std::string(item.producer)) != 0) continue;
     auto tit = touched.find(std::string(item.producer));
     if (tit == touched.end()) {
       uint64_t last = 0;
@@ -91,14 +110,18 @@ Result<AppendResult> EventLog::AppendBatch(std::span<const AppendItem> items,
       }
       continue;
     }
+    if (item.contiguous && item.producer_seq != tit->second + 1) {
+      holed.emplace(std::string(item.producer), item.producer_seq);
+      result.gaps.push_back({std::string(item.producer), item.producer_seq});
+      continue;
+    }
     tit->second = item.producer_seq;
     ++seq;
     key = U64Key(seq);
-    MDB_val k{key.size(), key.data()};
-    MDB_val v{kRecordHeader + item.topic.size() + item.envelope.size(), nullptr};
-    int rc = mdb_put(txn->raw(), events_.dbi, &k, &v, MDB_APPEND | MDB_RESERVE);
-    if (rc != 0) return store::FromLmdb(rc, "append event");
-    char* p = static_cast<char*>(v.mv_data);
+    auto reserved = txn->Reserve(
+        events_, key, kRecordHeader + item.topic.size() + item.envelope.size(), MDB_APPEND);
+    if (!reserved.ok()) return reserved.status();
+    char* p = *reserved;
     PutU64Le(p, static_cast<uint64_t>(item.time_ms));
     PutU16Le(p + 8, static_cast<uint16_t>(item.topic.size()));
     std::memcpy(p + kRecordHeader, item.topic.data(), item.topic.size());

@@ -22,10 +22,25 @@
 #include <utility>
 #include <vector>
 
+#include "broker/options.h"
 #include "lib/base/status.h"
 #include "lib/store/lmdb.h"
 
 namespace mcf::broker {
+
+struct EventLogOptions {
+  // The LMDB map size: the log's capacity (BrokerOptions::map_size).
+  size_t map_size = size_t{16} << 30;
+  // Hold the store's owner lock (store::EnvOptions::exclusive), as the broker does.
+  bool exclusive = false;
+  // Test-only fault injection on the log's writes (lib/store/fault_injection.h). Not owned.
+  store::FaultPlan* faults = nullptr;
+};
+
+// The options the broker opens its log with (Broker::Create): exclusive, fsync on every commit
+// (no sync flag can be set here), the fault plan of the options (null outside tests).
+// tests/unit/broker/broker_faults_test.cc checks the flags of a log opened with them.
+EventLogOptions LogOptionsFor(const BrokerOptions& options);
 
 // One event to append. Views must stay valid during AppendBatch.
 struct AppendItem {
@@ -34,6 +49,9 @@ struct AppendItem {
   std::string_view topic;
   std::string_view envelope;
   int64_t time_ms = 0;  // record time (bus time at append)
+  // The producer's seqs must follow on from the log's last without a hole (a publisher's outbox:
+  // 1, 2, 3, ...). The clock's seqs are derived from time and leave holes by design.
+  bool contiguous = false;
 };
 
 struct AppendResult {
@@ -49,6 +67,11 @@ struct AppendResult {
     uint64_t producer_seq = 0;
   };
   std::vector<Conflict> conflicts;
+  // A contiguous item whose producer_seq is more than one above the last stored for its
+  // producer: an earlier batch of it was not stored (its append failed). Not stored, and
+  // neither is anything after it from that producer in this batch; `durable` stays below the
+  // hole, so no acknowledgement covers the missing events and the producer's resend fills it.
+  std::vector<Conflict> gaps;
 };
 
 // A stored event as Read hands it out. Views live only during the callback.
@@ -61,16 +84,21 @@ struct StoredEvent {
 
 class EventLog {
  public:
+  static Result<std::unique_ptr<EventLog>> Open(const std::string& dir,
+                                                const EventLogOptions& options);
   // `exclusive`: hold the store's owner lock (store::EnvOptions), as the broker does.
   static Result<std::unique_ptr<EventLog>> Open(const std::string& dir, size_t map_size,
                                                 bool exclusive = false);
+  // The LMDB flags the log's env was opened with (mdb_env_get_flags).
+  Result<unsigned> EnvFlags() const { return env_.Flags(); }
   // The log's use of its map (broker.stats, /healthz).
   Result<store::Env::Usage> Usage() { return env_.GetUsage(); }
 
   // Appends every item whose producer_seq is above the last stored for its producer, under
   // consecutive global seqs, and (if given) the clock state, in ONE fsynced write txn. An item
   // at or below it is a duplicate: dropped when it equals the stored event (a resend), refused
-  // as a conflict when it differs (AppendResult::conflicts).
+  // as a conflict when it differs (AppendResult::conflicts). A contiguous item above the last
+  // plus one is refused as a gap (AppendResult::gaps).
   // REQUIRES: called from one thread at a time.
   Result<AppendResult> AppendBatch(std::span<const AppendItem> items,
                                    std::optional<int64_t> clock_ms = std::nullopt);

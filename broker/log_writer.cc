@@ -88,7 +88,7 @@ void LogWriter::Run() {
         items.push_back(AppendItem{
             i.producer, i.producer_seq, i.topic,
             std::string_view(static_cast<const char*>(i.envelope.data()), i.envelope.size()),
-            i.time_ms});
+            i.time_ms, i.contiguous});
       if (b.clock_ms && (!clock_ms || *b.clock_ms > *clock_ms)) clock_ms = b.clock_ms;
     }
     const uint64_t head_before = log_.Head();
@@ -127,19 +127,22 @@ void LogWriter::Run() {
 void LogWriter::ReportDurable(DurableEventSink& sink, const std::vector<AppendItem>& items,
                               const AppendResult& result, uint64_t head_before) {
   // The same rule as EventLog::AppendBatch: an item is appended iff its producer_seq is above
-  // the last stored for its producer and no conflict of its producer came before it in the
-  // batch; appended items take consecutive seqs.
+  // the last stored for its producer and no conflict or gap of its producer came before it in
+  // the batch; appended items take consecutive seqs.
   const uint64_t head_after = result.head;
   uint64_t seq = head_before;
-  std::unordered_map<std::string_view, bool> refused;  // producer -> conflict seen yet
+  std::unordered_map<std::string_view, bool> refused;  // producer -> conflict or gap seen yet
   for (const auto& c : result.conflicts) refused.emplace(c.producer, false);
+  for (const auto& g : result.gaps) refused.emplace(g.producer, false);
+  auto stops = [&](const AppendItem& item, const std::vector<AppendResult::Conflict>& list) {
+    for (const auto& c : list)
+      if (c.producer == item.producer && c.producer_seq == item.producer_seq) return true;
+    return false;
+  };
   for (const auto& item : items) {
     if (auto r = refused.find(item.producer); r != refused.end()) {
       if (r->second) continue;
-      bool is_conflict = false;
-      for (const auto& c : result.conflicts)
-        is_conflict |= c.producer == item.producer && c.producer_seq == item.producer_seq;
-      if (is_conflict) {
+      if (stops(item, result.conflicts) || stops(item, result.gaps)) {
         r->second = true;
         continue;
       }

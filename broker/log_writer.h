@@ -14,8 +14,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 #include <zmq.hpp>
 
@@ -30,6 +30,7 @@ struct WriteItem {
   std::string topic;
   zmq::message_t envelope;
   int64_t time_ms = 0;
+  bool contiguous = false;  // AppendItem::contiguous: a publisher's outbox, not the clock
 };
 
 struct WriteBatch {
@@ -86,10 +87,10 @@ class LogWriter {
   zmq::socket_t wake_writer_;  // writer thread's end
   std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<WriteBatch> pending_;  // guarded by mu_
-  std::vector<WriteDone> done_;      // guarded by mu_
-  bool stop_ = false;                // guarded by mu_
-  size_t commits_ = 0;               // writer thread only (read for stats, racy but benign)
+  std::vector<WriteBatch> pending_;         // guarded by mu_
+  std::vector<WriteDone> done_;             // guarded by mu_
+  bool stop_ = false;                       // guarded by mu_
+  size_t commits_ = 0;                      // writer thread only (read for stats, racy but benign)
   std::shared_ptr<DurableEventSink> sink_;  // guarded by mu_
   // Writer thread, while a sink is attached: last stored producer_seq per producer, to tell
   // which items of a batch the log appended (it skips duplicates) and so their seqs.

@@ -10,6 +10,10 @@
 
 #include "lib/base/clock.h"
 
+namespace mcf::store {
+class FaultPlan;
+}  // namespace mcf::store
+
 namespace mcf::broker {
 
 enum class ClockMode { kReal, kSim };
@@ -44,6 +48,9 @@ struct BrokerOptions {
   std::string capture_path;
   // The run's seed (--seed), recorded in capture headers as {"*": seed}. Default: none.
   std::optional<int64_t> seed;
+  // Test-only: fault injection on the event log's writes (lib/store/fault_injection.h), for a
+  // broker run in-process. Not owned; must outlive the broker. Null (no faults) in mcf-broker.
+  store::FaultPlan* log_faults = nullptr;
 
   // How long a silent peer lives: liveness * heartbeat.
   Millis Expiry() const { return heartbeat * liveness; }

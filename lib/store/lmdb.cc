@@ -11,6 +11,8 @@
 #include <string>
 #include <system_error>
 
+#include "lib/store/fault_injection.h"
+
 namespace mcf::store {
 namespace {
 MDB_val ToVal(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
@@ -82,6 +84,7 @@ Result<Env> Env::Open(const std::string& dir, const EnvOptions& options) {
   }
   Env env(raw);
   env.owner_lock_fd_ = lock_fd;
+  env.faults_ = options.faults;
   env.ceiling_ = std::max(options.map_size, options.max_map_size);
   if (int rc = mdb_env_set_mapsize(raw, options.map_size); rc != 0)
     return FromLmdb(rc, "mdb_env_set_mapsize");
@@ -96,7 +99,10 @@ Result<Env> Env::Open(const std::string& dir, const EnvOptions& options) {
 }
 
 Env::Env(Env&& other) noexcept
-    : env_(other.env_), ceiling_(other.ceiling_), owner_lock_fd_(other.owner_lock_fd_) {
+    : env_(other.env_),
+      ceiling_(other.ceiling_),
+      owner_lock_fd_(other.owner_lock_fd_),
+      faults_(other.faults_) {
   other.env_ = nullptr;
   other.owner_lock_fd_ = -1;
 }
@@ -106,6 +112,7 @@ Env& Env::operator=(Env&& other) noexcept {
     env_ = other.env_;
     ceiling_ = other.ceiling_;
     owner_lock_fd_ = other.owner_lock_fd_;
+    faults_ = other.faults_;
     other.env_ = nullptr;
     other.owner_lock_fd_ = -1;
   }
@@ -152,6 +159,12 @@ Result<Env::Usage> Env::GetUsage() {
   return u;
 }
 
+Result<unsigned> Env::Flags() const {
+  unsigned flags = 0;
+  if (int rc = mdb_env_get_flags(env_, &flags); rc != 0) return FromLmdb(rc, "mdb_env_get_flags");
+  return flags;
+}
+
 size_t Env::map_bytes() const {
   MDB_envinfo info;
   return mdb_env_info(env_, &info) == 0 ? info.me_mapsize : 0;
@@ -186,14 +199,14 @@ Result<Txn> Env::BeginWrite() {
   MDB_txn* txn = nullptr;
   if (int rc = mdb_txn_begin(env_, nullptr, 0, &txn); rc != 0)
     return FromLmdb(rc, "mdb_txn_begin(write)");
-  return Txn(txn);
+  return Txn(txn, faults_, /*nested=*/false);
 }
 
 Result<Txn> Env::BeginRead() {
   MDB_txn* txn = nullptr;
   if (int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn); rc != 0)
     return FromLmdb(rc, "mdb_txn_begin(read)");
-  return Txn(txn);
+  return Txn(txn, nullptr, /*nested=*/false);
 }
 
 Result<Env::Stats> Env::Stat(Db db) {
@@ -218,11 +231,15 @@ Env::Stats Env::WithEnvInfo(Stats s) const {
   return s;
 }
 
-Txn::Txn(Txn&& other) noexcept : txn_(other.txn_) { other.txn_ = nullptr; }
+Txn::Txn(Txn&& other) noexcept : txn_(other.txn_), faults_(other.faults_), nested_(other.nested_) {
+  other.txn_ = nullptr;
+}
 Txn& Txn::operator=(Txn&& other) noexcept {
   if (this != &other) {
     Abort();
     txn_ = other.txn_;
+    faults_ = other.faults_;
+    nested_ = other.nested_;
     other.txn_ = nullptr;
   }
   return *this;
@@ -236,6 +253,12 @@ void Txn::Abort() {
 
 Status Txn::Commit() {
   if (!txn_) return Status::Internal("commit of a closed transaction");
+  if (faults_ != nullptr && !nested_) {
+    if (int rc = faults_->OnCommit(); rc != 0) {
+      Abort();
+      return FromLmdb(rc, "mdb_txn_commit (injected fault)");
+    }
+  }
   int rc = mdb_txn_commit(txn_);
   txn_ = nullptr;  // LMDB frees the txn whether or not the commit succeeded
   return FromLmdb(rc, "mdb_txn_commit");
@@ -251,8 +274,19 @@ Result<std::optional<std::string_view>> Txn::Get(Db db, std::string_view key) co
 }
 
 Status Txn::Put(Db db, std::string_view key, std::string_view value, unsigned flags) {
+  if (faults_ != nullptr)
+    if (int rc = faults_->OnPut(); rc != 0) return FromLmdb(rc, "mdb_put (injected fault)");
   MDB_val k = ToVal(key), v = ToVal(value);
   return FromLmdb(mdb_put(txn_, db.dbi, &k, &v, flags), "mdb_put");
+}
+
+Result<char*> Txn::Reserve(Db db, std::string_view key, size_t size, unsigned flags) {
+  if (faults_ != nullptr)
+    if (int rc = faults_->OnPut(); rc != 0) return FromLmdb(rc, "mdb_put (injected fault)");
+  MDB_val k = ToVal(key), v{size, nullptr};
+  if (int rc = mdb_put(txn_, db.dbi, &k, &v, flags | MDB_RESERVE); rc != 0)
+    return FromLmdb(rc, "mdb_put(reserve)");
+  return static_cast<char*>(v.mv_data);
 }
 
 Status Txn::Del(Db db, std::string_view key) {
@@ -266,7 +300,7 @@ Result<Txn> Txn::BeginNested() {
   MDB_txn* child = nullptr;
   if (int rc = mdb_txn_begin(mdb_txn_env(txn_), txn_, 0, &child); rc != 0)
     return FromLmdb(rc, "mdb_txn_begin(nested)");
-  return Txn(child);
+  return Txn(child, faults_, /*nested=*/true);
 }
 
 Result<Cursor> Cursor::Open(const Txn& txn, Db db) {

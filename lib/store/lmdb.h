@@ -18,6 +18,8 @@
 
 namespace mcf::store {
 
+class FaultPlan;  // lib/store/fault_injection.h
+
 // A named database inside an Env (an MDB_dbi). Cheap to copy; valid while its Env is open.
 struct Db {
   MDB_dbi dbi = 0;
@@ -35,8 +37,11 @@ struct EnvOptions {
   bool exclusive = false;
   // How many named databases the environment may hold. Default 16.
   unsigned max_dbs = 16;
-  // Skip fsync on commit. Only for tests and benchmarks that say so; never for real data.
+  // Skip fsync on commit. Only for tests and benchmarks that say so; never for real data
+  // (tests/unit/store/durable_sync_test.cc fails if it is set outside tests/ and bench/).
   bool no_sync = false;
+  // Test-only fault injection (lib/store/fault_injection.h); null in production. Not owned.
+  FaultPlan* faults = nullptr;
 };
 
 class Txn;
@@ -87,6 +92,11 @@ class Env {
   size_t high_water_bytes() const;
 
   MDB_env* raw() const { return env_; }
+  // The flags the environment was opened with (mdb_env_get_flags): MDB_NOSYNC and friends.
+  Result<unsigned> Flags() const;
+  // Attaches (or, with nullptr, detaches) a fault plan for the write transactions begun from
+  // now on. Test-only; REQUIRES: no write transaction open.
+  void SetFaultPlan(FaultPlan* faults) { faults_ = faults; }
 
  private:
   explicit Env(MDB_env* env) : env_(env) {}
@@ -94,7 +104,8 @@ class Env {
   void Close();
   MDB_env* env_ = nullptr;
   size_t ceiling_ = 0;
-  int owner_lock_fd_ = -1;  // EnvOptions::exclusive
+  int owner_lock_fd_ = -1;       // EnvOptions::exclusive
+  FaultPlan* faults_ = nullptr;  // EnvOptions::faults
 };
 
 class Txn {
@@ -108,6 +119,9 @@ class Txn {
   // The value under `key`, nullopt when absent. The view lives as long as this Txn (see top).
   Result<std::optional<std::string_view>> Get(Db db, std::string_view key) const;
   Status Put(Db db, std::string_view key, std::string_view value, unsigned flags = 0);
+  // Reserves `size` bytes under `key` (mdb_put with MDB_RESERVE | `flags`) and returns where to
+  // write them; valid until the next write in this Txn.
+  Result<char*> Reserve(Db db, std::string_view key, size_t size, unsigned flags = 0);
   // Deleting an absent key is ok (returns ok), as callers only want "not there afterwards".
   Status Del(Db db, std::string_view key);
 
@@ -115,6 +129,7 @@ class Txn {
   // abort. The parent must not be used while the child is open.
   Result<Txn> BeginNested();
 
+  // A failed commit (LMDB error, or an injected fault) leaves nothing of the txn behind.
   Status Commit();
   void Abort();
   bool open() const { return txn_ != nullptr; }
@@ -122,8 +137,10 @@ class Txn {
 
  private:
   friend class Env;
-  explicit Txn(MDB_txn* txn) : txn_(txn) {}
+  Txn(MDB_txn* txn, FaultPlan* faults, bool nested) : txn_(txn), faults_(faults), nested_(nested) {}
   MDB_txn* txn_ = nullptr;
+  FaultPlan* faults_ = nullptr;  // write txns of an Env with a fault plan
+  bool nested_ = false;          // nested commits are not faulted (not durable points)
 };
 
 // A cursor over one database, positioned with Seek/First/Last and moved with Next/Prev.

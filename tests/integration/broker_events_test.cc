@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "broker/event_log.h"
 #include "schemas/msgpack.h"
 #include "tests/integration/broker_harness.h"
 
@@ -12,76 +13,7 @@ namespace mcf::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-struct Event {
-  uint64_t seq;
-  std::string topic;
-  int64_t pseq;  // the producer seq the test put in the envelope body
-};
-
-std::string EventEnvelope(const std::string& topic, uint64_t pseq) {
-  schemas::Envelope e;
-  e.id = "ev-" + std::to_string(pseq);
-  e.type = topic;
-  e.producer = "p";
-  e.time_ms = 1;
-  e.body = schemas::BodyWriter().Int("pseq", static_cast<int64_t>(pseq)).Finish();
-  return schemas::Encode(e);
-}
-
-proto::Frames PublishFrames(const std::string& producer,
-                            const std::vector<std::pair<uint64_t, std::string>>& events) {
-  proto::Publish p;
-  p.producer = producer;
-  for (const auto& [pseq, topic] : events) {
-    std::string env = EventEnvelope(topic, pseq);
-    p.events.push_back(proto::OutgoingEvent{pseq, topic, zmq::message_t(env.data(), env.size())});
-  }
-  return proto::Encode(std::move(p));
-}
-
-// Waits for a PUB_ACK of `producer` covering `upto`; returns the highest ack seen.
-uint64_t AwaitAck(Peer& peer, uint64_t upto, milliseconds wait) {
-  uint64_t best = 0;
-  auto end = Clock::now() + wait;
-  while (best < upto && Clock::now() < end) {
-    auto frames = peer.RecvKind(proto::Kind::kPubAck, milliseconds(100));
-    if (!frames) continue;
-    auto ack = proto::ParsePubAck(*frames, 0);
-    if (ack.ok()) best = std::max(best, ack->upto_seq);
-  }
-  return best;
-}
-
-// Receives EVENT messages until `n` events arrived or `wait` passed, granting credit as it goes
-// when `credit` is true, and heartbeating.
-std::vector<Event> Collect(Peer& sub, size_t n, milliseconds wait, bool credit = true) {
-  std::vector<Event> out;
-  auto end = Clock::now() + wait;
-  auto next_hb = Clock::now();
-  while (out.size() < n && Clock::now() < end) {
-    if (Clock::now() >= next_hb) {
-      sub.Send(proto::EncodeHeartbeat());
-      next_hb = Clock::now() + milliseconds(50);
-    }
-    auto left = std::chrono::duration_cast<milliseconds>(end - Clock::now());
-    auto frames =
-        sub.RecvKind(proto::Kind::kEvent, std::clamp(left, milliseconds(1), milliseconds(50)));
-    if (!frames) continue;
-    for (size_t i = proto::kEventFramesOffset; i < frames->size(); ++i) {
-      auto e = proto::ParseEventFrame((*frames)[i]);
-      EXPECT_TRUE(e.ok());
-      auto env = schemas::DecodeEnvelope(e->envelope);
-      EXPECT_TRUE(env.ok());
-      auto body = schemas::Body::Parse(env->body);
-      out.push_back(Event{e->seq, std::string(e->topic), *body->Int("pseq")});
-    }
-    if (credit)
-      sub.Send(
-          proto::EncodeCredit(static_cast<uint32_t>(frames->size() - proto::kEventFramesOffset)));
-  }
-  return out;
-}
+using Event = ReceivedEvent;
 
 class BrokerEventsTest : public ::testing::Test {
  protected:
@@ -263,9 +195,34 @@ TEST_F(BrokerEventsTest, AckedEventsSurviveKillNineAndResendIsDeduplicated) {
     broker_->process().Kill();
   }
   ASSERT_GE(acked, 3000u);
+  // Read the log as kill -9 left it, before anything is resent (a resend would repair a lost
+  // acknowledged event unseen): it must hold every acknowledged event, once, in order.
+  {
+    auto log = broker::EventLog::Open(dir_.Sub("data"), broker::EventLogOptions{});
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    std::vector<int64_t> pseqs;
+    for (uint64_t from = 1; from <= (*log)->Head();) {
+      auto next = (*log)->Read(from, {""}, 10000, 10000, [&](const broker::StoredEvent& e) {
+        int64_t pseq = -1;
+        if (auto env = schemas::DecodeEnvelope(e.envelope); env.ok())
+          if (auto body = schemas::Body::Parse(env->body); body.ok() && body->Int("pseq").ok())
+            pseq = *body->Int("pseq");
+        pseqs.push_back(pseq);
+        return true;
+      });
+      ASSERT_TRUE(next.ok()) << next.status().ToString();
+      ASSERT_GT(*next, from);
+      from = *next;
+    }
+    ASSERT_GE(pseqs.size(), acked) << "acknowledged events were lost by kill -9";
+    for (size_t i = 0; i < pseqs.size(); ++i)
+      ASSERT_EQ(pseqs[i], static_cast<int64_t>(i + 1)) << "log position " << i + 1;
+    EXPECT_EQ(*(*log)->ProducerSeq("p"), pseqs.size());
+  }
   StartBroker();
   Peer pub(context_, broker_->endpoint());
-  // Re-send the unacked tail, overlapping some acked events, with the same seqs.
+  // Re-send the unacked tail, overlapping some acked events, with the same seqs: each is
+  // appended once (the overlap and whatever survived beyond the last ack are deduplicated).
   const uint64_t from = acked > 50 ? acked - 50 : 1;
   for (uint64_t first = from; first <= sent; first += 500) {
     std::vector<std::pair<uint64_t, std::string>> batch;

@@ -1,8 +1,34 @@
 #include "tests/integration/broker_harness.h"
 
+#include <gtest/gtest.h>
+
+#include <algorithm>
 #include <atomic>
 
 namespace mcf::testing {
+
+InProcessBroker::InProcessBroker(zmq::context_t& context, broker::BrokerOptions options) {
+  options.endpoint = "tcp://127.0.0.1:*";
+  options.endpoint_file.clear();
+  options.heartbeat = Millis(100);
+  auto created = broker::Broker::Create(options, context);
+  if (!created.ok()) {
+    error_ = created.status().ToString();
+    return;
+  }
+  broker_ = std::move(*created);
+  endpoint_ = broker_->endpoint();
+  thread_ = std::thread([this] {
+    Status s = broker_->Run(stop_);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+  });
+}
+
+InProcessBroker::~InProcessBroker() {
+  stop_.store(true);
+  if (thread_.joinable()) thread_.join();
+  broker_.reset();
+}
 
 BrokerProcess::BrokerProcess(const TempDir& dir, std::string data_dir,
                              std::vector<std::string> extra) {
@@ -94,6 +120,74 @@ std::optional<schemas::Body> Stats(Peer& peer, std::string& storage) {
   auto body = schemas::Body::Parse(storage);
   if (!body.ok()) return std::nullopt;
   return *body;
+}
+
+}  // namespace mcf::testing
+
+namespace mcf::testing {
+
+std::string EventEnvelope(const std::string& topic, uint64_t pseq) {
+  schemas::Envelope e;
+  e.id = "ev-" + std::to_string(pseq);
+  e.type = topic;
+  e.producer = "p";
+  e.time_ms = 1;
+  e.body = schemas::BodyWriter().Int("pseq", static_cast<int64_t>(pseq)).Finish();
+  return schemas::Encode(e);
+}
+
+proto::Frames PublishFrames(const std::string& producer,
+                            const std::vector<std::pair<uint64_t, std::string>>& events) {
+  proto::Publish p;
+  p.producer = producer;
+  for (const auto& [pseq, topic] : events) {
+    std::string env = EventEnvelope(topic, pseq);
+    p.events.push_back(proto::OutgoingEvent{pseq, topic, zmq::message_t(env.data(), env.size())});
+  }
+  return proto::Encode(std::move(p));
+}
+
+uint64_t AwaitAck(Peer& peer, uint64_t upto, milliseconds wait) {
+  uint64_t best = 0;
+  auto end = std::chrono::steady_clock::now() + wait;
+  while (best < upto && std::chrono::steady_clock::now() < end) {
+    auto frames = peer.RecvKind(proto::Kind::kPubAck, milliseconds(100));
+    if (!frames) continue;
+    auto ack = proto::ParsePubAck(*frames, 0);
+    if (ack.ok()) best = std::max(best, ack->upto_seq);
+  }
+  return best;
+}
+
+std::vector<ReceivedEvent> Collect(Peer& sub, size_t n, milliseconds wait, bool credit) {
+  std::vector<ReceivedEvent> out;
+  auto end = std::chrono::steady_clock::now() + wait;
+  auto next_hb = std::chrono::steady_clock::now();
+  while (out.size() < n && std::chrono::steady_clock::now() < end) {
+    if (std::chrono::steady_clock::now() >= next_hb) {
+      sub.Send(proto::EncodeHeartbeat());
+      next_hb = std::chrono::steady_clock::now() + milliseconds(50);
+    }
+    auto left = std::chrono::duration_cast<milliseconds>(end - std::chrono::steady_clock::now());
+    auto frames =
+        sub.RecvKind(proto::Kind::kEvent, std::clamp(left, milliseconds(1), milliseconds(50)));
+    if (!frames) continue;
+    for (size_t i = proto::kEventFramesOffset; i < frames->size(); ++i) {
+      auto e = proto::ParseEventFrame((*frames)[i]);
+      EXPECT_TRUE(e.ok());
+      if (!e.ok()) continue;
+      auto env = schemas::DecodeEnvelope(e->envelope);
+      EXPECT_TRUE(env.ok());
+      if (!env.ok()) continue;
+      auto body = schemas::Body::Parse(env->body);
+      auto pseq = body.ok() ? body->Int("pseq") : Result<int64_t>(body.status());
+      out.push_back(ReceivedEvent{e->seq, std::string(e->topic), pseq.ok() ? *pseq : -1});
+    }
+    if (credit)
+      sub.Send(
+          proto::EncodeCredit(static_cast<uint32_t>(frames->size() - proto::kEventFramesOffset)));
+  }
+  return out;
 }
 
 }  // namespace mcf::testing

@@ -149,5 +149,41 @@ TEST(EventLogTest, ADuplicateThatDiffersIsRefusedNotDropped) {
   EXPECT_EQ(r->appended, 0u);
 }
 
+// A publisher's seqs follow on without a hole: an item above the last stored plus one (an
+// earlier batch of it was not stored) is refused with the rest of its producer's batch, and
+// `durable` stays below the hole. The clock's seqs (not contiguous) may jump.
+TEST(EventLogTest, AContiguousProducerIsNotStoredOverAHole) {
+  testing::TempDir dir;
+  auto log = EventLog::Open(dir.path(), kMap);
+  ASSERT_TRUE(log.ok());
+  std::vector<AppendItem> first = {{"p", 1, "a.x", "e1", 10, true},
+                                   {"p", 2, "a.x", "e2", 10, true},
+                                   {"p", 5, "a.x", "e5", 10, true},  // 3 and 4 never arrived
+                                   {"p", 6, "a.x", "e6", 10, true},
+                                   {"clock", 100, "clock.tick", "t", 10, false},
+                                   {"clock", 160, "clock.tick", "t", 10, false}};
+  auto r = (*log)->AppendBatch(first);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->appended, 4u);  // p:1, p:2 and both clock events
+  EXPECT_EQ(r->durable.at("p"), 2u);
+  ASSERT_EQ(r->gaps.size(), 1u);
+  EXPECT_EQ(r->gaps[0].producer, "p");
+  EXPECT_EQ(r->gaps[0].producer_seq, 5u);
+  EXPECT_TRUE(r->conflicts.empty());
+  EXPECT_EQ(*(*log)->ProducerSeq("p"), 2u);
+
+  std::vector<AppendItem> resend = {{"p", 3, "a.x", "e3", 11, true},
+                                    {"p", 4, "a.x", "e4", 11, true},
+                                    {"p", 5, "a.x", "e5", 11, true},
+                                    {"p", 6, "a.x", "e6", 11, true}};
+  r = (*log)->AppendBatch(resend);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->gaps.empty());
+  EXPECT_EQ(r->durable.at("p"), 6u);
+  std::vector<std::string> envelopes;
+  for (const auto& e : ReadAll(**log, 1, {"a."})) envelopes.push_back(e.envelope);
+  EXPECT_EQ(envelopes, (std::vector<std::string>{"e1", "e2", "e3", "e4", "e5", "e6"}));
+}
+
 }  // namespace
 }  // namespace mcf::broker

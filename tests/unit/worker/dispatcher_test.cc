@@ -2,10 +2,15 @@
 #include "lib/worker/dispatcher.h"
 
 #include <gtest/gtest.h>
+#include <lmdb.h>
 
+#include <cerrno>
+#include <map>
 #include <stdexcept>
+#include <vector>
 
 #include "lib/base/bytes.h"
+#include "lib/store/fault_injection.h"
 #include "schemas/body.h"
 #include "schemas/envelope.h"
 #include "tests/support/temp_dir.h"
@@ -279,6 +284,83 @@ TEST_F(DispatcherTest, RejectsUnregisteredOrForeignHandlers) {
   EXPECT_EQ(d_->OnEvent("test.add", {}).code(), Code::kInvalid);         // a command
   EXPECT_EQ(d_->OnEvent("test.fed", {}).code(), Code::kInvalid);         // already handled
   EXPECT_EQ(d_->OpenDb("_inbox").status().code(), Code::kInvalid);
+}
+
+// Every key and value of every database in the store (the runtime's and the context's), by
+// database name: "applies nothing" means this is byte for byte the same.
+std::map<std::string, std::map<std::string, std::string>> Snapshot(store::Env& env) {
+  std::map<std::string, std::map<std::string, std::string>> out;
+  auto txn = env.BeginRead();
+  EXPECT_TRUE(txn.ok());
+  if (!txn.ok()) return out;
+  MDB_dbi main_dbi = 0;
+  EXPECT_EQ(mdb_dbi_open(txn->raw(), nullptr, 0, &main_dbi), 0);
+  std::vector<std::string> names;
+  auto main = store::Cursor::Open(*txn, store::Db{main_dbi});
+  for (bool more = main.ok() && main->First(); more; more = main->Next())
+    names.emplace_back(main->key());
+  EXPECT_GE(names.size(), 6u);  // _inbox, _inbox_by_time, _meta, _offsets, _outbox, counters
+  for (const std::string& name : names) {
+    MDB_dbi dbi = 0;
+    EXPECT_EQ(mdb_dbi_open(txn->raw(), name.c_str(), 0, &dbi), 0) << name;
+    auto cursor = store::Cursor::Open(*txn, store::Db{dbi});
+    auto& db = out[name];
+    for (bool more = cursor.ok() && cursor->First(); more; more = cursor->Next())
+      db.emplace(std::string(cursor->key()), std::string(cursor->value()));
+  }
+  return out;
+}
+
+// docs: lib/worker/README.md "Exit codes" and "Replies after the commit". A batch whose store
+// write or commit fails is aborted whole: no reply to send, nothing in any database (inbox,
+// outbox, offsets, the context's own), the in-memory sequence and offsets as before; applied
+// again once the store works, it runs as if for the first time.
+TEST_F(DispatcherTest, ABatchThatCannotCommitAnswersNothingAndAppliesNothing) {
+  struct Case {
+    const char* name;
+    void (*arm)(store::FaultPlan&);
+  };
+  const Case cases[] = {
+      {"commit fails (fsync: EIO)", [](store::FaultPlan& p) { p.FailCommits(1, EIO); }},
+      // The batch's second Put: the outbox record of c-run's event (the first is its handler's).
+      {"a runtime Put fails (EIO)", [](store::FaultPlan& p) { p.FailPuts(1, EIO, /*skip=*/1); }},
+  };
+  int round = 0;
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    const std::string tag = std::to_string(++round);
+    const uint64_t seq = 10 * static_cast<uint64_t>(round);
+    // Some state first, so that "unchanged" is not "empty".
+    Apply({Command("c-before-" + tag, "test.add", AddBody("a", 1)), Event(seq, AddBody("x", 1))});
+    const auto before = Snapshot(d_->env());
+    const uint64_t produced = d_->last_producer_seq();
+    const uint64_t resume = d_->ResumeSeq();
+
+    store::FaultPlan plan;
+    d_->env().SetFaultPlan(&plan);
+    c.arm(plan);
+    const std::vector<Incoming> batch = {Command("c-run-" + tag, "test.add", AddBody("a", 5), 9),
+                                         Event(seq + 1, AddBody("x", 7))};
+    auto failed = d_->Apply(batch, SteadyClock::Instance().Now());
+    EXPECT_EQ(plan.faults_fired(), 1u);
+    EXPECT_FALSE(failed.ok()) << "a batch that did not commit must not produce replies";
+    EXPECT_EQ(Snapshot(d_->env()), before);
+    EXPECT_EQ(d_->last_producer_seq(), produced);
+    EXPECT_EQ(d_->ResumeSeq(), resume);
+
+    // The store works again: the same batch runs in full, once.
+    plan.Clear();
+    const int64_t a = Counter("a"), fed = Counter("fed");
+    auto replies = Apply(batch);
+    d_->env().SetFaultPlan(nullptr);
+    ASSERT_EQ(replies.size(), 1u);
+    EXPECT_EQ(replies[0].request_id, 9u);
+    EXPECT_EQ(Decode(replies[0]).status, Code::kOk);
+    EXPECT_EQ(Counter("a"), a + 5);
+    EXPECT_EQ(Counter("fed"), fed + 7);
+    EXPECT_EQ(d_->last_producer_seq(), produced + 1);
+    EXPECT_EQ(d_->ResumeSeq(), seq + 2);
+  }
 }
 
 TEST(HandlerContextTest, IdsAndRandomnessAreReplayStable) {

@@ -2,14 +2,18 @@
 // subscription from the stored offset, heartbeats, RECONNECT, naming a new store from
 // broker.health, PUBLISH of the outbox before the reply it was made with, and DISCONNECT.
 #include <gtest/gtest.h>
+#include <lmdb.h>
 
+#include <atomic>
+#include <cerrno>
 #include <thread>
 
+#include "lib/store/fault_injection.h"
 #include "lib/transport/protocol.h"
 #include "lib/worker/worker.h"
 #include "schemas/body.h"
-#include "tests/support/temp_dir.h"
 #include "tests/support/fake_broker.h"
+#include "tests/support/temp_dir.h"
 
 namespace mcf::worker {
 namespace {
@@ -101,9 +105,9 @@ TEST(WorkerLoopTest, RegistersServesPublishesReconnectsAndDisconnects) {
   health_reply.causation_id = health_cmd->id;
   health_reply.body = schemas::BodyWriter().String("status", "ok").Int("log_head", 7).Finish();
   std::string health_bytes = schemas::Encode(health_reply);
-  broker.SendTo(client_peer,
-                proto::Encode(proto::ClientReply{
-                    health->request_key, zmq::message_t(health_bytes.data(), health_bytes.size())}));
+  broker.SendTo(client_peer, proto::Encode(proto::ClientReply{
+                                 health->request_key,
+                                 zmq::message_t(health_bytes.data(), health_bytes.size())}));
 
   // The outbox event goes out as PUBLISH from this store's producer "test@7", seq 1; we do not
   // ack it, so the reply is held (a reply means its events are durable).
@@ -179,6 +183,92 @@ TEST(WorkerLoopTest, OpenFailsWithAClearMessageOnAnUnusableDirectory) {
   Status s = worker.Open();
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("/proc/definitely/not/writable"), std::string::npos) << s.message();
+}
+
+// A worker's store as mcf-<context> opens it (RunWorkerMain -> Worker::Open with WorkerOptions
+// from flags, none of which is a store sync option): fsync on every commit.
+TEST(WorkerLoopTest, TheStoreIsOpenedWithDurableSyncFlags) {
+  testing::TempDir dir;
+  WorkerOptions opts;
+  opts.service = "test";
+  opts.data_dir = dir.path();
+  Worker worker(opts);
+  ASSERT_TRUE(worker.Open().ok());
+  auto flags = worker.env().Flags();
+  ASSERT_TRUE(flags.ok());
+  EXPECT_EQ(*flags & MDB_NOSYNC, 0u);
+  EXPECT_EQ(*flags & MDB_NOMETASYNC, 0u);
+  EXPECT_EQ(*flags & MDB_MAPASYNC, 0u);
+  EXPECT_EQ(*flags & MDB_WRITEMAP, 0u);
+}
+
+// lib/worker/README.md, "Exit codes": 1 when the store fails mid-run, nothing of that batch
+// committed. The batch's command gets no reply (its caller retries), and nothing of it is in the
+// store when it is opened again.
+TEST(WorkerLoopTest, AStoreThatCannotCommitExitsOneAnsweringNothingAndApplyingNothing) {
+  zmq::context_t ctx;
+  FakeBroker broker(ctx);
+  testing::TempDir dir;
+  store::FaultPlan plan;  // outlives the worker's store
+  WorkerOptions opts;
+  opts.service = "test";
+  opts.broker_endpoint = broker.endpoint();
+  opts.data_dir = dir.path();
+  opts.heartbeat = Millis(1500);  // no silence-driven reconnect during the test
+  int runs = 0;
+  {
+    Worker worker(opts);
+    ASSERT_TRUE(worker.Open().ok());
+    auto counters = worker.OpenDb("counters");
+    ASSERT_TRUE(counters.ok());
+    ASSERT_TRUE(
+        worker
+            .OnCommand("test.add",
+                       [&](HandlerContext& hc, const schemas::Body&) -> Result<std::string> {
+                         ++runs;
+                         if (Status s = hc.txn().Put(*counters, "n", "1"); !s.ok()) return s;
+                         return schemas::EmptyBody();
+                       })
+            .ok());
+    worker.env().SetFaultPlan(&plan);
+    plan.FailCommits(store::FaultPlan::kAlways, EIO);  // every fsync fails from now on
+    std::atomic<int> exit_code{-1};
+    std::thread runner([&] { exit_code = worker.Run(); });
+
+    proto::Frames f;
+    ASSERT_TRUE(broker.RecvKind(proto::Kind::kReady, f, Millis(5000)));
+    std::string peer(proto::View(f[0]));
+    std::string env = Command("cmd-1");
+    broker.SendTo(peer, proto::Encode(proto::WorkerRequest{
+                            42, 5000, 1234, zmq::message_t(env.data(), env.size())}));
+    // Until the worker exits (bounded), and a little after: no REPLY.
+    int replies = 0;
+    const auto until = steady_clock::now() + std::chrono::seconds(20);
+    while (exit_code.load() < 0 && steady_clock::now() < until)
+      if (broker.Recv(f, Millis(20)) && *proto::ParseKind(f, 1) == proto::Kind::kReply) ++replies;
+    if (exit_code.load() < 0) worker.Stop();  // the test fails below; do not hang in join
+    runner.join();
+    while (broker.Recv(f, Millis(200)))
+      if (*proto::ParseKind(f, 1) == proto::Kind::kReply) ++replies;
+    EXPECT_EQ(exit_code.load(), 1);
+    EXPECT_EQ(replies, 0);
+    EXPECT_EQ(runs, 1);  // the handler ran; its batch was not committed
+    EXPECT_GE(plan.faults_fired(), 1u);
+  }
+  // Opened again without faults: no trace of the command (no inbox record, no effect).
+  Worker again(opts);
+  ASSERT_TRUE(again.Open().ok());
+  auto counters = again.OpenDb("counters");
+  ASSERT_TRUE(counters.ok());
+  auto txn = again.env().BeginRead();
+  ASSERT_TRUE(txn.ok());
+  EXPECT_FALSE(txn->Get(*counters, "n")->has_value());
+  MDB_dbi inbox = 0;
+  ASSERT_EQ(mdb_dbi_open(txn->raw(), "_inbox", 0, &inbox), 0);
+  EXPECT_FALSE(txn->Get(store::Db{inbox}, "cmd-1")->has_value());
+  MDB_stat st;
+  ASSERT_EQ(mdb_stat(txn->raw(), inbox, &st), 0);
+  EXPECT_EQ(st.ms_entries, 0u);
 }
 
 }  // namespace
