@@ -232,7 +232,7 @@ Status Get(MsgpackReader& r, T& out, const Path& path) {
           seen[index] = true;
           auto& member = out.*f.member;
           using M = std::decay_t<decltype(member)>;
-          if (r.Peek() == MsgType::kNil && !f.rules.required) {
+          if (r.Peek() == MsgType::kNil && (!f.rules.required || IsOptional<M>::value)) {
             r.ReadNil();  // nil is "absent" for an optional field
             member = M{};
           } else {
@@ -253,7 +253,8 @@ Status Get(MsgpackReader& r, T& out, const Path& path) {
   Status missing;
   size_t index = 0;
   ForEachField<T>([&](const auto& f) {
-    if (missing.ok() && !seen[index] && f.rules.required)
+    using M = typename std::decay_t<decltype(f)>::MemberType;
+    if (missing.ok() && !seen[index] && f.rules.required && !IsOptional<M>::value)
       missing = Error(Path{f.name, &path}, "missing required field");
     ++index;
   });

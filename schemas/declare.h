@@ -14,10 +14,11 @@
 //     }
 //   };
 //
-// Member types: std::string, int64_t, bool, Bytes, std::vector<std::string>, an enum with
-// EnumNames (below), a nested record (a struct with Fields()), std::vector of records, and
+// Member types: std::string, int64_t, uint64_t, bool, Bytes, std::vector<std::string>, an enum
+// with EnumNames (below), a nested record (a struct with Fields()), std::vector of records, and
 // std::optional of any of them (absent on the wire when empty). A field is required unless
-// marked Optional(); an optional field that is absent (or nil) keeps the member's default.
+// marked Optional() or held in a std::optional; an optional field that is absent (or nil) keeps
+// the member's default.
 // A struct may add `static Status Validate(const T&)` for cross-field rules
 // ("body.ends_at: must be after starts_at"). A command declares `using Reply = ...`.
 // Header-only, constexpr data; no MessagePack here (keeps this header light to include).

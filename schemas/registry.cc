@@ -1,6 +1,11 @@
 #include "schemas/registry.h"
 
+#include <algorithm>
 #include <array>
+#include <tuple>
+
+#include "schemas/describe.h"
+#include "schemas/all_messages.h"
 
 namespace mcf::schemas {
 namespace {
@@ -10,7 +15,8 @@ using enum Effect;
 
 // Keep sorted by family, then name. Bump `version` when a body gains a required field or
 // changes meaning; adding an optional field keeps the version.
-constexpr std::array kTypes = {
+// Hand-written rows: the types whose bodies are not declared yet.
+constexpr std::array kUndeclared = {
     // broker (served by the broker itself)
     MessageType{"broker.capture_renew", kCommand, 1,
                 "keep a capture running: {capture_id} -> {lease_ms}"},
@@ -98,18 +104,6 @@ constexpr std::array kTypes = {
     MessageType{"tasks.request", kCommand, 1,
                 "a new task: {client_id, service_type_id, description, starts_at, duration_ms?} "
                 "-> {id, status}"},
-    MessageType{"tasks.checked_in", kEvent, 1, "the worker checked in: {task_id, worker_id, at}"},
-    MessageType{"tasks.copy_offered", kEvent, 1,
-                "a no-show canceled the task; the client may copy it: {task_id, client_id}"},
-    MessageType{"tasks.task_assigned", kEvent, 1,
-                "a task has its worker: {task_id, client_id, worker_id, price_minor, starts_at, "
-                "ends_at}"},
-    MessageType{"tasks.task_finalized", kEvent, 1,
-                "a task ended: {task_id, worker_id, outcome: completed|failed|canceled, reason?, "
-                "price_minor?, client_id?}"},
-    MessageType{"tasks.task_requested", kEvent, 1,
-                "a task asks for a worker: {task_id, client_id, service_type_id, starts_at, "
-                "ends_at, description?, copied_from?}"},
     // test (used by the test suite's worker; never by contexts)
     MessageType{"test.add", kCommand, 1, "add `amount` to counter `name`"},
     MessageType{"test.get", kCommand, 1, "read counter `name`", kReadOnly},
@@ -118,12 +112,41 @@ constexpr std::array kTypes = {
     MessageType{"test.fed", kEvent, 1, "an input event fed by the tests"},
 };
 
+template <Message M>
+constexpr MessageType RowOf() {
+  MessageType row{M::kInfo.type, M::kInfo.kind, M::kInfo.version, M::kInfo.summary,
+                  M::kInfo.effect, &Describe<M>};
+  if constexpr (CommandMessage<M>) row.reply = &Describe<typename M::Reply>;
+  return row;
+}
+template <class... M>
+constexpr std::array<MessageType, sizeof...(M)> RowsOf(std::tuple<M...>*) {
+  return {RowOf<M>()...};
+}
+
+constexpr auto kDeclared = RowsOf(static_cast<DeclaredMessages*>(nullptr));
+
+// A function-local static: safe to use from other translation units' static initializers.
+const std::vector<MessageType>& Types() {
+  static const std::vector<MessageType> all = [] {
+    std::vector<MessageType> v(kUndeclared.begin(), kUndeclared.end());
+    v.insert(v.end(), kDeclared.begin(), kDeclared.end());
+    // By family, each family's commands before its events, then by name (the reference's order).
+    std::stable_sort(v.begin(), v.end(), [](const MessageType& a, const MessageType& b) {
+      return std::tuple(ServiceOf(a.type), a.kind, a.type) <
+             std::tuple(ServiceOf(b.type), b.kind, b.type);
+    });
+    return v;
+  }();
+  return all;
+}
+
 }  // namespace
 
-std::span<const MessageType> AllMessageTypes() { return kTypes; }
+std::span<const MessageType> AllMessageTypes() { return Types(); }
 
 const MessageType* FindMessageType(std::string_view type) {
-  for (const auto& t : kTypes)
+  for (const auto& t : Types())
     if (t.type == type) return &t;
   static constexpr MessageType kStoreStatus{
       "<service>.store_status", kCommand, 1,

@@ -1,13 +1,17 @@
 // The single registry of every command and event type on the bus, with its schema version.
 //
-// Adding a message type means adding a row here (and its body schema in the family header, e.g.
-// schemas/clock.h). The runtime refuses to register a handler or publish a type that is not
-// listed, so the registry and the code cannot drift. Immutable; safe from any thread.
+// A declared message (schemas/declare.h) brings its own row: its family header lists it in the
+// family's `Messages` tuple and registry.cc takes the rows from there, fields included. Types
+// not declared yet keep a hand-written row in registry.cc. The runtime refuses to register a
+// handler or publish a type that is not listed, so the registry and the code cannot drift.
+// Immutable; safe from any thread.
 #pragma once
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace mcf::schemas {
 
@@ -19,12 +23,24 @@ enum class MessageKind { kCommand, kEvent };
 // grows a store. Events are always kMutates.
 enum class Effect { kMutates, kReadOnly };
 
+// One field of a declared body, for the reference (schemas/describe.h).
+struct FieldInfo {
+  std::string name;  // "task_id"; nested: "principal.role", "items[].name"
+  std::string type;  // string, int, uint, bool, bytes, a|b|c (enum), list of ..., map
+  bool required = true;
+  std::string rules;  // "non-empty, max 200"
+  std::string doc;
+};
+
 struct MessageType {
   std::string_view type;  // "clock.advance", "clock.tick"
   MessageKind kind;
   uint32_t version;          // current schema version
   std::string_view summary;  // one line, for `mcfctl types` and docs
   Effect effect = Effect::kMutates;
+  // The declared body's fields (and a command's reply's); nullptr while not declared yet.
+  std::vector<FieldInfo> (*body)() = nullptr;
+  std::vector<FieldInfo> (*reply)() = nullptr;
 };
 
 std::span<const MessageType> AllMessageTypes();

@@ -6,6 +6,7 @@
 
 #include "lib/base/log.h"
 #include "lib/client/bus_client.h"
+#include "schemas/reference.h"
 #include "tools/mcfctl/commands.h"
 #include "tools/mcfctl/scenario_driver.h"
 #include "tools/mcfctl/soak.h"
@@ -61,6 +62,11 @@ int main(int argc, char** argv) {
   stores_cmd->add_option("--data", stores.data, "data directory")->capture_default_str();
   stores_cmd->add_flag("--json", stores.json, "print JSON instead of a table");
 
+  std::string schema_type;
+  auto* schema_cmd = app.add_subcommand(
+      "schema", "print the message reference (docs/messages.md), or one type's: fields, rules");
+  schema_cmd->add_option("type", schema_type, "a message type, e.g. tasks.task_finalized");
+
   auto run_capture = AddCaptureCommands(app, broker);
   auto run_scenario = AddScenarioCommands(app);
   auto run_simulate = AddSimulateCommand(app, broker);
@@ -113,6 +119,16 @@ int main(int argc, char** argv) {
   if (*stores_cmd) {
     stores.broker = broker;
     return RunStores(stores);
+  }
+  if (*schema_cmd) {
+    const std::string text = schema_type.empty() ? mcf::schemas::RenderReference()
+                                                 : mcf::schemas::RenderReference(schema_type);
+    if (text.empty()) {
+      std::cerr << "mcfctl: no message type \"" << schema_type << "\" (see mcfctl schema)\n";
+      return kExitUsage;
+    }
+    std::cout << text;
+    return 0;
   }
   if (auto rc = run_capture()) return *rc;
   if (auto rc = run_scenario()) return *rc;

@@ -1,0 +1,13 @@
+// Every declared message type of every family, as one type list: what the registry takes its
+// rows from and what the codec's mutation corpus test walks. Add a family's `Messages` here.
+#pragma once
+
+#include <tuple>
+
+#include "schemas/tasks.h"
+
+namespace mcf::schemas {
+
+using DeclaredMessages = decltype(std::tuple_cat(tasks::Messages{}));
+
+}  // namespace mcf::schemas
