@@ -118,7 +118,7 @@ std::string FedEvent(const std::string& producer, uint64_t n, const std::string&
 
 LoadResult RunAddLoad(client::BusClient& client, client::Publisher& publisher, int commands,
                       int fed_every, uint64_t seed, const std::function<void(int)>& on_progress,
-                      milliseconds wait) {
+                      milliseconds wait, const std::function<void()>& on_tick) {
   constexpr size_t kWindow = 32;
   constexpr milliseconds kAttempt(1000);
   LoadResult out;
@@ -153,6 +153,7 @@ LoadResult RunAddLoad(client::BusClient& client, client::Publisher& publisher, i
       }
       ++next;
     }
+    if (on_tick) on_tick();
     publisher.PollAcks(milliseconds(0));
     auto r = client.Receive(milliseconds(20));
     if (!r) continue;

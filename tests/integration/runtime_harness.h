@@ -76,8 +76,9 @@ std::string FedEvent(const std::string& producer, uint64_t n, const std::string&
 // Drives a stream of test.add commands with unique ids through `client`, `window` in flight,
 // re-sending each with the SAME envelope (same id) until it gets `ok`; every `fed_every`
 // commands sent, one test.fed event goes out through `publisher`. `on_progress(done)` runs
-// after each ok (the test kills/restarts processes there). Returns false on overall timeout
-// or on a reply that is not ok and not transient (a bug).
+// after each ok (the test kills/restarts processes there); `on_tick`, when given, on every turn
+// of the loop (about every 20 ms while nothing arrives: a test restarts a worker that died
+// there). Returns false on overall timeout or on a reply that is not ok and not transient (a bug).
 struct LoadResult {
   int64_t add_sum = 0, fed_sum = 0;
   int retries = 0;
@@ -86,6 +87,6 @@ struct LoadResult {
 };
 LoadResult RunAddLoad(client::BusClient& client, client::Publisher& publisher, int commands,
                       int fed_every, uint64_t seed, const std::function<void(int)>& on_progress,
-                      milliseconds wait);
+                      milliseconds wait, const std::function<void()>& on_tick = nullptr);
 
 }  // namespace mcf::testing
