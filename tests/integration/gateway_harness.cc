@@ -243,14 +243,18 @@ Written Snapshot(Http& http, const std::map<std::string, std::string>& tokens) {
   const std::string admin = tokens.at("admin");
   auto health = http.Send("GET", "/healthz", "");
   EXPECT_EQ(health.status, 200) << Describe(health);
+  // A missing field fails the snapshot, not both snapshots equally.
+  EXPECT_TRUE(health.body.is_object() && health.body.contains("log_head")) << Describe(health);
   if (health.body.is_object() && health.body.contains("log_head")) {
     w.log_head = health.body["log_head"].get<int64_t>();
   }
   auto orders = http.Send("GET", "/v1/orders?limit=100", admin);
   EXPECT_EQ(orders.status, 200) << Describe(orders);
+  EXPECT_TRUE(orders.body.contains("orders")) << Describe(orders);
   w.orders = orders.body;
   auto types = http.Send("GET", "/v1/service-types?include_inactive=true", admin);
   EXPECT_EQ(types.status, 200) << Describe(types);
+  EXPECT_TRUE(types.body.contains("service_types")) << Describe(types);
   w.service_types = types.body;
   auto supplies = http.Send("GET", "/v1/supply-orders", admin);
   EXPECT_EQ(supplies.status, 200) << Describe(supplies);

@@ -27,6 +27,7 @@
 #include "schemas/envelope.h"
 #include "schemas/tasks.h"
 #include "tests/support/process.h"
+#include "tests/support/store_snapshot.h"
 #include "tests/support/temp_dir.h"
 
 namespace mcf::testing {
@@ -63,6 +64,13 @@ class OrderFlowHttpTest : public ::testing::Test {
 
   void TearDown() override {
     if (HasFailure() && system_) ADD_FAILURE() << system_->Logs();
+  }
+
+  // Every store and the log once nothing is in flight (tests/support/store_snapshot.h).
+  StoreSnapshot Settled() {
+    auto snap = SettledSnapshot(dir_.Sub("system"), std::chrono::milliseconds(30000));
+    EXPECT_TRUE(snap.ok()) << snap.status().ToString();
+    return snap.ok() ? std::move(snap).value() : StoreSnapshot{};
   }
 
   Response Call(const std::string& method, const std::string& path, const std::string& token,
@@ -236,11 +244,19 @@ TEST_F(OrderFlowHttpTest, ClientOrdersWorkerCompletesAndTheOutcomeIsOnTheBus) {
   EXPECT_EQ(assigned.body["worker_id"], worker_id_);
   EXPECT_EQ(assigned.body["starts_at"], "2026-01-05T10:00:00Z");
 
-  // The kit has not been issued: check-in is refused with the reason, and nothing changes.
+  // The kit has not been issued: check-in is refused with the reason, and nothing changes but
+  // the refusal's own record.
+  const StoreSnapshot before_early = Settled();
   Response early = Call("POST", "/v1/jobs/" + id + "/check-in", worker, {{"photo", "aGVsbG8="}});
   EXPECT_EQ(early.status, 409) << early.body.dump();
   EXPECT_NE(early.body.value("detail", "").find("kit"), std::string::npos) << early.body.dump();
   EXPECT_EQ(JobIds(worker, "active"), std::vector<std::string>{id});
+  const std::string recorded =
+      "tasks' conflict is a recorded reply under the command id, for its retries "
+      "(docs/decisions/003-error-replies-are-recorded.md)";
+  EXPECT_EQ(DiffStores(before_early, Settled(),
+                       {{"_inbox", "tasks", recorded}, {"_inbox_by_time", "tasks", recorded}}),
+            "");
 
   IssueKit(supplies, id);
   CheckInAndComplete(worker, id);
@@ -338,11 +354,13 @@ TEST_F(OrderFlowHttpTest, StaffProvisionedWithMcfctlSignInOverHttp) {
                           {{"name", "Jar tossing"}, {"description", "Off the shelf, gently"}});
   ASSERT_EQ(created.status, 201) << created.body.dump();
   const std::string client = SignIn("hcb-1", "Murka");
+  const StoreSnapshot before_refused = Settled();
   Response refused = Call("PATCH", "/v1/service-types/" + created.body.value("id", ""), client,
                           {{"active", false}});
   EXPECT_EQ(refused.status, 403) << refused.body.dump();
   Response listed = Call("GET", "/v1/service-types", client);
   EXPECT_NE(listed.body.dump().find("Jar tossing"), std::string::npos) << listed.body.dump();
+  EXPECT_EQ(DiffStores(before_refused, Settled()), "");
   // A bad role is refused by mcfctl itself (usage error), before anything is sent.
   ChildProcess bad = ChildProcess::Start({BinDir() + "/mcfctl", "--broker",
                                           system_->broker_endpoint(), "staff", "add", "emperor",
