@@ -459,8 +459,10 @@ class GatewaySessionLimitTest : public ::testing::Test {
     options.gateway = true;
     options.broker_flags = {"--clock", "sim", "--start", kStart, "--heartbeat-ms", "100"};
     options.worker_flags = {"--heartbeat-ms", "100"};
-    options.gateway_flags = {"--session-burst",   "3",  "--session-per-second", "0.01",
-                             "--auth-timeout-ms", "500"};
+    // 5 s for portal.authenticate: the 401s before the portal is killed need its answer in
+    // time on a loaded machine; after the kill the 503 comes when this runs out.
+    options.gateway_flags = {"--session-burst",   "3",   "--session-per-second", "0.01",
+                             "--auth-timeout-ms", "5000"};
     auto system = process::LocalSystem::Start(options);
     ASSERT_TRUE(system.ok()) << system.status().ToString();
     system_ = std::move(system).value();
