@@ -31,7 +31,9 @@ class RuntimeCluster {
 
   // Starts mcf-broker (first time on a free port; later on the same endpoint and data dir) and
   // waits until it wrote its endpoint file. False if it did not come up.
-  bool StartBroker();
+  // `extra` flags go to every start (e.g. "--liveness", "30" for tests whose worker blocks in a
+  // handler longer than 3 heartbeats).
+  bool StartBroker(std::vector<std::string> extra = {});
   void KillBroker() { broker_.Kill(); }
   // Starts mcf-test-worker on the broker with `extra` flags (same data dir every time).
   void StartWorker(std::vector<std::string> extra = {});
@@ -49,6 +51,7 @@ class RuntimeCluster {
   std::string endpoint_;
   ChildProcess broker_, worker_;
   int broker_starts_ = 0, worker_starts_ = 0;
+  std::vector<std::string> broker_extra_;
 };
 
 // A test.* command envelope with a fixed id.
