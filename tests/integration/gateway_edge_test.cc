@@ -372,7 +372,8 @@ class GatewayEdgeTest : public ::testing::Test {
 
 TEST_F(GatewayEdgeTest, EveryHostileInputIsRefusedNamingTheFieldAndWritesNothing) {
   // Settled first: nothing of the set-up (hiring's worker_hired) may land during the table.
-  auto stores = SettledSnapshot(dir_.Sub("system"), std::chrono::milliseconds(30000));
+  auto stores = SettledSnapshot(dir_.Sub("system"), system_->broker_endpoint(),
+                                std::chrono::milliseconds(30000));
   ASSERT_TRUE(stores.ok()) << stores.status().ToString();
   const Written before = Snapshot(*http_, tokens_);
   ASSERT_GE(before.log_head, 1);
@@ -386,7 +387,8 @@ TEST_F(GatewayEdgeTest, EveryHostileInputIsRefusedNamingTheFieldAndWritesNothing
     const Written after = Snapshot(*http_, tokens_);
     EXPECT_EQ(after, before) << c.what << " wrote something: " << Describe(after) << " vs "
                              << Describe(before);
-    auto stores_after = SettledSnapshot(dir_.Sub("system"), std::chrono::milliseconds(30000));
+    auto stores_after = SettledSnapshot(dir_.Sub("system"), system_->broker_endpoint(),
+                                        std::chrono::milliseconds(30000));
     ASSERT_TRUE(stores_after.ok()) << stores_after.status().ToString();
     std::vector<AllowedChange> allowed;
     if (!c.recorded_by.empty()) {

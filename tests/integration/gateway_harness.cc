@@ -190,12 +190,12 @@ process::SystemOptions FullSystem(const std::string& data_dir,
   // Heartbeats every 100 ms keep start-up quick, but a peer is dropped only after 3 s of silence
   // (not 3 x 100 ms: a loaded 2-core machine can stall a process that long, and a dropped portal
   // turns a 401 into a 503), and the gateway waits up to 10 s for portal.authenticate (not 2 s).
-  options.broker_flags = {"--clock", "sim", "--start", kStart, "--heartbeat-ms", "100",
-                          "--liveness", "30"};
+  options.broker_flags = {"--clock",        "sim", "--start",    kStart,
+                          "--heartbeat-ms", "100", "--liveness", "30"};
   options.worker_flags = {"--heartbeat-ms", "100", "--liveness", "30", "--seed", "5"};
   options.gateway_flags = std::move(gateway_flags);
-  if (std::find(options.gateway_flags.begin(), options.gateway_flags.end(),
-                "--auth-timeout-ms") == options.gateway_flags.end()) {
+  if (std::find(options.gateway_flags.begin(), options.gateway_flags.end(), "--auth-timeout-ms") ==
+      options.gateway_flags.end()) {
     options.gateway_flags.insert(options.gateway_flags.end(), {"--auth-timeout-ms", "10000"});
   }
   return options;

@@ -189,7 +189,8 @@ class GatewayRoutesTest : public ::testing::Test {
   // Every store, byte for byte, once nothing is in flight (so an event of an earlier test, like
   // hiring's worker_hired from SignInEveryone, cannot land between two snapshots).
   StoreSnapshot Stores() {
-    auto snap = SettledSnapshot(system_->data_dir(), milliseconds(30000));
+    auto snap =
+        SettledSnapshot(system_->data_dir(), system_->broker_endpoint(), milliseconds(30000));
     EXPECT_TRUE(snap.ok()) << snap.status().ToString();
     return snap.ok() ? std::move(snap).value() : StoreSnapshot{};
   }

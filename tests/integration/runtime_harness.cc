@@ -15,9 +15,9 @@ bool RuntimeCluster::StartBroker(std::vector<std::string> extra) {
   if (!extra.empty()) broker_extra_ = std::move(extra);
   std::string ep_file = dir_.Sub("broker.endpoint." + std::to_string(++broker_starts_));
   std::string endpoint = endpoint_.empty() ? "tcp://127.0.0.1:*" : endpoint_;
-  std::vector<std::string> argv = {BinDir() + "/mcf-broker", "--endpoint", endpoint,
-                                   "--endpoint-file", ep_file, "--data", dir_.Sub("broker"),
-                                   "--heartbeat-ms", "100"};
+  std::vector<std::string> argv = {BinDir() + "/mcf-broker", "--endpoint",     endpoint,
+                                   "--endpoint-file",        ep_file,          "--data",
+                                   dir_.Sub("broker"),       "--heartbeat-ms", "100"};
   argv.insert(argv.end(), broker_extra_.begin(), broker_extra_.end());
   broker_ = ChildProcess::Start(argv, dir_.Sub("broker.log"));
   auto line = WaitForFileLine(ep_file, milliseconds(10000));

@@ -58,7 +58,7 @@ TEST(StoreFullTest, WritesAreRefusedNamingTheStoreReadsWorkAndARaisedCeilingReco
 
   // A second write is refused too and changes nothing (every store and the log, byte for byte:
   // an `unavailable` is not a recorded reply); reads are served.
-  auto before = SettledSnapshot(dir.Sub("data"), milliseconds(30000));
+  auto before = SettledSnapshot(dir.Sub("data"), (*system)->broker_endpoint(), milliseconds(30000));
   ASSERT_TRUE(before.ok()) << before.status().ToString();
   Response again = http.Send("POST", "/v1/service-types", manager, ServiceType(9999), "again");
   EXPECT_EQ(again.status, 503);
@@ -66,7 +66,8 @@ TEST(StoreFullTest, WritesAreRefusedNamingTheStoreReadsWorkAndARaisedCeilingReco
   ASSERT_EQ(list.status, 200) << Describe(list);
   Response me = http.Send("GET", "/v1/me", tokens.at("client"));
   EXPECT_EQ(me.status, 200) << Describe(me);
-  auto unchanged = SettledSnapshot(dir.Sub("data"), milliseconds(30000));
+  auto unchanged =
+      SettledSnapshot(dir.Sub("data"), (*system)->broker_endpoint(), milliseconds(30000));
   ASSERT_TRUE(unchanged.ok()) << unchanged.status().ToString();
   EXPECT_EQ(DiffStores(*before, *unchanged), "");
 

@@ -106,8 +106,8 @@ TEST(WorkerCrashTest, EffectsAndEventsExactlyOnceAcrossSeededCrashPoints) {
     cluster.StartWorker(plan[++current].flags);
   };
   LoadResult load = RunAddLoad(
-      client, publisher, kCommands, kFedEvery, seed, [&](int d) { done = d; },
-      milliseconds(180000), restart_if_dead);
+      client, publisher, kCommands, kFedEvery, seed, [&](int d) { done = d; }, milliseconds(180000),
+      restart_if_dead);
   ASSERT_TRUE(load.error.empty()) << load.error << "\n" << cluster.Logs();
   std::printf("crashed after commands:%s\n", crashed_at.c_str());
   EXPECT_EQ(current, plan.size() - 1) << "not every crash point was reached";
@@ -127,11 +127,11 @@ TEST(WorkerCrashTest, EffectsAndEventsExactlyOnceAcrossSeededCrashPoints) {
   // were answered from the inbox, and redelivered events were skipped by their offsets.
   const int64_t replayed = SumField(log, "event=replies_replayed", "count");
   const int64_t skipped = SumField(log, "event=events_skipped", "count");
-  std::printf("commands=%d retries=%d replies_replayed=%lld events_skipped=%lld add_sum=%lld "
-              "fed_sum=%lld\n",
-              kCommands, load.retries, static_cast<long long>(replayed),
-              static_cast<long long>(skipped), static_cast<long long>(load.add_sum),
-              static_cast<long long>(load.fed_sum));
+  std::printf(
+      "commands=%d retries=%d replies_replayed=%lld events_skipped=%lld add_sum=%lld "
+      "fed_sum=%lld\n",
+      kCommands, load.retries, static_cast<long long>(replayed), static_cast<long long>(skipped),
+      static_cast<long long>(load.add_sum), static_cast<long long>(load.fed_sum));
   RecordProperty("retries", load.retries);
   EXPECT_GT(load.retries, 0);
   EXPECT_GT(replayed, 0) << "no committed-but-unanswered command was answered from the inbox";

@@ -81,15 +81,14 @@ TEST_F(WorkerIdempotencyTest, ExactlyTheHandlerVerdictsOfDecision003AreRecorded)
     std::string status;
     bool recorded;
   };
-  const std::vector<Case> cases = {{"invalid", true},      {"not_found", true},
-                                   {"conflict", true},     {"forbidden", true},
-                                   {"internal", false},    {"unavailable", false},
+  const std::vector<Case> cases = {{"invalid", true},   {"not_found", true}, {"conflict", true},
+                                   {"forbidden", true}, {"internal", false}, {"unavailable", false},
                                    {"timeout", false}};
   for (const Case& c : cases) {
     SCOPED_TRACE(c.status);
     const std::string id = "verdict-" + c.status;
-    auto cmd = TestCommand(*client_, "test.fail", BodyWriter().String("status", c.status).Finish(),
-                           id);
+    auto cmd =
+        TestCommand(*client_, "test.fail", BodyWriter().String("status", c.status).Finish(), id);
     schemas::Reply first = client_->Call(cmd, milliseconds(5000));
     ASSERT_EQ(CodeName(first.status), c.status) << first.message;
     schemas::Reply retry = client_->Call(cmd, milliseconds(5000));

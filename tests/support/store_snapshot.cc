@@ -6,6 +6,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <thread>
+#include <zmq.hpp>
+
+#include "lib/client/bus_client.h"
+#include "lib/replay/barrier.h"
+#include "schemas/body.h"
 
 namespace mcf::testing {
 namespace {
@@ -16,7 +21,9 @@ Status LmdbError(const std::string& what, int rc) {
   return Status::Internal(what + ": " + mdb_strerror(rc));
 }
 
-std::string View(const MDB_val& v) { return std::string(static_cast<const char*>(v.mv_data), v.mv_size); }
+std::string View(const MDB_val& v) {
+  return std::string(static_cast<const char*>(v.mv_data), v.mv_size);
+}
 
 // Every record of `dbi` in `txn`.
 Status ReadDb(MDB_txn* txn, MDB_dbi dbi, std::map<std::string, std::string>& out) {
@@ -60,8 +67,7 @@ Status SnapshotEnv(const std::string& dir,
     for (const auto& [name, value] : main_records) {
       if (!status.ok()) break;
       MDB_dbi dbi = 0;
-      if (name.find('\0') == std::string::npos &&
-          mdb_dbi_open(txn, name.c_str(), 0, &dbi) == 0) {
+      if (name.find('\0') == std::string::npos && mdb_dbi_open(txn, name.c_str(), 0, &dbi) == 0) {
         status = ReadDb(txn, dbi, out[name]);
       } else {
         out[""][name] = value;  // not a named db
@@ -102,7 +108,8 @@ std::string DiffRecords(const std::string& where, const Records& before, const R
   auto b = before.begin(), a = after.begin();
   while (b != before.end() || a != after.end()) {
     if (a == after.end() || (b != before.end() && b->first < a->first))
-      return where + " key " + Escaped(b->first) + " was removed (value " + Escaped(b->second) + ")";
+      return where + " key " + Escaped(b->first) + " was removed (value " + Escaped(b->second) +
+             ")";
     if (b == before.end() || a->first < b->first)
       return where + " key " + Escaped(a->first) + " was added (value " + Escaped(a->second) + ")";
     if (a->second != b->second)
@@ -112,6 +119,23 @@ std::string DiffRecords(const std::string& where, const Records& before, const R
     ++b;
   }
   return "";
+}
+
+// Big-endian u64 (U64Key).
+uint64_t FromBigEndian(const std::string& bytes) {
+  uint64_t v = 0;
+  for (unsigned char c : bytes) v = (v << 8) | c;
+  return v;
+}
+
+// The highest sequence in the snapshot's log (0 when empty or absent).
+uint64_t LogHead(const StoreSnapshot& snap) {
+  for (const auto& [env, dbs] : snap.envs) {
+    auto events = dbs.find("events");
+    if (events == dbs.end() || !dbs.count("by_producer")) continue;
+    return events->second.empty() ? 0 : FromBigEndian(events->second.rbegin()->first);
+  }
+  return 0;
 }
 
 }  // namespace
@@ -130,9 +154,7 @@ bool Settled(const StoreSnapshot& snap, std::string* why) {
       if (key.size() != 8 || value.size() < 10) return say("log record of unexpected shape");
       const size_t len = static_cast<unsigned char>(value[8]) |
                          (static_cast<size_t>(static_cast<unsigned char>(value[9])) << 8);
-      uint64_t seq = 0;
-      for (unsigned char c : key) seq = (seq << 8) | c;
-      last_of_topic[value.substr(10, len)] = seq;  // keys ascend: the last one wins
+      last_of_topic[value.substr(10, len)] = FromBigEndian(key);  // keys ascend: last one wins
     }
   }
   for (const auto& [env, dbs] : snap.envs) {
@@ -142,8 +164,7 @@ bool Settled(const StoreSnapshot& snap, std::string* why) {
     auto offsets = dbs.find("_offsets");
     if (offsets == dbs.end()) continue;
     for (const auto& [topic, value] : offsets->second) {
-      uint64_t offset = 0;
-      for (unsigned char c : value) offset = (offset << 8) | c;
+      const uint64_t offset = FromBigEndian(value);
       auto last = last_of_topic.find(topic);
       if (last != last_of_topic.end() && offset < last->second)
         return say("store " + env + " applied " + topic + " up to " + std::to_string(offset) +
@@ -153,15 +174,33 @@ bool Settled(const StoreSnapshot& snap, std::string* why) {
   return true;
 }
 
-Result<StoreSnapshot> SettledSnapshot(const std::string& root, std::chrono::milliseconds wait) {
+Result<StoreSnapshot> SettledSnapshot(const std::string& root, const std::string& broker_endpoint,
+                                      std::chrono::milliseconds wait) {
   const auto end = std::chrono::steady_clock::now() + wait;
+  zmq::context_t context(1);
+  client::BusClient bus(context, broker_endpoint, "store-snapshot");
   std::string why;
   while (true) {
-    auto snap = SnapshotStores(root);
-    if (!snap.ok()) return snap.status();
-    if (Settled(*snap, &why)) return snap;
+    auto stats = bus.Call(bus.MakeCommand("broker.stats", schemas::EmptyBody()),
+                          std::chrono::milliseconds(5000));
+    int64_t head = -1;
+    if (stats.status != Code::kOk) {
+      why = "broker.stats: " + stats.message;
+    } else if (auto idle = replay::IsIdle(stats.body, &why); !idle.ok()) {
+      return idle.status();
+    } else if (*idle) {
+      head = *schemas::Body::Parse(stats.body)->Int("log_head");
+    }
+    if (head >= 0) {
+      auto snap = SnapshotStores(root);
+      if (!snap.ok()) return snap.status();
+      if (Settled(*snap, &why)) {
+        if (LogHead(*snap) == static_cast<uint64_t>(head)) return snap;
+        why = "the log moved while the stores were read";
+      }
+    }
     if (std::chrono::steady_clock::now() >= end)
-      return Status::Timeout("stores under " + root + " did not settle: " + why);
+      return Status::Timeout("the system under " + root + " did not settle: " + why);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling pace only
   }
 }
@@ -201,10 +240,9 @@ std::string DiffStores(const StoreSnapshot& before, const StoreSnapshot& after,
       if (Allowed(allowed, env, db)) continue;
       const auto b = b_dbs.find(db);
       const auto a = a_dbs.find(db);
-      std::string diff =
-          DiffRecords(env_label + " db " + (db.empty() ? "(main)" : db),
-                      b == b_dbs.end() ? kNoRecords : b->second,
-                      a == a_dbs.end() ? kNoRecords : a->second);
+      std::string diff = DiffRecords(env_label + " db " + (db.empty() ? "(main)" : db),
+                                     b == b_dbs.end() ? kNoRecords : b->second,
+                                     a == a_dbs.end() ? kNoRecords : a->second);
       if (!diff.empty()) return diff;
       if (seen_db != 3) return env_label + " db " + db + (seen_db == 1 ? " vanished" : " appeared");
     }

@@ -31,14 +31,19 @@ struct StoreSnapshot {
 // Snapshots every directory under `root` (root included) that holds a data.mdb.
 Result<StoreSnapshot> SnapshotStores(const std::string& root);
 
-// True when the system in the snapshot is at rest (else `why` says what is still moving):
+// True when the stores in the snapshot are at rest (else `why` says what is still moving):
 // every worker store's `_outbox` is empty (each event it produced is in the log) and each of
-// its `_offsets` is at or past the log's last event of that type (it applied all it handles).
-// The log is the env holding `events` (broker/event_log.h format). A snapshot taken then is
-// the "before" a test can compare with: nothing is left in flight to land in between.
+// its `_offsets` is at or past the log's last event of that type. The log is the env holding
+// `events` (broker/event_log.h format).
 bool Settled(const StoreSnapshot& snap, std::string* why = nullptr);
-// Snapshots `root` until Settled (bounded by `wait`); the settled snapshot, or why not.
-Result<StoreSnapshot> SettledSnapshot(const std::string& root, std::chrono::milliseconds wait);
+// A snapshot of `root` taken when the whole system is at rest, so a test can compare it with
+// a later one and nothing in flight lands in between: the broker at `broker_endpoint` is idle
+// (no request in flight or queued, no pending write, every subscriber credited back all it was
+// handed up to the head: lib/replay/barrier.h IsIdle, and a worker credits a batch only after
+// its commit), the stores are Settled, and the log's head did not move in between. Polls up
+// to `wait`; the snapshot, or why it never settled.
+Result<StoreSnapshot> SettledSnapshot(const std::string& root, const std::string& broker_endpoint,
+                                      std::chrono::milliseconds wait);
 
 // A database whose records may differ between the two snapshots, and why.
 struct AllowedChange {
