@@ -1,11 +1,12 @@
 // Exactly-once effects across crashes of the worker at seeded, asserted points: a stream of
 // test.add commands (retried with the same id until ok) and test.fed events while the worker
-// dies four times, each time at a point the test chose (--crash-point, --crash-in-handler) and
+// dies five times, each time at a point the test chose (--crash-point, --crash-in-handler) and
 // checks it reached (the worker logs event=crash_point and exits 42):
 //   1. after-commit        a batch of commands committed, no reply sent, outbox not published:
 //                          only the inbox stops a second execution (replies_replayed > 0);
 //                          restarted only after the callers' attempts timed out (retries > 0)
 //   2. in-handler          inside test.add with the batch's transaction open: nothing survives
+//   2b. before-commit      commands taken off the socket, nothing applied: rerouted or retried
 //   3. after-event-commit  events applied and their offset stored, credit not given back
 //   4. after-commit again, in an incarnation that also handles test.added (--count-added): a
 //                          handler added later, so the subscription resumes from seq 1 and every
@@ -55,16 +56,16 @@ struct Incarnation {
 };
 
 TEST(WorkerCrashTest, EffectsAndEventsExactlyOnceAcrossSeededCrashPoints) {
-  constexpr int kCommands = 2000;
-  constexpr int kFedEvery = 4;  // 500 fed events
+  constexpr int kCommands = 3000;
+  constexpr int kFedEvery = 4;  // 750 fed events
   const char* env_seed = std::getenv("MCF_CRASH_SEED");
   const uint64_t seed = env_seed ? std::stoull(env_seed) : 16;
   SCOPED_TRACE("seed=" + std::to_string(seed) + " (MCF_CRASH_SEED)");
   std::mt19937_64 rng(seed);
   auto pick = [&](int lo, int span) { return std::to_string(lo + static_cast<int>(rng() % span)); };
 
-  // Small N: a batch holds at most the load's 32 in flight, so all four points come well before
-  // the 2000 commands end even when a loaded machine makes batches large. The handler delay
+  // Small N: a batch holds at most the load's 32 in flight, so all five points come well before
+  // the 3000 commands end even when a loaded machine makes batches large. The handler delay
   // keeps batches from growing larger still.
   const std::vector<std::string> base = {"--handler-delay-ms", "1"};
   auto with = [&](std::vector<std::string> extra) {
@@ -75,6 +76,8 @@ TEST(WorkerCrashTest, EffectsAndEventsExactlyOnceAcrossSeededCrashPoints) {
       {with({"--crash-point", "after-commit:" + pick(5, 10)}), "point=after-commit",
        milliseconds(1500)},
       {with({"--crash-in-handler", pick(30, 50)}), "point=in-handler", milliseconds(0)},
+      {with({"--crash-point", "before-commit:" + pick(5, 10)}), "point=before-commit",
+       milliseconds(0)},
       {with({"--crash-point", "after-event-commit:" + pick(5, 10)}), "point=after-event-commit",
        milliseconds(0)},
       {with({"--count-added", "--crash-point", "after-commit:" + pick(5, 10)}),
