@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -39,7 +40,29 @@ void InstallStopSignals() {
 
 TimePoint Now() { return SteadyClock::Instance().Now(); }
 
+constexpr std::pair<std::string_view, WorkerOptions::CrashAt> kCrashPoints[] = {
+    {"before-commit", WorkerOptions::CrashAt::kBeforeCommit},
+    {"after-commit", WorkerOptions::CrashAt::kAfterCommit},
+    {"after-event-commit", WorkerOptions::CrashAt::kAfterEventCommit},
+};
+
 }  // namespace
+
+bool ParseCrashPoint(std::string_view spec, WorkerOptions& options) {
+  const size_t colon = spec.rfind(':');
+  if (colon == std::string_view::npos) return false;
+  const std::string_view where = spec.substr(0, colon), n = spec.substr(colon + 1);
+  uint64_t batch = 0;
+  auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), batch);
+  if (ec != std::errc() || end != n.data() + n.size() || batch == 0) return false;
+  for (auto [name, at] : kCrashPoints) {
+    if (name != where) continue;
+    options.crash_at = at;
+    options.crash_batch = batch;
+    return true;
+  }
+  return false;
+}
 
 // The socket side of Run(): one worker DEALER (READY/REQUEST/REPLY/HEARTBEAT), the outbox
 // sender's DEALER, and a Subscriber for the handled event types.
@@ -66,9 +89,22 @@ struct Worker::Loop {
   };
   std::deque<Held> held;
   bool events_paused = false;  // the store was full: resubscribe once it has room
+  uint64_t command_batches = 0, event_batches = 0;  // for options.crash_at (test-only)
 
   explicit Loop(Worker& worker)
       : w(worker), worker_name(worker.options_.service + "-" + std::to_string(getpid())) {}
+
+  // Test-only (WorkerOptions::crash_at): dies at `at` of the N-th batch of its kind, as a kill -9
+  // would, after saying so in the log (flushed: the test asserts the window was hit).
+  void MaybeCrash(WorkerOptions::CrashAt at, uint64_t nth) const {
+    if (w.options_.crash_at != at || w.options_.crash_batch != nth) return;
+    std::string_view name;
+    for (auto [n, a] : kCrashPoints)
+      if (a == at) name = n;
+    spdlog::warn("event=crash_point point={} batch={} service={}", name, nth, w.options_.service);
+    spdlog::default_logger()->flush();
+    _exit(kCrashExitCode);
+  }
 
   Millis Expiry() const { return w.options_.heartbeat * std::max(1, w.options_.liveness); }
 
@@ -184,6 +220,19 @@ struct Worker::Loop {
     outbox->Pump();
   }
 
+  // Answers from the inbox and skipped redeliveries are what a crash leaves behind; logged per
+  // batch (rare outside recovery) with running totals, so a crash test can count them across
+  // incarnations that end by kill -9.
+  void LogRedelivered(const DispatcherStats& before) const {
+    const DispatcherStats& now = w.dispatcher_.stats();
+    if (now.replies_replayed > before.replies_replayed)
+      spdlog::info("event=replies_replayed service={} count={} total={}", w.options_.service,
+                   now.replies_replayed - before.replies_replayed, now.replies_replayed);
+    if (now.events_skipped > before.events_skipped)
+      spdlog::info("event=events_skipped service={} count={} total={}", w.options_.service,
+                   now.events_skipped - before.events_skipped, now.events_skipped);
+  }
+
   void SendHeld(Held& h) {
     for (auto& frames : h.replies) Send(std::move(frames));
     if (h.credit > 0 && subscriber) subscriber->Release(h.credit);
@@ -254,6 +303,9 @@ struct Worker::Loop {
         const uint64_t produced_before = w.dispatcher_.last_producer_seq();
         uint32_t events = 0;
         for (const auto& m : batch) events += m.kind == Incoming::Kind::kEvent ? 1 : 0;
+        if (commands > 0) MaybeCrash(WorkerOptions::CrashAt::kBeforeCommit, ++command_batches);
+        if (events > 0) ++event_batches;
+        const DispatcherStats before = w.dispatcher_.stats();
         uint64_t deletable = outbox->TakeDeletable();
         auto replies = w.dispatcher_.Apply(batch, Now(), deletable);
         if (!replies.ok()) {
@@ -265,6 +317,9 @@ struct Worker::Loop {
           return 1;
         }
         if (w.dispatcher_.store_status().full) outbox->RestoreDeletable(deletable);
+        LogRedelivered(before);
+        if (commands > 0) MaybeCrash(WorkerOptions::CrashAt::kAfterCommit, command_batches);
+        if (events > 0) MaybeCrash(WorkerOptions::CrashAt::kAfterEventCommit, event_batches);
         if (w.options_.reply_delay > Millis(0)) std::this_thread::sleep_for(w.options_.reply_delay);
         Held h;
         const uint64_t produced = w.dispatcher_.last_producer_seq();

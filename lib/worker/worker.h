@@ -57,7 +57,25 @@ struct WorkerOptions {
   // Test-only: a pause between a batch's commit and sending its replies, widening the crash
   // window that the inbox must cover (tests/integration/worker_crash_test.cc). Default 0.
   Millis reply_delay{0};
+  // Test-only, off by default: the process logs `event=crash_point` and _exit()s (code
+  // kCrashExitCode) at a fixed point of its N-th batch (N from 1, counted per process among the
+  // batches of that kind), so a crash test hits the window it is named for instead of hoping a
+  // kill lands there (tests/integration/worker_crash_test.cc). Flag --crash-point WHERE:N.
+  enum class CrashAt {
+    kNone,
+    kBeforeCommit,      // a batch holding a command, taken off the socket, nothing applied
+    kAfterCommit,       // a batch holding a command, committed, no reply sent, outbox not pumped
+    kAfterEventCommit,  // a batch holding an event, committed, its credit not given back
+  };
+  CrashAt crash_at = CrashAt::kNone;
+  uint64_t crash_batch = 0;
 };
+
+// The exit code of a --crash-point exit (a test tells it from a real failure).
+inline constexpr int kCrashExitCode = 42;
+// Parses "before-commit:N", "after-commit:N" or "after-event-commit:N" (N >= 1) into `options`;
+// false on anything else.
+bool ParseCrashPoint(std::string_view spec, WorkerOptions& options);
 
 class Worker {
  public:

@@ -48,6 +48,10 @@ int RunWorkerMain(int argc, char** argv, std::string service,
   int64_t reply_delay_ms = 0;
   app.add_option("--reply-delay-ms", reply_delay_ms,
                  "test only: pause between commit and replies (widens a crash window)");
+  std::string crash_point;
+  app.add_option("--crash-point", crash_point,
+                 "test only: _exit at WHERE:N, WHERE one of before-commit, after-commit, "
+                 "after-event-commit, N the batch of that kind (from 1)");
   if (add_flags) add_flags(app);
   try {
     app.parse(argc, argv);
@@ -65,6 +69,11 @@ int RunWorkerMain(int argc, char** argv, std::string service,
   }
   options.reply_retention = Millis(*retention_ms);
   options.reply_delay = Millis(reply_delay_ms);
+  if (!crash_point.empty() && !ParseCrashPoint(crash_point, options)) {
+    std::fprintf(stderr, "mcf-%s: --crash-point: expected WHERE:N, got %s\n", service.c_str(),
+                 crash_point.c_str());
+    return 2;
+  }
 
   InitLogging(service);
   Worker worker(options);

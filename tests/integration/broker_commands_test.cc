@@ -132,6 +132,13 @@ TEST_F(BrokerCommandsTest, RequestOfADeadWorkerIsRedispatchedToAnother) {
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->status, Code::kOk);
   EXPECT_EQ(reply->producer, "test");
+  // Re-dispatched because the silent worker was dropped (the broker requeues only then): one
+  // worker is left, the one that answered.
+  healthy->Send(proto::EncodeHeartbeat());
+  std::string storage;
+  auto stats = Stats(*client_, storage);
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(*stats->Int("workers"), 1);
 }
 
 TEST_F(BrokerCommandsTest, KnownServiceWithoutWorkerTimesOutAtTheDeadline) {

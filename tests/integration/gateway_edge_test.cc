@@ -1,13 +1,15 @@
 // Hostile input at the edge, as a table, against a real system (lib/process LocalSystem: broker on
 // the simulated clock at 2026-01-05T08:00:00Z, portal, tasks, matching, hiring, supplies,
 // gateway), sent byte for byte over 127.0.0.1 (RawExchange). Each row: the request, the status it
-// must get and the field the problem must name; and after each row nothing has been written (the
-// broker's log head, the orders, the service types and the supplies board are as before).
+// must get and the field the problem must name; and after each row nothing has been written: the
+// broker's log head, the orders, the service types and the supplies board are as before, and so
+// is every LMDB database of every store and of the log, byte for byte (store_snapshot.h).
 //
 // In the table, "${client}" (any role) stands for that role's token, and "${client:%}" for the
 // same token with its first character percent-encoded (the same token once decoded).
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -16,6 +18,7 @@
 
 #include "tests/integration/gateway_harness.h"
 #include "tests/support/process.h"
+#include "tests/support/store_snapshot.h"
 #include "tests/support/temp_dir.h"
 
 namespace mcf::testing::gateway {
@@ -32,6 +35,9 @@ struct EdgeCase {
                               // replaces the default application/json
   int status = 400;
   std::string field;  // the problem's field; "" = must name none
+  // The context that refuses it itself ("" = the gateway does): its answer is a recorded
+  // error reply (docs/decisions/003-error-replies-are-recorded.md), the one write allowed.
+  std::string recorded_by;
 };
 
 std::string Order(const std::string& desired_at, const std::string& extra = "") {
@@ -69,7 +75,8 @@ std::vector<EdgeCase> Table() {
       {.what = "before 2000", .body = Order("1999-12-31T23:59:59Z"), .field = "body.desired_at"},
       {.what = "in the past (the portal's starts_at)",
        .body = Order("2026-01-01T10:00:00Z"),
-       .field = "body.desired_at"},
+       .field = "body.desired_at",
+       .recorded_by = "portal"},
       {.what = "copy: Feb 29 in a common year",
        .path = copy,
        .body = R"({"desired_at":"2027-02-29T10:00:00Z"})",
@@ -77,7 +84,8 @@ std::vector<EdgeCase> Table() {
       {.what = "copy: in the past (tasks' starts_at)",
        .path = copy,
        .body = R"({"desired_at":"2026-01-01T10:00:00Z"})",
-       .field = "body.desired_at"},
+       .field = "body.desired_at",
+       .recorded_by = "tasks"},
       // --- 2. duplicate keys
       // ----------------------------------------------------------------------
       {.what = "duplicate top-level key",
@@ -363,6 +371,10 @@ class GatewayEdgeTest : public ::testing::Test {
 };
 
 TEST_F(GatewayEdgeTest, EveryHostileInputIsRefusedNamingTheFieldAndWritesNothing) {
+  // Settled first: nothing of the set-up (hiring's worker_hired) may land during the table.
+  auto stores = SettledSnapshot(dir_.Sub("system"), system_->broker_endpoint(),
+                                std::chrono::milliseconds(30000));
+  ASSERT_TRUE(stores.ok()) << stores.status().ToString();
   const Written before = Snapshot(*http_, tokens_);
   ASSERT_GE(before.log_head, 1);
   for (const EdgeCase& c : Table()) {
@@ -375,6 +387,17 @@ TEST_F(GatewayEdgeTest, EveryHostileInputIsRefusedNamingTheFieldAndWritesNothing
     const Written after = Snapshot(*http_, tokens_);
     EXPECT_EQ(after, before) << c.what << " wrote something: " << Describe(after) << " vs "
                              << Describe(before);
+    auto stores_after = SettledSnapshot(dir_.Sub("system"), system_->broker_endpoint(),
+                                        std::chrono::milliseconds(30000));
+    ASSERT_TRUE(stores_after.ok()) << stores_after.status().ToString();
+    std::vector<AllowedChange> allowed;
+    if (!c.recorded_by.empty()) {
+      const std::string why = c.recorded_by + " refused it: a recorded error reply";
+      allowed = {{"_inbox", c.recorded_by, why}, {"_inbox_by_time", c.recorded_by, why}};
+      EXPECT_NE(DiffStores(*stores, *stores_after), "") << c.what << ": no recorded reply";
+    }
+    EXPECT_EQ(DiffStores(*stores, *stores_after, allowed), "") << c.what << " wrote something";
+    stores = std::move(stores_after);
   }
   // The same system still takes a good order (the table did not break it).
   auto good = http_->Send("POST", "/v1/orders", tokens_["client"],

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <thread>
@@ -186,9 +187,17 @@ process::SystemOptions FullSystem(const std::string& data_dir,
   options.data_dir = data_dir;
   options.contexts = {"portal", "tasks", "matching", "hiring", "supplies"};
   options.gateway = true;
-  options.broker_flags = {"--clock", "sim", "--start", kStart, "--heartbeat-ms", "100"};
-  options.worker_flags = {"--heartbeat-ms", "100", "--seed", "5"};
+  // Heartbeats every 100 ms keep start-up quick, but a peer is dropped only after 3 s of silence
+  // (not 3 x 100 ms: a loaded 2-core machine can stall a process that long, and a dropped portal
+  // turns a 401 into a 503), and the gateway waits up to 10 s for portal.authenticate (not 2 s).
+  options.broker_flags = {"--clock",        "sim", "--start",    kStart,
+                          "--heartbeat-ms", "100", "--liveness", "30"};
+  options.worker_flags = {"--heartbeat-ms", "100", "--liveness", "30", "--seed", "5"};
   options.gateway_flags = std::move(gateway_flags);
+  if (std::find(options.gateway_flags.begin(), options.gateway_flags.end(), "--auth-timeout-ms") ==
+      options.gateway_flags.end()) {
+    options.gateway_flags.insert(options.gateway_flags.end(), {"--auth-timeout-ms", "10000"});
+  }
   return options;
 }
 
@@ -243,14 +252,18 @@ Written Snapshot(Http& http, const std::map<std::string, std::string>& tokens) {
   const std::string admin = tokens.at("admin");
   auto health = http.Send("GET", "/healthz", "");
   EXPECT_EQ(health.status, 200) << Describe(health);
+  // A missing field fails the snapshot, not both snapshots equally.
+  EXPECT_TRUE(health.body.is_object() && health.body.contains("log_head")) << Describe(health);
   if (health.body.is_object() && health.body.contains("log_head")) {
     w.log_head = health.body["log_head"].get<int64_t>();
   }
   auto orders = http.Send("GET", "/v1/orders?limit=100", admin);
   EXPECT_EQ(orders.status, 200) << Describe(orders);
+  EXPECT_TRUE(orders.body.contains("orders")) << Describe(orders);
   w.orders = orders.body;
   auto types = http.Send("GET", "/v1/service-types?include_inactive=true", admin);
   EXPECT_EQ(types.status, 200) << Describe(types);
+  EXPECT_TRUE(types.body.contains("service_types")) << Describe(types);
   w.service_types = types.body;
   auto supplies = http.Send("GET", "/v1/supply-orders", admin);
   EXPECT_EQ(supplies.status, 200) << Describe(supplies);

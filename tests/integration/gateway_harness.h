@@ -61,7 +61,8 @@ Response RawExchange(int port, std::string_view request,
                      std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
 // Broker on the simulated clock at kStart, portal, tasks, matching, hiring, supplies and a
-// gateway with `gateway_flags`, data under `data_dir`.
+// gateway with `gateway_flags`, data under `data_dir`. Liveness and authentication bounds are
+// generous (3 s, 10 s): the tests assert outcomes, not speed.
 process::SystemOptions FullSystem(const std::string& data_dir,
                                   std::vector<std::string> gateway_flags = {});
 

@@ -27,6 +27,7 @@
 #include "schemas/envelope.h"
 #include "schemas/tasks.h"
 #include "tests/support/process.h"
+#include "tests/support/store_snapshot.h"
 #include "tests/support/temp_dir.h"
 
 namespace mcf::testing {
@@ -65,14 +66,23 @@ class OrderFlowHttpTest : public ::testing::Test {
     if (HasFailure() && system_) ADD_FAILURE() << system_->Logs();
   }
 
+  // Every store and the log once nothing is in flight (tests/support/store_snapshot.h).
+  StoreSnapshot Settled() {
+    auto snap = SettledSnapshot(dir_.Sub("system"), system_->broker_endpoint(),
+                                std::chrono::milliseconds(30000));
+    EXPECT_TRUE(snap.ok()) << snap.status().ToString();
+    return snap.ok() ? std::move(snap).value() : StoreSnapshot{};
+  }
+
   Response Call(const std::string& method, const std::string& path, const std::string& token,
                 const Json& body = nullptr) {
     httplib::Headers headers;
     if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
     const std::string text = body.is_null() ? "" : body.dump();
-    httplib::Result res = method == "GET"     ? http_->Get(path, headers)
-                          : method == "PATCH" ? http_->Patch(path, headers, text, "application/json")
-                                              : http_->Post(path, headers, text, "application/json");
+    httplib::Result res = method == "GET" ? http_->Get(path, headers)
+                          : method == "PATCH"
+                              ? http_->Patch(path, headers, text, "application/json")
+                              : http_->Post(path, headers, text, "application/json");
     Response out;
     if (!res) return out;
     out.status = res->status;
@@ -82,7 +92,8 @@ class OrderFlowHttpTest : public ::testing::Test {
 
   // Repeats `call` until `done` holds for its response (bounded), returning the last response.
   Response Until(const std::function<Response()>& call,
-                 const std::function<bool(const Response&)>& done, milliseconds wait = milliseconds(10000)) {
+                 const std::function<bool(const Response&)>& done,
+                 milliseconds wait = milliseconds(10000)) {
     const auto end = std::chrono::steady_clock::now() + wait;
     Response r = call();
     while (!done(r) && std::chrono::steady_clock::now() < end) {
@@ -162,7 +173,8 @@ class OrderFlowHttpTest : public ::testing::Test {
   void CheckInAndComplete(const std::string& worker, const std::string& order_id) {
     Response in = Until(
         [&] {
-          return Call("POST", "/v1/jobs/" + order_id + "/check-in", worker, {{"photo", "aGVsbG8="}});
+          return Call("POST", "/v1/jobs/" + order_id + "/check-in", worker,
+                      {{"photo", "aGVsbG8="}});
         },
         [](const Response& r) { return r.status != 409; });
     ASSERT_EQ(in.status, 200) << in.body.dump();
@@ -180,14 +192,28 @@ class OrderFlowHttpTest : public ::testing::Test {
   }
 
   // Every tasks.task_finalized in the log, as decoded bodies. Callers first saw the effect of the
-  // last one (the portal shows the outcome), so it is in the log: read until the log is quiet.
+  // last one (the portal shows the outcome), so it is in the log: reads the whole log up to its
+  // head as broker.health tells it (not "until quiet", which a slow start would cut short).
   std::vector<schemas::tasks::TaskFinalized> Finalized() {
     zmq::context_t context(1);
+    client::BusClient bus(context, system_->broker_endpoint(), "finalized-reader");
+    auto health =
+        bus.Call(bus.MakeCommand("broker.health", schemas::EmptyBody()), milliseconds(10000));
+    EXPECT_EQ(health.status, Code::kOk) << health.message;
+    auto body = schemas::Body::Parse(health.body);
+    const int64_t head = body.ok() && body->Int("log_head").ok() ? *body->Int("log_head") : 0;
+    EXPECT_GT(head, 0);
     client::SubscriberOptions options;
-    options.prefixes = {std::string(schemas::tasks::kTaskFinalized)};
+    options.prefixes = {""};  // every event: the last one read is the head
     client::Subscriber sub(context, system_->broker_endpoint(), options);
     std::vector<schemas::tasks::TaskFinalized> out;
-    while (auto event = sub.Next(milliseconds(500))) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    uint64_t last = 0;
+    while (last < static_cast<uint64_t>(head) && std::chrono::steady_clock::now() < end) {
+      auto event = sub.Next(milliseconds(200));
+      if (!event) continue;
+      last = event->seq;
+      if (event->topic != schemas::tasks::kTaskFinalized) continue;
       auto envelope = schemas::DecodeEnvelope(event->envelope);
       EXPECT_TRUE(envelope.ok());
       if (!envelope.ok()) continue;
@@ -195,6 +221,7 @@ class OrderFlowHttpTest : public ::testing::Test {
       EXPECT_TRUE(finalized.ok()) << finalized.status().ToString();
       if (finalized.ok()) out.push_back(*finalized);
     }
+    EXPECT_GE(last, static_cast<uint64_t>(head)) << "the log was not read to its head";
     return out;
   }
 
@@ -236,11 +263,19 @@ TEST_F(OrderFlowHttpTest, ClientOrdersWorkerCompletesAndTheOutcomeIsOnTheBus) {
   EXPECT_EQ(assigned.body["worker_id"], worker_id_);
   EXPECT_EQ(assigned.body["starts_at"], "2026-01-05T10:00:00Z");
 
-  // The kit has not been issued: check-in is refused with the reason, and nothing changes.
+  // The kit has not been issued: check-in is refused with the reason, and nothing changes but
+  // the refusal's own record.
+  const StoreSnapshot before_early = Settled();
   Response early = Call("POST", "/v1/jobs/" + id + "/check-in", worker, {{"photo", "aGVsbG8="}});
   EXPECT_EQ(early.status, 409) << early.body.dump();
   EXPECT_NE(early.body.value("detail", "").find("kit"), std::string::npos) << early.body.dump();
   EXPECT_EQ(JobIds(worker, "active"), std::vector<std::string>{id});
+  const std::string recorded =
+      "tasks' conflict is a recorded reply under the command id, for its retries "
+      "(docs/decisions/003-error-replies-are-recorded.md)";
+  EXPECT_EQ(DiffStores(before_early, Settled(),
+                       {{"_inbox", "tasks", recorded}, {"_inbox_by_time", "tasks", recorded}}),
+            "");
 
   IssueKit(supplies, id);
   CheckInAndComplete(worker, id);
@@ -311,10 +346,10 @@ TEST_F(OrderFlowHttpTest, NoShowIsCanceledByTheClockAndItsCopyIsMatchedAndComple
   EXPECT_EQ(finalized[1].outcome, schemas::tasks::Outcome::kCompleted);
 
   // A second copy of the same no-show is refused.
-  EXPECT_EQ(Call("POST", "/v1/orders/" + id + "/copy", client,
-                 {{"desired_at", "2026-01-07T10:00:00Z"}})
-                .status,
-            409);
+  EXPECT_EQ(
+      Call("POST", "/v1/orders/" + id + "/copy", client, {{"desired_at", "2026-01-07T10:00:00Z"}})
+          .status,
+      409);
 }
 
 TEST_F(OrderFlowHttpTest, StaffProvisionedWithMcfctlSignInOverHttp) {
@@ -338,16 +373,18 @@ TEST_F(OrderFlowHttpTest, StaffProvisionedWithMcfctlSignInOverHttp) {
                           {{"name", "Jar tossing"}, {"description", "Off the shelf, gently"}});
   ASSERT_EQ(created.status, 201) << created.body.dump();
   const std::string client = SignIn("hcb-1", "Murka");
+  const StoreSnapshot before_refused = Settled();
   Response refused = Call("PATCH", "/v1/service-types/" + created.body.value("id", ""), client,
                           {{"active", false}});
   EXPECT_EQ(refused.status, 403) << refused.body.dump();
   Response listed = Call("GET", "/v1/service-types", client);
   EXPECT_NE(listed.body.dump().find("Jar tossing"), std::string::npos) << listed.body.dump();
+  EXPECT_EQ(DiffStores(before_refused, Settled()), "");
   // A bad role is refused by mcfctl itself (usage error), before anything is sent.
-  ChildProcess bad = ChildProcess::Start({BinDir() + "/mcfctl", "--broker",
-                                          system_->broker_endpoint(), "staff", "add", "emperor",
-                                          "Tom"},
-                                         dir_.Sub("mcfctl-bad.out"));
+  ChildProcess bad =
+      ChildProcess::Start({BinDir() + "/mcfctl", "--broker", system_->broker_endpoint(), "staff",
+                           "add", "emperor", "Tom"},
+                          dir_.Sub("mcfctl-bad.out"));
   EXPECT_EQ(bad.Wait(milliseconds(10000)), 2);
 }
 

@@ -11,13 +11,15 @@
 
 namespace mcf::testing {
 
-bool RuntimeCluster::StartBroker() {
+bool RuntimeCluster::StartBroker(std::vector<std::string> extra) {
+  if (!extra.empty()) broker_extra_ = std::move(extra);
   std::string ep_file = dir_.Sub("broker.endpoint." + std::to_string(++broker_starts_));
   std::string endpoint = endpoint_.empty() ? "tcp://127.0.0.1:*" : endpoint_;
-  broker_ =
-      ChildProcess::Start({BinDir() + "/mcf-broker", "--endpoint", endpoint, "--endpoint-file",
-                           ep_file, "--data", dir_.Sub("broker"), "--heartbeat-ms", "100"},
-                          dir_.Sub("broker.log"));
+  std::vector<std::string> argv = {BinDir() + "/mcf-broker", "--endpoint",     endpoint,
+                                   "--endpoint-file",        ep_file,          "--data",
+                                   dir_.Sub("broker"),       "--heartbeat-ms", "100"};
+  argv.insert(argv.end(), broker_extra_.begin(), broker_extra_.end());
+  broker_ = ChildProcess::Start(argv, dir_.Sub("broker.log"));
   auto line = WaitForFileLine(ep_file, milliseconds(10000));
   if (!line) return false;
   endpoint_ = *line;
@@ -118,7 +120,7 @@ std::string FedEvent(const std::string& producer, uint64_t n, const std::string&
 
 LoadResult RunAddLoad(client::BusClient& client, client::Publisher& publisher, int commands,
                       int fed_every, uint64_t seed, const std::function<void(int)>& on_progress,
-                      milliseconds wait) {
+                      milliseconds wait, const std::function<void()>& on_tick) {
   constexpr size_t kWindow = 32;
   constexpr milliseconds kAttempt(1000);
   LoadResult out;
@@ -153,6 +155,7 @@ LoadResult RunAddLoad(client::BusClient& client, client::Publisher& publisher, i
       }
       ++next;
     }
+    if (on_tick) on_tick();
     publisher.PollAcks(milliseconds(0));
     auto r = client.Receive(milliseconds(20));
     if (!r) continue;

@@ -31,7 +31,9 @@ class RuntimeCluster {
 
   // Starts mcf-broker (first time on a free port; later on the same endpoint and data dir) and
   // waits until it wrote its endpoint file. False if it did not come up.
-  bool StartBroker();
+  // `extra` flags go to every start (e.g. "--liveness", "30" for tests whose worker blocks in a
+  // handler longer than 3 heartbeats).
+  bool StartBroker(std::vector<std::string> extra = {});
   void KillBroker() { broker_.Kill(); }
   // Starts mcf-test-worker on the broker with `extra` flags (same data dir every time).
   void StartWorker(std::vector<std::string> extra = {});
@@ -49,6 +51,7 @@ class RuntimeCluster {
   std::string endpoint_;
   ChildProcess broker_, worker_;
   int broker_starts_ = 0, worker_starts_ = 0;
+  std::vector<std::string> broker_extra_;
 };
 
 // A test.* command envelope with a fixed id.
@@ -76,8 +79,9 @@ std::string FedEvent(const std::string& producer, uint64_t n, const std::string&
 // Drives a stream of test.add commands with unique ids through `client`, `window` in flight,
 // re-sending each with the SAME envelope (same id) until it gets `ok`; every `fed_every`
 // commands sent, one test.fed event goes out through `publisher`. `on_progress(done)` runs
-// after each ok (the test kills/restarts processes there). Returns false on overall timeout
-// or on a reply that is not ok and not transient (a bug).
+// after each ok (the test kills/restarts processes there); `on_tick`, when given, on every turn
+// of the loop (about every 20 ms while nothing arrives: a test restarts a worker that died
+// there). Returns false on overall timeout or on a reply that is not ok and not transient (a bug).
 struct LoadResult {
   int64_t add_sum = 0, fed_sum = 0;
   int retries = 0;
@@ -86,6 +90,6 @@ struct LoadResult {
 };
 LoadResult RunAddLoad(client::BusClient& client, client::Publisher& publisher, int commands,
                       int fed_every, uint64_t seed, const std::function<void(int)>& on_progress,
-                      milliseconds wait);
+                      milliseconds wait, const std::function<void()>& on_tick = nullptr);
 
 }  // namespace mcf::testing

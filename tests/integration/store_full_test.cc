@@ -2,6 +2,7 @@
 // types with long descriptions written over HTTP until the portal's store is full. Then writes
 // get 503 naming the store, reads keep working, /healthz and /metrics say so; after the portal
 // restarts with a higher ceiling every accepted write is still there and writes work again.
+// A refused write changes no store (tests/support/store_snapshot.h).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 
 #include "tests/integration/gateway_harness.h"
 #include "tests/support/process.h"
+#include "tests/support/store_snapshot.h"
 #include "tests/support/temp_dir.h"
 
 namespace mcf::testing::gateway {
@@ -54,13 +56,20 @@ TEST(StoreFullTest, WritesAreRefusedNamingTheStoreReadsWorkAndARaisedCeilingReco
       << Describe(refused);
   ASSERT_GT(accepted.size(), 20u);
 
-  // A second write is refused too and changes nothing; reads are served.
+  // A second write is refused too and changes nothing (every store and the log, byte for byte:
+  // an `unavailable` is not a recorded reply); reads are served.
+  auto before = SettledSnapshot(dir.Sub("data"), (*system)->broker_endpoint(), milliseconds(30000));
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
   Response again = http.Send("POST", "/v1/service-types", manager, ServiceType(9999), "again");
   EXPECT_EQ(again.status, 503);
   Response list = http.Send("GET", "/v1/service-types?include_inactive=true", manager);
   ASSERT_EQ(list.status, 200) << Describe(list);
   Response me = http.Send("GET", "/v1/me", tokens.at("client"));
   EXPECT_EQ(me.status, 200) << Describe(me);
+  auto unchanged =
+      SettledSnapshot(dir.Sub("data"), (*system)->broker_endpoint(), milliseconds(30000));
+  ASSERT_TRUE(unchanged.ok()) << unchanged.status().ToString();
+  EXPECT_EQ(DiffStores(*before, *unchanged), "");
 
   Response health = http.Send("GET", "/healthz", "");
   EXPECT_EQ(health.status, 503);

@@ -21,6 +21,7 @@
 #include "schemas/supplies.h"
 #include "tests/support/process.h"
 #include "tests/support/sim_broker_test.h"
+#include "tests/support/store_snapshot.h"
 
 namespace mcf::testing {
 namespace {
@@ -133,11 +134,22 @@ TEST_F(SuppliesFlowTest, ImportedWorkerIsHiredAndAnAssignedTaskGetsItsKitIssuedO
   EXPECT_EQ(issued_count, 1u) << Logs();
   EXPECT_EQ(*supplies::DecodeKitIssued(*issued_body), (supplies::KitIssued{"t1", order.id}));
 
+  // The refusals change no store but for their own recorded replies (decision 003).
+  auto before = SettledSnapshot(dir_.path(), endpoint_, milliseconds(30000));
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
   reply = CallAs("supplies", supplies::kIssue, supplies::Encode(supplies::IssueRequest{order.id}));
   EXPECT_EQ(reply.status, Code::kConflict) << reply.message;
   reply = CallAs("supplies", supplies::kIssue,
                  supplies::Encode(supplies::IssueRequest{"supply-unknown"}));
   EXPECT_EQ(reply.status, Code::kNotFound) << reply.message;
+  auto after = SettledSnapshot(dir_.path(), endpoint_, milliseconds(30000));
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  const std::string recorded = "the conflict and the not_found are recorded replies";
+  EXPECT_NE(DiffStores(*before, *after), "") << "no recorded reply";
+  EXPECT_EQ(
+      DiffStores(*before, *after,
+                 {{"_inbox", "supplies", recorded}, {"_inbox_by_time", "supplies", recorded}}),
+      "");
   // After the refused re-issue: the whole log still holds one kit_issued and one worker_hired.
   Events all = ReadLog("", [](const Events&) { return true; });
   EXPECT_EQ(Count(all, supplies::kKitIssued), 1u) << Logs();

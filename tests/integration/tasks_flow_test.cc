@@ -22,6 +22,7 @@
 #include "schemas/tasks.h"
 #include "tests/support/process.h"
 #include "tests/support/sim_broker_test.h"
+#include "tests/support/store_snapshot.h"
 
 namespace mcf::testing {
 namespace {
@@ -87,10 +88,18 @@ TEST_F(TasksFlowTest, RequestedTaskIsAssignedCheckedInAndCompletedOnce) {
   schemas::MsgpackWriter photo;
   photo.Binary("JPEG");
   auto photo_body = BodyWriter().String("task_id", task_id).Raw("photo", photo.bytes()).Finish();
-  // Before the kit is issued, check-in is refused.
+  // Before the kit is issued, check-in is refused, and writes nothing but its recorded reply.
+  auto before = SettledSnapshot(dir_.path(), endpoint_, milliseconds(30000));
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
   auto early = CallAs(client, wire::kCheckIn, photo_body, "worker", "w1");
   EXPECT_EQ(early.status, Code::kConflict) << early.message;
   EXPECT_EQ(early.message, "the supply kit for this job has not been issued yet");
+  auto after = SettledSnapshot(dir_.path(), endpoint_, milliseconds(30000));
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  const std::string recorded = "the conflict is a recorded reply (decision 003)";
+  EXPECT_EQ(DiffStores(*before, *after,
+                       {{"_inbox", "tasks", recorded}, {"_inbox_by_time", "tasks", recorded}}),
+            "");
 
   Publish(pub, "supplies.kit_issued",
           BodyWriter().String("task_id", task_id).String("supply_order_id", "so-1").Finish());

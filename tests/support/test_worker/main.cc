@@ -4,7 +4,15 @@
 //   test.get {name}         -> {total} (0 if none)
 //   test.fail {status}      -> writes a marker first, then returns that status (proves aborts)
 //   on test.fed {name, amount} -> counter "fed:"+name += amount
+//   on test.added {amount} (only with --count-added) -> counter "added" += amount: a handler
+//                              added to a store that already has offsets (docs: it starts from
+//                              the beginning of the log, the other types' events are skipped)
 // --handler-delay-ms N sleeps inside every handler, to widen crash windows in tests.
+// --crash-in-handler N: _exit(42) inside the N-th test.add handler call of this process, with
+// that batch's transaction open (nothing of it may survive; worker_crash_test.cc).
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <string>
@@ -23,9 +31,19 @@ using mcf::schemas::BodyWriter;
 using mcf::worker::HandlerContext;
 
 int64_t g_delay_ms = 0;
+int64_t g_crash_in_handler = 0;
+bool g_count_added = false;
 
 void Delay() {
   if (g_delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(g_delay_ms));
+}
+
+void MaybeCrashInHandler() {
+  static int64_t calls = 0;
+  if (g_crash_in_handler <= 0 || ++calls != g_crash_in_handler) return;
+  spdlog::warn("event=crash_point point=in-handler call={} service=test", calls);
+  spdlog::default_logger()->flush();
+  _exit(mcf::worker::kCrashExitCode);
 }
 
 Result<int64_t> ReadCounter(HandlerContext& ctx, mcf::store::Db db, const std::string& name) {
@@ -52,6 +70,9 @@ int main(int argc, char** argv) {
       argc, argv, "test",
       [](CLI::App& app) {
         app.add_option("--handler-delay-ms", g_delay_ms, "sleep inside every handler");
+        app.add_option("--crash-in-handler", g_crash_in_handler,
+                       "_exit inside the N-th test.add handler call (transaction open)");
+        app.add_flag("--count-added", g_count_added, "also handle test.added (counter added)");
       },
       [](mcf::worker::Worker& w) -> Status {
         auto db = w.OpenDb("counters");
@@ -66,6 +87,7 @@ int main(int argc, char** argv) {
                       auto amount = body.Int("amount");
                       if (!amount.ok()) return amount.status();
                       auto total = AddToCounter(ctx, counters, *name, *amount);
+                      MaybeCrashInHandler();  // after a write: it must vanish
                       if (!total.ok()) return total.status();
                       Status s = ctx.Publish("test.added", BodyWriter()
                                                                .String("name", *name)
@@ -105,6 +127,13 @@ int main(int argc, char** argv) {
           if (!amount.ok()) return amount.status();
           return AddToCounter(ctx, counters, "fed:" + *name, *amount).status();
         });
+        if (g_count_added) {
+          w.OnEvent("test.added", [counters](HandlerContext& ctx, const Body& body) -> Status {
+            auto amount = body.Int("amount");
+            if (!amount.ok()) return amount.status();
+            return AddToCounter(ctx, counters, "added", *amount).status();
+          });
+        }
         return Status::Ok();
       });
 }
