@@ -123,9 +123,10 @@ inline Status Get(MsgpackReader& r, bool& out, const Path& path) {
   out = *v;
   return Status::Ok();
 }
+// bin, or a str from a producer that cannot send bin (JSON at the edge).
 inline Status Get(MsgpackReader& r, Bytes& out, const Path& path) {
-  auto v = r.ReadBinary();
-  if (!v) return WrongType(r, path, "bytes");
+  auto v = r.Peek() == MsgType::kString ? r.ReadString() : r.ReadBinary();
+  if (!v) return WrongType(r, path, "bytes or a string");
   out.data.assign(*v);
   return Status::Ok();
 }

@@ -87,23 +87,6 @@ constexpr std::array kUndeclared = {
                 kReadOnly},
     MessageType{"supplies.kit_issued", kEvent, 1,
                 "a task's kit left the warehouse: {task_id, supply_order_id}"},
-    // tasks (served and published by the tasks context)
-    MessageType{"tasks.check_in", kCommand, 1,
-                "the assigned worker checks in: {task_id, photo} (needs the kit issued)"},
-    MessageType{"tasks.complete", kCommand, 1,
-                "the assigned worker completes a checked-in job: {task_id, photo}"},
-    MessageType{"tasks.copy", kCommand, 1,
-                "a client orders a copy of a no-show task: {task_id, starts_at} -> {id, status}"},
-    MessageType{"tasks.fail", kCommand, 1,
-                "the assigned worker fails a checked-in job: {task_id, reason}"},
-    MessageType{"tasks.get", kCommand, 1, "one task by {task_id} (own, or any for managers)",
-                kReadOnly},
-    MessageType{"tasks.list_for_client", kCommand, 1, "a client's tasks: {client_id}", kReadOnly},
-    MessageType{"tasks.list_for_worker", kCommand, 1,
-                "a worker's jobs: {worker_id, state: active|completed|canceled}", kReadOnly},
-    MessageType{"tasks.request", kCommand, 1,
-                "a new task: {client_id, service_type_id, description, starts_at, duration_ms?} "
-                "-> {id, status}"},
     // test (used by the test suite's worker; never by contexts)
     MessageType{"test.add", kCommand, 1, "add `amount` to counter `name`"},
     MessageType{"test.get", kCommand, 1, "read counter `name`", kReadOnly},

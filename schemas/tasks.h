@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <vector>
 
 #include "lib/base/status.h"
 #include "schemas/codec.h"
@@ -142,18 +143,198 @@ inline constexpr std::string_view kTaskAssigned = TaskAssigned::kInfo.type;
 inline constexpr std::string_view kCheckedIn = CheckedIn::kInfo.type;
 inline constexpr std::string_view kCopyOffered = CopyOffered::kInfo.type;
 
-// Commands served by the tasks context (their bodies are still read in
-// workers/tasks/handlers.cc and documented in workers/tasks/README.md).
-inline constexpr std::string_view kRequest = "tasks.request";
-inline constexpr std::string_view kGet = "tasks.get";
-inline constexpr std::string_view kListForWorker = "tasks.list_for_worker";
-inline constexpr std::string_view kListForClient = "tasks.list_for_client";
-inline constexpr std::string_view kCheckIn = "tasks.check_in";
-inline constexpr std::string_view kComplete = "tasks.complete";
-inline constexpr std::string_view kFail = "tasks.fail";
-inline constexpr std::string_view kCopy = "tasks.copy";
+// ---- the task record and the commands ----
+
+// requested -> assigned -> checked_in -> completed | failed; canceled from requested/assigned.
+enum class TaskState { kRequested, kAssigned, kCheckedIn, kCompleted, kFailed, kCanceled };
+inline constexpr std::array<EnumName<TaskState>, 6> kTaskStateNames = {
+    {{TaskState::kRequested, "requested"},
+     {TaskState::kAssigned, "assigned"},
+     {TaskState::kCheckedIn, "checked_in"},
+     {TaskState::kCompleted, "completed"},
+     {TaskState::kFailed, "failed"},
+     {TaskState::kCanceled, "canceled"}}};
+constexpr std::span<const EnumName<TaskState>> EnumNames(TaskState) { return kTaskStateNames; }
+
+// One task: what tasks.get answers, an item of the list replies, and the tasks store's record.
+struct Task {
+  std::string id;
+  std::string client_id;
+  std::string service_type_id;
+  std::string description;
+  int64_t starts_at_ms = 0;
+  int64_t ends_at_ms = 0;
+  TaskState state = TaskState::kRequested;
+  std::string worker_id;  // "" until assigned
+  int64_t price_minor = 0;
+  bool kit_issued = false;
+  std::string supply_order_id;
+  int64_t checked_in_at_ms = 0;
+  std::string reason;
+  std::string copied_from;
+  std::string copy_id;
+  bool operator==(const Task&) const = default;
+  static constexpr auto Fields() {
+    using T = Task;
+    return std::tuple{Field("id", &T::id),
+                      Field("client_id", &T::client_id),
+                      Field("service_type_id", &T::service_type_id),
+                      Field("description", &T::description),
+                      Field("starts_at", &T::starts_at_ms),
+                      Field("ends_at", &T::ends_at_ms),
+                      Field("status", &T::state),
+                      Field("worker_id", &T::worker_id).Doc("\"\" until assigned"),
+                      Field("price_minor", &T::price_minor).Doc("fixed at assignment"),
+                      Field("kit_issued", &T::kit_issued),
+                      Field("supply_order_id", &T::supply_order_id),
+                      Field("checked_in_at", &T::checked_in_at_ms),
+                      Field("reason", &T::reason).Doc("why it failed or was canceled (no_show)"),
+                      Field("copied_from", &T::copied_from).Doc("the canceled task this copies"),
+                      Field("copy_id", &T::copy_id).Doc("the copy ordered from this task")};
+  }
+};
+
+// The reply of the commands that create or move a task.
+struct TaskStatusReply {
+  std::string id;
+  TaskState status = TaskState::kRequested;
+  static constexpr auto Fields() {
+    return std::tuple{Field("id", &TaskStatusReply::id),
+                      Field("status", &TaskStatusReply::status)};
+  }
+};
+
+// A page of tasks in id order; next_after is the last one's id when more remain.
+struct TaskList {
+  std::vector<Task> tasks;
+  std::optional<std::string> next_after;
+  static constexpr auto Fields() {
+    return std::tuple{Field("tasks", &TaskList::tasks),
+                      Field("next_after", &TaskList::next_after)
+                          .Doc("pass as `after` for the next page")};
+  }
+};
+
+struct Request {
+  static constexpr MessageInfo kInfo = Command("tasks.request", "a new task");
+  using Reply = TaskStatusReply;
+  std::string client_id;
+  std::string service_type_id;
+  std::string description;
+  int64_t starts_at_ms = 0;
+  std::optional<int64_t> duration_ms;
+  static constexpr auto Fields() {
+    using T = Request;
+    return std::tuple{Field("client_id", &T::client_id).NonEmpty(),
+                      Field("service_type_id", &T::service_type_id).NonEmpty(),
+                      Field("description", &T::description).Optional(),
+                      Field("starts_at", &T::starts_at_ms),
+                      Field("duration_ms", &T::duration_ms)
+                          .Min(1)
+                          .Doc("default: the context's --default-duration")};
+  }
+};
+
+struct Get {
+  static constexpr MessageInfo kInfo =
+      ReadOnlyCommand("tasks.get", "one task (own, or any for managers)");
+  using Reply = Task;
+  std::string task_id;
+  static constexpr auto Fields() { return std::tuple{Field("task_id", &Get::task_id).NonEmpty()}; }
+};
+
+// active: assigned or checked in; completed: finished work (completed or failed); canceled.
+enum class JobFilter { kActive, kCompleted, kCanceled };
+inline constexpr std::array<EnumName<JobFilter>, 3> kJobFilterNames = {
+    {{JobFilter::kActive, "active"},
+     {JobFilter::kCompleted, "completed"},
+     {JobFilter::kCanceled, "canceled"}}};
+constexpr std::span<const EnumName<JobFilter>> EnumNames(JobFilter) { return kJobFilterNames; }
+
+struct ListForWorker {
+  static constexpr MessageInfo kInfo = ReadOnlyCommand("tasks.list_for_worker", "a worker's jobs");
+  using Reply = TaskList;
+  std::string worker_id;
+  JobFilter state = JobFilter::kActive;
+  int64_t limit = 50;
+  std::string after;
+  static constexpr auto Fields() {
+    using T = ListForWorker;
+    return std::tuple{Field("worker_id", &T::worker_id).NonEmpty(), Field("state", &T::state),
+                      Field("limit", &T::limit).Optional().Min(1).Max(100).Doc("default 50"),
+                      Field("after", &T::after).Optional().Doc("the id to page after")};
+  }
+};
+
+struct ListForClient {
+  static constexpr MessageInfo kInfo = ReadOnlyCommand("tasks.list_for_client", "a client's tasks");
+  using Reply = TaskList;
+  std::string client_id;
+  static constexpr auto Fields() {
+    return std::tuple{Field("client_id", &ListForClient::client_id).NonEmpty()};
+  }
+};
+
+struct CheckIn {
+  static constexpr MessageInfo kInfo =
+      Command("tasks.check_in", "the assigned worker checks in (needs the kit issued)");
+  using Reply = TaskStatusReply;
+  std::string task_id;
+  Bytes photo;
+  static constexpr auto Fields() {
+    return std::tuple{Field("task_id", &CheckIn::task_id).NonEmpty(),
+                      Field("photo", &CheckIn::photo).NonEmpty().Doc("at most --max-photo-bytes")};
+  }
+};
+
+struct Complete {
+  static constexpr MessageInfo kInfo =
+      Command("tasks.complete", "the assigned worker completes a checked-in job");
+  using Reply = TaskStatusReply;
+  std::string task_id;
+  Bytes photo;
+  static constexpr auto Fields() {
+    return std::tuple{Field("task_id", &Complete::task_id).NonEmpty(),
+                      Field("photo", &Complete::photo).NonEmpty().Doc("at most --max-photo-bytes")};
+  }
+};
+
+struct Fail {
+  static constexpr MessageInfo kInfo =
+      Command("tasks.fail", "the assigned worker fails a checked-in job");
+  using Reply = TaskStatusReply;
+  std::string task_id;
+  std::string reason;
+  static constexpr auto Fields() {
+    return std::tuple{Field("task_id", &Fail::task_id).NonEmpty(),
+                      Field("reason", &Fail::reason).NonEmpty()};
+  }
+};
+
+struct Copy {
+  static constexpr MessageInfo kInfo =
+      Command("tasks.copy", "a client orders a copy of a no-show task with a new start");
+  using Reply = TaskStatusReply;
+  std::string task_id;
+  int64_t starts_at_ms = 0;
+  static constexpr auto Fields() {
+    return std::tuple{Field("task_id", &Copy::task_id).NonEmpty(),
+                      Field("starts_at", &Copy::starts_at_ms).Doc("not in the past")};
+  }
+};
+
+inline constexpr std::string_view kRequest = Request::kInfo.type;
+inline constexpr std::string_view kGet = Get::kInfo.type;
+inline constexpr std::string_view kListForWorker = ListForWorker::kInfo.type;
+inline constexpr std::string_view kListForClient = ListForClient::kInfo.type;
+inline constexpr std::string_view kCheckIn = CheckIn::kInfo.type;
+inline constexpr std::string_view kComplete = Complete::kInfo.type;
+inline constexpr std::string_view kFail = Fail::kInfo.type;
+inline constexpr std::string_view kCopy = Copy::kInfo.type;
 
 // The declared messages of this family, for the registry.
-using Messages = std::tuple<TaskRequested, TaskFinalized, TaskAssigned, CheckedIn, CopyOffered>;
+using Messages = std::tuple<TaskRequested, TaskFinalized, TaskAssigned, CheckedIn, CopyOffered,
+                            Request, Get, ListForWorker, ListForClient, CheckIn, Complete, Fail,
+                            Copy>;
 
 }  // namespace mcf::schemas::tasks

@@ -15,17 +15,14 @@
 namespace mcf::worker {
 namespace {
 
-// Parses the body and runs `handler` on it; a malformed body is `invalid` (the handler never
-// sees it) and an exception becomes `internal`. `invoked` counts handler calls when given.
+// Runs `handler` on the raw body (it decodes it: a malformed body is `invalid`); an exception
+// becomes `internal`. `invoked` counts handler calls when given.
 template <typename Handler>
 auto InvokeHandler(const Handler& handler, HandlerContext& ctx, std::string_view body_bytes,
-                   uint64_t* invoked)
-    -> decltype(handler(ctx, std::declval<const schemas::Body&>())) {
-  auto body = schemas::Body::Parse(body_bytes);
-  if (!body.ok()) return body.status();
+                   uint64_t* invoked) -> decltype(handler(ctx, body_bytes)) {
   if (invoked) ++*invoked;
   try {
-    return handler(ctx, *body);
+    return handler(ctx, body_bytes);
   } catch (const std::exception& e) {
     return Status::Internal(std::string("handler threw: ") + e.what());
   } catch (...) {
@@ -244,6 +241,23 @@ Result<store::Db> Dispatcher::OpenDb(const std::string& name) {
 }
 
 Status Dispatcher::OnCommand(std::string_view type, CommandHandler handler) {
+  return OnRawCommand(type, [handler = std::move(handler)](HandlerContext& ctx,
+                                                          std::string_view body)
+                                -> Result<std::string> {
+    ASSIGN_OR_RETURN(const schemas::Body parsed, schemas::Body::Parse(body));
+    return handler(ctx, parsed);
+  });
+}
+
+Status Dispatcher::OnEvent(std::string_view type, EventHandler handler) {
+  return OnRawEvent(type, [handler = std::move(handler)](HandlerContext& ctx,
+                                                        std::string_view body) -> Status {
+    ASSIGN_OR_RETURN(const schemas::Body parsed, schemas::Body::Parse(body));
+    return handler(ctx, parsed);
+  });
+}
+
+Status Dispatcher::OnRawCommand(std::string_view type, RawCommandHandler handler) {
   const auto* t = schemas::FindMessageType(type);
   if (t == nullptr || t->kind != schemas::MessageKind::kCommand)
     return Status::Invalid(std::string(type) + " is not a registered command type");
@@ -254,7 +268,7 @@ Status Dispatcher::OnCommand(std::string_view type, CommandHandler handler) {
   return Status::Ok();
 }
 
-Status Dispatcher::OnEvent(std::string_view type, EventHandler handler) {
+Status Dispatcher::OnRawEvent(std::string_view type, RawEventHandler handler) {
   const auto* t = schemas::FindMessageType(type);
   if (t == nullptr || t->kind != schemas::MessageKind::kEvent)
     return Status::Invalid(std::string(type) + " is not a registered event type");

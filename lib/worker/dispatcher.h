@@ -29,10 +29,13 @@
 #include "lib/base/status.h"
 #include "lib/store/lmdb.h"
 #include "lib/worker/handler_context.h"
+#include "lib/worker/typed_handler.h"
 #include "schemas/body.h"
 
 namespace mcf::worker {
 
+// Handlers that read a Body by field name, for the contexts whose messages are not declared
+// yet; declared messages use On<Type> (lib/worker/typed_handler.h).
 // Returns the reply body (an encoded map) or the reply's error status.
 using CommandHandler = std::function<Result<std::string>(HandlerContext&, const schemas::Body&)>;
 // Returns ok to commit the event's effects; an error is logged and counted, and the event is
@@ -106,6 +109,18 @@ class Dispatcher {
   // or when a handler for it already exists.
   Status OnCommand(std::string_view type, CommandHandler handler);
   Status OnEvent(std::string_view type, EventHandler handler);
+  // The same for a declared command or event: the handler gets the decoded message.
+  template <schemas::CommandMessage C, class Handler>
+  Status On(Handler handler) {
+    return OnRawCommand(C::kInfo.type, DecodingCommandHandler<C>(std::move(handler)));
+  }
+  template <schemas::Message E, class Handler>
+    requires(E::kInfo.kind == schemas::MessageKind::kEvent)
+  Status On(Handler handler) {
+    return OnRawEvent(E::kInfo.type, DecodingEventHandler<E>(std::move(handler)));
+  }
+  Status OnRawCommand(std::string_view type, RawCommandHandler handler);
+  Status OnRawEvent(std::string_view type, RawEventHandler handler);
 
   // Event types with handlers (the subscription's prefixes), sorted.
   std::vector<std::string> event_types() const;
@@ -173,8 +188,8 @@ class Dispatcher {
   store::Db inbox_, inbox_by_time_, offsets_db_, outbox_, meta_;
   Millis reply_retention_{7LL * 24 * 3600 * 1000};
   StoreStatus store_status_;
-  std::map<std::string, CommandHandler, std::less<>> commands_;
-  std::map<std::string, EventHandler, std::less<>> events_;
+  std::map<std::string, RawCommandHandler, std::less<>> commands_;
+  std::map<std::string, RawEventHandler, std::less<>> events_;
   uint64_t next_producer_seq_ = 1;
   std::map<std::string, uint64_t, std::less<>> offsets_;  // committed
   DispatcherStats stats_;

@@ -15,6 +15,7 @@
 #include "lib/base/stable_hash.h"
 #include "lib/base/status.h"
 #include "lib/store/lmdb.h"
+#include "schemas/codec.h"
 #include "schemas/envelope.h"
 
 namespace mcf::worker {
@@ -45,6 +46,12 @@ class HandlerContext {
   // published if and only if the handler's effects commit. `body` is an encoded map.
   // invalid when `type` is not a registered event type.
   Status Publish(std::string_view type, std::string body);
+  // The same for a declared event (schemas/declare.h).
+  template <schemas::Message E>
+    requires(E::kInfo.kind == schemas::MessageKind::kEvent)
+  Status Publish(const E& event) {
+    return Publish(E::kInfo.type, schemas::Encode(event));
+  }
 
   // For the runtime: events queued by Publish, in order (type, body).
   std::vector<std::pair<std::string, std::string>>& published() { return published_; }

@@ -398,16 +398,17 @@ Status Worker::Open() {
 
 Result<store::Db> Worker::OpenDb(const std::string& name) { return dispatcher_.OpenDb(name); }
 
-Status Worker::OnCommand(std::string_view type, CommandHandler handler) {
-  Status s = dispatcher_.OnCommand(type, std::move(handler));
+Status Worker::KeepSetupError(Status s) {
   if (!s.ok() && setup_error_.ok()) setup_error_ = s;
   return s;
 }
 
+Status Worker::OnCommand(std::string_view type, CommandHandler handler) {
+  return KeepSetupError(dispatcher_.OnCommand(type, std::move(handler)));
+}
+
 Status Worker::OnEvent(std::string_view type, EventHandler handler) {
-  Status s = dispatcher_.OnEvent(type, std::move(handler));
-  if (!s.ok() && setup_error_.ok()) setup_error_ = s;
-  return s;
+  return KeepSetupError(dispatcher_.OnEvent(type, std::move(handler)));
 }
 
 int Worker::Run() {

@@ -97,6 +97,11 @@ class Worker {
   Status OnCommand(std::string_view type, CommandHandler handler);
   // Subscribes to exactly this event type.
   Status OnEvent(std::string_view type, EventHandler handler);
+  // A handler of a declared command or event (lib/worker/typed_handler.h); same rules.
+  template <class Message, class Handler>
+  Status On(Handler handler) {
+    return KeepSetupError(dispatcher_.On<Message>(std::move(handler)));
+  }
 
   // Serves until Stop(), SIGTERM or SIGINT: the current batch is finished and DISCONNECT sent.
   // Returns the process exit code: 0 after a stop, 1 on a store failure, 2 on bad set-up, 4 when
@@ -114,6 +119,8 @@ class Worker {
   WorkerOptions options_;
   Dispatcher dispatcher_;
   Status setup_error_;
+  // Remembers the first registration error (Run() refuses to start on it); returns `s`.
+  Status KeepSetupError(Status s);
   std::atomic<bool> stop_{false};
 };
 

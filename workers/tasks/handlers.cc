@@ -22,40 +22,17 @@ using schemas::Body;
 using schemas::BodyWriter;
 using worker::HandlerContext;
 
-std::string StatusReply(const Task& t) {
-  return BodyWriter().String("id", t.id).String("status", StateName(t.state)).Finish();
-}
+TasksHandlers::TaskStatusReply StatusReply(const Task& t) { return {t.id, t.state}; }
 
-// {tasks: [the first `limit`], next_after?: the last one's id when more remain}. Tasks come in
-// id order (the store's key order), which is what `after` pages over.
-std::string ListReply(const std::vector<Task>& tasks, size_t limit = SIZE_MAX) {
-  const size_t n = std::min(limit, tasks.size());
-  schemas::MsgpackWriter array;
-  array.ArrayHeader(static_cast<uint32_t>(n));
-  for (size_t i = 0; i < n; ++i) array.Raw(EncodeTask(tasks[i]));
-  BodyWriter reply;
-  reply.Raw("tasks", array.bytes());
-  if (n < tasks.size()) reply.String("next_after", tasks[n - 1].id);
-  return reply.Finish();
-}
-
-struct Page {
-  size_t limit = 50;
-  std::string after;  // "" = from the start
-};
-
-// {limit? (1..100, default 50), after?}
-Result<Page> ReadPage(const Body& body) {
-  Page page;
-  auto limit = body.OptInt("limit");
-  if (!limit.ok()) return limit.status();
-  if (*limit) {
-    if (**limit < 1 || **limit > 100) return Status::Invalid("body.limit: must be 1..100");
-    page.limit = static_cast<size_t>(**limit);
+// The first `limit` of `tasks` (in id order: the store's key order, which `after` pages over),
+// and the last one's id when more remain.
+TasksHandlers::TaskList Page(std::vector<Task> tasks, size_t limit = SIZE_MAX) {
+  TasksHandlers::TaskList page;
+  if (tasks.size() > limit) {
+    tasks.resize(limit);
+    page.next_after = tasks.back().id;
   }
-  auto after = body.OptString("after");
-  if (!after.ok()) return after.status();
-  page.after = after->value_or("");
+  page.tasks = std::move(tasks);
   return page;
 }
 
@@ -72,13 +49,6 @@ wire::Outcome OutcomeOf(State s) {
   return s == State::kCompleted ? wire::Outcome::kCompleted
          : s == State::kFailed  ? wire::Outcome::kFailed
                                 : wire::Outcome::kCanceled;
-}
-
-Result<std::string> RequiredString(const Body& body, std::string_view field) {
-  auto v = body.String(field);
-  if (!v.ok()) return v.status();
-  if (v->empty()) return Status::Invalid("body." + std::string(field) + ": must not be empty");
-  return v;
 }
 
 }  // namespace
@@ -194,162 +164,120 @@ Result<Task> TasksHandlers::CreateTask(HandlerContext& ctx, Task task) {
   return task;
 }
 
-Result<std::string> TasksHandlers::Request(HandlerContext& ctx, const Body& body) {
-  auto client_id = RequiredString(body, "client_id");
-  if (!client_id.ok()) return client_id.status();
+Result<TasksHandlers::TaskStatusReply> TasksHandlers::Request(HandlerContext& ctx,
+                                                             const wire::Request& r) {
   const auto& p = ctx.message().principal;
-  if (p && !IsManager(ctx) && !Is(ctx, "client", *client_id) && p->role != "system")
+  if (p && !IsManager(ctx) && !Is(ctx, "client", r.client_id) && p->role != "system")
     return Status::Forbidden("a client may request tasks only for themselves");
-  auto service_type_id = RequiredString(body, "service_type_id");
-  if (!service_type_id.ok()) return service_type_id.status();
-  auto description = body.OptString("description");
-  if (!description.ok()) return description.status();
-  auto starts_at = body.Int("starts_at");
-  if (!starts_at.ok()) return starts_at.status();
-  auto duration = body.OptInt("duration_ms");
-  if (!duration.ok()) return duration.status();
-  int64_t duration_ms = duration->value_or(options_.default_duration_ms);
-  if (duration_ms <= 0) return Status::Invalid("body.duration_ms: must be positive");
   Task t;
-  t.client_id = std::move(*client_id);
-  t.service_type_id = std::move(*service_type_id);
-  t.description = description->value_or("");
-  t.starts_at_ms = *starts_at;
-  t.ends_at_ms = *starts_at + duration_ms;
-  auto created = CreateTask(ctx, std::move(t));
-  if (!created.ok()) return created.status();
-  return StatusReply(*created);
+  t.client_id = r.client_id;
+  t.service_type_id = r.service_type_id;
+  t.description = r.description;
+  t.starts_at_ms = r.starts_at_ms;
+  t.ends_at_ms = r.starts_at_ms + r.duration_ms.value_or(options_.default_duration_ms);
+  ASSIGN_OR_RETURN(const Task created, CreateTask(ctx, std::move(t)));
+  return StatusReply(created);
 }
 
-Result<std::string> TasksHandlers::Get(HandlerContext& ctx, const Body& body) {
-  auto task_id = RequiredString(body, "task_id");
-  if (!task_id.ok()) return task_id.status();
-  auto task = store_.Get(ctx.txn(), *task_id);
-  if (!task.ok()) return task.status();
+Result<Task> TasksHandlers::Get(HandlerContext& ctx, const wire::Get& r) {
+  ASSIGN_OR_RETURN(std::optional<Task> task, store_.Get(ctx.txn(), r.task_id));
   // Someone else's task is indistinguishable from a missing one.
-  if (!*task || !(IsManager(ctx) || Is(ctx, "client", (*task)->client_id) ||
-                  (!(*task)->worker_id.empty() && Is(ctx, "worker", (*task)->worker_id))))
-    return Status::NotFound("no task \"" + *task_id + "\"");
-  return EncodeTask(**task);
+  if (!task || !(IsManager(ctx) || Is(ctx, "client", task->client_id) ||
+                 (!task->worker_id.empty() && Is(ctx, "worker", task->worker_id))))
+    return Status::NotFound("no task \"" + r.task_id + "\"");
+  return std::move(*task);
 }
 
-Result<std::string> TasksHandlers::ListForWorker(HandlerContext& ctx, const Body& body) {
-  auto worker_id = RequiredString(body, "worker_id");
-  if (!worker_id.ok()) return worker_id.status();
-  auto which = body.String("state");
-  if (!which.ok()) return which.status();
-  if (*which != "active" && *which != "completed" && *which != "canceled")
-    return Status::Invalid("body.state: expected active, completed or canceled, got " + *which);
-  if (!IsManager(ctx) && !Is(ctx, "worker", *worker_id))
+Result<TasksHandlers::TaskList> TasksHandlers::ListForWorker(HandlerContext& ctx,
+                                                            const wire::ListForWorker& r) {
+  if (!IsManager(ctx) && !Is(ctx, "worker", r.worker_id))
     return Status::Forbidden("a worker may list only their own jobs");
-  auto page = ReadPage(body);
-  if (!page.ok()) return page.status();
-  // active: assigned or checked in; completed: finished work (completed or failed); canceled.
-  auto tasks = store_.Scan(ctx.txn(), [&](const Task& t) {
-    if (t.worker_id != *worker_id || t.id <= page->after) return false;
-    if (*which == "active") return t.state == State::kAssigned || t.state == State::kCheckedIn;
-    if (*which == "completed") return t.state == State::kCompleted || t.state == State::kFailed;
-    return t.state == State::kCanceled;
-  });
-  if (!tasks.ok()) return tasks.status();
-  return ListReply(*tasks, page->limit);
+  using wire::JobFilter;
+  ASSIGN_OR_RETURN(std::vector<Task> tasks, store_.Scan(ctx.txn(), [&](const Task& t) {
+                     if (t.worker_id != r.worker_id || t.id <= r.after) return false;
+                     switch (r.state) {
+                       case JobFilter::kActive:
+                         return t.state == State::kAssigned || t.state == State::kCheckedIn;
+                       case JobFilter::kCompleted:
+                         return t.state == State::kCompleted || t.state == State::kFailed;
+                       case JobFilter::kCanceled:
+                         return t.state == State::kCanceled;
+                     }
+                     return false;
+                   }));
+  return Page(std::move(tasks), static_cast<size_t>(r.limit));
 }
 
-Result<std::string> TasksHandlers::ListForClient(HandlerContext& ctx, const Body& body) {
-  auto client_id = RequiredString(body, "client_id");
-  if (!client_id.ok()) return client_id.status();
-  if (!IsManager(ctx) && !Is(ctx, "client", *client_id))
+Result<TasksHandlers::TaskList> TasksHandlers::ListForClient(HandlerContext& ctx,
+                                                            const wire::ListForClient& r) {
+  if (!IsManager(ctx) && !Is(ctx, "client", r.client_id))
     return Status::Forbidden("a client may list only their own tasks");
-  auto tasks = store_.Scan(ctx.txn(), [&](const Task& t) { return t.client_id == *client_id; });
-  if (!tasks.ok()) return tasks.status();
-  return ListReply(*tasks);
+  ASSIGN_OR_RETURN(std::vector<Task> tasks, store_.Scan(ctx.txn(), [&](const Task& t) {
+                     return t.client_id == r.client_id;
+                   }));
+  return Page(std::move(tasks));
 }
 
-Result<Task> TasksHandlers::LoadForAssignedWorker(HandlerContext& ctx, const Body& body) {
-  auto task_id = RequiredString(body, "task_id");
-  if (!task_id.ok()) return task_id.status();
+Result<Task> TasksHandlers::LoadForAssignedWorker(HandlerContext& ctx,
+                                                  const std::string& task_id) {
   const auto& p = ctx.message().principal;
   if (!p || p->role != "worker") return Status::Forbidden("only the assigned worker may do this");
-  auto task = store_.Get(ctx.txn(), *task_id);
-  if (!task.ok()) return task.status();
-  if (!*task || (*task)->worker_id != p->id)
-    return Status::NotFound("no task \"" + *task_id + "\" assigned to you");
-  return std::move(**task);
+  ASSIGN_OR_RETURN(std::optional<Task> task, store_.Get(ctx.txn(), task_id));
+  if (!task || task->worker_id != p->id)
+    return Status::NotFound("no task \"" + task_id + "\" assigned to you");
+  return std::move(*task);
 }
 
-Result<std::string> TasksHandlers::ReadPhoto(const Body& body) const {
-  auto raw = body.Raw("photo");
-  if (!raw.ok()) return raw.status();
-  schemas::MsgpackReader r(*raw);
-  std::optional<std::string_view> bytes;
-  if (r.Peek() == schemas::MsgType::kBinary) {
-    bytes = r.ReadBinary();
-  } else if (r.Peek() == schemas::MsgType::kString) {
-    bytes = r.ReadString();
-  }
-  if (!bytes) return Status::Invalid("body.photo: expected bytes or a string");
-  if (bytes->empty()) return Status::Invalid("body.photo: must not be empty");
-  if (bytes->size() > options_.max_photo_bytes)
-    return Status::Invalid("body.photo: " + std::to_string(bytes->size()) +
+Status TasksHandlers::CheckPhoto(const schemas::Bytes& photo) const {
+  if (photo.data.size() > options_.max_photo_bytes)
+    return Status::Invalid("body.photo: " + std::to_string(photo.data.size()) +
                            " bytes is over the limit of " +
                            std::to_string(options_.max_photo_bytes));
-  return std::string(*bytes);
+  return Status::Ok();
 }
 
-Result<std::string> TasksHandlers::CheckIn(HandlerContext& ctx, const Body& body) {
-  auto task = LoadForAssignedWorker(ctx, body);
-  if (!task.ok()) return task.status();
-  auto photo = ReadPhoto(body);
-  if (!photo.ok()) return photo.status();
-  auto next = Apply(task->state, Action::kCheckIn, task->kit_issued);
-  if (!next.ok()) return next.status();
-  task->state = *next;
-  task->checked_in_at_ms = ctx.now_ms();
-  if (Status s = store_.PutPhoto(ctx.txn(), task->id, "check_in", *photo); !s.ok()) return s;
-  if (Status s = store_.Put(ctx.txn(), *task); !s.ok()) return s;
-  wire::CheckedIn event{task->id, task->worker_id, ctx.now_ms()};
-  if (Status s = ctx.Publish(wire::kCheckedIn, wire::Encode(event)); !s.ok()) return s;
-  spdlog::info("event=checked_in task={} worker={} photo_bytes={}", Quoted(task->id),
-               Quoted(task->worker_id), photo->size());
-  return StatusReply(*task);
+Result<TasksHandlers::TaskStatusReply> TasksHandlers::CheckIn(HandlerContext& ctx,
+                                                             const wire::CheckIn& r) {
+  ASSIGN_OR_RETURN(Task task, LoadForAssignedWorker(ctx, r.task_id));
+  RETURN_IF_ERROR(CheckPhoto(r.photo));
+  ASSIGN_OR_RETURN(task.state, Apply(task.state, Action::kCheckIn, task.kit_issued));
+  task.checked_in_at_ms = ctx.now_ms();
+  RETURN_IF_ERROR(store_.PutPhoto(ctx.txn(), task.id, "check_in", r.photo.data));
+  RETURN_IF_ERROR(store_.Put(ctx.txn(), task));
+  RETURN_IF_ERROR(ctx.Publish(wire::CheckedIn{task.id, task.worker_id, ctx.now_ms()}));
+  spdlog::info("event=checked_in task={} worker={} photo_bytes={}", Quoted(task.id),
+               Quoted(task.worker_id), r.photo.data.size());
+  return StatusReply(task);
 }
 
-Result<std::string> TasksHandlers::Complete(HandlerContext& ctx, const Body& body) {
-  auto task = LoadForAssignedWorker(ctx, body);
-  if (!task.ok()) return task.status();
+Result<TasksHandlers::TaskStatusReply> TasksHandlers::Complete(HandlerContext& ctx,
+                                                              const wire::Complete& r) {
+  ASSIGN_OR_RETURN(Task task, LoadForAssignedWorker(ctx, r.task_id));
   // A retry (even under a new command id) of a completion that happened: same answer, no event.
-  if (task->state == State::kCompleted) return StatusReply(*task);
-  auto photo = ReadPhoto(body);
-  if (!photo.ok()) return photo.status();
-  auto next = Apply(task->state, Action::kComplete, task->kit_issued);
-  if (!next.ok()) return next.status();
-  if (Status s = store_.PutPhoto(ctx.txn(), task->id, "report", *photo); !s.ok()) return s;
-  if (Status s = Finalize(ctx, *task, *next, ""); !s.ok()) return s;
-  return StatusReply(*task);
+  if (task.state == State::kCompleted) return StatusReply(task);
+  RETURN_IF_ERROR(CheckPhoto(r.photo));
+  ASSIGN_OR_RETURN(const State next, Apply(task.state, Action::kComplete, task.kit_issued));
+  RETURN_IF_ERROR(store_.PutPhoto(ctx.txn(), task.id, "report", r.photo.data));
+  RETURN_IF_ERROR(Finalize(ctx, task, next, ""));
+  return StatusReply(task);
 }
 
-Result<std::string> TasksHandlers::Fail(HandlerContext& ctx, const Body& body) {
-  auto task = LoadForAssignedWorker(ctx, body);
-  if (!task.ok()) return task.status();
-  auto reason = RequiredString(body, "reason");
-  if (!reason.ok()) return reason.status();
-  auto next = Apply(task->state, Action::kFail, task->kit_issued);
-  if (!next.ok()) return next.status();
-  if (Status s = Finalize(ctx, *task, *next, std::move(*reason)); !s.ok()) return s;
-  return StatusReply(*task);
+Result<TasksHandlers::TaskStatusReply> TasksHandlers::Fail(HandlerContext& ctx,
+                                                          const wire::Fail& r) {
+  ASSIGN_OR_RETURN(Task task, LoadForAssignedWorker(ctx, r.task_id));
+  ASSIGN_OR_RETURN(const State next, Apply(task.state, Action::kFail, task.kit_issued));
+  RETURN_IF_ERROR(Finalize(ctx, task, next, r.reason));
+  return StatusReply(task);
 }
 
-Result<std::string> TasksHandlers::Copy(HandlerContext& ctx, const Body& body) {
-  auto task_id = RequiredString(body, "task_id");
-  if (!task_id.ok()) return task_id.status();
-  auto starts_at = body.Int("starts_at");
-  if (!starts_at.ok()) return starts_at.status();
-  if (*starts_at < ctx.now_ms()) return Status::Invalid("body.starts_at: must not be in the past");
-  auto task = store_.Get(ctx.txn(), *task_id);
-  if (!task.ok()) return task.status();
-  if (!*task || !(Is(ctx, "client", (*task)->client_id) || IsManager(ctx)))
-    return Status::NotFound("no task \"" + *task_id + "\"");
-  Task& original = **task;
+Result<TasksHandlers::TaskStatusReply> TasksHandlers::Copy(HandlerContext& ctx,
+                                                          const wire::Copy& r) {
+  if (r.starts_at_ms < ctx.now_ms())
+    return Status::Invalid("body.starts_at: must not be in the past");
+  ASSIGN_OR_RETURN(std::optional<Task> task, store_.Get(ctx.txn(), r.task_id));
+  if (!task || !(Is(ctx, "client", task->client_id) || IsManager(ctx)))
+    return Status::NotFound("no task \"" + r.task_id + "\"");
+  Task& original = *task;
   if (original.state != State::kCanceled || original.reason != "no_show")
     return Status::Conflict("only a task canceled by a no-show can be copied");
   if (!original.copy_id.empty())
@@ -359,14 +287,13 @@ Result<std::string> TasksHandlers::Copy(HandlerContext& ctx, const Body& body) {
   copy.client_id = original.client_id;
   copy.service_type_id = original.service_type_id;
   copy.description = original.description;
-  copy.starts_at_ms = *starts_at;
-  copy.ends_at_ms = *starts_at + (original.ends_at_ms - original.starts_at_ms);
+  copy.starts_at_ms = r.starts_at_ms;
+  copy.ends_at_ms = r.starts_at_ms + (original.ends_at_ms - original.starts_at_ms);
   copy.copied_from = original.id;
-  auto created = CreateTask(ctx, std::move(copy));
-  if (!created.ok()) return created.status();
-  original.copy_id = created->id;
-  if (Status s = store_.Put(ctx.txn(), original); !s.ok()) return s;
-  return StatusReply(*created);
+  ASSIGN_OR_RETURN(const Task created, CreateTask(ctx, std::move(copy)));
+  original.copy_id = created.id;
+  RETURN_IF_ERROR(store_.Put(ctx.txn(), original));
+  return StatusReply(created);
 }
 
 Status TasksHandlers::Finalize(HandlerContext& ctx, Task& task, State final_state,

@@ -11,6 +11,7 @@
 
 #include "lib/base/status.h"
 #include "lib/worker/handler_context.h"
+#include "lib/worker/typed_handler.h"
 #include "schemas/body.h"
 #include "workers/tasks/tasks_store.h"
 
@@ -41,7 +42,6 @@ class TasksHandlers {
     using worker::HandlerContext;
     using Body = schemas::Body;
     using EventFn = Status (TasksHandlers::*)(HandlerContext&, const Body&);
-    using CommandFn = Result<std::string> (TasksHandlers::*)(HandlerContext&, const Body&);
     for (auto [type, fn] :
          {std::pair<std::string_view, EventFn>{kWorkerMatched, &TasksHandlers::OnWorkerMatched},
           {kKitIssued, &TasksHandlers::OnKitIssued},
@@ -51,19 +51,15 @@ class TasksHandlers {
           type, [self, fn](HandlerContext& c, const Body& b) { return ((*self).*fn)(c, b); });
       if (!s.ok()) return s;
     }
-    for (auto [type, fn] :
-         {std::pair<std::string_view, CommandFn>{"tasks.request", &TasksHandlers::Request},
-          {"tasks.get", &TasksHandlers::Get},
-          {"tasks.list_for_worker", &TasksHandlers::ListForWorker},
-          {"tasks.list_for_client", &TasksHandlers::ListForClient},
-          {"tasks.check_in", &TasksHandlers::CheckIn},
-          {"tasks.complete", &TasksHandlers::Complete},
-          {"tasks.fail", &TasksHandlers::Fail},
-          {"tasks.copy", &TasksHandlers::Copy}}) {
-      Status s = runtime.OnCommand(
-          type, [self, fn](HandlerContext& c, const Body& b) { return ((*self).*fn)(c, b); });
-      if (!s.ok()) return s;
-    }
+    for (Status s : {worker::Bind(runtime, self, &TasksHandlers::Request),
+                     worker::Bind(runtime, self, &TasksHandlers::Get),
+                     worker::Bind(runtime, self, &TasksHandlers::ListForWorker),
+                     worker::Bind(runtime, self, &TasksHandlers::ListForClient),
+                     worker::Bind(runtime, self, &TasksHandlers::CheckIn),
+                     worker::Bind(runtime, self, &TasksHandlers::Complete),
+                     worker::Bind(runtime, self, &TasksHandlers::Fail),
+                     worker::Bind(runtime, self, &TasksHandlers::Copy)})
+      RETURN_IF_ERROR(s);
     return Status::Ok();
   }
 
@@ -74,26 +70,31 @@ class TasksHandlers {
   Status OnClockTick(worker::HandlerContext& ctx, const schemas::Body& body);
   Status OnHelpRequested(worker::HandlerContext& ctx, const schemas::Body& body);
 
-  // Commands: reply {id, status} for the ones that create or move a task, the task map for get,
-  // {tasks: [...]} for lists.
-  Result<std::string> Request(worker::HandlerContext& ctx, const schemas::Body& body);
-  Result<std::string> Get(worker::HandlerContext& ctx, const schemas::Body& body);
-  Result<std::string> ListForWorker(worker::HandlerContext& ctx, const schemas::Body& body);
-  Result<std::string> ListForClient(worker::HandlerContext& ctx, const schemas::Body& body);
-  Result<std::string> CheckIn(worker::HandlerContext& ctx, const schemas::Body& body);
-  Result<std::string> Complete(worker::HandlerContext& ctx, const schemas::Body& body);
-  Result<std::string> Fail(worker::HandlerContext& ctx, const schemas::Body& body);
-  Result<std::string> Copy(worker::HandlerContext& ctx, const schemas::Body& body);
+  // Commands: {id, status} for the ones that create or move a task, the task for get, a page
+  // of tasks for the lists (the declarations in schemas/tasks.h).
+  using TaskStatusReply = schemas::tasks::TaskStatusReply;
+  using TaskList = schemas::tasks::TaskList;
+  Result<TaskStatusReply> Request(worker::HandlerContext& ctx, const schemas::tasks::Request& r);
+  Result<Task> Get(worker::HandlerContext& ctx, const schemas::tasks::Get& r);
+  Result<TaskList> ListForWorker(worker::HandlerContext& ctx,
+                                 const schemas::tasks::ListForWorker& r);
+  Result<TaskList> ListForClient(worker::HandlerContext& ctx,
+                                 const schemas::tasks::ListForClient& r);
+  Result<TaskStatusReply> CheckIn(worker::HandlerContext& ctx, const schemas::tasks::CheckIn& r);
+  Result<TaskStatusReply> Complete(worker::HandlerContext& ctx,
+                                   const schemas::tasks::Complete& r);
+  Result<TaskStatusReply> Fail(worker::HandlerContext& ctx, const schemas::tasks::Fail& r);
+  Result<TaskStatusReply> Copy(worker::HandlerContext& ctx, const schemas::tasks::Copy& r);
 
  private:
-  // The task `body.task_id` names, checked to be the principal's own assigned job (worker).
-  Result<Task> LoadForAssignedWorker(worker::HandlerContext& ctx, const schemas::Body& body);
+  // The task `task_id` names, checked to be the principal's own assigned job (worker).
+  Result<Task> LoadForAssignedWorker(worker::HandlerContext& ctx, const std::string& task_id);
   // Creates, stores and publishes task_requested for a new task.
   Result<Task> CreateTask(worker::HandlerContext& ctx, Task task);
   // Moves `task` to a final state, stores it and publishes the one task_finalized.
   Status Finalize(worker::HandlerContext& ctx, Task& task, State final_state, std::string reason);
-  // Reads the `photo` field (bin or str), non-empty and within the cap.
-  Result<std::string> ReadPhoto(const schemas::Body& body) const;
+  // The photo within the cap (--max-photo-bytes).
+  Status CheckPhoto(const schemas::Bytes& photo) const;
 
   TasksStore store_;
   TasksOptions options_;

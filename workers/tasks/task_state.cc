@@ -4,28 +4,9 @@
 
 namespace mcf::tasks {
 
-std::string_view StateName(State state) {
-  switch (state) {
-    case State::kRequested:
-      return "requested";
-    case State::kAssigned:
-      return "assigned";
-    case State::kCheckedIn:
-      return "checked_in";
-    case State::kCompleted:
-      return "completed";
-    case State::kFailed:
-      return "failed";
-    case State::kCanceled:
-      return "canceled";
-  }
-  return "requested";
-}
-
 Result<State> ParseState(std::string_view name) {
-  for (State s : {State::kRequested, State::kAssigned, State::kCheckedIn, State::kCompleted,
-                  State::kFailed, State::kCanceled})
-    if (StateName(s) == name) return s;
+  for (const auto& s : schemas::tasks::kTaskStateNames)
+    if (s.name == name) return s.value;
   return Status::Invalid("unknown task state \"" + std::string(name) + "\"");
 }
 

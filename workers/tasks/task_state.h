@@ -7,14 +7,16 @@
 #include <string_view>
 
 #include "lib/base/status.h"
+#include "schemas/tasks.h"
 
 namespace mcf::tasks {
 
 // requested -> assigned -> checked_in -> completed | failed; canceled from requested/assigned.
-enum class State { kRequested, kAssigned, kCheckedIn, kCompleted, kFailed, kCanceled };
+// The states are the wire's (schemas/tasks.h), so a stored task and a reply say the same.
+using State = schemas::tasks::TaskState;
 enum class Action { kAssign, kCheckIn, kComplete, kFail, kCancel };
 
-std::string_view StateName(State state);
+constexpr std::string_view StateName(State state) { return schemas::NameOf(state); }
 // invalid for an unknown name.
 Result<State> ParseState(std::string_view name);
 std::string_view ActionName(Action action);

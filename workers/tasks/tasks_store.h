@@ -17,31 +17,8 @@
 
 namespace mcf::tasks {
 
-// One task as the tasks context stores it.
-struct Task {
-  std::string id;
-  std::string client_id;
-  std::string service_type_id;
-  std::string description;
-  int64_t starts_at_ms = 0;
-  int64_t ends_at_ms = 0;
-  State state = State::kRequested;
-  std::string worker_id;    // "" until assigned
-  int64_t price_minor = 0;  // fixed at assignment
-  bool kit_issued = false;
-  std::string supply_order_id;
-  int64_t checked_in_at_ms = 0;
-  std::string reason;       // why it failed or was canceled ("no_show")
-  std::string copied_from;  // the canceled task this one copies ("" = none)
-  std::string copy_id;      // the copy ordered from this task ("" = none)
-  bool operator==(const Task&) const = default;
-};
-
-// The task as an encoded map (the reply body of tasks.get, an item of the list replies):
-// {id, client_id, service_type_id, description, starts_at, ends_at, status, worker_id,
-//  price_minor, kit_issued, supply_order_id, checked_in_at, reason, copied_from, copy_id}.
-std::string EncodeTask(const Task& task);
-Result<Task> DecodeTask(std::string_view bytes);
+// One task as the tasks context stores it: the declared record tasks.get answers with.
+using Task = schemas::tasks::Task;
 
 class TasksStore {
  public:
@@ -68,7 +45,7 @@ class TasksStore {
     auto cursor = store::Cursor::Open(txn, dbs_.tasks);
     if (!cursor.ok()) return cursor.status();
     for (bool ok = cursor->First(); ok; ok = cursor->Next()) {
-      auto t = DecodeTask(cursor->value());
+      auto t = schemas::Decode<Task>(cursor->value(), "task");
       if (!t.ok())
         return Status::Internal("tasks store: bad task \"" + std::string(cursor->key()) +
                                 "\": " + t.status().message());
