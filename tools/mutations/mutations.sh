@@ -67,14 +67,14 @@ mutation store-full-refusal lib/worker/dispatcher.cc \
   $'  if (false && !read_only && store_status_.full) {'
 
 mutation outbox-delete-before-ack lib/worker/outbox_sender.cc \
-  '^DispatcherGuaranteesTest\. ^WorkerLoopTest\. ^RuntimeBrokerRestartTest\.' \
+  '^OutboxSenderTest\. ^WorkerLoopTest\. ^RuntimeBrokerRestartTest\.' \
   'outbox records are deleted once sent, before the broker acknowledged them' \
   $'  if (acked_ <= deleted_upto_) return 0;\n  deleted_upto_ = acked_;\n  return acked_;' \
   $'  if (sent_upto_ <= deleted_upto_) return 0;\n  deleted_upto_ = sent_upto_;\n  return sent_upto_;'
 
 # --- broker ------------------------------------------------------------------------------------
 mutation ack-before-commit broker/broker.cc \
-  '^BrokerEventsTest\. ^BrokerAckGuaranteesTest\.' \
+  '^BrokerEventsTest\. ^BrokerAckTest\.' \
   'PUB_ACK is sent when the PUBLISH arrives, before the log commit (and even if the append fails)' \
   $'  publish_acks.emplace_back(rid, std::move(publish->producer));' \
   $'  {\n    Frames early = proto::Encode(proto::PubAck{publish->producer, publish->events.back().producer_seq});\n    SendTo(rid, early);\n  }\n  publish_acks.emplace_back(rid, std::move(publish->producer));'

@@ -18,7 +18,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BUILD_DIR="${MCF_BUILD_DIR:-build}"
 OUT="$ROOT/$BUILD_DIR/mutations"
-SCRATCH="$OUT/tree"
+SCRATCH="${MCF_MUTATIONS_DIR:-$OUT/tree}"  # the copy; its build directory is $SCRATCH/build
 SBUILD="$SCRATCH/build"
 LIST="$ROOT/tools/mutations/mutations.sh"
 TEST_TIMEOUT="${MCF_MUTATION_TEST_TIMEOUT:-300}"  # per test, seconds (a hang counts as a kill)
@@ -95,9 +95,14 @@ if ((check_only)); then
 fi
 
 # --- the scratch copy --------------------------------------------------------------------------
-# ccache hits across the two trees only with paths made relative to each tree's root and the
-# build directory left out of the hash (./mcf build exports the same for the working tree).
-export CCACHE_BASEDIR="$SCRATCH" CCACHE_NOHASHDIR=1
+# ccache hits across the two trees only with paths made relative to each tree and the build
+# directory left out of the hash (./mcf build exports the same for the working tree). A base
+# directory that already contains the copy (the tree root from ./mcf, or /) is kept: it relativizes
+# the same paths in both trees.
+if [[ -z "${CCACHE_BASEDIR:-}" || "$SCRATCH/" != "${CCACHE_BASEDIR%/}/"* ]]; then
+  export CCACHE_BASEDIR="$SCRATCH"
+fi
+export CCACHE_NOHASHDIR=1
 
 APPLIED="$OUT/applied"  # the file a mutation is applied to while one is, for a later run to repair
 restore() {
