@@ -7,6 +7,7 @@
 #include "schemas/body.h"
 #include "schemas/envelope.h"
 #include "tests/support/temp_dir.h"
+#include "tests/unit/worker/incoming_command.h"
 
 namespace mcf::worker {
 namespace {
@@ -34,18 +35,8 @@ class DispatcherGuaranteesTest : public ::testing::Test {
   // One command as its own batch; `late` puts its deadline in the past.
   schemas::Reply Send(const std::string& id, const std::string& type, std::string body,
                       bool late = false) {
-    schemas::Envelope e;
-    e.id = id;
-    e.type = type;
-    e.producer = "t";
-    e.body = std::move(body);
-    Incoming in;
-    in.kind = Incoming::Kind::kCommand;
-    in.request_id = 1;
     const TimePoint now = SteadyClock::Instance().Now();
-    in.deadline = late ? now - Millis(1000) : now + Millis(5000);
-    in.bus_time_ms = 1000;
-    in.envelope = schemas::Encode(e);
+    Incoming in = IncomingCommand(id, type, std::move(body), late ? Millis(-1000) : Millis(5000));
     auto replies = d_.Apply({in}, now);
     EXPECT_TRUE(replies.ok()) << replies.status().ToString();
     if (!replies.ok() || replies->size() != 1) return {};

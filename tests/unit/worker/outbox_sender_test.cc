@@ -11,6 +11,7 @@
 #include "schemas/envelope.h"
 #include "tests/support/fake_broker.h"
 #include "tests/support/temp_dir.h"
+#include "tests/unit/worker/incoming_command.h"
 
 namespace mcf::worker {
 namespace {
@@ -40,20 +41,8 @@ TEST(OutboxSenderTest, ARecordIsDeletableOnlyAfterThePubAckCoversIt) {
                             return schemas::EmptyBody();
                           })
                   .ok());
-  std::vector<Incoming> batch;
-  for (const char* id : {"c1", "c2"}) {
-    schemas::Envelope e;
-    e.id = id;
-    e.type = "test.add";
-    e.producer = "t";
-    e.body = schemas::EmptyBody();
-    Incoming in;
-    in.kind = Incoming::Kind::kCommand;
-    in.deadline = SteadyClock::Instance().Now() + Millis(5000);
-    in.bus_time_ms = 1000;
-    in.envelope = schemas::Encode(e);
-    batch.push_back(std::move(in));
-  }
+  std::vector<Incoming> batch = {IncomingCommand("c1", "test.add", schemas::EmptyBody()),
+                                 IncomingCommand("c2", "test.add", schemas::EmptyBody())};
   ASSERT_TRUE(d.Apply(batch, SteadyClock::Instance().Now()).ok());
   ASSERT_EQ(d.last_producer_seq(), 2u);
 
