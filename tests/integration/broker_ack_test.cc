@@ -1,6 +1,8 @@
-// PUB_ACK follows the log commit: a real mcf-broker whose event log cannot take the event (its
-// map is smaller than the event) acknowledges nothing, and then acknowledges what it stores.
-// Written for the mutation check (tools/mutations: ack-before-commit); the order is observed
+// What a real mcf-broker acknowledges: PUB_ACK follows the log commit (a log that cannot take the
+// event, its map being smaller than the event, acknowledges nothing, then acknowledges what it
+// stores), and a producer name moves to another connection only from where its log ends (no
+// hole behind an acknowledged seq). Written for the mutation check (tools/mutations:
+// ack-before-commit, takeover-hole); the order is observed
 // without timing: replies to one peer arrive in the order the broker sent them, so once a
 // broker.stats reply on the same connection says no write is pending, any PUB_ACK sent for the
 // batch has already arrived.
@@ -28,10 +30,12 @@ proto::Frames OneEvent(uint64_t producer_seq, size_t padding) {
 }
 
 // Calls broker.stats on `peer` until no log write is pending (bounded); returns the PUB_ACKs
-// that arrived on `peer` before that reply, and the last stats seen. A commit (with its fsync) may
+// that arrived on `peer` before that reply (and the PUB_REFUSEDs in `refused`, when given), and
+// the last stats seen. A commit (with its fsync) may
 // take a while on a loaded machine: up to ~20 s of polling.
 std::vector<proto::PubAck> AcksUntilWritten(Peer& peer, std::string& storage,
-                                            std::optional<schemas::Body>& stats) {
+                                            std::optional<schemas::Body>& stats,
+                                            std::vector<proto::PubRefused>* refused = nullptr) {
   std::vector<proto::PubAck> acks;
   static int counter = 0;
   for (int attempt = 0; attempt < 2000; ++attempt) {
@@ -49,6 +53,9 @@ std::vector<proto::PubAck> AcksUntilWritten(Peer& peer, std::string& storage,
       if (*kind == proto::Kind::kPubAck) {
         auto ack = proto::ParsePubAck(*frames, 0);
         if (ack.ok()) acks.push_back(*ack);
+      } else if (*kind == proto::Kind::kPubRefused) {
+        auto r = proto::ParsePubRefused(*frames, 0);
+        if (r.ok() && refused) refused->push_back(*r);
       } else if (*kind == proto::Kind::kReply) {
         auto r = proto::ParseClientReply(*frames, 0);
         if (!r.ok() || r->request_key != key) continue;
@@ -92,6 +99,40 @@ TEST(BrokerAckTest, AnEventTheLogCannotStoreIsNeverAckedAndAStoredOneIs) {
   ASSERT_EQ(acks.size(), 1u);
   EXPECT_EQ(acks[0].producer, "p");
   EXPECT_EQ(acks[0].upto_seq, 1u);
+}
+
+TEST(BrokerAckTest, ANameMovesToAnotherConnectionOnlyFromWhereTheLogEnds) {
+  TempDir dir;
+  BrokerProcess broker(dir, dir.Sub("data"), {"--clock", "sim"});  // a name lapses after 300 ms
+  ASSERT_TRUE(broker.ok()) << broker.Log();
+  zmq::context_t context(1);
+  Peer first(context, broker.endpoint());
+  first.Send(OneEvent(1, 16));
+  std::string storage;
+  std::optional<schemas::Body> stats;
+  auto acks = AcksUntilWritten(first, storage, stats);
+  ASSERT_EQ(acks.size(), 1u);
+  // At least the expiry of silence from `first` (a longer wait only makes the lapse surer).
+  std::this_thread::sleep_for(milliseconds(1000));
+
+  Peer second(context, broker.endpoint());
+  std::vector<proto::PubRefused> refused;
+  second.Send(OneEvent(3, 16));  // seq 2 was never published: taking the name here leaves a hole
+  acks = AcksUntilWritten(second, storage, stats, &refused);
+  ASSERT_TRUE(stats);
+  EXPECT_TRUE(acks.empty()) << "acked upto " << acks.front().upto_seq << " with seq 2 missing";
+  EXPECT_EQ(*stats->Int("log_head"), 1);
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].reason, proto::PubRefused::Reason::kBusy);
+  EXPECT_EQ(refused[0].producer_seq, 3u);
+
+  second.Send(OneEvent(2, 16));  // from where the log ends: the name moves
+  refused.clear();
+  acks = AcksUntilWritten(second, storage, stats, &refused);
+  EXPECT_TRUE(refused.empty());
+  ASSERT_EQ(acks.size(), 1u);
+  EXPECT_EQ(acks[0].upto_seq, 2u);
+  EXPECT_EQ(*stats->Int("log_head"), 2);
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ BUILD_DIR="${MCF_BUILD_DIR:-build}"
 OUT="$ROOT/$BUILD_DIR/mutations"
 SCRATCH="${MCF_MUTATIONS_DIR:-$OUT/tree}"  # the copy; its build directory is $SCRATCH/build
 SBUILD="$SCRATCH/build"
-LIST="$ROOT/tools/mutations/mutations.sh"
+LIST="${MCF_MUTATIONS_LIST:-$ROOT/tools/mutations/mutations.sh}"  # another list: to test the runner
 TEST_TIMEOUT="${MCF_MUTATION_TEST_TIMEOUT:-300}"  # per test, seconds (a hang counts as a kill)
 
 log() { printf '[mutations] %s\n' "$*" >&2; }
@@ -120,8 +120,13 @@ sync_tree() {
   mkdir -p "$SCRATCH"
   # Tracked and untracked-but-not-ignored files, as the working tree has them now (mtimes kept,
   # so that unchanged files are not rebuilt).
-  (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard |
-     tar --null -T - --ignore-failed-read -cf - 2>/dev/null) | tar -C "$SCRATCH" -xpf -
+  if git -C "$ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard |
+       tar --null -T - --ignore-failed-read -cf - 2>/dev/null) | tar -C "$SCRATCH" -xpf -
+  else  # an exported tree: everything but build output and data
+    tar -C "$ROOT" --exclude=./build --exclude='./build-*' --exclude="./$BUILD_DIR" \
+        --exclude=./var -cf - . | tar -C "$SCRATCH" -xpf -
+  fi
   # A copy interrupted with a mutation applied: sync_tree just put the original back with its
   # old mtime, older than the mutant's object.
   if [[ -f "$APPLIED" ]]; then

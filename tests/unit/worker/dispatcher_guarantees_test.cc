@@ -1,6 +1,7 @@
-// The inbox rules that the mutation check (tools/mutations) found unpinned: which error replies
-// are recorded under the command id (docs/decisions/003), and that a retried id gets its recorded
-// reply even after its deadline. A real Dispatcher over LMDB in a TempDir, no sockets.
+// Dispatcher rules that the mutation check (tools/mutations) found unpinned: which error replies
+// are recorded under the command id (docs/decisions/003), that a retried id gets its recorded
+// reply even after its deadline, and that a read-only command may not publish (decision 012).
+// A real Dispatcher over LMDB in a TempDir, no sockets.
 #include <gtest/gtest.h>
 
 #include "lib/worker/dispatcher.h"
@@ -28,6 +29,16 @@ class DispatcherGuaranteesTest : public ::testing::Test {
                              [this](HandlerContext&, const schemas::Body&) -> Result<std::string> {
                                ++runs_;
                                return schemas::BodyWriter().Int("run", runs_).Finish();
+                             })
+                    .ok());
+    // A read-only type whose handler (wrongly) publishes.
+    ASSERT_TRUE(d_.OnCommand("test.get",
+                             [this](HandlerContext& ctx, const schemas::Body&) -> Result<std::string> {
+                               ++runs_;
+                               if (Status s = ctx.Publish("test.added", schemas::EmptyBody());
+                                   !s.ok())
+                                 return s;
+                               return schemas::EmptyBody();
                              })
                     .ok());
   }
@@ -85,6 +96,17 @@ TEST_F(DispatcherGuaranteesTest, ARetryArrivingAfterItsDeadlineGetsTheRecordedRe
   schemas::Reply late_new = Send("cmd-2", "test.add", schemas::EmptyBody(), /*late=*/true);
   EXPECT_EQ(late_new.status, Code::kTimeout);
   EXPECT_EQ(runs_, 1);
+}
+
+TEST_F(DispatcherGuaranteesTest, AReadOnlyCommandThatPublishesIsAnsweredInternalAndPublishesNothing) {
+  schemas::Reply r = Send("get-1", "test.get", schemas::EmptyBody());
+  EXPECT_EQ(r.status, Code::kInternal);
+  EXPECT_NE(r.message.find("read-only"), std::string::npos) << r.message;
+  EXPECT_EQ(runs_, 1);
+  EXPECT_EQ(d_.last_producer_seq(), 0u);
+  auto outbox = d_.ReadOutbox(0, 10);
+  ASSERT_TRUE(outbox.ok());
+  EXPECT_TRUE(outbox->empty());
 }
 
 }  // namespace
