@@ -10,7 +10,8 @@
 #     --list         print the ids and descriptions
 #     --no-baseline  skip running the named tests on the unmutated copy first
 #
-# The working tree is never touched: the copy lives in $BUILD_DIR/mutations/tree (with its own
+# The working tree is never touched: the copy lives in $BUILD_DIR/mutations/tree (or
+# $MCF_MUTATIONS_DIR, with its own
 # build directory, configured once) and is re-synced from the working tree on every run. Not safe
 # to run twice at once on one build directory.
 set -euo pipefail
