@@ -96,9 +96,15 @@ mutation outbox-conflict-ignored lib/worker/outbox_sender.cc \
   $'        conflict_seq_ = std::max<uint64_t>(refused->producer_seq, 1);' \
   $'        (void)refused->producer_seq;'
 
+mutation worker-store-nosync lib/worker/worker.cc \
+  '^WorkerLoopTest\. ^DurableSyncTest\.' \
+  'a worker opens its store without fsync (MDB_NOSYNC): a crash can lose committed replies and events' \
+  $'  store.exclusive = true;' \
+  $'  store.exclusive = true;\n  store.no_sync = store.exclusive;'
+
 # --- broker ------------------------------------------------------------------------------------
 mutation ack-before-commit broker/broker.cc \
-  '^BrokerAckTest\. ^BrokerEventsTest\.' \
+  '^BrokerAckTest\. ^BrokerFaultsTest\. ^BrokerEventsTest\.' \
   'PUB_ACK is sent when the PUBLISH arrives, before the log commit (and even if the append fails)' \
   $'  publish_acks.emplace_back(rid, std::move(publish->producer));' \
   $'  {\n    Frames early = proto::Encode(proto::PubAck{publish->producer, publish->events.back().producer_seq});\n    SendTo(rid, early);\n  }\n  publish_acks.emplace_back(rid, std::move(publish->producer));'
@@ -126,6 +132,12 @@ mutation conflict-acked broker/event_log.cc \
   'a producer refused for a conflict is still acknowledged up to its last stored seq' \
   $'  for (const auto& [producer, first] : refused) touched.erase(producer);  // refused, not acked' \
   $'  (void)refused;'
+
+mutation log-nosync broker/event_log.cc \
+  '^BrokerLogOptionsTest\. ^DurableSyncTest\.' \
+  'the event log is opened without fsync (MDB_NOSYNC): an acknowledged event can be lost' \
+  $'  options.faults = log_options.faults;\n  auto env = store::Env::Open(dir, options);' \
+  $'  options.faults = log_options.faults;\n  options.no_sync = log_options.exclusive;\n  auto env = store::Env::Open(dir, options);'
 
 # --- gateway -----------------------------------------------------------------------------------
 mutation gw-worker-on-client-route gateway/business_routes.cc \
