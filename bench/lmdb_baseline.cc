@@ -19,8 +19,8 @@ Result<CommitRate> LmdbDurableCommits(const std::string& dir, std::chrono::milli
   while (std::chrono::steady_clock::now() - start < duration) {
     auto txn = env->BeginWrite();
     if (!txn.ok()) return txn.status();
-    if (Status s = txn->Put(*db, U64Key(result.commits), value); !s.ok()) return s;
-    if (Status s = txn->Commit(); !s.ok()) return s;
+    RETURN_IF_ERROR(txn->Put(*db, U64Key(result.commits), value));
+    RETURN_IF_ERROR(txn->Commit());
     ++result.commits;
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

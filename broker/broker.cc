@@ -798,7 +798,7 @@ Broker::~Broker() {
 Result<std::unique_ptr<Broker>> Broker::Create(const BrokerOptions& options,
                                                zmq::context_t& context, const Clock& clock) {
   auto impl = std::make_unique<Impl>(options, context, clock);
-  if (Status s = impl->Open(); !s.ok()) return s;
+  RETURN_IF_ERROR(impl->Open());
   return std::unique_ptr<Broker>(new Broker(std::move(impl)));
 }
 

@@ -132,11 +132,11 @@ Result<AppendResult> EventLog::AppendBatch(std::span<const AppendItem> items,
     ++result.appended;
   }
   for (const auto& [producer, last] : touched)
-    if (Status s = txn->Put(producers_, producer, U64Le(last)); !s.ok()) return s;
+    RETURN_IF_ERROR(txn->Put(producers_, producer, U64Le(last)));
   if (clock_ms)
     if (Status s = txn->Put(meta_, kClockKey, U64Le(static_cast<uint64_t>(*clock_ms))); !s.ok())
       return s;
-  if (Status s = txn->Commit(); !s.ok()) return s;
+  RETURN_IF_ERROR(txn->Commit());
   for (const auto& [producer, last] : touched) producer_cache_[producer] = last;
   head_.store(seq, std::memory_order_release);
   for (const auto& [producer, first] : refused) touched.erase(producer);  // refused, not acked

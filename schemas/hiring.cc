@@ -82,23 +82,23 @@ Result<ImportWorker> DecodeImportWorker(std::string_view body) {
   ImportWorker c;
   auto name = b->String("name");
   if (!name.ok()) return name.status();
-  if (Status s = CheckText(*name, "name", 1, kMaxNameChars); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckText(*name, "name", 1, kMaxNameChars));
   auto age = b->Int("age");
   if (!age.ok()) return age.status();
   if (*age < 0 || *age > kMaxAge)
     return Status::Invalid("body.age: must be 0.." + std::to_string(kMaxAge));
   auto breed = b->String("breed");
   if (!breed.ok()) return breed.status();
-  if (Status s = CheckText(*breed, "breed", 0, kMaxTextChars); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckText(*breed, "breed", 0, kMaxTextChars));
   auto coat = b->String("coat_colour");
   if (!coat.ok()) return coat.status();
-  if (Status s = CheckText(*coat, "coat_colour", 0, kMaxTextChars); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckText(*coat, "coat_colour", 0, kMaxTextChars));
   auto strengths = b->StringList("strengths");
   if (!strengths.ok()) return strengths.status();
-  if (Status s = CheckList(*strengths, "strengths"); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckList(*strengths, "strengths"));
   auto weaknesses = b->StringList("weaknesses");
   if (!weaknesses.ok()) return weaknesses.status();
-  if (Status s = CheckList(*weaknesses, "weaknesses"); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckList(*weaknesses, "weaknesses"));
   c.name = std::move(*name);
   c.age = *age;
   c.breed = std::move(*breed);

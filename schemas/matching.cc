@@ -83,7 +83,7 @@ Result<MatchRequest> DecodeMatchRequest(std::string_view body) {
   if (!b.ok()) return b.status();
   auto task_id = b->String("task_id");
   if (!task_id.ok()) return task_id.status();
-  if (Status s = NonEmpty(*task_id, "task_id"); !s.ok()) return s;
+  RETURN_IF_ERROR(NonEmpty(*task_id, "task_id"));
   auto client_id = b->String("client_id");
   if (!client_id.ok()) return client_id.status();
   auto starts_at = b->Int("starts_at");

@@ -31,7 +31,7 @@ Result<SupplyOrder> FromBody(const Body& b) {
   if (!kit.ok()) return kit.status();
   auto status = b.String("status");
   if (!status.ok()) return status.status();
-  if (Status s = CheckStatus(*status, b.path() + ".status"); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckStatus(*status, b.path() + ".status"));
   auto created_at = b.Int("created_at");
   if (!created_at.ok()) return created_at.status();
   auto issued_at = b.Int("issued_at");
@@ -80,7 +80,7 @@ Result<ListRequest> DecodeListRequest(std::string_view body) {
   auto status = b->OptString("status");
   if (!status.ok()) return status.status();
   if (*status) {
-    if (Status s = CheckStatus(**status, "body.status"); !s.ok()) return s;
+    RETURN_IF_ERROR(CheckStatus(**status, "body.status"));
   }
   return ListRequest{std::move(*status)};
 }
@@ -123,7 +123,7 @@ Result<IssueRequest> DecodeIssueRequest(std::string_view body) {
   if (!b.ok()) return b.status();
   auto id = b->String("supply_order_id");
   if (!id.ok()) return id.status();
-  if (Status s = NonEmpty(*id, "body.supply_order_id"); !s.ok()) return s;
+  RETURN_IF_ERROR(NonEmpty(*id, "body.supply_order_id"));
   return IssueRequest{std::move(*id)};
 }
 
@@ -139,10 +139,10 @@ Result<KitIssued> DecodeKitIssued(std::string_view body) {
   if (!b.ok()) return b.status();
   auto task_id = b->String("task_id");
   if (!task_id.ok()) return task_id.status();
-  if (Status s = NonEmpty(*task_id, "body.task_id"); !s.ok()) return s;
+  RETURN_IF_ERROR(NonEmpty(*task_id, "body.task_id"));
   auto id = b->String("supply_order_id");
   if (!id.ok()) return id.status();
-  if (Status s = NonEmpty(*id, "body.supply_order_id"); !s.ok()) return s;
+  RETURN_IF_ERROR(NonEmpty(*id, "body.supply_order_id"));
   return KitIssued{std::move(*task_id), std::move(*id)};
 }
 

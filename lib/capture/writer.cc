@@ -14,7 +14,7 @@ Result<std::unique_ptr<CaptureWriter>> CaptureWriter::Create(const std::string& 
   if (fd < 0) return Status::Unavailable("cannot create " + path + ": " + std::strerror(errno));
   std::unique_ptr<CaptureWriter> w(new CaptureWriter(path, fd));
   w->buffer_ = EncodeFileStart(header);
-  if (Status s = w->Flush(); !s.ok()) return s;
+  RETURN_IF_ERROR(w->Flush());
   return w;
 }
 

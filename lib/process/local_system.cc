@@ -91,7 +91,7 @@ Status LocalSystem::StartAll() {
                        options_.worker_flags.end());
     Launch(children_.emplace_back(std::move(worker)));
   }
-  if (Status s = WaitUntilRegistered(); !s.ok()) return s;
+  RETURN_IF_ERROR(WaitUntilRegistered());
 
   if (options_.gateway) {
     const std::string port_file = data + "/gateway.port";

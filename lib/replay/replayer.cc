@@ -174,7 +174,7 @@ class Run {
       report.differences = CompareOutputs(plan_.captured, now_, {options_.only});
     report.identical = report.differences.empty();
     if (!options_.output_path.empty())
-      if (Status s = WriteOutputs(options_.output_path, plan_.header, now_); !s.ok()) return s;
+      RETURN_IF_ERROR(WriteOutputs(options_.output_path, plan_.header, now_));
     return report;
   }
 

@@ -35,7 +35,7 @@ class Driver {
     ++inputs_;
     auto reply = schemas::DecodeReply(*bytes);
     if (!reply.ok()) return reply.status();
-    if (Status s = bus_.WaitIdle(kTimeout); !s.ok()) return s;
+    RETURN_IF_ERROR(bus_.WaitIdle(kTimeout));
     if (reply->status != Code::kOk)
       return Status(reply->status, std::string(type) + ": " + reply->message);
     return reply;
@@ -133,7 +133,7 @@ Result<SampleResult> RecordSampleCapture(const SampleOptions& options) {
     if (!system.ok()) return system.status();
     zmq::context_t context(1);
     BusDriver bus(context, (*system)->broker_endpoint(), "sample");
-    if (Status s = bus.WaitIdle(kTimeout); !s.ok()) return s;
+    RETURN_IF_ERROR(bus.WaitIdle(kTimeout));
     Driver driver(bus, kStartMs);
     for (int i = 1; i <= options.orders; ++i)
       if (Status s = driver.Order(i); !s.ok())

@@ -191,7 +191,7 @@ Result<Db> Env::OpenDb(const std::string& name) {
   MDB_dbi dbi;
   if (int rc = mdb_dbi_open(txn->raw(), name.c_str(), MDB_CREATE, &dbi); rc != 0)
     return FromLmdb(rc, "mdb_dbi_open " + name);
-  if (Status s = txn->Commit(); !s.ok()) return s;
+  RETURN_IF_ERROR(txn->Commit());
   return Db{dbi};
 }
 

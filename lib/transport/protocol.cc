@@ -286,7 +286,7 @@ Result<ClientRequest> ParseClientRequest(Frames& f, size_t first) {
   auto service = h.Rest("service");
   if (!service.ok()) return service.status();
   r.service = std::move(*service);
-  if (Status s = NeedFrames(f, first + 2, k); !s.ok()) return s;
+  RETURN_IF_ERROR(NeedFrames(f, first + 2, k));
   r.envelope = std::move(f[first + 1]);
   return r;
 }
@@ -306,8 +306,8 @@ Result<WorkerReply> ParseWorkerReply(Frames& f, size_t first) {
   HeaderReader h(f[first], k);
   auto id = h.U64("request id");
   if (!id.ok()) return id.status();
-  if (Status s = h.End(); !s.ok()) return s;
-  if (Status s = NeedFrames(f, first + 2, k); !s.ok()) return s;
+  RETURN_IF_ERROR(h.End());
+  RETURN_IF_ERROR(NeedFrames(f, first + 2, k));
   return WorkerReply{*id, std::move(f[first + 1])};
 }
 
@@ -355,11 +355,11 @@ Result<Subscribe> ParseSubscribe(const Frames& f, size_t first) {
 }
 
 Result<uint32_t> ParseCredit(const Frames& f, size_t first) {
-  if (Status s = NeedFrames(f, first + 1, Kind::kCredit); !s.ok()) return s;
+  RETURN_IF_ERROR(NeedFrames(f, first + 1, Kind::kCredit));
   HeaderReader h(f[first], Kind::kCredit);
   auto credit = h.U32("credit");
   if (!credit.ok()) return credit.status();
-  if (Status s = h.End(); !s.ok()) return s;
+  RETURN_IF_ERROR(h.End());
   return *credit;
 }
 
@@ -376,8 +376,8 @@ Result<WorkerRequest> ParseWorkerRequest(Frames& f, size_t first) {
   auto time = h.U64("bus time");
   if (!time.ok()) return time.status();
   r.bus_time_ms = static_cast<int64_t>(*time);
-  if (Status s = h.End(); !s.ok()) return s;
-  if (Status s = NeedFrames(f, first + 2, k); !s.ok()) return s;
+  RETURN_IF_ERROR(h.End());
+  RETURN_IF_ERROR(NeedFrames(f, first + 2, k));
   r.envelope = std::move(f[first + 1]);
   return r;
 }
@@ -387,13 +387,13 @@ Result<ClientReply> ParseClientReply(Frames& f, size_t first) {
   HeaderReader h(f[first], k);
   auto key = h.Rest("request key", /*allow_empty=*/true);
   if (!key.ok()) return key.status();
-  if (Status s = NeedFrames(f, first + 2, k); !s.ok()) return s;
+  RETURN_IF_ERROR(NeedFrames(f, first + 2, k));
   return ClientReply{std::move(*key), std::move(f[first + 1])};
 }
 
 Result<PubRefused> ParsePubRefused(const Frames& f, size_t first) {
   const Kind k = Kind::kPubRefused;
-  if (Status s = NeedFrames(f, first + 1, k); !s.ok()) return s;
+  RETURN_IF_ERROR(NeedFrames(f, first + 1, k));
   HeaderReader h(f[first], k);
   auto seq = h.U64("producer seq");
   if (!seq.ok()) return seq.status();
@@ -408,7 +408,7 @@ Result<PubRefused> ParsePubRefused(const Frames& f, size_t first) {
 
 Result<PubAck> ParsePubAck(const Frames& f, size_t first) {
   const Kind k = Kind::kPubAck;
-  if (Status s = NeedFrames(f, first + 1, k); !s.ok()) return s;
+  RETURN_IF_ERROR(NeedFrames(f, first + 1, k));
   HeaderReader h(f[first], k);
   auto upto = h.U64("upto seq");
   if (!upto.ok()) return upto.status();

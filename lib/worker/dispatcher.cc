@@ -126,7 +126,7 @@ Status Dispatcher::Open(const std::string& dir, const store::EnvOptions& options
       return Status::Internal(std::string("cannot open db ") + name + ": " + r.status().message());
     *db = *r;
   }
-  if (Status s = LoadProducerId(); !s.ok()) return s;
+  RETURN_IF_ERROR(LoadProducerId());
   auto txn = env_->BeginRead();
   if (!txn.ok()) return txn.status();
   auto next = txn->Get(meta_, kNextProducerSeq);
@@ -137,7 +137,7 @@ Status Dispatcher::Open(const std::string& dir, const store::EnvOptions& options
   for (bool more = cursor->First(); more; more = cursor->Next())
     offsets_[std::string(cursor->key())] = FromU64Key(cursor->value());
   txn->Abort();
-  if (Status s = IndexOldReplies(); !s.ok()) return s;
+  RETURN_IF_ERROR(IndexOldReplies());
   CheckCapacity();
   return Status::Ok();
 }
@@ -157,7 +157,7 @@ Status Dispatcher::IndexOldReplies() {
     keys.push_back(InboxTimeKey(reply.ok() ? reply->time_ms : 0, cursor->key()));
   }
   for (const auto& k : keys)
-    if (Status s = txn->Put(inbox_by_time_, k, ""); !s.ok()) return s;
+    RETURN_IF_ERROR(txn->Put(inbox_by_time_, k, ""));
   spdlog::info("event=inbox_indexed service={} records={}", service_, keys.size());
   return txn->Commit();
 }
@@ -227,8 +227,8 @@ Status Dispatcher::SetProducerId(const std::string& id) {
   if (id.empty()) return Status::Invalid("producer id is empty");
   auto txn = env_->BeginWrite();
   if (!txn.ok()) return txn.status();
-  if (Status s = txn->Put(meta_, kProducerId, id); !s.ok()) return s;
-  if (Status s = txn->Commit(); !s.ok()) return s;
+  RETURN_IF_ERROR(txn->Put(meta_, kProducerId, id));
+  RETURN_IF_ERROR(txn->Commit());
   producer_id_ = id;
   return Status::Ok();
 }
@@ -314,7 +314,7 @@ Result<std::vector<OutgoingReply>> Dispatcher::ApplyOnce(const std::vector<Incom
   auto outer = env_->BeginWrite();
   if (!outer.ok()) return outer.status();
   if (delete_outbox_upto > 0) {
-    if (Status s = DeleteOutboxIn(*outer, delete_outbox_upto); !s.ok()) return s;
+    RETURN_IF_ERROR(DeleteOutboxIn(*outer, delete_outbox_upto));
   }
   BatchState state{next_producer_seq_, offsets_};
   std::vector<OutgoingReply> replies;
@@ -326,7 +326,7 @@ Result<std::vector<OutgoingReply>> Dispatcher::ApplyOnce(const std::vector<Incom
   }
   int64_t bus_now = 0;
   for (const Incoming& msg : batch) bus_now = std::max(bus_now, msg.bus_time_ms);
-  if (Status s = PruneReplies(*outer, bus_now); !s.ok()) return s;
+  RETURN_IF_ERROR(PruneReplies(*outer, bus_now));
   if (state.max_event_seq > 0) {
     // Every handled type has seen the stream up to here (one contiguous subscription).
     for (const auto& [type, h] : events_) {
@@ -334,14 +334,14 @@ Result<std::vector<OutgoingReply>> Dispatcher::ApplyOnce(const std::vector<Incom
       off = std::max(off, state.max_event_seq);
       auto committed = offsets_.find(type);
       if (committed != offsets_.end() && committed->second == off) continue;
-      if (Status s = outer->Put(offsets_db_, type, U64Key(off)); !s.ok()) return s;
+      RETURN_IF_ERROR(outer->Put(offsets_db_, type, U64Key(off)));
     }
   }
   if (state.next_producer_seq != next_producer_seq_) {
     if (Status s = outer->Put(meta_, kNextProducerSeq, U64Key(state.next_producer_seq)); !s.ok())
       return s;
   }
-  if (Status s = outer->Commit(); !s.ok()) return s;
+  RETURN_IF_ERROR(outer->Commit());
   next_producer_seq_ = state.next_producer_seq;
   offsets_ = std::move(state.offsets);
   return replies;
@@ -432,8 +432,8 @@ Status Dispatcher::ApplyCommand(store::Txn& outer, const Incoming& msg, TimePoin
     return Status::Ok();
   }
   if (result.ok()) {
-    if (Status s = WriteOutbox(*nested, ctx, state); !s.ok()) return s;
-    if (Status s = nested->Commit(); !s.ok()) return s;
+    RETURN_IF_ERROR(WriteOutbox(*nested, ctx, state));
+    RETURN_IF_ERROR(nested->Commit());
   } else {
     nested->Abort();  // no partial write, whatever the handler did
     ++stats_.handler_failed;
@@ -445,7 +445,7 @@ Status Dispatcher::ApplyCommand(store::Txn& outer, const Incoming& msg, TimePoin
                                    result.ok() ? std::move(result.value()) : std::string());
   std::string encoded = schemas::Encode(reply);
   if (status.ok() || IsRecordedError(status.code())) {
-    if (Status s = outer.Put(inbox_, command.id, encoded); !s.ok()) return s;
+    RETURN_IF_ERROR(outer.Put(inbox_, command.id, encoded));
     if (Status s = outer.Put(inbox_by_time_, InboxTimeKey(msg.bus_time_ms, command.id), "");
         !s.ok())
       return s;
@@ -480,8 +480,8 @@ Status Dispatcher::ApplyEvent(store::Txn& outer, const Incoming& msg, BatchState
   Status result = InvokeHandler(handler->second, ctx, decoded->body, nullptr);
   if (store::IsStoreFull(result)) return result;
   if (result.ok()) {
-    if (Status s = WriteOutbox(*nested, ctx, state); !s.ok()) return s;
-    if (Status s = nested->Commit(); !s.ok()) return s;
+    RETURN_IF_ERROR(WriteOutbox(*nested, ctx, state));
+    RETURN_IF_ERROR(nested->Commit());
     ++stats_.events_applied;
   } else {
     nested->Abort();
@@ -524,8 +524,8 @@ Status Dispatcher::PruneReplies(store::Txn& txn, int64_t bus_now_ms) {
   for (bool more = cursor->First(); more && pruned < kPrunePerBatch && cursor->key() < end;
        more = cursor->Next()) {
     const std::string command_id(cursor->key().substr(8));
-    if (Status s = cursor->Del(); !s.ok()) return s;
-    if (Status s = txn.Del(inbox_, command_id); !s.ok()) return s;
+    RETURN_IF_ERROR(cursor->Del());
+    RETURN_IF_ERROR(txn.Del(inbox_, command_id));
     ++pruned;
   }
   stats_.replies_pruned += pruned;
@@ -537,7 +537,7 @@ Status Dispatcher::DeleteOutboxIn(store::Txn& txn, uint64_t upto) {
   if (!cursor.ok()) return cursor.status();
   for (bool more = cursor->First(); more && FromU64Key(cursor->key()) <= upto;
        more = cursor->Next()) {
-    if (Status s = cursor->Del(); !s.ok()) return s;
+    RETURN_IF_ERROR(cursor->Del());
   }
   return Status::Ok();
 }
@@ -545,7 +545,7 @@ Status Dispatcher::DeleteOutboxIn(store::Txn& txn, uint64_t upto) {
 Status Dispatcher::DeleteOutbox(uint64_t upto) {
   auto txn = env_->BeginWrite();
   if (!txn.ok()) return txn.status();
-  if (Status s = DeleteOutboxIn(*txn, upto); !s.ok()) return s;
+  RETURN_IF_ERROR(DeleteOutboxIn(*txn, upto));
   return txn->Commit();
 }
 

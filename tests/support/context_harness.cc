@@ -10,8 +10,8 @@ ContextHarness::ContextHarness(std::string service, uint64_t seed)
 Status ContextHarness::Open(std::function<Status(worker::Dispatcher&)> install) {
   dispatcher_.reset();  // one Env per store per process: close the old one first
   auto d = std::make_unique<worker::Dispatcher>(service_, seed_);
-  if (Status s = d->Open(dir_.path(), size_t{64} << 20, /*no_sync=*/true); !s.ok()) return s;
-  if (Status s = install(*d); !s.ok()) return s;
+  RETURN_IF_ERROR(d->Open(dir_.path(), size_t{64} << 20, /*no_sync=*/true));
+  RETURN_IF_ERROR(install(*d));
   dispatcher_ = std::move(d);
   return Status::Ok();
 }

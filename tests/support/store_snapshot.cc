@@ -216,7 +216,7 @@ Result<StoreSnapshot> SnapshotStores(const std::string& root) {
     if (!fs::exists(dir / "data.mdb", ec)) continue;
     std::string rel = fs::relative(dir, root, ec).generic_string();
     if (rel == ".") rel.clear();
-    if (Status s = SnapshotEnv(dir.string(), snap.envs[rel]); !s.ok()) return s;
+    RETURN_IF_ERROR(SnapshotEnv(dir.string(), snap.envs[rel]));
   }
   if (snap.envs.empty()) return Status::NotFound("no LMDB store under " + root);
   return snap;

@@ -78,7 +78,7 @@ Status CheckExpect(const Json& expect, Request::Kind kind, const std::string& wh
                    const std::string& key) {
   const std::string at = where + Quote(key);
   if (!expect.is_object()) return Status::Invalid(at + " must be an object");
-  if (Status s = CheckKeys(expect, {"status", "body"}, at + ": "); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckKeys(expect, {"status", "body"}, at + ": "));
   if (expect.contains("status")) {
     const Json& status = expect["status"];
     if (kind == Request::Kind::kHttp && !status.is_number_integer())
@@ -123,7 +123,7 @@ Result<Step> ParseStep(const Json& object, int number) {
   }
   if (object.contains("advance") || object.contains("advance_to")) {
     step.kind = Step::Kind::kAdvance;
-    if (Status s = CheckKeys(object, {"advance", "advance_to", "note"}, where); !s.ok()) return s;
+    RETURN_IF_ERROR(CheckKeys(object, {"advance", "advance_to", "note"}, where));
     if (object.contains("advance")) {
       auto text = StringField(object, "advance", where);
       if (!text.ok()) return text.status();
@@ -144,7 +144,7 @@ Result<Step> ParseStep(const Json& object, int number) {
   }
   if (object.contains("wait_for")) {
     step.kind = Step::Kind::kWaitFor;
-    if (Status s = CheckKeys(object, {"wait_for", "save", "note"}, where); !s.ok()) return s;
+    RETURN_IF_ERROR(CheckKeys(object, {"wait_for", "save", "note"}, where));
     const Json& wait = object["wait_for"];
     if (!wait.is_object()) return Status::Invalid(where + "\"wait_for\" must be an object");
     const std::string inner = where + "wait_for: ";
@@ -156,7 +156,7 @@ Result<Step> ParseStep(const Json& object, int number) {
     step.request = std::move(*request);
     if (!wait.contains("until")) return Status::Invalid(inner + "\"until\" is required");
     step.expect = wait["until"];
-    if (Status s = CheckExpect(step.expect, step.request.kind, inner, "until"); !s.ok()) return s;
+    RETURN_IF_ERROR(CheckExpect(step.expect, step.request.kind, inner, "until"));
     if (wait.contains("timeout")) {
       auto text = StringField(wait, "timeout", inner);
       if (!text.ok()) return text.status();
@@ -166,7 +166,7 @@ Result<Step> ParseStep(const Json& object, int number) {
                                Quote(*text));
       step.timeout = Millis(*ms);
     }
-    if (Status s = ParseSave(object, step, where); !s.ok()) return s;
+    RETURN_IF_ERROR(ParseSave(object, step, where));
     return step;
   }
   step.kind = Step::Kind::kCall;
@@ -181,7 +181,7 @@ Result<Step> ParseStep(const Json& object, int number) {
     if (Status s = CheckExpect(step.expect, step.request.kind, where, "expect"); !s.ok())
       return s;
   }
-  if (Status s = ParseSave(object, step, where); !s.ok()) return s;
+  RETURN_IF_ERROR(ParseSave(object, step, where));
   return step;
 }
 

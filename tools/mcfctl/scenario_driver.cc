@@ -91,8 +91,8 @@ class Runner {
   Status Call(const Step& step) {
     auto answer = Send(step);
     if (!answer.ok()) return answer.status();
-    if (Status s = Check(step, step.expect, *answer); !s.ok()) return s;
-    if (Status s = Save(step, *answer); !s.ok()) return s;
+    RETURN_IF_ERROR(Check(step, step.expect, *answer));
+    RETURN_IF_ERROR(Save(step, *answer));
     std::cerr << step.Label() << " ok: " << Dump(answer->status) << "\n";
     return Status::Ok();
   }
@@ -104,7 +104,7 @@ class Runner {
       if (!answer.ok()) return answer.status();
       Status matched = Check(step, step.expect, *answer);
       if (matched.ok()) {
-        if (Status s = Save(step, *answer); !s.ok()) return s;
+        RETURN_IF_ERROR(Save(step, *answer));
         std::cerr << step.Label() << " ok\n";
         return Status::Ok();
       }

@@ -144,7 +144,7 @@ class Simulation {
           "(./mcf up --clock sim --start 2026-01-05T08:00:00Z)");
     now_ms_ = decoded->now_ms;
     day0_ms_ = now_ms_ / kDayMs * kDayMs;
-    if (Status s = WaitForIdle(bus_, kIdleTimeout); !s.ok()) return s;
+    RETURN_IF_ERROR(WaitForIdle(bus_, kIdleTimeout));
     // Idempotency keys: the seed and the log head at the start, so a fresh system gets the same
     // command ids every time and a second run on the same system does not collide with the first.
     schemas::Reply health = bus_.Call(
@@ -153,7 +153,7 @@ class Simulation {
     const int64_t head = body.ok() && body->is_object() ? body->value("log_head", int64_t{0}) : 0;
     key_prefix_ = "sim-" + std::to_string(options_.seed) + "-" + std::to_string(head) + "-";
 
-    if (Status s = FindAdminToken(); !s.ok()) return s;
+    RETURN_IF_ERROR(FindAdminToken());
     for (int i = 0; i < options_.workers; ++i) {
       std::string name = kWorkerNames[i % kWorkerNames.size()];
       if (i >= static_cast<int>(kWorkerNames.size()))

@@ -51,7 +51,7 @@ mutation offset-skip lib/worker/dispatcher.cc \
 mutation offset-not-stored lib/worker/dispatcher.cc \
   '^DispatcherTest\. ^DispatcherGuaranteesTest\.' \
   'the event offsets are not committed with the batch (a restart resumes from the start)' \
-  $'      if (Status s = outer->Put(offsets_db_, type, U64Key(off)); !s.ok()) return s;' \
+  $'      RETURN_IF_ERROR(outer->Put(offsets_db_, type, U64Key(off)));' \
   $'      (void)off;'
 
 mutation failed-handler-commits lib/worker/dispatcher.cc \
@@ -198,8 +198,8 @@ mutation kit-issued-twice workers/supplies/kit.cc \
 mutation finalized-twice workers/tasks/handlers.cc \
   '^TasksHandlersTest\. ^TasksFlowTest\.' \
   'task_finalized is published twice for one finish' \
-  $'  if (Status s = ctx.Publish(wire::kTaskFinalized, wire::Encode(event)); !s.ok()) return s;' \
-  $'  if (Status s = ctx.Publish(wire::kTaskFinalized, wire::Encode(event)); !s.ok()) return s;\n  if (Status s = ctx.Publish(wire::kTaskFinalized, wire::Encode(event)); !s.ok()) return s;'
+  $'  RETURN_IF_ERROR(ctx.Publish(event));' \
+  $'  RETURN_IF_ERROR(ctx.Publish(event));\n  RETURN_IF_ERROR(ctx.Publish(event));'
 
 mutation finalized-on-second-finish workers/tasks/task_state.cc \
   '^TaskStateTest\. ^TasksHandlersTest\.' \
@@ -210,5 +210,5 @@ mutation finalized-on-second-finish workers/tasks/task_state.cc \
 mutation complete-retry-refinalizes workers/tasks/handlers.cc \
   '^TasksHandlersTest\.' \
   'a completion retried under a new command id finalizes again instead of answering the same' \
-  $'  if (task->state == State::kCompleted) return StatusReply(*task);' \
-  $'  if (task->state == State::kCompleted) task->state = State::kCheckedIn;'
+  $'  if (task.state == State::kCompleted) return StatusReply(task);' \
+  $'  if (task.state == State::kCompleted) task.state = State::kCheckedIn;'

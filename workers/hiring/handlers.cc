@@ -39,10 +39,10 @@ Result<std::string> HiringHandlers::ImportWorker(HandlerContext& ctx,
   profile.strengths = std::move(request->strengths);
   profile.weaknesses = std::move(request->weaknesses);
   profile.hired_at_ms = ctx.now_ms();
-  if (Status s = store_.PutWorker(ctx.txn(), profile); !s.ok()) return s;
+  RETURN_IF_ERROR(store_.PutWorker(ctx.txn(), profile));
 
   wire::WorkerHired hired{profile.worker_id, profile.name, profile.strengths, profile.weaknesses};
-  if (Status s = ctx.Publish(wire::kWorkerHired, wire::Encode(hired)); !s.ok()) return s;
+  RETURN_IF_ERROR(ctx.Publish(wire::kWorkerHired, wire::Encode(hired)));
   spdlog::info("event=worker_hired worker={} name={} via=import", Quoted(profile.worker_id),
                Quoted(profile.name));
   return wire::Encode(wire::WorkerRef{profile.worker_id});

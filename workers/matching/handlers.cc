@@ -27,10 +27,10 @@ Result<std::string> MatchingHandlers::MatchAndBook(HandlerContext& ctx,
   if (!pool.ok()) return pool.status();
   auto chosen = pipeline_->Run(reference, std::move(*pool), seed_);
   if (!chosen.ok()) return chosen.status();
-  if (Status s = store_.PutBooking(ctx.txn(), chosen->worker_id, reference); !s.ok()) return s;
+  RETURN_IF_ERROR(store_.PutBooking(ctx.txn(), chosen->worker_id, reference));
   wire::WorkerMatched matched{reference.task_id, chosen->worker_id, PriceMinor(reference),
                               pipeline_->version()};
-  if (Status s = ctx.Publish(wire::kWorkerMatched, wire::Encode(matched)); !s.ok()) return s;
+  RETURN_IF_ERROR(ctx.Publish(wire::kWorkerMatched, wire::Encode(matched)));
   spdlog::info("event=worker_matched task={} worker={} price_minor={} pipeline={}",
                Quoted(reference.task_id), Quoted(chosen->worker_id), matched.price_minor,
                matched.pipeline_version);
@@ -42,7 +42,7 @@ Result<std::string> MatchingHandlers::MatchAndBook(HandlerContext& ctx,
 Status MatchingHandlers::OnWorkerHired(HandlerContext& ctx, const schemas::Body& /*body*/) {
   auto hired = hiring::DecodeWorkerHired(ctx.message().body);
   if (!hired.ok()) return hired.status();
-  if (Status s = store_.PutWorker(ctx.txn(), *hired); !s.ok()) return s;
+  RETURN_IF_ERROR(store_.PutWorker(ctx.txn(), *hired));
   spdlog::info("event=worker_joined_pool worker={} name={}", Quoted(hired->worker_id),
                Quoted(hired->name));
   auto waiting = store_.Waiting(ctx.txn());
@@ -50,7 +50,7 @@ Status MatchingHandlers::OnWorkerHired(HandlerContext& ctx, const schemas::Body&
   for (const WaitingTask& task : *waiting) {
     auto matched = MatchAndBook(ctx, task.reference);
     if (matched.ok()) {
-      if (Status s = store_.DeleteWaiting(ctx.txn(), task.position); !s.ok()) return s;
+      RETURN_IF_ERROR(store_.DeleteWaiting(ctx.txn(), task.position));
     } else if (matched.status().code() != Code::kConflict) {
       return matched.status();
     }
@@ -79,9 +79,9 @@ Status MatchingHandlers::OnTaskRequested(HandlerContext& ctx, const schemas::Bod
   auto matched = MatchAndBook(ctx, reference);
   if (matched.ok()) return Status::Ok();
   if (matched.status().code() != Code::kConflict) return matched.status();
-  if (Status s = store_.AddWaiting(ctx.txn(), reference); !s.ok()) return s;
+  RETURN_IF_ERROR(store_.AddWaiting(ctx.txn(), reference));
   wire::NoWorkerAvailable none{reference.task_id, matched.status().message()};
-  if (Status s = ctx.Publish(wire::kNoWorkerAvailable, wire::Encode(none)); !s.ok()) return s;
+  RETURN_IF_ERROR(ctx.Publish(wire::kNoWorkerAvailable, wire::Encode(none)));
   spdlog::info("event=task_waiting task={} reason={}", Quoted(reference.task_id),
                Quoted(none.reason));
   return Status::Ok();
@@ -96,18 +96,18 @@ Status MatchingHandlers::OnTaskFinalized(HandlerContext& ctx, const schemas::Bod
   if (!booked.ok()) return booked.status();
   if (*booked) {
     if (worker_id.empty()) worker_id = (*booked)->worker_id;
-    if (Status s = store_.DeleteBooking(ctx.txn(), finalized->task_id); !s.ok()) return s;
+    RETURN_IF_ERROR(store_.DeleteBooking(ctx.txn(), finalized->task_id));
   } else {
     // Finalized before it was matched (e.g. canceled while waiting): it no longer waits.
     auto waiting = store_.Waiting(ctx.txn());
     if (!waiting.ok()) return waiting.status();
     for (const WaitingTask& t : *waiting) {
       if (t.reference.task_id != finalized->task_id) continue;
-      if (Status s = store_.DeleteWaiting(ctx.txn(), t.position); !s.ok()) return s;
+      RETURN_IF_ERROR(store_.DeleteWaiting(ctx.txn(), t.position));
     }
   }
   if (!worker_id.empty()) {
-    if (Status s = store_.RecordResult(ctx.txn(), worker_id, finalized->outcome); !s.ok()) return s;
+    RETURN_IF_ERROR(store_.RecordResult(ctx.txn(), worker_id, finalized->outcome));
   }
   spdlog::info("event=task_finalized task={} worker={} outcome={} booking_freed={}",
                Quoted(finalized->task_id), Quoted(worker_id),

@@ -48,7 +48,7 @@ Result<NormalSample> Pipeline::Run(const ReferenceSample& reference, std::vector
   if (pool.empty()) return Status::Conflict("no worker available: the pool is empty");
   StepContext context(StableHash(seed, reference.task_id));
   for (const auto& step : steps_) {
-    if (Status s = step->Apply(reference, pool, context); !s.ok()) return s;
+    RETURN_IF_ERROR(step->Apply(reference, pool, context));
     if (pool.empty())
       return Status::Conflict("no worker available: no candidate left after step " +
                               std::string(step->name()));

@@ -51,7 +51,7 @@ Status CheckLength(std::string_view field, const std::string& v, size_t min, siz
 Result<std::string> Text(const Body& body, std::string_view field, size_t min, size_t max) {
   auto v = body.String(field);
   if (!v.ok()) return v.status();
-  if (Status s = CheckLength(field, *v, min, max); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckLength(field, *v, min, max));
   return v;
 }
 
@@ -60,7 +60,7 @@ Result<std::optional<std::string>> OptText(const Body& body, std::string_view fi
   auto v = body.OptString(field);
   if (!v.ok()) return v.status();
   if (*v) {
-    if (Status s = CheckLength(field, **v, min, max); !s.ok()) return s;
+    RETURN_IF_ERROR(CheckLength(field, **v, min, max));
   }
   return v;
 }
@@ -117,8 +117,8 @@ Status SeedIfEmpty(store::Env& env, PortalStore& store) {
   auto types = store.ServiceTypes(*txn);
   if (!types.ok()) return types.status();
   if (!types->empty()) return Status::Ok();
-  if (Status s = store.PutServiceType(*txn, SeedServiceType()); !s.ok()) return s;
-  if (Status s = txn->Commit(); !s.ok()) return s;
+  RETURN_IF_ERROR(store.PutServiceType(*txn, SeedServiceType()));
+  RETURN_IF_ERROR(txn->Commit());
   spdlog::info("event=service_types_seeded id=chores");
   return Status::Ok();
 }
@@ -158,8 +158,8 @@ Result<std::string> PortalHandlers::SignIn(HandlerContext& ctx, const Body& body
     account = std::move(**existing);
   }
   account.name = *name;
-  if (Status s = store_.PutAccount(ctx.txn(), account); !s.ok()) return s;
-  if (Status s = BindToken(ctx, *token, {"client", account.client_id}); !s.ok()) return s;
+  RETURN_IF_ERROR(store_.PutAccount(ctx.txn(), account));
+  RETURN_IF_ERROR(BindToken(ctx, *token, {"client", account.client_id}));
   auto revoked = store_.AddClientSession(ctx.txn(), account.client_id, ctx.now_ms(), *token,
                                          kMaxClientSessions);
   if (!revoked.ok()) return revoked.status();
@@ -187,8 +187,8 @@ Result<std::string> PortalHandlers::ProvisionStaff(HandlerContext& ctx, const Bo
   auto token = Token(body);
   if (!token.ok()) return token.status();
   Staff staff{ctx.NewId(*role), *role, *name, ctx.now_ms()};
-  if (Status s = store_.PutStaff(ctx.txn(), staff); !s.ok()) return s;
-  if (Status s = BindToken(ctx, *token, {staff.role, staff.id}); !s.ok()) return s;
+  RETURN_IF_ERROR(store_.PutStaff(ctx.txn(), staff));
+  RETURN_IF_ERROR(BindToken(ctx, *token, {staff.role, staff.id}));
   spdlog::info("event=staff_provisioned id={} role={} by={}", Quoted(staff.id), staff.role,
                Quoted(IdOf(ctx)));
   return BodyWriter()
@@ -221,7 +221,7 @@ Result<std::string> PortalHandlers::GrantWorkerToken(HandlerContext& ctx, const 
     return Status::NotFound("body.worker_id: no worker " + Quoted(*worker_id) +
                             " (the portal has not seen hiring.worker_hired for it)");
   }
-  if (Status s = BindToken(ctx, *token, {"worker", *worker_id}); !s.ok()) return s;
+  RETURN_IF_ERROR(BindToken(ctx, *token, {"worker", *worker_id}));
   spdlog::info("event=worker_token_granted worker={} known={} by={}", Quoted(*worker_id),
                known->has_value(), Quoted(IdOf(ctx)));
   return BodyWriter().String("worker_id", *worker_id).String("token", *token).Finish();
@@ -266,9 +266,9 @@ Result<std::string> PortalHandlers::CreateServiceType(HandlerContext& ctx, const
   if (!active.ok()) return active.status();
   auto types = store_.ServiceTypes(ctx.txn());
   if (!types.ok()) return types.status();
-  if (Status s = CheckUniqueName(*types, *name, ""); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckUniqueName(*types, *name, ""));
   ServiceType type{ctx.NewId("service"), *name, *description, active->value_or(true)};
-  if (Status s = store_.PutServiceType(ctx.txn(), type); !s.ok()) return s;
+  RETURN_IF_ERROR(store_.PutServiceType(ctx.txn(), type));
   spdlog::info("event=service_type_created id={} name={} active={} by={}", Quoted(type.id),
                Quoted(type.name), type.active, Quoted(IdOf(ctx)));
   return EncodeServiceType(type);
@@ -294,12 +294,12 @@ Result<std::string> PortalHandlers::UpdateServiceType(HandlerContext& ctx, const
   if (*name) {
     auto types = store_.ServiceTypes(ctx.txn());
     if (!types.ok()) return types.status();
-    if (Status s = CheckUniqueName(*types, **name, type.id); !s.ok()) return s;
+    RETURN_IF_ERROR(CheckUniqueName(*types, **name, type.id));
     type.name = std::move(**name);
   }
   if (*description) type.description = std::move(**description);
   if (*active) type.active = **active;
-  if (Status s = store_.PutServiceType(ctx.txn(), type); !s.ok()) return s;
+  RETURN_IF_ERROR(store_.PutServiceType(ctx.txn(), type));
   spdlog::info("event=service_type_updated id={} name={} active={} by={}", Quoted(type.id),
                Quoted(type.name), type.active, Quoted(IdOf(ctx)));
   return EncodeServiceType(type);
@@ -337,11 +337,11 @@ Result<std::string> PortalHandlers::RequestHelp(HandlerContext& ctx, const Body&
   Order order = NewOrder(ctx.NewId("order"), client_id, *service_type_id, *description, *starts_at,
                          *starts_at + duration_ms,
                          ApproxCost(kPriceMinor, (*account)->discount_bps), ctx.now_ms());
-  if (Status s = store_.PutOrder(ctx.txn(), order); !s.ok()) return s;
+  RETURN_IF_ERROR(store_.PutOrder(ctx.txn(), order));
   wire::HelpRequested event{order.id,          order.client_id,    order.service_type_id,
                             order.description, order.starts_at_ms, order.ends_at_ms,
                             order.approx_cost};
-  if (Status s = ctx.Publish(wire::kHelpRequested, wire::Encode(event)); !s.ok()) return s;
+  RETURN_IF_ERROR(ctx.Publish(wire::kHelpRequested, wire::Encode(event)));
   spdlog::info("event=help_requested order={} client={} service_type={} starts_at={}",
                Quoted(order.id), Quoted(order.client_id), Quoted(order.service_type_id),
                order.starts_at_ms);
@@ -405,7 +405,7 @@ Status PortalHandlers::UpdateOrder(HandlerContext& ctx, std::string_view event,
                  OrderStatusName((*order)->status));
     return Status::Ok();
   }
-  if (Status s = store_.PutOrder(ctx.txn(), **order); !s.ok()) return s;
+  RETURN_IF_ERROR(store_.PutOrder(ctx.txn(), **order));
   spdlog::info("event=order_updated trigger={} order={} status={}", event, Quoted(task_id),
                OrderStatusName((*order)->status));
   return Status::Ok();
@@ -443,8 +443,8 @@ Status PortalHandlers::OnTaskRequested(HandlerContext& ctx, const Body& body) {
   const int64_t discount = *account ? (*account)->discount_bps : 0;
   Order copy = NewCopyOrder(**original, *task_id, *starts_at, *ends_at, std::move(*description),
                             ApproxCost(kPriceMinor, discount), ctx.now_ms());
-  if (Status s = store_.PutOrder(ctx.txn(), copy); !s.ok()) return s;
-  if (Status s = store_.PutOrder(ctx.txn(), **original); !s.ok()) return s;
+  RETURN_IF_ERROR(store_.PutOrder(ctx.txn(), copy));
+  RETURN_IF_ERROR(store_.PutOrder(ctx.txn(), **original));
   spdlog::info("event=copy_order_created order={} copied_from={} client={} starts_at={}",
                Quoted(copy.id), Quoted(copy.copied_from), Quoted(copy.client_id),
                copy.starts_at_ms);
@@ -505,7 +505,7 @@ Status PortalHandlers::OnWorkerHired(HandlerContext& ctx, const Body& /*body*/) 
   if (!existing.ok()) return existing.status();
   if (*existing) return Status::Ok();  // hired once; a repeat changes nothing
   KnownWorker worker{e->worker_id, e->name, ctx.now_ms()};
-  if (Status s = store_.PutWorker(ctx.txn(), worker); !s.ok()) return s;
+  RETURN_IF_ERROR(store_.PutWorker(ctx.txn(), worker));
   spdlog::info("event=worker_known worker={}", Quoted(worker.worker_id));
   return Status::Ok();
 }

@@ -64,7 +64,7 @@ class PortalHandlers {
   static Status Install(Runtime& runtime) {
     auto store = PortalStore::Open(runtime);
     if (!store.ok()) return store.status();
-    if (Status s = SeedIfEmpty(runtime.env(), *store); !s.ok()) return s;
+    RETURN_IF_ERROR(SeedIfEmpty(runtime.env(), *store));
     auto self = std::make_shared<PortalHandlers>(*store);
     using worker::HandlerContext;
     using Body = schemas::Body;

@@ -107,7 +107,7 @@ Result<TokenBinding> DecodeTokenBinding(std::string_view bytes) {
   auto b = Body::Parse(bytes);
   if (!b.ok()) return b.status();
   TokenBinding t;
-  if (Status s = Strings(*b, {{"role", &t.role}, {"id", &t.id}}); !s.ok()) return s;
+  RETURN_IF_ERROR(Strings(*b, {{"role", &t.role}, {"id", &t.id}}));
   return t;
 }
 
@@ -123,7 +123,7 @@ Result<KnownWorker> DecodeKnownWorker(std::string_view bytes) {
   auto b = Body::Parse(bytes);
   if (!b.ok()) return b.status();
   KnownWorker w;
-  if (Status s = Strings(*b, {{"worker_id", &w.worker_id}, {"name", &w.name}}); !s.ok()) return s;
+  RETURN_IF_ERROR(Strings(*b, {{"worker_id", &w.worker_id}, {"name", &w.name}}));
   auto hired = b->Int("hired_at");
   if (!hired.ok()) return hired.status();
   w.hired_at_ms = *hired;
@@ -259,7 +259,7 @@ Result<std::optional<Account>> PortalStore::AccountByClient(const store::Txn& tx
 }
 
 Status PortalStore::PutAccount(store::Txn& txn, const Account& account) {
-  if (Status s = txn.Put(accounts_, account.employee_id, EncodeAccount(account)); !s.ok()) return s;
+  RETURN_IF_ERROR(txn.Put(accounts_, account.employee_id, EncodeAccount(account)));
   return txn.Put(clients_, account.client_id, account.employee_id);
 }
 
@@ -288,7 +288,7 @@ Result<size_t> PortalStore::AddClientSession(store::Txn& txn, std::string_view c
   prefix.push_back('\0');
   std::string key = prefix + U64Key(static_cast<uint64_t>(std::max<int64_t>(now_ms, 0)));
   key.append(token);
-  if (Status s = txn.Put(client_sessions_, key, ""); !s.ok()) return s;
+  RETURN_IF_ERROR(txn.Put(client_sessions_, key, ""));
   std::vector<std::string> sessions;  // oldest first
   auto cursor = store::Cursor::Open(txn, client_sessions_);
   if (!cursor.ok()) return cursor.status();
@@ -299,13 +299,13 @@ Result<size_t> PortalStore::AddClientSession(store::Txn& txn, std::string_view c
   };
   size_t revoked = 0;
   for (size_t i = 0; i + keep < sessions.size(); ++i) {
-    if (Status s = txn.Del(client_sessions_, sessions[i]); !s.ok()) return s;
+    RETURN_IF_ERROR(txn.Del(client_sessions_, sessions[i]));
     // A token signed in again later is still one of the newest: it stays.
     bool kept = false;
     for (size_t j = sessions.size() - keep; j < sessions.size(); ++j)
       kept |= token_of(sessions[j]) == token_of(sessions[i]);
     if (kept) continue;
-    if (Status s = txn.Del(tokens_, token_of(sessions[i])); !s.ok()) return s;
+    RETURN_IF_ERROR(txn.Del(tokens_, token_of(sessions[i])));
     ++revoked;
   }
   return revoked;
@@ -347,7 +347,7 @@ Result<std::optional<Order>> PortalStore::GetOrder(const store::Txn& txn,
 }
 
 Status PortalStore::PutOrder(store::Txn& txn, const Order& order) {
-  if (Status s = txn.Put(orders_, order.id, EncodeOrder(order)); !s.ok()) return s;
+  RETURN_IF_ERROR(txn.Put(orders_, order.id, EncodeOrder(order)));
   return txn.Put(orders_by_client_, ClientKey(order.client_id, order.id), "");
 }
 

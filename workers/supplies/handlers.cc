@@ -46,7 +46,7 @@ Status SuppliesHandlers::OnTaskAssigned(HandlerContext& ctx, const schemas::Body
   }
   wire::SupplyOrder order = NewOrder(ctx.NewId("supply"), std::move(*task_id),
                                      std::move(*worker_id), std::move(*client_id), ctx.now_ms());
-  if (Status s = store_.PutOrder(ctx.txn(), order); !s.ok()) return s;
+  RETURN_IF_ERROR(store_.PutOrder(ctx.txn(), order));
   // The board is how supplies staff are notified: the order is on it from now on.
   spdlog::info("event=supply_order_created supply_order={} task={} worker={} kit_items={}",
                Quoted(order.id), Quoted(order.task_id), Quoted(order.worker_id), order.kit.size());
@@ -76,10 +76,10 @@ Result<std::string> SuppliesHandlers::Issue(HandlerContext& ctx, const schemas::
   auto order = store_.GetOrder(ctx.txn(), request->supply_order_id);
   if (!order.ok()) return order.status();
   if (!*order) return Status::NotFound("no supply order \"" + request->supply_order_id + "\"");
-  if (Status s = supplies::Issue(**order, ctx.now_ms()); !s.ok()) return s;
-  if (Status s = store_.PutOrder(ctx.txn(), **order); !s.ok()) return s;
+  RETURN_IF_ERROR(supplies::Issue(**order, ctx.now_ms()));
+  RETURN_IF_ERROR(store_.PutOrder(ctx.txn(), **order));
   wire::KitIssued issued{(*order)->task_id, (*order)->id};
-  if (Status s = ctx.Publish(wire::kKitIssued, wire::Encode(issued)); !s.ok()) return s;
+  RETURN_IF_ERROR(ctx.Publish(wire::kKitIssued, wire::Encode(issued)));
   spdlog::info("event=kit_issued supply_order={} task={}", Quoted(issued.supply_order_id),
                Quoted(issued.task_id));
   return wire::Encode(**order);

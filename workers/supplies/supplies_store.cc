@@ -17,7 +17,7 @@ Status Corrupt(std::string_view key, const Status& s) {
 }  // namespace
 
 Status SuppliesStore::PutOrder(store::Txn& txn, const wire::SupplyOrder& order) {
-  if (Status s = txn.Put(orders_, order.id, wire::Encode(order)); !s.ok()) return s;
+  RETURN_IF_ERROR(txn.Put(orders_, order.id, wire::Encode(order)));
   return txn.Put(by_task_, order.task_id, order.id);
 }
 

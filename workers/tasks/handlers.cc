@@ -74,10 +74,10 @@ Status TasksHandlers::OnWorkerMatched(HandlerContext& ctx, const Body& /*body*/)
   t.state = *next;
   t.worker_id = matched->worker_id;
   t.price_minor = matched->price_minor;
-  if (Status s = store_.Put(ctx.txn(), t); !s.ok()) return s;
+  RETURN_IF_ERROR(store_.Put(ctx.txn(), t));
   wire::TaskAssigned assigned{t.id,        t.worker_id,    t.price_minor,
                               t.client_id, t.starts_at_ms, t.ends_at_ms};
-  if (Status s = ctx.Publish(wire::kTaskAssigned, wire::Encode(assigned)); !s.ok()) return s;
+  RETURN_IF_ERROR(ctx.Publish(assigned));
   spdlog::info("event=task_assigned task={} worker={} price_minor={}", Quoted(t.id),
                Quoted(t.worker_id), t.price_minor);
   return Status::Ok();
@@ -137,11 +137,8 @@ Status TasksHandlers::OnClockTick(HandlerContext& ctx, const Body& /*body*/) {
   });
   if (!due.ok()) return due.status();
   for (Task& t : *due) {
-    if (Status s = Finalize(ctx, t, State::kCanceled, "no_show"); !s.ok()) return s;
-    if (Status s =
-            ctx.Publish(wire::kCopyOffered, wire::Encode(wire::CopyOffered{t.id, t.client_id}));
-        !s.ok())
-      return s;
+    RETURN_IF_ERROR(Finalize(ctx, t, State::kCanceled, "no_show"));
+    RETURN_IF_ERROR(ctx.Publish(wire::CopyOffered{t.id, t.client_id}));
     spdlog::info("event=no_show task={} worker={} starts_at={} at={}", Quoted(t.id),
                  Quoted(t.worker_id), t.starts_at_ms, tick->at_ms);
   }
@@ -153,11 +150,11 @@ Status TasksHandlers::OnClockTick(HandlerContext& ctx, const Body& /*body*/) {
 Result<Task> TasksHandlers::CreateTask(HandlerContext& ctx, Task task) {
   if (task.id.empty()) task.id = ctx.NewId("task");
   task.state = State::kRequested;
-  if (Status s = store_.Put(ctx.txn(), task); !s.ok()) return s;
+  RETURN_IF_ERROR(store_.Put(ctx.txn(), task));
   wire::TaskRequested requested{task.id,          task.client_id,  task.service_type_id,
                                 task.starts_at_ms, task.ends_at_ms, task.description,
                                 task.copied_from};
-  if (Status s = ctx.Publish(wire::kTaskRequested, wire::Encode(requested)); !s.ok()) return s;
+  RETURN_IF_ERROR(ctx.Publish(requested));
   spdlog::info("event=task_requested task={} client={} starts_at={} copied_from={}",
                Quoted(task.id), Quoted(task.client_id), task.starts_at_ms,
                Quoted(task.copied_from));
@@ -300,10 +297,10 @@ Status TasksHandlers::Finalize(HandlerContext& ctx, Task& task, State final_stat
                                std::string reason) {
   task.state = final_state;
   task.reason = std::move(reason);
-  if (Status s = store_.Put(ctx.txn(), task); !s.ok()) return s;
+  RETURN_IF_ERROR(store_.Put(ctx.txn(), task));
   wire::TaskFinalized event{task.id,     task.worker_id,   OutcomeOf(final_state),
                             task.reason, task.price_minor, task.client_id};
-  if (Status s = ctx.Publish(wire::kTaskFinalized, wire::Encode(event)); !s.ok()) return s;
+  RETURN_IF_ERROR(ctx.Publish(event));
   spdlog::info("event=task_finalized task={} worker={} outcome={} reason={}", Quoted(task.id),
                Quoted(task.worker_id), StateName(final_state), Quoted(task.reason));
   return Status::Ok();

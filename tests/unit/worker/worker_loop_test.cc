@@ -226,7 +226,7 @@ TEST(WorkerLoopTest, AStoreThatCannotCommitExitsOneAnsweringNothingAndApplyingNo
             .OnCommand("test.add",
                        [&](HandlerContext& hc, const schemas::Body&) -> Result<std::string> {
                          ++runs;
-                         if (Status s = hc.txn().Put(*counters, "n", "1"); !s.ok()) return s;
+                         RETURN_IF_ERROR(hc.txn().Put(*counters, "n", "1"));
                          return schemas::EmptyBody();
                        })
             .ok());
