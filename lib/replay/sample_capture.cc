@@ -2,6 +2,10 @@
 
 #include <zmq.hpp>
 
+#include <chrono>
+#include <optional>
+#include <thread>
+
 #include "lib/capture/reader.h"
 #include "lib/process/local_system.h"
 #include "lib/replay/barrier.h"
@@ -71,16 +75,23 @@ class Driver {
     if (!order.ok()) return order.status();
     auto order_id = schemas::Body::Parse(order->body)->String("id");
     if (!order_id.ok()) return order_id.status();
-    auto board = Ok(schemas::supplies::kList,
-                    schemas::supplies::Encode(schemas::supplies::ListRequest{"waiting"}),
-                    Principal{"admin", "admin-1"});
-    if (!board.ok()) return board.status();
-    auto decoded = schemas::supplies::DecodeBoard(board->body);
-    if (!decoded.ok()) return decoded.status();
-    const schemas::supplies::SupplyOrder* kit = nullptr;
-    for (const auto& o : decoded->orders)
-      if (o.task_id == *order_id) kit = &o;
-    if (kit == nullptr)
+    // The kit appears once matching and supplies have handled the order's events. Idle means
+    // every *subscribed* context is caught up; one that is (re)subscribing right now is not
+    // counted, so look until the kit is there (each look is a recorded read-only input).
+    std::optional<schemas::supplies::SupplyOrder> kit;
+    const auto give_up = std::chrono::steady_clock::now() + kTimeout;
+    while (!kit && std::chrono::steady_clock::now() < give_up) {
+      auto board = Ok(schemas::supplies::kList,
+                      schemas::supplies::Encode(schemas::supplies::ListRequest{"waiting"}),
+                      Principal{"admin", "admin-1"});
+      if (!board.ok()) return board.status();
+      auto decoded = schemas::supplies::DecodeBoard(board->body);
+      if (!decoded.ok()) return decoded.status();
+      for (const auto& o : decoded->orders)
+        if (o.task_id == *order_id) kit = o;
+      if (!kit) std::this_thread::sleep_for(Millis(100));
+    }
+    if (!kit)
       return Status::NotFound("no supply order for task " + *order_id + " (not assigned?)");
     const Principal worker{"worker", kit->worker_id};
     if (auto r = Ok(schemas::supplies::kIssue,
