@@ -261,7 +261,7 @@ TEST(SubscriberTest, HeartbeatsWhenIdleAndReconnectsWhenBrokerIsSilent) {
   bool heartbeat = false;
   std::optional<steady_clock::time_point> resubscribed;
   proto::Frames f;
-  EXPECT_TRUE(Eventually([&] {
+  Eventually([&] {
     EXPECT_FALSE(sub.Next(Millis(20)).has_value());
     while (broker.Recv(f, Millis(0))) {
       auto kind = proto::ParseKind(f, 1);
@@ -273,7 +273,7 @@ TEST(SubscriberTest, HeartbeatsWhenIdleAndReconnectsWhenBrokerIsSilent) {
       if (peer != first_peer && !resubscribed) resubscribed = steady_clock::now();
     }
     return heartbeat && resubscribed.has_value();
-  }));
+  });
   EXPECT_TRUE(heartbeat);
   ASSERT_TRUE(resubscribed.has_value());
   // Silence for 3 intervals, not less (load only makes it later): it was the silence.
@@ -301,7 +301,7 @@ TEST(PublisherTest, BatchesTracksAcksAndResendsUnackedAfterReconnect) {
   ASSERT_EQ(p->events.size(), 1u);
   EXPECT_EQ(p->events[0].producer_seq, 10u);
   broker.SendTo(peer, proto::Encode(proto::PubAck{"tp", 10}));
-  EXPECT_TRUE(Eventually([&] { return pub.PollAcks(Millis(20)) >= 10u; }));
+  Eventually([&] { return pub.PollAcks(Millis(20)) >= 10u; });
   EXPECT_EQ(pub.acked_seq(), 10u);
 
   // The rest went as one batch; do not ack it: after resend_after it comes again, new socket.
@@ -330,11 +330,11 @@ TEST(PublisherTest, BatchesTracksAcksAndResendsUnackedAfterReconnect) {
     broker.SendTo(from, proto::Encode(proto::PubAck{"tp", 11}));
   };
   answer_resend(f);
-  EXPECT_TRUE(Eventually([&] {
+  Eventually([&] {
     pub.PollAcks(Millis(20));
     while (RecvKindNow(broker, proto::Kind::kPublish, f)) answer_resend(f);
     return pub.acked_seq() >= 11u;
-  }));
+  });
   EXPECT_EQ(pub.acked_seq(), 11u);
   for (const std::string& from : resent_from)
     broker.SendTo(from, proto::Encode(proto::PubAck{"tp", 12}));
