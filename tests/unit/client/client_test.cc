@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
 #include <set>
 
 #include "lib/client/bus_client.h"
@@ -18,6 +21,41 @@ namespace {
 using std::chrono::steady_clock;
 
 using testing::FakeBroker;
+
+// How long a test waits for something that must happen; loops return as soon as it has.
+// Generous: a loaded 2-core machine may be slow, and only a broken behaviour takes this long.
+constexpr Millis kPatience(20000);
+// A heartbeat or resend interval that never elapses within a test: no timer-driven reconnect
+// can then stand in for (or disturb) the one a test causes.
+constexpr Millis kNever(3'600'000);
+
+// Calls `done` until it returns true (true) or kPatience has passed (false).
+template <typename Done>
+bool Eventually(Done done) {
+  const auto end = steady_clock::now() + kPatience;
+  while (steady_clock::now() < end)
+    if (done()) return true;
+  return done();
+}
+
+// The next message of `kind` the broker already has, skipping others; false if none is queued.
+bool RecvKindNow(FakeBroker& broker, proto::Kind kind, proto::Frames& frames) {
+  while (broker.Recv(frames, Millis(0))) {
+    auto k = proto::ParseKind(frames, 1);
+    if (k.ok() && *k == kind) return true;
+  }
+  return false;
+}
+
+// The next message of `kind`, while `step` lets the peer under test run for a short slice
+// (a Subscriber or Publisher only acts inside its own calls); false if none within kPatience.
+template <typename Step>
+bool RecvKindWhile(FakeBroker& broker, proto::Kind kind, proto::Frames& frames, Step step) {
+  return Eventually([&] {
+    step();
+    return RecvKindNow(broker, kind, frames);
+  });
+}
 
 TEST(BusClientTest, MakeCommandFillsHeaderWithUniqueIds) {
   zmq::context_t ctx;
@@ -128,12 +166,14 @@ TEST(SubscriberTest, SubscribesGrantsCreditAndResubscribesAfterReconnect) {
   opts.prefixes = {"test."};
   opts.from_seq = 5;
   opts.window = 4;
-  opts.heartbeat = Millis(100);
+  // The fake broker never heartbeats: with a short interval the subscriber would reconnect on
+  // its own when the test is slow, dropping the batch below and sending SUBSCRIBEs of its own.
+  opts.heartbeat = kNever;
   Subscriber sub(ctx, broker.endpoint(), opts);
-  EXPECT_FALSE(sub.Next(Millis(10)).has_value());  // triggers the connect + SUBSCRIBE flush
+  auto idle = [&] { EXPECT_FALSE(sub.Next(Millis(20)).has_value()); };
 
   proto::Frames f;
-  ASSERT_TRUE(broker.RecvKind(proto::Kind::kSubscribe, f));
+  ASSERT_TRUE(RecvKindWhile(broker, proto::Kind::kSubscribe, f, idle));
   zmq::message_t peer(f[0].data(), f[0].size());
   auto s = proto::ParseSubscribe(f, 1);
   ASSERT_TRUE(s.ok());
@@ -146,20 +186,19 @@ TEST(SubscriberTest, SubscribesGrantsCreditAndResubscribesAfterReconnect) {
   proto::AppendEventFrame(batch, 6, 100, "test.x", "dup");  // duplicate: dropped
   broker.SendTo(peer, std::move(batch));
   for (uint64_t seq = 5; seq <= 7; ++seq) {
-    auto ev = sub.Next(Millis(1000));
+    auto ev = sub.Next(kPatience);
     ASSERT_TRUE(ev.has_value());
     EXPECT_EQ(ev->seq, seq);
     EXPECT_EQ(ev->topic, "test.x");
   }
   EXPECT_EQ(sub.last_seq(), 7u);
   // Half the window (2) consumed -> CREDIT 2.
-  ASSERT_TRUE(broker.RecvKind(proto::Kind::kCredit, f));
+  ASSERT_TRUE(broker.RecvKind(proto::Kind::kCredit, f, kPatience));
   EXPECT_EQ(*proto::ParseCredit(f, 1), 2u);
 
   // The broker asks us to reconnect: a new SUBSCRIBE from last_seq + 1.
   broker.SendTo(peer, proto::EncodeReconnect());
-  EXPECT_FALSE(sub.Next(Millis(50)).has_value());
-  ASSERT_TRUE(broker.RecvKind(proto::Kind::kSubscribe, f));
+  ASSERT_TRUE(RecvKindWhile(broker, proto::Kind::kSubscribe, f, idle));
   EXPECT_NE(proto::View(f[0]), proto::View(peer));  // new socket, new routing id
   EXPECT_EQ(proto::ParseSubscribe(f, 1)->from_seq, 8u);
 }
@@ -172,12 +211,14 @@ TEST(SubscriberTest, NewEventsOnlyAsksForTheHeadAndResubscribesFromItAfterReconn
   FakeBroker broker(ctx);
   SubscriberOptions opts;
   opts.from_seq = 0;
-  opts.heartbeat = Millis(1000);
+  // Each heartbeat interval re-asks for the head under a new key (the answer to the old one is
+  // then ignored) and silence reconnects: neither may happen on its own while the test is slow.
+  opts.heartbeat = kNever;
   Subscriber sub(ctx, broker.endpoint(), opts);
-  EXPECT_FALSE(sub.Next(Millis(10)).has_value());
+  auto idle = [&] { EXPECT_FALSE(sub.Next(Millis(20)).has_value()); };
 
   proto::Frames f;
-  ASSERT_TRUE(broker.RecvKind(proto::Kind::kRequest, f));
+  ASSERT_TRUE(RecvKindWhile(broker, proto::Kind::kRequest, f, idle));
   zmq::message_t peer(f[0].data(), f[0].size());
   auto req = proto::ParseClientRequest(f, 1);
   ASSERT_TRUE(req.ok()) << req.status().ToString();
@@ -196,13 +237,11 @@ TEST(SubscriberTest, NewEventsOnlyAsksForTheHeadAndResubscribesFromItAfterReconn
   std::string bytes = schemas::Encode(health);
   broker.SendTo(peer, proto::Encode(proto::ClientReply{
                           req->request_key, zmq::message_t(bytes.data(), bytes.size())}));
-  EXPECT_FALSE(sub.Next(Millis(50)).has_value());
-  ASSERT_TRUE(broker.RecvKind(proto::Kind::kSubscribe, f));
+  ASSERT_TRUE(RecvKindWhile(broker, proto::Kind::kSubscribe, f, idle));
   EXPECT_EQ(proto::ParseSubscribe(f, 1)->from_seq, 42u);
 
   broker.SendTo(peer, proto::EncodeReconnect());  // before any event
-  EXPECT_FALSE(sub.Next(Millis(50)).has_value());
-  ASSERT_TRUE(broker.RecvKind(proto::Kind::kSubscribe, f));
+  ASSERT_TRUE(RecvKindWhile(broker, proto::Kind::kSubscribe, f, idle));
   EXPECT_NE(proto::View(f[0]), proto::View(peer));        // a new socket...
   EXPECT_EQ(proto::ParseSubscribe(f, 1)->from_seq, 42u);  // ...from the same start
   EXPECT_EQ(sub.last_seq(), 0u);
@@ -210,33 +249,51 @@ TEST(SubscriberTest, NewEventsOnlyAsksForTheHeadAndResubscribesFromItAfterReconn
 
 TEST(SubscriberTest, HeartbeatsWhenIdleAndReconnectsWhenBrokerIsSilent) {
   zmq::context_t ctx;
-  FakeBroker broker(ctx);
+  FakeBroker broker(ctx);  // silent: never sends anything
   SubscriberOptions opts;
-  opts.heartbeat = Millis(50);
+  opts.heartbeat = Millis(100);
+  const auto created = steady_clock::now();
   Subscriber sub(ctx, broker.endpoint(), opts);
-  EXPECT_FALSE(sub.Next(Millis(120)).has_value());
+  // Idle until the broker has seen a HEARTBEAT and a SUBSCRIBE on a second socket. A slow test
+  // may see more reconnects than one, or a socket replaced before its heartbeat went out;
+  // neither matters, only that both things happen.
+  std::string first_peer;
+  bool heartbeat = false;
+  std::optional<steady_clock::time_point> resubscribed;
   proto::Frames f;
-  ASSERT_TRUE(broker.RecvKind(proto::Kind::kSubscribe, f));
-  std::string first_peer(proto::View(f[0]));
-  ASSERT_TRUE(broker.RecvKind(proto::Kind::kHeartbeat, f));
-  // Silent broker: after 3 intervals the subscriber resubscribes on a new socket.
-  EXPECT_FALSE(sub.Next(Millis(300)).has_value());
-  ASSERT_TRUE(broker.RecvKind(proto::Kind::kSubscribe, f));
-  EXPECT_NE(std::string(proto::View(f[0])), first_peer);
+  Eventually([&] {
+    EXPECT_FALSE(sub.Next(Millis(20)).has_value());
+    while (broker.Recv(f, Millis(0))) {
+      auto kind = proto::ParseKind(f, 1);
+      if (!kind.ok()) continue;
+      std::string peer(proto::View(f[0]));
+      if (*kind == proto::Kind::kHeartbeat) heartbeat = true;
+      if (*kind != proto::Kind::kSubscribe) continue;
+      if (first_peer.empty()) first_peer = peer;
+      if (peer != first_peer && !resubscribed) resubscribed = steady_clock::now();
+    }
+    return heartbeat && resubscribed.has_value();
+  });
+  EXPECT_TRUE(heartbeat);
+  ASSERT_TRUE(resubscribed.has_value());
+  // Silence for 3 intervals, not less (load only makes it later): it was the silence.
+  EXPECT_GE(*resubscribed - created, 3 * opts.heartbeat);
 }
 
 TEST(PublisherTest, BatchesTracksAcksAndResendsUnackedAfterReconnect) {
   zmq::context_t ctx;
   FakeBroker broker(ctx);
   Publisher pub(ctx, broker.endpoint(), "tp", 10);
-  pub.set_resend_after(Millis(200));
+  // No resend until the test asks for one: a slow test would otherwise reconnect early, lose
+  // the ack below on the closed socket and send all three events in one batch.
+  pub.set_resend_after(kNever);
   EXPECT_EQ(pub.Publish("test.fed", "a"), 10u);  // goes at once
   EXPECT_EQ(pub.Publish("test.fed", "b"), 11u);  // waits for the first ack
   EXPECT_EQ(pub.Publish("test.fed", "c"), 12u);
   EXPECT_EQ(pub.last_seq(), 12u);
 
   proto::Frames f;
-  ASSERT_TRUE(broker.RecvKind(proto::Kind::kPublish, f));
+  ASSERT_TRUE(broker.RecvKind(proto::Kind::kPublish, f, kPatience));
   zmq::message_t peer(f[0].data(), f[0].size());
   auto p = proto::ParsePublish(f, 1);
   ASSERT_TRUE(p.ok());
@@ -244,29 +301,44 @@ TEST(PublisherTest, BatchesTracksAcksAndResendsUnackedAfterReconnect) {
   ASSERT_EQ(p->events.size(), 1u);
   EXPECT_EQ(p->events[0].producer_seq, 10u);
   broker.SendTo(peer, proto::Encode(proto::PubAck{"tp", 10}));
-  EXPECT_EQ(pub.PollAcks(Millis(100)), 10u);
+  Eventually([&] { return pub.PollAcks(Millis(20)) >= 10u; });
+  EXPECT_EQ(pub.acked_seq(), 10u);
 
   // The rest went as one batch; do not ack it: after resend_after it comes again, new socket.
-  ASSERT_TRUE(broker.RecvKind(proto::Kind::kPublish, f));
+  ASSERT_TRUE(broker.RecvKind(proto::Kind::kPublish, f, kPatience));
   p = proto::ParsePublish(f, 1);
   ASSERT_EQ(p->events.size(), 2u);
   EXPECT_EQ(p->events[0].producer_seq, 11u);
   EXPECT_EQ(proto::View(p->events[1].envelope), "c");
-  // Keep the publisher polling until its resend shows up on a new socket.
-  bool resent = false;
-  for (int i = 0; i < 100 && !resent; ++i) {
+  pub.set_resend_after(Millis(200));
+  ASSERT_TRUE(RecvKindWhile(broker, proto::Kind::kPublish, f, [&] { pub.PollAcks(Millis(20)); }));
+  // No more reconnects from here. A slow test may have seen the publisher reconnect more than
+  // once before the first resend arrived, so every resend is checked and answered; only the
+  // publisher's current socket is still open to get the answer.
+  pub.set_resend_after(kNever);
+  std::vector<std::string> resent_from;
+  auto answer_resend = [&](proto::Frames& resend) {
+    std::string from(proto::View(resend[0]));
+    EXPECT_NE(from, std::string(proto::View(peer)));
+    auto again = proto::ParsePublish(resend, 1);
+    ASSERT_TRUE(again.ok());
+    ASSERT_EQ(again->events.size(), 2u);
+    EXPECT_EQ(again->events[0].producer_seq, 11u);
+    resent_from.push_back(from);
+    // Someone else's ack first on the same socket (ordered): ignored, or acked would reach 12.
+    broker.SendTo(from, proto::Encode(proto::PubAck{"other", 12}));
+    broker.SendTo(from, proto::Encode(proto::PubAck{"tp", 11}));
+  };
+  answer_resend(f);
+  Eventually([&] {
     pub.PollAcks(Millis(20));
-    resent = broker.Recv(f, Millis(0)) && *proto::ParseKind(f, 1) == proto::Kind::kPublish;
-  }
-  ASSERT_TRUE(resent);
-  zmq::message_t peer2(f[0].data(), f[0].size());
-  EXPECT_NE(proto::View(peer2), proto::View(peer));
-  p = proto::ParsePublish(f, 1);
-  ASSERT_EQ(p->events.size(), 2u);
-  EXPECT_EQ(p->events[0].producer_seq, 11u);
-  broker.SendTo(peer2, proto::Encode(proto::PubAck{"other", 99}));  // not ours: ignored
-  broker.SendTo(peer2, proto::Encode(proto::PubAck{"tp", 12}));
-  EXPECT_TRUE(pub.Flush(Millis(1000)).ok());
+    while (RecvKindNow(broker, proto::Kind::kPublish, f)) answer_resend(f);
+    return pub.acked_seq() >= 11u;
+  });
+  EXPECT_EQ(pub.acked_seq(), 11u);
+  for (const std::string& from : resent_from)
+    broker.SendTo(from, proto::Encode(proto::PubAck{"tp", 12}));
+  EXPECT_TRUE(pub.Flush(kPatience).ok());
   EXPECT_EQ(pub.acked_seq(), 12u);
 }
 

@@ -34,9 +34,11 @@ constexpr Millis kHeartbeat(100);
 class SubscriberReconnectTest : public ::testing::Test {
  protected:
   // Starts the broker; the first time on any free port, then on the same endpoint again.
+  // Sim clock: a real-mode broker appends clock events at every wall-clock minute boundary, and
+  // one landing mid-test would shift the sequences these tests expect.
   void StartBroker() {
     auto broker = testing::StartBrokerProcess(
-        dir_.Sub("broker"), dir_.Sub("broker.log"), {"--heartbeat-ms", "100"},
+        dir_.Sub("broker"), dir_.Sub("broker.log"), {"--clock", "sim", "--heartbeat-ms", "100"},
         endpoint_.empty() ? std::string("tcp://127.0.0.1:*") : endpoint_);
     ASSERT_TRUE(broker.has_value()) << ReadFile(dir_.Sub("broker.log"));
     broker_ = std::move(broker->process);
