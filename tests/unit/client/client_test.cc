@@ -122,7 +122,7 @@ TEST(BusClientTest, CallTimesOutWithinTimeoutPlusGraceWhenNobodyAnswers) {
   // Not before the timeout; the upper bound (timeout + grace + scheduling on a loaded machine)
   // only says the client gives up on its own rather than waiting on the silent broker.
   EXPECT_GE(took, Millis(200));
-  EXPECT_LT(took, Millis(200 + 2000));
+  EXPECT_LT(took, Millis(200 + 15000));
 }
 
 TEST(BusClientTest, PipelinedRequestsEachGetExactlyOneReply) {
@@ -130,8 +130,11 @@ TEST(BusClientTest, PipelinedRequestsEachGetExactlyOneReply) {
   FakeBroker broker(ctx);
   BusClient client(ctx, broker.endpoint(), "tester");
   std::set<std::string> keys;
+  // The first two (answered below) may wait as long as a loaded machine needs; the last three
+  // time out at the client.
   for (int i = 0; i < 5; ++i)
-    keys.insert(client.Send(client.MakeCommand("test.get", schemas::EmptyBody()), Millis(300)));
+    keys.insert(client.Send(client.MakeCommand("test.get", schemas::EmptyBody()),
+                            Millis(i < 2 ? 20000 : 300)));
   EXPECT_EQ(keys.size(), 5u);
   EXPECT_EQ(client.in_flight(), 5u);
   // Answer two; the other three must come back as client-made timeouts.
@@ -148,11 +151,14 @@ TEST(BusClientTest, PipelinedRequestsEachGetExactlyOneReply) {
   }
   int ok = 0, timeout = 0;
   std::set<std::string> answered;
-  while (auto r = client.Receive(Millis(1000))) {
+  while (answered.size() < keys.size()) {
+    auto r = client.Receive(Millis(20000));
+    if (!r) break;
     answered.insert(r->first);
     if (r->second.status == Code::kOk) ++ok;
     if (r->second.status == Code::kTimeout) ++timeout;
   }
+  EXPECT_FALSE(client.Receive(Millis(500)).has_value()) << "a request got a second reply";
   EXPECT_EQ(ok, 2);
   EXPECT_EQ(timeout, 3);
   EXPECT_EQ(answered, keys);
