@@ -1,6 +1,7 @@
 #include "lib/capture/format.h"
 
-#include <array>
+#include <zlib.h>
+
 
 #include "lib/base/bytes.h"
 #include "schemas/msgpack.h"
@@ -12,21 +13,6 @@ using schemas::MsgpackReader;
 using schemas::MsgpackWriter;
 using schemas::MsgType;
 
-// Slicing-by-8 tables: table[0] is the classic byte table; table[k][b] is the CRC of byte b
-// followed by k zero bytes, so eight input bytes are folded per step.
-using CrcTables = std::array<std::array<uint32_t, 256>, 8>;
-constexpr CrcTables MakeCrcTables() {
-  CrcTables t{};
-  for (uint32_t i = 0; i < 256; ++i) {
-    uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    t[0][i] = c;
-  }
-  for (uint32_t i = 0; i < 256; ++i)
-    for (int k = 1; k < 8; ++k) t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xFF];
-  return t;
-}
-constexpr CrcTables kCrc = MakeCrcTables();
 
 // Minimal MessagePack encoders writing straight into `out` (the record hot path: no temporary).
 void PutBe(std::string& out, uint64_t v, int n) {
@@ -110,17 +96,8 @@ std::string_view KindName(RecordKind kind) {
 }
 
 uint32_t Crc32(std::string_view data) {
-  uint32_t c = 0xFFFFFFFFu;
-  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
-  size_t n = data.size();
-  for (; n >= 8; n -= 8, p += 8) {
-    const uint32_t lo =
-        c ^ (uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24);
-    c = kCrc[7][lo & 0xFF] ^ kCrc[6][(lo >> 8) & 0xFF] ^ kCrc[5][(lo >> 16) & 0xFF] ^
-        kCrc[4][lo >> 24] ^ kCrc[3][p[4]] ^ kCrc[2][p[5]] ^ kCrc[1][p[6]] ^ kCrc[0][p[7]];
-  }
-  for (; n > 0; --n, ++p) c = kCrc[0][(c ^ *p) & 0xFF] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFu;
+  return static_cast<uint32_t>(
+      crc32_z(0, reinterpret_cast<const Bytef*>(data.data()), data.size()));
 }
 
 std::string EncodeFileStart(const Header& header) {

@@ -94,7 +94,7 @@ struct EndBody {
 };
 std::optional<EndBody> DecodeEndBody(std::string_view bytes);
 
-// CRC-32 (IEEE 802.3, the zlib polynomial), so `crc32` tools agree (and zlib's crc32()).
+// CRC-32 (IEEE 802.3), computed by zlib (crc32_z), so `crc32` tools agree.
 uint32_t Crc32(std::string_view data);
 
 }  // namespace mcf::capture
