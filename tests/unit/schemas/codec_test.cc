@@ -147,6 +147,8 @@ TEST(CodecTest, ErrorsNameTheField) {
   EXPECT_EQ(ErrorOf(With("count", Encoded([](auto& w) { w.Nil(); }))),
             "body.count: expected an integer");
   EXPECT_EQ(Decode<Everything>(With("note", ""))->note, "default");
+  EXPECT_EQ(Decode<Everything>(With("note", Encoded([](auto& w) { w.Nil(); })))->note, "default");
+  EXPECT_FALSE(Decode<Everything>(With("maybe", Encoded([](auto& w) { w.Nil(); })))->maybe);
 }
 
 TEST(CodecTest, RefusesDuplicatesTrailingBytesNonMapsAndHugeMaps) {
