@@ -1,20 +1,20 @@
 #include "lib/base/secret_token.h"
 
-#include <random>
+#include <sodium.h>
+
+#include <stdexcept>
 
 namespace mcf {
 
 std::string NewSecretToken() {
-  std::random_device source;
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(64);
-  for (int i = 0; i < 32; ++i) {
-    const unsigned v = source() & 0xffu;
-    out.push_back(kHex[v >> 4]);
-    out.push_back(kHex[v & 0xfu]);
-  }
-  return out;
+  // sodium_init is idempotent and thread-safe; a failure means no usable random source.
+  static const bool ready = sodium_init() >= 0;
+  if (!ready) throw std::runtime_error("libsodium could not initialise its random source");
+  unsigned char bytes[32];
+  randombytes_buf(bytes, sizeof bytes);
+  char hex[2 * sizeof bytes + 1];
+  sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
+  return std::string(hex, 2 * sizeof bytes);
 }
 
 }  // namespace mcf

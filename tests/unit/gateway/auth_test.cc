@@ -1,6 +1,8 @@
 #include "gateway/auth.h"
 
 #include <gtest/gtest.h>
+
+#include "lib/base/secret_token.h"
 #include <sys/stat.h>
 
 #include <fstream>
@@ -28,6 +30,13 @@ TEST(AuthTest, ParsesBearerTokens) {
   EXPECT_EQ(ParseBearer("Bearerabc"), std::nullopt);
   EXPECT_EQ(ParseBearer("Bearer a b"), std::nullopt);
   EXPECT_EQ(ParseBearer(""), std::nullopt);
+}
+
+TEST(AuthTest, NewSecretTokensAreWellFormedAndDistinct) {
+  const std::string a = NewSecretToken(), b = NewSecretToken();
+  EXPECT_TRUE(IsWellFormedToken(a)) << a;
+  EXPECT_TRUE(IsWellFormedToken(b)) << b;
+  EXPECT_NE(a, b);
 }
 
 TEST(AuthTest, ConstantTimeEqualsComparesWholeStrings) {
