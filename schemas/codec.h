@@ -209,9 +209,8 @@ Status Check(const M& value, const FieldRules& rules, const Path& path) {
 
 template <Record T>
 Status Get(MsgpackReader& r, T& out, const Path& path) {
-  if (r.Peek() != MsgType::kMap) return Error(path, "expected a map");
   auto n = r.ReadMapHeader();
-  if (!n) return Error(path, "truncated map");
+  if (!n) return Error(path, r.Peek() == MsgType::kMap ? "truncated map" : "expected a map");
   if (*n > kMaxFields) return Error(path, "more than " + std::to_string(kMaxFields) + " fields");
   constexpr size_t kCount = std::tuple_size_v<decltype(T::Fields())>;
   std::bitset<kCount> seen;

@@ -13,6 +13,7 @@
 #include "schemas/body.h"
 #include "schemas/envelope.h"
 #include "tests/support/temp_dir.h"
+#include "tests/unit/worker/incoming_command.h"
 
 namespace mcf::worker {
 namespace {
@@ -69,18 +70,7 @@ class DispatcherCapacityTest : public ::testing::Test {
 
   static Incoming Command(const std::string& id, const std::string& type, std::string body,
                           int64_t bus_time_ms) {
-    schemas::Envelope e;
-    e.id = id;
-    e.type = type;
-    e.producer = "t";
-    e.body = std::move(body);
-    Incoming in;
-    in.kind = Incoming::Kind::kCommand;
-    in.request_id = 1;
-    in.deadline = SteadyClock::Instance().Now() + Millis(60000);
-    in.bus_time_ms = bus_time_ms;
-    in.envelope = schemas::Encode(e);
-    return in;
+    return IncomingCommand(id, type, std::move(body), Millis(60000), bus_time_ms);
   }
   static Incoming Event(uint64_t seq) {
     schemas::Envelope e;
