@@ -389,7 +389,7 @@ void Broker::Impl::HandleInternal(const std::string& rid, std::string key, std::
   if (type.starts_with("broker.capture_"))
     return HandleCapture(rid, std::move(key), *command, envelope);
   if (type == clk::kNow) {
-    std::string body = clk::Encode(clk::Now{BusNow(), std::string(bus_clock->mode_name()), 0});
+    std::string body = schemas::Encode(clk::BusTime{BusNow(), std::string(bus_clock->mode_name()), 0});
     return SendReply(rid, std::move(key), OkReply(*command, std::move(body)));
   }
   if (type == clk::kAdvance) {
@@ -397,7 +397,7 @@ void Broker::Impl::HandleInternal(const std::string& rid, std::string key, std::
       return SendReply(
           rid, std::move(key),
           schemas::ErrorReply(*command, Status::Invalid("the clock is real"), "broker", BusNow()));
-    auto advance = clk::DecodeAdvance(command->body);
+    auto advance = schemas::Decode<clk::Advance>(command->body);
     if (!advance.ok())
       return SendReply(rid, std::move(key),
                        schemas::ErrorReply(*command, advance.status(), "broker", BusNow()));
@@ -413,7 +413,7 @@ void Broker::Impl::HandleInternal(const std::string& rid, std::string key, std::
     std::optional<uint64_t> ticket;
     SubmitClockSpan(std::move(span), &ticket);
     schemas::Reply reply =
-        OkReply(*command, clk::Encode(clk::Now{bus_clock->Now(0), "sim", events}));
+        OkReply(*command, schemas::Encode(clk::BusTime{bus_clock->Now(0), "sim", events}));
     advance_waiters.emplace(*ticket, PendingAdvance{rid, std::move(key), std::move(reply)});
     return;
   }

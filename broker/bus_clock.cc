@@ -13,18 +13,19 @@ namespace clk = schemas::clock;
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 int64_t FloorMinute(int64_t ms) { return FloorDiv(ms, kMinuteMs) * kMinuteMs; }
 
-ClockEvent Make(int64_t t, std::string_view type, std::string label) {
+template <class TimeEvent>
+ClockEvent Make(const TimeEvent& body) {
   ClockEvent e;
-  e.at_ms = t;
-  e.type = std::string(type);
-  e.producer_seq = ClockProducerSeq(t, type);
+  e.at_ms = body.at_ms;
+  e.type = std::string(TimeEvent::kInfo.type);
+  e.producer_seq = ClockProducerSeq(e.at_ms, e.type);
   schemas::Envelope env;
-  env.id = "clock:" + std::to_string(t) + ":" + e.type;
+  env.id = "clock:" + std::to_string(e.at_ms) + ":" + e.type;
   env.type = e.type;
-  env.version = 1;
+  env.version = TimeEvent::kInfo.version;
   env.producer = std::string(kClockProducer);
-  env.time_ms = t;
-  env.body = clk::Encode(type, clk::TimeEvent{t, std::move(label)});
+  env.time_ms = e.at_ms;
+  env.body = schemas::Encode(body);
   e.envelope = schemas::Encode(env);
   return e;
 }
@@ -46,13 +47,13 @@ std::vector<ClockEvent> ClockEventsBetween(int64_t from_ms, int64_t to_ms) {
   for (int64_t t = FloorMinute(from_ms) + kMinuteMs; t <= to_ms; t += kMinuteMs) {
     if (FloorDiv(t, kDayMs) * kDayMs == t) {
       const std::string date = clk::DateOf(t);
-      if (date.ends_with("-01")) events.push_back(Make(t, clk::kMonthEnded, clk::MonthOf(t - 1)));
+      if (date.ends_with("-01")) events.push_back(Make(clk::MonthEnded{t, clk::MonthOf(t - 1)}));
       const int64_t days = FloorDiv(t, kDayMs);
       if ((days + 3) % 7 == 0)  // 1970-01-05 (day 4) was a Monday
-        events.push_back(Make(t, clk::kWeekEnded, clk::DateOf(t - 7 * kDayMs)));
-      events.push_back(Make(t, clk::kDayStarted, date));
+        events.push_back(Make(clk::WeekEnded{t, clk::DateOf(t - 7 * kDayMs)}));
+      events.push_back(Make(clk::DayStarted{t, date}));
     }
-    events.push_back(Make(t, clk::kTick, ""));
+    events.push_back(Make(clk::Tick{t}));
   }
   return events;
 }

@@ -4,10 +4,11 @@
 
 #include <tuple>
 
+#include "schemas/clock.h"
 #include "schemas/tasks.h"
 
 namespace mcf::schemas {
 
-using DeclaredMessages = decltype(std::tuple_cat(tasks::Messages{}));
+using DeclaredMessages = decltype(std::tuple_cat(clock::Messages{}, tasks::Messages{}));
 
 }  // namespace mcf::schemas

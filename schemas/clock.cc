@@ -3,7 +3,6 @@
 #include <charconv>
 #include <cstdio>
 
-#include "schemas/body.h"
 
 namespace mcf::schemas::clock {
 namespace {
@@ -40,77 +39,6 @@ bool ParseNumber(std::string_view s, T& out) {
 }
 
 }  // namespace
-
-std::string Encode(std::string_view type, const TimeEvent& e) {
-  BodyWriter w;
-  w.Int("at", e.at_ms);
-  if (type == kDayStarted) w.String("date", e.label);
-  if (type == kWeekEnded) w.String("week_start", e.label);
-  if (type == kMonthEnded) w.String("month", e.label);
-  return w.Finish();
-}
-
-Result<TimeEvent> DecodeTimeEvent(std::string_view type, std::string_view body) {
-  auto b = Body::Parse(body);
-  if (!b.ok()) return b.status();
-  TimeEvent e;
-  auto at = b->Int("at");
-  if (!at.ok()) return at.status();
-  e.at_ms = *at;
-  std::string_view label_field = type == kDayStarted   ? "date"
-                                 : type == kWeekEnded  ? "week_start"
-                                 : type == kMonthEnded ? "month"
-                                                       : "";
-  if (!label_field.empty()) {
-    auto label = b->String(label_field);
-    if (!label.ok()) return label.status();
-    e.label = std::move(*label);
-  }
-  return e;
-}
-
-std::string Encode(const Advance& a) {
-  BodyWriter w;
-  if (a.by_ms) w.Int("by_ms", *a.by_ms);
-  if (a.to_ms) w.Int("to_ms", *a.to_ms);
-  return w.Finish();
-}
-
-Result<Advance> DecodeAdvance(std::string_view body) {
-  auto b = Body::Parse(body);
-  if (!b.ok()) return b.status();
-  Advance a;
-  auto by = b->OptInt("by_ms");
-  if (!by.ok()) return by.status();
-  auto to = b->OptInt("to_ms");
-  if (!to.ok()) return to.status();
-  a.by_ms = *by;
-  a.to_ms = *to;
-  if (a.by_ms.has_value() == a.to_ms.has_value())
-    return Status::Invalid("body: give exactly one of by_ms or to_ms");
-  if (a.by_ms && *a.by_ms <= 0) return Status::Invalid("body.by_ms: must be positive");
-  return a;
-}
-
-std::string Encode(const Now& n) {
-  return BodyWriter().Int("now", n.now_ms).String("mode", n.mode).Int("events", n.events).Finish();
-}
-
-Result<Now> DecodeNow(std::string_view body) {
-  auto b = Body::Parse(body);
-  if (!b.ok()) return b.status();
-  Now n;
-  auto now = b->Int("now");
-  if (!now.ok()) return now.status();
-  auto mode = b->String("mode");
-  if (!mode.ok()) return mode.status();
-  auto events = b->OptInt("events");
-  if (!events.ok()) return events.status();
-  n.now_ms = *now;
-  n.mode = std::move(*mode);
-  n.events = events->value_or(0);
-  return n;
-}
 
 std::string DateOf(int64_t ms) {
   int64_t y;

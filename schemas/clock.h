@@ -1,48 +1,114 @@
-// Bodies of the clock family: the time events every time-driven rule listens to, and the
-// commands that read and (in simulated mode) move the bus clock. Times are ms since the Unix
-// epoch, UTC; dates are ISO strings ("2026-01-05", months "2026-01"). Plain values.
+// The clock family: the time events every time-driven rule listens to and the commands that
+// read and (in simulated mode) move the bus clock, each declared once (schemas/declare.h); and
+// the calendar helpers the contexts share. Times are ms since the Unix epoch, UTC; dates are
+// ISO strings ("2026-01-05", months "2026-01").
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 
 #include "lib/base/status.h"
+#include "schemas/codec.h"
+#include "schemas/declare.h"
 
 namespace mcf::schemas::clock {
 
-inline constexpr std::string_view kTick = "clock.tick";
-inline constexpr std::string_view kDayStarted = "clock.day_started";
-inline constexpr std::string_view kWeekEnded = "clock.week_ended";
-inline constexpr std::string_view kMonthEnded = "clock.month_ended";
-inline constexpr std::string_view kAdvance = "clock.advance";
-inline constexpr std::string_view kNow = "clock.now";
+using schemas::Decode;
+using schemas::Encode;
 
-// Every clock event body: the instant it stands for, plus the label of the day, week or month.
-struct TimeEvent {
+// ---- events: what a moment of bus time stands for (at = that instant) ----
+
+struct Tick {
+  static constexpr MessageInfo kInfo = Event("clock.tick", "a minute has passed");
   int64_t at_ms = 0;
-  std::string label;  // tick: ""; day_started: date; week_ended: week's Monday; month_ended: month
+  bool operator==(const Tick&) const = default;
+  static constexpr auto Fields() { return std::tuple{Field("at", &Tick::at_ms)}; }
 };
-std::string Encode(std::string_view type, const TimeEvent& e);
-Result<TimeEvent> DecodeTimeEvent(std::string_view type, std::string_view body);
 
-// clock.advance: exactly one of by_ms (> 0) or to_ms.
+struct DayStarted {
+  static constexpr MessageInfo kInfo = Event("clock.day_started", "a UTC day began");
+  int64_t at_ms = 0;
+  std::string date;  // the day that began
+  bool operator==(const DayStarted&) const = default;
+  static constexpr auto Fields() {
+    return std::tuple{Field("at", &DayStarted::at_ms), Field("date", &DayStarted::date)};
+  }
+};
+
+struct WeekEnded {
+  static constexpr MessageInfo kInfo = Event("clock.week_ended", "a Monday-Sunday week ended");
+  int64_t at_ms = 0;
+  std::string week_start;  // the Monday of the week that ended
+  bool operator==(const WeekEnded&) const = default;
+  static constexpr auto Fields() {
+    return std::tuple{Field("at", &WeekEnded::at_ms),
+                      Field("week_start", &WeekEnded::week_start).Doc("its Monday, a date")};
+  }
+};
+
+struct MonthEnded {
+  static constexpr MessageInfo kInfo = Event("clock.month_ended", "a calendar month ended");
+  int64_t at_ms = 0;
+  std::string month;  // "2026-01"
+  bool operator==(const MonthEnded&) const = default;
+  static constexpr auto Fields() {
+    return std::tuple{Field("at", &MonthEnded::at_ms),
+                      Field("month", &MonthEnded::month).Doc("the month that ended, 2026-01")};
+  }
+};
+
+// ---- commands, served by the broker's bus clock ----
+
+// The reply of clock.now and clock.advance.
+struct BusTime {
+  int64_t now_ms = 0;
+  std::string mode;    // "real" or "sim"
+  int64_t events = 0;  // clock.advance: how many events it appended
+  static constexpr auto Fields() {
+    return std::tuple{Field("now", &BusTime::now_ms), Field("mode", &BusTime::mode).Doc("real or sim"),
+                      Field("events", &BusTime::events)
+                          .Optional()
+                          .Doc("clock.advance: how many clock events it appended")};
+  }
+};
+
+struct Now {
+  static constexpr MessageInfo kInfo = ReadOnlyCommand("clock.now", "the bus time and the clock mode");
+  using Reply = BusTime;
+  static constexpr auto Fields() { return std::tuple{}; }
+};
+
+// Exactly one of by_ms or to_ms; the advance is at most 366 days.
 struct Advance {
+  static constexpr MessageInfo kInfo =
+      Command("clock.advance", "sim mode: move time by `by_ms` or to `to_ms`");
+  using Reply = BusTime;
   std::optional<int64_t> by_ms;
   std::optional<int64_t> to_ms;
+  static constexpr auto Fields() {
+    return std::tuple{Field("by_ms", &Advance::by_ms).Doc("positive; give exactly one of by_ms, to_ms"),
+                      Field("to_ms", &Advance::to_ms).Doc("an instant, bus ms")};
+  }
+  static Status Validate(const Advance& a) {
+    if (a.by_ms.has_value() == a.to_ms.has_value())
+      return Status::Invalid("body: give exactly one of by_ms or to_ms");
+    if (a.by_ms && *a.by_ms <= 0) return Status::Invalid("body.by_ms: must be positive");
+    return Status::Ok();
+  }
 };
-std::string Encode(const Advance& a);
-Result<Advance> DecodeAdvance(std::string_view body);
 
-// Reply body of clock.now and clock.advance.
-struct Now {
-  int64_t now_ms = 0;
-  std::string mode;          // "real" or "sim"
-  int64_t events = 0;        // clock.advance: how many events it appended
-};
-std::string Encode(const Now& n);
-Result<Now> DecodeNow(std::string_view body);
+inline constexpr std::string_view kTick = Tick::kInfo.type;
+inline constexpr std::string_view kDayStarted = DayStarted::kInfo.type;
+inline constexpr std::string_view kWeekEnded = WeekEnded::kInfo.type;
+inline constexpr std::string_view kMonthEnded = MonthEnded::kInfo.type;
+inline constexpr std::string_view kNow = Now::kInfo.type;
+inline constexpr std::string_view kAdvance = Advance::kInfo.type;
+
+// The declared messages of this family, for the registry.
+using Messages = std::tuple<Tick, DayStarted, WeekEnded, MonthEnded, Now, Advance>;
 
 // Calendar helpers (UTC, proleptic Gregorian).
 std::string DateOf(int64_t ms);         // "2026-01-05"

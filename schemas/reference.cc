@@ -15,6 +15,10 @@ std::string Cell(const std::string& text) {
 }
 
 void RenderFields(const std::vector<FieldInfo>& fields, std::string& out) {
+  if (fields.empty()) {
+    out += "No fields: an empty map `{}`.\n";
+    return;
+  }
   out += "| field | type | required | rules | notes |\n|---|---|---|---|---|\n";
   for (const FieldInfo& f : fields)
     out += "| `" + f.name + "` | " + Cell(f.type) + " | " + (f.required ? "yes" : "no") + " | " +

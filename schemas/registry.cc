@@ -28,13 +28,6 @@ constexpr std::array kUndeclared = {
     MessageType{"broker.health", kCommand, 1, "liveness of the broker and its services", kReadOnly},
     MessageType{"broker.stats", kCommand, 1, "counters: peers, services, in-flight, log head",
                 kReadOnly},
-    // clock (served by the broker's bus clock)
-    MessageType{"clock.advance", kCommand, 1, "sim mode: move time by `by_ms` or `to_ms`"},
-    MessageType{"clock.now", kCommand, 1, "the bus time and the clock mode", kReadOnly},
-    MessageType{"clock.tick", kEvent, 1, "a minute has passed: {at}"},
-    MessageType{"clock.day_started", kEvent, 1, "a UTC day began: {at, date}"},
-    MessageType{"clock.week_ended", kEvent, 1, "a Monday-Sunday week ended: {at, week_start}"},
-    MessageType{"clock.month_ended", kEvent, 1, "a calendar month ended: {at, month}"},
     // hiring (served and published by the hiring context)
     MessageType{"hiring.get_worker", kCommand, 1, "a worker's profile by {worker_id}", kReadOnly},
     MessageType{"hiring.import_worker", kCommand, 1,

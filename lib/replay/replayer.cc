@@ -41,7 +41,7 @@ Result<int64_t> NowOf(const std::string& reply_bytes) {
   if (reply->status != Code::kOk)
     return Status::Unavailable(reply->type + " answered " + std::string(CodeName(reply->status)) +
                                ": " + reply->message);
-  auto now = clk::DecodeNow(reply->body);
+  auto now = clk::Decode<clk::BusTime>(reply->body);
   if (!now.ok()) return now.status();
   return now->now_ms;
 }

@@ -112,7 +112,7 @@ class Driver {
     auto advanced =
         Ok("clock.advance", clk::Encode(clk::Advance{60'000, std::nullopt}), std::nullopt);
     if (!advanced.ok()) return advanced.status();
-    auto now = clk::DecodeNow(advanced->body);
+    auto now = clk::Decode<clk::BusTime>(advanced->body);
     if (!now.ok()) return now.status();
     now_ = now->now_ms;
     return Status::Ok();

@@ -17,6 +17,20 @@ struct ClockEventSeen {
   std::string label;
 };
 
+// A clock event's body as (instant, label): the date, week_start or month it names ("" for a tick).
+template <class TimeEvent>
+Result<std::pair<int64_t, std::string>> Seen(std::string_view body,
+                                             std::string TimeEvent::*label = nullptr) {
+  ASSIGN_OR_RETURN(TimeEvent e, clk::Decode<TimeEvent>(body));
+  return std::pair{e.at_ms, label ? e.*label : std::string()};
+}
+Result<std::pair<int64_t, std::string>> TimeAndLabel(std::string_view type, std::string_view body) {
+  if (type == clk::kDayStarted) return Seen(body, &clk::DayStarted::date);
+  if (type == clk::kWeekEnded) return Seen(body, &clk::WeekEnded::week_start);
+  if (type == clk::kMonthEnded) return Seen(body, &clk::MonthEnded::month);
+  return Seen<clk::Tick>(body);
+}
+
 std::vector<ClockEventSeen> CollectClock(Peer& sub, size_t n, milliseconds wait) {
   std::vector<ClockEventSeen> out;
   auto end = Clock::now() + wait;
@@ -30,9 +44,9 @@ std::vector<ClockEventSeen> CollectClock(Peer& sub, size_t n, milliseconds wait)
       EXPECT_TRUE(env.ok());
       EXPECT_EQ(env->type, e->topic);
       EXPECT_EQ(env->time_ms, e->time_ms);
-      auto body = clk::DecodeTimeEvent(e->topic, env->body);
+      auto body = TimeAndLabel(e->topic, env->body);
       EXPECT_TRUE(body.ok());
-      out.push_back({std::string(e->topic), body->at_ms, body->label});
+      out.push_back({std::string(e->topic), body->first, body->second});
     }
     sub.Send(
         proto::EncodeCredit(static_cast<uint32_t>(frames->size() - proto::kEventFramesOffset)));
@@ -61,11 +75,11 @@ TEST_F(BrokerClockTest, AdvanceRepliesOnceItsEventsAreInTheLog) {
   const int64_t start = *clk::ParseIso8601("2026-01-05T08:00:00Z");
   auto now = Call(*client_, "clock.now");
   ASSERT_TRUE(now);
-  EXPECT_EQ(clk::DecodeNow(now->body)->now_ms, start);
+  EXPECT_EQ(clk::Decode<clk::BusTime>(now->body)->now_ms, start);
   auto reply = Call(*client_, "clock.advance", clk::Encode(clk::Advance{90 * 60'000, {}}));
   ASSERT_TRUE(reply);
   ASSERT_EQ(reply->status, Code::kOk) << reply->message;
-  auto body = clk::DecodeNow(reply->body);
+  auto body = clk::Decode<clk::BusTime>(reply->body);
   ASSERT_TRUE(body.ok());
   EXPECT_EQ(body->now_ms, start + 90 * 60'000);
   EXPECT_EQ(body->mode, "sim");
@@ -89,7 +103,7 @@ TEST_F(BrokerClockTest, AdvanceRepliesOnceItsEventsAreInTheLog) {
   }
   // Requests are stamped with the sim time.
   now = Call(*client_, "clock.now");
-  EXPECT_EQ(clk::DecodeNow(now->body)->now_ms, start + 90 * 60'000);
+  EXPECT_EQ(clk::Decode<clk::BusTime>(now->body)->now_ms, start + 90 * 60'000);
 }
 
 TEST_F(BrokerClockTest, SundayMidnightYieldsWeekEndedThenDayStartedThenTick) {
@@ -98,7 +112,7 @@ TEST_F(BrokerClockTest, SundayMidnightYieldsWeekEndedThenDayStartedThenTick) {
   auto reply = Call(*client_, "clock.advance", clk::Encode(clk::Advance{{}, midnight + 60'000}));
   ASSERT_TRUE(reply);
   ASSERT_EQ(reply->status, Code::kOk) << reply->message;
-  EXPECT_EQ(clk::DecodeNow(reply->body)->events, 5);
+  EXPECT_EQ(clk::Decode<clk::BusTime>(reply->body)->events, 5);
   Peer sub(context_, broker_->endpoint());
   sub.Send(proto::Encode(proto::Subscribe{1, 100, {"clock."}}));
   auto events = CollectClock(sub, 5, milliseconds(3000));
@@ -121,7 +135,7 @@ TEST_F(BrokerClockTest, SimClockResumesFromThePersistedTimeAfterRestart) {
   Start({"--clock", "sim", "--start", "2026-01-05T08:00:00Z"});
   auto now = Call(*client_, "clock.now");
   ASSERT_TRUE(now);
-  EXPECT_EQ(clk::DecodeNow(now->body)->now_ms, *clk::ParseIso8601("2026-01-05T08:10:00Z"));
+  EXPECT_EQ(clk::Decode<clk::BusTime>(now->body)->now_ms, *clk::ParseIso8601("2026-01-05T08:10:00Z"));
 }
 
 TEST_F(BrokerClockTest, RealModeRejectsAdvance) {
@@ -132,7 +146,7 @@ TEST_F(BrokerClockTest, RealModeRejectsAdvance) {
   EXPECT_EQ(reply->message, "the clock is real");
   auto now = Call(*client_, "clock.now");
   ASSERT_TRUE(now);
-  EXPECT_EQ(clk::DecodeNow(now->body)->mode, "real");
+  EXPECT_EQ(clk::Decode<clk::BusTime>(now->body)->mode, "real");
 }
 
 }  // namespace

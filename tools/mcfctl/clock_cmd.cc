@@ -15,7 +15,7 @@ int PrintNow(const schemas::Reply& reply) {
     std::cerr << "mcfctl clock: " << CodeName(reply.status) << ": " << reply.message << "\n";
     return ExitCodeFor(reply.status);
   }
-  auto now = schemas::clock::DecodeNow(reply.body);
+  auto now = schemas::Decode<schemas::clock::BusTime>(reply.body);
   if (!now.ok()) {
     std::cerr << "mcfctl clock: unexpected reply body: " << now.status().message() << "\n";
     return kExitLocalError;

@@ -82,7 +82,7 @@ class Runner {
     if (reply.status != Code::kOk)
       return Fail(step, "clock.advance: " + std::string(CodeName(reply.status)) + ": " +
                             reply.message);
-    auto now = schemas::clock::DecodeNow(reply.body);
+    auto now = schemas::Decode<schemas::clock::BusTime>(reply.body);
     std::cerr << step.Label() << " ok: now "
               << (now.ok() ? schemas::clock::Iso8601(now->now_ms) : "?") << "\n";
     return Status::Ok();

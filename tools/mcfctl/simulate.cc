@@ -135,7 +135,7 @@ class Simulation {
     if (now.status != Code::kOk)
       return Status::Unavailable("clock.now at " + options_.broker + ": " +
                                  std::string(CodeName(now.status)) + ": " + now.message);
-    auto decoded = schemas::clock::DecodeNow(now.body);
+    auto decoded = schemas::Decode<schemas::clock::BusTime>(now.body);
     if (!decoded.ok()) return Status::Internal("clock.now: " + decoded.status().message());
     if (decoded->mode != "sim")
       return Status::Invalid(

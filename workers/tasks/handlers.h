@@ -13,6 +13,7 @@
 #include "lib/worker/handler_context.h"
 #include "lib/worker/typed_handler.h"
 #include "schemas/body.h"
+#include "schemas/clock.h"
 #include "workers/tasks/tasks_store.h"
 
 namespace mcf::tasks {
@@ -25,7 +26,6 @@ struct TasksOptions {
 
 inline constexpr std::string_view kWorkerMatched = "matching.worker_matched";
 inline constexpr std::string_view kKitIssued = "supplies.kit_issued";
-inline constexpr std::string_view kClockTick = "clock.tick";
 inline constexpr std::string_view kHelpRequested = "portal.help_requested";
 
 class TasksHandlers {
@@ -45,13 +45,13 @@ class TasksHandlers {
     for (auto [type, fn] :
          {std::pair<std::string_view, EventFn>{kWorkerMatched, &TasksHandlers::OnWorkerMatched},
           {kKitIssued, &TasksHandlers::OnKitIssued},
-          {kClockTick, &TasksHandlers::OnClockTick},
           {kHelpRequested, &TasksHandlers::OnHelpRequested}}) {
       Status s = runtime.OnEvent(
           type, [self, fn](HandlerContext& c, const Body& b) { return ((*self).*fn)(c, b); });
       if (!s.ok()) return s;
     }
-    for (Status s : {worker::Bind(runtime, self, &TasksHandlers::Request),
+    for (Status s : {worker::Bind(runtime, self, &TasksHandlers::OnClockTick),
+                     worker::Bind(runtime, self, &TasksHandlers::Request),
                      worker::Bind(runtime, self, &TasksHandlers::Get),
                      worker::Bind(runtime, self, &TasksHandlers::ListForWorker),
                      worker::Bind(runtime, self, &TasksHandlers::ListForClient),
@@ -67,7 +67,7 @@ class TasksHandlers {
   // ignored (ok): events are facts, they are not answered.
   Status OnWorkerMatched(worker::HandlerContext& ctx, const schemas::Body& body);
   Status OnKitIssued(worker::HandlerContext& ctx, const schemas::Body& body);
-  Status OnClockTick(worker::HandlerContext& ctx, const schemas::Body& body);
+  Status OnClockTick(worker::HandlerContext& ctx, const schemas::clock::Tick& tick);
   Status OnHelpRequested(worker::HandlerContext& ctx, const schemas::Body& body);
 
   // Commands: {id, status} for the ones that create or move a task, the task for get, a page

@@ -41,12 +41,12 @@ TEST(BusClockTest, SundayToMondayEndsTheWeekThenStartsTheDay) {
   EXPECT_EQ(Types(events),
             (std::vector<std::string>{"clock.week_ended", "clock.day_started", "clock.tick"}));
   auto week =
-      clk::DecodeTimeEvent(clk::kWeekEnded, schemas::DecodeEnvelope(events[0].envelope)->body);
+      clk::Decode<clk::WeekEnded>(schemas::DecodeEnvelope(events[0].envelope)->body);
   ASSERT_TRUE(week.ok());
-  EXPECT_EQ(week->label, "2026-01-05");
+  EXPECT_EQ(week->week_start, "2026-01-05");
   auto day =
-      clk::DecodeTimeEvent(clk::kDayStarted, schemas::DecodeEnvelope(events[1].envelope)->body);
-  EXPECT_EQ(day->label, "2026-01-12");
+      clk::Decode<clk::DayStarted>(schemas::DecodeEnvelope(events[1].envelope)->body);
+  EXPECT_EQ(day->date, "2026-01-12");
   EXPECT_EQ(day->at_ms, At("2026-01-12T00:00:00Z"));
 }
 
@@ -60,7 +60,7 @@ TEST(BusClockTest, MonthEndComesFirstAndNamesTheEndedMonth) {
   EXPECT_EQ(env->id, "clock:" + std::to_string(At("2026-06-01T00:00:00Z")) + ":clock.month_ended");
   EXPECT_EQ(env->producer, "clock");
   EXPECT_EQ(env->time_ms, At("2026-06-01T00:00:00Z"));
-  EXPECT_EQ(clk::DecodeTimeEvent(clk::kMonthEnded, env->body)->label, "2026-05");
+  EXPECT_EQ(clk::Decode<clk::MonthEnded>(env->body)->month, "2026-05");
 }
 
 TEST(BusClockTest, LeapYearFebruaryHasTwentyNinthDay) {
@@ -68,9 +68,9 @@ TEST(BusClockTest, LeapYearFebruaryHasTwentyNinthDay) {
   std::vector<std::string> days, months;
   for (const auto& e : events) {
     auto env = schemas::DecodeEnvelope(e.envelope);
-    if (e.type == clk::kDayStarted) days.push_back(clk::DecodeTimeEvent(e.type, env->body)->label);
+    if (e.type == clk::kDayStarted) days.push_back(clk::Decode<clk::DayStarted>(env->body)->date);
     if (e.type == clk::kMonthEnded)
-      months.push_back(clk::DecodeTimeEvent(e.type, env->body)->label);
+      months.push_back(clk::Decode<clk::MonthEnded>(env->body)->month);
   }
   EXPECT_EQ(days, (std::vector<std::string>{"2028-02-29", "2028-03-01"}));
   EXPECT_EQ(months, (std::vector<std::string>{"2028-02"}));

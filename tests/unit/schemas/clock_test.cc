@@ -155,13 +155,13 @@ TEST(ClockSchemaTest, ParsesDurations) {
 }
 
 TEST(ClockSchemaTest, TimeEventsRoundTripAndAdvanceValidates) {
-  TimeEvent e{1767600000000, "2026-01-05"};
-  auto d = DecodeTimeEvent(kDayStarted, Encode(kDayStarted, e));
+  DayStarted e{1767600000000, "2026-01-05"};
+  auto d = Decode<DayStarted>(Encode(e));
   ASSERT_TRUE(d.ok());
-  EXPECT_EQ(d->label, "2026-01-05");
-  EXPECT_FALSE(DecodeAdvance(Encode(Advance{})).ok());
-  EXPECT_FALSE(DecodeAdvance(Encode(Advance{-5, std::nullopt})).ok());
-  EXPECT_EQ(*DecodeAdvance(Encode(Advance{60'000, std::nullopt}))->by_ms, 60'000);
+  EXPECT_EQ(d->date, "2026-01-05");
+  EXPECT_FALSE(Decode<Advance>(Encode(Advance{})).ok());
+  EXPECT_FALSE(Decode<Advance>(Encode(Advance{-5, std::nullopt})).ok());
+  EXPECT_EQ(*Decode<Advance>(Encode(Advance{60'000, std::nullopt}))->by_ms, 60'000);
 }
 
 }  // namespace

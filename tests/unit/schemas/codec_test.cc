@@ -221,6 +221,12 @@ T ValidSample(int64_t& n) {
   return out;
 }
 
+// Where the generic sample breaks a cross-field rule, a valid one by hand.
+template <>
+clock::Advance ValidSample<clock::Advance>(int64_t& n) {
+  return {60'000 + ++n, std::nullopt};
+}
+
 template <Record M>
 void CheckCorpus(const std::string& name) {
   SCOPED_TRACE(name);
@@ -271,7 +277,7 @@ void CheckCorpus(const std::string& name) {
       check(w.Take());
     }
   }
-  EXPECT_GT(cases, valid.size() * 5);
+  EXPECT_GE(cases, valid.size() * 5);
 }
 
 template <class... M>

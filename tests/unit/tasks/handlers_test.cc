@@ -269,11 +269,11 @@ TEST_F(TasksHandlersTest, ClockTickCancelsANoShowExactlyAtStartPlusGraceAndOffer
   Matched(id);
   NewEvents();
   const int64_t due = kMonday9 + kHour + kGrace;
-  Event(schemas::clock::kTick, schemas::clock::Encode(schemas::clock::kTick, {due - 60'000, ""}),
+  Event(schemas::clock::kTick, schemas::clock::Encode(schemas::clock::Tick{due - 60'000}),
         due - 60'000);
   EXPECT_TRUE(NewEvents().empty());
   EXPECT_EQ(StateOf(id), "assigned");
-  Event(schemas::clock::kTick, schemas::clock::Encode(schemas::clock::kTick, {due, ""}), due);
+  Event(schemas::clock::kTick, schemas::clock::Encode(schemas::clock::Tick{due}), due);
   auto events = NewEvents();
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].topic, wire::kTaskFinalized);
@@ -283,7 +283,7 @@ TEST_F(TasksHandlersTest, ClockTickCancelsANoShowExactlyAtStartPlusGraceAndOffer
   EXPECT_EQ(*wire::Decode<wire::CopyOffered>(events[1].body), (wire::CopyOffered{id, "c1"}));
   EXPECT_EQ(StateOf(id), "canceled");
   // Later ticks do not cancel it again; a checked-in task is never a no-show.
-  Event(schemas::clock::kTick, schemas::clock::Encode(schemas::clock::kTick, {due + 60'000, ""}),
+  Event(schemas::clock::kTick, schemas::clock::Encode(schemas::clock::Tick{due + 60'000}),
         due + 60'000);
   EXPECT_TRUE(NewEvents().empty());
 }
@@ -293,7 +293,7 @@ TEST_F(TasksHandlersTest, CheckedInTaskIsNotCanceledByTicks) {
   ASSERT_EQ(Command(wire::kCheckIn, PhotoBody(id), kWorker).status, Code::kOk);
   NewEvents();
   const int64_t late = kMonday9 + 5 * kHour;
-  Event(schemas::clock::kTick, schemas::clock::Encode(schemas::clock::kTick, {late, ""}), late);
+  Event(schemas::clock::kTick, schemas::clock::Encode(schemas::clock::Tick{late}), late);
   EXPECT_TRUE(NewEvents().empty());
   EXPECT_EQ(StateOf(id), "checked_in");
 }
@@ -305,7 +305,7 @@ TEST_F(TasksHandlersTest, CopyOfANoShowTaskRequestsANewLinkedTaskOnce) {
   // Not canceled yet: no copy.
   EXPECT_EQ(Command(wire::kCopy, copy_body.Finish(), kClient).status, Code::kConflict);
   const int64_t due = kMonday9 + kHour + kGrace;
-  Event(schemas::clock::kTick, schemas::clock::Encode(schemas::clock::kTick, {due, ""}), due);
+  Event(schemas::clock::kTick, schemas::clock::Encode(schemas::clock::Tick{due}), due);
   NewEvents();
   EXPECT_EQ(Command(wire::kCopy, copy_body.Finish(), kOtherClient).status, Code::kNotFound);
   auto reply = Command(wire::kCopy, copy_body.Finish(), kClient);
@@ -326,7 +326,7 @@ TEST_F(TasksHandlersTest, CopyForADateInThePastIsInvalidAndCreatesNothing) {
   std::string id = RequestTask(kMonday9 + kHour);
   Matched(id);
   const int64_t due = kMonday9 + kHour + kGrace;
-  Event(schemas::clock::kTick, schemas::clock::Encode(schemas::clock::kTick, {due, ""}), due);
+  Event(schemas::clock::kTick, schemas::clock::Encode(schemas::clock::Tick{due}), due);
   NewEvents();
   auto reply = Command(wire::kCopy, BodyWriter().String("task_id", id).Int("starts_at", due - 1).Finish(),
                        kClient, due);
@@ -402,7 +402,7 @@ TEST_F(TasksHandlersTest, ListForWorkerSeparatesActiveCompletedAndCanceled) {
   std::string active = ReadyTask();
   std::string missed = RequestTask(kMonday9 - 2 * kHour);
   Matched(missed);
-  Event(schemas::clock::kTick, schemas::clock::Encode(schemas::clock::kTick, {kMonday9, ""}),
+  Event(schemas::clock::kTick, schemas::clock::Encode(schemas::clock::Tick{kMonday9}),
         kMonday9);
   auto ids = [&](std::string_view state) {
     auto reply =
