@@ -19,14 +19,15 @@
 #include "lib/base/log.h"
 #include "lib/transport/protocol.h"
 #include "schemas/body.h"
+#include "schemas/bus.h"
 #include "schemas/clock.h"
 #include "schemas/envelope.h"
-#include "schemas/msgpack.h"
 #include "schemas/registry.h"
 
 namespace mcf::broker {
 namespace {
 
+namespace bus = schemas::bus;
 namespace clk = schemas::clock;
 using proto::Frames;
 using proto::Kind;
@@ -35,8 +36,6 @@ constexpr int kMaxDrain = 4096;      // messages handled per wake-up before othe
 constexpr Millis kMaxPollWait{100};  // bounds the reaction to `stop`
 constexpr int kHwm = 200'000;        // generous: peers read their sockets promptly
 constexpr int64_t kMaxAdvanceMs = 366 * kDayMs;
-constexpr int64_t kDefaultCaptureLeaseMs = 5000;
-constexpr int64_t kMaxCaptureLeaseMs = 3'600'000;
 constexpr std::string_view kStartupCaptureId = "startup";
 
 bool IsInternalService(std::string_view service) {
@@ -375,17 +374,13 @@ void Broker::Impl::HandleInternal(const std::string& rid, std::string key, std::
                      schemas::ErrorReply("", "", command.status(), "broker", BusNow()));
   }
   const std::string& type = command->type;
-  if (type == "broker.health") {
-    std::string body =
-        schemas::BodyWriter()
-            .String("status", "ok")
-            .Int("uptime_ms", std::chrono::duration_cast<Millis>(clock.Now() - started).count())
-            .Int("log_head", static_cast<int64_t>(log->Head()))
-            .String("clock", bus_clock->mode_name())
-            .Finish();
-    return SendReply(rid, std::move(key), OkReply(*command, std::move(body)));
+  if (type == bus::Health::kInfo.type) {
+    const bus::HealthReply health{
+        "ok", std::chrono::duration_cast<Millis>(clock.Now() - started).count(),
+        static_cast<int64_t>(log->Head()), std::string(bus_clock->mode_name())};
+    return SendReply(rid, std::move(key), OkReply(*command, schemas::Encode(health)));
   }
-  if (type == "broker.stats") return SendReply(rid, std::move(key), OkReply(*command, StatsBody()));
+  if (type == bus::Stats::kInfo.type) return SendReply(rid, std::move(key), OkReply(*command, StatsBody()));
   if (type.starts_with("broker.capture_"))
     return HandleCapture(rid, std::move(key), *command, envelope);
   if (type == clk::kNow) {
@@ -676,11 +671,9 @@ Status Broker::Impl::StopCapture(const schemas::Envelope* stop_command, const st
   std::string reply_bytes;
   if (stop_command) {
     active.tap->Seal(BusNow(), "broker", [&](const CaptureTap::Stats& s) {
-      schemas::Reply reply =
-          OkReply(*stop_command, schemas::BodyWriter()
-                                     .Int("records", static_cast<int64_t>(s.records))
-                                     .Int("dropped", static_cast<int64_t>(s.dropped))
-                                     .Finish());
+      schemas::Reply reply = OkReply(
+          *stop_command, schemas::Encode(bus::CaptureStopped{static_cast<int64_t>(s.records),
+                                                              static_cast<int64_t>(s.dropped)}));
       reply_bytes = schemas::Encode(reply);
       return reply_bytes;
     });
@@ -700,39 +693,31 @@ void Broker::Impl::HandleCapture(const std::string& rid, std::string key,
   auto fail = [&](Status s) {
     SendReply(rid, std::move(key), schemas::ErrorReply(command, std::move(s), "broker", BusNow()));
   };
-  auto body = schemas::Body::Parse(command.body);
-  if (!body.ok()) return fail(body.status());
   const std::string& type = command.type;
-  if (type == "broker.capture_start") {
-    auto path = body->String("path");
-    if (!path.ok()) return fail(path.status());
-    if (path->empty() || (*path)[0] != '/')
-      return fail(Status::Invalid("body.path: must be an absolute path"));
-    auto lease_ms = body->OptInt("lease_ms");
-    if (!lease_ms.ok()) return fail(lease_ms.status());
-    const int64_t lease = lease_ms->value_or(kDefaultCaptureLeaseMs);
-    if (lease < 100 || lease > kMaxCaptureLeaseMs)
-      return fail(Status::Invalid("body.lease_ms: must be between 100 and 3600000"));
-    auto id = StartCapture(*path, Millis(lease));
+  if (type == bus::CaptureStart::kInfo.type) {
+    auto start = schemas::Decode<bus::CaptureStart>(command.body);
+    if (!start.ok()) return fail(start.status());
+    const int64_t lease = start->lease_ms.value_or(bus::kDefaultCaptureLeaseMs);
+    auto id = StartCapture(start->path, Millis(lease));
     if (!id.ok()) return fail(id.status());
     // The capture starts with the command that started it.
     recording->tap->Command(BusNow(), "broker", AsView(envelope));
-    return SendReply(
-        rid, std::move(key),
-        OkReply(command,
-                schemas::BodyWriter().String("capture_id", *id).Int("lease_ms", lease).Finish()));
+    return SendReply(rid, std::move(key),
+                     OkReply(command, schemas::Encode(bus::CaptureStarted{*id, lease})));
   }
-  auto id = body->String("capture_id");
-  if (!id.ok()) return fail(id.status());
-  if (!recording || recording->id != *id)
-    return fail(Status::NotFound("no running capture has id '" + *id + "'"));
-  if (type == "broker.capture_renew") {
+  // renew and stop name the running capture the same way.
+  auto named = schemas::Decode<bus::CaptureRenew>(command.body);
+  if (!named.ok()) return fail(named.status());
+  const std::string& id = named->capture_id;
+  if (!recording || recording->id != id)
+    return fail(Status::NotFound("no running capture has id '" + id + "'"));
+  if (type == bus::CaptureRenew::kInfo.type) {
     if (recording->lease) recording->lease_end = clock.Now() + *recording->lease;
     const int64_t lease = recording->lease ? recording->lease->count() : 0;
     return SendReply(rid, std::move(key),
-                     OkReply(command, schemas::BodyWriter().Int("lease_ms", lease).Finish()));
+                     OkReply(command, schemas::Encode(bus::CaptureLease{lease})));
   }
-  if (type == "broker.capture_stop") {
+  if (type == bus::CaptureStop::kInfo.type) {
     (void)StopCapture(&command, rid, &key);
     return;
   }
@@ -740,51 +725,37 @@ void Broker::Impl::HandleCapture(const std::string& rid, std::string key,
 }
 
 std::string Broker::Impl::StatsBody() const {
-  schemas::MsgpackWriter services;
-  auto service_stats = table.Services();
-  services.ArrayHeader(static_cast<uint32_t>(service_stats.size()));
-  for (const auto& s : service_stats)
-    services.Raw(schemas::BodyWriter()
-                     .String("name", s.name)
-                     .Int("workers", static_cast<int64_t>(s.workers))
-                     .Int("queued", static_cast<int64_t>(s.queued))
-                     .Finish());
+  bus::StatsReply stats;
+  for (const auto& service : table.Services())
+    stats.services.push_back({service.name, static_cast<int64_t>(service.workers),
+                              static_cast<int64_t>(service.queued)});
+  for (const auto& [id, sub] : subs.subscribers())
+    stats.subscribers.push_back({static_cast<int64_t>(sub.cursor), static_cast<int64_t>(sub.credit),
+                                 static_cast<int64_t>(sub.window), sub.prefixes});
   store::Env::Usage log_usage;
   if (auto u = log->Usage(); u.ok()) log_usage = *u;
-  schemas::MsgpackWriter subscribers;
-  subscribers.ArrayHeader(static_cast<uint32_t>(subs.subscribers().size()));
-  for (const auto& [id, s] : subs.subscribers())
-    subscribers.Raw(schemas::BodyWriter()
-                        .Int("cursor", static_cast<int64_t>(s.cursor))
-                        .Int("credit", static_cast<int64_t>(s.credit))
-                        .Int("window", static_cast<int64_t>(s.window))
-                        .StringList("prefixes", s.prefixes)
-                        .Finish());
-  return schemas::BodyWriter()
-      .Int("log_head", static_cast<int64_t>(log->Head()))
-      .Int("in_flight", static_cast<int64_t>(table.in_flight()))
-      .Int("pending_writes",
-           static_cast<int64_t>(pending_writes + (publish_batch.items.empty() ? 0 : 1)))
-      .Int("queued", static_cast<int64_t>(table.queued()))
-      .Int("malformed", static_cast<int64_t>(malformed))
-      .Int("late_replies", static_cast<int64_t>(table.late_replies()))
-      .Int("dropped_replies", static_cast<int64_t>(dropped_replies))
-      .Int("workers", static_cast<int64_t>(table.worker_count()))
-      .Int("rss_bytes", RssBytes())
-      .Int("commits", static_cast<int64_t>(writer->commits()))
-      .Int("refused_conflicts", static_cast<int64_t>(refused_conflicts))
-      .Int("refused_busy", static_cast<int64_t>(refused_busy))
-      .Int("append_failed", static_cast<int64_t>(append_failed))
-      .Int("refused_gaps", static_cast<int64_t>(refused_gaps))
-      .Int("log_used_bytes", static_cast<int64_t>(log_usage.used_bytes))
-      .Int("log_ceiling_bytes", static_cast<int64_t>(log_usage.ceiling_bytes))
-      .Bool("log_full",
-            log_usage.used_bytes + (log_usage.ceiling_bytes / 16) > log_usage.ceiling_bytes)
-      .String("clock", bus_clock->mode_name())
-      .Int("bus_time", BusNow())
-      .Raw("services", services.bytes())
-      .Raw("subscribers", subscribers.bytes())
-      .Finish();
+  stats.log_head = static_cast<int64_t>(log->Head());
+  stats.in_flight = static_cast<int64_t>(table.in_flight());
+  stats.pending_writes =
+      static_cast<int64_t>(pending_writes + (publish_batch.items.empty() ? 0 : 1));
+  stats.queued = static_cast<int64_t>(table.queued());
+  stats.malformed = static_cast<int64_t>(malformed);
+  stats.late_replies = static_cast<int64_t>(table.late_replies());
+  stats.dropped_replies = static_cast<int64_t>(dropped_replies);
+  stats.workers = static_cast<int64_t>(table.worker_count());
+  stats.rss_bytes = RssBytes();
+  stats.commits = static_cast<int64_t>(writer->commits());
+  stats.refused_conflicts = static_cast<int64_t>(refused_conflicts);
+  stats.refused_busy = static_cast<int64_t>(refused_busy);
+  stats.append_failed = static_cast<int64_t>(append_failed);
+  stats.refused_gaps = static_cast<int64_t>(refused_gaps);
+  stats.log_used_bytes = static_cast<int64_t>(log_usage.used_bytes);
+  stats.log_ceiling_bytes = static_cast<int64_t>(log_usage.ceiling_bytes);
+  stats.log_full =
+      log_usage.used_bytes + (log_usage.ceiling_bytes / 16) > log_usage.ceiling_bytes;
+  stats.clock = bus_clock->mode_name();
+  stats.bus_time_ms = BusNow();
+  return schemas::Encode(stats);
 }
 
 // --- Broker ----------------------------------------------------------------------------------

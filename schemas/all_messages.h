@@ -4,11 +4,12 @@
 
 #include <tuple>
 
+#include "schemas/bus.h"
 #include "schemas/clock.h"
 #include "schemas/tasks.h"
 
 namespace mcf::schemas {
 
-using DeclaredMessages = decltype(std::tuple_cat(clock::Messages{}, tasks::Messages{}));
+using DeclaredMessages = decltype(std::tuple_cat(bus::Messages{}, clock::Messages{}, tasks::Messages{}));
 
 }  // namespace mcf::schemas

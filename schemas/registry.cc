@@ -17,17 +17,6 @@ using enum Effect;
 // changes meaning; adding an optional field keeps the version.
 // Hand-written rows: the types whose bodies are not declared yet.
 constexpr std::array kUndeclared = {
-    // broker (served by the broker itself)
-    MessageType{"broker.capture_renew", kCommand, 1,
-                "keep a capture running: {capture_id} -> {lease_ms}"},
-    MessageType{"broker.capture_start", kCommand, 1,
-                "record what crosses the broker into a file: {path (absolute), lease_ms?} -> "
-                "{capture_id, lease_ms}"},
-    MessageType{"broker.capture_stop", kCommand, 1,
-                "stop a capture: {capture_id} -> {records, dropped}"},
-    MessageType{"broker.health", kCommand, 1, "liveness of the broker and its services", kReadOnly},
-    MessageType{"broker.stats", kCommand, 1, "counters: peers, services, in-flight, log head",
-                kReadOnly},
     // hiring (served and published by the hiring context)
     MessageType{"hiring.get_worker", kCommand, 1, "a worker's profile by {worker_id}", kReadOnly},
     MessageType{"hiring.import_worker", kCommand, 1,
@@ -124,10 +113,13 @@ std::span<const MessageType> AllMessageTypes() { return Types(); }
 const MessageType* FindMessageType(std::string_view type) {
   for (const auto& t : Types())
     if (t.type == type) return &t;
-  static constexpr MessageType kStoreStatus{
-      "<service>.store_status", kCommand, 1,
-      "runtime: the store's use against its ceiling {used_bytes, map_bytes, ceiling_bytes, full}",
-      kReadOnly};
+  static constexpr MessageType kStoreStatus{"<service>.store_status",
+                                            kCommand,
+                                            1,
+                                            "runtime: the store's use against its ceiling",
+                                            kReadOnly,
+                                            &Describe<bus::StoreStatus>,
+                                            &Describe<bus::StoreStatusReply>};
   const auto dot = type.find('.');
   if (dot != std::string_view::npos && dot > 0 && type.substr(dot + 1) == kStoreStatusVerb)
     return &kStoreStatus;

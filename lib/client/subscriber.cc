@@ -9,6 +9,7 @@
 #include "lib/base/log.h"
 #include "lib/transport/protocol.h"
 #include "schemas/body.h"
+#include "schemas/bus.h"
 #include "schemas/envelope.h"
 #include "schemas/registry.h"
 
@@ -127,8 +128,9 @@ struct Subscriber::Impl {
     auto decoded = schemas::DecodeReply(proto::View(reply->envelope));
     std::optional<int64_t> head;
     if (decoded.ok() && decoded->status == Code::kOk) {
-      if (auto body = schemas::Body::Parse(decoded->body); body.ok())
-        if (auto h = body->Int("log_head"); h.ok() && *h >= 0) head = *h;
+      if (auto health = schemas::Decode<schemas::bus::HealthReply>(decoded->body);
+          health.ok() && health->log_head >= 0)
+        head = health->log_head;
     }
     if (!head) {
       spdlog::warn("event=subscriber_head_unknown status={} message={}",

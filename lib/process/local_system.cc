@@ -11,6 +11,7 @@
 #include "lib/base/log.h"
 #include "lib/client/bus_client.h"
 #include "schemas/body.h"
+#include "schemas/bus.h"
 #include "schemas/envelope.h"
 #include "schemas/msgpack.h"
 
@@ -25,24 +26,13 @@ std::string Trimmed(std::string s) {
 }
 
 // The services broker.stats lists with at least one worker.
-std::set<std::string> RegisteredServices(const schemas::Reply& stats) {
+std::set<std::string> RegisteredServices(const schemas::Reply& reply) {
   std::set<std::string> out;
-  if (stats.status != Code::kOk) return out;
-  auto body = schemas::Body::Parse(stats.body);
-  if (!body.ok()) return out;
-  auto raw = body->Raw("services");
-  if (!raw.ok()) return out;
-  schemas::MsgpackReader r(*raw);
-  auto n = r.ReadArrayHeader();
-  for (uint32_t i = 0; n && i < *n; ++i) {
-    auto item = r.ReadRaw();
-    if (!item) break;
-    auto service = schemas::Body::Parse(*item);
-    if (!service.ok()) continue;
-    auto name = service->String("name");
-    auto workers = service->Int("workers");
-    if (name.ok() && workers.ok() && *workers > 0) out.insert(*name);
-  }
+  if (reply.status != Code::kOk) return out;
+  auto stats = schemas::Decode<schemas::bus::StatsReply>(reply.body);
+  if (!stats.ok()) return out;
+  for (const auto& service : stats->services)
+    if (service.workers > 0) out.insert(service.name);
   return out;
 }
 

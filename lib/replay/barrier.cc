@@ -7,6 +7,7 @@
 #include "schemas/body.h"
 #include "schemas/envelope.h"
 #include "schemas/msgpack.h"
+#include "schemas/bus.h"
 #include "schemas/registry.h"
 
 namespace mcf::replay {
@@ -14,52 +15,26 @@ namespace {
 
 constexpr uint32_t kCollectorWindow = 4096;
 
-std::string Prefixes(const schemas::Body& s) {
-  auto list = s.StringList("prefixes");
-  if (!list.ok()) return "[?]";
-  std::string out = "[";
-  for (size_t i = 0; i < list->size(); ++i) out += (i ? "," : "") + (*list)[i];
-  return out + "]";
-}
-
 }  // namespace
 
 Result<bool> IsIdle(std::string_view stats_body, std::string* why) {
-  auto body = schemas::Body::Parse(stats_body);
-  if (!body.ok()) return body.status();
-  auto head = body->Int("log_head");
-  auto in_flight = body->Int("in_flight");
-  auto queued = body->Int("queued");
-  auto pending = body->Int("pending_writes");
-  for (const auto* r : {&head, &in_flight, &queued, &pending})
-    if (!r->ok()) return r->status();
+  ASSIGN_OR_RETURN(const schemas::bus::StatsReply stats,
+                   schemas::Decode<schemas::bus::StatsReply>(stats_body));
   auto say = [&](std::string s) {
     if (why) *why = std::move(s);
     return false;
   };
-  if (*in_flight != 0) return say("in_flight " + std::to_string(*in_flight));
-  if (*queued != 0) return say("queued " + std::to_string(*queued));
-  if (*pending != 0) return say("pending_writes " + std::to_string(*pending));
-  auto raw = body->Raw("subscribers");
-  if (!raw.ok()) return raw.status();
-  schemas::MsgpackReader r(*raw);
-  auto n = r.ReadArrayHeader();
-  if (!n) return Status::Invalid("subscribers: not an array");
-  for (uint32_t i = 0; i < *n; ++i) {
-    auto item = r.ReadRaw();
-    if (!item) return Status::Invalid("subscribers: malformed");
-    auto s = schemas::Body::Parse(*item);
-    if (!s.ok()) return s.status();
-    auto cursor = s->Int("cursor");
-    auto credit = s->Int("credit");
-    auto window = s->Int("window");
-    for (const auto* f : {&cursor, &credit, &window})
-      if (!f->ok()) return Status::Invalid("subscribers[" + std::to_string(i) + "]." +
-                                           f->status().message());
-    if (*cursor <= *head || *credit < *window)
-      return say("subscriber " + Prefixes(*s) + " cursor " + std::to_string(*cursor) + " head " +
-                 std::to_string(*head) + " credit " + std::to_string(*credit) + "/" +
-                 std::to_string(*window));
+  if (stats.in_flight != 0) return say("in_flight " + std::to_string(stats.in_flight));
+  if (stats.queued != 0) return say("queued " + std::to_string(stats.queued));
+  if (stats.pending_writes != 0) return say("pending_writes " + std::to_string(stats.pending_writes));
+  for (const auto& s : stats.subscribers) {
+    if (s.cursor <= stats.log_head || s.credit < s.window) {
+      std::string prefixes;
+      for (const auto& p : s.prefixes) prefixes += (prefixes.empty() ? "" : ",") + p;
+      return say("subscriber [" + prefixes + "] cursor " + std::to_string(s.cursor) + " head " +
+                 std::to_string(stats.log_head) + " credit " + std::to_string(s.credit) + "/" +
+                 std::to_string(s.window));
+    }
   }
   return true;
 }

@@ -9,6 +9,7 @@
 
 #include "lib/base/bytes.h"
 #include "lib/base/log.h"
+#include "schemas/bus.h"
 #include "schemas/envelope.h"
 #include "schemas/registry.h"
 
@@ -380,15 +381,13 @@ Status Dispatcher::ApplyCommand(store::Txn& outer, const Incoming& msg, TimePoin
   }
   if (command.type == store_status_type_) {
     const StoreStatus& st = store_status_;
-    send(MakeReply(command, service_, msg.bus_time_ms, Status::Ok(),
-                   schemas::BodyWriter()
-                       .Int("used_bytes", static_cast<int64_t>(st.used_bytes))
-                       .Int("map_bytes", static_cast<int64_t>(st.map_bytes))
-                       .Int("ceiling_bytes", static_cast<int64_t>(st.ceiling_bytes))
-                       .Bool("full", st.full)
-                       .Int("replies_pruned", static_cast<int64_t>(stats_.replies_pruned))
-                       .Int("refused_full", static_cast<int64_t>(stats_.refused_full))
-                       .Finish()));
+    const schemas::bus::StoreStatusReply status{static_cast<int64_t>(st.used_bytes),
+                                                static_cast<int64_t>(st.map_bytes),
+                                                static_cast<int64_t>(st.ceiling_bytes),
+                                                st.full,
+                                                static_cast<int64_t>(stats_.replies_pruned),
+                                                static_cast<int64_t>(stats_.refused_full)};
+    send(MakeReply(command, service_, msg.bus_time_ms, Status::Ok(), schemas::Encode(status)));
     return Status::Ok();
   }
   auto handler = commands_.find(command.type);

@@ -19,6 +19,7 @@
 #include "lib/transport/protocol.h"
 #include "lib/worker/outbox_sender.h"
 #include "schemas/body.h"
+#include "schemas/bus.h"
 #include "schemas/envelope.h"
 
 namespace mcf::worker {
@@ -203,8 +204,8 @@ struct Worker::Loop {
     if (!got) return;
     std::optional<int64_t> head;
     if (got->second.status == Code::kOk) {
-      if (auto body = schemas::Body::Parse(got->second.body); body.ok())
-        if (auto h = body->Int("log_head"); h.ok()) head = *h;
+      if (auto health = schemas::Decode<schemas::bus::HealthReply>(got->second.body); health.ok())
+        head = health->log_head;
     }
     if (!head) {
       naming->Send(naming->MakeCommand("broker.health", schemas::EmptyBody()), Millis(1000));

@@ -11,6 +11,7 @@
 
 #include "lib/client/subscriber.h"
 #include "schemas/body.h"
+#include "schemas/bus.h"
 #include "schemas/clock.h"
 #include "tools/mcfctl/commands.h"
 #include "tools/mcfctl/json.h"
@@ -32,14 +33,13 @@ std::optional<uint64_t> LogHead(const std::string& broker) {
               << "\n";
     return std::nullopt;
   }
-  auto stats = schemas::Body::Parse(reply.body);
-  if (!stats.ok()) return std::nullopt;
-  auto head = stats->Int("log_head");
-  if (!head.ok() || *head < 0) {
-    std::cerr << "mcfctl tail: broker.stats has no log_head\n";
+  auto stats = schemas::Decode<schemas::bus::StatsReply>(reply.body);
+  if (!stats.ok() || stats->log_head < 0) {
+    std::cerr << "mcfctl tail: broker.stats: "
+              << (stats.ok() ? "a negative log_head" : stats.status().message()) << "\n";
     return std::nullopt;
   }
-  return static_cast<uint64_t>(*head);
+  return static_cast<uint64_t>(stats->log_head);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "lib/replay/plan.h"
 #include "lib/replay/replayer.h"
 #include "schemas/body.h"
+#include "schemas/bus.h"
 #include "schemas/envelope.h"
 #include "schemas/msgpack.h"
 #include "tests/support/temp_dir.h"
@@ -245,20 +246,12 @@ TEST(ReplayOutputsTest, WrittenOutputsAreACompleteCaptureInCanonicalOrder) {
 }
 
 std::string Stats(int64_t in_flight, int64_t pending, int64_t cursor, int64_t credit) {
-  schemas::MsgpackWriter subs;
-  subs.ArrayHeader(1).Raw(BodyWriter()
-                              .Int("cursor", cursor)
-                              .Int("credit", credit)
-                              .Int("window", 1024)
-                              .StringList("prefixes", {"tasks.task_requested"})
-                              .Finish());
-  return BodyWriter()
-      .Int("log_head", 10)
-      .Int("in_flight", in_flight)
-      .Int("queued", 0)
-      .Int("pending_writes", pending)
-      .Raw("subscribers", subs.bytes())
-      .Finish();
+  schemas::bus::StatsReply stats;
+  stats.log_head = 10;
+  stats.in_flight = in_flight;
+  stats.pending_writes = pending;
+  stats.subscribers = {{cursor, credit, 1024, {"tasks.task_requested"}}};
+  return schemas::Encode(stats);
 }
 
 TEST(ReplayBarrierTest, IdleOnlyWhenNothingIsInFlightPendingOrUnfinished) {

@@ -226,6 +226,10 @@ template <>
 clock::Advance ValidSample<clock::Advance>(int64_t& n) {
   return {60'000 + ++n, std::nullopt};
 }
+template <>
+bus::CaptureStart ValidSample<bus::CaptureStart>(int64_t& n) {
+  return {"/tmp/v" + std::to_string(++n), 1000 + n};
+}
 
 template <Record M>
 void CheckCorpus(const std::string& name) {
