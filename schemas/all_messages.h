@@ -5,10 +5,12 @@
 #include <tuple>
 
 #include "schemas/clock.h"
+#include "schemas/portal.h"
 #include "schemas/tasks.h"
 
 namespace mcf::schemas {
 
-using DeclaredMessages = decltype(std::tuple_cat(clock::Messages{}, tasks::Messages{}));
+using DeclaredMessages =
+    decltype(std::tuple_cat(clock::Messages{}, tasks::Messages{}, portal::Messages{}));
 
 }  // namespace mcf::schemas
