@@ -6,10 +6,13 @@
 
 #include "schemas/bus.h"
 #include "schemas/clock.h"
+#include "schemas/portal.h"
 #include "schemas/tasks.h"
 
 namespace mcf::schemas {
 
-using DeclaredMessages = decltype(std::tuple_cat(bus::Messages{}, clock::Messages{}, tasks::Messages{}));
+using DeclaredMessages =
+    decltype(std::tuple_cat(bus::Messages{}, clock::Messages{}, portal::Messages{},
+                            tasks::Messages{}));
 
 }  // namespace mcf::schemas

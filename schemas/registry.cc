@@ -35,33 +35,6 @@ constexpr std::array kUndeclared = {
                 "a task waits for a worker: {task_id, reason}"},
     MessageType{"matching.worker_matched", kEvent, 1,
                 "a task got a worker: {task_id, worker_id, price_minor, pipeline_version}"},
-    // portal (served and published by the portal context)
-    MessageType{"portal.authenticate", kCommand, 1, "the principal a bearer {token} stands for",
-                kReadOnly},
-    MessageType{"portal.create_service_type", kCommand, 1,
-                "manager: a new service type {name, description, active?}"},
-    MessageType{"portal.get_order", kCommand, 1, "one order with its timeline: {order_id}",
-                kReadOnly},
-    MessageType{"portal.grant_worker_token", kCommand, 1,
-                "admin: a sign-in token for a worker hiring hired {worker_id, token, "
-                "just_hired?}; not_found for one the portal has not seen hired"},
-    MessageType{"portal.list_orders", kCommand, 1,
-                "the dashboard: own orders (client) or all (manager) {client_id?, limit?, after?}",
-                kReadOnly},
-    MessageType{"portal.list_service_types", kCommand, 1, "service types {include_inactive?}",
-                kReadOnly},
-    MessageType{"portal.provision_staff", kCommand, 1,
-                "admin: a manager, supplies or admin account {role, name, token}"},
-    MessageType{"portal.request_help", kCommand, 1,
-                "client: a help request {service_type_id, description, starts_at, duration_ms?} "
-                "-> the order"},
-    MessageType{"portal.sign_in", kCommand, 1,
-                "automatic client sign-in {employee_id, name, token} -> {client_id, token}"},
-    MessageType{"portal.update_service_type", kCommand, 1,
-                "manager: edit {id, name?, description?, active?}"},
-    MessageType{"portal.help_requested", kEvent, 1,
-                "a client asked for help: {order_id, client_id, service_type_id, description, "
-                "starts_at, ends_at, approx_cost}"},
     // supplies (served and published by the supplies context)
     MessageType{"supplies.issue", kCommand, 1,
                 "supplies staff: mark {supply_order_id} issued (once)"},

@@ -108,7 +108,7 @@ TEST_F(PortalFlowTest, RequestedHelpBecomesATaskWithTheSameIdAndTheOrderShowsAss
   auto portal_events = ReadLog("portal.", [](const Events& evs) { return !evs.empty(); });
   ASSERT_EQ(portal_events.size(), 1u) << Logs();
   EXPECT_EQ(portal_events[0].topic, portal::kHelpRequested);
-  auto help = portal::DecodeHelpRequested(portal_events[0].body);
+  auto help = schemas::Decode<portal::HelpRequested>(portal_events[0].body);
   ASSERT_TRUE(help.ok()) << help.status().ToString();
   EXPECT_EQ(*help, (portal::HelpRequested{order_id, client_id, "chores", "toss the jars",
                                           kStart + 2 * kHour, kStart + 3 * kHour, 10'000}));

@@ -1,19 +1,9 @@
 #include "workers/portal/orders.h"
 
-#include <array>
 #include <utility>
 
 namespace mcf::portal {
 namespace {
-
-constexpr std::array<std::pair<OrderStatus, std::string_view>, 6> kNames = {{
-    {OrderStatus::kRequested, "requested"},
-    {OrderStatus::kAssigned, "assigned"},
-    {OrderStatus::kCheckedIn, "checked_in"},
-    {OrderStatus::kCompleted, "completed"},
-    {OrderStatus::kFailed, "failed"},
-    {OrderStatus::kCanceled, "canceled"},
-}};
 
 void Note(Order& order, int64_t now_ms, std::string_view event, std::string detail = {}) {
   order.timeline.push_back({now_ms, std::string(event), std::move(detail)});
@@ -21,15 +11,11 @@ void Note(Order& order, int64_t now_ms, std::string_view event, std::string deta
 
 }  // namespace
 
-std::string_view OrderStatusName(OrderStatus status) {
-  for (const auto& [s, name] : kNames)
-    if (s == status) return name;
-  return "requested";
-}
+std::string_view OrderStatusName(OrderStatus status) { return schemas::NameOf(status); }
 
 std::optional<OrderStatus> ParseOrderStatus(std::string_view name) {
-  for (const auto& [s, n] : kNames)
-    if (n == name) return s;
+  for (const auto& n : schemas::portal::kOrderStatusNames)
+    if (n.name == name) return n.value;
   return std::nullopt;
 }
 

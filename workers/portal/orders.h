@@ -11,9 +11,12 @@
 #include <string_view>
 #include <vector>
 
+#include "schemas/portal.h"
+
 namespace mcf::portal {
 
-enum class OrderStatus { kRequested, kAssigned, kCheckedIn, kCompleted, kFailed, kCanceled };
+// The wire's status (schemas/portal.h), so the record needs no second name table.
+using OrderStatus = schemas::portal::OrderStatus;
 
 // "requested", "assigned", "checked_in", "completed", "failed", "canceled" (wire strings).
 std::string_view OrderStatusName(OrderStatus status);

@@ -4,29 +4,15 @@
 #include <utility>
 
 #include "lib/base/bytes.h"
-#include "schemas/body.h"
-#include "schemas/msgpack.h"
+#include "schemas/codec.h"
 
 namespace mcf::portal {
 namespace {
-
-using schemas::Body;
-using schemas::BodyWriter;
 
 // Stored values are our own writes; a malformed one means a corrupt store.
 Status Corrupt(std::string_view db, std::string_view key, const Status& s) {
   return Status::Internal("portal store: bad value in " + std::string(db) + " under \"" +
                           std::string(key) + "\": " + s.message());
-}
-
-// Reads string fields into `out` pointers; the first error wins.
-Status Strings(const Body& b, std::initializer_list<std::pair<const char*, std::string*>> fields) {
-  for (auto [name, out] : fields) {
-    auto v = b.String(name);
-    if (!v.ok()) return v.status();
-    *out = std::move(*v);
-  }
-  return Status::Ok();
 }
 
 std::string ClientKey(std::string_view client_id, std::string_view order_id) {
@@ -36,9 +22,16 @@ std::string ClientKey(std::string_view client_id, std::string_view order_id) {
   return key;
 }
 
+// A record stored as its declared map.
+template <typename T>
+Result<T> Declared(std::string_view bytes) {
+  return schemas::Decode<T>(bytes);
+}
+
 template <typename T>
 Result<std::optional<T>> GetDecoded(const store::Txn& txn, store::Db db, std::string_view db_name,
-                                    std::string_view key, Result<T> (*decode)(std::string_view)) {
+                                    std::string_view key,
+                                    Result<T> (*decode)(std::string_view) = &Declared<T>) {
   auto v = txn.Get(db, key);
   if (!v.ok()) return v.status();
   if (!*v) return std::optional<T>();
@@ -47,198 +40,48 @@ Result<std::optional<T>> GetDecoded(const store::Txn& txn, store::Db db, std::st
   return std::optional<T>(std::move(*r));
 }
 
+std::optional<std::string> UnlessEmpty(const std::string& s) {
+  return s.empty() ? std::nullopt : std::optional<std::string>(s);
+}
+
 }  // namespace
 
-// ---- codecs ----
+// ---- the order's wire form ----
 
-std::string EncodeAccount(const Account& a) {
-  return BodyWriter()
-      .String("client_id", a.client_id)
-      .String("employee_id", a.employee_id)
-      .String("name", a.name)
-      .Int("discount_bps", a.discount_bps)
-      .Int("created_at", a.created_at_ms)
-      .Finish();
-}
-
-Result<Account> DecodeAccount(std::string_view bytes) {
-  auto b = Body::Parse(bytes);
-  if (!b.ok()) return b.status();
-  Account a;
-  if (Status s = Strings(
-          *b, {{"client_id", &a.client_id}, {"employee_id", &a.employee_id}, {"name", &a.name}});
-      !s.ok())
-    return s;
-  auto discount = b->Int("discount_bps");
-  if (!discount.ok()) return discount.status();
-  auto created = b->Int("created_at");
-  if (!created.ok()) return created.status();
-  a.discount_bps = *discount;
-  a.created_at_ms = *created;
-  return a;
-}
-
-std::string EncodeStaff(const Staff& s) {
-  return BodyWriter()
-      .String("id", s.id)
-      .String("role", s.role)
-      .String("name", s.name)
-      .Int("created_at", s.created_at_ms)
-      .Finish();
-}
-
-Result<Staff> DecodeStaff(std::string_view bytes) {
-  auto b = Body::Parse(bytes);
-  if (!b.ok()) return b.status();
-  Staff st;
-  if (Status s = Strings(*b, {{"id", &st.id}, {"role", &st.role}, {"name", &st.name}}); !s.ok())
-    return s;
-  auto created = b->Int("created_at");
-  if (!created.ok()) return created.status();
-  st.created_at_ms = *created;
-  return st;
-}
-
-std::string EncodeTokenBinding(const TokenBinding& t) {
-  return BodyWriter().String("role", t.role).String("id", t.id).Finish();
-}
-
-Result<TokenBinding> DecodeTokenBinding(std::string_view bytes) {
-  auto b = Body::Parse(bytes);
-  if (!b.ok()) return b.status();
-  TokenBinding t;
-  RETURN_IF_ERROR(Strings(*b, {{"role", &t.role}, {"id", &t.id}}));
-  return t;
-}
-
-std::string EncodeKnownWorker(const KnownWorker& w) {
-  return BodyWriter()
-      .String("worker_id", w.worker_id)
-      .String("name", w.name)
-      .Int("hired_at", w.hired_at_ms)
-      .Finish();
-}
-
-Result<KnownWorker> DecodeKnownWorker(std::string_view bytes) {
-  auto b = Body::Parse(bytes);
-  if (!b.ok()) return b.status();
-  KnownWorker w;
-  RETURN_IF_ERROR(Strings(*b, {{"worker_id", &w.worker_id}, {"name", &w.name}}));
-  auto hired = b->Int("hired_at");
-  if (!hired.ok()) return hired.status();
-  w.hired_at_ms = *hired;
+schemas::portal::Order ToWire(const Order& o) {
+  schemas::portal::Order w;
+  w.id = o.id;
+  w.client_id = o.client_id;
+  w.service_type_id = o.service_type_id;
+  w.description = o.description;
+  w.starts_at_ms = o.starts_at_ms;
+  w.ends_at_ms = o.ends_at_ms;
+  w.approx_cost = o.approx_cost;
+  w.status = o.status;
+  if (!o.worker_id.empty()) {
+    w.worker_id = o.worker_id;
+    w.price_minor = o.price_minor;
+  }
+  w.kit_issued = o.kit_issued;
+  w.copy_offered = o.copy_offered;
+  w.copied_from = UnlessEmpty(o.copied_from);
+  w.reason = UnlessEmpty(o.reason);
+  for (const TimelineEntry& e : o.timeline)
+    w.timeline.push_back({e.at_ms, e.event, UnlessEmpty(e.detail)});
   return w;
 }
 
-std::string EncodeServiceType(const ServiceType& t) {
-  return BodyWriter()
-      .String("id", t.id)
-      .String("name", t.name)
-      .String("description", t.description)
-      .Bool("active", t.active)
-      .Finish();
-}
-
-Result<ServiceType> DecodeServiceType(std::string_view bytes) {
-  auto b = Body::Parse(bytes);
-  if (!b.ok()) return b.status();
-  ServiceType t;
-  if (Status s = Strings(*b, {{"id", &t.id}, {"name", &t.name}, {"description", &t.description}});
-      !s.ok())
-    return s;
-  auto active = b->Bool("active");
-  if (!active.ok()) return active.status();
-  t.active = *active;
-  return t;
-}
-
-std::string EncodeOrder(const Order& o) {
-  schemas::MsgpackWriter timeline;
-  timeline.ArrayHeader(static_cast<uint32_t>(o.timeline.size()));
-  for (const TimelineEntry& e : o.timeline) {
-    BodyWriter entry;
-    entry.Int("at", e.at_ms).String("event", e.event);
-    if (!e.detail.empty()) entry.String("detail", e.detail);
-    timeline.Raw(entry.Finish());
-  }
-  BodyWriter w;
-  w.String("id", o.id)
-      .String("client_id", o.client_id)
-      .String("service_type_id", o.service_type_id)
-      .String("description", o.description)
-      .Int("starts_at", o.starts_at_ms)
-      .Int("ends_at", o.ends_at_ms)
-      .Int("approx_cost", o.approx_cost)
-      .String("status", OrderStatusName(o.status));
-  if (!o.worker_id.empty()) w.String("worker_id", o.worker_id).Int("price", o.price_minor);
-  w.Bool("kit_issued", o.kit_issued).Bool("copy_offered", o.copy_offered);
-  if (!o.copied_from.empty()) w.String("copied_from", o.copied_from);
-  if (!o.reason.empty()) w.String("reason", o.reason);
-  w.Raw("timeline", timeline.Take());
-  return w.Finish();
-}
+std::string EncodeOrder(const Order& o) { return schemas::Encode(ToWire(o)); }
 
 Result<Order> DecodeOrder(std::string_view bytes) {
-  auto b = Body::Parse(bytes);
-  if (!b.ok()) return b.status();
-  Order o;
-  if (Status s = Strings(*b, {{"id", &o.id},
-                              {"client_id", &o.client_id},
-                              {"service_type_id", &o.service_type_id},
-                              {"description", &o.description}});
-      !s.ok())
-    return s;
-  for (auto [name, out] :
-       {std::pair{"starts_at", &o.starts_at_ms}, std::pair{"ends_at", &o.ends_at_ms},
-        std::pair{"approx_cost", &o.approx_cost}}) {
-    auto v = b->Int(name);
-    if (!v.ok()) return v.status();
-    *out = *v;
-  }
-  auto status = b->String("status");
-  if (!status.ok()) return status.status();
-  auto parsed = ParseOrderStatus(*status);
-  if (!parsed) return Status::Invalid("body.status: unknown order status " + *status);
-  o.status = *parsed;
-  for (auto [name, out] :
-       {std::pair{"worker_id", &o.worker_id}, std::pair{"copied_from", &o.copied_from},
-        std::pair{"reason", &o.reason}}) {
-    auto v = b->OptString(name);
-    if (!v.ok()) return v.status();
-    *out = v->value_or("");
-  }
-  auto price = b->OptInt("price");
-  if (!price.ok()) return price.status();
-  o.price_minor = price->value_or(0);
-  auto kit = b->Bool("kit_issued");
-  if (!kit.ok()) return kit.status();
-  auto offered = b->Bool("copy_offered");
-  if (!offered.ok()) return offered.status();
-  o.kit_issued = *kit;
-  o.copy_offered = *offered;
-  auto raw = b->Raw("timeline");
-  if (!raw.ok()) return raw.status();
-  schemas::MsgpackReader r(*raw);
-  auto n = r.ReadArrayHeader();
-  if (!n) return Status::Invalid("body.timeline: expected an array");
-  for (uint32_t i = 0; i < *n; ++i) {
-    std::string path = "body.timeline[" + std::to_string(i) + "]";
-    auto item = r.ReadRaw();
-    if (!item) return Status::Invalid(path + ": malformed");
-    auto eb = Body::Parse(*item, path);
-    if (!eb.ok()) return eb.status();
-    TimelineEntry e;
-    auto at = eb->Int("at");
-    if (!at.ok()) return at.status();
-    auto event = eb->String("event");
-    if (!event.ok()) return event.status();
-    auto detail = eb->OptString("detail");
-    if (!detail.ok()) return detail.status();
-    e.at_ms = *at;
-    e.event = std::move(*event);
-    e.detail = detail->value_or("");
-    o.timeline.push_back(std::move(e));
-  }
+  ASSIGN_OR_RETURN(schemas::portal::Order w, schemas::Decode<schemas::portal::Order>(bytes));
+  Order o{std::move(w.id),          std::move(w.client_id), std::move(w.service_type_id),
+          std::move(w.description), w.starts_at_ms,         w.ends_at_ms,
+          w.approx_cost,            w.status,               w.worker_id.value_or(""),
+          w.price_minor.value_or(0), w.kit_issued,          w.copy_offered,
+          w.copied_from.value_or(""), w.reason.value_or(""), {}};
+  for (auto& e : w.timeline)
+    o.timeline.push_back({e.at_ms, std::move(e.event), e.detail.value_or("")});
   return o;
 }
 
@@ -246,7 +89,7 @@ Result<Order> DecodeOrder(std::string_view bytes) {
 
 Result<std::optional<Account>> PortalStore::AccountByEmployee(const store::Txn& txn,
                                                               std::string_view employee_id) const {
-  return GetDecoded<Account>(txn, accounts_, "accounts", employee_id, &DecodeAccount);
+  return GetDecoded<Account>(txn, accounts_, "accounts", employee_id);
 }
 
 Result<std::optional<Account>> PortalStore::AccountByClient(const store::Txn& txn,
@@ -259,12 +102,12 @@ Result<std::optional<Account>> PortalStore::AccountByClient(const store::Txn& tx
 }
 
 Status PortalStore::PutAccount(store::Txn& txn, const Account& account) {
-  RETURN_IF_ERROR(txn.Put(accounts_, account.employee_id, EncodeAccount(account)));
+  RETURN_IF_ERROR(txn.Put(accounts_, account.employee_id, schemas::Encode(account)));
   return txn.Put(clients_, account.client_id, account.employee_id);
 }
 
 Status PortalStore::PutStaff(store::Txn& txn, const Staff& staff) {
-  return txn.Put(staff_, staff.id, EncodeStaff(staff));
+  return txn.Put(staff_, staff.id, schemas::Encode(staff));
 }
 
 Result<std::optional<TokenBinding>> PortalStore::Token(const store::Txn& txn,
@@ -273,13 +116,13 @@ Result<std::optional<TokenBinding>> PortalStore::Token(const store::Txn& txn,
   auto v = txn.Get(tokens_, token);
   if (!v.ok()) return v.status();
   if (!*v) return std::optional<TokenBinding>();
-  auto r = DecodeTokenBinding(**v);
+  auto r = schemas::Decode<TokenBinding>(**v);
   if (!r.ok()) return Corrupt("tokens", "<token>", r.status());
   return std::optional<TokenBinding>(std::move(*r));
 }
 
 Status PortalStore::PutToken(store::Txn& txn, std::string_view token, const TokenBinding& binding) {
-  return txn.Put(tokens_, token, EncodeTokenBinding(binding));
+  return txn.Put(tokens_, token, schemas::Encode(binding));
 }
 
 Result<size_t> PortalStore::AddClientSession(store::Txn& txn, std::string_view client_id,
@@ -313,11 +156,11 @@ Result<size_t> PortalStore::AddClientSession(store::Txn& txn, std::string_view c
 
 Result<std::optional<KnownWorker>> PortalStore::GetWorker(const store::Txn& txn,
                                                           std::string_view id) const {
-  return GetDecoded<KnownWorker>(txn, workers_, "workers", id, &DecodeKnownWorker);
+  return GetDecoded<KnownWorker>(txn, workers_, "workers", id);
 }
 
 Status PortalStore::PutWorker(store::Txn& txn, const KnownWorker& worker) {
-  return txn.Put(workers_, worker.worker_id, EncodeKnownWorker(worker));
+  return txn.Put(workers_, worker.worker_id, schemas::Encode(worker));
 }
 
 Result<std::vector<ServiceType>> PortalStore::ServiceTypes(const store::Txn& txn) const {
@@ -325,7 +168,7 @@ Result<std::vector<ServiceType>> PortalStore::ServiceTypes(const store::Txn& txn
   auto cursor = store::Cursor::Open(txn, service_types_);
   if (!cursor.ok()) return cursor.status();
   for (bool ok = cursor->First(); ok; ok = cursor->Next()) {
-    auto t = DecodeServiceType(cursor->value());
+    auto t = schemas::Decode<ServiceType>(cursor->value());
     if (!t.ok()) return Corrupt("service_types", cursor->key(), t.status());
     out.push_back(std::move(*t));
   }
@@ -334,11 +177,11 @@ Result<std::vector<ServiceType>> PortalStore::ServiceTypes(const store::Txn& txn
 
 Result<std::optional<ServiceType>> PortalStore::GetServiceType(const store::Txn& txn,
                                                                std::string_view id) const {
-  return GetDecoded<ServiceType>(txn, service_types_, "service_types", id, &DecodeServiceType);
+  return GetDecoded<ServiceType>(txn, service_types_, "service_types", id);
 }
 
 Status PortalStore::PutServiceType(store::Txn& txn, const ServiceType& type) {
-  return txn.Put(service_types_, type.id, EncodeServiceType(type));
+  return txn.Put(service_types_, type.id, schemas::Encode(type));
 }
 
 Result<std::optional<Order>> PortalStore::GetOrder(const store::Txn& txn,

@@ -16,14 +16,19 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "lib/base/status.h"
 #include "lib/store/lmdb.h"
+#include "schemas/declare.h"
+#include "schemas/portal.h"
 #include "workers/portal/orders.h"
 
 namespace mcf::portal {
 
+// The records below are stored as their declared maps (schemas/codec.h), in Fields() order:
+// the bytes the earlier hand-written codecs wrote, so existing stores stay readable.
 struct Account {
   std::string client_id;
   std::string employee_id;
@@ -31,6 +36,13 @@ struct Account {
   int64_t discount_bps = 0;  // the client's current loyalty discount (0 until billing feeds it)
   int64_t created_at_ms = 0;
   bool operator==(const Account&) const = default;
+  static constexpr auto Fields() {
+    using T = Account;
+    using schemas::Field;
+    return std::tuple{Field("client_id", &T::client_id), Field("employee_id", &T::employee_id),
+                      Field("name", &T::name), Field("discount_bps", &T::discount_bps),
+                      Field("created_at", &T::created_at_ms)};
+  }
 };
 
 struct Staff {
@@ -39,14 +51,16 @@ struct Staff {
   std::string name;
   int64_t created_at_ms = 0;
   bool operator==(const Staff&) const = default;
+  static constexpr auto Fields() {
+    using T = Staff;
+    using schemas::Field;
+    return std::tuple{Field("id", &T::id), Field("role", &T::role), Field("name", &T::name),
+                      Field("created_at", &T::created_at_ms)};
+  }
 };
 
-// Who a bearer token stands for.
-struct TokenBinding {
-  std::string role;  // client, worker, manager, supplies, admin
-  std::string id;
-  bool operator==(const TokenBinding&) const = default;
-};
+// Who a bearer token stands for: {role, id}, also portal.authenticate's reply.
+using TokenBinding = schemas::portal::Principal;
 
 // A worker the portal learned of from hiring.worker_hired (contexts never ask each other).
 struct KnownWorker {
@@ -54,35 +68,20 @@ struct KnownWorker {
   std::string name;
   int64_t hired_at_ms = 0;  // the event's bus time
   bool operator==(const KnownWorker&) const = default;
+  static constexpr auto Fields() {
+    using T = KnownWorker;
+    using schemas::Field;
+    return std::tuple{Field("worker_id", &T::worker_id), Field("name", &T::name),
+                      Field("hired_at", &T::hired_at_ms)};
+  }
 };
 
-struct ServiceType {
-  std::string id;
-  std::string name;
-  std::string description;
-  bool active = true;
-  bool operator==(const ServiceType&) const = default;
-};
+// {id, name, description, active}, also the reply of the service type commands.
+using ServiceType = schemas::portal::ServiceType;
 
-// The encodings below are also the reply bodies of the commands that return these records.
-// {client_id, employee_id, name, discount_bps, created_at}
-std::string EncodeAccount(const Account& a);
-Result<Account> DecodeAccount(std::string_view bytes);
-// {id, role, name, created_at}
-std::string EncodeStaff(const Staff& s);
-Result<Staff> DecodeStaff(std::string_view bytes);
-// {role, id}
-std::string EncodeTokenBinding(const TokenBinding& t);
-Result<TokenBinding> DecodeTokenBinding(std::string_view bytes);
-// {worker_id, name, hired_at}
-std::string EncodeKnownWorker(const KnownWorker& w);
-Result<KnownWorker> DecodeKnownWorker(std::string_view bytes);
-// {id, name, description, active}
-std::string EncodeServiceType(const ServiceType& t);
-Result<ServiceType> DecodeServiceType(std::string_view bytes);
-// The order map: {id, client_id, service_type_id, description, starts_at, ends_at, approx_cost,
-// status, worker_id?, price?, kit_issued, copy_offered, copied_from?, reason?,
-// timeline: [{at, event, detail?}]}; the optional fields are absent while empty/unassigned.
+// The order as it travels (replies) and is stored: the declared schemas::portal::Order, whose
+// optional fields are absent while empty/unassigned.
+schemas::portal::Order ToWire(const Order& o);
 std::string EncodeOrder(const Order& o);
 Result<Order> DecodeOrder(std::string_view bytes);
 

@@ -513,7 +513,7 @@ TEST_F(PortalHandlersTest, RequestHelpStoresTheOrderAndPublishesHelpRequested) {
   auto events = h_.NewEvents();
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].topic, wire::kHelpRequested);
-  auto e = wire::DecodeHelpRequested(events[0].body);
+  auto e = schemas::Decode<wire::HelpRequested>(events[0].body);
   ASSERT_TRUE(e.ok()) << e.status().ToString();
   EXPECT_EQ(*e, (wire::HelpRequested{id, client.id, "chores", "toss the jars", kNow + 2 * kHour,
                                      kNow + 3 * kHour, 10'000}));
