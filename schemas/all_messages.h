@@ -5,10 +5,15 @@
 #include <tuple>
 
 #include "schemas/clock.h"
+#include "schemas/hiring.h"
+#include "schemas/matching.h"
+#include "schemas/supplies.h"
 #include "schemas/tasks.h"
 
 namespace mcf::schemas {
 
-using DeclaredMessages = decltype(std::tuple_cat(clock::Messages{}, tasks::Messages{}));
+using DeclaredMessages =
+    decltype(std::tuple_cat(clock::Messages{}, hiring::Messages{}, matching::Messages{},
+                            supplies::Messages{}, tasks::Messages{}));
 
 }  // namespace mcf::schemas
