@@ -124,6 +124,38 @@ TEST_F(HiringHandlersTest, InvalidProfilesAreRejectedNamingTheFieldAndStoreNothi
   EXPECT_TRUE(NewEvents().empty());
 }
 
+// The limits' messages as the admin's form shows them: code-point limits from Validate, the
+// age range and the list sizes from the declaration.
+TEST_F(HiringHandlersTest, EachLimitAnswersItsOwnMessage) {
+  struct Case {
+    wire::ImportWorker body;
+    std::string message;
+  };
+  std::vector<Case> cases;
+  cases.push_back({Felix(), "body.name: must be 1..100 characters"});
+  cases.back().body.name = "";
+  cases.push_back({Felix(), "body.name: must be 1..100 characters"});
+  cases.back().body.name = "\xc3\xa9" + std::string(100, 'x');  // 101 characters
+  cases.push_back({Felix(), "body.age: must be 0..40"});
+  cases.back().body.age = 41;
+  cases.push_back({Felix(), "body.breed: must be 0..100 characters"});
+  cases.back().body.breed = std::string(101, 'x');
+  cases.push_back({Felix(), "body.coat_colour: must be 0..100 characters"});
+  cases.back().body.coat_colour = std::string(101, 'x');
+  cases.push_back({Felix(), "body.strengths: longer than 20 items"});
+  cases.back().body.strengths.assign(21, "pipes");
+  cases.push_back({Felix(), "body.strengths[1]: must be 1..100 characters"});
+  cases.back().body.strengths = {"pipes", ""};
+  cases.push_back({Felix(), "body.weaknesses[0]: must be 1..100 characters"});
+  cases.back().body.weaknesses = {std::string(101, 'x')};
+  for (const Case& c : cases) {
+    schemas::Reply reply = Call(wire::kImportWorker, wire::Encode(c.body));
+    EXPECT_EQ(reply.status, Code::kInvalid) << c.message;
+    EXPECT_EQ(reply.message, c.message);
+  }
+  EXPECT_TRUE(NewEvents().empty());
+}
+
 TEST_F(HiringHandlersTest, LimitsAreInclusive) {
   wire::ImportWorker edge = Felix();
   edge.name = std::string(100, 'x');
