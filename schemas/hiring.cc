@@ -24,8 +24,8 @@ Status CheckText(std::string_view value, const std::string& field, size_t min, s
 // The item count is declared (MaxLength); each item's length is checked here.
 Status CheckItems(const std::vector<std::string>& values, std::string_view field) {
   for (size_t i = 0; i < values.size(); ++i)
-    RETURN_IF_ERROR(CheckText(values[i], std::string(field) + "[" + std::to_string(i) + "]", 1,
-                              kMaxTextChars));
+    RETURN_IF_ERROR(
+        CheckText(values[i], std::string(field) + "[" + std::to_string(i) + "]", 1, kMaxTextChars));
   return Status::Ok();
 }
 

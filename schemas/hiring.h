@@ -73,10 +73,14 @@ struct WorkerProfile {
   bool operator==(const WorkerProfile&) const = default;
   static constexpr auto Fields() {
     using T = WorkerProfile;
-    return std::tuple{Field("worker_id", &T::worker_id),     Field("name", &T::name),
-                      Field("age", &T::age),                 Field("breed", &T::breed),
-                      Field("coat_colour", &T::coat_colour), Field("strengths", &T::strengths),
-                      Field("weaknesses", &T::weaknesses),   Field("hired_at", &T::hired_at_ms)};
+    return std::tuple{Field("worker_id", &T::worker_id),
+                      Field("name", &T::name),
+                      Field("age", &T::age),
+                      Field("breed", &T::breed),
+                      Field("coat_colour", &T::coat_colour),
+                      Field("strengths", &T::strengths),
+                      Field("weaknesses", &T::weaknesses),
+                      Field("hired_at", &T::hired_at_ms)};
   }
 };
 
@@ -100,9 +104,7 @@ struct ImportWorker {
         Field("breed", &T::breed).Doc("at most 100 characters"),
         Field("coat_colour", &T::coat_colour).Doc("at most 100 characters"),
         Field("strengths", &T::strengths).MaxLength(kMaxListItems).Doc("each 1..100 characters"),
-        Field("weaknesses", &T::weaknesses)
-            .MaxLength(kMaxListItems)
-            .Doc("each 1..100 characters")};
+        Field("weaknesses", &T::weaknesses).MaxLength(kMaxListItems).Doc("each 1..100 characters")};
   }
   static Status Validate(const ImportWorker& c);
 };

@@ -74,8 +74,8 @@ struct MatchResult {
 
 // A dry run of the pipeline (books nothing); `conflict` "no worker available: ..." when none.
 struct MatchRequest {
-  static constexpr MessageInfo kInfo = ReadOnlyCommand(
-      "matching.match", "dry run: the worker the pipeline would pick for a task");
+  static constexpr MessageInfo kInfo =
+      ReadOnlyCommand("matching.match", "dry run: the worker the pipeline would pick for a task");
   using Reply = MatchResult;
   std::string task_id;
   std::string client_id;
@@ -83,8 +83,8 @@ struct MatchRequest {
   int64_t ends_at_ms = 0;
   static constexpr auto Fields() {
     using T = MatchRequest;
-    return std::tuple{Field("task_id", &T::task_id).NonEmpty(),
-                      Field("client_id", &T::client_id), Field("starts_at", &T::starts_at_ms),
+    return std::tuple{Field("task_id", &T::task_id).NonEmpty(), Field("client_id", &T::client_id),
+                      Field("starts_at", &T::starts_at_ms),
                       Field("ends_at", &T::ends_at_ms).Doc("after starts_at")};
   }
   static Status Validate(const MatchRequest& r) {

@@ -82,7 +82,8 @@ class Driver {
     const auto give_up = std::chrono::steady_clock::now() + kTimeout;
     while (!kit && std::chrono::steady_clock::now() < give_up) {
       auto board = Ok(schemas::supplies::kList,
-                      schemas::supplies::Encode(schemas::supplies::ListRequest{schemas::supplies::kStatusWaiting}),
+                      schemas::supplies::Encode(
+                          schemas::supplies::ListRequest{schemas::supplies::kStatusWaiting}),
                       Principal{"admin", "admin-1"});
       if (!board.ok()) return board.status();
       auto decoded = schemas::supplies::Decode<schemas::supplies::Board>(board->body);

@@ -132,7 +132,8 @@ TEST_F(SuppliesFlowTest, ImportedWorkerIsHiredAndAnAssignedTaskGetsItsKitIssuedO
   auto issued_body = OnlyEvent(supplies::kKitIssued, &issued_count);
   ASSERT_TRUE(issued_body.has_value()) << Logs();
   EXPECT_EQ(issued_count, 1u) << Logs();
-  EXPECT_EQ(*supplies::Decode<supplies::KitIssued>(*issued_body), (supplies::KitIssued{"t1", order.id}));
+  EXPECT_EQ(*supplies::Decode<supplies::KitIssued>(*issued_body),
+            (supplies::KitIssued{"t1", order.id}));
 
   // The refusals change no store but for their own recorded replies (decision 003).
   auto before = SettledSnapshot(dir_.path(), endpoint_, milliseconds(30000));

@@ -20,12 +20,12 @@ std::string RoleOf(const HandlerContext& ctx) {
 }  // namespace
 
 Result<wire::WorkerRef> HiringHandlers::ImportWorker(HandlerContext& ctx,
-                                                    const wire::ImportWorker& request) {
+                                                     const wire::ImportWorker& request) {
   if (std::string role = RoleOf(ctx); role != "admin") {
     spdlog::warn("event=import_worker_forbidden role={}", Quoted(role));
     return Status::Forbidden("hiring.import_worker: admin only");
   }
-  wire::WorkerProfile profile{ctx.NewId("worker"), request.name,       request.age,
+  wire::WorkerProfile profile{ctx.NewId("worker"), request.name,        request.age,
                               request.breed,       request.coat_colour, request.strengths,
                               request.weaknesses,  ctx.now_ms()};
   RETURN_IF_ERROR(store_.PutWorker(ctx.txn(), profile));

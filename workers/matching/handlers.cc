@@ -113,7 +113,8 @@ Result<wire::MatchResult> MatchingHandlers::Match(HandlerContext& ctx,
   return wire::MatchResult{chosen.worker_id, PriceMinor(reference)};
 }
 
-Result<wire::Pool> MatchingHandlers::Pool(HandlerContext& ctx, const wire::PoolRequest& /*request*/) {
+Result<wire::Pool> MatchingHandlers::Pool(HandlerContext& ctx,
+                                          const wire::PoolRequest& /*request*/) {
   ASSIGN_OR_RETURN(std::vector<NormalSample> pool, store_.LoadPool(ctx.txn()));
   ASSIGN_OR_RETURN(std::vector<WaitingTask> waiting, store_.Waiting(ctx.txn()));
   wire::Pool out;

@@ -93,9 +93,9 @@ Result<std::optional<StoredBooking>> MatchingStore::GetBooking(const store::Txn&
 
 Status MatchingStore::PutBooking(store::Txn& txn, const std::string& worker_id,
                                  const ReferenceSample& reference) {
-  return txn.Put(dbs_.bookings, reference.task_id,
-                 schemas::Encode(StoredBookingValue{worker_id, reference.starts_at_ms,
-                                                    reference.ends_at_ms}));
+  return txn.Put(
+      dbs_.bookings, reference.task_id,
+      schemas::Encode(StoredBookingValue{worker_id, reference.starts_at_ms, reference.ends_at_ms}));
 }
 
 Status MatchingStore::DeleteBooking(store::Txn& txn, const std::string& task_id) {

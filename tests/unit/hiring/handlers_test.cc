@@ -179,7 +179,8 @@ TEST(HiringSchemasTest, BodiesRoundTrip) {
   EXPECT_EQ(*wire::Decode<wire::ImportWorker>(wire::Encode(c)), c);
   wire::WorkerProfile p{"w1", "Tom", 3, "", "grey", {}, {"water"}, 42};
   EXPECT_EQ(*wire::Decode<wire::WorkerProfile>(wire::Encode(p)), p);
-  EXPECT_EQ(*wire::Decode<wire::WorkerRef>(wire::Encode(wire::WorkerRef{"w1"})), wire::WorkerRef{"w1"});
+  EXPECT_EQ(*wire::Decode<wire::WorkerRef>(wire::Encode(wire::WorkerRef{"w1"})),
+            wire::WorkerRef{"w1"});
 }
 
 }  // namespace

@@ -58,7 +58,8 @@ class MatchingHandlersTest : public ::testing::Test {
   }
   Incoming Hired(const std::string& worker_id) {
     return Event(hiring::kWorkerHired,
-                 hiring::Encode(hiring::WorkerHired{worker_id, "Name " + worker_id, {"pipes"}, {"heights"}}));
+                 hiring::Encode(
+                     hiring::WorkerHired{worker_id, "Name " + worker_id, {"pipes"}, {"heights"}}));
   }
   Incoming Requested(const std::string& task_id, int64_t start, int64_t end) {
     return Event(tasks::kTaskRequested,

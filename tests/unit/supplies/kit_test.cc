@@ -39,11 +39,13 @@ TEST(SuppliesSchemasTest, BodiesRoundTripAndStatusIsChecked) {
   EXPECT_EQ(*wire::Decode<wire::KitIssued>(wire::Encode(k)), k);
   EXPECT_EQ(wire::Decode<wire::ListRequest>(wire::Encode(wire::ListRequest{})).value().status,
             std::nullopt);
-  EXPECT_EQ(wire::Decode<wire::ListRequest>(schemas::BodyWriter().String("status", "issued").Finish())
-                .value()
-                .status,
-            wire::kStatusIssued);
-  auto bad = wire::Decode<wire::ListRequest>(schemas::BodyWriter().String("status", "lost").Finish());
+  EXPECT_EQ(
+      wire::Decode<wire::ListRequest>(schemas::BodyWriter().String("status", "issued").Finish())
+          .value()
+          .status,
+      wire::kStatusIssued);
+  auto bad =
+      wire::Decode<wire::ListRequest>(schemas::BodyWriter().String("status", "lost").Finish());
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("body.status"), std::string::npos);
   EXPECT_EQ(wire::Decode<wire::IssueRequest>(wire::Encode(wire::IssueRequest{""})).status().code(),
