@@ -6,13 +6,17 @@
 
 #include "schemas/bus.h"
 #include "schemas/clock.h"
+#include "schemas/hiring.h"
+#include "schemas/matching.h"
 #include "schemas/portal.h"
+#include "schemas/supplies.h"
 #include "schemas/tasks.h"
 
 namespace mcf::schemas {
 
-using DeclaredMessages =
-    decltype(std::tuple_cat(bus::Messages{}, clock::Messages{}, portal::Messages{},
-                            tasks::Messages{}));
+using DeclaredMessages = decltype(std::tuple_cat(bus::Messages{}, clock::Messages{},
+                                                 hiring::Messages{}, matching::Messages{},
+                                                 portal::Messages{}, supplies::Messages{},
+                                                 tasks::Messages{}));
 
 }  // namespace mcf::schemas

@@ -1,21 +1,24 @@
-// Bodies of the hiring family. hiring.worker_hired is the contract the hiring context publishes
+// The hiring family, each message declared once (schemas/declare.h; encoding, decoding and the
+// reference come from here). hiring.worker_hired is the contract the hiring context publishes
 // when someone becomes a worker (matching keeps its own copy of the pool from it);
 // hiring.import_worker / hiring.get_worker are the hiring service's commands (screening and the
-// public application form come later). Plain values; Decode returns `invalid` naming the field.
+// public application form come later). Times are ms since the Unix epoch (bus time).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "lib/base/status.h"
+#include "schemas/codec.h"
+#include "schemas/declare.h"
 
 namespace mcf::schemas::hiring {
 
-inline constexpr std::string_view kWorkerHired = "hiring.worker_hired";
-inline constexpr std::string_view kImportWorker = "hiring.import_worker";
-inline constexpr std::string_view kGetWorker = "hiring.get_worker";
+using schemas::Decode;
+using schemas::Encode;
 
 // Limits on an imported profile (untrusted input from the admin's form).
 inline constexpr size_t kMaxNameChars = 100;  // name: 1..100 characters (UTF-8 code points)
@@ -23,41 +26,41 @@ inline constexpr size_t kMaxTextChars = 100;  // breed, coat_colour, each streng
 inline constexpr size_t kMaxListItems = 20;   // strengths, weaknesses
 inline constexpr int64_t kMaxAge = 40;        // age: 0..40
 
-// hiring.worker_hired {worker_id, name, strengths: [str], weaknesses: [str]}
+// ---- events ----
+
 struct WorkerHired {
-  std::string worker_id;  // non-empty
+  static constexpr MessageInfo kInfo = Event("hiring.worker_hired", "a worker joined");
+  std::string worker_id;
   std::string name;
   std::vector<std::string> strengths;
   std::vector<std::string> weaknesses;
   bool operator==(const WorkerHired&) const = default;
+  static constexpr auto Fields() {
+    using T = WorkerHired;
+    return std::tuple{Field("worker_id", &T::worker_id).NonEmpty(), Field("name", &T::name),
+                      Field("strengths", &T::strengths), Field("weaknesses", &T::weaknesses)};
+  }
 };
-std::string Encode(const WorkerHired& e);
-Result<WorkerHired> DecodeWorkerHired(std::string_view body);
+// Until portal takes it typed (and the tests that encode it from a braced list).
+inline Result<WorkerHired> DecodeWorkerHired(std::string_view b) {
+  return schemas::Decode<WorkerHired>(b);
+}
+inline std::string Encode(const WorkerHired& e) { return schemas::Encode(e); }
 
-// hiring.import_worker {name, age, breed, coat_colour, strengths: [str], weaknesses: [str]}
-// (admin only) -> WorkerRef. Decode enforces the limits above.
-struct ImportWorker {
-  std::string name;
-  int64_t age = 0;
-  std::string breed;
-  std::string coat_colour;
-  std::vector<std::string> strengths;
-  std::vector<std::string> weaknesses;
-  bool operator==(const ImportWorker&) const = default;
-};
-std::string Encode(const ImportWorker& c);
-Result<ImportWorker> DecodeImportWorker(std::string_view body);
+inline constexpr std::string_view kWorkerHired = WorkerHired::kInfo.type;
 
-// {worker_id}: the reply of hiring.import_worker and the body of hiring.get_worker.
+// ---- records and commands ----
+
+// The reply of hiring.import_worker.
 struct WorkerRef {
-  std::string worker_id;  // non-empty
+  std::string worker_id;
   bool operator==(const WorkerRef&) const = default;
+  static constexpr auto Fields() {
+    return std::tuple{Field("worker_id", &WorkerRef::worker_id).NonEmpty()};
+  }
 };
-std::string Encode(const WorkerRef& r);
-Result<WorkerRef> DecodeWorkerRef(std::string_view body);
 
-// hiring.get_worker reply, and hiring's stored profile:
-// {worker_id, name, age, breed, coat_colour, strengths, weaknesses, hired_at (bus ms)}
+// The reply of hiring.get_worker, and hiring's stored profile.
 struct WorkerProfile {
   std::string worker_id;
   std::string name;
@@ -68,8 +71,58 @@ struct WorkerProfile {
   std::vector<std::string> weaknesses;
   int64_t hired_at_ms = 0;
   bool operator==(const WorkerProfile&) const = default;
+  static constexpr auto Fields() {
+    using T = WorkerProfile;
+    return std::tuple{Field("worker_id", &T::worker_id),
+                      Field("name", &T::name),
+                      Field("age", &T::age),
+                      Field("breed", &T::breed),
+                      Field("coat_colour", &T::coat_colour),
+                      Field("strengths", &T::strengths),
+                      Field("weaknesses", &T::weaknesses),
+                      Field("hired_at", &T::hired_at_ms)};
+  }
 };
-std::string Encode(const WorkerProfile& p);
-Result<WorkerProfile> DecodeWorkerProfile(std::string_view body);
+
+// Admin only. The character limits count UTF-8 code points (Validate); the rest are declared.
+struct ImportWorker {
+  static constexpr MessageInfo kInfo =
+      Command("hiring.import_worker", "admin: import a worker (a new worker id)");
+  using Reply = WorkerRef;
+  std::string name;
+  int64_t age = 0;
+  std::string breed;
+  std::string coat_colour;
+  std::vector<std::string> strengths;
+  std::vector<std::string> weaknesses;
+  bool operator==(const ImportWorker&) const = default;
+  static constexpr auto Fields() {
+    using T = ImportWorker;
+    return std::tuple{
+        Field("name", &T::name).Doc("1..100 characters (UTF-8 code points)"),
+        Field("age", &T::age).Min(0).Max(kMaxAge),
+        Field("breed", &T::breed).Doc("at most 100 characters"),
+        Field("coat_colour", &T::coat_colour).Doc("at most 100 characters"),
+        Field("strengths", &T::strengths).MaxLength(kMaxListItems).Doc("each 1..100 characters"),
+        Field("weaknesses", &T::weaknesses).MaxLength(kMaxListItems).Doc("each 1..100 characters")};
+  }
+  static Status Validate(const ImportWorker& c);
+};
+
+struct GetWorker {
+  static constexpr MessageInfo kInfo =
+      ReadOnlyCommand("hiring.get_worker", "a worker's profile (any principal)");
+  using Reply = WorkerProfile;
+  std::string worker_id;
+  static constexpr auto Fields() {
+    return std::tuple{Field("worker_id", &GetWorker::worker_id).NonEmpty()};
+  }
+};
+
+inline constexpr std::string_view kImportWorker = ImportWorker::kInfo.type;
+inline constexpr std::string_view kGetWorker = GetWorker::kInfo.type;
+
+// The declared messages of this family, for the registry.
+using Messages = std::tuple<WorkerHired, ImportWorker, GetWorker>;
 
 }  // namespace mcf::schemas::hiring

@@ -17,31 +17,6 @@ using enum Effect;
 // changes meaning; adding an optional field keeps the version.
 // Hand-written rows: the types whose bodies are not declared yet.
 constexpr std::array kUndeclared = {
-    // hiring (served and published by the hiring context)
-    MessageType{"hiring.get_worker", kCommand, 1, "a worker's profile by {worker_id}", kReadOnly},
-    MessageType{"hiring.import_worker", kCommand, 1,
-                "admin: import a worker {name, age, breed, coat_colour, strengths, weaknesses} "
-                "-> {worker_id}"},
-    MessageType{"hiring.worker_hired", kEvent, 1,
-                "a worker joined: {worker_id, name, strengths, weaknesses}"},
-    // matching (served and published by the matching context)
-    MessageType{"matching.match", kCommand, 1,
-                "dry run: the worker the pipeline would pick for {task_id, client_id, starts_at, "
-                "ends_at}",
-                kReadOnly},
-    MessageType{"matching.pool", kCommand, 1, "matching's copy of the pool, bookings, waiting",
-                kReadOnly},
-    MessageType{"matching.no_worker_available", kEvent, 1,
-                "a task waits for a worker: {task_id, reason}"},
-    MessageType{"matching.worker_matched", kEvent, 1,
-                "a task got a worker: {task_id, worker_id, price_minor, pipeline_version}"},
-    // supplies (served and published by the supplies context)
-    MessageType{"supplies.issue", kCommand, 1,
-                "supplies staff: mark {supply_order_id} issued (once)"},
-    MessageType{"supplies.list", kCommand, 1, "the supply order board, optionally by {status}",
-                kReadOnly},
-    MessageType{"supplies.kit_issued", kEvent, 1,
-                "a task's kit left the warehouse: {task_id, supply_order_id}"},
     // test (used by the test suite's worker; never by contexts)
     MessageType{"test.add", kCommand, 1, "add `amount` to counter `name`"},
     MessageType{"test.get", kCommand, 1, "read counter `name`", kReadOnly},

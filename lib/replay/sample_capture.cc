@@ -82,10 +82,11 @@ class Driver {
     const auto give_up = std::chrono::steady_clock::now() + kTimeout;
     while (!kit && std::chrono::steady_clock::now() < give_up) {
       auto board = Ok(schemas::supplies::kList,
-                      schemas::supplies::Encode(schemas::supplies::ListRequest{"waiting"}),
+                      schemas::supplies::Encode(
+                          schemas::supplies::ListRequest{schemas::supplies::kStatusWaiting}),
                       Principal{"admin", "admin-1"});
       if (!board.ok()) return board.status();
-      auto decoded = schemas::supplies::DecodeBoard(board->body);
+      auto decoded = schemas::supplies::Decode<schemas::supplies::Board>(board->body);
       if (!decoded.ok()) return decoded.status();
       for (const auto& o : decoded->orders)
         if (o.task_id == *order_id) kit = o;

@@ -54,10 +54,10 @@ class MatchingFlowTest : public SimBrokerTest {
       auto env = schemas::DecodeEnvelope(ev->envelope);
       if (!env.ok()) continue;
       if (ev->topic == wire::kWorkerMatched) {
-        auto m = wire::DecodeWorkerMatched(env->body);
+        auto m = wire::Decode<wire::WorkerMatched>(env->body);
         if (m.ok()) seen.matched.push_back(*m);
       } else if (ev->topic == wire::kNoWorkerAvailable) {
-        auto n = wire::DecodeNoWorkerAvailable(env->body);
+        auto n = wire::Decode<wire::NoWorkerAvailable>(env->body);
         if (n.ok()) seen.none.push_back(*n);
       }
     }
@@ -75,7 +75,7 @@ class MatchingFlowTest : public SimBrokerTest {
       auto reply =
           client.Call(client.MakeCommand(wire::kPool, schemas::EmptyBody()), milliseconds(1000));
       if (reply.status == Code::kOk) {
-        auto pool = wire::DecodePool(reply.body);
+        auto pool = wire::Decode<wire::Pool>(reply.body);
         if (!pool.ok()) return std::nullopt;
         last = *pool;
         if (done(*last)) return last;
@@ -95,7 +95,8 @@ TEST_F(MatchingFlowTest, WaitingTaskIsMatchedWhenAWorkerIsHiredAndReplayPicksThe
       schemas::tasks::Encode(schemas::tasks::TaskRequested{"t1", "client-1", "plumbing", kStart + kHour, kStart + 2 * kHour}));
   for (const char* w : {"w1", "w2", "w3"})
     Publish(pub, schemas::hiring::kWorkerHired,
-            schemas::hiring::Encode({w, std::string("Worker ") + w, {"pipes"}, {}}));
+            schemas::hiring::Encode(
+                schemas::hiring::WorkerHired{w, std::string("Worker ") + w, {"pipes"}, {}}));
   for (int i = 2; i <= 6; ++i)
     Publish(pub, schemas::tasks::kTaskRequested,
             schemas::tasks::Encode(schemas::tasks::TaskRequested{"t" + std::to_string(i), "client-1", "plumbing", kStart + kHour,

@@ -71,7 +71,7 @@ class SuppliesFlowTest : public SimBrokerTest {
       schemas::Reply reply =
           CallAs("supplies", supplies::kList, supplies::Encode(supplies::ListRequest{}));
       if (reply.status == Code::kOk) {
-        auto board = supplies::DecodeBoard(reply.body);
+        auto board = supplies::Decode<supplies::Board>(reply.body);
         if (!board.ok()) return std::nullopt;
         last = *board;
         if (done(*last)) return last;
@@ -95,13 +95,13 @@ TEST_F(SuppliesFlowTest, ImportedWorkerIsHiredAndAnAssignedTaskGetsItsKitIssuedO
       CallAs("admin", hiring::kImportWorker,
              hiring::Encode(hiring::ImportWorker{"Felix", 4, "tabby", "ginger", {"pipes"}, {}}));
   ASSERT_EQ(reply.status, Code::kOk) << reply.message << Logs();
-  auto ref = hiring::DecodeWorkerRef(reply.body);
+  auto ref = hiring::Decode<hiring::WorkerRef>(reply.body);
   ASSERT_TRUE(ref.ok());
   size_t hired_count = 0;
   auto hired_body = OnlyEvent(hiring::kWorkerHired, &hired_count);
   ASSERT_TRUE(hired_body.has_value()) << Logs();
   EXPECT_EQ(hired_count, 1u) << Logs();
-  auto hired = hiring::DecodeWorkerHired(*hired_body);
+  auto hired = hiring::Decode<hiring::WorkerHired>(*hired_body);
   ASSERT_TRUE(hired.ok());
   EXPECT_EQ(*hired, (hiring::WorkerHired{ref->worker_id, "Felix", {"pipes"}, {}}));
 
@@ -132,7 +132,8 @@ TEST_F(SuppliesFlowTest, ImportedWorkerIsHiredAndAnAssignedTaskGetsItsKitIssuedO
   auto issued_body = OnlyEvent(supplies::kKitIssued, &issued_count);
   ASSERT_TRUE(issued_body.has_value()) << Logs();
   EXPECT_EQ(issued_count, 1u) << Logs();
-  EXPECT_EQ(*supplies::DecodeKitIssued(*issued_body), (supplies::KitIssued{"t1", order.id}));
+  EXPECT_EQ(*supplies::Decode<supplies::KitIssued>(*issued_body),
+            (supplies::KitIssued{"t1", order.id}));
 
   // The refusals change no store but for their own recorded replies (decision 003).
   auto before = SettledSnapshot(dir_.path(), endpoint_, milliseconds(30000));

@@ -9,7 +9,7 @@
 
 #include "lib/base/status.h"
 #include "lib/worker/handler_context.h"
-#include "schemas/body.h"
+#include "lib/worker/typed_handler.h"
 #include "schemas/hiring.h"
 #include "workers/hiring/hiring_store.h"
 
@@ -23,26 +23,19 @@ class HiringHandlers {
   // and registers every handler. A non-ok Status says what failed.
   template <typename Runtime>
   static Status Install(Runtime& runtime) {
-    auto store = HiringStore::Open(runtime);
-    if (!store.ok()) return store.status();
-    auto self = std::make_shared<HiringHandlers>(*store);
-    using worker::HandlerContext;
-    using Body = schemas::Body;
-    Status s = runtime.OnCommand(
-        schemas::hiring::kImportWorker,
-        [self](HandlerContext& c, const Body& b) { return self->ImportWorker(c, b); });
-    if (s.ok())
-      s = runtime.OnCommand(schemas::hiring::kGetWorker, [self](HandlerContext& c, const Body& b) {
-        return self->GetWorker(c, b);
-      });
-    return s;
+    ASSIGN_OR_RETURN(HiringStore store, HiringStore::Open(runtime));
+    auto self = std::make_shared<HiringHandlers>(store);
+    RETURN_IF_ERROR(worker::Bind(runtime, self, &HiringHandlers::ImportWorker));
+    return worker::Bind(runtime, self, &HiringHandlers::GetWorker);
   }
 
   // hiring.import_worker: forbidden unless the principal is an admin; invalid for a bad
   // profile; else {worker_id} and hiring.worker_hired.
-  Result<std::string> ImportWorker(worker::HandlerContext& ctx, const schemas::Body& body);
-  // hiring.get_worker {worker_id}: the stored profile, or not_found. Any principal.
-  Result<std::string> GetWorker(worker::HandlerContext& ctx, const schemas::Body& body);
+  Result<schemas::hiring::WorkerRef> ImportWorker(worker::HandlerContext& ctx,
+                                                  const schemas::hiring::ImportWorker& request);
+  // hiring.get_worker: the stored profile, or not_found. Any principal.
+  Result<schemas::hiring::WorkerProfile> GetWorker(worker::HandlerContext& ctx,
+                                                   const schemas::hiring::GetWorker& request);
 
  private:
   HiringStore store_;

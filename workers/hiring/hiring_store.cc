@@ -3,15 +3,14 @@
 namespace mcf::hiring {
 
 Status HiringStore::PutWorker(store::Txn& txn, const schemas::hiring::WorkerProfile& profile) {
-  return txn.Put(workers_, profile.worker_id, schemas::hiring::Encode(profile));
+  return txn.Put(workers_, profile.worker_id, schemas::Encode(profile));
 }
 
 Result<std::optional<schemas::hiring::WorkerProfile>> HiringStore::GetWorker(
     const store::Txn& txn, const std::string& worker_id) const {
-  auto v = txn.Get(workers_, worker_id);
-  if (!v.ok()) return v.status();
-  if (!*v) return std::optional<schemas::hiring::WorkerProfile>();
-  auto p = schemas::hiring::DecodeWorkerProfile(**v);
+  ASSIGN_OR_RETURN(const std::optional<std::string_view> v, txn.Get(workers_, worker_id));
+  if (!v) return std::optional<schemas::hiring::WorkerProfile>();
+  auto p = schemas::Decode<schemas::hiring::WorkerProfile>(*v);
   // Stored values are our own writes; a malformed one means a corrupt store.
   if (!p.ok())
     return Status::Internal("hiring store: bad value in workers under \"" + worker_id +

@@ -23,31 +23,24 @@ ReferenceSample FromTask(const tasks::TaskRequested& t) {
 
 Result<std::string> MatchingHandlers::MatchAndBook(HandlerContext& ctx,
                                                    const ReferenceSample& reference) {
-  auto pool = store_.LoadPool(ctx.txn());
-  if (!pool.ok()) return pool.status();
-  auto chosen = pipeline_->Run(reference, std::move(*pool), seed_);
-  if (!chosen.ok()) return chosen.status();
-  RETURN_IF_ERROR(store_.PutBooking(ctx.txn(), chosen->worker_id, reference));
-  wire::WorkerMatched matched{reference.task_id, chosen->worker_id, PriceMinor(reference),
+  ASSIGN_OR_RETURN(std::vector<NormalSample> pool, store_.LoadPool(ctx.txn()));
+  ASSIGN_OR_RETURN(const NormalSample chosen, pipeline_->Run(reference, std::move(pool), seed_));
+  RETURN_IF_ERROR(store_.PutBooking(ctx.txn(), chosen.worker_id, reference));
+  wire::WorkerMatched matched{reference.task_id, chosen.worker_id, PriceMinor(reference),
                               pipeline_->version()};
-  RETURN_IF_ERROR(ctx.Publish(wire::kWorkerMatched, wire::Encode(matched)));
+  RETURN_IF_ERROR(ctx.Publish(matched));
   spdlog::info("event=worker_matched task={} worker={} price_minor={} pipeline={}",
-               Quoted(reference.task_id), Quoted(chosen->worker_id), matched.price_minor,
+               Quoted(reference.task_id), Quoted(chosen.worker_id), matched.price_minor,
                matched.pipeline_version);
-  return chosen->worker_id;
+  return chosen.worker_id;
 }
 
-// The typed decoders read the envelope's body bytes; the runtime has already checked they are a
-// map (the parsed `body` argument), so decoding here only adds the field checks.
-Status MatchingHandlers::OnWorkerHired(HandlerContext& ctx, const schemas::Body& /*body*/) {
-  auto hired = hiring::DecodeWorkerHired(ctx.message().body);
-  if (!hired.ok()) return hired.status();
-  RETURN_IF_ERROR(store_.PutWorker(ctx.txn(), *hired));
-  spdlog::info("event=worker_joined_pool worker={} name={}", Quoted(hired->worker_id),
-               Quoted(hired->name));
-  auto waiting = store_.Waiting(ctx.txn());
-  if (!waiting.ok()) return waiting.status();
-  for (const WaitingTask& task : *waiting) {
+Status MatchingHandlers::OnWorkerHired(HandlerContext& ctx, const hiring::WorkerHired& hired) {
+  RETURN_IF_ERROR(store_.PutWorker(ctx.txn(), hired));
+  spdlog::info("event=worker_joined_pool worker={} name={}", Quoted(hired.worker_id),
+               Quoted(hired.name));
+  ASSIGN_OR_RETURN(const std::vector<WaitingTask> waiting, store_.Waiting(ctx.txn()));
+  for (const WaitingTask& task : waiting) {
     auto matched = MatchAndBook(ctx, task.reference);
     if (matched.ok()) {
       RETURN_IF_ERROR(store_.DeleteWaiting(ctx.txn(), task.position));
@@ -58,21 +51,19 @@ Status MatchingHandlers::OnWorkerHired(HandlerContext& ctx, const schemas::Body&
   return Status::Ok();
 }
 
-Status MatchingHandlers::OnTaskRequested(HandlerContext& ctx, const schemas::Body& /*body*/) {
-  auto requested = tasks::Decode<tasks::TaskRequested>(ctx.message().body);
-  if (!requested.ok()) return requested.status();
-  ReferenceSample reference = FromTask(*requested);
+Status MatchingHandlers::OnTaskRequested(HandlerContext& ctx,
+                                         const tasks::TaskRequested& requested) {
+  ReferenceSample reference = FromTask(requested);
 
   // A task is matched once: a second request for it (a re-published event) changes nothing.
-  auto booked = store_.GetBooking(ctx.txn(), reference.task_id);
-  if (!booked.ok()) return booked.status();
-  auto waiting = store_.Waiting(ctx.txn());
-  if (!waiting.ok()) return waiting.status();
+  ASSIGN_OR_RETURN(const std::optional<StoredBooking> booked,
+                   store_.GetBooking(ctx.txn(), reference.task_id));
+  ASSIGN_OR_RETURN(const std::vector<WaitingTask> waiting, store_.Waiting(ctx.txn()));
   bool is_waiting = false;
-  for (const WaitingTask& t : *waiting) is_waiting |= t.reference.task_id == reference.task_id;
-  if (*booked || is_waiting) {
+  for (const WaitingTask& t : waiting) is_waiting |= t.reference.task_id == reference.task_id;
+  if (booked || is_waiting) {
     spdlog::warn("event=task_already_known task={} booked={} waiting={}", Quoted(reference.task_id),
-                 booked->has_value(), is_waiting);
+                 booked.has_value(), is_waiting);
     return Status::Ok();
   }
 
@@ -81,59 +72,53 @@ Status MatchingHandlers::OnTaskRequested(HandlerContext& ctx, const schemas::Bod
   if (matched.status().code() != Code::kConflict) return matched.status();
   RETURN_IF_ERROR(store_.AddWaiting(ctx.txn(), reference));
   wire::NoWorkerAvailable none{reference.task_id, matched.status().message()};
-  RETURN_IF_ERROR(ctx.Publish(wire::kNoWorkerAvailable, wire::Encode(none)));
+  RETURN_IF_ERROR(ctx.Publish(none));
   spdlog::info("event=task_waiting task={} reason={}", Quoted(reference.task_id),
                Quoted(none.reason));
   return Status::Ok();
 }
 
-Status MatchingHandlers::OnTaskFinalized(HandlerContext& ctx, const schemas::Body& /*body*/) {
-  auto finalized = tasks::Decode<tasks::TaskFinalized>(ctx.message().body);
-  if (!finalized.ok()) return finalized.status();
-  std::string worker_id = finalized->worker_id;
+Status MatchingHandlers::OnTaskFinalized(HandlerContext& ctx,
+                                         const tasks::TaskFinalized& finalized) {
+  std::string worker_id = finalized.worker_id;
 
-  auto booked = store_.GetBooking(ctx.txn(), finalized->task_id);
-  if (!booked.ok()) return booked.status();
-  if (*booked) {
-    if (worker_id.empty()) worker_id = (*booked)->worker_id;
-    RETURN_IF_ERROR(store_.DeleteBooking(ctx.txn(), finalized->task_id));
+  ASSIGN_OR_RETURN(const std::optional<StoredBooking> booked,
+                   store_.GetBooking(ctx.txn(), finalized.task_id));
+  if (booked) {
+    if (worker_id.empty()) worker_id = booked->worker_id;
+    RETURN_IF_ERROR(store_.DeleteBooking(ctx.txn(), finalized.task_id));
   } else {
     // Finalized before it was matched (e.g. canceled while waiting): it no longer waits.
-    auto waiting = store_.Waiting(ctx.txn());
-    if (!waiting.ok()) return waiting.status();
-    for (const WaitingTask& t : *waiting) {
-      if (t.reference.task_id != finalized->task_id) continue;
+    ASSIGN_OR_RETURN(const std::vector<WaitingTask> waiting, store_.Waiting(ctx.txn()));
+    for (const WaitingTask& t : waiting) {
+      if (t.reference.task_id != finalized.task_id) continue;
       RETURN_IF_ERROR(store_.DeleteWaiting(ctx.txn(), t.position));
     }
   }
   if (!worker_id.empty()) {
-    RETURN_IF_ERROR(store_.RecordResult(ctx.txn(), worker_id, finalized->outcome));
+    RETURN_IF_ERROR(store_.RecordResult(ctx.txn(), worker_id, finalized.outcome));
   }
   spdlog::info("event=task_finalized task={} worker={} outcome={} booking_freed={}",
-               Quoted(finalized->task_id), Quoted(worker_id),
-               tasks::OutcomeName(finalized->outcome), booked->has_value());
+               Quoted(finalized.task_id), Quoted(worker_id), tasks::OutcomeName(finalized.outcome),
+               booked.has_value());
   return Status::Ok();
 }
 
-Result<std::string> MatchingHandlers::Match(HandlerContext& ctx, const schemas::Body& /*body*/) {
-  auto request = wire::DecodeMatchRequest(ctx.message().body);
-  if (!request.ok()) return request.status();
-  ReferenceSample reference{request->task_id, request->client_id, "", request->starts_at_ms,
-                            request->ends_at_ms};
-  auto pool = store_.LoadPool(ctx.txn());
-  if (!pool.ok()) return pool.status();
-  auto chosen = pipeline_->Run(reference, std::move(*pool), seed_);
-  if (!chosen.ok()) return chosen.status();
-  return wire::Encode(wire::MatchResult{chosen->worker_id, PriceMinor(reference)});
+Result<wire::MatchResult> MatchingHandlers::Match(HandlerContext& ctx,
+                                                  const wire::MatchRequest& request) {
+  ReferenceSample reference{request.task_id, request.client_id, "", request.starts_at_ms,
+                            request.ends_at_ms};
+  ASSIGN_OR_RETURN(std::vector<NormalSample> pool, store_.LoadPool(ctx.txn()));
+  ASSIGN_OR_RETURN(const NormalSample chosen, pipeline_->Run(reference, std::move(pool), seed_));
+  return wire::MatchResult{chosen.worker_id, PriceMinor(reference)};
 }
 
-Result<std::string> MatchingHandlers::Pool(HandlerContext& ctx, const schemas::Body& /*body*/) {
-  auto pool = store_.LoadPool(ctx.txn());
-  if (!pool.ok()) return pool.status();
-  auto waiting = store_.Waiting(ctx.txn());
-  if (!waiting.ok()) return waiting.status();
+Result<wire::Pool> MatchingHandlers::Pool(HandlerContext& ctx,
+                                          const wire::PoolRequest& /*request*/) {
+  ASSIGN_OR_RETURN(std::vector<NormalSample> pool, store_.LoadPool(ctx.txn()));
+  ASSIGN_OR_RETURN(std::vector<WaitingTask> waiting, store_.Waiting(ctx.txn()));
   wire::Pool out;
-  for (NormalSample& s : *pool) {
+  for (NormalSample& s : pool) {
     wire::PoolWorker w;
     w.worker_id = std::move(s.worker_id);
     w.name = std::move(s.name);
@@ -146,8 +131,8 @@ Result<std::string> MatchingHandlers::Pool(HandlerContext& ctx, const schemas::B
       w.bookings.push_back(wire::PoolBooking{std::move(b.task_id), b.starts_at_ms, b.ends_at_ms});
     out.workers.push_back(std::move(w));
   }
-  for (WaitingTask& t : *waiting) out.waiting.push_back(std::move(t.reference.task_id));
-  return wire::Encode(out);
+  for (WaitingTask& t : waiting) out.waiting.push_back(std::move(t.reference.task_id));
+  return out;
 }
 
 }  // namespace mcf::matching

@@ -11,7 +11,7 @@
 
 #include "lib/base/status.h"
 #include "lib/worker/handler_context.h"
-#include "schemas/body.h"
+#include "lib/worker/typed_handler.h"
 #include "schemas/hiring.h"
 #include "schemas/matching.h"
 #include "schemas/tasks.h"
@@ -30,42 +30,32 @@ class MatchingHandlers {
   // and registers every handler. A non-ok Status says what failed.
   template <typename Runtime>
   static Status Install(Runtime& runtime, std::shared_ptr<Pipeline> pipeline, uint64_t seed) {
-    auto store = MatchingStore::Open(runtime);
-    if (!store.ok()) return store.status();
-    auto self = std::make_shared<MatchingHandlers>(*store, std::move(pipeline), seed);
-    using worker::HandlerContext;
-    using Body = schemas::Body;
-    Status s = runtime.OnEvent(
-        schemas::hiring::kWorkerHired,
-        [self](HandlerContext& c, const Body& b) { return self->OnWorkerHired(c, b); });
-    if (s.ok())
-      s = runtime.OnEvent(schemas::tasks::kTaskRequested, [self](HandlerContext& c, const Body& b) {
-        return self->OnTaskRequested(c, b);
-      });
-    if (s.ok())
-      s = runtime.OnEvent(schemas::tasks::kTaskFinalized, [self](HandlerContext& c, const Body& b) {
-        return self->OnTaskFinalized(c, b);
-      });
-    if (s.ok())
-      s = runtime.OnCommand(schemas::matching::kMatch,
-                            [self](HandlerContext& c, const Body& b) { return self->Match(c, b); });
-    if (s.ok())
-      s = runtime.OnCommand(schemas::matching::kPool,
-                            [self](HandlerContext& c, const Body& b) { return self->Pool(c, b); });
-    return s;
+    ASSIGN_OR_RETURN(MatchingStore store, MatchingStore::Open(runtime));
+    auto self = std::make_shared<MatchingHandlers>(store, std::move(pipeline), seed);
+    for (Status s : {worker::Bind(runtime, self, &MatchingHandlers::OnWorkerHired),
+                     worker::Bind(runtime, self, &MatchingHandlers::OnTaskRequested),
+                     worker::Bind(runtime, self, &MatchingHandlers::OnTaskFinalized),
+                     worker::Bind(runtime, self, &MatchingHandlers::Match),
+                     worker::Bind(runtime, self, &MatchingHandlers::Pool)})
+      RETURN_IF_ERROR(s);
+    return Status::Ok();
   }
 
   // Adds/updates the worker, then matches the waiting tasks in request order.
-  Status OnWorkerHired(worker::HandlerContext& ctx, const schemas::Body& body);
+  Status OnWorkerHired(worker::HandlerContext& ctx, const schemas::hiring::WorkerHired& hired);
   // Runs the pipeline: books the worker and publishes worker_matched, or queues the task and
   // publishes no_worker_available. A task already booked or waiting is ignored (logged).
-  Status OnTaskRequested(worker::HandlerContext& ctx, const schemas::Body& body);
+  Status OnTaskRequested(worker::HandlerContext& ctx,
+                         const schemas::tasks::TaskRequested& requested);
   // Frees the task's booking (or drops it from the queue) and counts the worker's result.
-  Status OnTaskFinalized(worker::HandlerContext& ctx, const schemas::Body& body);
+  Status OnTaskFinalized(worker::HandlerContext& ctx,
+                         const schemas::tasks::TaskFinalized& finalized);
   // matching.match: a dry run; conflict "no worker available: ..." when none.
-  Result<std::string> Match(worker::HandlerContext& ctx, const schemas::Body& body);
+  Result<schemas::matching::MatchResult> Match(worker::HandlerContext& ctx,
+                                               const schemas::matching::MatchRequest& request);
   // matching.pool: the pool, bookings and waiting tasks.
-  Result<std::string> Pool(worker::HandlerContext& ctx, const schemas::Body& body);
+  Result<schemas::matching::Pool> Pool(worker::HandlerContext& ctx,
+                                       const schemas::matching::PoolRequest& request);
 
  private:
   // Runs the pipeline on the stored pool; books and publishes worker_matched when found.

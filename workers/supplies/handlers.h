@@ -10,15 +10,15 @@
 
 #include "lib/base/status.h"
 #include "lib/worker/handler_context.h"
-#include "schemas/body.h"
+#include "lib/worker/typed_handler.h"
 #include "schemas/supplies.h"
+#include "schemas/tasks.h"
 #include "workers/supplies/supplies_store.h"
 
 namespace mcf::supplies {
 
-// The tasks context's event this worker listens to (its body is read field by field here, so
-// supplies needs only the registry row, not tasks' decoder).
-inline constexpr std::string_view kTaskAssigned = "tasks.task_assigned";
+// The tasks context's event this worker listens to.
+inline constexpr std::string_view kTaskAssigned = schemas::tasks::kTaskAssigned;
 
 class SuppliesHandlers {
  public:
@@ -28,30 +28,24 @@ class SuppliesHandlers {
   // and registers every handler. A non-ok Status says what failed.
   template <typename Runtime>
   static Status Install(Runtime& runtime) {
-    auto store = SuppliesStore::Open(runtime);
-    if (!store.ok()) return store.status();
-    auto self = std::make_shared<SuppliesHandlers>(*store);
-    using worker::HandlerContext;
-    using Body = schemas::Body;
-    Status s = runtime.OnEvent(kTaskAssigned, [self](HandlerContext& c, const Body& b) {
-      return self->OnTaskAssigned(c, b);
-    });
-    if (s.ok())
-      s = runtime.OnCommand(schemas::supplies::kList,
-                            [self](HandlerContext& c, const Body& b) { return self->List(c, b); });
-    if (s.ok())
-      s = runtime.OnCommand(schemas::supplies::kIssue,
-                            [self](HandlerContext& c, const Body& b) { return self->Issue(c, b); });
-    return s;
+    ASSIGN_OR_RETURN(SuppliesStore store, SuppliesStore::Open(runtime));
+    auto self = std::make_shared<SuppliesHandlers>(store);
+    for (Status s : {worker::Bind(runtime, self, &SuppliesHandlers::OnTaskAssigned),
+                     worker::Bind(runtime, self, &SuppliesHandlers::List),
+                     worker::Bind(runtime, self, &SuppliesHandlers::Issue)})
+      RETURN_IF_ERROR(s);
+    return Status::Ok();
   }
 
   // Creates the task's waiting supply order; a task that already has one is ignored (logged).
-  Status OnTaskAssigned(worker::HandlerContext& ctx, const schemas::Body& body);
-  // supplies.list {status?} -> {orders}; forbidden unless supplies or manager.
-  Result<std::string> List(worker::HandlerContext& ctx, const schemas::Body& body);
-  // supplies.issue {supply_order_id} -> the issued order; forbidden unless supplies; not_found
-  // for an unknown id; conflict when already issued.
-  Result<std::string> Issue(worker::HandlerContext& ctx, const schemas::Body& body);
+  Status OnTaskAssigned(worker::HandlerContext& ctx, const schemas::tasks::TaskAssigned& assigned);
+  // supplies.list: the board; forbidden unless supplies, manager or admin.
+  Result<schemas::supplies::Board> List(worker::HandlerContext& ctx,
+                                        const schemas::supplies::ListRequest& request);
+  // supplies.issue: the issued order; forbidden unless supplies or admin; not_found for an
+  // unknown id; conflict when already issued.
+  Result<schemas::supplies::SupplyOrder> Issue(worker::HandlerContext& ctx,
+                                               const schemas::supplies::IssueRequest& request);
 
  private:
   SuppliesStore store_;

@@ -16,7 +16,7 @@ wire::SupplyOrder NewOrder(std::string id, std::string task_id, std::string work
   o.worker_id = std::move(worker_id);
   o.client_id = std::move(client_id);
   o.kit = BasicKit();
-  o.status = std::string(wire::kStatusWaiting);
+  o.status = wire::kStatusWaiting;
   o.created_at_ms = now_ms;
   return o;
 }
@@ -24,7 +24,7 @@ wire::SupplyOrder NewOrder(std::string id, std::string task_id, std::string work
 Status Issue(wire::SupplyOrder& order, int64_t now_ms) {
   if (order.status == wire::kStatusIssued)
     return Status::Conflict("supply order \"" + order.id + "\" is already issued");
-  order.status = std::string(wire::kStatusIssued);
+  order.status = wire::kStatusIssued;
   order.issued_at_ms = now_ms;
   return Status::Ok();
 }

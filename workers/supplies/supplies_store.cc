@@ -17,36 +17,33 @@ Status Corrupt(std::string_view key, const Status& s) {
 }  // namespace
 
 Status SuppliesStore::PutOrder(store::Txn& txn, const wire::SupplyOrder& order) {
-  RETURN_IF_ERROR(txn.Put(orders_, order.id, wire::Encode(order)));
+  RETURN_IF_ERROR(txn.Put(orders_, order.id, schemas::Encode(order)));
   return txn.Put(by_task_, order.task_id, order.id);
 }
 
 Result<std::optional<wire::SupplyOrder>> SuppliesStore::GetOrder(const store::Txn& txn,
                                                                  const std::string& id) const {
-  auto v = txn.Get(orders_, id);
-  if (!v.ok()) return v.status();
-  if (!*v) return std::optional<wire::SupplyOrder>();
-  auto o = wire::DecodeSupplyOrder(**v);
+  ASSIGN_OR_RETURN(const std::optional<std::string_view> v, txn.Get(orders_, id));
+  if (!v) return std::optional<wire::SupplyOrder>();
+  auto o = schemas::Decode<wire::SupplyOrder>(*v);
   if (!o.ok()) return Corrupt(id, o.status());
   return std::optional<wire::SupplyOrder>(std::move(*o));
 }
 
 Result<std::optional<std::string>> SuppliesStore::OrderIdForTask(const store::Txn& txn,
                                                                  const std::string& task_id) const {
-  auto v = txn.Get(by_task_, task_id);
-  if (!v.ok()) return v.status();
-  if (!*v) return std::optional<std::string>();
-  return std::optional<std::string>(std::string(**v));
+  ASSIGN_OR_RETURN(const std::optional<std::string_view> v, txn.Get(by_task_, task_id));
+  if (!v) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(*v));
 }
 
 Result<std::vector<wire::SupplyOrder>> SuppliesStore::List(
-    const store::Txn& txn, const std::optional<std::string>& status) const {
+    const store::Txn& txn, std::optional<wire::SupplyStatus> status) const {
   std::vector<wire::SupplyOrder> out;
-  auto cursor = store::Cursor::Open(txn, orders_);
-  if (!cursor.ok()) return cursor.status();
-  for (bool ok = cursor->First(); ok; ok = cursor->Next()) {
-    auto o = wire::DecodeSupplyOrder(cursor->value());
-    if (!o.ok()) return Corrupt(cursor->key(), o.status());
+  ASSIGN_OR_RETURN(store::Cursor cursor, store::Cursor::Open(txn, orders_));
+  for (bool ok = cursor.First(); ok; ok = cursor.Next()) {
+    auto o = schemas::Decode<wire::SupplyOrder>(cursor.value());
+    if (!o.ok()) return Corrupt(cursor.key(), o.status());
     if (status && o->status != *status) continue;
     out.push_back(std::move(*o));
   }

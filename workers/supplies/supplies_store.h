@@ -38,7 +38,7 @@ class SuppliesStore {
                                                     const std::string& task_id) const;
   // Every order (optionally only those with `status`), oldest first (created_at, then id).
   Result<std::vector<schemas::supplies::SupplyOrder>> List(
-      const store::Txn& txn, const std::optional<std::string>& status) const;
+      const store::Txn& txn, std::optional<schemas::supplies::SupplyStatus> status) const;
 
  private:
   store::Db orders_, by_task_;

@@ -49,14 +49,14 @@ class HiringHandlersTest : public ::testing::Test {
 TEST_F(HiringHandlersTest, ImportStoresTheProfileAndPublishesWorkerHired) {
   schemas::Reply reply = Call(wire::kImportWorker, wire::Encode(Felix()));
   ASSERT_EQ(reply.status, Code::kOk) << reply.message;
-  auto ref = wire::DecodeWorkerRef(reply.body);
+  auto ref = wire::Decode<wire::WorkerRef>(reply.body);
   ASSERT_TRUE(ref.ok()) << ref.status().ToString();
   EXPECT_EQ(ref->worker_id.rfind("worker-", 0), 0u) << ref->worker_id;
 
   auto events = NewEvents();
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].topic, wire::kWorkerHired);
-  auto hired = wire::DecodeWorkerHired(events[0].body);
+  auto hired = wire::Decode<wire::WorkerHired>(events[0].body);
   ASSERT_TRUE(hired.ok());
   EXPECT_EQ(*hired, (wire::WorkerHired{ref->worker_id, "Felix", {"pipes", "mice"}, {"heights"}}));
 
@@ -64,7 +64,7 @@ TEST_F(HiringHandlersTest, ImportStoresTheProfileAndPublishesWorkerHired) {
   Reopen();
   reply = Call(wire::kGetWorker, wire::Encode(wire::WorkerRef{ref->worker_id}), "manager");
   ASSERT_EQ(reply.status, Code::kOk) << reply.message;
-  auto profile = wire::DecodeWorkerProfile(reply.body);
+  auto profile = wire::Decode<wire::WorkerProfile>(reply.body);
   ASSERT_TRUE(profile.ok());
   EXPECT_EQ(*profile, (wire::WorkerProfile{ref->worker_id,
                                            "Felix",
@@ -77,8 +77,8 @@ TEST_F(HiringHandlersTest, ImportStoresTheProfileAndPublishesWorkerHired) {
 }
 
 TEST_F(HiringHandlersTest, TwoImportsGetDistinctWorkerIds) {
-  auto a = wire::DecodeWorkerRef(Call(wire::kImportWorker, wire::Encode(Felix())).body);
-  auto b = wire::DecodeWorkerRef(Call(wire::kImportWorker, wire::Encode(Felix())).body);
+  auto a = wire::Decode<wire::WorkerRef>(Call(wire::kImportWorker, wire::Encode(Felix())).body);
+  auto b = wire::Decode<wire::WorkerRef>(Call(wire::kImportWorker, wire::Encode(Felix())).body);
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_NE(a->worker_id, b->worker_id);
   EXPECT_EQ(NewEvents().size(), 2u);
@@ -124,6 +124,38 @@ TEST_F(HiringHandlersTest, InvalidProfilesAreRejectedNamingTheFieldAndStoreNothi
   EXPECT_TRUE(NewEvents().empty());
 }
 
+// The limits' messages as the admin's form shows them: code-point limits from Validate, the
+// age range and the list sizes from the declaration.
+TEST_F(HiringHandlersTest, EachLimitAnswersItsOwnMessage) {
+  struct Case {
+    wire::ImportWorker body;
+    std::string message;
+  };
+  std::vector<Case> cases;
+  cases.push_back({Felix(), "body.name: must be 1..100 characters"});
+  cases.back().body.name = "";
+  cases.push_back({Felix(), "body.name: must be 1..100 characters"});
+  cases.back().body.name = "\xc3\xa9" + std::string(100, 'x');  // 101 characters
+  cases.push_back({Felix(), "body.age: must be 0..40"});
+  cases.back().body.age = 41;
+  cases.push_back({Felix(), "body.breed: must be 0..100 characters"});
+  cases.back().body.breed = std::string(101, 'x');
+  cases.push_back({Felix(), "body.coat_colour: must be 0..100 characters"});
+  cases.back().body.coat_colour = std::string(101, 'x');
+  cases.push_back({Felix(), "body.strengths: longer than 20 items"});
+  cases.back().body.strengths.assign(21, "pipes");
+  cases.push_back({Felix(), "body.strengths[1]: must be 1..100 characters"});
+  cases.back().body.strengths = {"pipes", ""};
+  cases.push_back({Felix(), "body.weaknesses[0]: must be 1..100 characters"});
+  cases.back().body.weaknesses = {std::string(101, 'x')};
+  for (const Case& c : cases) {
+    schemas::Reply reply = Call(wire::kImportWorker, wire::Encode(c.body));
+    EXPECT_EQ(reply.status, Code::kInvalid) << c.message;
+    EXPECT_EQ(reply.message, c.message);
+  }
+  EXPECT_TRUE(NewEvents().empty());
+}
+
 TEST_F(HiringHandlersTest, LimitsAreInclusive) {
   wire::ImportWorker edge = Felix();
   edge.name = std::string(100, 'x');
@@ -144,10 +176,11 @@ TEST_F(HiringHandlersTest, GetUnknownWorkerIsNotFound) {
 
 TEST(HiringSchemasTest, BodiesRoundTrip) {
   wire::ImportWorker c = Felix();
-  EXPECT_EQ(*wire::DecodeImportWorker(wire::Encode(c)), c);
+  EXPECT_EQ(*wire::Decode<wire::ImportWorker>(wire::Encode(c)), c);
   wire::WorkerProfile p{"w1", "Tom", 3, "", "grey", {}, {"water"}, 42};
-  EXPECT_EQ(*wire::DecodeWorkerProfile(wire::Encode(p)), p);
-  EXPECT_EQ(*wire::DecodeWorkerRef(wire::Encode(wire::WorkerRef{"w1"})), wire::WorkerRef{"w1"});
+  EXPECT_EQ(*wire::Decode<wire::WorkerProfile>(wire::Encode(p)), p);
+  EXPECT_EQ(*wire::Decode<wire::WorkerRef>(wire::Encode(wire::WorkerRef{"w1"})),
+            wire::WorkerRef{"w1"});
 }
 
 }  // namespace

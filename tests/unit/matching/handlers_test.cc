@@ -58,7 +58,8 @@ class MatchingHandlersTest : public ::testing::Test {
   }
   Incoming Hired(const std::string& worker_id) {
     return Event(hiring::kWorkerHired,
-                 hiring::Encode({worker_id, "Name " + worker_id, {"pipes"}, {"heights"}}));
+                 hiring::Encode(
+                     hiring::WorkerHired{worker_id, "Name " + worker_id, {"pipes"}, {"heights"}}));
   }
   Incoming Requested(const std::string& task_id, int64_t start, int64_t end) {
     return Event(tasks::kTaskRequested,
@@ -106,7 +107,7 @@ class MatchingHandlersTest : public ::testing::Test {
     EXPECT_EQ(replies.size(), 1u);
     auto reply = schemas::DecodeReply(replies.at(0).envelope);
     EXPECT_EQ(reply->status, Code::kOk) << reply->message;
-    auto pool = wire::DecodePool(reply->body);
+    auto pool = wire::Decode<wire::Pool>(reply->body);
     EXPECT_TRUE(pool.ok()) << pool.status().ToString();
     return pool.ok() ? *pool : wire::Pool{};
   }
@@ -128,7 +129,7 @@ TEST_F(MatchingHandlersTest, EmptyPoolQueuesTheTaskThenAHireMatchesIt) {
   auto events = NewEvents();
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].first, wire::kNoWorkerAvailable);
-  auto none = wire::DecodeNoWorkerAvailable(events[0].second);
+  auto none = wire::Decode<wire::NoWorkerAvailable>(events[0].second);
   ASSERT_TRUE(none.ok());
   EXPECT_EQ(none->task_id, "t1");
   EXPECT_EQ(none->reason, "no worker available: the pool is empty");
@@ -138,7 +139,7 @@ TEST_F(MatchingHandlersTest, EmptyPoolQueuesTheTaskThenAHireMatchesIt) {
   events = NewEvents();
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].first, wire::kWorkerMatched);
-  auto matched = wire::DecodeWorkerMatched(events[0].second);
+  auto matched = wire::Decode<wire::WorkerMatched>(events[0].second);
   ASSERT_TRUE(matched.ok());
   EXPECT_EQ(*matched, (wire::WorkerMatched{"t1", "w1", 10'000, "drop_booked,pick_random"}));
 
@@ -158,13 +159,13 @@ TEST_F(MatchingHandlersTest, WaitingTasksAreMatchedInRequestOrder) {
   Apply({Hired("w1")});
   auto events = NewEvents();
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(wire::DecodeWorkerMatched(events[0].second)->task_id, "second-id-first");
+  EXPECT_EQ(wire::Decode<wire::WorkerMatched>(events[0].second)->task_id, "second-id-first");
   EXPECT_EQ(Pool().waiting, std::vector<std::string>{"a-later"});
 
   Apply({Hired("w2")});
   events = NewEvents();
   ASSERT_EQ(events.size(), 1u);
-  auto matched = wire::DecodeWorkerMatched(events[0].second);
+  auto matched = wire::Decode<wire::WorkerMatched>(events[0].second);
   EXPECT_EQ(matched->task_id, "a-later");
   EXPECT_EQ(matched->worker_id, "w2");
   EXPECT_TRUE(Pool().waiting.empty());
@@ -173,21 +174,21 @@ TEST_F(MatchingHandlersTest, WaitingTasksAreMatchedInRequestOrder) {
 TEST_F(MatchingHandlersTest, BookedWorkerIsNotMatchedAgainUntilFinalizedFreesTheBooking) {
   Apply({Hired("w1")});
   Apply({Requested("t1", kMonday9, kMonday9 + kHour)});
-  EXPECT_EQ(wire::DecodeWorkerMatched(NewEvents().at(0).second)->worker_id, "w1");
+  EXPECT_EQ(wire::Decode<wire::WorkerMatched>(NewEvents().at(0).second)->worker_id, "w1");
 
   // Overlapping: no one. Touching ([end, end+1h)): w1 again, via the dry run.
   EXPECT_EQ(Match("probe", kMonday9 + kHour / 2, kMonday9 + 2 * kHour).status, Code::kConflict);
   schemas::Reply touching = Match("probe", kMonday9 + kHour, kMonday9 + 2 * kHour);
   ASSERT_EQ(touching.status, Code::kOk) << touching.message;
-  EXPECT_EQ(wire::DecodeMatchResult(touching.body)->worker_id, "w1");
-  EXPECT_EQ(wire::DecodeMatchResult(touching.body)->price_minor, 10'000);
+  EXPECT_EQ(wire::Decode<wire::MatchResult>(touching.body)->worker_id, "w1");
+  EXPECT_EQ(wire::Decode<wire::MatchResult>(touching.body)->price_minor, 10'000);
   EXPECT_EQ(Pool().workers.at(0).bookings.size(), 1u);  // the dry run booked nothing
 
   Apply({Requested("t2", kMonday9 + kHour / 2, kMonday9 + 2 * kHour)});
   auto events = NewEvents();
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].first, wire::kNoWorkerAvailable);
-  EXPECT_EQ(wire::DecodeNoWorkerAvailable(events[0].second)->reason,
+  EXPECT_EQ(wire::Decode<wire::NoWorkerAvailable>(events[0].second)->reason,
             "no worker available: no candidate left after step drop_booked");
 
   Apply({Finalized("t1", "w1", tasks::Outcome::kCompleted)});
@@ -256,7 +257,7 @@ TEST_F(MatchingHandlersTest, SameTaskPicksSameWorkerOnAFreshStore) {
     std::vector<std::string> picks;
     for (int i = 0; i < 8; ++i) {
       Apply({Requested("t" + std::to_string(i), kMonday9 + i * kHour, kMonday9 + (i + 1) * kHour)});
-      picks.push_back(wire::DecodeWorkerMatched(NewEvents().at(0).second)->worker_id);
+      picks.push_back(wire::Decode<wire::WorkerMatched>(NewEvents().at(0).second)->worker_id);
     }
     return picks;
   };

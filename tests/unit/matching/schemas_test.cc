@@ -12,24 +12,24 @@ namespace {
 
 TEST(MatchingSchemasTest, BodiesRoundTrip) {
   hiring::WorkerHired h{"w1", "Ann", {"pipes", "tiles"}, {}};
-  EXPECT_EQ(*hiring::DecodeWorkerHired(hiring::Encode(h)), h);
+  EXPECT_EQ(*hiring::Decode<hiring::WorkerHired>(hiring::Encode(h)), h);
   tasks::TaskRequested r{"t1", "c1", "s1", 100, 200};
   EXPECT_EQ(*tasks::Decode<tasks::TaskRequested>(tasks::Encode(r)), r);
   tasks::TaskFinalized f{"t1", "", tasks::Outcome::kCanceled};
   EXPECT_EQ(*tasks::Decode<tasks::TaskFinalized>(tasks::Encode(f)), f);
   matching::WorkerMatched m{"t1", "w1", 10'000, "drop_booked,pick_random"};
-  EXPECT_EQ(*matching::DecodeWorkerMatched(matching::Encode(m)), m);
+  EXPECT_EQ(*matching::Decode<matching::WorkerMatched>(matching::Encode(m)), m);
   matching::Pool p;
   p.workers.push_back({"w1", "Ann", {"a"}, {"b"}, 1, 2, 3, {{"t1", 1, 2}, {"t2", 3, 4}}});
   p.workers.push_back({"w2", "Bob", {}, {}, 0, 0, 0, {}});
   p.waiting = {"t9"};
-  auto decoded = matching::DecodePool(matching::Encode(p));
+  auto decoded = matching::Decode<matching::Pool>(matching::Encode(p));
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(*decoded, p);
 }
 
 TEST(MatchingSchemasTest, MissingOrBadFieldsAreInvalidAndNamed) {
-  auto no_worker = hiring::DecodeWorkerHired(BodyWriter().String("name", "x").Finish());
+  auto no_worker = hiring::Decode<hiring::WorkerHired>(BodyWriter().String("name", "x").Finish());
   EXPECT_EQ(no_worker.status().code(), Code::kInvalid);
   EXPECT_NE(no_worker.status().message().find("worker_id"), std::string::npos);
   auto outcome = tasks::Decode<tasks::TaskFinalized>(BodyWriter()

@@ -61,9 +61,11 @@ class SuppliesHandlersTest : public ::testing::Test {
 
   wire::Board Board(std::optional<std::string> status = std::nullopt,
                     std::string role = "supplies") {
-    schemas::Reply reply = Call(wire::kList, wire::Encode(wire::ListRequest{status}), role);
+    schemas::BodyWriter request;
+    if (status) request.String("status", *status);
+    schemas::Reply reply = Call(wire::kList, request.Finish(), role);
     EXPECT_EQ(reply.status, Code::kOk) << reply.message;
-    auto board = wire::DecodeBoard(reply.body);
+    auto board = wire::Decode<wire::Board>(reply.body);
     EXPECT_TRUE(board.ok()) << board.status().ToString();
     return board.ok() ? *board : wire::Board{};
   }
@@ -118,14 +120,14 @@ TEST_F(SuppliesHandlersTest, IssueOnceThenConflictAndTheBoardFiltersByStatus) {
 
   schemas::Reply reply = Call(wire::kIssue, wire::Encode(wire::IssueRequest{id}));
   ASSERT_EQ(reply.status, Code::kOk) << reply.message;
-  auto issued = wire::DecodeSupplyOrder(reply.body);
+  auto issued = wire::Decode<wire::SupplyOrder>(reply.body);
   ASSERT_TRUE(issued.ok());
   EXPECT_EQ(issued->status, wire::kStatusIssued);
   EXPECT_EQ(issued->issued_at_ms, kMonday9 + 100);
   auto events = NewEvents();
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].topic, wire::kKitIssued);
-  EXPECT_EQ(*wire::DecodeKitIssued(events[0].body), (wire::KitIssued{"t1", id}));
+  EXPECT_EQ(*wire::Decode<wire::KitIssued>(events[0].body), (wire::KitIssued{"t1", id}));
 
   // A second issue (a new command, not a retry) is a conflict and publishes nothing.
   reply = Call(wire::kIssue, wire::Encode(wire::IssueRequest{id}));

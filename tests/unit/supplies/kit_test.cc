@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "schemas/body.h"
+
 namespace mcf::supplies {
 namespace {
 
@@ -29,21 +31,36 @@ TEST(SuppliesKitTest, IssuesOnceThenConflictsWithoutChangingTheOrder) {
 
 TEST(SuppliesSchemasTest, BodiesRoundTripAndStatusIsChecked) {
   wire::SupplyOrder o = NewOrder("s1", "t1", "w1", "c1", 1000);
-  EXPECT_EQ(*wire::DecodeSupplyOrder(wire::Encode(o)), o);
+  EXPECT_EQ(*wire::Decode<wire::SupplyOrder>(wire::Encode(o)), o);
   wire::Board board{{o, NewOrder("s2", "t2", "w2", "c2", 2000)}};
-  EXPECT_EQ(*wire::DecodeBoard(wire::Encode(board)), board);
-  EXPECT_EQ(*wire::DecodeBoard(wire::Encode(wire::Board{})), wire::Board{});
+  EXPECT_EQ(*wire::Decode<wire::Board>(wire::Encode(board)), board);
+  EXPECT_EQ(*wire::Decode<wire::Board>(wire::Encode(wire::Board{})), wire::Board{});
   wire::KitIssued k{"t1", "s1"};
-  EXPECT_EQ(*wire::DecodeKitIssued(wire::Encode(k)), k);
-  EXPECT_EQ(wire::DecodeListRequest(wire::Encode(wire::ListRequest{})).value().status,
+  EXPECT_EQ(*wire::Decode<wire::KitIssued>(wire::Encode(k)), k);
+  EXPECT_EQ(wire::Decode<wire::ListRequest>(wire::Encode(wire::ListRequest{})).value().status,
             std::nullopt);
-  EXPECT_EQ(wire::DecodeListRequest(wire::Encode(wire::ListRequest{"issued"})).value().status,
-            "issued");
-  auto bad = wire::DecodeListRequest(wire::Encode(wire::ListRequest{"lost"}));
+  EXPECT_EQ(
+      wire::Decode<wire::ListRequest>(schemas::BodyWriter().String("status", "issued").Finish())
+          .value()
+          .status,
+      wire::kStatusIssued);
+  auto bad =
+      wire::Decode<wire::ListRequest>(schemas::BodyWriter().String("status", "lost").Finish());
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("body.status"), std::string::npos);
-  EXPECT_EQ(wire::DecodeIssueRequest(wire::Encode(wire::IssueRequest{""})).status().code(),
+  EXPECT_EQ(wire::Decode<wire::IssueRequest>(wire::Encode(wire::IssueRequest{""})).status().code(),
             Code::kInvalid);
+}
+
+// The status is an enum in code and the strings "waiting" / "issued" on the wire and in the store.
+TEST(SuppliesSchemasTest, StatusTravelsAsItsWireString) {
+  wire::SupplyOrder o = NewOrder("s1", "t1", "w1", "c1", 1000);
+  EXPECT_EQ(schemas::Body::Parse(wire::Encode(o))->String("status").value(), "waiting");
+  ASSERT_TRUE(Issue(o, 2000).ok());
+  EXPECT_EQ(schemas::Body::Parse(wire::Encode(o))->String("status").value(), "issued");
+  auto lost = wire::Decode<wire::SupplyOrder>(
+      schemas::BodyWriter().String("id", "s1").String("status", "lost").Finish());
+  EXPECT_EQ(lost.status().message(), "body.status: expected waiting or issued, got lost");
 }
 
 }  // namespace
