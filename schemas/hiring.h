@@ -41,11 +41,6 @@ struct WorkerHired {
                       Field("strengths", &T::strengths), Field("weaknesses", &T::weaknesses)};
   }
 };
-// Until portal takes it typed (and the tests that encode it from a braced list).
-inline Result<WorkerHired> DecodeWorkerHired(std::string_view b) {
-  return schemas::Decode<WorkerHired>(b);
-}
-inline std::string Encode(const WorkerHired& e) { return schemas::Encode(e); }
 
 inline constexpr std::string_view kWorkerHired = WorkerHired::kInfo.type;
 

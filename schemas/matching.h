@@ -37,11 +37,6 @@ struct WorkerMatched {
                           .Doc("the configured steps in order (\"drop_booked,pick_random\")")};
   }
 };
-// Until tasks takes it typed.
-inline Result<WorkerMatched> DecodeWorkerMatched(std::string_view b) {
-  return schemas::Decode<WorkerMatched>(b);
-}
-
 // The task waits until a worker is hired.
 struct NoWorkerAvailable {
   static constexpr MessageInfo kInfo =

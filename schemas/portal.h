@@ -77,11 +77,6 @@ struct HelpRequested {
   }
 };
 
-// Until tasks takes it typed (workers/tasks/handlers.cc reads the body through this).
-inline Result<HelpRequested> DecodeHelpRequested(std::string_view b) {
-  return schemas::Decode<HelpRequested>(b);
-}
-
 inline constexpr std::string_view kHelpRequested = HelpRequested::kInfo.type;
 
 // ---- records of the replies ----

@@ -104,10 +104,6 @@ struct KitIssued {
                       Field("supply_order_id", &KitIssued::supply_order_id).NonEmpty()};
   }
 };
-// Until portal takes it typed.
-inline Result<KitIssued> DecodeKitIssued(std::string_view b) {
-  return schemas::Decode<KitIssued>(b);
-}
 
 inline constexpr std::string_view kList = ListRequest::kInfo.type;
 inline constexpr std::string_view kIssue = IssueRequest::kInfo.type;

@@ -137,7 +137,7 @@ TEST_F(PortalFlowTest, RequestedHelpBecomesATaskWithTheSameIdAndTheOrderShowsAss
   hired.version = schemas::FindMessageType(hired.type)->version;
   hired.producer = "feeder";
   hired.time_ms = kStart;
-  hired.body = schemas::hiring::Encode({"w1", "Worker w1", {"jars"}, {}});
+  hired.body = schemas::Encode(schemas::hiring::WorkerHired{"w1", "Worker w1", {"jars"}, {}});
   pub.Publish(hired.type, schemas::Encode(hired));
   ASSERT_TRUE(pub.Flush(milliseconds(5000)).ok()) << Logs();
 

@@ -59,7 +59,7 @@ TEST_F(TasksFlowTest, RequestedTaskIsAssignedCheckedInAndCompletedOnce) {
   ChildProcess tasks = StartContext("tasks");
   client::Publisher pub(context_, endpoint_, "feeder");
   Publish(pub, schemas::hiring::kWorkerHired,
-          schemas::hiring::Encode({"w1", "Worker w1", {"pipes"}, {}}));
+          schemas::Encode(schemas::hiring::WorkerHired{"w1", "Worker w1", {"pipes"}, {}}));
   ASSERT_TRUE(pub.Flush(milliseconds(5000)).ok()) << Logs();
 
   client::BusClient client(context_, endpoint_, "tasks-it");

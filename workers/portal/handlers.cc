@@ -6,15 +6,12 @@
 #include <vector>
 
 #include "lib/base/log.h"
-#include "schemas/hiring.h"
-#include "schemas/supplies.h"
 #include "workers/portal/pricing.h"
 
 namespace mcf::portal {
 namespace {
 
 namespace tasks = schemas::tasks;
-using schemas::Body;
 using worker::HandlerContext;
 
 std::string RoleOf(const HandlerContext& ctx) {
@@ -335,11 +332,9 @@ Status PortalHandlers::OnTaskAssigned(HandlerContext& ctx, const tasks::TaskAssi
                      [&](Order& o) { return OnAssigned(o, e.worker_id, e.price_minor, now); });
 }
 
-Status PortalHandlers::OnKitIssued(HandlerContext& ctx, const Body& /*body*/) {
-  auto e = schemas::supplies::DecodeKitIssued(ctx.message().body);
-  if (!e.ok()) return e.status();
+Status PortalHandlers::OnKitIssued(HandlerContext& ctx, const schemas::supplies::KitIssued& e) {
   const int64_t now = ctx.now_ms();
-  return UpdateOrder(ctx, kKitIssued, e->task_id,
+  return UpdateOrder(ctx, schemas::supplies::kKitIssued, e.task_id,
                      [&](Order& o) { return portal::OnKitIssued(o, now); });
 }
 
@@ -365,16 +360,13 @@ Status PortalHandlers::OnCopyOffered(HandlerContext& ctx, const tasks::CopyOffer
 
 // ---- workers ----
 
-Status PortalHandlers::OnWorkerHired(HandlerContext& ctx, const Body& /*body*/) {
-  auto e = schemas::hiring::DecodeWorkerHired(ctx.message().body);
-  if (!e.ok()) return e.status();
-  if (e->worker_id.size() > wire::kMaxWorkerIdBytes)
+Status PortalHandlers::OnWorkerHired(HandlerContext& ctx, const schemas::hiring::WorkerHired& e) {
+  if (e.worker_id.size() > wire::kMaxWorkerIdBytes)
     return Status::Invalid("body.worker_id: at most " + std::to_string(wire::kMaxWorkerIdBytes) +
                            " bytes");
-  auto existing = store_.GetWorker(ctx.txn(), e->worker_id);
-  if (!existing.ok()) return existing.status();
-  if (*existing) return Status::Ok();  // hired once; a repeat changes nothing
-  KnownWorker worker{e->worker_id, e->name, ctx.now_ms()};
+  ASSIGN_OR_RETURN(const auto existing, store_.GetWorker(ctx.txn(), e.worker_id));
+  if (existing) return Status::Ok();  // hired once; a repeat changes nothing
+  KnownWorker worker{e.worker_id, e.name, ctx.now_ms()};
   RETURN_IF_ERROR(store_.PutWorker(ctx.txn(), worker));
   spdlog::info("event=worker_known worker={}", Quoted(worker.worker_id));
   return Status::Ok();

@@ -16,18 +16,15 @@
 #include "lib/store/lmdb.h"
 #include "lib/worker/handler_context.h"
 #include "lib/worker/typed_handler.h"
-#include "schemas/body.h"
+#include "schemas/hiring.h"
 #include "schemas/portal.h"
+#include "schemas/supplies.h"
 #include "schemas/tasks.h"
 #include "workers/portal/portal_store.h"
 
 namespace mcf::portal {
 
 namespace wire = schemas::portal;
-
-// Events of undeclared families this worker listens to (the tasks.* ones are declared).
-inline constexpr std::string_view kKitIssued = "supplies.kit_issued";
-inline constexpr std::string_view kWorkerHired = "hiring.worker_hired";
 
 // The service type a fresh store starts with (deterministic, so a replay sees it too).
 ServiceType SeedServiceType();
@@ -50,21 +47,13 @@ class PortalHandlers {
     ASSIGN_OR_RETURN(PortalStore store, PortalStore::Open(runtime));
     RETURN_IF_ERROR(SeedIfEmpty(runtime.env(), store));
     auto self = std::make_shared<PortalHandlers>(store);
-    using worker::HandlerContext;
-    using Body = schemas::Body;
-    using EventFn = Status (PortalHandlers::*)(HandlerContext&, const Body&);
-    // Their families are not declared yet: still read through Body (by their Decode functions).
-    for (auto [type, fn] :
-         {std::pair<std::string_view, EventFn>{kKitIssued, &PortalHandlers::OnKitIssued},
-          {kWorkerHired, &PortalHandlers::OnWorkerHired}}) {
-      RETURN_IF_ERROR(runtime.OnEvent(
-          type, [self, fn](HandlerContext& c, const Body& b) { return ((*self).*fn)(c, b); }));
-    }
     for (Status s : {worker::Bind(runtime, self, &PortalHandlers::OnTaskRequested),
                      worker::Bind(runtime, self, &PortalHandlers::OnTaskAssigned),
                      worker::Bind(runtime, self, &PortalHandlers::OnCheckedIn),
                      worker::Bind(runtime, self, &PortalHandlers::OnTaskFinalized),
                      worker::Bind(runtime, self, &PortalHandlers::OnCopyOffered),
+                     worker::Bind(runtime, self, &PortalHandlers::OnKitIssued),
+                     worker::Bind(runtime, self, &PortalHandlers::OnWorkerHired),
                      worker::Bind(runtime, self, &PortalHandlers::SignIn),
                      worker::Bind(runtime, self, &PortalHandlers::ProvisionStaff),
                      worker::Bind(runtime, self, &PortalHandlers::GrantWorkerToken),
@@ -117,14 +106,14 @@ class PortalHandlers {
   // A copy (copied_from set) of a known order creates the copy's order; anything else is ignored.
   Status OnTaskRequested(worker::HandlerContext& ctx, const schemas::tasks::TaskRequested& e);
   Status OnTaskAssigned(worker::HandlerContext& ctx, const schemas::tasks::TaskAssigned& e);
-  Status OnKitIssued(worker::HandlerContext& ctx, const schemas::Body& body);
+  Status OnKitIssued(worker::HandlerContext& ctx, const schemas::supplies::KitIssued& e);
   Status OnCheckedIn(worker::HandlerContext& ctx, const schemas::tasks::CheckedIn& e);
   Status OnTaskFinalized(worker::HandlerContext& ctx, const schemas::tasks::TaskFinalized& e);
   Status OnCopyOffered(worker::HandlerContext& ctx, const schemas::tasks::CopyOffered& e);
 
   // ---- workers ----
   // hiring.worker_hired: the worker becomes known (grant_worker_token may name it).
-  Status OnWorkerHired(worker::HandlerContext& ctx, const schemas::Body& body);
+  Status OnWorkerHired(worker::HandlerContext& ctx, const schemas::hiring::WorkerHired& e);
 
  private:
   // Records token -> binding; conflict when the token stands for someone else already.

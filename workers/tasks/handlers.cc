@@ -18,8 +18,6 @@ namespace mcf::tasks {
 namespace {
 
 namespace wire = schemas::tasks;
-using schemas::Body;
-using schemas::BodyWriter;
 using worker::HandlerContext;
 
 TasksHandlers::TaskStatusReply StatusReply(const Task& t) { return {t.id, t.state}; }
@@ -55,16 +53,14 @@ wire::Outcome OutcomeOf(State s) {
 
 // ---- events ----
 
-Status TasksHandlers::OnWorkerMatched(HandlerContext& ctx, const Body& /*body*/) {
-  auto matched = schemas::matching::DecodeWorkerMatched(ctx.message().body);
-  if (!matched.ok()) return matched.status();
-  auto task = store_.Get(ctx.txn(), matched->task_id);
-  if (!task.ok()) return task.status();
-  if (!*task) {
-    spdlog::warn("event=matched_unknown_task task={}", Quoted(matched->task_id));
+Status TasksHandlers::OnWorkerMatched(HandlerContext& ctx,
+                                      const schemas::matching::WorkerMatched& matched) {
+  ASSIGN_OR_RETURN(auto task, store_.Get(ctx.txn(), matched.task_id));
+  if (!task) {
+    spdlog::warn("event=matched_unknown_task task={}", Quoted(matched.task_id));
     return Status::Ok();
   }
-  Task& t = **task;
+  Task& t = *task;
   auto next = Apply(t.state, Action::kAssign, t.kit_issued);
   if (!next.ok()) {
     spdlog::warn("event=match_ignored task={} reason={}", Quoted(t.id),
@@ -72,8 +68,8 @@ Status TasksHandlers::OnWorkerMatched(HandlerContext& ctx, const Body& /*body*/)
     return Status::Ok();
   }
   t.state = *next;
-  t.worker_id = matched->worker_id;
-  t.price_minor = matched->price_minor;
+  t.worker_id = matched.worker_id;
+  t.price_minor = matched.price_minor;
   RETURN_IF_ERROR(store_.Put(ctx.txn(), t));
   wire::TaskAssigned assigned{t.id,        t.worker_id,    t.price_minor,
                               t.client_id, t.starts_at_ms, t.ends_at_ms};
@@ -83,49 +79,39 @@ Status TasksHandlers::OnWorkerMatched(HandlerContext& ctx, const Body& /*body*/)
   return Status::Ok();
 }
 
-// supplies.kit_issued {task_id, supply_order_id}: read with Body directly so that tasks does not
-// depend on the supplies family's header.
-Status TasksHandlers::OnKitIssued(HandlerContext& ctx, const Body& body) {
-  auto task_id = body.String("task_id");
-  if (!task_id.ok()) return task_id.status();
-  auto order = body.OptString("supply_order_id");
-  if (!order.ok()) return order.status();
-  auto task = store_.Get(ctx.txn(), *task_id);
-  if (!task.ok()) return task.status();
-  if (!*task) {
-    spdlog::warn("event=kit_for_unknown_task task={}", Quoted(*task_id));
+Status TasksHandlers::OnKitIssued(HandlerContext& ctx, const schemas::supplies::KitIssued& kit) {
+  ASSIGN_OR_RETURN(auto task, store_.Get(ctx.txn(), kit.task_id));
+  if (!task) {
+    spdlog::warn("event=kit_for_unknown_task task={}", Quoted(kit.task_id));
     return Status::Ok();
   }
-  Task& t = **task;
+  Task& t = *task;
   if (IsFinal(t.state)) {
     spdlog::warn("event=kit_for_final_task task={} status={}", Quoted(t.id), StateName(t.state));
     return Status::Ok();
   }
   t.kit_issued = true;
-  t.supply_order_id = order->value_or("");
+  t.supply_order_id = kit.supply_order_id;
   spdlog::info("event=kit_issued task={} supply_order={}", Quoted(t.id), Quoted(t.supply_order_id));
   return store_.Put(ctx.txn(), t);
 }
 
 // portal.help_requested: the order becomes a task with the same id (once).
-Status TasksHandlers::OnHelpRequested(HandlerContext& ctx, const Body& /*body*/) {
-  auto help = schemas::portal::DecodeHelpRequested(ctx.message().body);
-  if (!help.ok()) return help.status();
-  auto existing = store_.Get(ctx.txn(), help->order_id);
-  if (!existing.ok()) return existing.status();
-  if (*existing) {
-    spdlog::warn("event=help_request_exists task={}", Quoted(help->order_id));
+Status TasksHandlers::OnHelpRequested(HandlerContext& ctx,
+                                      const schemas::portal::HelpRequested& help) {
+  ASSIGN_OR_RETURN(const auto existing, store_.Get(ctx.txn(), help.order_id));
+  if (existing) {
+    spdlog::warn("event=help_request_exists task={}", Quoted(help.order_id));
     return Status::Ok();
   }
   Task t;
-  t.id = std::move(help->order_id);
-  t.client_id = std::move(help->client_id);
-  t.service_type_id = std::move(help->service_type_id);
-  t.description = std::move(help->description);
-  t.starts_at_ms = help->starts_at_ms;
-  t.ends_at_ms = help->ends_at_ms;
-  auto created = CreateTask(ctx, std::move(t));
-  return created.ok() ? Status::Ok() : created.status();
+  t.id = help.order_id;
+  t.client_id = help.client_id;
+  t.service_type_id = help.service_type_id;
+  t.description = help.description;
+  t.starts_at_ms = help.starts_at_ms;
+  t.ends_at_ms = help.ends_at_ms;
+  return CreateTask(ctx, std::move(t)).status();
 }
 
 Status TasksHandlers::OnClockTick(HandlerContext& ctx, const schemas::clock::Tick& tick) {

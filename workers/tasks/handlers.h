@@ -1,8 +1,9 @@
 // TasksHandlers: adapts the bus to the tasks domain (task_state.h). Events move a task
-// (portal.help_requested creates it, matching.worker_matched assigns it, supplies.kit_issued sets its kit flag, clock.tick cancels
-// no-shows); commands (tasks.request/get/list_for_worker/list_for_client/check_in/complete/fail/
-// copy) read and move it for a principal. Publishes tasks.* events through the handler's outbox,
-// so they go out iff the change commits. Runs on the worker runtime's thread.
+// (portal.help_requested creates it, matching.worker_matched assigns it, supplies.kit_issued
+// sets its kit flag, clock.tick cancels no-shows); commands (tasks.request/get/list_for_worker/
+// list_for_client/check_in/complete/fail/copy) read and move it for a principal. Publishes
+// tasks.* events through the handler's outbox, so they go out iff the change commits. Runs on
+// the worker runtime's thread.
 #pragma once
 
 #include <cstdint>
@@ -12,8 +13,10 @@
 #include "lib/base/status.h"
 #include "lib/worker/handler_context.h"
 #include "lib/worker/typed_handler.h"
-#include "schemas/body.h"
 #include "schemas/clock.h"
+#include "schemas/matching.h"
+#include "schemas/portal.h"
+#include "schemas/supplies.h"
 #include "workers/tasks/tasks_store.h"
 
 namespace mcf::tasks {
@@ -24,9 +27,6 @@ struct TasksOptions {
   int64_t default_duration_ms = 60 * 60 * 1000;  // tasks.request without duration_ms
 };
 
-inline constexpr std::string_view kWorkerMatched = "matching.worker_matched";
-inline constexpr std::string_view kKitIssued = "supplies.kit_issued";
-inline constexpr std::string_view kHelpRequested = "portal.help_requested";
 
 class TasksHandlers {
  public:
@@ -39,18 +39,10 @@ class TasksHandlers {
     auto store = TasksStore::Open(runtime);
     if (!store.ok()) return store.status();
     auto self = std::make_shared<TasksHandlers>(*store, options);
-    using worker::HandlerContext;
-    using Body = schemas::Body;
-    using EventFn = Status (TasksHandlers::*)(HandlerContext&, const Body&);
-    for (auto [type, fn] :
-         {std::pair<std::string_view, EventFn>{kWorkerMatched, &TasksHandlers::OnWorkerMatched},
-          {kKitIssued, &TasksHandlers::OnKitIssued},
-          {kHelpRequested, &TasksHandlers::OnHelpRequested}}) {
-      Status s = runtime.OnEvent(
-          type, [self, fn](HandlerContext& c, const Body& b) { return ((*self).*fn)(c, b); });
-      if (!s.ok()) return s;
-    }
-    for (Status s : {worker::Bind(runtime, self, &TasksHandlers::OnClockTick),
+    for (Status s : {worker::Bind(runtime, self, &TasksHandlers::OnWorkerMatched),
+                     worker::Bind(runtime, self, &TasksHandlers::OnKitIssued),
+                     worker::Bind(runtime, self, &TasksHandlers::OnHelpRequested),
+                     worker::Bind(runtime, self, &TasksHandlers::OnClockTick),
                      worker::Bind(runtime, self, &TasksHandlers::Request),
                      worker::Bind(runtime, self, &TasksHandlers::Get),
                      worker::Bind(runtime, self, &TasksHandlers::ListForWorker),
@@ -65,10 +57,11 @@ class TasksHandlers {
 
   // Events. An event about an unknown task, or one the state machine refuses, is logged and
   // ignored (ok): events are facts, they are not answered.
-  Status OnWorkerMatched(worker::HandlerContext& ctx, const schemas::Body& body);
-  Status OnKitIssued(worker::HandlerContext& ctx, const schemas::Body& body);
+  Status OnWorkerMatched(worker::HandlerContext& ctx,
+                         const schemas::matching::WorkerMatched& matched);
+  Status OnKitIssued(worker::HandlerContext& ctx, const schemas::supplies::KitIssued& kit);
   Status OnClockTick(worker::HandlerContext& ctx, const schemas::clock::Tick& tick);
-  Status OnHelpRequested(worker::HandlerContext& ctx, const schemas::Body& body);
+  Status OnHelpRequested(worker::HandlerContext& ctx, const schemas::portal::HelpRequested& help);
 
   // Commands: {id, status} for the ones that create or move a task, the task for get, a page
   // of tasks for the lists (the declarations in schemas/tasks.h).

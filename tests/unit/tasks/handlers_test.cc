@@ -16,6 +16,7 @@
 #include "schemas/envelope.h"
 #include "schemas/matching.h"
 #include "schemas/msgpack.h"
+#include "schemas/portal.h"
 #include "schemas/tasks.h"
 #include "tests/support/context_harness.h"
 
@@ -345,8 +346,8 @@ TEST_F(TasksHandlersTest, HelpRequestedBecomesATaskWithTheOrderIdOnce) {
                   .Int("ends_at", kMonday9 + 2 * kHour)
                   .Int("approx_cost", 10'000)
                   .Finish();
-  Event(kHelpRequested, help);
-  Event(kHelpRequested, help);  // the same order again (e.g. a second publish): one task
+  Event(schemas::portal::kHelpRequested, help);
+  Event(schemas::portal::kHelpRequested, help);  // the same order again (e.g. a second publish): one task
   auto events = NewEvents();
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(*wire::Decode<wire::TaskRequested>(events[0].body),
@@ -354,7 +355,7 @@ TEST_F(TasksHandlersTest, HelpRequestedBecomesATaskWithTheOrderIdOnce) {
                                  "toss the jars"}));
   EXPECT_EQ(StateOf("order-1"), "requested");
   // Missing fields: nothing is created.
-  Event(kHelpRequested, BodyWriter().String("order_id", "order-2").Finish());
+  Event(schemas::portal::kHelpRequested, BodyWriter().String("order_id", "order-2").Finish());
   EXPECT_TRUE(NewEvents().empty());
   EXPECT_EQ(Command(wire::kGet, BodyWriter().String("task_id", "order-2").Finish(), kManager).status,
             Code::kNotFound);
