@@ -21,8 +21,10 @@ namespace mcf::schemas {
 
 class Body {
  public:
-  // `path` prefixes error messages ("body", "body.principal").
+  // `path` prefixes error messages ("body", "body.principal"). The Body views `bytes`, which
+  // must outlive it: parsing a temporary string does not compile.
   static Result<Body> Parse(std::string_view bytes, std::string path = "body");
+  static Result<Body> Parse(std::string&& bytes, std::string path = "body") = delete;
 
   bool Has(std::string_view field) const { return Find(field).has_value(); }
   const std::string& path() const { return path_; }

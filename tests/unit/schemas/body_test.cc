@@ -24,11 +24,14 @@ TEST(BodyTest, ReadsTypedFieldsAndIgnoresUnknownOnes) {
 }
 
 TEST(BodyTest, ErrorsNameTheField) {
-  auto b = Body::Parse(BodyWriter().String("age", "four").Finish());
+  const std::string bytes = BodyWriter().String("age", "four").Finish();
+  auto b = Body::Parse(bytes);
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(b->Int("age").status().message(), "body.age: expected an integer");
   EXPECT_EQ(b->String("name").status().message(), "body.name: missing required field");
-  auto nested = Body::Parse(BodyWriter().Raw("p", BodyWriter().Int("id", 1).Finish()).Finish());
+  const std::string nested_bytes =
+      BodyWriter().Raw("p", BodyWriter().Int("id", 1).Finish()).Finish();
+  auto nested = Body::Parse(nested_bytes);
   EXPECT_EQ(nested->Map("p")->String("id").status().message(), "body.p.id: expected a string");
 }
 
@@ -36,8 +39,8 @@ TEST(BodyTest, RejectsDuplicateKeysAndNonMaps) {
   MsgpackWriter w;
   w.MapHeader(2).String("a").Int(1).String("a").Int(2);
   EXPECT_EQ(Body::Parse(w.bytes()).status().message(), "body.a: duplicate field");
-  EXPECT_EQ(Body::Parse(MsgpackWriter().Int(1).Take()).status().message(),
-            "body: expected a map");
+  const std::string not_a_map = MsgpackWriter().Int(1).Take();
+  EXPECT_EQ(Body::Parse(not_a_map).status().message(), "body: expected a map");
 }
 
 }  // namespace
