@@ -54,7 +54,8 @@ TEST(OpenApiTest, DocumentListsOnlyRegisteredRoutes) {
   config.port = 0;
   Server server(config, tokens);  // what the server really registers, not just kRoutes
   const auto& registered = server.registered_routes();
-  for (const auto& [path, item] : Document()["paths"].items()) {
+  const auto document = Document();  // the loop below views it: keep it alive
+  for (const auto& [path, item] : document["paths"].items()) {
     for (const auto& [key, op] : item.items()) {
       if (std::find(kMethods.begin(), kMethods.end(), key) == kMethods.end()) continue;
       const bool served =
