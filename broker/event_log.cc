@@ -116,16 +116,12 @@ Result<AppendResult> EventLog::AppendBatch(std::span<const AppendItem> items,
     PutU16Le(p + 8, static_cast<uint16_t>(item.topic.size()));
     std::memcpy(p + kRecordHeader, item.topic.data(), item.topic.size());
     std::memcpy(p + kRecordHeader + item.topic.size(), item.envelope.data(), item.envelope.size());
-    if (Status s = txn.Put(by_producer_, ByProducerKey(item.producer, item.producer_seq), key, 0);
-        !s.ok())
-      return s;
+    RETURN_IF_ERROR(txn.Put(by_producer_, ByProducerKey(item.producer, item.producer_seq), key, 0));
     ++result.appended;
   }
   for (const auto& [producer, last] : touched)
     RETURN_IF_ERROR(txn.Put(producers_, producer, U64Le(last)));
-  if (clock_ms)
-    if (Status s = txn.Put(meta_, kClockKey, U64Le(static_cast<uint64_t>(*clock_ms))); !s.ok())
-      return s;
+  if (clock_ms) RETURN_IF_ERROR(txn.Put(meta_, kClockKey, U64Le(static_cast<uint64_t>(*clock_ms))));
   RETURN_IF_ERROR(txn.Commit());
   for (const auto& [producer, last] : touched) producer_cache_[producer] = last;
   head_.store(seq, std::memory_order_release);

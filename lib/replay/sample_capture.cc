@@ -86,11 +86,9 @@ class Driver {
     }
     if (!kit) return Status::NotFound("no supply order for task " + order_id + " (not assigned?)");
     const Principal worker{"worker", kit->worker_id};
-    if (auto r = Ok(schemas::supplies::kIssue,
-                    schemas::supplies::Encode(schemas::supplies::IssueRequest{kit->id}),
-                    Principal{"supplies", "supplies-1"});
-        !r.ok())
-      return r.status();
+    RETURN_IF_ERROR(Ok(schemas::supplies::kIssue,
+                       schemas::supplies::Encode(schemas::supplies::IssueRequest{kit->id}),
+                       Principal{"supplies", "supplies-1"}));
     schemas::MsgpackWriter photo;
     photo.Binary("JPEG " + tag);
     const std::string photo_body =
