@@ -208,7 +208,7 @@ Status Broker::Impl::Open() {
   started = clock.Now();
   next_heartbeat = started + options.heartbeat;
   if (!options.capture_path.empty()) {
-    ASSIGN_OR_RETURN(auto id, StartCapture(options.capture_path, std::nullopt));
+    RETURN_IF_ERROR(StartCapture(options.capture_path, std::nullopt));
   }
   publish_batch.ticket = next_ticket++;
   return Status::Ok();
