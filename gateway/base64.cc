@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 namespace mcf::gateway {
 namespace {
 
@@ -25,6 +27,10 @@ std::optional<size_t> Base64DecodedSize(std::string_view text) {
 std::optional<std::vector<uint8_t>> DecodeBase64(std::string_view text) {
   const std::optional<size_t> size = Base64DecodedSize(text);
   if (!size) return std::nullopt;
+  // libsodium (1.0.18) classifies characters with arithmetic that assumes 0..127: a byte >= 0x80
+  // arrives as a negative char and can pass for a base64 digit, so non-ASCII is refused here.
+  if (std::any_of(text.begin(), text.end(), [](char c) { return (c & 0x80) != 0; }))
+    return std::nullopt;
   // Padding is optional for us but not for libsodium: a padded text must carry exactly the
   // padding its length needs (ORIGINAL), an unpadded one none at all (NO_PADDING).
   const int variant = text.ends_with('=') ? sodium_base64_VARIANT_ORIGINAL
