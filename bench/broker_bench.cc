@@ -383,11 +383,9 @@ Result<uint64_t> LogHead(zmq::context_t& context, const std::string& endpoint) {
   schemas::Reply reply =
       bus.Call(bus.MakeCommand("broker.stats", schemas::EmptyBody()), Millis(5000));
   if (reply.status != Code::kOk) return Status(reply.status, "broker.stats: " + reply.message);
-  auto body = schemas::Body::Parse(reply.body);
-  if (!body.ok()) return body.status();
-  auto head = body->Int("log_head");
-  if (!head.ok()) return head.status();
-  return static_cast<uint64_t>(*head);
+  ASSIGN_OR_RETURN(auto body, schemas::Body::Parse(reply.body));
+  ASSIGN_OR_RETURN(auto head, body.Int("log_head"));
+  return static_cast<uint64_t>(head);
 }
 
 std::optional<Memory> ReadMemory(pid_t pid) {

@@ -126,13 +126,12 @@ Result<HttpLoad> OrderLoad(const std::string& bin_dir, const std::string& data_d
   options.contexts = {"portal", "tasks", "matching", "hiring", "supplies"};
   options.gateway = true;
   options.broker_flags = {"--clock", "sim", "--start", schemas::clock::Iso8601(kStartMs)};
-  auto system = process::LocalSystem::Start(options);
-  if (!system.ok()) return system.status();
-  const int port = (*system)->gateway_port();
+  ASSIGN_OR_RETURN(auto system, process::LocalSystem::Start(options));
+  const int port = system->gateway_port();
 
   httplib::Client setup("127.0.0.1", port);
   setup.set_read_timeout(std::chrono::seconds(10));
-  const httplib::Headers admin = {{"Authorization", "Bearer " + (*system)->admin_token()}};
+  const httplib::Headers admin = {{"Authorization", "Bearer " + system->admin_token()}};
   for (int w = 0; w < 4; ++w) {
     Json worker = {{"name", "bench-worker-" + std::to_string(w)}, {"age", 3},
                    {"breed", "Siberian"},  {"coat_colour", "grey"},
@@ -171,7 +170,7 @@ Result<HttpLoad> OrderLoad(const std::string& bin_dir, const std::string& data_d
   auto cpu = [&] {
     std::vector<double> out;
     for (const auto& name : names) {
-      auto* p = (*system)->Find(name);
+      auto* p = system->Find(name);
       out.push_back(p ? CpuMicros(p->pid()).value_or(0) : 0);
     }
     return out;

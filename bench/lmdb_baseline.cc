@@ -9,18 +9,15 @@ Result<CommitRate> LmdbDurableCommits(const std::string& dir, std::chrono::milli
                                       size_t value_bytes) {
   store::EnvOptions options;
   options.map_size = size_t{1} << 30;
-  auto env = store::Env::Open(dir, options);
-  if (!env.ok()) return env.status();
-  auto db = env->OpenDb("bench");
-  if (!db.ok()) return db.status();
+  ASSIGN_OR_RETURN(auto env, store::Env::Open(dir, options));
+  ASSIGN_OR_RETURN(auto db, env.OpenDb("bench"));
   const std::string value(value_bytes, 'v');
   CommitRate result;
   const auto start = std::chrono::steady_clock::now();
   while (std::chrono::steady_clock::now() - start < duration) {
-    auto txn = env->BeginWrite();
-    if (!txn.ok()) return txn.status();
-    RETURN_IF_ERROR(txn->Put(*db, U64Key(result.commits), value));
-    RETURN_IF_ERROR(txn->Commit());
+    ASSIGN_OR_RETURN(auto txn, env.BeginWrite());
+    RETURN_IF_ERROR(txn.Put(db, U64Key(result.commits), value));
+    RETURN_IF_ERROR(txn.Commit());
     ++result.commits;
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -173,17 +173,16 @@ Status Broker::Impl::Open() {
     return Status::Internal("cannot open the event log in " + options.data_dir + ": " +
                             opened.status().message());
   log = std::move(*opened);
-  auto state = log->ClockState();
-  if (!state.ok()) return state.status();
+  ASSIGN_OR_RETURN(auto state, log->ClockState());
   bus_clock =
-      std::make_unique<BusClock>(options.clock_mode, options.sim_start_ms, *state, WallMillis());
+      std::make_unique<BusClock>(options.clock_mode, options.sim_start_ms, state, WallMillis());
   // The log's time never runs backwards: a sim clock on a log that is already later resumes there.
-  if (options.clock_mode == ClockMode::kSim && *state && **state > options.sim_start_ms)
+  if (options.clock_mode == ClockMode::kSim && state && *state > options.sim_start_ms)
     spdlog::warn("event=sim_start_ignored start={} resumed_at={} hint={}",
-                 clk::Iso8601(options.sim_start_ms), clk::Iso8601(**state),
+                 clk::Iso8601(options.sim_start_ms), clk::Iso8601(*state),
                  Quoted("the log is already past --start; use an empty --data dir to start over"));
   if (bus_clock->catch_up_capped())
-    spdlog::warn("event=clock_catch_up_capped days=7 persisted={}", clk::Iso8601(**state));
+    spdlog::warn("event=clock_catch_up_capped days=7 persisted={}", clk::Iso8601(*state));
   try {
     router.set(zmq::sockopt::router_mandatory, 1);
     router.set(zmq::sockopt::linger, 0);
@@ -194,9 +193,8 @@ Status Broker::Impl::Open() {
   } catch (const zmq::error_t& e) {
     return Status::Unavailable("cannot bind " + options.endpoint + ": " + e.what());
   }
-  auto w = LogWriter::Start(*log, context);
-  if (!w.ok()) return w.status();
-  writer = std::move(*w);
+  ASSIGN_OR_RETURN(auto w, LogWriter::Start(*log, context));
+  writer = std::move(w);
   if (!options.endpoint_file.empty()) {
     const std::string tmp = options.endpoint_file + ".tmp";
     {
@@ -210,8 +208,7 @@ Status Broker::Impl::Open() {
   started = clock.Now();
   next_heartbeat = started + options.heartbeat;
   if (!options.capture_path.empty()) {
-    auto id = StartCapture(options.capture_path, std::nullopt);
-    if (!id.ok()) return id.status();
+    RETURN_IF_ERROR(StartCapture(options.capture_path, std::nullopt));
   }
   publish_batch.ticket = next_ticket++;
   return Status::Ok();
@@ -646,10 +643,9 @@ Result<std::string> Broker::Impl::StartCapture(const std::string& path,
   h.start_ms = BusNow();
   if (options.seed) h.seeds["*"] = *options.seed;
   h.started_wall_ms = WallMillis();
-  auto tap = CaptureTap::Start(std::move(tap_options));
-  if (!tap.ok()) return tap.status();
+  ASSIGN_OR_RETURN(auto tap, CaptureTap::Start(std::move(tap_options)));
   ActiveCapture active;
-  active.tap = std::move(*tap);
+  active.tap = std::move(tap);
   active.id = lease
                   ? "capture-" + std::to_string(next_capture++) + "-" + std::to_string(WallMillis())
                   : std::string(kStartupCaptureId);

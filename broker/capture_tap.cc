@@ -83,9 +83,9 @@ std::string ServiceOfReply(std::string_view envelope) {
 
 Result<std::shared_ptr<CaptureTap>> CaptureTap::Start(CaptureTapOptions options) {
   std::shared_ptr<CaptureTap> tap(new CaptureTap(std::move(options)));
-  auto writer = capture::CaptureWriter::Create(tap->options_.path, tap->options_.header);
-  if (!writer.ok()) return writer.status();
-  tap->writer_ = std::move(*writer);
+  ASSIGN_OR_RETURN(auto writer,
+                   capture::CaptureWriter::Create(tap->options_.path, tap->options_.header));
+  tap->writer_ = std::move(writer);
   tap->queue_.reserve(1 << 20);
   tap->thread_ = std::thread([p = tap.get()] { p->Run(); });
   spdlog::info("event=capture_started path={}", Quoted(tap->options_.path));

@@ -54,31 +54,22 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir,
   options.max_dbs = 8;
   options.exclusive = log_options.exclusive;
   options.faults = log_options.faults;
-  auto env = store::Env::Open(dir, options);
-  if (!env.ok()) return env.status();
-  auto events = env->OpenDb("events");
-  if (!events.ok()) return events.status();
-  auto producers = env->OpenDb("producers");
-  if (!producers.ok()) return producers.status();
-  auto by_producer = env->OpenDb("by_producer");
-  if (!by_producer.ok()) return by_producer.status();
-  auto meta = env->OpenDb("meta");
-  if (!meta.ok()) return meta.status();
-  std::unique_ptr<EventLog> log(
-      new EventLog(std::move(*env), *events, *producers, *by_producer, *meta));
-  auto txn = log->env_.BeginRead();
-  if (!txn.ok()) return txn.status();
-  auto cursor = store::Cursor::Open(*txn, log->events_);
-  if (!cursor.ok()) return cursor.status();
-  if (cursor->Last()) log->head_.store(FromU64Key(cursor->key()));
+  ASSIGN_OR_RETURN(auto env, store::Env::Open(dir, options));
+  ASSIGN_OR_RETURN(auto events, env.OpenDb("events"));
+  ASSIGN_OR_RETURN(auto producers, env.OpenDb("producers"));
+  ASSIGN_OR_RETURN(auto by_producer, env.OpenDb("by_producer"));
+  ASSIGN_OR_RETURN(auto meta, env.OpenDb("meta"));
+  std::unique_ptr<EventLog> log(new EventLog(std::move(env), events, producers, by_producer, meta));
+  ASSIGN_OR_RETURN(auto txn, log->env_.BeginRead());
+  ASSIGN_OR_RETURN(auto cursor, store::Cursor::Open(txn, log->events_));
+  if (cursor.Last()) log->head_.store(FromU64Key(cursor.key()));
   return log;
 }
 
 Result<AppendResult> EventLog::AppendBatch(std::span<const AppendItem> items,
                                            std::optional<int64_t> clock_ms) {
   AppendResult result;
-  auto txn = env_.BeginWrite();
-  if (!txn.ok()) return txn.status();
+  ASSIGN_OR_RETURN(auto txn, env_.BeginWrite());
   uint64_t seq = head_.load(std::memory_order_relaxed);
   // Producer state as this txn changes it; written back at the end, cache updated on commit.
   std::unordered_map<std::string, uint64_t> touched;
@@ -95,16 +86,14 @@ Result<AppendResult> EventLog::AppendBatch(std::span<const AppendItem> items,
       if (cit != producer_cache_.end()) {
         last = cit->second;
       } else {
-        auto v = txn->Get(producers_, item.producer);
-        if (!v.ok()) return v.status();
-        if (v->has_value() && (*v)->size() == 8) last = GetU64Le((*v)->data());
+        ASSIGN_OR_RETURN(auto v, txn.Get(producers_, item.producer));
+        if (v.has_value() && v->size() == 8) last = GetU64Le(v->data());
       }
       tit = touched.emplace(std::string(item.producer), last).first;
     }
     if (item.producer_seq <= tit->second) {  // a duplicate: a resend, or a different event
-      auto differs = DiffersFromStored(*txn, item);
-      if (!differs.ok()) return differs.status();
-      if (*differs) {
+      ASSIGN_OR_RETURN(auto differs, DiffersFromStored(txn, item));
+      if (differs) {
         refused.emplace(std::string(item.producer), item.producer_seq);
         result.conflicts.push_back({std::string(item.producer), item.producer_seq});
       }
@@ -118,25 +107,22 @@ Result<AppendResult> EventLog::AppendBatch(std::span<const AppendItem> items,
     tit->second = item.producer_seq;
     ++seq;
     key = U64Key(seq);
-    auto reserved = txn->Reserve(
-        events_, key, kRecordHeader + item.topic.size() + item.envelope.size(), MDB_APPEND);
-    if (!reserved.ok()) return reserved.status();
-    char* p = *reserved;
+    ASSIGN_OR_RETURN(
+        auto reserved,
+        txn.Reserve(events_, key, kRecordHeader + item.topic.size() + item.envelope.size(),
+                    MDB_APPEND));
+    char* p = reserved;
     PutU64Le(p, static_cast<uint64_t>(item.time_ms));
     PutU16Le(p + 8, static_cast<uint16_t>(item.topic.size()));
     std::memcpy(p + kRecordHeader, item.topic.data(), item.topic.size());
     std::memcpy(p + kRecordHeader + item.topic.size(), item.envelope.data(), item.envelope.size());
-    if (Status s = txn->Put(by_producer_, ByProducerKey(item.producer, item.producer_seq), key, 0);
-        !s.ok())
-      return s;
+    RETURN_IF_ERROR(txn.Put(by_producer_, ByProducerKey(item.producer, item.producer_seq), key, 0));
     ++result.appended;
   }
   for (const auto& [producer, last] : touched)
-    RETURN_IF_ERROR(txn->Put(producers_, producer, U64Le(last)));
-  if (clock_ms)
-    if (Status s = txn->Put(meta_, kClockKey, U64Le(static_cast<uint64_t>(*clock_ms))); !s.ok())
-      return s;
-  RETURN_IF_ERROR(txn->Commit());
+    RETURN_IF_ERROR(txn.Put(producers_, producer, U64Le(last)));
+  if (clock_ms) RETURN_IF_ERROR(txn.Put(meta_, kClockKey, U64Le(static_cast<uint64_t>(*clock_ms))));
+  RETURN_IF_ERROR(txn.Commit());
   for (const auto& [producer, last] : touched) producer_cache_[producer] = last;
   head_.store(seq, std::memory_order_release);
   for (const auto& [producer, first] : refused) touched.erase(producer);  // refused, not acked
@@ -146,13 +132,11 @@ Result<AppendResult> EventLog::AppendBatch(std::span<const AppendItem> items,
 }
 
 Result<bool> EventLog::DiffersFromStored(const store::Txn& txn, const AppendItem& item) {
-  auto at = txn.Get(by_producer_, ByProducerKey(item.producer, item.producer_seq));
-  if (!at.ok()) return at.status();
-  if (!*at) return false;  // written before the index existed: cannot tell, keep the old rule
-  auto stored = txn.Get(events_, **at);
-  if (!stored.ok()) return stored.status();
-  if (!*stored || (*stored)->size() < kRecordHeader) return true;
-  std::string_view value = **stored;
+  ASSIGN_OR_RETURN(auto at, txn.Get(by_producer_, ByProducerKey(item.producer, item.producer_seq)));
+  if (!at) return false;  // written before the index existed: cannot tell, keep the old rule
+  ASSIGN_OR_RETURN(auto stored, txn.Get(events_, *at));
+  if (!stored || stored->size() < kRecordHeader) return true;
+  std::string_view value = *stored;
   const size_t topic_len = GetU16Le(value.data() + 8);
   if (value.size() < kRecordHeader + topic_len) return true;
   return value.substr(kRecordHeader, topic_len) != item.topic ||
@@ -164,16 +148,14 @@ Result<uint64_t> EventLog::Read(uint64_t from_seq, const std::vector<std::string
                                 const std::function<bool(const StoredEvent&)>& visit) {
   if (from_seq == 0) from_seq = 1;
   if (from_seq > Head() || max_events == 0) return from_seq;
-  auto txn = env_.BeginRead();
-  if (!txn.ok()) return txn.status();
-  auto cursor = store::Cursor::Open(*txn, events_);
-  if (!cursor.ok()) return cursor.status();
+  ASSIGN_OR_RETURN(auto txn, env_.BeginRead());
+  ASSIGN_OR_RETURN(auto cursor, store::Cursor::Open(txn, events_));
   uint64_t next = from_seq;
   size_t delivered = 0, scanned = 0;
   const bool all = MatchesAny("", prefixes);
-  for (bool ok = cursor->Seek(U64Key(from_seq)); ok; ok = cursor->Next()) {
-    std::string_view value = cursor->value();
-    const uint64_t seq = FromU64Key(cursor->key());
+  for (bool ok = cursor.Seek(U64Key(from_seq)); ok; ok = cursor.Next()) {
+    std::string_view value = cursor.value();
+    const uint64_t seq = FromU64Key(cursor.key());
     if (value.size() < kRecordHeader) {  // cannot happen unless the file is damaged
       next = seq + 1;
       continue;
@@ -199,21 +181,17 @@ Result<uint64_t> EventLog::Read(uint64_t from_seq, const std::vector<std::string
 }
 
 Result<uint64_t> EventLog::ProducerSeq(std::string_view producer) {
-  auto txn = env_.BeginRead();
-  if (!txn.ok()) return txn.status();
-  auto v = txn->Get(producers_, producer);
-  if (!v.ok()) return v.status();
-  if (!v->has_value() || (*v)->size() != 8) return uint64_t{0};
-  return GetU64Le((*v)->data());
+  ASSIGN_OR_RETURN(auto txn, env_.BeginRead());
+  ASSIGN_OR_RETURN(auto v, txn.Get(producers_, producer));
+  if (!v.has_value() || v->size() != 8) return uint64_t{0};
+  return GetU64Le(v->data());
 }
 
 Result<std::optional<int64_t>> EventLog::ClockState() {
-  auto txn = env_.BeginRead();
-  if (!txn.ok()) return txn.status();
-  auto v = txn->Get(meta_, kClockKey);
-  if (!v.ok()) return v.status();
-  if (!v->has_value() || (*v)->size() != 8) return std::optional<int64_t>{};
-  return std::optional<int64_t>(static_cast<int64_t>(GetU64Le((*v)->data())));
+  ASSIGN_OR_RETURN(auto txn, env_.BeginRead());
+  ASSIGN_OR_RETURN(auto v, txn.Get(meta_, kClockKey));
+  if (!v.has_value() || v->size() != 8) return std::optional<int64_t>{};
+  return std::optional<int64_t>(static_cast<int64_t>(GetU64Le(v->data())));
 }
 
 }  // namespace mcf::broker

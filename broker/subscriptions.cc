@@ -78,7 +78,7 @@ Result<bool> Subscriptions::Deliver(EventLog& log, const SendFn& send) {
     s.cursor = *next;
     if (s.credit > 0 && s.cursor <= head) more = true;
   }
-  if (!error.ok()) return error;
+  RETURN_IF_ERROR(error);
   return more;
 }
 

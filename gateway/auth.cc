@@ -133,7 +133,7 @@ Result<std::optional<Principal>> ChainedTokenStore::Lookup(std::string_view toke
     }
     if (p->has_value()) return p;
   }
-  if (!failure.ok()) return failure;
+  RETURN_IF_ERROR(failure);
   return std::optional<Principal>();
 }
 

@@ -1,20 +1,11 @@
 #include "gateway/base64.h"
 
-#include <array>
-#include <string>
+#include <sodium.h>
+
+#include <algorithm>
 
 namespace mcf::gateway {
 namespace {
-
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-constexpr std::array<int8_t, 256> MakeTable() {
-  std::array<int8_t, 256> t{};
-  for (auto& v : t) v = -1;
-  for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int8_t>(i);
-  return t;
-}
-constexpr std::array<int8_t, 256> kTable = MakeTable();
 
 // `text` without its trailing padding, or nullopt when the padding is malformed.
 std::optional<std::string_view> StripPadding(std::string_view text) {
@@ -34,46 +25,36 @@ std::optional<size_t> Base64DecodedSize(std::string_view text) {
 }
 
 std::optional<std::vector<uint8_t>> DecodeBase64(std::string_view text) {
-  auto body = StripPadding(text);
-  if (!body || body->size() % 4 == 1) return std::nullopt;
-  std::vector<uint8_t> out;
-  out.reserve(*Base64DecodedSize(text));
-  uint32_t acc = 0;
-  int bits = 0;
-  for (unsigned char c : *body) {
-    const int v = kTable[c];
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<uint8_t>((acc >> bits) & 0xffu));
-    }
+  const std::optional<size_t> size = Base64DecodedSize(text);
+  if (!size) return std::nullopt;
+  // libsodium (1.0.18) classifies characters with arithmetic that assumes 0..127: a byte >= 0x80
+  // arrives as a negative char and can pass for a base64 digit, so non-ASCII is refused here.
+  if (std::any_of(text.begin(), text.end(), [](char c) { return (c & 0x80) != 0; }))
+    return std::nullopt;
+  // Padding is optional for us but not for libsodium: a padded text must carry exactly the
+  // padding its length needs (ORIGINAL), an unpadded one none at all (NO_PADDING).
+  const int variant = text.ends_with('=') ? sodium_base64_VARIANT_ORIGINAL
+                                          : sodium_base64_VARIANT_ORIGINAL_NO_PADDING;
+  std::vector<uint8_t> out(*size);
+  size_t decoded = 0;
+  const char* end = nullptr;
+  // No `ignore` set (whitespace is refused), and the decoder must consume the whole text:
+  // libsodium stops quietly at the first character it cannot use and reports where in `end`.
+  // It also refuses non-zero leftover bits (a non-canonical encoding such as "Zh==").
+  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &decoded, &end,
+                        variant) != 0 ||
+      end != text.data() + text.size() || decoded != out.size()) {
+    return std::nullopt;
   }
-  // Leftover bits must be zero (canonical encoding).
-  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
   return out;
 }
 
 std::string EncodeBase64(const std::vector<uint8_t>& bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const uint32_t n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    out.push_back(kAlphabet[(n >> 18) & 63]);
-    out.push_back(kAlphabet[(n >> 12) & 63]);
-    out.push_back(kAlphabet[(n >> 6) & 63]);
-    out.push_back(kAlphabet[n & 63]);
-  }
-  if (i < bytes.size()) {
-    uint32_t n = bytes[i] << 16;
-    if (i + 1 < bytes.size()) n |= bytes[i + 1] << 8;
-    out.push_back(kAlphabet[(n >> 18) & 63]);
-    out.push_back(kAlphabet[(n >> 12) & 63]);
-    out.push_back(i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=');
-    out.push_back('=');
-  }
+  // ENCODED_LEN counts the terminating NUL that sodium_bin2base64 writes.
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  out.pop_back();
   return out;
 }
 

@@ -1,5 +1,6 @@
 // Base64 (RFC 4648, standard alphabet) decoding of untrusted request fields such as photos, with
-// a cap on the decoded size checked before anything is allocated. Pure functions; thread-safe.
+// a cap on the decoded size checked before anything is allocated. The codec is libsodium's; this
+// header fixes the accepted dialect. Pure functions; thread-safe.
 #pragma once
 
 #include <cstddef>

@@ -48,9 +48,8 @@ Result<std::string> Body::String(std::string_view field) const {
 Result<std::optional<std::string>> Body::OptString(std::string_view field) const {
   auto raw = Find(field);
   if (!raw || MsgpackReader(*raw).Peek() == MsgType::kNil) return std::optional<std::string>();
-  auto s = String(field);
-  if (!s.ok()) return s.status();
-  return std::optional<std::string>(std::move(*s));
+  ASSIGN_OR_RETURN(auto s, String(field));
+  return std::optional<std::string>(std::move(s));
 }
 
 Result<int64_t> Body::Int(std::string_view field) const {
@@ -65,9 +64,8 @@ Result<int64_t> Body::Int(std::string_view field) const {
 Result<std::optional<int64_t>> Body::OptInt(std::string_view field) const {
   auto raw = Find(field);
   if (!raw || MsgpackReader(*raw).Peek() == MsgType::kNil) return std::optional<int64_t>();
-  auto v = Int(field);
-  if (!v.ok()) return v.status();
-  return std::optional<int64_t>(*v);
+  ASSIGN_OR_RETURN(auto v, Int(field));
+  return std::optional<int64_t>(v);
 }
 
 Result<bool> Body::Bool(std::string_view field) const {

@@ -73,7 +73,7 @@ Status DecodeMap(std::string_view bytes, Target& t, uint32_t& seen, Extra extra)
       auto handled = extra(k, r, s);
       if (!handled && !r.Skip()) return FieldError(k, "truncated value");
     }
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(s);
   }
   if (!r.AtEnd()) return Status::Invalid("envelope: trailing bytes after the map");
   return Status::Ok();
@@ -160,8 +160,8 @@ Result<Envelope> DecodeEnvelope(std::string_view bytes) {
     }
     return false;
   });
-  if (!s.ok()) return s;
-  if (Status req = CheckRequired(seen); !req.ok()) return req;
+  RETURN_IF_ERROR(s);
+  RETURN_IF_ERROR(CheckRequired(seen));
   if (e.id.empty()) return FieldError("id", "must not be empty");
   if (e.type.empty()) return FieldError("type", "must not be empty");
   return e;
@@ -210,8 +210,8 @@ Result<Reply> DecodeReply(std::string_view bytes) {
     }
     return false;
   });
-  if (!s.ok()) return s;
-  if (Status req = CheckRequired(seen); !req.ok()) return req;
+  RETURN_IF_ERROR(s);
+  RETURN_IF_ERROR(CheckRequired(seen));
   if (!has_status) return FieldError("status", "missing required field");
   return reply;
 }

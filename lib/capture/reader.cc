@@ -28,15 +28,14 @@ Result<std::unique_ptr<CaptureReader>> CaptureReader::Open(const std::string& pa
                   "cannot open " + path + ": " + std::strerror(err));
   }
   std::unique_ptr<CaptureReader> r(new CaptureReader(path, fd));
-  auto have = r->Fill(kPreambleBytes);
-  if (!have.ok()) return have.status();
+  ASSIGN_OR_RETURN(bool have, r->Fill(kPreambleBytes));
   const std::string_view start(r->buf_.data(), r->buf_.size());
   // Judge the magic on what is there, so a short foreign file is "not a capture", not truncated.
   const size_t magic_have = std::min(start.size(), kMagic.size());
   if (start.empty()) return Status::Invalid(path + ": not a capture (empty file)");
   if (start.substr(0, magic_have) != kMagic.substr(0, magic_have))
     return Status::Invalid(path + ": not a capture (no MCFCAP magic)");
-  if (!*have) return Status::Unavailable(path + ": truncated header");
+  if (!have) return Status::Unavailable(path + ": truncated header");
   const uint16_t version = GetU16Le(start.data() + kMagic.size());
   if (version > kFormatVersion)
     return Status::Invalid(path + ": format version " + std::to_string(version) +
@@ -49,9 +48,8 @@ Result<std::unique_ptr<CaptureReader>> CaptureReader::Open(const std::string& pa
     return Status::Invalid(path + ": capture header: length " + std::to_string(header_len) +
                            " is too large");
   const size_t file_start = FileStartBytes(version, header_len);
-  have = r->Fill(file_start);
-  if (!have.ok()) return have.status();
-  if (!*have) return Status::Unavailable(path + ": truncated header");
+  ASSIGN_OR_RETURN(have, r->Fill(file_start));
+  if (!have) return Status::Unavailable(path + ": truncated header");
   if (version >= 2) {  // version 1 had no header checksum: nothing to check
     const size_t crc_at = kPreambleBytes + header_len;
     const uint32_t stored = GetU32Le(r->buf_.data() + crc_at);
@@ -109,9 +107,8 @@ Status CaptureReader::Corrupt(uint64_t at, const std::string& why) const {
 
 Result<std::optional<Record>> CaptureReader::Next() {
   if (corrupt_) return *corrupt_;
-  auto have = Fill(kRecordFrameBytes);
-  if (!have.ok()) return have.status();
-  if (!*have) {
+  ASSIGN_OR_RETURN(bool have, Fill(kRecordFrameBytes));
+  if (!have) {
     if (buf_.size() == pos_) return std::optional<Record>();  // clean end
     return Status::Unavailable(path_ + ": truncated record at byte " + std::to_string(offset_));
   }
@@ -121,9 +118,8 @@ Result<std::optional<Record>> CaptureReader::Next() {
     corrupt_ = Corrupt(offset_, "length " + std::to_string(length));
     return *corrupt_;
   }
-  have = Fill(kRecordFrameBytes + length);
-  if (!have.ok()) return have.status();
-  if (!*have)
+  ASSIGN_OR_RETURN(have, Fill(kRecordFrameBytes + length));
+  if (!have)
     return Status::Unavailable(path_ + ": truncated record at byte " + std::to_string(offset_));
   const std::string_view payload(buf_.data() + pos_ + kRecordFrameBytes, length);
   if (Crc32(payload) != crc) {
@@ -153,18 +149,16 @@ Result<std::optional<Record>> CaptureReader::Next() {
 }
 
 Result<Capture> ReadCapture(const std::string& path) {
-  auto reader = CaptureReader::Open(path);
-  if (!reader.ok()) return reader.status();
+  ASSIGN_OR_RETURN(auto reader, CaptureReader::Open(path));
   Capture capture;
-  capture.header = (*reader)->header();
+  capture.header = reader->header();
   while (true) {
-    auto record = (*reader)->Next();
-    if (!record.ok()) return record.status();
-    if (!*record) break;
-    capture.records.push_back(std::move(**record));
+    ASSIGN_OR_RETURN(auto record, reader->Next());
+    if (!record) break;
+    capture.records.push_back(std::move(*record));
   }
-  capture.complete = (*reader)->complete();
-  capture.dropped = (*reader)->dropped();
+  capture.complete = reader->complete();
+  capture.dropped = reader->dropped();
   return capture;
 }
 

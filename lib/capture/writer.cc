@@ -45,7 +45,7 @@ Status CaptureWriter::WriteAll(std::string_view data) {
 }
 
 Status CaptureWriter::Flush() {
-  if (!error_.ok()) return error_;
+  RETURN_IF_ERROR(error_);
   if (fd_ < 0 || buffer_.empty()) return Status::Ok();
   error_ = WriteAll(buffer_);
   buffer_.clear();

@@ -119,12 +119,11 @@ Status BusDriver::WaitIdle(Millis timeout) {
     DrainEvents();
     auto stats = Call("broker.stats", schemas::EmptyBody(), Millis(2000));
     if (stats.ok()) {
-      auto reply = schemas::DecodeReply(*stats);
-      if (!reply.ok()) return reply.status();
-      if (reply->status != Code::kOk)
-        return Status::Unavailable("broker.stats answered " + std::string(CodeName(reply->status)) +
-                                   ": " + reply->message);
-      auto idle = IsIdle(reply->body, &why);
+      ASSIGN_OR_RETURN(auto reply, schemas::DecodeReply(*stats));
+      if (reply.status != Code::kOk)
+        return Status::Unavailable("broker.stats answered " + std::string(CodeName(reply.status)) +
+                                   ": " + reply.message);
+      auto idle = IsIdle(reply.body, &why);
       if (!idle.ok())
         return Status::Invalid("broker.stats lacks what the barrier needs: " +
                                idle.status().message());

@@ -36,14 +36,12 @@ Result<std::string> MakeWorkDir(const ReplayOptions& options) {
 
 // Bus time from a clock.now / clock.advance reply.
 Result<int64_t> NowOf(const std::string& reply_bytes) {
-  auto reply = schemas::DecodeReply(reply_bytes);
-  if (!reply.ok()) return reply.status();
-  if (reply->status != Code::kOk)
-    return Status::Unavailable(reply->type + " answered " + std::string(CodeName(reply->status)) +
-                               ": " + reply->message);
-  auto now = clk::Decode<clk::BusTime>(reply->body);
-  if (!now.ok()) return now.status();
-  return now->now_ms;
+  ASSIGN_OR_RETURN(auto reply, schemas::DecodeReply(reply_bytes));
+  if (reply.status != Code::kOk)
+    return Status::Unavailable(reply.type + " answered " + std::string(CodeName(reply.status)) +
+                               ": " + reply.message);
+  ASSIGN_OR_RETURN(auto now, clk::Decode<clk::BusTime>(reply.body));
+  return now.now_ms;
 }
 
 OutputMessage EventMessage(const CollectedEvent& e) {
@@ -74,13 +72,12 @@ class Run {
     ReplayReport report;
     report.inputs = plan_.inputs.size();
     report.contexts = plan_.contexts;
-    auto dir = MakeWorkDir(options_);
-    if (!dir.ok()) return dir.status();
-    report.work_dir = *dir;
-    Result<ReplayReport> result = Feed(*dir, std::move(report));
+    ASSIGN_OR_RETURN(auto dir, MakeWorkDir(options_));
+    report.work_dir = dir;
+    Result<ReplayReport> result = Feed(dir, std::move(report));
     if (options_.work_dir.empty() && !options_.keep_work_dir) {
       std::error_code ec;
-      std::filesystem::remove_all(*dir, ec);
+      std::filesystem::remove_all(dir, ec);
     }
     return result;
   }
@@ -211,9 +208,8 @@ Result<std::string> MakeScratchDir(const std::string& prefix) {
 }
 
 Result<ReplayReport> Replay(const ReplayOptions& options) {
-  auto capture = capture::ReadCapture(options.capture_path);
-  if (!capture.ok()) return capture.status();
-  auto plan = PlanReplay(*capture, options.allow_real);
+  ASSIGN_OR_RETURN(auto capture, capture::ReadCapture(options.capture_path));
+  auto plan = PlanReplay(capture, options.allow_real);
   if (!plan.ok()) return Status(plan.status().code(), options.capture_path + ": " +
                                                           plan.status().message());
   Run run(options, std::move(*plan));
@@ -227,17 +223,16 @@ Status WriteOutputs(const std::string& path, const capture::Header& source, cons
   h.start_ms = source.start_ms;
   h.seeds = source.seeds;
   h.started_wall_ms = 0;  // so two replays of one capture write the same bytes
-  auto writer = capture::CaptureWriter::Create(path, h);
-  if (!writer.ok()) return writer.status();
+  ASSIGN_OR_RETURN(auto writer, capture::CaptureWriter::Create(path, h));
   for (const auto& r : now.replies)
-    (*writer)->Append(capture::RecordKind::kReply, r.bus_ms, 0, r.name, r.envelope);
+    writer->Append(capture::RecordKind::kReply, r.bus_ms, 0, r.name, r.envelope);
   for (const auto& e : now.events)
-    (*writer)->Append(e.kind == OutputMessage::Kind::kClock ? capture::RecordKind::kClock
-                                                            : capture::RecordKind::kEvent,
-                      e.bus_ms, e.seq, e.name, e.envelope);
-  const uint64_t records = (*writer)->records();
-  (*writer)->Append(capture::RecordKind::kEnd, 0, 0, "", capture::EncodeEndBody(records, 0));
-  return (*writer)->Close();
+    writer->Append(e.kind == OutputMessage::Kind::kClock ? capture::RecordKind::kClock
+                                                         : capture::RecordKind::kEvent,
+                   e.bus_ms, e.seq, e.name, e.envelope);
+  const uint64_t records = writer->records();
+  writer->Append(capture::RecordKind::kEnd, 0, 0, "", capture::EncodeEndBody(records, 0));
+  return writer->Close();
 }
 
 std::string FormatReport(const ReplayReport& report) {

@@ -34,88 +34,74 @@ class Driver {
   // Sends a command, waits for its reply and for quiescence; the reply must be ok.
   Result<schemas::Reply> Ok(std::string_view type, std::string body,
                             std::optional<Principal> principal) {
-    auto bytes = bus_.Call(type, std::move(body), kTimeout, principal, now_);
-    if (!bytes.ok()) return bytes.status();
+    ASSIGN_OR_RETURN(auto bytes, bus_.Call(type, std::move(body), kTimeout, principal, now_));
     ++inputs_;
-    auto reply = schemas::DecodeReply(*bytes);
-    if (!reply.ok()) return reply.status();
+    ASSIGN_OR_RETURN(auto reply, schemas::DecodeReply(bytes));
     RETURN_IF_ERROR(bus_.WaitIdle(kTimeout));
-    if (reply->status != Code::kOk)
-      return Status(reply->status, std::string(type) + ": " + reply->message);
+    if (reply.status != Code::kOk)
+      return Status(reply.status, std::string(type) + ": " + reply.message);
     return reply;
   }
 
   Status Order(int n) {
     const std::string tag = std::to_string(n);
-    auto hired = Ok(schemas::hiring::kImportWorker,
-                    schemas::hiring::Encode(schemas::hiring::ImportWorker{
-                        "Cat " + tag, 3, "tabby", "ginger", {"jars", "pipes"}, {}}),
-                    Principal{"admin", "admin-1"});
-    if (!hired.ok()) return hired.status();
+    RETURN_IF_ERROR(Ok(schemas::hiring::kImportWorker,
+                       schemas::hiring::Encode(schemas::hiring::ImportWorker{
+                           "Cat " + tag, 3, "tabby", "ginger", {"jars", "pipes"}, {}}),
+                       Principal{"admin", "admin-1"}));
     std::string token = "token-" + tag;
     token.resize(64, 'x');
-    auto signed_in = Ok("portal.sign_in",
-                        BodyWriter()
-                            .String("employee_id", "HCB-" + tag)
-                            .String("name", "Client " + tag)
-                            .String("token", token)
-                            .Finish(),
-                        Principal{"system", "gateway"});
-    if (!signed_in.ok()) return signed_in.status();
-    auto client_id = schemas::Body::Parse(signed_in->body)->String("client_id");
-    if (!client_id.ok()) return client_id.status();
-    const Principal client{"client", *client_id};
-    auto order = Ok("portal.request_help",
-                    BodyWriter()
-                        .String("service_type_id", "chores")
-                        .String("description", "toss the jars " + tag)
-                        .Int("starts_at", now_ + 2 * kHour)
-                        .Finish(),
-                    client);
-    if (!order.ok()) return order.status();
-    auto order_id = schemas::Body::Parse(order->body)->String("id");
-    if (!order_id.ok()) return order_id.status();
+    ASSIGN_OR_RETURN(auto signed_in, Ok("portal.sign_in",
+                                        BodyWriter()
+                                            .String("employee_id", "HCB-" + tag)
+                                            .String("name", "Client " + tag)
+                                            .String("token", token)
+                                            .Finish(),
+                                        Principal{"system", "gateway"}));
+    ASSIGN_OR_RETURN(auto client_id, schemas::Body::Parse(signed_in.body)->String("client_id"));
+    const Principal client{"client", client_id};
+    ASSIGN_OR_RETURN(auto order, Ok("portal.request_help",
+                                    BodyWriter()
+                                        .String("service_type_id", "chores")
+                                        .String("description", "toss the jars " + tag)
+                                        .Int("starts_at", now_ + 2 * kHour)
+                                        .Finish(),
+                                    client));
+    ASSIGN_OR_RETURN(auto order_id, schemas::Body::Parse(order.body)->String("id"));
     // The kit appears once matching and supplies have handled the order's events. Idle means
     // every *subscribed* context is caught up; one that is (re)subscribing right now is not
     // counted, so look until the kit is there (each look is a recorded read-only input).
     std::optional<schemas::supplies::SupplyOrder> kit;
     const auto give_up = std::chrono::steady_clock::now() + kTimeout;
     while (!kit && std::chrono::steady_clock::now() < give_up) {
-      auto board = Ok(schemas::supplies::kList,
-                      schemas::supplies::Encode(
-                          schemas::supplies::ListRequest{schemas::supplies::kStatusWaiting}),
-                      Principal{"admin", "admin-1"});
-      if (!board.ok()) return board.status();
-      auto decoded = schemas::supplies::Decode<schemas::supplies::Board>(board->body);
-      if (!decoded.ok()) return decoded.status();
-      for (const auto& o : decoded->orders)
-        if (o.task_id == *order_id) kit = o;
+      ASSIGN_OR_RETURN(auto board, Ok(schemas::supplies::kList,
+                                      schemas::supplies::Encode(schemas::supplies::ListRequest{
+                                          schemas::supplies::kStatusWaiting}),
+                                      Principal{"admin", "admin-1"}));
+      ASSIGN_OR_RETURN(auto decoded,
+                       schemas::supplies::Decode<schemas::supplies::Board>(board.body));
+      for (const auto& o : decoded.orders)
+        if (o.task_id == order_id) kit = o;
       if (!kit) std::this_thread::sleep_for(Millis(100));
     }
-    if (!kit)
-      return Status::NotFound("no supply order for task " + *order_id + " (not assigned?)");
+    if (!kit) return Status::NotFound("no supply order for task " + order_id + " (not assigned?)");
     const Principal worker{"worker", kit->worker_id};
-    if (auto r = Ok(schemas::supplies::kIssue,
-                    schemas::supplies::Encode(schemas::supplies::IssueRequest{kit->id}),
-                    Principal{"supplies", "supplies-1"});
-        !r.ok())
-      return r.status();
+    RETURN_IF_ERROR(Ok(schemas::supplies::kIssue,
+                       schemas::supplies::Encode(schemas::supplies::IssueRequest{kit->id}),
+                       Principal{"supplies", "supplies-1"}));
     schemas::MsgpackWriter photo;
     photo.Binary("JPEG " + tag);
     const std::string photo_body =
-        BodyWriter().String("task_id", *order_id).Raw("photo", photo.bytes()).Finish();
-    if (auto r = Ok("tasks.check_in", photo_body, worker); !r.ok()) return r.status();
-    if (auto r = Ok("tasks.complete", photo_body, worker); !r.ok()) return r.status();
-    if (auto r = Ok("portal.get_order", BodyWriter().String("order_id", *order_id).Finish(),
-                    client);
-        !r.ok())
-      return r.status();
-    auto advanced =
-        Ok("clock.advance", clk::Encode(clk::Advance{60'000, std::nullopt}), std::nullopt);
-    if (!advanced.ok()) return advanced.status();
-    auto now = clk::Decode<clk::BusTime>(advanced->body);
-    if (!now.ok()) return now.status();
-    now_ = now->now_ms;
+        BodyWriter().String("task_id", order_id).Raw("photo", photo.bytes()).Finish();
+    RETURN_IF_ERROR(Ok("tasks.check_in", photo_body, worker));
+    RETURN_IF_ERROR(Ok("tasks.complete", photo_body, worker));
+    RETURN_IF_ERROR(
+        Ok("portal.get_order", BodyWriter().String("order_id", order_id).Finish(), client));
+    ASSIGN_OR_RETURN(
+        auto advanced,
+        Ok("clock.advance", clk::Encode(clk::Advance{60'000, std::nullopt}), std::nullopt));
+    ASSIGN_OR_RETURN(auto now, clk::Decode<clk::BusTime>(advanced.body));
+    now_ = now.now_ms;
     return Status::Ok();
   }
 
@@ -141,25 +127,21 @@ Result<SampleResult> RecordSampleCapture(const SampleOptions& options) {
   so.worker_flags = {"--seed", std::to_string(options.seed), "--durable-replies"};
   SampleResult result;
   {
-    auto system = process::LocalSystem::Start(so);
-    if (!system.ok()) return system.status();
+    ASSIGN_OR_RETURN(auto system, process::LocalSystem::Start(so));
     zmq::context_t context(1);
-    BusDriver bus(context, (*system)->broker_endpoint(), "sample");
+    BusDriver bus(context, system->broker_endpoint(), "sample");
     RETURN_IF_ERROR(bus.WaitIdle(kTimeout));
     Driver driver(bus, kStartMs);
     for (int i = 1; i <= options.orders; ++i)
       if (Status s = driver.Order(i); !s.ok())
-        return Status(s.code(), "order " + std::to_string(i) + ": " + s.message() + "\n" +
-                                    (*system)->Logs());
+        return Status(s.code(),
+                      "order " + std::to_string(i) + ": " + s.message() + "\n" + system->Logs());
     result.inputs = driver.inputs();
-    (*system)->Stop();  // the broker writes the trailer as it exits
+    system->Stop();  // the broker writes the trailer as it exits
   }
-  auto capture = capture::ReadCapture(options.capture_path);
-  if (!capture.ok()) return capture.status();
-  auto plan = PlanReplay(*capture, false);
-  if (!plan.ok()) return plan.status();
-  result.messages = plan->inputs.size() + plan->captured.replies.size() +
-                    plan->captured.events.size();
+  ASSIGN_OR_RETURN(auto capture, capture::ReadCapture(options.capture_path));
+  ASSIGN_OR_RETURN(auto plan, PlanReplay(capture, false));
+  result.messages = plan.inputs.size() + plan.captured.replies.size() + plan.captured.events.size();
   return result;
 }
 

@@ -73,9 +73,8 @@ Result<Env> Env::Open(const std::string& dir, const EnvOptions& options) {
   if (ec) return Status::Internal("create " + dir + ": " + ec.message());
   int lock_fd = -1;
   if (options.exclusive) {
-    auto fd = TakeOwnerLock(dir);
-    if (!fd.ok()) return fd.status();
-    lock_fd = *fd;
+    ASSIGN_OR_RETURN(auto fd, TakeOwnerLock(dir));
+    lock_fd = fd;
   }
   MDB_env* raw = nullptr;
   if (int rc = mdb_env_create(&raw); rc != 0) {
@@ -139,10 +138,9 @@ Result<Env::Usage> Env::GetUsage() {
   // Free pages: every record of the free list (dbi 0) is an ID list whose first word counts
   // the page numbers that follow.
   size_t free_pages = 0;
-  auto txn = BeginRead();
-  if (!txn.ok()) return txn.status();
+  ASSIGN_OR_RETURN(auto txn, BeginRead());
   MDB_cursor* cursor = nullptr;
-  if (int rc = mdb_cursor_open(txn->raw(), 0, &cursor); rc != 0)
+  if (int rc = mdb_cursor_open(txn.raw(), 0, &cursor); rc != 0)
     return FromLmdb(rc, "mdb_cursor_open(free list)");
   MDB_val k, v;
   for (int rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == 0;
@@ -186,12 +184,11 @@ Status Env::Grow(size_t bytes) {
 }
 
 Result<Db> Env::OpenDb(const std::string& name) {
-  auto txn = BeginWrite();
-  if (!txn.ok()) return txn.status();
+  ASSIGN_OR_RETURN(auto txn, BeginWrite());
   MDB_dbi dbi;
-  if (int rc = mdb_dbi_open(txn->raw(), name.c_str(), MDB_CREATE, &dbi); rc != 0)
+  if (int rc = mdb_dbi_open(txn.raw(), name.c_str(), MDB_CREATE, &dbi); rc != 0)
     return FromLmdb(rc, "mdb_dbi_open " + name);
-  RETURN_IF_ERROR(txn->Commit());
+  RETURN_IF_ERROR(txn.Commit());
   return Db{dbi};
 }
 
@@ -210,10 +207,9 @@ Result<Txn> Env::BeginRead() {
 }
 
 Result<Env::Stats> Env::Stat(Db db) {
-  auto txn = BeginRead();
-  if (!txn.ok()) return txn.status();
+  ASSIGN_OR_RETURN(auto txn, BeginRead());
   MDB_stat st;
-  if (int rc = mdb_stat(txn->raw(), db.dbi, &st); rc != 0) return FromLmdb(rc, "mdb_stat");
+  if (int rc = mdb_stat(txn.raw(), db.dbi, &st); rc != 0) return FromLmdb(rc, "mdb_stat");
   return WithEnvInfo(FromMdbStat(st));
 }
 

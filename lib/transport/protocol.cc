@@ -257,18 +257,15 @@ Result<Ready> ParseReady(Frames& f, size_t first) {
   const Kind k = Kind::kReady;
   HeaderReader h(f[first], k);
   Ready r;
-  auto cap = h.U32("capacity");
-  if (!cap.ok()) return cap.status();
-  if (*cap == 0) return Bad(k, "capacity must be at least 1");
-  r.capacity = *cap;
-  auto name = h.Rest("worker name");
-  if (!name.ok()) return name.status();
-  r.worker_name = std::move(*name);
+  ASSIGN_OR_RETURN(auto cap, h.U32("capacity"));
+  if (cap == 0) return Bad(k, "capacity must be at least 1");
+  r.capacity = cap;
+  ASSIGN_OR_RETURN(auto name, h.Rest("worker name"));
+  r.worker_name = std::move(name);
   if (f.size() < first + 2) return Bad(k, "needs at least one service");
   for (size_t j = first + 1; j < f.size(); ++j) {
-    auto s = GetName(f, j, k, "service");
-    if (!s.ok()) return s.status();
-    r.services.push_back(std::move(*s));
+    ASSIGN_OR_RETURN(auto s, GetName(f, j, k, "service"));
+    r.services.push_back(std::move(s));
   }
   return r;
 }
@@ -277,15 +274,12 @@ Result<ClientRequest> ParseClientRequest(Frames& f, size_t first) {
   const Kind k = Kind::kRequest;
   HeaderReader h(f[first], k);
   ClientRequest r;
-  auto timeout = h.U32("timeout");
-  if (!timeout.ok()) return timeout.status();
-  r.timeout_ms = *timeout;
-  auto key = h.ShortString("request key");
-  if (!key.ok()) return key.status();
-  r.request_key = std::move(*key);
-  auto service = h.Rest("service");
-  if (!service.ok()) return service.status();
-  r.service = std::move(*service);
+  ASSIGN_OR_RETURN(auto timeout, h.U32("timeout"));
+  r.timeout_ms = timeout;
+  ASSIGN_OR_RETURN(auto key, h.ShortString("request key"));
+  r.request_key = std::move(key);
+  ASSIGN_OR_RETURN(auto service, h.Rest("service"));
+  r.service = std::move(service);
   RETURN_IF_ERROR(NeedFrames(f, first + 2, k));
   r.envelope = std::move(f[first + 1]);
   return r;
@@ -304,23 +298,20 @@ std::optional<std::string> RequestKeyOf(const Frames& f, size_t first) {
 Result<WorkerReply> ParseWorkerReply(Frames& f, size_t first) {
   const Kind k = Kind::kReply;
   HeaderReader h(f[first], k);
-  auto id = h.U64("request id");
-  if (!id.ok()) return id.status();
+  ASSIGN_OR_RETURN(auto id, h.U64("request id"));
   RETURN_IF_ERROR(h.End());
   RETURN_IF_ERROR(NeedFrames(f, first + 2, k));
-  return WorkerReply{*id, std::move(f[first + 1])};
+  return WorkerReply{id, std::move(f[first + 1])};
 }
 
 Result<Publish> ParsePublish(Frames& f, size_t first) {
   const Kind k = Kind::kPublish;
   HeaderReader h(f[first], k);
   Publish p;
-  auto incarnation = h.U64("incarnation");
-  if (!incarnation.ok()) return incarnation.status();
-  p.incarnation = *incarnation;
-  auto producer = h.Rest("producer");
-  if (!producer.ok()) return producer.status();
-  p.producer = std::move(*producer);
+  ASSIGN_OR_RETURN(auto incarnation, h.U64("incarnation"));
+  p.incarnation = incarnation;
+  ASSIGN_OR_RETURN(auto producer, h.Rest("producer"));
+  p.producer = std::move(producer);
   if (f.size() < first + 3 || (f.size() - first - 1) % 2 != 0)
     return Bad(k, "needs (seq+topic, envelope) frame pairs after the header");
   p.events.reserve((f.size() - first - 1) / 2);
@@ -338,18 +329,15 @@ Result<Subscribe> ParseSubscribe(const Frames& f, size_t first) {
   const Kind k = Kind::kSubscribe;
   HeaderReader h(f[first], k);
   Subscribe s;
-  auto from = h.U64("from seq");
-  if (!from.ok()) return from.status();
-  s.from_seq = *from;
-  auto credit = h.U32("credit");
-  if (!credit.ok()) return credit.status();
-  s.credit = *credit;
-  if (Status e = h.End(); !e.ok()) return e;
+  ASSIGN_OR_RETURN(auto from, h.U64("from seq"));
+  s.from_seq = from;
+  ASSIGN_OR_RETURN(auto credit, h.U32("credit"));
+  s.credit = credit;
+  RETURN_IF_ERROR(h.End());
   if (f.size() < first + 2) return Bad(k, "needs at least one prefix");
   for (size_t j = first + 1; j < f.size(); ++j) {
-    auto p = GetName(f, j, k, "prefix", /*allow_empty=*/true);
-    if (!p.ok()) return p.status();
-    s.prefixes.push_back(std::move(*p));
+    ASSIGN_OR_RETURN(auto p, GetName(f, j, k, "prefix", /*allow_empty=*/true));
+    s.prefixes.push_back(std::move(p));
   }
   return s;
 }
@@ -357,25 +345,21 @@ Result<Subscribe> ParseSubscribe(const Frames& f, size_t first) {
 Result<uint32_t> ParseCredit(const Frames& f, size_t first) {
   RETURN_IF_ERROR(NeedFrames(f, first + 1, Kind::kCredit));
   HeaderReader h(f[first], Kind::kCredit);
-  auto credit = h.U32("credit");
-  if (!credit.ok()) return credit.status();
+  ASSIGN_OR_RETURN(auto credit, h.U32("credit"));
   RETURN_IF_ERROR(h.End());
-  return *credit;
+  return credit;
 }
 
 Result<WorkerRequest> ParseWorkerRequest(Frames& f, size_t first) {
   const Kind k = Kind::kRequest;
   HeaderReader h(f[first], k);
   WorkerRequest r;
-  auto id = h.U64("request id");
-  if (!id.ok()) return id.status();
-  r.request_id = *id;
-  auto timeout = h.U32("timeout");
-  if (!timeout.ok()) return timeout.status();
-  r.timeout_ms = *timeout;
-  auto time = h.U64("bus time");
-  if (!time.ok()) return time.status();
-  r.bus_time_ms = static_cast<int64_t>(*time);
+  ASSIGN_OR_RETURN(auto id, h.U64("request id"));
+  r.request_id = id;
+  ASSIGN_OR_RETURN(auto timeout, h.U32("timeout"));
+  r.timeout_ms = timeout;
+  ASSIGN_OR_RETURN(auto time, h.U64("bus time"));
+  r.bus_time_ms = static_cast<int64_t>(time);
   RETURN_IF_ERROR(h.End());
   RETURN_IF_ERROR(NeedFrames(f, first + 2, k));
   r.envelope = std::move(f[first + 1]);
@@ -385,36 +369,30 @@ Result<WorkerRequest> ParseWorkerRequest(Frames& f, size_t first) {
 Result<ClientReply> ParseClientReply(Frames& f, size_t first) {
   const Kind k = Kind::kReply;
   HeaderReader h(f[first], k);
-  auto key = h.Rest("request key", /*allow_empty=*/true);
-  if (!key.ok()) return key.status();
+  ASSIGN_OR_RETURN(auto key, h.Rest("request key", /*allow_empty=*/true));
   RETURN_IF_ERROR(NeedFrames(f, first + 2, k));
-  return ClientReply{std::move(*key), std::move(f[first + 1])};
+  return ClientReply{std::move(key), std::move(f[first + 1])};
 }
 
 Result<PubRefused> ParsePubRefused(const Frames& f, size_t first) {
   const Kind k = Kind::kPubRefused;
   RETURN_IF_ERROR(NeedFrames(f, first + 1, k));
   HeaderReader h(f[first], k);
-  auto seq = h.U64("producer seq");
-  if (!seq.ok()) return seq.status();
-  auto reason = h.ShortString("reason");
-  if (!reason.ok()) return reason.status();
-  if (reason->size() != 1 || ((*reason)[0] != 1 && (*reason)[0] != 2))
+  ASSIGN_OR_RETURN(auto seq, h.U64("producer seq"));
+  ASSIGN_OR_RETURN(auto reason, h.ShortString("reason"));
+  if (reason.size() != 1 || (reason[0] != 1 && reason[0] != 2))
     return Status::Invalid("PUB_REFUSED: unknown reason");
-  auto producer = h.Rest("producer");
-  if (!producer.ok()) return producer.status();
-  return PubRefused{std::move(*producer), *seq, static_cast<PubRefused::Reason>((*reason)[0])};
+  ASSIGN_OR_RETURN(auto producer, h.Rest("producer"));
+  return PubRefused{std::move(producer), seq, static_cast<PubRefused::Reason>(reason[0])};
 }
 
 Result<PubAck> ParsePubAck(const Frames& f, size_t first) {
   const Kind k = Kind::kPubAck;
   RETURN_IF_ERROR(NeedFrames(f, first + 1, k));
   HeaderReader h(f[first], k);
-  auto upto = h.U64("upto seq");
-  if (!upto.ok()) return upto.status();
-  auto producer = h.Rest("producer");
-  if (!producer.ok()) return producer.status();
-  return PubAck{std::move(*producer), *upto};
+  ASSIGN_OR_RETURN(auto upto, h.U64("upto seq"));
+  ASSIGN_OR_RETURN(auto producer, h.Rest("producer"));
+  return PubAck{std::move(producer), upto};
 }
 
 Result<EventView> ParseEventFrame(const zmq::message_t& frame) {

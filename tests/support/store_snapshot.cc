@@ -192,10 +192,9 @@ Result<StoreSnapshot> SettledSnapshot(const std::string& root, const std::string
       head = *schemas::Body::Parse(stats.body)->Int("log_head");
     }
     if (head >= 0) {
-      auto snap = SnapshotStores(root);
-      if (!snap.ok()) return snap.status();
-      if (Settled(*snap, &why)) {
-        if (LogHead(*snap) == static_cast<uint64_t>(head)) return snap;
+      ASSIGN_OR_RETURN(auto snap, SnapshotStores(root));
+      if (Settled(snap, &why)) {
+        if (LogHead(snap) == static_cast<uint64_t>(head)) return snap;
         why = "the log moved while the stores were read";
       }
     }

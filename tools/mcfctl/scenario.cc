@@ -37,31 +37,28 @@ Result<Request> ParseRequest(const Json& object, const std::string& where) {
   if (http == object.contains("bus"))
     return Status::Invalid(where + "give exactly one of \"http\" or \"bus\"");
   if (http) {
-    auto target = StringField(object, "http", where);
-    if (!target.ok()) return target.status();
-    const auto space = target->find(' ');
-    request.method = target->substr(0, space);
-    request.target = space == std::string::npos ? "" : target->substr(space + 1);
+    ASSIGN_OR_RETURN(auto target, StringField(object, "http", where));
+    const auto space = target.find(' ');
+    request.method = target.substr(0, space);
+    request.target = space == std::string::npos ? "" : target.substr(space + 1);
     if (request.method != "GET" && request.method != "POST" && request.method != "PATCH")
       return Status::Invalid(where + "\"http\" must be \"GET|POST|PATCH /path\", got " +
-                             Quote(*target));
+                             Quote(target));
     if (request.target.empty() || request.target[0] != '/')
       return Status::Invalid(where + "\"http\": the path must start with '/', got " +
-                             Quote(*target));
+                             Quote(target));
   } else {
     request.kind = Request::Kind::kBus;
-    auto type = StringField(object, "bus", where);
-    if (!type.ok()) return type.status();
-    request.target = *type;
+    ASSIGN_OR_RETURN(auto type, StringField(object, "bus", where));
+    request.target = type;
     const auto dot = request.target.find('.');
     if (dot == std::string::npos || dot == 0 || dot + 1 == request.target.size())
       return Status::Invalid(where + "\"bus\" must be a command type \"service.verb\", got " +
                              Quote(request.target));
   }
   if (object.contains("as")) {
-    auto as = StringField(object, "as", where);
-    if (!as.ok()) return as.status();
-    request.as = *as;
+    ASSIGN_OR_RETURN(auto as, StringField(object, "as", where));
+    request.as = as;
   }
   if (object.contains("body")) {
     request.body = object["body"];
@@ -117,27 +114,24 @@ Result<Step> ParseStep(const Json& object, int number) {
                            "give exactly one of \"http\", \"bus\", \"advance\", \"advance_to\" "
                            "or \"wait_for\"");
   if (object.contains("note")) {
-    auto note = StringField(object, "note", where);
-    if (!note.ok()) return note.status();
-    step.note = *note;
+    ASSIGN_OR_RETURN(auto note, StringField(object, "note", where));
+    step.note = note;
   }
   if (object.contains("advance") || object.contains("advance_to")) {
     step.kind = Step::Kind::kAdvance;
     RETURN_IF_ERROR(CheckKeys(object, {"advance", "advance_to", "note"}, where));
     if (object.contains("advance")) {
-      auto text = StringField(object, "advance", where);
-      if (!text.ok()) return text.status();
-      auto ms = schemas::clock::ParseDuration(*text);
+      ASSIGN_OR_RETURN(auto text, StringField(object, "advance", where));
+      auto ms = schemas::clock::ParseDuration(text);
       if (!ms || *ms <= 0)
-        return Status::Invalid(where + "\"advance\": not a duration (e.g. \"151m\", \"2h\"): " +
-                               Quote(*text));
+        return Status::Invalid(
+            where + "\"advance\": not a duration (e.g. \"151m\", \"2h\"): " + Quote(text));
       step.advance_by_ms = *ms;
     } else {
-      auto text = StringField(object, "advance_to", where);
-      if (!text.ok()) return text.status();
-      auto ms = schemas::clock::ParseIso8601(*text);
+      ASSIGN_OR_RETURN(auto text, StringField(object, "advance_to", where));
+      auto ms = schemas::clock::ParseIso8601(text);
       if (!ms)
-        return Status::Invalid(where + "\"advance_to\": not an ISO-8601 time: " + Quote(*text));
+        return Status::Invalid(where + "\"advance_to\": not an ISO-8601 time: " + Quote(text));
       step.advance_to_ms = *ms;
     }
     return step;
@@ -148,38 +142,31 @@ Result<Step> ParseStep(const Json& object, int number) {
     const Json& wait = object["wait_for"];
     if (!wait.is_object()) return Status::Invalid(where + "\"wait_for\" must be an object");
     const std::string inner = where + "wait_for: ";
-    if (Status s = CheckKeys(wait, {"http", "bus", "as", "body", "until", "timeout"}, inner);
-        !s.ok())
-      return s;
-    auto request = ParseRequest(wait, inner);
-    if (!request.ok()) return request.status();
-    step.request = std::move(*request);
+    RETURN_IF_ERROR(CheckKeys(wait, {"http", "bus", "as", "body", "until", "timeout"}, inner));
+    ASSIGN_OR_RETURN(auto request, ParseRequest(wait, inner));
+    step.request = std::move(request);
     if (!wait.contains("until")) return Status::Invalid(inner + "\"until\" is required");
     step.expect = wait["until"];
     RETURN_IF_ERROR(CheckExpect(step.expect, step.request.kind, inner, "until"));
     if (wait.contains("timeout")) {
-      auto text = StringField(wait, "timeout", inner);
-      if (!text.ok()) return text.status();
-      auto ms = schemas::clock::ParseDuration(*text);
+      ASSIGN_OR_RETURN(auto text, StringField(wait, "timeout", inner));
+      auto ms = schemas::clock::ParseDuration(text);
       if (!ms || *ms <= 0)
-        return Status::Invalid(inner + "\"timeout\": not a duration (e.g. \"10s\"): " +
-                               Quote(*text));
+        return Status::Invalid(inner +
+                               "\"timeout\": not a duration (e.g. \"10s\"): " + Quote(text));
       step.timeout = Millis(*ms);
     }
     RETURN_IF_ERROR(ParseSave(object, step, where));
     return step;
   }
   step.kind = Step::Kind::kCall;
-  if (Status s = CheckKeys(object, {"http", "bus", "as", "body", "expect", "save", "note"}, where);
-      !s.ok())
-    return s;
-  auto request = ParseRequest(object, where);
-  if (!request.ok()) return request.status();
-  step.request = std::move(*request);
+  RETURN_IF_ERROR(
+      CheckKeys(object, {"http", "bus", "as", "body", "expect", "save", "note"}, where));
+  ASSIGN_OR_RETURN(auto request, ParseRequest(object, where));
+  step.request = std::move(request);
   if (object.contains("expect")) {
     step.expect = object["expect"];
-    if (Status s = CheckExpect(step.expect, step.request.kind, where, "expect"); !s.ok())
-      return s;
+    RETURN_IF_ERROR(CheckExpect(step.expect, step.request.kind, where, "expect"));
   }
   RETURN_IF_ERROR(ParseSave(object, step, where));
   return step;
@@ -237,23 +224,19 @@ Result<Scenario> ParseScenario(std::string_view text) {
     return Status::Invalid("not valid JSON");
   }
   if (!doc.is_object()) return Status::Invalid("a scenario must be a JSON object");
-  if (Status s = CheckKeys(doc, {"name", "description", "start", "seed", "contexts", "steps"}, "");
-      !s.ok())
-    return s;
+  RETURN_IF_ERROR(
+      CheckKeys(doc, {"name", "description", "start", "seed", "contexts", "steps"}, ""));
   Scenario scenario;
-  auto name = StringField(doc, "name", "");
-  if (!name.ok()) return name.status();
-  scenario.name = *name;
+  ASSIGN_OR_RETURN(auto name, StringField(doc, "name", ""));
+  scenario.name = name;
   if (scenario.name.empty()) return Status::Invalid("\"name\" must not be empty");
   if (doc.contains("description")) {
-    auto description = StringField(doc, "description", "");
-    if (!description.ok()) return description.status();
-    scenario.description = *description;
+    ASSIGN_OR_RETURN(auto description, StringField(doc, "description", ""));
+    scenario.description = description;
   }
   if (doc.contains("start")) {
-    auto start = StringField(doc, "start", "");
-    if (!start.ok()) return start.status();
-    scenario.start = *start;
+    ASSIGN_OR_RETURN(auto start, StringField(doc, "start", ""));
+    scenario.start = start;
   }
   auto start_ms = schemas::clock::ParseIso8601(scenario.start);
   if (!start_ms)
@@ -281,9 +264,8 @@ Result<Scenario> ParseScenario(std::string_view text) {
     return Status::Invalid("\"steps\" must be a non-empty array");
   int number = 0;
   for (const Json& s : doc["steps"]) {
-    auto step = ParseStep(s, ++number);
-    if (!step.ok()) return step.status();
-    scenario.steps.push_back(std::move(*step));
+    ASSIGN_OR_RETURN(auto step, ParseStep(s, ++number));
+    scenario.steps.push_back(std::move(step));
   }
   return scenario;
 }
@@ -335,25 +317,22 @@ Result<Json> Vars::Expand(const Json& value) const {
       const Json* saved = Find(text.substr(2, text.size() - 3));
       if (saved) return *saved;
     }
-    auto expanded = ExpandString(text);
-    if (!expanded.ok()) return expanded.status();
-    return Json(*expanded);
+    ASSIGN_OR_RETURN(auto expanded, ExpandString(text));
+    return Json(expanded);
   }
   if (value.is_object()) {
     Json out = Json::object();
     for (const auto& [key, item] : value.items()) {
-      auto expanded = Expand(item);
-      if (!expanded.ok()) return expanded.status();
-      out[key] = std::move(*expanded);
+      ASSIGN_OR_RETURN(auto expanded, Expand(item));
+      out[key] = std::move(expanded);
     }
     return out;
   }
   if (value.is_array()) {
     Json out = Json::array();
     for (const Json& item : value) {
-      auto expanded = Expand(item);
-      if (!expanded.ok()) return expanded.status();
-      out.push_back(std::move(*expanded));
+      ASSIGN_OR_RETURN(auto expanded, Expand(item));
+      out.push_back(std::move(expanded));
     }
     return out;
   }

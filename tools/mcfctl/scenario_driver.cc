@@ -89,22 +89,20 @@ class Runner {
   }
 
   Status Call(const Step& step) {
-    auto answer = Send(step);
-    if (!answer.ok()) return answer.status();
-    RETURN_IF_ERROR(Check(step, step.expect, *answer));
-    RETURN_IF_ERROR(Save(step, *answer));
-    std::cerr << step.Label() << " ok: " << Dump(answer->status) << "\n";
+    ASSIGN_OR_RETURN(auto answer, Send(step));
+    RETURN_IF_ERROR(Check(step, step.expect, answer));
+    RETURN_IF_ERROR(Save(step, answer));
+    std::cerr << step.Label() << " ok: " << Dump(answer.status) << "\n";
     return Status::Ok();
   }
 
   Status WaitFor(const Step& step) {
     const auto end = std::chrono::steady_clock::now() + step.timeout;
     while (true) {
-      auto answer = Send(step);
-      if (!answer.ok()) return answer.status();
-      Status matched = Check(step, step.expect, *answer);
+      ASSIGN_OR_RETURN(auto answer, Send(step));
+      Status matched = Check(step, step.expect, answer);
       if (matched.ok()) {
-        RETURN_IF_ERROR(Save(step, *answer));
+        RETURN_IF_ERROR(Save(step, answer));
         std::cerr << step.Label() << " ok\n";
         return Status::Ok();
       }
@@ -151,9 +149,8 @@ class Runner {
     if (request.kind == Request::Kind::kHttp) {
       auto path = vars_.ExpandString(request.target);
       if (!path.ok()) return Fail(step, path.status().message());
-      auto token = Token(step, request.as);
-      if (!token.ok()) return token.status();
-      HttpResponse response = http_.Call(request.method, *path, *token, *body, NextId());
+      ASSIGN_OR_RETURN(auto token, Token(step, request.as));
+      HttpResponse response = http_.Call(request.method, *path, token, *body, NextId());
       if (response.status < 0) return Fail(step, "no HTTP response: " + response.error);
       return Answer{response.status, response.body, ""};
     }

@@ -423,8 +423,7 @@ Result<TrafficReport> RunTraffic(process::LocalSystem& system, const TrafficOpti
   if (options.clients < 1) return Status::Invalid("clients must be at least 1");
   Tally tally;
   Http setup_http(system.gateway_port());
-  auto cast = SetUp(setup_http, system.admin_token(), tally);
-  if (!cast.ok()) return cast.status();
+  ASSIGN_OR_RETURN(auto cast, SetUp(setup_http, system.admin_token(), tally));
 
   zmq::context_t zmq_context(1);
   client::BusClient bus(zmq_context, system.broker_endpoint(), "soak");
@@ -439,10 +438,10 @@ Result<TrafficReport> RunTraffic(process::LocalSystem& system, const TrafficOpti
   const auto end = start + options.duration;
   std::vector<std::thread> threads;
   for (int i = 0; i < options.clients; ++i) {
-    threads.emplace_back(ClientLoop, i, system.gateway_port(), std::cref(*cast), end,
+    threads.emplace_back(ClientLoop, i, system.gateway_port(), std::cref(cast), end,
                          std::ref(tally));
   }
-  threads.emplace_back(PaceLoop, system.gateway_port(), std::cref(*cast), std::cref(options), start,
+  threads.emplace_back(PaceLoop, system.gateway_port(), std::cref(cast), std::cref(options), start,
                        end, std::ref(tally));
   const Millis every = std::max(options.sample_every, Millis(100));
   for (auto next = start + every; next < end; next += every) {

@@ -45,6 +45,18 @@ TEST(Base64Test, RejectsWhatIsNotBase64) {
   EXPECT_EQ(Base64DecodedSize("Z"), std::nullopt);
 }
 
+// libsodium 1.0.18 maps some bytes >= 0x80 (a signed char) onto alphabet values; these inputs
+// decoded to bytes before DecodeBase64 refused non-ASCII itself.
+TEST(Base64Test, RejectsBytesOutsideAscii) {
+  for (std::string_view bad : {"/g\xebQ", "AQ+\x91", "A\x8bh\xd8", "\xd2+g/\xae/++"}) {
+    EXPECT_EQ(DecodeBase64(bad), std::nullopt) << bad;
+  }
+  for (int c = 0x80; c <= 0xff; ++c) {
+    const std::string text = std::string("Zm9") + static_cast<char>(c);
+    EXPECT_EQ(DecodeBase64(text), std::nullopt) << "byte " << c;
+  }
+}
+
 TEST(ReplyTimesTest, RendersIntegerTimesRecursivelyAndLeavesTheRest) {
   Json body = Json::parse(R"({
     "id": "order-1", "starts_at": 1767600000000, "approx_cost": 10000,
