@@ -11,12 +11,12 @@
 #include "schemas/portal.h"
 #include "schemas/supplies.h"
 #include "schemas/tasks.h"
+#include "schemas/test_family.h"
 
 namespace mcf::schemas {
 
-using DeclaredMessages = decltype(std::tuple_cat(bus::Messages{}, clock::Messages{},
-                                                 hiring::Messages{}, matching::Messages{},
-                                                 portal::Messages{}, supplies::Messages{},
-                                                 tasks::Messages{}));
+using DeclaredMessages = decltype(std::tuple_cat(
+    bus::Messages{}, clock::Messages{}, hiring::Messages{}, matching::Messages{},
+    portal::Messages{}, supplies::Messages{}, tasks::Messages{}, test_family::Messages{}));
 
 }  // namespace mcf::schemas

@@ -13,18 +13,6 @@ namespace {
 using enum MessageKind;
 using enum Effect;
 
-// Keep sorted by family, then name. Bump `version` when a body gains a required field or
-// changes meaning; adding an optional field keeps the version.
-// Hand-written rows: the types whose bodies are not declared yet.
-constexpr std::array kUndeclared = {
-    // test (used by the test suite's worker; never by contexts)
-    MessageType{"test.add", kCommand, 1, "add `amount` to counter `name`"},
-    MessageType{"test.get", kCommand, 1, "read counter `name`", kReadOnly},
-    MessageType{"test.fail", kCommand, 1, "a handler that returns the status it is asked for"},
-    MessageType{"test.added", kEvent, 1, "counter `name` grew by `amount`"},
-    MessageType{"test.fed", kEvent, 1, "an input event fed by the tests"},
-};
-
 template <Message M>
 constexpr MessageType RowOf() {
   MessageType row{M::kInfo.type, M::kInfo.kind, M::kInfo.version, M::kInfo.summary,
@@ -42,8 +30,7 @@ constexpr auto kDeclared = RowsOf(static_cast<DeclaredMessages*>(nullptr));
 // A function-local static: safe to use from other translation units' static initializers.
 const std::vector<MessageType>& Types() {
   static const std::vector<MessageType> all = [] {
-    std::vector<MessageType> v(kUndeclared.begin(), kUndeclared.end());
-    v.insert(v.end(), kDeclared.begin(), kDeclared.end());
+    std::vector<MessageType> v(kDeclared.begin(), kDeclared.end());
     // By family, each family's commands before its events, then by name (the reference's order).
     std::stable_sort(v.begin(), v.end(), [](const MessageType& a, const MessageType& b) {
       return std::tuple(ServiceOf(a.type), a.kind, a.type) <

@@ -1,8 +1,8 @@
 // The single registry of every command and event type on the bus, with its schema version.
 //
 // A declared message (schemas/declare.h) brings its own row: its family header lists it in the
-// family's `Messages` tuple and registry.cc takes the rows from there, fields included. Types
-// not declared yet keep a hand-written row in registry.cc. The runtime refuses to register a
+// family's `Messages` tuple (schemas/all_messages.h) and registry.cc takes the rows from there,
+// fields included; every type on the bus is declared. The runtime refuses to register a
 // handler or publish a type that is not listed, so the registry and the code cannot drift.
 // Immutable; safe from any thread.
 #pragma once

@@ -241,23 +241,6 @@ Result<store::Db> Dispatcher::OpenDb(const std::string& name) {
   return env_->OpenDb(name);
 }
 
-Status Dispatcher::OnCommand(std::string_view type, CommandHandler handler) {
-  return OnRawCommand(type, [handler = std::move(handler)](HandlerContext& ctx,
-                                                          std::string_view body)
-                                -> Result<std::string> {
-    ASSIGN_OR_RETURN(const schemas::Body parsed, schemas::Body::Parse(body));
-    return handler(ctx, parsed);
-  });
-}
-
-Status Dispatcher::OnEvent(std::string_view type, EventHandler handler) {
-  return OnRawEvent(type, [handler = std::move(handler)](HandlerContext& ctx,
-                                                        std::string_view body) -> Status {
-    ASSIGN_OR_RETURN(const schemas::Body parsed, schemas::Body::Parse(body));
-    return handler(ctx, parsed);
-  });
-}
-
 Status Dispatcher::OnRawCommand(std::string_view type, RawCommandHandler handler) {
   const auto* t = schemas::FindMessageType(type);
   if (t == nullptr || t->kind != schemas::MessageKind::kCommand)

@@ -30,17 +30,8 @@
 #include "lib/store/lmdb.h"
 #include "lib/worker/handler_context.h"
 #include "lib/worker/typed_handler.h"
-#include "schemas/body.h"
 
 namespace mcf::worker {
-
-// Handlers that read a Body by field name, for the contexts whose messages are not declared
-// yet; declared messages use On<Type> (lib/worker/typed_handler.h).
-// Returns the reply body (an encoded map) or the reply's error status.
-using CommandHandler = std::function<Result<std::string>(HandlerContext&, const schemas::Body&)>;
-// Returns ok to commit the event's effects; an error is logged and counted, and the event is
-// not retried (its offset advances either way).
-using EventHandler = std::function<Status(HandlerContext&, const schemas::Body&)>;
 
 // One message taken off the bus.
 struct Incoming {
@@ -105,11 +96,8 @@ class Dispatcher {
   // "_" are reserved (invalid).
   Result<store::Db> OpenDb(const std::string& name);
 
-  // invalid unless `type` is a registered command of this service / a registered event type,
-  // or when a handler for it already exists.
-  Status OnCommand(std::string_view type, CommandHandler handler);
-  Status OnEvent(std::string_view type, EventHandler handler);
-  // The same for a declared command or event: the handler gets the decoded message.
+  // A handler of a declared command or event: the handler gets the decoded message
+  // (lib/worker/typed_handler.h). What contexts use.
   template <schemas::CommandMessage C, class Handler>
   Status On(Handler handler) {
     return OnRawCommand(C::kInfo.type, DecodingCommandHandler<C>(std::move(handler)));
@@ -119,6 +107,11 @@ class Dispatcher {
   Status On(Handler handler) {
     return OnRawEvent(E::kInfo.type, DecodingEventHandler<E>(std::move(handler)));
   }
+  // The primitive On<> builds on: a handler of the body's bytes. A command handler returns the
+  // reply body (an encoded map) or the reply's error status; an event handler returns ok to
+  // commit the event's effects (an error is logged and counted, and the event is not retried:
+  // its offset advances either way). invalid unless `type` is a registered command of this
+  // service / a registered event type, or when a handler for it already exists.
   Status OnRawCommand(std::string_view type, RawCommandHandler handler);
   Status OnRawEvent(std::string_view type, RawEventHandler handler);
 

@@ -404,14 +404,6 @@ Status Worker::KeepSetupError(Status s) {
   return s;
 }
 
-Status Worker::OnCommand(std::string_view type, CommandHandler handler) {
-  return KeepSetupError(dispatcher_.OnCommand(type, std::move(handler)));
-}
-
-Status Worker::OnEvent(std::string_view type, EventHandler handler) {
-  return KeepSetupError(dispatcher_.OnEvent(type, std::move(handler)));
-}
-
 int Worker::Run() {
   if (!dispatcher_.is_open()) {
     spdlog::error("event=worker_not_open service={}", options_.service);

@@ -4,7 +4,10 @@
 // (lib/worker/dispatcher.h), replies after the commit, and the outbox sender.
 //
 // Usage (a context's main.cc, usually through RunWorkerMain in worker_main.h):
-//   Worker w(options); w.Open(); db = w.OpenDb("counters"); w.OnCommand(...); w.Run();
+//   Worker w(options); w.Open(); db = w.OpenDb("counters");
+//   w.On<wire::Add>([](HandlerContext& ctx, const wire::Add& r) -> Result<wire::Add::Reply> {...});
+//   w.Run();
+// Handlers take the declared message (schemas/<family>.h), never a body read by field name.
 // Threading: everything but Stop() runs on the thread that calls Run().
 #pragma once
 
@@ -92,12 +95,9 @@ class Worker {
   // The store, for a context's one-off set-up transaction (seeding an empty store) before
   // Run(); like Dispatcher::env(). REQUIRES: Open() succeeded; never while Run() runs.
   store::Env& env() { return dispatcher_.env(); }
-  // Registers a handler. invalid when `type` is not registered in schemas/registry.cc, not
-  // ours (commands), or already handled; Run() then refuses to start (exit code 2).
-  Status OnCommand(std::string_view type, CommandHandler handler);
-  // Subscribes to exactly this event type.
-  Status OnEvent(std::string_view type, EventHandler handler);
-  // A handler of a declared command or event (lib/worker/typed_handler.h); same rules.
+  // Registers a handler of a declared command or event (lib/worker/typed_handler.h); an event
+  // handler subscribes to exactly that event type. invalid when the type is not ours
+  // (commands) or already handled; Run() then refuses to start (exit code 2).
   template <class Message, class Handler>
   Status On(Handler handler) {
     return KeepSetupError(dispatcher_.On<Message>(std::move(handler)));

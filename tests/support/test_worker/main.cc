@@ -1,12 +1,14 @@
-// mcf-test-worker: the runtime's test context (service "test"). Counters in one db:
+// mcf-test-worker: the runtime's test context (service "test"). Counters in one db; the
+// bodies are declared in schemas/test_family.h and the handlers are typed:
 //   test.add {name, amount} -> counter += amount, publishes test.added {name, amount, total},
 //                              replies {total}
 //   test.get {name}         -> {total} (0 if none)
 //   test.fail {status}      -> writes a marker first, then returns that status (proves aborts)
 //   on test.fed {name, amount} -> counter "fed:"+name += amount
-//   on test.added {amount} (only with --count-added) -> counter "added" += amount: a handler
-//                              added to a store that already has offsets (docs: it starts from
-//                              the beginning of the log, the other types' events are skipped)
+//   on test.added {name, amount, total} (only with --count-added) -> counter "added" += amount:
+//                              a handler added to a store that already has offsets (docs: it
+//                              starts from the beginning of the log, the other types' events
+//                              are skipped)
 // --handler-delay-ms N sleeps inside every handler, to widen crash windows in tests.
 // --crash-in-handler N: _exit(42) inside the N-th test.add handler call of this process, with
 // that batch's transaction open (nothing of it may survive; worker_crash_test.cc).
@@ -20,15 +22,14 @@
 
 #include "lib/base/bytes.h"
 #include "lib/worker/worker_main.h"
-#include "schemas/body.h"
+#include "schemas/test_family.h"
 
 namespace {
 
 using mcf::Result;
 using mcf::Status;
-using mcf::schemas::Body;
-using mcf::schemas::BodyWriter;
 using mcf::worker::HandlerContext;
+namespace wire = mcf::schemas::test_family;
 
 int64_t g_delay_ms = 0;
 int64_t g_crash_in_handler = 0;
@@ -47,19 +48,16 @@ void MaybeCrashInHandler() {
 }
 
 Result<int64_t> ReadCounter(HandlerContext& ctx, mcf::store::Db db, const std::string& name) {
-  auto v = ctx.txn().Get(db, name);
-  if (!v.ok()) return v.status();
-  if (!*v) return int64_t{0};
-  return static_cast<int64_t>(mcf::FromU64Key(**v));
+  ASSIGN_OR_RETURN(const auto v, ctx.txn().Get(db, name));
+  if (!v) return int64_t{0};
+  return static_cast<int64_t>(mcf::FromU64Key(*v));
 }
 
 Result<int64_t> AddToCounter(HandlerContext& ctx, mcf::store::Db db, const std::string& name,
                              int64_t amount) {
-  auto total = ReadCounter(ctx, db, name);
-  if (!total.ok()) return total;
-  int64_t next = *total + amount;
-  if (Status s = ctx.txn().Put(db, name, mcf::U64Key(static_cast<uint64_t>(next))); !s.ok())
-    return s;
+  ASSIGN_OR_RETURN(const int64_t total, ReadCounter(ctx, db, name));
+  const int64_t next = total + amount;
+  RETURN_IF_ERROR(ctx.txn().Put(db, name, mcf::U64Key(static_cast<uint64_t>(next))));
   return next;
 }
 
@@ -75,64 +73,43 @@ int main(int argc, char** argv) {
         app.add_flag("--count-added", g_count_added, "also handle test.added (counter added)");
       },
       [](mcf::worker::Worker& w) -> Status {
-        auto db = w.OpenDb("counters");
-        if (!db.ok()) return db.status();
-        mcf::store::Db counters = *db;
-
-        w.OnCommand("test.add",
-                    [counters](HandlerContext& ctx, const Body& body) -> Result<std::string> {
-                      Delay();
-                      auto name = body.String("name");
-                      if (!name.ok()) return name.status();
-                      auto amount = body.Int("amount");
-                      if (!amount.ok()) return amount.status();
-                      auto total = AddToCounter(ctx, counters, *name, *amount);
-                      MaybeCrashInHandler();  // after a write: it must vanish
-                      if (!total.ok()) return total.status();
-                      Status s = ctx.Publish("test.added", BodyWriter()
-                                                               .String("name", *name)
-                                                               .Int("amount", *amount)
-                                                               .Int("total", *total)
-                                                               .Finish());
-                      if (!s.ok()) return s;
-                      return BodyWriter().Int("total", *total).Finish();
-                    });
-        w.OnCommand("test.get",
-                    [counters](HandlerContext& ctx, const Body& body) -> Result<std::string> {
-                      Delay();
-                      auto name = body.String("name");
-                      if (!name.ok()) return name.status();
-                      auto total = ReadCounter(ctx, counters, *name);
-                      if (!total.ok()) return total.status();
-                      return BodyWriter().Int("total", *total).Finish();
-                    });
-        w.OnCommand("test.fail",
-                    [counters](HandlerContext& ctx, const Body& body) -> Result<std::string> {
-                      Delay();
-                      auto status = body.String("status");
-                      if (!status.ok()) return status.status();
-                      auto code = mcf::CodeFromName(*status);
-                      if (!code) return Status::Invalid("body.status: unknown status " + *status);
-                      // A write that must vanish with the abort.
-                      if (auto t = AddToCounter(ctx, counters, "fail:" + *status, 1); !t.ok())
-                        return t.status();
-                      if (*code == mcf::Code::kOk) return BodyWriter().Finish();
-                      return Status(*code, "asked to fail with " + *status);
-                    });
-        w.OnEvent("test.fed", [counters](HandlerContext& ctx, const Body& body) -> Status {
-          Delay();
-          auto name = body.String("name");
-          if (!name.ok()) return name.status();
-          auto amount = body.Int("amount");
-          if (!amount.ok()) return amount.status();
-          return AddToCounter(ctx, counters, "fed:" + *name, *amount).status();
-        });
+        ASSIGN_OR_RETURN(const mcf::store::Db counters, w.OpenDb("counters"));
+        RETURN_IF_ERROR(w.On<wire::Add>(
+            [counters](HandlerContext& ctx, const wire::Add& r) -> Result<wire::Total> {
+              Delay();
+              auto total = AddToCounter(ctx, counters, r.name, r.amount);
+              MaybeCrashInHandler();  // after a write: it must vanish
+              if (!total.ok()) return total.status();
+              RETURN_IF_ERROR(
+                  ctx.Publish(wire::Added{.name = r.name, .amount = r.amount, .total = *total}));
+              return wire::Total{.total = *total};
+            }));
+        RETURN_IF_ERROR(w.On<wire::Get>(
+            [counters](HandlerContext& ctx, const wire::Get& r) -> Result<wire::Total> {
+              Delay();
+              ASSIGN_OR_RETURN(const int64_t total, ReadCounter(ctx, counters, r.name));
+              return wire::Total{.total = total};
+            }));
+        RETURN_IF_ERROR(w.On<wire::Fail>(
+            [counters](HandlerContext& ctx, const wire::Fail& r) -> Result<wire::NoReply> {
+              Delay();
+              auto code = mcf::CodeFromName(r.status);
+              if (!code) return Status::Invalid("body.status: unknown status " + r.status);
+              // A write that must vanish with the abort.
+              RETURN_IF_ERROR(AddToCounter(ctx, counters, "fail:" + r.status, 1).status());
+              if (*code == mcf::Code::kOk) return wire::NoReply{};
+              return Status(*code, "asked to fail with " + r.status);
+            }));
+        RETURN_IF_ERROR(
+            w.On<wire::Fed>([counters](HandlerContext& ctx, const wire::Fed& e) -> Status {
+              Delay();
+              return AddToCounter(ctx, counters, "fed:" + e.name, e.amount).status();
+            }));
         if (g_count_added) {
-          w.OnEvent("test.added", [counters](HandlerContext& ctx, const Body& body) -> Status {
-            auto amount = body.Int("amount");
-            if (!amount.ok()) return amount.status();
-            return AddToCounter(ctx, counters, "added", *amount).status();
-          });
+          RETURN_IF_ERROR(
+              w.On<wire::Added>([counters](HandlerContext& ctx, const wire::Added& e) -> Status {
+                return AddToCounter(ctx, counters, "added", e.amount).status();
+              }));
         }
         return Status::Ok();
       });

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "schemas/body.h"
 #include "schemas/envelope.h"
 #include "schemas/hiring.h"
 #include "tests/support/context_harness.h"

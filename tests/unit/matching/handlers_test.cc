@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "lib/worker/dispatcher.h"
+#include "schemas/body.h"
 #include "schemas/envelope.h"
 #include "schemas/hiring.h"
 #include "schemas/matching.h"

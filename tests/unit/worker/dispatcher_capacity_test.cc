@@ -40,29 +40,32 @@ class DispatcherCapacityTest : public ::testing::Test {
     blobs_ = *d_->OpenDb("blobs");
     // test.add stores `amount` bytes under `name`; test.get reads them back, and tries to
     // write (a read-only handler's writes must vanish).
-    ASSERT_TRUE(
-        d_->OnCommand("test.add",
-                      [this](HandlerContext& ctx, const Body& body) -> Result<std::string> {
+    ASSERT_TRUE(d_->OnRawCommand(
+                      "test.add",
+                      [this](HandlerContext& ctx, std::string_view raw) -> Result<std::string> {
+                        ASSIGN_OR_RETURN(const Body body, Body::Parse(raw));
                         auto name = *body.String("name");
                         auto size = static_cast<size_t>(*body.Int("amount"));
                         if (Status s = ctx.txn().Put(blobs_, name, std::string(size, 'x')); !s.ok())
                           return s;
                         return BodyWriter().Int("stored", static_cast<int64_t>(size)).Finish();
                       })
-            .ok());
-    ASSERT_TRUE(d_->OnCommand("test.get",
-                              [this](HandlerContext& ctx, const Body& body) -> Result<std::string> {
-                                ++get_runs_;
-                                auto name = *body.String("name");
-                                auto v = ctx.txn().Get(blobs_, name);
-                                if (!v.ok()) return v.status();
-                                (void)ctx.txn().Put(blobs_, "written-by-a-read", "x");
-                                return BodyWriter()
-                                    .Int("size", *v ? static_cast<int64_t>((*v)->size()) : -1)
-                                    .Finish();
-                              })
                     .ok());
-    ASSERT_TRUE(d_->OnEvent("test.fed", [this](HandlerContext& ctx, const Body&) -> Status {
+    ASSERT_TRUE(
+        d_->OnRawCommand("test.get",
+                         [this](HandlerContext& ctx, std::string_view raw) -> Result<std::string> {
+                           ASSIGN_OR_RETURN(const Body body, Body::Parse(raw));
+                           ++get_runs_;
+                           auto name = *body.String("name");
+                           auto v = ctx.txn().Get(blobs_, name);
+                           if (!v.ok()) return v.status();
+                           (void)ctx.txn().Put(blobs_, "written-by-a-read", "x");
+                           return BodyWriter()
+                               .Int("size", *v ? static_cast<int64_t>((*v)->size()) : -1)
+                               .Finish();
+                         })
+            .ok());
+    ASSERT_TRUE(d_->OnRawEvent("test.fed", [this](HandlerContext& ctx, std::string_view) -> Status {
                     ++fed_runs_;
                     return ctx.txn().Put(blobs_, "fed-" + std::to_string(fed_runs_), "e");
                   }).ok());

@@ -18,29 +18,31 @@ class DispatcherGuaranteesTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(d_.Open(dir_.path(), size_t{16} << 20, /*no_sync=*/true).ok());
     // test.fail answers the status its body names; test.add answers ok. Both count their runs.
-    ASSERT_TRUE(d_.OnCommand("test.fail",
-                             [this](HandlerContext&, const schemas::Body& body) -> Result<std::string> {
-                               ++runs_;
-                               std::string name = *body.String("status");
-                               return Status(*CodeFromName(name), "asked for " + name);
-                             })
-                    .ok());
-    ASSERT_TRUE(d_.OnCommand("test.add",
-                             [this](HandlerContext&, const schemas::Body&) -> Result<std::string> {
-                               ++runs_;
-                               return schemas::BodyWriter().Int("run", runs_).Finish();
-                             })
+    ASSERT_TRUE(
+        d_.OnRawCommand("test.fail",
+                        [this](HandlerContext&, std::string_view raw) -> Result<std::string> {
+                          ASSIGN_OR_RETURN(const schemas::Body body, schemas::Body::Parse(raw));
+                          ++runs_;
+                          std::string name = *body.String("status");
+                          return Status(*CodeFromName(name), "asked for " + name);
+                        })
+            .ok());
+    ASSERT_TRUE(d_.OnRawCommand("test.add",
+                                [this](HandlerContext&, std::string_view) -> Result<std::string> {
+                                  ++runs_;
+                                  return schemas::BodyWriter().Int("run", runs_).Finish();
+                                })
                     .ok());
     // A read-only type whose handler (wrongly) publishes.
-    ASSERT_TRUE(d_.OnCommand("test.get",
-                             [this](HandlerContext& ctx, const schemas::Body&) -> Result<std::string> {
-                               ++runs_;
-                               if (Status s = ctx.Publish("test.added", schemas::EmptyBody());
-                                   !s.ok())
-                                 return s;
-                               return schemas::EmptyBody();
-                             })
-                    .ok());
+    ASSERT_TRUE(
+        d_.OnRawCommand("test.get",
+                        [this](HandlerContext& ctx, std::string_view) -> Result<std::string> {
+                          ++runs_;
+                          if (Status s = ctx.Publish("test.added", schemas::EmptyBody()); !s.ok())
+                            return s;
+                          return schemas::EmptyBody();
+                        })
+            .ok());
   }
 
   // One command as its own batch; `late` puts its deadline in the past.

@@ -32,40 +32,48 @@ class DispatcherTest : public ::testing::Test {
     auto db = d_->OpenDb("counters");
     ASSERT_TRUE(db.ok());
     counters_ = *db;
-    ASSERT_TRUE(d_->OnCommand("test.add",
-                              [this](HandlerContext& ctx, const Body& body) -> Result<std::string> {
-                                ++add_runs_;
-                                auto name = body.String("name");
-                                if (!name.ok()) return name.status();
-                                auto amount = body.Int("amount");
-                                if (!amount.ok()) return amount.status();
-                                auto total = Add(ctx, *name, *amount);
-                                if (Status s = ctx.Publish(
-                                        "test.added", BodyWriter().Int("total", total).Finish());
-                                    !s.ok())
-                                  return s;
-                                return BodyWriter().Int("total", total).Finish();
-                              })
-                    .ok());
-    ASSERT_TRUE(d_->OnCommand("test.fail",
-                              [this](HandlerContext& ctx, const Body& body) -> Result<std::string> {
-                                ++fail_runs_;
-                                Add(ctx, "partial", 1);
-                                ctx.Publish("test.added", BodyWriter().Finish());
-                                std::string status = *body.String("status");
-                                if (status == "throw") throw std::runtime_error("boom");
-                                return Status(*CodeFromName(status), "asked for " + status);
-                              })
-                    .ok());
-    ASSERT_TRUE(d_->OnEvent("test.fed", [this](HandlerContext& ctx, const Body& body) -> Status {
-                    ++fed_runs_;
-                    if (body.Has("bad")) {
-                      Add(ctx, "fed", 1000);
-                      return Status::Invalid("bad event");
-                    }
-                    Add(ctx, "fed", *body.Int("amount"));
-                    return Status::Ok();
-                  }).ok());
+    // Raw handlers that parse a Body themselves: the bodies here are deliberately not the
+    // declared ones (test.added with only a total, test.fed with "bad").
+    ASSERT_TRUE(
+        d_->OnRawCommand("test.add",
+                         [this](HandlerContext& ctx, std::string_view raw) -> Result<std::string> {
+                           ASSIGN_OR_RETURN(const Body body, Body::Parse(raw));
+                           ++add_runs_;
+                           auto name = body.String("name");
+                           if (!name.ok()) return name.status();
+                           auto amount = body.Int("amount");
+                           if (!amount.ok()) return amount.status();
+                           auto total = Add(ctx, *name, *amount);
+                           if (Status s = ctx.Publish("test.added",
+                                                      BodyWriter().Int("total", total).Finish());
+                               !s.ok())
+                             return s;
+                           return BodyWriter().Int("total", total).Finish();
+                         })
+            .ok());
+    ASSERT_TRUE(
+        d_->OnRawCommand("test.fail",
+                         [this](HandlerContext& ctx, std::string_view raw) -> Result<std::string> {
+                           ASSIGN_OR_RETURN(const Body body, Body::Parse(raw));
+                           ++fail_runs_;
+                           Add(ctx, "partial", 1);
+                           ctx.Publish("test.added", BodyWriter().Finish());
+                           std::string status = *body.String("status");
+                           if (status == "throw") throw std::runtime_error("boom");
+                           return Status(*CodeFromName(status), "asked for " + status);
+                         })
+            .ok());
+    ASSERT_TRUE(
+        d_->OnRawEvent("test.fed", [this](HandlerContext& ctx, std::string_view raw) -> Status {
+            ASSIGN_OR_RETURN(const Body body, Body::Parse(raw));
+            ++fed_runs_;
+            if (body.Has("bad")) {
+              Add(ctx, "fed", 1000);
+              return Status::Invalid("bad event");
+            }
+            Add(ctx, "fed", *body.Int("amount"));
+            return Status::Ok();
+          }).ok());
   }
 
   int64_t Add(HandlerContext& ctx, const std::string& name, int64_t amount) {
@@ -278,11 +286,11 @@ TEST_F(DispatcherTest, OutboxEnvelopesCarryProducerSequenceAndCausation) {
 }
 
 TEST_F(DispatcherTest, RejectsUnregisteredOrForeignHandlers) {
-  EXPECT_EQ(d_->OnCommand("test.nope", {}).code(), Code::kInvalid);
-  EXPECT_EQ(d_->OnCommand("clock.advance", {}).code(), Code::kInvalid);  // not our service
-  EXPECT_EQ(d_->OnCommand("test.added", {}).code(), Code::kInvalid);     // an event
-  EXPECT_EQ(d_->OnEvent("test.add", {}).code(), Code::kInvalid);         // a command
-  EXPECT_EQ(d_->OnEvent("test.fed", {}).code(), Code::kInvalid);         // already handled
+  EXPECT_EQ(d_->OnRawCommand("test.nope", {}).code(), Code::kInvalid);
+  EXPECT_EQ(d_->OnRawCommand("clock.advance", {}).code(), Code::kInvalid);  // not our service
+  EXPECT_EQ(d_->OnRawCommand("test.added", {}).code(), Code::kInvalid);     // an event
+  EXPECT_EQ(d_->OnRawEvent("test.add", {}).code(), Code::kInvalid);         // a command
+  EXPECT_EQ(d_->OnRawEvent("test.fed", {}).code(), Code::kInvalid);         // already handled
   EXPECT_EQ(d_->OpenDb("_inbox").status().code(), Code::kInvalid);
 }
 

@@ -37,15 +37,16 @@ class OutboxSenderTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(d_.Open(dir_.path(), size_t{16} << 20, /*no_sync=*/true).ok());
     ASSERT_TRUE(d_.SetProducerId("test-1").ok());
-    ASSERT_TRUE(d_.OnCommand("test.add",
-                             [](HandlerContext& ctx, const schemas::Body&) -> Result<std::string> {
-                               if (Status s = ctx.Publish(
-                                       "test.added", schemas::BodyWriter().Int("total", 1).Finish());
-                                   !s.ok())
-                                 return s;
-                               return schemas::EmptyBody();
-                             })
-                    .ok());
+    ASSERT_TRUE(
+        d_.OnRawCommand("test.add",
+                        [](HandlerContext& ctx, std::string_view) -> Result<std::string> {
+                          if (Status s = ctx.Publish(
+                                  "test.added", schemas::BodyWriter().Int("total", 1).Finish());
+                              !s.ok())
+                            return s;
+                          return schemas::EmptyBody();
+                        })
+            .ok());
     std::vector<Incoming> batch = {IncomingCommand("c1", "test.add", schemas::EmptyBody()),
                                    IncomingCommand("c2", "test.add", schemas::EmptyBody())};
     ASSERT_TRUE(d_.Apply(batch, SteadyClock::Instance().Now()).ok());

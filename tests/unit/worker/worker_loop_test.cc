@@ -12,6 +12,8 @@
 #include "lib/transport/protocol.h"
 #include "lib/worker/worker.h"
 #include "schemas/body.h"
+#include "schemas/clock.h"
+#include "schemas/test_family.h"
 #include "tests/support/fake_broker.h"
 #include "tests/support/temp_dir.h"
 
@@ -21,6 +23,7 @@ namespace {
 using std::chrono::steady_clock;
 
 using testing::FakeBroker;
+namespace wire = schemas::test_family;
 
 std::string Command(const std::string& id) {
   schemas::Envelope e;
@@ -48,16 +51,14 @@ TEST(WorkerLoopTest, RegistersServesPublishesReconnectsAndDisconnects) {
   ASSERT_TRUE(worker.Open().ok());
   ASSERT_TRUE(
       worker
-          .OnCommand("test.add",
-                     [](HandlerContext& ctx, const schemas::Body& body) -> Result<std::string> {
-                       if (Status s = ctx.Publish("test.added", schemas::EmptyBody()); !s.ok())
-                         return s;
-                       return schemas::BodyWriter().Int("total", *body.Int("amount")).Finish();
-                     })
+          .On<wire::Add>([](HandlerContext& ctx, const wire::Add& r) -> Result<wire::Total> {
+            RETURN_IF_ERROR(
+                ctx.Publish(wire::Added{.name = r.name, .amount = r.amount, .total = r.amount}));
+            return wire::Total{.total = r.amount};
+          })
           .ok());
   ASSERT_TRUE(
-      worker.OnEvent("test.fed", [](HandlerContext&, const schemas::Body&) { return Status::Ok(); })
-          .ok());
+      worker.On<wire::Fed>([](HandlerContext&, const wire::Fed&) { return Status::Ok(); }).ok());
   int exit_code = -1;
   std::thread runner([&] { exit_code = worker.Run(); });
 
@@ -170,7 +171,12 @@ TEST(WorkerLoopTest, RefusesToRunWithABadHandlerRegistration) {
   opts.data_dir = dir.path();
   Worker worker(opts);
   ASSERT_TRUE(worker.Open().ok());
-  EXPECT_FALSE(worker.OnCommand("test.unknown", {}).ok());
+  // A command of another service (clock.advance is the broker's): refused.
+  EXPECT_FALSE(worker
+                   .On<schemas::clock::Advance>(
+                       [](HandlerContext&, const schemas::clock::Advance&)
+                           -> Result<schemas::clock::BusTime> { return schemas::clock::BusTime{}; })
+                   .ok());
   EXPECT_EQ(worker.Run(), 2);
 }
 
@@ -223,12 +229,11 @@ TEST(WorkerLoopTest, AStoreThatCannotCommitExitsOneAnsweringNothingAndApplyingNo
     ASSERT_TRUE(counters.ok());
     ASSERT_TRUE(
         worker
-            .OnCommand("test.add",
-                       [&](HandlerContext& hc, const schemas::Body&) -> Result<std::string> {
-                         ++runs;
-                         RETURN_IF_ERROR(hc.txn().Put(*counters, "n", "1"));
-                         return schemas::EmptyBody();
-                       })
+            .On<wire::Add>([&](HandlerContext& hc, const wire::Add&) -> Result<wire::Total> {
+              ++runs;
+              RETURN_IF_ERROR(hc.txn().Put(*counters, "n", "1"));
+              return wire::Total{};
+            })
             .ok());
     worker.env().SetFaultPlan(&plan);
     plan.FailCommits(store::FaultPlan::kAlways, EIO);  // every fsync fails from now on
