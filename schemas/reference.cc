@@ -32,10 +32,6 @@ void RenderType(const MessageType& t, std::string& out) {
   if (t.kind == MessageKind::kCommand)
     out += t.effect == Effect::kReadOnly ? ", read-only" : ", mutating";
   out += ": " + std::string(t.summary) + "\n\n";
-  if (!t.body) {
-    out += "Body not declared yet (described in the summary above).\n\n";
-    return;
-  }
   if (t.kind == MessageKind::kCommand) out += "Request body:\n\n";
   RenderFields(t.body(), out);
   out += "\n";

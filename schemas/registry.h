@@ -38,7 +38,8 @@ struct MessageType {
   uint32_t version;          // current schema version
   std::string_view summary;  // one line, for `mcfctl types` and docs
   Effect effect = Effect::kMutates;
-  // The declared body's fields (and a command's reply's); nullptr while not declared yet.
+  // The declared body's fields, and a command's reply's (every row has them: each type is
+  // declared).
   std::vector<FieldInfo> (*body)() = nullptr;
   std::vector<FieldInfo> (*reply)() = nullptr;
 };
