@@ -128,16 +128,13 @@ Status Dispatcher::Open(const std::string& dir, const store::EnvOptions& options
     *db = *r;
   }
   RETURN_IF_ERROR(LoadProducerId());
-  auto txn = env_->BeginRead();
-  if (!txn.ok()) return txn.status();
-  auto next = txn->Get(meta_, kNextProducerSeq);
-  if (!next.ok()) return next.status();
-  next_producer_seq_ = *next ? std::max<uint64_t>(1, FromU64Key(**next)) : 1;
-  auto cursor = store::Cursor::Open(*txn, offsets_db_);
-  if (!cursor.ok()) return cursor.status();
-  for (bool more = cursor->First(); more; more = cursor->Next())
-    offsets_[std::string(cursor->key())] = FromU64Key(cursor->value());
-  txn->Abort();
+  ASSIGN_OR_RETURN(auto txn, env_->BeginRead());
+  ASSIGN_OR_RETURN(auto next, txn.Get(meta_, kNextProducerSeq));
+  next_producer_seq_ = next ? std::max<uint64_t>(1, FromU64Key(*next)) : 1;
+  ASSIGN_OR_RETURN(auto cursor, store::Cursor::Open(txn, offsets_db_));
+  for (bool more = cursor.First(); more; more = cursor.Next())
+    offsets_[std::string(cursor.key())] = FromU64Key(cursor.value());
+  txn.Abort();
   RETURN_IF_ERROR(IndexOldReplies());
   CheckCapacity();
   return Status::Ok();
@@ -148,19 +145,17 @@ Status Dispatcher::IndexOldReplies() {
   auto inbox = env_->Stat(inbox_);
   if (!by_time.ok() || !inbox.ok() || by_time->entries > 0 || inbox->entries == 0)
     return Status::Ok();
-  auto txn = env_->BeginWrite();
-  if (!txn.ok()) return txn.status();
-  auto cursor = store::Cursor::Open(*txn, inbox_);
-  if (!cursor.ok()) return cursor.status();
+  ASSIGN_OR_RETURN(auto txn, env_->BeginWrite());
+  ASSIGN_OR_RETURN(auto cursor, store::Cursor::Open(txn, inbox_));
   std::vector<std::string> keys;
-  for (bool more = cursor->First(); more; more = cursor->Next()) {
-    auto reply = schemas::DecodeReply(cursor->value());
-    keys.push_back(InboxTimeKey(reply.ok() ? reply->time_ms : 0, cursor->key()));
+  for (bool more = cursor.First(); more; more = cursor.Next()) {
+    auto reply = schemas::DecodeReply(cursor.value());
+    keys.push_back(InboxTimeKey(reply.ok() ? reply->time_ms : 0, cursor.key()));
   }
   for (const auto& k : keys)
-    RETURN_IF_ERROR(txn->Put(inbox_by_time_, k, ""));
+    RETURN_IF_ERROR(txn.Put(inbox_by_time_, k, ""));
   spdlog::info("event=inbox_indexed service={} records={}", service_, keys.size());
-  return txn->Commit();
+  return txn.Commit();
 }
 
 void Dispatcher::CheckCapacity() {
@@ -215,21 +210,18 @@ bool Dispatcher::GrowOrMarkFull() {
 }
 
 Status Dispatcher::LoadProducerId() {
-  auto txn = env_->BeginRead();
-  if (!txn.ok()) return txn.status();
-  auto stored = txn->Get(meta_, kProducerId);
-  if (!stored.ok()) return stored.status();
-  producer_id_ = *stored ? std::string(**stored) : std::string();
+  ASSIGN_OR_RETURN(auto txn, env_->BeginRead());
+  ASSIGN_OR_RETURN(auto stored, txn.Get(meta_, kProducerId));
+  producer_id_ = stored ? std::string(*stored) : std::string();
   return Status::Ok();
 }
 
 Status Dispatcher::SetProducerId(const std::string& id) {
   if (!producer_id_.empty()) return Status::Ok();
   if (id.empty()) return Status::Invalid("producer id is empty");
-  auto txn = env_->BeginWrite();
-  if (!txn.ok()) return txn.status();
-  RETURN_IF_ERROR(txn->Put(meta_, kProducerId, id));
-  RETURN_IF_ERROR(txn->Commit());
+  ASSIGN_OR_RETURN(auto txn, env_->BeginWrite());
+  RETURN_IF_ERROR(txn.Put(meta_, kProducerId, id));
+  RETURN_IF_ERROR(txn.Commit());
   producer_id_ = id;
   return Status::Ok();
 }
@@ -295,22 +287,22 @@ Result<std::vector<OutgoingReply>> Dispatcher::Apply(const std::vector<Incoming>
 Result<std::vector<OutgoingReply>> Dispatcher::ApplyOnce(const std::vector<Incoming>& batch,
                                                          TimePoint now,
                                                          uint64_t delete_outbox_upto) {
-  auto outer = env_->BeginWrite();
-  if (!outer.ok()) return outer.status();
+  ASSIGN_OR_RETURN(auto outer, env_->BeginWrite());
   if (delete_outbox_upto > 0) {
-    RETURN_IF_ERROR(DeleteOutboxIn(*outer, delete_outbox_upto));
+    RETURN_IF_ERROR(DeleteOutboxIn(outer, delete_outbox_upto));
   }
   BatchState state{next_producer_seq_, offsets_};
   std::vector<OutgoingReply> replies;
   replies.reserve(batch.size());
   for (const Incoming& msg : batch) {
-    Status s = msg.kind == Incoming::Kind::kCommand ? ApplyCommand(*outer, msg, now, state, replies)
-                                                    : ApplyEvent(*outer, msg, state);
-    if (!s.ok()) return s;  // an LMDB failure: the outer txn aborts, nothing happened
+    // A non-ok Status is an LMDB failure: the outer txn aborts, nothing happened.
+    RETURN_IF_ERROR(msg.kind == Incoming::Kind::kCommand
+                        ? ApplyCommand(outer, msg, now, state, replies)
+                        : ApplyEvent(outer, msg, state));
   }
   int64_t bus_now = 0;
   for (const Incoming& msg : batch) bus_now = std::max(bus_now, msg.bus_time_ms);
-  RETURN_IF_ERROR(PruneReplies(*outer, bus_now));
+  RETURN_IF_ERROR(PruneReplies(outer, bus_now));
   if (state.max_event_seq > 0) {
     // Every handled type has seen the stream up to here (one contiguous subscription).
     for (const auto& [type, h] : events_) {
@@ -318,14 +310,13 @@ Result<std::vector<OutgoingReply>> Dispatcher::ApplyOnce(const std::vector<Incom
       off = std::max(off, state.max_event_seq);
       auto committed = offsets_.find(type);
       if (committed != offsets_.end() && committed->second == off) continue;
-      RETURN_IF_ERROR(outer->Put(offsets_db_, type, U64Key(off)));
+      RETURN_IF_ERROR(outer.Put(offsets_db_, type, U64Key(off)));
     }
   }
   if (state.next_producer_seq != next_producer_seq_) {
-    if (Status s = outer->Put(meta_, kNextProducerSeq, U64Key(state.next_producer_seq)); !s.ok())
-      return s;
+    RETURN_IF_ERROR(outer.Put(meta_, kNextProducerSeq, U64Key(state.next_producer_seq)));
   }
-  RETURN_IF_ERROR(outer->Commit());
+  RETURN_IF_ERROR(outer.Commit());
   next_producer_seq_ = state.next_producer_seq;
   offsets_ = std::move(state.offsets);
   return replies;
@@ -348,11 +339,10 @@ Status Dispatcher::ApplyCommand(store::Txn& outer, const Incoming& msg, TimePoin
 
   const bool read_only = IsReadOnly(command.type);
   if (!read_only) {
-    auto recorded = outer.Get(inbox_, command.id);
-    if (!recorded.ok()) return recorded.status();
-    if (*recorded) {
+    ASSIGN_OR_RETURN(auto recorded, outer.Get(inbox_, command.id));
+    if (recorded) {
       ++stats_.replies_replayed;
-      replies.push_back({msg.request_id, std::string(**recorded)});
+      replies.push_back({msg.request_id, std::string(*recorded)});
       return Status::Ok();
     }
   }
@@ -393,14 +383,13 @@ Status Dispatcher::ApplyCommand(store::Txn& outer, const Incoming& msg, TimePoin
   }
 
   Result<std::string> result = Status::Internal("handler did not run");
-  auto nested = outer.BeginNested();
-  if (!nested.ok()) return nested.status();
-  HandlerContext ctx(*nested, command, msg.bus_time_ms, seed_);
+  ASSIGN_OR_RETURN(auto nested, outer.BeginNested());
+  HandlerContext ctx(nested, command, msg.bus_time_ms, seed_);
   result = InvokeHandler(handler->second, ctx, command.body, &stats_.commands_run);
   if (!result.ok() && store::IsStoreFull(result.status())) return result.status();
   if (read_only) {
     // Whatever a read-only handler wrote vanishes, and it may not publish.
-    nested->Abort();
+    nested.Abort();
     if (result.ok() && !ctx.published().empty()) {
       ++stats_.handler_failed;
       spdlog::error("event=read_only_published type={} id={}", command.type, command.id);
@@ -414,10 +403,10 @@ Status Dispatcher::ApplyCommand(store::Txn& outer, const Incoming& msg, TimePoin
     return Status::Ok();
   }
   if (result.ok()) {
-    RETURN_IF_ERROR(WriteOutbox(*nested, ctx, state));
-    RETURN_IF_ERROR(nested->Commit());
+    RETURN_IF_ERROR(WriteOutbox(nested, ctx, state));
+    RETURN_IF_ERROR(nested.Commit());
   } else {
-    nested->Abort();  // no partial write, whatever the handler did
+    nested.Abort();  // no partial write, whatever the handler did
     ++stats_.handler_failed;
     spdlog::warn("event=handler_failed type={} id={} status={} message={}", command.type,
                  command.id, CodeName(result.status().code()), Quoted(result.status().message()));
@@ -428,9 +417,7 @@ Status Dispatcher::ApplyCommand(store::Txn& outer, const Incoming& msg, TimePoin
   std::string encoded = schemas::Encode(reply);
   if (status.ok() || IsRecordedError(status.code())) {
     RETURN_IF_ERROR(outer.Put(inbox_, command.id, encoded));
-    if (Status s = outer.Put(inbox_by_time_, InboxTimeKey(msg.bus_time_ms, command.id), "");
-        !s.ok())
-      return s;
+    RETURN_IF_ERROR(outer.Put(inbox_by_time_, InboxTimeKey(msg.bus_time_ms, command.id), ""));
   }
   replies.push_back({msg.request_id, std::move(encoded)});
   return Status::Ok();
@@ -456,17 +443,16 @@ Status Dispatcher::ApplyEvent(store::Txn& outer, const Incoming& msg, BatchState
                  Quoted(decoded.status().message()));
     return Status::Ok();
   }
-  auto nested = outer.BeginNested();
-  if (!nested.ok()) return nested.status();
-  HandlerContext ctx(*nested, *decoded, msg.bus_time_ms, seed_);
+  ASSIGN_OR_RETURN(auto nested, outer.BeginNested());
+  HandlerContext ctx(nested, *decoded, msg.bus_time_ms, seed_);
   Status result = InvokeHandler(handler->second, ctx, decoded->body, nullptr);
   if (store::IsStoreFull(result)) return result;
   if (result.ok()) {
-    RETURN_IF_ERROR(WriteOutbox(*nested, ctx, state));
-    RETURN_IF_ERROR(nested->Commit());
+    RETURN_IF_ERROR(WriteOutbox(nested, ctx, state));
+    RETURN_IF_ERROR(nested.Commit());
     ++stats_.events_applied;
   } else {
-    nested->Abort();
+    nested.Abort();
     ++stats_.handler_failed;
     spdlog::warn("event=handler_failed type={} id={} seq={} status={} message={}", msg.topic,
                  decoded->id, msg.seq, CodeName(result.code()), Quoted(result.message()));
@@ -487,9 +473,7 @@ Status Dispatcher::WriteOutbox(store::Txn& txn, HandlerContext& ctx, BatchState&
     e.correlation_id = trigger.correlation_id.empty() ? trigger.id : trigger.correlation_id;
     e.causation_id = trigger.id;
     e.body = std::move(body);
-    if (Status s = txn.Put(outbox_, U64Key(seq), EncodeOutboxValue(type, schemas::Encode(e)));
-        !s.ok())
-      return s;
+    RETURN_IF_ERROR(txn.Put(outbox_, U64Key(seq), EncodeOutboxValue(type, schemas::Encode(e))));
     // Only now: a failed Put leaves the counter untouched (the whole batch fails anyway).
     state.next_producer_seq = seq + 1;
   }
@@ -500,13 +484,12 @@ Status Dispatcher::PruneReplies(store::Txn& txn, int64_t bus_now_ms) {
   const int64_t cutoff = bus_now_ms - reply_retention_.count();
   if (cutoff <= 0) return Status::Ok();
   const std::string end = U64Key(static_cast<uint64_t>(cutoff));
-  auto cursor = store::Cursor::Open(txn, inbox_by_time_);
-  if (!cursor.ok()) return cursor.status();
+  ASSIGN_OR_RETURN(auto cursor, store::Cursor::Open(txn, inbox_by_time_));
   size_t pruned = 0;
-  for (bool more = cursor->First(); more && pruned < kPrunePerBatch && cursor->key() < end;
-       more = cursor->Next()) {
-    const std::string command_id(cursor->key().substr(8));
-    RETURN_IF_ERROR(cursor->Del());
+  for (bool more = cursor.First(); more && pruned < kPrunePerBatch && cursor.key() < end;
+       more = cursor.Next()) {
+    const std::string command_id(cursor.key().substr(8));
+    RETURN_IF_ERROR(cursor.Del());
     RETURN_IF_ERROR(txn.Del(inbox_, command_id));
     ++pruned;
   }
@@ -515,32 +498,28 @@ Status Dispatcher::PruneReplies(store::Txn& txn, int64_t bus_now_ms) {
 }
 
 Status Dispatcher::DeleteOutboxIn(store::Txn& txn, uint64_t upto) {
-  auto cursor = store::Cursor::Open(txn, outbox_);
-  if (!cursor.ok()) return cursor.status();
-  for (bool more = cursor->First(); more && FromU64Key(cursor->key()) <= upto;
-       more = cursor->Next()) {
-    RETURN_IF_ERROR(cursor->Del());
+  ASSIGN_OR_RETURN(auto cursor, store::Cursor::Open(txn, outbox_));
+  for (bool more = cursor.First(); more && FromU64Key(cursor.key()) <= upto;
+       more = cursor.Next()) {
+    RETURN_IF_ERROR(cursor.Del());
   }
   return Status::Ok();
 }
 
 Status Dispatcher::DeleteOutbox(uint64_t upto) {
-  auto txn = env_->BeginWrite();
-  if (!txn.ok()) return txn.status();
-  RETURN_IF_ERROR(DeleteOutboxIn(*txn, upto));
-  return txn->Commit();
+  ASSIGN_OR_RETURN(auto txn, env_->BeginWrite());
+  RETURN_IF_ERROR(DeleteOutboxIn(txn, upto));
+  return txn.Commit();
 }
 
 Result<std::vector<OutboxRecord>> Dispatcher::ReadOutbox(uint64_t after, size_t max) {
-  auto txn = env_->BeginRead();
-  if (!txn.ok()) return txn.status();
-  auto cursor = store::Cursor::Open(*txn, outbox_);
-  if (!cursor.ok()) return cursor.status();
+  ASSIGN_OR_RETURN(auto txn, env_->BeginRead());
+  ASSIGN_OR_RETURN(auto cursor, store::Cursor::Open(txn, outbox_));
   std::vector<OutboxRecord> out;
-  for (bool more = cursor->Seek(U64Key(after + 1)); more && out.size() < max;
-       more = cursor->Next()) {
-    uint64_t seq = FromU64Key(cursor->key());
-    auto rec = DecodeOutboxValue(seq, cursor->value());
+  for (bool more = cursor.Seek(U64Key(after + 1)); more && out.size() < max;
+       more = cursor.Next()) {
+    uint64_t seq = FromU64Key(cursor.key());
+    auto rec = DecodeOutboxValue(seq, cursor.value());
     if (!rec) {
       spdlog::error("event=outbox_corrupt producer_seq={}", seq);
       continue;

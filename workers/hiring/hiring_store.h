@@ -18,9 +18,8 @@ class HiringStore {
   // Opens (creating) the database through `runtime` (a worker::Worker or worker::Dispatcher).
   template <typename Runtime>
   static Result<HiringStore> Open(Runtime& runtime) {
-    auto workers = runtime.OpenDb("workers");
-    if (!workers.ok()) return workers.status();
-    return HiringStore(*workers);
+    ASSIGN_OR_RETURN(auto workers, runtime.OpenDb("workers"));
+    return HiringStore(workers);
   }
   explicit HiringStore(store::Db workers) : workers_(workers) {}
 

@@ -20,11 +20,10 @@ int main(int argc, char** argv) {
             "matching steps in order, comma-separated (default drop_booked,pick_random)");
       },
       [&](mcf::worker::Worker& w) -> mcf::Status {
-        auto pipeline = mcf::matching::Pipeline::Parse(
-            pipeline_config, mcf::matching::StepRegistry::WithBuiltinSteps());
-        if (!pipeline.ok()) return pipeline.status();
+        ASSIGN_OR_RETURN(auto pipeline,
+                         mcf::matching::Pipeline::Parse(
+                             pipeline_config, mcf::matching::StepRegistry::WithBuiltinSteps()));
         return mcf::matching::MatchingHandlers::Install(
-            w, std::make_shared<mcf::matching::Pipeline>(std::move(*pipeline)),
-            w.options().seed);
+            w, std::make_shared<mcf::matching::Pipeline>(std::move(pipeline)), w.options().seed);
       });
 }

@@ -42,9 +42,8 @@ class MatchingStore {
          {std::pair{"workers", &dbs.workers}, std::pair{"bookings", &dbs.bookings},
           std::pair{"waiting", &dbs.waiting}, std::pair{"results", &dbs.results},
           std::pair{"meta", &dbs.meta}}) {
-      auto opened = runtime.OpenDb(name);
-      if (!opened.ok()) return opened.status();
-      *db = *opened;
+      ASSIGN_OR_RETURN(auto opened, runtime.OpenDb(name));
+      *db = opened;
     }
     return MatchingStore(dbs);
   }

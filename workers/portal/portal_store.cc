@@ -32,10 +32,9 @@ template <typename T>
 Result<std::optional<T>> GetDecoded(const store::Txn& txn, store::Db db, std::string_view db_name,
                                     std::string_view key,
                                     Result<T> (*decode)(std::string_view) = &Declared<T>) {
-  auto v = txn.Get(db, key);
-  if (!v.ok()) return v.status();
-  if (!*v) return std::optional<T>();
-  auto r = decode(**v);
+  ASSIGN_OR_RETURN(auto v, txn.Get(db, key));
+  if (!v) return std::optional<T>();
+  auto r = decode(*v);
   if (!r.ok()) return Corrupt(db_name, key, r.status());
   return std::optional<T>(std::move(*r));
 }
@@ -94,10 +93,9 @@ Result<std::optional<Account>> PortalStore::AccountByEmployee(const store::Txn& 
 
 Result<std::optional<Account>> PortalStore::AccountByClient(const store::Txn& txn,
                                                             std::string_view client_id) const {
-  auto employee = txn.Get(clients_, client_id);
-  if (!employee.ok()) return employee.status();
-  if (!*employee) return std::optional<Account>();
-  std::string employee_id(**employee);
+  ASSIGN_OR_RETURN(auto employee, txn.Get(clients_, client_id));
+  if (!employee) return std::optional<Account>();
+  std::string employee_id(*employee);
   return AccountByEmployee(txn, employee_id);
 }
 
@@ -113,10 +111,9 @@ Status PortalStore::PutStaff(store::Txn& txn, const Staff& staff) {
 Result<std::optional<TokenBinding>> PortalStore::Token(const store::Txn& txn,
                                                        std::string_view token) const {
   // The token itself is a secret: never echo it into an error message.
-  auto v = txn.Get(tokens_, token);
-  if (!v.ok()) return v.status();
-  if (!*v) return std::optional<TokenBinding>();
-  auto r = schemas::Decode<TokenBinding>(**v);
+  ASSIGN_OR_RETURN(auto v, txn.Get(tokens_, token));
+  if (!v) return std::optional<TokenBinding>();
+  auto r = schemas::Decode<TokenBinding>(*v);
   if (!r.ok()) return Corrupt("tokens", "<token>", r.status());
   return std::optional<TokenBinding>(std::move(*r));
 }
@@ -133,10 +130,9 @@ Result<size_t> PortalStore::AddClientSession(store::Txn& txn, std::string_view c
   key.append(token);
   RETURN_IF_ERROR(txn.Put(client_sessions_, key, ""));
   std::vector<std::string> sessions;  // oldest first
-  auto cursor = store::Cursor::Open(txn, client_sessions_);
-  if (!cursor.ok()) return cursor.status();
-  for (bool ok = cursor->Seek(prefix); ok && cursor->key().starts_with(prefix); ok = cursor->Next())
-    sessions.emplace_back(cursor->key());
+  ASSIGN_OR_RETURN(auto cursor, store::Cursor::Open(txn, client_sessions_));
+  for (bool ok = cursor.Seek(prefix); ok && cursor.key().starts_with(prefix); ok = cursor.Next())
+    sessions.emplace_back(cursor.key());
   auto token_of = [&](const std::string& k) {
     return std::string_view(k).substr(prefix.size() + 8);
   };
@@ -165,11 +161,10 @@ Status PortalStore::PutWorker(store::Txn& txn, const KnownWorker& worker) {
 
 Result<std::vector<ServiceType>> PortalStore::ServiceTypes(const store::Txn& txn) const {
   std::vector<ServiceType> out;
-  auto cursor = store::Cursor::Open(txn, service_types_);
-  if (!cursor.ok()) return cursor.status();
-  for (bool ok = cursor->First(); ok; ok = cursor->Next()) {
-    auto t = schemas::Decode<ServiceType>(cursor->value());
-    if (!t.ok()) return Corrupt("service_types", cursor->key(), t.status());
+  ASSIGN_OR_RETURN(auto cursor, store::Cursor::Open(txn, service_types_));
+  for (bool ok = cursor.First(); ok; ok = cursor.Next()) {
+    auto t = schemas::Decode<ServiceType>(cursor.value());
+    if (!t.ok()) return Corrupt("service_types", cursor.key(), t.status());
     out.push_back(std::move(*t));
   }
   return out;
@@ -201,13 +196,12 @@ Result<OrderPage> PortalStore::ListOrders(const store::Txn& txn,
   // Walks either all orders or the client's index, by order id, from just after `after`.
   const store::Db db = client_id ? orders_by_client_ : orders_;
   const std::string prefix = client_id ? ClientKey(*client_id, "") : std::string();
-  auto cursor = store::Cursor::Open(txn, db);
-  if (!cursor.ok()) return cursor.status();
+  ASSIGN_OR_RETURN(auto cursor, store::Cursor::Open(txn, db));
   const std::string start = prefix + after;
-  bool ok = start.empty() ? cursor->First() : cursor->Seek(start);  // LMDB has no empty key
-  if (ok && !after.empty() && cursor->key() == start) ok = cursor->Next();
-  for (; ok; ok = cursor->Next()) {
-    std::string_view key = cursor->key();
+  bool ok = start.empty() ? cursor.First() : cursor.Seek(start);  // LMDB has no empty key
+  if (ok && !after.empty() && cursor.key() == start) ok = cursor.Next();
+  for (; ok; ok = cursor.Next()) {
+    std::string_view key = cursor.key();
     if (key.substr(0, prefix.size()) != prefix) break;
     if (page.orders.size() == limit) {
       page.more = true;
@@ -215,15 +209,14 @@ Result<OrderPage> PortalStore::ListOrders(const store::Txn& txn,
     }
     std::string order_id(key.substr(prefix.size()));
     if (!client_id) {
-      auto o = DecodeOrder(cursor->value());
+      auto o = DecodeOrder(cursor.value());
       if (!o.ok()) return Corrupt("orders", order_id, o.status());
       page.orders.push_back(std::move(*o));
       continue;
     }
-    auto o = GetOrder(txn, order_id);
-    if (!o.ok()) return o.status();
-    if (!*o) return Status::Internal("portal store: index entry for missing order " + order_id);
-    page.orders.push_back(std::move(**o));
+    ASSIGN_OR_RETURN(auto o, GetOrder(txn, order_id));
+    if (!o) return Status::Internal("portal store: index entry for missing order " + order_id);
+    page.orders.push_back(std::move(*o));
   }
   return page;
 }

@@ -106,9 +106,8 @@ class PortalStore {
                             {"orders", &s.orders_},
                             {"orders_by_client", &s.orders_by_client_},
                             {"client_sessions", &s.client_sessions_}}) {
-      auto r = runtime.OpenDb(name);
-      if (!r.ok()) return r.status();
-      *db = *r;
+      ASSIGN_OR_RETURN(auto r, runtime.OpenDb(name));
+      *db = r;
     }
     return s;
   }

@@ -20,11 +20,9 @@ class SuppliesStore {
   // Opens (creating) the databases through `runtime` (a worker::Worker or worker::Dispatcher).
   template <typename Runtime>
   static Result<SuppliesStore> Open(Runtime& runtime) {
-    auto orders = runtime.OpenDb("orders");
-    if (!orders.ok()) return orders.status();
-    auto by_task = runtime.OpenDb("by_task");
-    if (!by_task.ok()) return by_task.status();
-    return SuppliesStore(*orders, *by_task);
+    ASSIGN_OR_RETURN(auto orders, runtime.OpenDb("orders"));
+    ASSIGN_OR_RETURN(auto by_task, runtime.OpenDb("by_task"));
+    return SuppliesStore(orders, by_task);
   }
   SuppliesStore(store::Db orders, store::Db by_task) : orders_(orders), by_task_(by_task) {}
 

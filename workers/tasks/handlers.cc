@@ -116,11 +116,10 @@ Status TasksHandlers::OnHelpRequested(HandlerContext& ctx,
 
 Status TasksHandlers::OnClockTick(HandlerContext& ctx, const schemas::clock::Tick& tick) {
   const int64_t grace = options_.no_show_grace_ms;
-  auto due = store_.Scan(ctx.txn(), [&](const Task& t) {
+  ASSIGN_OR_RETURN(auto due, store_.Scan(ctx.txn(), [&](const Task& t) {
     return IsNoShow(t.state, t.starts_at_ms, grace, tick.at_ms);
-  });
-  if (!due.ok()) return due.status();
-  for (Task& t : *due) {
+  }));
+  for (Task& t : due) {
     RETURN_IF_ERROR(Finalize(ctx, t, State::kCanceled, "no_show"));
     RETURN_IF_ERROR(ctx.Publish(wire::CopyOffered{t.id, t.client_id}));
     spdlog::info("event=no_show task={} worker={} starts_at={} at={}", Quoted(t.id),

@@ -36,9 +36,8 @@ class TasksHandlers {
   // and registers every handler. A non-ok Status says what failed.
   template <typename Runtime>
   static Status Install(Runtime& runtime, TasksOptions options) {
-    auto store = TasksStore::Open(runtime);
-    if (!store.ok()) return store.status();
-    auto self = std::make_shared<TasksHandlers>(*store, options);
+    ASSIGN_OR_RETURN(auto store, TasksStore::Open(runtime));
+    auto self = std::make_shared<TasksHandlers>(store, options);
     for (Status s : {worker::Bind(runtime, self, &TasksHandlers::OnWorkerMatched),
                      worker::Bind(runtime, self, &TasksHandlers::OnKitIssued),
                      worker::Bind(runtime, self, &TasksHandlers::OnHelpRequested),

@@ -13,10 +13,9 @@ std::string PhotoKey(const std::string& task_id, std::string_view kind) {
 
 Result<std::optional<Task>> TasksStore::Get(const store::Txn& txn,
                                             const std::string& task_id) const {
-  auto v = txn.Get(dbs_.tasks, task_id);
-  if (!v.ok()) return v.status();
-  if (!*v) return std::optional<Task>();
-  auto t = schemas::Decode<Task>(**v, "task");
+  ASSIGN_OR_RETURN(auto v, txn.Get(dbs_.tasks, task_id));
+  if (!v) return std::optional<Task>();
+  auto t = schemas::Decode<Task>(*v, "task");
   if (!t.ok())
     return Status::Internal("tasks store: bad task \"" + task_id + "\": " + t.status().message());
   return std::optional<Task>(std::move(*t));
@@ -34,10 +33,9 @@ Status TasksStore::PutPhoto(store::Txn& txn, const std::string& task_id, std::st
 Result<std::optional<std::string>> TasksStore::GetPhoto(const store::Txn& txn,
                                                         const std::string& task_id,
                                                         std::string_view kind) const {
-  auto v = txn.Get(dbs_.photos, PhotoKey(task_id, kind));
-  if (!v.ok()) return v.status();
-  if (!*v) return std::optional<std::string>();
-  return std::optional<std::string>(std::string(**v));
+  ASSIGN_OR_RETURN(auto v, txn.Get(dbs_.photos, PhotoKey(task_id, kind)));
+  if (!v) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(*v));
 }
 
 }  // namespace mcf::tasks

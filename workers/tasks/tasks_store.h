@@ -27,11 +27,9 @@ class TasksStore {
   };
   template <typename Runtime>
   static Result<TasksStore> Open(Runtime& runtime) {
-    auto tasks = runtime.OpenDb("tasks");
-    if (!tasks.ok()) return tasks.status();
-    auto photos = runtime.OpenDb("photos");
-    if (!photos.ok()) return photos.status();
-    return TasksStore(Dbs{*tasks, *photos});
+    ASSIGN_OR_RETURN(auto tasks, runtime.OpenDb("tasks"));
+    ASSIGN_OR_RETURN(auto photos, runtime.OpenDb("photos"));
+    return TasksStore(Dbs{tasks, photos});
   }
   explicit TasksStore(Dbs dbs) : dbs_(dbs) {}
 
@@ -42,12 +40,11 @@ class TasksStore {
   template <typename Pred>
   Result<std::vector<Task>> Scan(const store::Txn& txn, Pred keep) const {
     std::vector<Task> out;
-    auto cursor = store::Cursor::Open(txn, dbs_.tasks);
-    if (!cursor.ok()) return cursor.status();
-    for (bool ok = cursor->First(); ok; ok = cursor->Next()) {
-      auto t = schemas::Decode<Task>(cursor->value(), "task");
+    ASSIGN_OR_RETURN(auto cursor, store::Cursor::Open(txn, dbs_.tasks));
+    for (bool ok = cursor.First(); ok; ok = cursor.Next()) {
+      auto t = schemas::Decode<Task>(cursor.value(), "task");
       if (!t.ok())
-        return Status::Internal("tasks store: bad task \"" + std::string(cursor->key()) +
+        return Status::Internal("tasks store: bad task \"" + std::string(cursor.key()) +
                                 "\": " + t.status().message());
       if (keep(*t)) out.push_back(std::move(*t));
     }

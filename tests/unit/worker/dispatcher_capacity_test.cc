@@ -46,8 +46,7 @@ class DispatcherCapacityTest : public ::testing::Test {
                         ASSIGN_OR_RETURN(const Body body, Body::Parse(raw));
                         auto name = *body.String("name");
                         auto size = static_cast<size_t>(*body.Int("amount"));
-                        if (Status s = ctx.txn().Put(blobs_, name, std::string(size, 'x')); !s.ok())
-                          return s;
+                        RETURN_IF_ERROR(ctx.txn().Put(blobs_, name, std::string(size, 'x')));
                         return BodyWriter().Int("stored", static_cast<int64_t>(size)).Finish();
                       })
                     .ok());
@@ -57,11 +56,10 @@ class DispatcherCapacityTest : public ::testing::Test {
                            ASSIGN_OR_RETURN(const Body body, Body::Parse(raw));
                            ++get_runs_;
                            auto name = *body.String("name");
-                           auto v = ctx.txn().Get(blobs_, name);
-                           if (!v.ok()) return v.status();
+                           ASSIGN_OR_RETURN(auto v, ctx.txn().Get(blobs_, name));
                            (void)ctx.txn().Put(blobs_, "written-by-a-read", "x");
                            return BodyWriter()
-                               .Int("size", *v ? static_cast<int64_t>((*v)->size()) : -1)
+                               .Int("size", v ? static_cast<int64_t>(v->size()) : -1)
                                .Finish();
                          })
             .ok());

@@ -38,8 +38,7 @@ class DispatcherGuaranteesTest : public ::testing::Test {
         d_.OnRawCommand("test.get",
                         [this](HandlerContext& ctx, std::string_view) -> Result<std::string> {
                           ++runs_;
-                          if (Status s = ctx.Publish("test.added", schemas::EmptyBody()); !s.ok())
-                            return s;
+                          RETURN_IF_ERROR(ctx.Publish("test.added", schemas::EmptyBody()));
                           return schemas::EmptyBody();
                         })
             .ok());

@@ -39,15 +39,11 @@ class DispatcherTest : public ::testing::Test {
                          [this](HandlerContext& ctx, std::string_view raw) -> Result<std::string> {
                            ASSIGN_OR_RETURN(const Body body, Body::Parse(raw));
                            ++add_runs_;
-                           auto name = body.String("name");
-                           if (!name.ok()) return name.status();
-                           auto amount = body.Int("amount");
-                           if (!amount.ok()) return amount.status();
-                           auto total = Add(ctx, *name, *amount);
-                           if (Status s = ctx.Publish("test.added",
-                                                      BodyWriter().Int("total", total).Finish());
-                               !s.ok())
-                             return s;
+                           ASSIGN_OR_RETURN(auto name, body.String("name"));
+                           ASSIGN_OR_RETURN(auto amount, body.Int("amount"));
+                           auto total = Add(ctx, name, amount);
+                           RETURN_IF_ERROR(ctx.Publish("test.added",
+                                                       BodyWriter().Int("total", total).Finish()));
                            return BodyWriter().Int("total", total).Finish();
                          })
             .ok());

@@ -40,10 +40,8 @@ class OutboxSenderTest : public ::testing::Test {
     ASSERT_TRUE(
         d_.OnRawCommand("test.add",
                         [](HandlerContext& ctx, std::string_view) -> Result<std::string> {
-                          if (Status s = ctx.Publish(
-                                  "test.added", schemas::BodyWriter().Int("total", 1).Finish());
-                              !s.ok())
-                            return s;
+                          RETURN_IF_ERROR(ctx.Publish(
+                              "test.added", schemas::BodyWriter().Int("total", 1).Finish()));
                           return schemas::EmptyBody();
                         })
             .ok());
