@@ -232,7 +232,7 @@ Status Get(MsgpackReader& r, T& out, const Path& path) {
           seen[index] = true;
           auto& member = out.*f.member;
           using M = std::decay_t<decltype(member)>;
-          if (r.Peek() == MsgType::kNil && (!f.rules.required || IsOptional<M>::value)) {
+          if (r.NextIsNil() && (!f.rules.required || IsOptional<M>::value)) {
             r.ReadNil();  // nil is "absent" for an optional field: the default stays
           } else {
             status = Get(r, member, field_path);

@@ -139,10 +139,15 @@ struct IsOptional : std::false_type {};
 template <class T>
 struct IsOptional<std::optional<T>> : std::true_type {};
 
+// T's field table, evaluated once at compile time (calling Fields() at run time would build the
+// tuple anew on every use: the codec walks it once per key).
+template <Record T>
+inline constexpr auto kFieldsOf = T::Fields();
+
 // Calls f(field) for each declared field of T, in declaration order.
 template <Record T, class F>
 constexpr void ForEachField(F&& f) {
-  std::apply([&](const auto&... field) { (f(field), ...); }, T::Fields());
+  std::apply([&](const auto&... field) { (f(field), ...); }, kFieldsOf<T>);
 }
 
 }  // namespace mcf::schemas

@@ -26,6 +26,9 @@ class MsgpackReader {
 
   // The type of the next value without consuming it; kInvalid at the end or on a reserved byte.
   MsgType Peek() const;
+  // Whether the next value is nil, from its first byte alone (no parse: the codec asks this of
+  // every field).
+  bool NextIsNil() const { return pos_ < data_.size() && data_[pos_] == '\xc0'; }
   bool AtEnd() const { return pos_ >= data_.size(); }
   size_t position() const { return pos_; }
 
