@@ -266,6 +266,7 @@ std::optional<int64_t> PeekDeadline(std::string_view envelope) {
     auto key = r.ReadString();
     if (!key) return std::nullopt;
     if (*key == "deadline") return r.ReadInt();
+    if (*key == "body") return std::nullopt;
     if (!r.Skip()) return std::nullopt;
   }
   return std::nullopt;

@@ -60,6 +60,9 @@ Result<Envelope> DecodeEnvelope(std::string_view bytes);
 Result<Reply> DecodeReply(std::string_view bytes);
 // The envelope's `deadline` (bus ms) without decoding the rest: what the broker's routing path
 // needs of a command. nullopt when absent or unreadable (the worker's decode then says why).
+// Encode writes the deadline before the body, so the peek stops at the body instead of walking
+// it; a deadline some other encoder put after the body only goes unseen here, and the worker's
+// runtime still enforces it.
 std::optional<int64_t> PeekDeadline(std::string_view envelope);
 
 // A reply to `command` with the given status and no body: what the broker and the runtime send

@@ -56,6 +56,22 @@ TEST(EnvelopeTest, IgnoresUnknownFields) {
   EXPECT_EQ(*d, e);
 }
 
+TEST(EnvelopeTest, PeekDeadlineReadsItWithoutDecodingAndStopsAtTheBody) {
+  Envelope e = Sample();
+  EXPECT_EQ(PeekDeadline(Encode(e)), 1767600005000);
+  e.deadline_ms = 0;
+  EXPECT_EQ(PeekDeadline(Encode(e)), std::nullopt);
+  EXPECT_EQ(PeekDeadline("\x01"), std::nullopt);
+  // A deadline after the body (not how Encode writes it) is left to the full decode.
+  std::string bytes = Encode(e);
+  const uint32_t fields = static_cast<unsigned char>(bytes[0]) & 0x0f;  // a fixmap
+  MsgpackWriter w;
+  w.MapHeader(fields + 1).Raw(std::string_view(bytes).substr(1));
+  w.String("deadline").Int(7);
+  EXPECT_EQ(PeekDeadline(w.bytes()), std::nullopt);
+  EXPECT_EQ(DecodeEnvelope(w.bytes())->deadline_ms, 7);
+}
+
 TEST(EnvelopeTest, MissingRequiredFieldIsNamed) {
   for (std::string_view drop : {"id", "type", "version", "producer", "time", "body"}) {
     MsgpackWriter w;
