@@ -259,17 +259,7 @@ std::optional<std::string> FieldOfError(Code code, std::string_view message) {
 }
 
 std::optional<int64_t> PeekDeadline(std::string_view envelope) {
-  MsgpackReader r(envelope);
-  auto n = r.ReadMapHeader();
-  if (!n) return std::nullopt;
-  for (uint32_t i = 0; i < *n; ++i) {
-    auto key = r.ReadString();
-    if (!key) return std::nullopt;
-    if (*key == "deadline") return r.ReadInt();
-    if (*key == "body") return std::nullopt;
-    if (!r.Skip()) return std::nullopt;
-  }
-  return std::nullopt;
+  return FindTopLevelInt(envelope, "deadline", "body");
 }
 
 }  // namespace mcf::schemas

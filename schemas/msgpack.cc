@@ -67,7 +67,73 @@ struct FirstToken : msgpack::null_visitor {
   void insufficient_bytes(size_t, size_t) { token.type = MsgType::kInvalid; }
 };
 
+// Follows the parse of one map, watching its top-level keys only; stops the parser as soon as
+// the answer is known. Containers count into `depth`; past the bound the parse stops, so the
+// parser's own stack stays small whatever the input.
+struct TopLevelInt : msgpack::null_visitor {
+  std::string_view key, stop_key;
+  int depth = 0;
+  bool in_key = false;
+  bool at_key_value = false;  // the value of `key` comes next
+  std::optional<int64_t> found;
+  bool Enter() {
+    if (at_key_value && depth == 1) return false;  // a container where the integer should be
+    return ++depth <= 32;
+  }
+  bool start_map(uint32_t) { return Enter(); }
+  bool start_array(uint32_t) { return depth >= 1 && Enter(); }
+  bool end_map() { return --depth > 0; }  // the top map ended: key absent
+  bool end_array() {
+    --depth;
+    return true;
+  }
+  bool start_map_key() {
+    in_key = depth == 1;
+    return true;
+  }
+  bool end_map_key() {
+    in_key = false;
+    return true;
+  }
+  bool visit_str(const char* v, uint32_t n) {
+    if (!in_key) return !at_key_value || depth > 1;  // a string where the integer should be
+    const std::string_view k(v, n);
+    if (k == stop_key) return false;
+    at_key_value = k == key;
+    return true;
+  }
+  bool Value() { return !(at_key_value && depth == 1); }  // any other value there: not an int
+  bool visit_positive_integer(uint64_t v) {
+    if (!at_key_value || depth != 1) return true;
+    if (v <= static_cast<uint64_t>(INT64_MAX)) found = static_cast<int64_t>(v);
+    return false;
+  }
+  bool visit_negative_integer(int64_t v) {
+    if (!at_key_value || depth != 1) return true;
+    found = v;
+    return false;
+  }
+  bool visit_nil() { return Value(); }
+  bool visit_boolean(bool) { return Value(); }
+  bool visit_float32(float) { return Value(); }
+  bool visit_float64(double) { return Value(); }
+  bool visit_bin(const char*, uint32_t) { return Value(); }
+  bool visit_ext(const char*, uint32_t) { return Value(); }
+  void parse_error(size_t, size_t) {}
+  void insufficient_bytes(size_t, size_t) {}
+};
+
 }  // namespace
+
+std::optional<int64_t> FindTopLevelInt(std::string_view bytes, std::string_view key,
+                                       std::string_view stop_key) {
+  TopLevelInt visitor;
+  visitor.key = key;
+  visitor.stop_key = stop_key;
+  size_t off = 0;
+  msgpack::v3::parse(bytes.data(), bytes.size(), off, visitor);
+  return visitor.found;
+}
 
 Token MsgpackReader::Next(size_t* end) const {
   FirstToken visitor;

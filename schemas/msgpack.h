@@ -65,6 +65,13 @@ class MsgpackReader {
   size_t pos_ = 0;
 };
 
+// The integer under `key` in the map `bytes`, found in one pass of msgpack-cxx's parser with
+// nothing decoded: nullopt when the key is absent, not an integer, or comes after `stop_key`
+// (whose value is then not walked), and when the input is malformed or nested deeper than 32.
+// What a router needs of an envelope on every message.
+std::optional<int64_t> FindTopLevelInt(std::string_view bytes, std::string_view key,
+                                       std::string_view stop_key);
+
 class MsgpackWriter {
  public:
   MsgpackWriter& MapHeader(uint32_t n);

@@ -91,3 +91,47 @@ TEST(MsgpackTest, ReadsEveryWidthAndStopsRightAfterTheValue) {
 
 }  // namespace
 }  // namespace mcf::schemas
+
+namespace mcf::schemas {
+namespace {
+
+TEST(FindTopLevelIntTest, FindsOnlyATopLevelIntegerBeforeTheStopKey) {
+  auto map = [](auto&& fill) {
+    MsgpackWriter w;
+    fill(w);
+    return w.Take();
+  };
+  const std::string plain =
+      map([](MsgpackWriter& w) { w.MapHeader(3).String("a").Int(1).String("k").Int(-7).String("b").Nil(); });
+  EXPECT_EQ(FindTopLevelInt(plain, "k", "body"), -7);
+  EXPECT_EQ(FindTopLevelInt(plain, "zz", "body"), std::nullopt);
+  // Nested under another key, after the stop key, or not an integer: not found.
+  const std::string nested = map([](MsgpackWriter& w) {
+    w.MapHeader(2).String("p").MapHeader(1).String("k").Int(5).String("q").ArrayHeader(1).Int(6);
+  });
+  EXPECT_EQ(FindTopLevelInt(nested, "k", "body"), std::nullopt);
+  const std::string after_stop =
+      map([](MsgpackWriter& w) { w.MapHeader(2).String("body").MapHeader(0).String("k").Int(5); });
+  EXPECT_EQ(FindTopLevelInt(after_stop, "k", "body"), std::nullopt);
+  EXPECT_EQ(FindTopLevelInt(after_stop, "k", "other"), 5);
+  for (auto value : {map([](MsgpackWriter& w) { w.String("5"); }),
+                     map([](MsgpackWriter& w) { w.MapHeader(1).String("k").Int(5); }),
+                     map([](MsgpackWriter& w) { w.ArrayHeader(1).Int(5); }),
+                     map([](MsgpackWriter& w) { w.Uint(uint64_t{1} << 63); })}) {
+    const std::string bytes = map([&](MsgpackWriter& w) { w.MapHeader(1).String("k").Raw(value); });
+    EXPECT_EQ(FindTopLevelInt(bytes, "k", "body"), std::nullopt);
+  }
+  // Malformed: truncated, not a map, nested past the bound before the key.
+  EXPECT_EQ(FindTopLevelInt(plain.substr(0, 5), "k", "body"), std::nullopt);  // cut after "k"
+  EXPECT_EQ(FindTopLevelInt(map([](MsgpackWriter& w) { w.ArrayHeader(1).Int(1); }), "k", "x"),
+            std::nullopt);
+  const std::string deep = map([](MsgpackWriter& w) {
+    w.MapHeader(2).String("a");
+    for (int i = 0; i < 40; ++i) w.ArrayHeader(1);
+    w.Int(0).String("k").Int(9);
+  });
+  EXPECT_EQ(FindTopLevelInt(deep, "k", "body"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace mcf::schemas
