@@ -21,8 +21,8 @@
 mutation inbox-lookup lib/worker/dispatcher.cc \
   '^DispatcherTest\. ^WorkerIdempotencyTest\.' \
   'a retried command id re-executes instead of replaying its recorded reply' \
-  $'    if (*recorded) {\n      ++stats_.replies_replayed;' \
-  $'    if (false && *recorded) {\n      ++stats_.replies_replayed;'
+  $'    if (recorded) {\n      ++stats_.replies_replayed;' \
+  $'    if (false && recorded) {\n      ++stats_.replies_replayed;'
 
 mutation inbox-not-recorded lib/worker/dispatcher.cc \
   '^DispatcherTest\. ^WorkerIdempotencyTest\.' \
@@ -39,8 +39,8 @@ mutation recorded-errors lib/worker/dispatcher.cc \
 mutation replay-after-deadline lib/worker/dispatcher.cc \
   '^DispatcherTest\. ^DispatcherGuaranteesTest\.' \
   'a retried id arriving after its deadline is answered timeout instead of its recorded reply' \
-  $'  if (!read_only) {\n    auto recorded = outer.Get(inbox_, command.id);' \
-  $'  if (!read_only && !(now > msg.deadline)) {\n    auto recorded = outer.Get(inbox_, command.id);'
+  $'  if (!read_only) {\n    ASSIGN_OR_RETURN(auto recorded, outer.Get(inbox_, command.id));' \
+  $'  if (!read_only && !(now > msg.deadline)) {\n    ASSIGN_OR_RETURN(auto recorded, outer.Get(inbox_, command.id));'
 
 mutation offset-skip lib/worker/dispatcher.cc \
   '^DispatcherTest\. ^DispatcherGuaranteesTest\.' \
@@ -51,14 +51,14 @@ mutation offset-skip lib/worker/dispatcher.cc \
 mutation offset-not-stored lib/worker/dispatcher.cc \
   '^DispatcherTest\. ^DispatcherGuaranteesTest\.' \
   'the event offsets are not committed with the batch (a restart resumes from the start)' \
-  $'      RETURN_IF_ERROR(outer->Put(offsets_db_, type, U64Key(off)));' \
+  $'      RETURN_IF_ERROR(outer.Put(offsets_db_, type, U64Key(off)));' \
   $'      (void)off;'
 
 mutation failed-handler-commits lib/worker/dispatcher.cc \
   '^DispatcherTest\.' \
   'a failing command handler leaves its partial writes behind' \
-  $'    nested->Abort();  // no partial write, whatever the handler did' \
-  $'    (void)nested->Commit();'
+  $'    nested.Abort();  // no partial write, whatever the handler did' \
+  $'    (void)nested.Commit();'
 
 mutation expired-command-runs lib/worker/dispatcher.cc \
   '^DispatcherTest\. ^WorkerIdempotencyTest\.' \
@@ -124,8 +124,8 @@ mutation dedup-producer-seq broker/event_log.cc \
 mutation conflict-refusal broker/event_log.cc \
   '^EventLogTest\. ^BrokerEventsTest\.' \
   'a different event under a stored (producer, producer_seq) is silently dropped, not refused' \
-  $'      if (*differs) {' \
-  $'      if (false && *differs) {'
+  $'      if (differs) {' \
+  $'      if (false && differs) {'
 
 mutation conflict-acked broker/event_log.cc \
   '^EventLogTest\. ^BrokerEventsTest\.' \
@@ -136,8 +136,8 @@ mutation conflict-acked broker/event_log.cc \
 mutation log-nosync broker/event_log.cc \
   '^BrokerLogOptionsTest\. ^DurableSyncTest\.' \
   'the event log is opened without fsync (MDB_NOSYNC): an acknowledged event can be lost' \
-  $'  options.faults = log_options.faults;\n  auto env = store::Env::Open(dir, options);' \
-  $'  options.faults = log_options.faults;\n  options.no_sync = log_options.exclusive;\n  auto env = store::Env::Open(dir, options);'
+  $'  options.faults = log_options.faults;\n  ASSIGN_OR_RETURN(auto env, store::Env::Open(dir, options));' \
+  $'  options.faults = log_options.faults;\n  options.no_sync = log_options.exclusive;\n  ASSIGN_OR_RETURN(auto env, store::Env::Open(dir, options));'
 
 # --- gateway -----------------------------------------------------------------------------------
 mutation gw-worker-on-client-route gateway/business_routes.cc \
