@@ -297,7 +297,8 @@ void Broker::Impl::HandleMessage(Frames& frames) {
       if (services.empty()) return CountMalformed("READY: no service the broker can route");
       spdlog::info("event=worker_ready worker={} capacity={} services={}",
                    Quoted(ready->worker_name), ready->capacity, services.size());
-      table.Ready(rid, std::move(ready->worker_name), ready->capacity, services, actions);
+      table.Ready(rid, std::move(ready->worker_name), ready->capacity, services, actions,
+                  ready->incarnation);
       return;
     }
     case Kind::kSubscribe: {
@@ -305,7 +306,8 @@ void Broker::Impl::HandleMessage(Frames& frames) {
       if (!sub.ok()) return CountMalformed(sub.status().message());
       spdlog::info("event=subscribed from_seq={} credit={} prefixes={}", sub->from_seq, sub->credit,
                    sub->prefixes.size());
-      subs.Subscribe(rid, sub->from_seq, sub->credit, std::move(sub->prefixes), log->Head());
+      subs.Subscribe(rid, sub->from_seq, sub->credit, std::move(sub->prefixes), log->Head(),
+                     sub->incarnation);
       deliver_dirty = true;
       return;
     }
@@ -540,8 +542,11 @@ void Broker::Impl::FlushActions() {
     std::swap(failures, actions.failures);
     const int64_t bus_now = dispatches.empty() ? 0 : BusNow();
     for (Dispatch& d : dispatches) {
-      Frames out = proto::Encode(
-          proto::WorkerRequest{d.request_id, d.timeout_ms, bus_now, std::move(d.envelope)});
+      // Read your writes: the worker runs it once it has applied the log up to here.
+      const uint64_t wait_for = subs.WaitSeqFor(d.incarnation, log->Head());
+      if (wait_for > 0) deliver_dirty = true;  // progress it may be owed goes out this round
+      Frames out = proto::Encode(proto::WorkerRequest{d.request_id, d.timeout_ms, bus_now,
+                                                      std::move(d.envelope), wait_for});
       if (!SendTo(d.worker, out)) unreachable.push_back(d.worker);
     }
     for (Failure& f : failures) {

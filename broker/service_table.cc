@@ -77,7 +77,8 @@ void ServiceTable::Submit(std::string_view client, std::string request_key,
 }
 
 void ServiceTable::Ready(std::string_view worker_id_view, std::string name, uint32_t capacity,
-                         const std::vector<std::string>& services, Actions& out) {
+                         const std::vector<std::string>& services, Actions& out,
+                         uint64_t incarnation) {
   std::string worker_id(worker_id_view);
   auto [wit, inserted] = workers_.try_emplace(worker_id);
   Worker& worker = wit->second;
@@ -90,6 +91,7 @@ void ServiceTable::Ready(std::string_view worker_id_view, std::string name, uint
     }
   }
   worker.name = std::move(name);
+  worker.incarnation = incarnation;
   worker.capacity = std::max<uint32_t>(capacity, 1);
   worker.services.clear();
   worker.last_seen = clock_.Now();
@@ -242,7 +244,8 @@ void ServiceTable::DispatchTo(Worker& worker, const std::string& worker_id, uint
   worker.in_flight.push_back(id);
   ++in_flight_count_;
   out.dispatches.push_back(
-      Dispatch{worker_id, id, RemainingMs(request.deadline, clock_.Now()), Copy(request.envelope)});
+      Dispatch{worker_id, id, RemainingMs(request.deadline, clock_.Now()), Copy(request.envelope),
+               worker.incarnation});
 }
 
 ServiceTable::Worker* ServiceTable::PickWorker(Service& service, std::string* worker_id) {

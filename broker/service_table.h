@@ -30,6 +30,7 @@ struct Dispatch {
   uint64_t request_id = 0;
   uint32_t timeout_ms = 0;
   zmq::message_t envelope;  // a copy; the table keeps the original until the reply
+  uint64_t incarnation = 0;  // the worker process's (READY), for its read-your-writes wait
 };
 // Answer `client`'s request `request_key` with `status` (the broker makes the reply envelope
 // from `envelope`, the command it answers).
@@ -73,7 +74,7 @@ class ServiceTable {
   // READY from `worker`: (re)registers it for `services` with `capacity`, then dispatches
   // waiting requests to it.
   void Ready(std::string_view worker, std::string name, uint32_t capacity,
-             const std::vector<std::string>& services, Actions& out);
+             const std::vector<std::string>& services, Actions& out, uint64_t incarnation = 0);
 
   // REPLY from `worker` for `request_id`. Returns where to send it, or nullopt when the request
   // is no longer in flight at that worker (late: counted). Frees capacity and dispatches.
@@ -120,6 +121,7 @@ class ServiceTable {
   };
   struct Worker {
     std::string name;
+    uint64_t incarnation = 0;
     uint32_t capacity = 1;
     std::vector<std::string> services;
     std::vector<uint64_t> in_flight;  // request ids, in dispatch order

@@ -30,6 +30,13 @@ class Subscriptions {
     uint32_t window = 0;  // the credit it subscribed with (credit == window: nothing unfinished)
     TimePoint last_seen;
     bool stalled = false;  // a send failed; retried after its next message or heartbeat
+    // Read your writes (docs/protocol.md): the process it belongs to (0 = none), the seq of the
+    // last event sent (from_seq - 1 before the first: the subscriber has what came earlier), the
+    // scanned_through last told, and how far a command waits for progress to be told.
+    uint64_t incarnation = 0;
+    uint64_t last_sent = 0;
+    uint64_t told = 0;
+    uint64_t owed = 0;
   };
 
   // `clock` must outlive this.
@@ -38,22 +45,31 @@ class Subscriptions {
 
   // SUBSCRIBE: replaces any earlier subscription of `id`. from_seq 0 means head + 1.
   void Subscribe(const std::string& id, uint64_t from_seq, uint32_t credit,
-                 std::vector<std::string> prefixes, uint64_t head);
+                 std::vector<std::string> prefixes, uint64_t head, uint64_t incarnation = 0);
   // CREDIT: false when `id` is not a subscriber.
   bool AddCredit(const std::string& id, uint32_t credit);
   // Any message from `id`: false when not a subscriber.
   bool Touch(const std::string& id);
-  bool Remove(const std::string& id) { return subscribers_.erase(id) > 0; }
+  bool Remove(const std::string& id);
   bool IsSubscriber(const std::string& id) const { return subscribers_.contains(id); }
 
+  // Read your writes: the seq a command sent now to the worker `incarnation` must wait for —
+  // every event of its subscription up to the log head `head` applied. When the subscription has
+  // been scanned past the head, that is the last event sent to it (nothing later matched);
+  // otherwise the head, and the subscription is owed a progress report once scanned that far
+  // (an EVENT with no events, so a narrow subscription learns that nothing else matched). A
+  // worker with no subscription here (yet) waits for the head too; one subscribing to nothing
+  // ignores the number.
+  uint64_t WaitSeqFor(uint64_t incarnation, uint64_t head);
   // Removes subscribers silent for `expiry`; returns their ids.
   std::vector<std::string> Purge();
   // Clears `stalled` flags (called every heartbeat).
   void Unstall();
 
   // One delivery pass: every subscriber with credit and cursor <= head gets at most one EVENT
-  // message of up to min(credit, max_batch) events. Returns true if some subscriber still has
-  // deliverable events (call again soon). Log read errors are returned after the pass.
+  // message of up to min(credit, max_batch) events (or, owed progress and nothing matched, one
+  // with none). Returns true if some subscriber still has deliverable events (call again soon).
+  // Log read errors are returned after the pass.
   Result<bool> Deliver(EventLog& log, const SendFn& send);
 
   const std::unordered_map<std::string, Subscriber>& subscribers() const { return subscribers_; }
@@ -64,6 +80,7 @@ class Subscriptions {
   uint32_t max_batch_;
   Millis expiry_;
   std::unordered_map<std::string, Subscriber> subscribers_;
+  std::unordered_map<uint64_t, std::string> by_incarnation_;  // incarnation -> routing id
   proto::Frames batch_;
 };
 

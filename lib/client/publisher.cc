@@ -111,10 +111,12 @@ struct Publisher::Impl {
       Handle(frames);
   }
 
-  void Poll(Millis wait) {
+  // Handles acks and resends for `wait`, or until all is acknowledged when `until_acked`.
+  void Poll(Millis wait, bool until_acked = false) {
     const TimePoint end = Now() + wait;
     while (true) {
       Drain();
+      if (until_acked && unacked.empty()) return;
       TimePoint now = Now();
       if (!unacked.empty() && now - last_progress >= resend_after) {
         spdlog::info("event=publisher_reconnect reason=no_ack producer={} unacked={}", producer,
@@ -164,7 +166,7 @@ Status Publisher::Flush(Millis wait) {
                              std::to_string(impl_->next_seq - 1 - impl_->acked) +
                              " events unacknowledged");
     }
-    impl_->Poll(std::min(Millis(50), std::chrono::ceil<Millis>(end - now)));
+    impl_->Poll(std::chrono::ceil<Millis>(end - now), /*until_acked=*/true);
   }
   return Status::Ok();
 }

@@ -33,14 +33,22 @@ std::string RandomHex64() {
 }
 }  // namespace
 
+// A received event and how far the broker had scanned when it sent it (its batch's
+// scanned_through, on the batch's last event).
+struct BufferedEvent {
+  ReceivedEvent event;
+  uint64_t scanned_through = 0;
+};
+
 struct Subscriber::Impl {
   zmq::context_t& context;
   std::string endpoint;
   SubscriberOptions options;
   zmq::socket_t socket;
   // Received but not yet handed out; bounded by the credit we granted (options.window).
-  std::deque<ReceivedEvent> buffer;
+  std::deque<BufferedEvent> buffer;
   uint64_t last_seq = 0;       // last handed out
+  uint64_t handed_through = 0;  // see Subscriber::handed_through()
   uint64_t last_received = 0;  // last buffered (drops duplicates within one connection)
   // The first sequence this subscriber stands for: options.from_seq, or for from_seq 0 the
   // broker's log head + 1 when it first answered. Until an event is handed out, every
@@ -60,6 +68,7 @@ struct Subscriber::Impl {
     if (options.prefixes.empty()) options.prefixes = {""};
     if (options.heartbeat <= Millis(0)) options.heartbeat = Millis(1000);
     if (options.from_seq > 0) start = options.from_seq;
+    if (start) handed_through = *start - 1;
     Connect();
   }
 
@@ -97,7 +106,8 @@ struct Subscriber::Impl {
 
   void SendSubscribe() {
     const uint64_t from = last_seq > 0 ? last_seq + 1 : *start;
-    Send(proto::Encode(proto::Subscribe{from, options.window, options.prefixes}));
+    Send(proto::Encode(
+        proto::Subscribe{from, options.window, options.prefixes, options.incarnation}));
   }
 
   // broker.health on our own socket: its log_head says where "from now on" begins.
@@ -139,6 +149,7 @@ struct Subscriber::Impl {
       return;
     }
     start = static_cast<uint64_t>(*head) + 1;
+    handed_through = std::max(handed_through, *start - 1);
     spdlog::info("event=subscriber_start_resolved log_head={} from_seq={}", *head, *start);
     SendSubscribe();
   }
@@ -151,7 +162,12 @@ struct Subscriber::Impl {
       return;
     }
     switch (*kind) {
-      case proto::Kind::kEvent:
+      case proto::Kind::kEvent: {
+        auto scanned = proto::ParseEventBatch(frames, 0);
+        if (!scanned.ok()) {
+          spdlog::warn("event=subscriber_bad_batch error={}", Quoted(scanned.status().message()));
+          break;
+        }
         for (size_t i = proto::kEventFramesOffset; i < frames.size(); ++i) {
           auto ev = proto::ParseEventFrame(frames[i]);
           if (!ev.ok()) {
@@ -160,10 +176,18 @@ struct Subscriber::Impl {
           }
           if (ev->seq <= last_received) continue;
           last_received = ev->seq;
-          buffer.push_back(ReceivedEvent{ev->seq, ev->time_ms, std::string(ev->topic),
-                                         std::string(ev->envelope)});
+          buffer.push_back(BufferedEvent{ReceivedEvent{ev->seq, ev->time_ms, std::string(ev->topic),
+                                                       std::string(ev->envelope)},
+                                         0});
+        }
+        // The progress is known once everything received before it has been handed out.
+        if (buffer.empty()) {
+          handed_through = std::max(handed_through, *scanned);
+        } else {
+          buffer.back().scanned_through = std::max(buffer.back().scanned_through, *scanned);
         }
         break;
+      }
       case proto::Kind::kReconnect:
         spdlog::info("event=subscriber_reconnect reason=broker_asked last_seq={}", last_seq);
         Connect();
@@ -202,7 +226,8 @@ struct Subscriber::Impl {
         while (proto::RecvFrames(socket, frames, /*dontwait=*/true)) Handle(frames);
       }
       if (!buffer.empty()) {
-        ReceivedEvent ev = std::move(buffer.front());
+        ReceivedEvent ev = std::move(buffer.front().event);
+        handed_through = std::max({handed_through, ev.seq, buffer.front().scanned_through});
         buffer.pop_front();
         last_seq = ev.seq;
         if (options.manual_credit) {
@@ -244,6 +269,8 @@ Subscriber::~Subscriber() {
 std::optional<ReceivedEvent> Subscriber::Next(Millis wait) { return impl_->Next(wait); }
 
 uint64_t Subscriber::last_seq() const { return impl_->last_seq; }
+
+uint64_t Subscriber::handed_through() const { return impl_->handed_through; }
 
 void Subscriber::Release(uint32_t n) {
   const uint32_t credit = std::min(n, impl_->unreleased);

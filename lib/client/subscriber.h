@@ -37,6 +37,9 @@ struct SubscriberOptions {
   // it is done with them (Release), e.g. the worker runtime after their effects are durable, so
   // a subscriber whose credit is all back at the broker has finished every event it was sent.
   bool manual_credit = false;
+  // The worker process this subscription belongs to (its READY's incarnation), so the broker can
+  // tell the worker's commands how far to wait (read your writes). 0 = not a worker's.
+  uint64_t incarnation = 0;
 };
 
 class Subscriber {
@@ -50,6 +53,10 @@ class Subscriber {
   std::optional<ReceivedEvent> Next(Millis wait);
   // The sequence of the last event handed out (0 before the first).
   uint64_t last_seq() const;
+  // Every event of the subscription with seq <= this has been handed out: the broker scanned the
+  // log that far (EVENT's scanned_through) and the events it found are out of the buffer.
+  // from_seq - 1 before the broker has said anything.
+  uint64_t handed_through() const;
   // manual_credit: gives the broker credit for `n` events handed out and now finished (never
   // more than were handed out on the current connection; a reconnect starts a full window).
   void Release(uint32_t n);

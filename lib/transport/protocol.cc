@@ -150,7 +150,8 @@ std::string_view KindName(Kind kind) {
 
 Frames Encode(const Ready& m) {
   Frames f =
-      HeaderWriter(Kind::kReady).U32(m.capacity).Rest(m.worker_name).Start(m.services.size());
+      HeaderWriter(Kind::kReady).U32(m.capacity).U64(m.incarnation).Rest(m.worker_name).Start(
+          m.services.size());
   for (const auto& s : m.services) f.push_back(Str(s));
   return f;
 }
@@ -188,7 +189,11 @@ Frames Encode(Publish&& m) {
   return f;
 }
 Frames Encode(const Subscribe& m) {
-  Frames f = HeaderWriter(Kind::kSubscribe).U64(m.from_seq).U32(m.credit).Start(m.prefixes.size());
+  Frames f = HeaderWriter(Kind::kSubscribe)
+                 .U64(m.from_seq)
+                 .U32(m.credit)
+                 .U64(m.incarnation)
+                 .Start(m.prefixes.size());
   for (const auto& p : m.prefixes) f.push_back(Str(p));
   return f;
 }
@@ -201,6 +206,7 @@ Frames Encode(WorkerRequest&& m) {
                  .U64(m.request_id)
                  .U32(m.timeout_ms)
                  .U64(static_cast<uint64_t>(m.bus_time_ms))
+                 .U64(m.wait_for_seq)
                  .Start(1);
   f.push_back(std::move(m.envelope));
   return f;
@@ -229,7 +235,12 @@ Frames Encode(const PubRefused& m) {
       .Rest(m.producer)
       .Start(0);
 }
-Frames StartEventBatch() { return HeaderWriter(Kind::kEvent).Start(16); }
+Frames StartEventBatch(uint64_t scanned_through) {
+  return HeaderWriter(Kind::kEvent).U64(scanned_through).Start(16);
+}
+void SetScannedThrough(Frames& batch, uint64_t scanned_through) {
+  PutU64Le(static_cast<char*>(batch[0].data()) + kHeader, scanned_through);
+}
 void AppendEventFrame(Frames& batch, uint64_t seq, int64_t time_ms, std::string_view topic,
                       std::string_view envelope) {
   zmq::message_t m(kEventFrameHeader + topic.size() + envelope.size());
@@ -260,6 +271,7 @@ Result<Ready> ParseReady(Frames& f, size_t first) {
   ASSIGN_OR_RETURN(auto cap, h.U32("capacity"));
   if (cap == 0) return Bad(k, "capacity must be at least 1");
   r.capacity = cap;
+  ASSIGN_OR_RETURN(r.incarnation, h.U64("incarnation"));
   ASSIGN_OR_RETURN(auto name, h.Rest("worker name"));
   r.worker_name = std::move(name);
   if (f.size() < first + 2) return Bad(k, "needs at least one service");
@@ -333,6 +345,7 @@ Result<Subscribe> ParseSubscribe(const Frames& f, size_t first) {
   s.from_seq = from;
   ASSIGN_OR_RETURN(auto credit, h.U32("credit"));
   s.credit = credit;
+  ASSIGN_OR_RETURN(s.incarnation, h.U64("incarnation"));
   RETURN_IF_ERROR(h.End());
   if (f.size() < first + 2) return Bad(k, "needs at least one prefix");
   for (size_t j = first + 1; j < f.size(); ++j) {
@@ -360,6 +373,7 @@ Result<WorkerRequest> ParseWorkerRequest(Frames& f, size_t first) {
   r.timeout_ms = timeout;
   ASSIGN_OR_RETURN(auto time, h.U64("bus time"));
   r.bus_time_ms = static_cast<int64_t>(time);
+  ASSIGN_OR_RETURN(r.wait_for_seq, h.U64("wait for seq"));
   RETURN_IF_ERROR(h.End());
   RETURN_IF_ERROR(NeedFrames(f, first + 2, k));
   r.envelope = std::move(f[first + 1]);
@@ -393,6 +407,13 @@ Result<PubAck> ParsePubAck(const Frames& f, size_t first) {
   ASSIGN_OR_RETURN(auto upto, h.U64("upto seq"));
   ASSIGN_OR_RETURN(auto producer, h.Rest("producer"));
   return PubAck{std::move(producer), upto};
+}
+
+Result<uint64_t> ParseEventBatch(const Frames& f, size_t first) {
+  HeaderReader h(f[first], Kind::kEvent);
+  ASSIGN_OR_RETURN(auto scanned, h.U64("scanned through"));
+  RETURN_IF_ERROR(h.End());
+  return scanned;
 }
 
 Result<EventView> ParseEventFrame(const zmq::message_t& frame) {

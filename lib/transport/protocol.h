@@ -47,6 +47,9 @@ struct Ready {
   std::string worker_name;            // for logs and stats, e.g. "tasks-4242"
   uint32_t capacity = 1;              // requests the broker may have in flight at this worker
   std::vector<std::string> services;  // at least one
+  // The worker process (NewIncarnation()); its Subscribe carries the same number, which is how
+  // the broker knows which subscription's progress a command sent here must wait for. 0 = none.
+  uint64_t incarnation = 0;
 };
 struct ClientRequest {
   std::string request_key;  // opaque to the broker, echoed in the reply (<= 255 bytes)
@@ -77,6 +80,8 @@ struct Subscribe {
   uint64_t from_seq = 1;              // first sequence wanted; 0 = only events appended from now
   uint32_t credit = 0;                // initial credit
   std::vector<std::string> prefixes;  // topic prefixes; "" matches everything; at least one
+  // The process subscribing: a worker sends its READY's incarnation (read your writes); 0 = none.
+  uint64_t incarnation = 0;
 };
 
 // --- broker -> peer --------------------------------------------------------------------------
@@ -85,6 +90,9 @@ struct WorkerRequest {
   uint32_t timeout_ms = 0;  // budget left when the broker sent it
   int64_t bus_time_ms = 0;  // the bus clock at dispatch (what handlers see as "now")
   zmq::message_t envelope;
+  // Read your writes: run the command only once every event of the worker's subscription with
+  // seq <= wait_for_seq has been applied (0 = nothing to wait for). docs/protocol.md.
+  uint64_t wait_for_seq = 0;
 };
 struct ClientReply {
   std::string request_key;
@@ -130,8 +138,12 @@ Frames Encode(ClientReply&& m);
 Frames Encode(const PubAck& m);
 Frames Encode(const PubRefused& m);
 Frames EncodeReconnect();
-// An EVENT message; append one frame per event with AppendEventFrame.
-Frames StartEventBatch();
+// An EVENT message; append one frame per event with AppendEventFrame. `scanned_through`: the
+// broker has looked at every log entry up to it for this subscription (the events it matched are
+// in this batch or earlier ones); a batch may hold no event at all, only this progress.
+Frames StartEventBatch(uint64_t scanned_through = 0);
+// Rewrites the batch's scanned_through (known only once the log has been read).
+void SetScannedThrough(Frames& batch, uint64_t scanned_through);
 void AppendEventFrame(Frames& batch, uint64_t seq, int64_t time_ms, std::string_view topic,
                       std::string_view envelope);
 
@@ -149,6 +161,8 @@ Result<WorkerRequest> ParseWorkerRequest(Frames& frames, size_t first);
 Result<ClientReply> ParseClientReply(Frames& frames, size_t first);
 Result<PubAck> ParsePubAck(const Frames& frames, size_t first);
 Result<PubRefused> ParsePubRefused(const Frames& frames, size_t first);
+// The scanned_through of an EVENT message's header.
+Result<uint64_t> ParseEventBatch(const Frames& frames, size_t first);
 // Event frames of an EVENT message start at frames[first + kEventFramesOffset].
 inline constexpr size_t kEventFramesOffset = 1;
 Result<EventView> ParseEventFrame(const zmq::message_t& frame);

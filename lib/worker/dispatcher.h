@@ -39,6 +39,7 @@ struct Incoming {
   Kind kind = Kind::kCommand;
   uint64_t request_id = 0;  // commands: the broker's request id, echoed in the reply
   TimePoint deadline{};     // commands: steady time after which it is not run (timeout)
+  uint64_t wait_for_seq = 0;  // commands: run once the subscription is applied this far
   uint64_t seq = 0;         // events: global log sequence
   std::string topic;        // events: topic (= event type)
   int64_t bus_time_ms = 0;  // the request's bus time, or the event's append time

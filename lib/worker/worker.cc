@@ -75,6 +75,15 @@ struct Worker::Loop {
   std::unique_ptr<client::Subscriber> subscriber;
   TimePoint last_heard{}, last_sent{};
   std::string worker_name;
+  // This process on the bus: READY and SUBSCRIBE carry it, so the broker can tell our commands
+  // which of our subscription's events they wait for (read your writes, docs/protocol.md).
+  const uint64_t incarnation = proto::NewIncarnation();
+  // Every event of the subscription with seq <= applied_through is applied (committed).
+  uint64_t applied_through = 0;
+  // Commands that arrived before the events they must see: run once applied_through reaches
+  // their wait_for_seq, or (answered timeout) once their deadline passes. In arrival order.
+  std::vector<Incoming> waiting;
+  uint64_t commands_waited = 0, commands_waited_out = 0;
   // A new store's producer name comes from broker.health (see Dispatcher::producer_id()).
   std::unique_ptr<client::BusClient> naming;
   // The replies and event credit of each batch, in batch order: sent after the commit, or with
@@ -126,7 +135,8 @@ struct Worker::Loop {
                     e.what());
       socket = zmq::socket_t();
     }
-    Send(proto::Encode(proto::Ready{worker_name, w.options_.capacity, {w.options_.service}}));
+    Send(proto::Encode(
+        proto::Ready{worker_name, w.options_.capacity, {w.options_.service}, incarnation}));
     last_heard = Now();
   }
 
@@ -138,6 +148,8 @@ struct Worker::Loop {
     opts.window = w.options_.event_window;
     opts.heartbeat = w.options_.heartbeat;
     opts.manual_credit = true;
+    opts.incarnation = incarnation;
+    applied_through = std::max(applied_through, opts.from_seq - 1);
     subscriber.reset();
     subscriber = std::make_unique<client::Subscriber>(context, w.options_.broker_endpoint, opts);
   }
@@ -167,11 +179,52 @@ struct Worker::Loop {
         in.request_id = req->request_id;
         in.deadline = last_heard + Millis(req->timeout_ms);
         in.bus_time_ms = req->bus_time_ms;
+        in.wait_for_seq = req->wait_for_seq;
         in.envelope = std::string(proto::View(req->envelope));
         batch.push_back(std::move(in));
         ++commands;
       }
     }
+  }
+
+  // Moves the arrived and waiting commands that may run now into `batch` (after its events):
+  // those whose wait_for_seq the subscription has been applied to once `batch` commits
+  // (`through`), and those whose deadline has passed (the dispatcher answers them timeout).
+  // A worker that subscribes to nothing has nothing to wait for.
+  void TakeRunnable(std::vector<Incoming>& arrived, uint64_t through, std::vector<Incoming>& batch) {
+    const bool subscribes = subscriber != nullptr;
+    const TimePoint now = Now();
+    auto runnable = [&](const Incoming& c) {
+      return !subscribes || c.wait_for_seq <= through || now > c.deadline;
+    };
+    std::erase_if(waiting, [&](Incoming& c) {
+      if (!runnable(c)) return false;
+      if (c.wait_for_seq > through) {
+        ++commands_waited_out;
+        spdlog::warn("event=command_waited_out service={} wait_for_seq={} applied_through={} "
+                     "total={}",
+                     w.options_.service, c.wait_for_seq, through, commands_waited_out);
+      }
+      batch.push_back(std::move(c));
+      return true;
+    });
+    for (Incoming& c : arrived) {
+      if (runnable(c)) {
+        batch.push_back(std::move(c));
+      } else {
+        ++commands_waited;
+        waiting.push_back(std::move(c));
+      }
+    }
+    arrived.clear();
+  }
+
+  // How long the loop may sleep: until the next heartbeat tick or waiting command's deadline.
+  Millis PollWait(Millis tick) const {
+    const TimePoint now = Now();
+    TimePoint until = now + tick;
+    for (const Incoming& c : waiting) until = std::min(until, c.deadline + Millis(1));
+    return std::max(Millis(0), std::chrono::ceil<Millis>(until - now));
   }
 
   void ReadEvents(std::vector<Incoming>& batch) {
@@ -260,7 +313,7 @@ struct Worker::Loop {
     NameProducer();
     outbox->Pump();
 
-    std::vector<Incoming> batch;
+    std::vector<Incoming> batch, arrived;
     bool more = false;  // messages may be waiting already (a full batch, buffered events)
     const Millis tick = std::clamp(w.options_.heartbeat / 4, Millis(5), Millis(100));
     while (!w.stop_.load(std::memory_order_relaxed) &&
@@ -272,7 +325,7 @@ struct Worker::Loop {
       if (subscriber && subscriber->poll_handle() != nullptr)
         items.push_back({subscriber->poll_handle(), 0, ZMQ_POLLIN, 0});
       try {
-        zmq::poll(items.data(), items.size(), more ? Millis(0) : tick);
+        zmq::poll(items.data(), items.size(), more ? Millis(0) : PollWait(tick));
       } catch (const zmq::error_t& e) {
         if (e.num() == ETERM) break;
         // EINTR (a stop signal): the loop condition decides.
@@ -280,8 +333,8 @@ struct Worker::Loop {
 
       batch.clear();
       bool reconnect = false;
-      ReadWorkerSocket(batch, reconnect);
-      const size_t commands = batch.size();
+      ReadWorkerSocket(arrived, reconnect);
+      const size_t read_commands = arrived.size();
       outbox->Drain();
       NameProducer();
       ReleaseHeld();
@@ -297,7 +350,15 @@ struct Worker::Loop {
         Subscribe();
       }
       if (!full) ReadEvents(batch);
-      more = commands >= w.options_.max_batch ||
+      // The batch applies its events before its commands, so a command waiting for them runs in
+      // the same transaction.
+      const uint64_t through =
+          subscriber ? std::max(applied_through, subscriber->handed_through()) : applied_through;
+      TakeRunnable(arrived, through, batch);
+      const size_t commands = std::count_if(batch.begin(), batch.end(), [](const Incoming& m) {
+        return m.kind == Incoming::Kind::kCommand;
+      });
+      more = read_commands >= w.options_.max_batch ||
              (!full && subscriber && subscriber->buffered() > 0) || naming != nullptr;
 
       if (!batch.empty()) {
@@ -339,6 +400,7 @@ struct Worker::Loop {
           outbox->RestoreDeletable(deletable);
         }
       }
+      applied_through = through;  // committed: the batch held every event handed out
 
       TimePoint now = Now();
       if (reconnect || now - last_heard >= Expiry()) {

@@ -52,11 +52,12 @@ struct WorkerOptions {
   // How long (bus time) a mutating command's reply is kept for retries. Default 7 days.
   Millis reply_retention{7LL * 24 * 3600 * 1000};
   // Send a batch's replies, and give back the event credit of its events, only once the broker
-  // has acknowledged (PUB_ACK: durable in the log) the events the batch published. A reply, or a
-  // subscriber's credit being all back, then means the effects are in the log — the quiescence
-  // barrier of `mcfctl replay` (docs/capture-format.md, "Replay"). Costs a publishing command
-  // one broker commit of latency, so it is off by default (flag --durable-replies).
-  bool durable_replies = false;
+  // has acknowledged (PUB_ACK: durable in the log) the events the batch published. A reply then
+  // means its effects are in the log, so a command the caller sends next sees them (read your
+  // writes, docs/protocol.md), and a subscriber's credit being all back at the broker means the
+  // same: the quiescence barrier of `mcfctl replay` (docs/capture-format.md, "Replay"). Costs a
+  // publishing command one broker commit of latency. On by default (--no-durable-replies).
+  bool durable_replies = true;
   // Test-only: a pause between a batch's commit and sending its replies, widening the crash
   // window that the inbox must cover (tests/integration/worker_crash_test.cc). Default 0.
   Millis reply_delay{0};

@@ -33,9 +33,9 @@ int RunWorkerMain(int argc, char** argv, std::string service,
       ->check(CLI::PositiveNumber);
   app.add_option("--capacity", options.capacity, "requests in flight at this worker")
       ->check(CLI::PositiveNumber);
-  app.add_flag("--durable-replies", options.durable_replies,
-               "reply (and return event credit) only once the batch's events are durable "
-               "(mcfctl replay's barrier)");
+  app.add_flag("--durable-replies,!--no-durable-replies", options.durable_replies,
+               "reply (and return event credit) only once the batch's events are durable in the "
+               "log (default on: read your writes, and mcfctl replay's barrier)");
   size_t map_mb = options.map_size >> 20, max_store_mb = options.max_map_size >> 20;
   app.add_option("--store-map-mb", map_mb, "LMDB map size to start with, MiB (it grows)")
       ->check(CLI::PositiveNumber);

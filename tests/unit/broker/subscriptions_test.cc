@@ -93,6 +93,46 @@ TEST_F(SubscriptionsTest, FailedSendKeepsCursorAndStalls) {
   EXPECT_EQ(DeliverAll(subs)["s"].size(), 3u);
 }
 
+// Read your writes: what a command sent to a worker must wait for, and the progress report a
+// narrow subscription is owed when nothing after its last event matched.
+TEST_F(SubscriptionsTest, WaitSeqIsTheLastEventSentOnceScannedPastTheHead) {
+  Append(3, "tasks.x");  // 1..3
+  Subscriptions subs(clock_, 256, Millis(300));
+  subs.Subscribe("w", 1, 100, {"tasks."}, log_->Head(), /*incarnation=*/77);
+  EXPECT_EQ(subs.WaitSeqFor(77, log_->Head()), 3u);  // not delivered yet: the head
+  DeliverAll(subs);
+  Append(2, "clock.tick");                            // 4, 5: not for w
+  EXPECT_EQ(subs.WaitSeqFor(77, log_->Head()), 5u);  // not scanned yet: the head, owed
+  std::vector<uint64_t> progress;
+  (void)subs.Deliver(*log_, [&](const std::string&, proto::Frames& f) {
+    EXPECT_EQ(f.size(), proto::kEventFramesOffset);  // no events, only how far it was scanned
+    progress.push_back(*proto::ParseEventBatch(f, 0));
+    return true;
+  });
+  EXPECT_EQ(progress, (std::vector<uint64_t>{5}));
+  // Scanned past the head now: only its last event (3) needs applying.
+  EXPECT_EQ(subs.WaitSeqFor(77, log_->Head()), 3u);
+  // Nothing is owed any more: no further message.
+  EXPECT_TRUE(DeliverAll(subs).empty());
+  // Another process, or none known: the head.
+  EXPECT_EQ(subs.WaitSeqFor(78, log_->Head()), 5u);
+  subs.Remove("w");
+  EXPECT_EQ(subs.WaitSeqFor(77, log_->Head()), 5u);
+}
+
+TEST_F(SubscriptionsTest, EventBatchesSayHowFarTheLogWasScanned) {
+  Append(2, "tasks.x");     // 1, 2
+  Append(2, "clock.tick");  // 3, 4
+  Subscriptions subs(clock_, 256, Millis(300));
+  subs.Subscribe("w", 1, 100, {"tasks."}, log_->Head(), 5);
+  std::vector<uint64_t> scanned;
+  (void)subs.Deliver(*log_, [&](const std::string&, proto::Frames& f) {
+    scanned.push_back(*proto::ParseEventBatch(f, 0));
+    return true;
+  });
+  EXPECT_EQ(scanned, (std::vector<uint64_t>{4}));
+}
+
 TEST_F(SubscriptionsTest, PurgesSilentSubscriber) {
   Subscriptions subs(clock_, 256, Millis(300));
   subs.Subscribe("a", 1, 1, {""}, 0);

@@ -6,12 +6,28 @@ namespace mcf::proto {
 namespace {
 
 TEST(ProtocolTest, RoundTripsEveryKind) {
-  Frames f = Encode(Ready{"tasks-1", 8, {"tasks", "extra"}});
+  Frames f = Encode(Ready{"tasks-1", 8, {"tasks", "extra"}, 0xABCDEF0123456789});
   ASSERT_EQ(*ParseKind(f, 0), Kind::kReady);
   auto ready = ParseReady(f, 0);
   ASSERT_TRUE(ready.ok());
   EXPECT_EQ(ready->capacity, 8u);
   EXPECT_EQ(ready->services.size(), 2u);
+  EXPECT_EQ(ready->worker_name, "tasks-1");
+  EXPECT_EQ(ready->incarnation, 0xABCDEF0123456789u);
+
+  f = Encode(Subscribe{9, 16, {"tasks."}, 31});
+  auto sub = ParseSubscribe(f, 0);
+  ASSERT_TRUE(sub.ok());
+  EXPECT_EQ(sub->from_seq, 9u);
+  EXPECT_EQ(sub->credit, 16u);
+  EXPECT_EQ(sub->incarnation, 31u);
+
+  f = Encode(WorkerRequest{5, 100, -3, zmq::message_t(std::string_view("env")), 1234});
+  auto wreq = ParseWorkerRequest(f, 0);
+  ASSERT_TRUE(wreq.ok());
+  EXPECT_EQ(wreq->request_id, 5u);
+  EXPECT_EQ(wreq->bus_time_ms, -3);
+  EXPECT_EQ(wreq->wait_for_seq, 1234u);
 
   f = Encode(ClientRequest{"k1", "tasks", 2500, zmq::message_t(std::string_view("env"))});
   auto req = ParseClientRequest(f, 0);
@@ -30,7 +46,9 @@ TEST(ProtocolTest, RoundTripsEveryKind) {
 
   f = StartEventBatch();
   AppendEventFrame(f, 42, -5, "clock.tick", "envelope-bytes");
+  SetScannedThrough(f, 50);
   ASSERT_EQ(*ParseKind(f, 0), Kind::kEvent);
+  EXPECT_EQ(*ParseEventBatch(f, 0), 50u);
   auto ev = ParseEventFrame(f[kEventFramesOffset]);
   ASSERT_TRUE(ev.ok());
   EXPECT_EQ(ev->seq, 42u);
