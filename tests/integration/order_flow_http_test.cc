@@ -352,6 +352,38 @@ TEST_F(OrderFlowHttpTest, NoShowIsCanceledByTheClockAndItsCopyIsMatchedAndComple
       409);
 }
 
+// Read your writes across contexts (docs/protocol.md): supplies answers "issued" and the check-in
+// sent the moment that reply arrives finds the kit issued in tasks, every time. 500 jobs in a
+// row for one worker and one slot (each completed, which frees the slot for the next).
+TEST_F(OrderFlowHttpTest, CheckInRightAfterTheKitIsIssuedIsNeverRefused500Times) {
+  const std::string worker = ImportWorker("Barsik");
+  const std::string client = SignIn("hcb-017", "Murka");
+  const std::string supplies = StaffToken("supplies");
+  constexpr int kJobs = 500;
+  int refused = 0;
+  std::string first_refusal;
+  for (int i = 0; i < kJobs; ++i) {
+    const std::string id = Order(client, "2026-01-05T08:30:00Z");
+    ASSERT_EQ(OrderWhen(id, client, "assigned").body["status"], "assigned") << i;
+    IssueKit(supplies, id);
+    Response in = Call("POST", "/v1/jobs/" + id + "/check-in", worker, {{"photo", "aGVsbG8="}});
+    if (in.status == 409) {  // counted; then as a patient client would, so the next job can run
+      if (refused++ == 0) first_refusal = in.body.dump();
+      in = Until(
+          [&] {
+            return Call("POST", "/v1/jobs/" + id + "/check-in", worker, {{"photo", "aGVsbG8="}});
+          },
+          [](const Response& r) { return r.status != 409; });
+    }
+    ASSERT_EQ(in.status, 200) << i << " " << in.body.dump();
+    Response done = Call("POST", "/v1/jobs/" + id + "/complete", worker, {{"photo", "c2lnbmVk"}});
+    ASSERT_EQ(done.status, 200) << i << " " << done.body.dump();
+    ASSERT_EQ(OrderWhen(id, client, "completed").body["status"], "completed") << i;
+  }
+  EXPECT_EQ(refused, 0) << "check-ins refused right after \"issued\", of " << kJobs
+                        << "; the first: " << first_refusal;
+}
+
 TEST_F(OrderFlowHttpTest, StaffProvisionedWithMcfctlSignInOverHttp) {
   const std::string out = dir_.Sub("mcfctl.out");
   ChildProcess mcfctl =
