@@ -173,6 +173,11 @@ Result<wire::Pool> MatchingHandlers::Pool(HandlerContext& ctx,
     w.canceled = s.results.canceled;
     for (Booking& b : s.bookings)
       w.bookings.push_back(wire::PoolBooking{std::move(b.task_id), b.starts_at_ms, b.ends_at_ms});
+    // The store gives them in time order; the reply's documented order is task_id.
+    std::sort(w.bookings.begin(), w.bookings.end(),
+              [](const wire::PoolBooking& a, const wire::PoolBooking& b) {
+                return a.task_id < b.task_id;
+              });
     out.workers.push_back(std::move(w));
   }
   for (WaitingTask& t : waiting) out.waiting.push_back(std::move(t.reference.task_id));

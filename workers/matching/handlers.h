@@ -61,7 +61,8 @@ class MatchingHandlers {
   Result<schemas::matching::MatchResult> Match(worker::HandlerContext& ctx,
                                                const schemas::matching::MatchRequest& request);
   // matching.pool: the pool, each worker's bookings still running or to come at the bus time
-  // (at most kMaxBookingsPerSample, earliest first), and the first kMaxPoolWaiting waiting tasks.
+  // (the earliest kMaxBookingsPerSample, listed by task_id), and the first kMaxPoolWaiting
+  // waiting tasks in request order.
   Result<schemas::matching::Pool> Pool(worker::HandlerContext& ctx,
                                        const schemas::matching::PoolRequest& request);
 
