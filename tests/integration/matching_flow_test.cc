@@ -18,10 +18,10 @@
 #include "lib/client/publisher.h"
 #include "lib/client/subscriber.h"
 #include "schemas/body.h"
-#include "schemas/msgpack.h"
 #include "schemas/envelope.h"
 #include "schemas/hiring.h"
 #include "schemas/matching.h"
+#include "schemas/msgpack.h"
 #include "schemas/registry.h"
 #include "schemas/tasks.h"
 #include "tests/support/process.h"
@@ -110,17 +110,18 @@ TEST_F(MatchingFlowTest, WaitingTaskIsMatchedWhenAWorkerIsHiredAndReplayPicksThe
   ChildProcess matching = StartContext("matching");
   client::Publisher pub(context_, endpoint_, "feeder");
   // t1 arrives before anyone is hired: it waits.
-  Publish(
-      pub, schemas::tasks::kTaskRequested,
-      schemas::tasks::Encode(schemas::tasks::TaskRequested{"t1", "client-1", "plumbing", kStart + kHour, kStart + 2 * kHour}));
+  Publish(pub, schemas::tasks::kTaskRequested,
+          schemas::tasks::Encode(schemas::tasks::TaskRequested{
+              "t1", "client-1", "plumbing", kStart + kHour, kStart + 2 * kHour}));
   for (const char* w : {"w1", "w2", "w3"})
     Publish(pub, schemas::hiring::kWorkerHired,
             schemas::hiring::Encode(
                 schemas::hiring::WorkerHired{w, std::string("Worker ") + w, {"pipes"}, {}}));
   for (int i = 2; i <= 6; ++i)
-    Publish(pub, schemas::tasks::kTaskRequested,
-            schemas::tasks::Encode(schemas::tasks::TaskRequested{"t" + std::to_string(i), "client-1", "plumbing", kStart + kHour,
-                                    kStart + 2 * kHour}));
+    Publish(
+        pub, schemas::tasks::kTaskRequested,
+        schemas::tasks::Encode(schemas::tasks::TaskRequested{
+            "t" + std::to_string(i), "client-1", "plumbing", kStart + kHour, kStart + 2 * kHour}));
   ASSERT_TRUE(pub.Flush(milliseconds(5000)).ok()) << Logs();
 
   Seen seen = ReadMatchingEvents(3);
@@ -151,7 +152,8 @@ TEST_F(MatchingFlowTest, WaitingTaskIsMatchedWhenAWorkerIsHiredAndReplayPicksThe
   EXPECT_EQ(replay.Stop(), 0);
 }
 
-TEST_F(MatchingFlowTest, TwoWorkersThreeOrdersFirstJobFailsTheWaitingOrderIsAssignedToItsWorkerOnce) {
+TEST_F(MatchingFlowTest,
+       TwoWorkersThreeOrdersFirstJobFailsTheWaitingOrderIsAssignedToItsWorkerOnce) {
   namespace tasks = schemas::tasks;
   using schemas::BodyWriter;
   ChildProcess matching = StartContext("matching");
@@ -159,7 +161,8 @@ TEST_F(MatchingFlowTest, TwoWorkersThreeOrdersFirstJobFailsTheWaitingOrderIsAssi
   client::Publisher pub(context_, endpoint_, "feeder");
   for (const char* w : {"w1", "w2"})
     Publish(pub, schemas::hiring::kWorkerHired,
-            schemas::hiring::Encode(schemas::hiring::WorkerHired{w, std::string("Worker ") + w, {}, {}}));
+            schemas::hiring::Encode(
+                schemas::hiring::WorkerHired{w, std::string("Worker ") + w, {}, {}}));
   ASSERT_TRUE(pub.Flush(milliseconds(5000)).ok()) << Logs();
   // Both hires are applied before the orders: matching.pool lists them.
   ASSERT_TRUE(PoolOverBus([](const wire::Pool& p) { return p.workers.size() == 2; }).has_value());
@@ -206,9 +209,10 @@ TEST_F(MatchingFlowTest, TwoWorkersThreeOrdersFirstJobFailsTheWaitingOrderIsAssi
                    BodyWriter().String("task_id", orders[0]).Raw("photo", photo.bytes()).Finish(),
                    "worker", freed, Code::kConflict);
   ASSERT_EQ(in.status, Code::kOk) << in.message << Logs();
-  auto failed = CallAs(client, tasks::kFail,
-                       BodyWriter().String("task_id", orders[0]).String("reason", "no water").Finish(),
-                       "worker", freed);
+  auto failed =
+      CallAs(client, tasks::kFail,
+             BodyWriter().String("task_id", orders[0]).String("reason", "no water").Finish(),
+             "worker", freed);
   ASSERT_EQ(failed.status, Code::kOk) << failed.message << Logs();
 
   // The waiting order goes to the freed worker, and only once (the whole log, to its head).
@@ -239,7 +243,8 @@ TEST_F(MatchingFlowTest, TwoWorkersThreeOrdersFirstJobFailsTheWaitingOrderIsAssi
 }
 
 TEST_F(MatchingFlowTest, UnknownPipelineStepFailsStartUp) {
-  ChildProcess matching = StartContext("matching", "matching", {"--pipeline", "drop_booked,best_rated"});
+  ChildProcess matching =
+      StartContext("matching", "matching", {"--pipeline", "drop_booked,best_rated"});
   auto code = matching.Wait(milliseconds(10000));
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 2);

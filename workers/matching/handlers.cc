@@ -42,9 +42,9 @@ Status MatchingHandlers::TryWaiting(HandlerContext& ctx, const WaitingTask& task
                                     const std::string& freed_worker) {
   const ReferenceSample& r = task.reference;
   if (pipeline_->drops_booked()) {
-    ASSIGN_OR_RETURN(const std::vector<Booking> busy,
-                     store_.BookingsOverlapping(ctx.txn(), freed_worker, r.starts_at_ms,
-                                                r.ends_at_ms, 1));
+    ASSIGN_OR_RETURN(
+        const std::vector<Booking> busy,
+        store_.BookingsOverlapping(ctx.txn(), freed_worker, r.starts_at_ms, r.ends_at_ms, 1));
     if (!busy.empty()) return Status::Ok();
   }
   auto matched = MatchAndBook(ctx, r);
@@ -70,8 +70,7 @@ Status MatchingHandlers::OnWorkerHired(HandlerContext& ctx, const hiring::Worker
   // in memory). Tasks matched now leave the queue behind the cursor, never ahead of it.
   constexpr size_t kPage = 256;
   for (uint64_t after = 0;;) {
-    ASSIGN_OR_RETURN(const std::vector<WaitingTask> page,
-                     store_.Waiting(ctx.txn(), after, kPage));
+    ASSIGN_OR_RETURN(const std::vector<WaitingTask> page, store_.Waiting(ctx.txn(), after, kPage));
     for (const WaitingTask& task : page) RETURN_IF_ERROR(TryWaiting(ctx, task, hired.worker_id));
     if (page.size() < kPage) break;
     after = page.back().position;
@@ -159,8 +158,7 @@ Result<wire::Pool> MatchingHandlers::Pool(HandlerContext& ctx,
                                           const wire::PoolRequest& /*request*/) {
   ASSIGN_OR_RETURN(std::vector<NormalSample> pool,
                    store_.LoadPool(ctx.txn(), ctx.now_ms(), INT64_MAX));
-  ASSIGN_OR_RETURN(std::vector<WaitingTask> waiting,
-                   store_.Waiting(ctx.txn(), 0, kMaxPoolWaiting));
+  ASSIGN_OR_RETURN(std::vector<WaitingTask> waiting, store_.Waiting(ctx.txn(), 0, kMaxPoolWaiting));
   wire::Pool out;
   for (NormalSample& s : pool) {
     wire::PoolWorker w;

@@ -71,15 +71,14 @@ std::string ByStartKey(int64_t starts_at_ms, uint64_t position) {
 }
 
 // The bookings_by_worker entry under `cursor`, nullopt when the cursor has left `prefix`.
-Result<std::optional<Booking>> ByWorkerEntry(const store::Cursor& cursor,
-                                             std::string_view prefix) {
+Result<std::optional<Booking>> ByWorkerEntry(const store::Cursor& cursor, std::string_view prefix) {
   std::string_view key = cursor.key();
   if (!key.starts_with(prefix)) return std::optional<Booking>();
   if (key.size() < prefix.size() + 8 || cursor.value().size() != 8)
     return Status::Internal("matching store: bad bookings_by_worker entry");
   key.remove_prefix(prefix.size());
-  return std::optional<Booking>(
-      Booking{std::string(key.substr(8)), FromTimeKey(key.substr(0, 8)), FromTimeKey(cursor.value())});
+  return std::optional<Booking>(Booking{std::string(key.substr(8)), FromTimeKey(key.substr(0, 8)),
+                                        FromTimeKey(cursor.value())});
 }
 
 Result<StoredBooking> DecodeBooking(std::string_view task_id, std::string_view value) {
@@ -91,10 +90,10 @@ Result<StoredBooking> DecodeBooking(std::string_view task_id, std::string_view v
 Result<WaitingTask> DecodeWaiting(std::string_view key, std::string_view value) {
   auto t = schemas::Decode<schemas::tasks::TaskRequested>(value);
   if (!t.ok()) return Corrupt("waiting", "#" + std::to_string(FromU64Key(key)), t.status());
-  return WaitingTask{FromU64Key(key),
-                     ReferenceSample{std::move(t->task_id), std::move(t->client_id),
-                                     std::move(t->service_type_id), t->starts_at_ms,
-                                     t->ends_at_ms}};
+  return WaitingTask{
+      FromU64Key(key),
+      ReferenceSample{std::move(t->task_id), std::move(t->client_id), std::move(t->service_type_id),
+                      t->starts_at_ms, t->ends_at_ms}};
 }
 
 }  // namespace
@@ -208,17 +207,16 @@ Status MatchingStore::PutBookingOf(store::Txn& txn, const std::string& worker_id
 
 Status MatchingStore::PutBooking(store::Txn& txn, const std::string& worker_id,
                                  const ReferenceSample& reference) {
-  RETURN_IF_ERROR(txn.Put(
-      dbs_.bookings, reference.task_id,
-      schemas::Encode(StoredBookingValue{worker_id, reference.starts_at_ms, reference.ends_at_ms})));
+  RETURN_IF_ERROR(txn.Put(dbs_.bookings, reference.task_id,
+                          schemas::Encode(StoredBookingValue{worker_id, reference.starts_at_ms,
+                                                             reference.ends_at_ms})));
   return PutBookingOf(txn, worker_id,
                       Booking{reference.task_id, reference.starts_at_ms, reference.ends_at_ms});
 }
 
 Status MatchingStore::DeleteBooking(store::Txn& txn, const StoredBooking& booked) {
   RETURN_IF_ERROR(txn.Del(dbs_.bookings, booked.booking.task_id));
-  return txn.Del(dbs_.bookings_by_worker, ByWorkerKey(booked.worker_id,
-                                                      booked.booking.starts_at_ms,
+  return txn.Del(dbs_.bookings_by_worker, ByWorkerKey(booked.worker_id, booked.booking.starts_at_ms,
                                                       booked.booking.task_id));
 }
 

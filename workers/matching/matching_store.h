@@ -59,8 +59,8 @@ class MatchingStore {
          {std::pair{"workers", &dbs.workers}, std::pair{"bookings", &dbs.bookings},
           std::pair{"bookings_by_worker", &dbs.bookings_by_worker},
           std::pair{"waiting", &dbs.waiting}, std::pair{"waiting_by_task", &dbs.waiting_by_task},
-          std::pair{"waiting_by_start", &dbs.waiting_by_start},
-          std::pair{"results", &dbs.results}, std::pair{"meta", &dbs.meta}}) {
+          std::pair{"waiting_by_start", &dbs.waiting_by_start}, std::pair{"results", &dbs.results},
+          std::pair{"meta", &dbs.meta}}) {
       ASSIGN_OR_RETURN(auto opened, runtime.OpenDb(name));
       *db = opened;
     }

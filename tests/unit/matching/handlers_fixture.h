@@ -66,10 +66,10 @@ class MatchingHandlersTest : public ::testing::Test {
     return in;
   }
   Incoming Hired(const std::string& worker_id, std::optional<int64_t> bus_ms = {}) {
-    return Event(hiring::kWorkerHired,
-                 hiring::Encode(
-                     hiring::WorkerHired{worker_id, "Name " + worker_id, {"pipes"}, {"heights"}}),
-                 bus_ms);
+    return Event(
+        hiring::kWorkerHired,
+        hiring::Encode(hiring::WorkerHired{worker_id, "Name " + worker_id, {"pipes"}, {"heights"}}),
+        bus_ms);
   }
   Incoming Requested(const std::string& task_id, int64_t start, int64_t end) {
     return Event(tasks::kTaskRequested,

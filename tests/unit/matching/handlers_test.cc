@@ -167,7 +167,8 @@ TEST_F(MatchingHandlersTest, SameTaskPicksSameWorkerOnAFreshStore) {
 
 TEST_F(MatchingHandlersTest, BadBodiesAreRejectedNotApplied) {
   Apply({Event(tasks::kTaskRequested,
-               tasks::Encode(tasks::TaskRequested{"t1", "c", "s", kMonday9 + kHour, kMonday9}))});  // ends first
+               tasks::Encode(tasks::TaskRequested{"t1", "c", "s", kMonday9 + kHour,
+                                                  kMonday9}))});  // ends first
   EXPECT_EQ(d_->stats().handler_failed, 1u);
   EXPECT_TRUE(NewEvents().empty());
   EXPECT_TRUE(Pool().waiting.empty());

@@ -31,9 +31,10 @@ class MigrationTest : public MatchingHandlersTest {
     auto txn = d->env().BeginWrite();
     ASSERT_TRUE(txn.ok());
     for (const char* w : {"w1", "w2"})
-      ASSERT_TRUE(txn->Put(workers, w,
-                           schemas::Encode(hiring::WorkerHired{w, std::string("Name ") + w, {}, {}}))
-                      .ok());
+      ASSERT_TRUE(
+          txn->Put(workers, w,
+                   schemas::Encode(hiring::WorkerHired{w, std::string("Name ") + w, {}, {}}))
+              .ok());
     ASSERT_TRUE(txn->Put(bookings, "t-old",
                          schemas::BodyWriter()
                              .String("worker_id", "w1")

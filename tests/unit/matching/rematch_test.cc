@@ -14,7 +14,8 @@ namespace {
 
 using RematchTest = MatchingHandlersTest;
 
-std::vector<wire::WorkerMatched> Matched(const std::vector<std::pair<std::string, std::string>>& events) {
+std::vector<wire::WorkerMatched> Matched(
+    const std::vector<std::pair<std::string, std::string>>& events) {
   std::vector<wire::WorkerMatched> out;
   for (const auto& [topic, body] : events)
     if (topic == wire::kWorkerMatched) out.push_back(*wire::Decode<wire::WorkerMatched>(body));
@@ -29,7 +30,8 @@ TEST_F(RematchTest, TwoWorkersThreeOrdersFirstFailsTheWaitingOrderGoesToTheFreed
   ASSERT_EQ(matched.size(), 2u);
   ASSERT_EQ(first.back().first, wire::kNoWorkerAvailable);
   EXPECT_EQ(Pool().waiting, std::vector<std::string>{"o3"});
-  const std::string freed = matched[0].task_id == "o1" ? matched[0].worker_id : matched[1].worker_id;
+  const std::string freed =
+      matched[0].task_id == "o1" ? matched[0].worker_id : matched[1].worker_id;
 
   Apply({Finalized("o1", freed, tasks::Outcome::kFailed)});
   auto events = NewEvents();
@@ -87,7 +89,8 @@ TEST_F(RematchTest, FreedBookingGoesToTheEarliestRequestNotTheEarliestStart) {
   Apply({Finalized("booked", "w1", tasks::Outcome::kFailed)});
   auto matched = Matched(NewEvents());
   ASSERT_EQ(matched.size(), 1u);
-  EXPECT_EQ(matched[0], (wire::WorkerMatched{"late-start", "w1", 10'000, "drop_booked,pick_random"}));
+  EXPECT_EQ(matched[0],
+            (wire::WorkerMatched{"late-start", "w1", 10'000, "drop_booked,pick_random"}));
   EXPECT_EQ(Pool().waiting, std::vector<std::string>{"early-start"});
 }
 
