@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "lib/base/stable_hash.h"
+#include "workers/matching/builtin_steps.h"
 
 namespace mcf::matching {
 namespace {
@@ -24,6 +25,7 @@ Result<Pipeline> Pipeline::Build(const std::vector<std::string>& step_names,
     if (!step.ok()) return Status::Invalid("matching pipeline: " + step.status().message());
     p.steps_.push_back(std::move(*step));
     p.version_ += (p.version_.empty() ? "" : ",") + name;
+    p.drops_booked_ |= name == kDropBooked;
   }
   return p;
 }

@@ -38,10 +38,15 @@ class Pipeline {
 
   // The configured step names joined with ',' (published as pipeline_version).
   const std::string& version() const { return version_; }
+  // True when a drop_booked step is configured: then a worker booked during a task's window is
+  // never picked for it, so a caller may skip running the pipeline for a (task, worker) pair it
+  // already knows to overlap (the re-matching in handlers.cc).
+  bool drops_booked() const { return drops_booked_; }
 
  private:
   std::vector<std::unique_ptr<MatchingStep>> steps_;
   std::string version_;
+  bool drops_booked_ = false;
 };
 
 }  // namespace mcf::matching

@@ -4,126 +4,13 @@
 
 #include <gtest/gtest.h>
 
-#include <memory>
 #include <string>
 #include <vector>
 
-#include "lib/worker/dispatcher.h"
-#include "schemas/body.h"
-#include "schemas/envelope.h"
-#include "schemas/hiring.h"
-#include "schemas/matching.h"
-#include "schemas/tasks.h"
-#include "tests/support/temp_dir.h"
+#include "tests/unit/matching/handlers_fixture.h"
 
 namespace mcf::matching {
 namespace {
-
-namespace hiring = schemas::hiring;
-namespace tasks = schemas::tasks;
-namespace wire = schemas::matching;
-using worker::Dispatcher;
-using worker::Incoming;
-
-constexpr int64_t kHour = 3'600'000;
-constexpr int64_t kMonday9 = 1'767'603'600'000;  // 2026-01-05T09:00:00Z
-
-class MatchingHandlersTest : public ::testing::Test {
- protected:
-  void SetUp() override { Reopen(); }
-
-  // A fresh Dispatcher over the same directory: what a restart sees.
-  void Reopen(std::string pipeline = std::string(kDefaultPipeline)) {
-    d_ = std::make_unique<Dispatcher>("matching", 7);
-    ASSERT_TRUE(d_->Open(dir_.path(), size_t{64} << 20, /*no_sync=*/true).ok());
-    auto p = Pipeline::Parse(pipeline, StepRegistry::WithBuiltinSteps());
-    ASSERT_TRUE(p.ok());
-    Status s = MatchingHandlers::Install(*d_, std::make_shared<Pipeline>(std::move(*p)), 7);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-
-  Incoming Event(std::string_view type, std::string body) {
-    uint64_t seq = ++seq_;
-    schemas::Envelope e;
-    e.id = "feeder:" + std::to_string(seq);
-    e.type = std::string(type);
-    e.producer = "feeder";
-    e.body = std::move(body);
-    Incoming in;
-    in.kind = Incoming::Kind::kEvent;
-    in.seq = seq;
-    in.topic = e.type;
-    in.bus_time_ms = kMonday9 + static_cast<int64_t>(seq);
-    in.envelope = schemas::Encode(e);
-    return in;
-  }
-  Incoming Hired(const std::string& worker_id) {
-    return Event(hiring::kWorkerHired,
-                 hiring::Encode(
-                     hiring::WorkerHired{worker_id, "Name " + worker_id, {"pipes"}, {"heights"}}));
-  }
-  Incoming Requested(const std::string& task_id, int64_t start, int64_t end) {
-    return Event(tasks::kTaskRequested,
-                 tasks::Encode(tasks::TaskRequested{task_id, "client-1", "plumbing", start, end}));
-  }
-  Incoming Finalized(const std::string& task_id, const std::string& worker_id,
-                     tasks::Outcome outcome) {
-    return Event(tasks::kTaskFinalized, tasks::Encode(tasks::TaskFinalized{task_id, worker_id, outcome}));
-  }
-  Incoming Command(std::string_view type, std::string body) {
-    schemas::Envelope e;
-    e.id = "cmd-" + std::to_string(++commands_);
-    e.type = std::string(type);
-    e.producer = "test";
-    e.body = std::move(body);
-    Incoming in;
-    in.kind = Incoming::Kind::kCommand;
-    in.request_id = commands_;
-    in.deadline = SteadyClock::Instance().Now() + Millis(5000);
-    in.bus_time_ms = kMonday9;
-    in.envelope = schemas::Encode(e);
-    return in;
-  }
-
-  std::vector<worker::OutgoingReply> Apply(std::vector<Incoming> batch) {
-    auto r = d_->Apply(batch, SteadyClock::Instance().Now());
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return r.ok() ? *r : std::vector<worker::OutgoingReply>{};
-  }
-
-  // Published events not yet returned by an earlier call, as (topic, body).
-  std::vector<std::pair<std::string, std::string>> NewEvents() {
-    std::vector<std::pair<std::string, std::string>> out;
-    auto records = d_->ReadOutbox(outbox_seen_, 1000);
-    EXPECT_TRUE(records.ok());
-    for (const auto& r : *records) {
-      outbox_seen_ = r.producer_seq;
-      out.emplace_back(r.topic, schemas::DecodeEnvelope(r.envelope)->body);
-    }
-    return out;
-  }
-
-  wire::Pool Pool() {
-    auto replies = Apply({Command(wire::kPool, schemas::EmptyBody())});
-    EXPECT_EQ(replies.size(), 1u);
-    auto reply = schemas::DecodeReply(replies.at(0).envelope);
-    EXPECT_EQ(reply->status, Code::kOk) << reply->message;
-    auto pool = wire::Decode<wire::Pool>(reply->body);
-    EXPECT_TRUE(pool.ok()) << pool.status().ToString();
-    return pool.ok() ? *pool : wire::Pool{};
-  }
-
-  schemas::Reply Match(const std::string& task_id, int64_t start, int64_t end) {
-    auto replies = Apply(
-        {Command(wire::kMatch, wire::Encode(wire::MatchRequest{task_id, "client-1", start, end}))});
-    EXPECT_EQ(replies.size(), 1u);
-    return *schemas::DecodeReply(replies.at(0).envelope);
-  }
-
-  testing::TempDir dir_;
-  std::unique_ptr<Dispatcher> d_;
-  uint64_t seq_ = 0, commands_ = 0, outbox_seen_ = 0;
-};
 
 TEST_F(MatchingHandlersTest, EmptyPoolQueuesTheTaskThenAHireMatchesIt) {
   Apply({Requested("t1", kMonday9, kMonday9 + kHour)});
@@ -192,14 +79,19 @@ TEST_F(MatchingHandlersTest, BookedWorkerIsNotMatchedAgainUntilFinalizedFreesThe
   EXPECT_EQ(wire::Decode<wire::NoWorkerAvailable>(events[0].second)->reason,
             "no worker available: no candidate left after step drop_booked");
 
+  // Completed before its end (bus time 08:00): the freed hour goes to the waiting t2.
   Apply({Finalized("t1", "w1", tasks::Outcome::kCompleted)});
+  events = NewEvents();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(*wire::Decode<wire::WorkerMatched>(events[0].second),
+            (wire::WorkerMatched{"t2", "w1", 10'000, "drop_booked,pick_random"}));
   wire::Pool pool = Pool();
   ASSERT_EQ(pool.workers.size(), 1u);
-  EXPECT_TRUE(pool.workers[0].bookings.empty());
+  EXPECT_EQ(pool.workers[0].bookings,
+            (std::vector<wire::PoolBooking>{{"t2", kMonday9 + kHour / 2, kMonday9 + 2 * kHour}}));
   EXPECT_EQ(pool.workers[0].completed, 1);
-  EXPECT_EQ(Match("probe", kMonday9, kMonday9 + kHour).status, Code::kOk);
-  // Freeing a booking does not by itself re-run waiting tasks; the next hire does.
-  EXPECT_EQ(pool.waiting, std::vector<std::string>{"t2"});
+  EXPECT_TRUE(pool.waiting.empty());
+  EXPECT_EQ(Match("probe", kMonday9, kMonday9 + kHour / 2).status, Code::kOk);
 }
 
 TEST_F(MatchingHandlersTest, FinalizedRecordsResultsPerWorker) {
@@ -275,7 +167,8 @@ TEST_F(MatchingHandlersTest, SameTaskPicksSameWorkerOnAFreshStore) {
 
 TEST_F(MatchingHandlersTest, BadBodiesAreRejectedNotApplied) {
   Apply({Event(tasks::kTaskRequested,
-               tasks::Encode(tasks::TaskRequested{"t1", "c", "s", kMonday9 + kHour, kMonday9}))});  // ends first
+               tasks::Encode(tasks::TaskRequested{"t1", "c", "s", kMonday9 + kHour,
+                                                  kMonday9}))});  // ends first
   EXPECT_EQ(d_->stats().handler_failed, 1u);
   EXPECT_TRUE(NewEvents().empty());
   EXPECT_TRUE(Pool().waiting.empty());
