@@ -37,6 +37,8 @@ class OutboxSender {
   // the records (in its next transaction) and, if that fails, gives it back with Restore.
   uint64_t TakeDeletable();
   void RestoreDeletable(uint64_t upto);
+  // How many acknowledged records wait to be deleted.
+  uint64_t deletable_count() const { return acked_ > deleted_upto_ ? acked_ - deleted_upto_ : 0; }
 
   void* poll_handle() { return socket_.handle(); }
   uint64_t acked() const { return acked_; }

@@ -190,9 +190,11 @@ struct Worker::Loop {
   // Moves the arrived and waiting commands that may run now into `batch` (after its events):
   // those whose wait_for_seq the subscription has been applied to once `batch` commits
   // (`through`), and those whose deadline has passed (the dispatcher answers them timeout).
-  // A worker that subscribes to nothing has nothing to wait for.
+  // A worker that subscribes to nothing has nothing to wait for; nor does one whose store is
+  // full, which applies no events until it has room (its read-only commands still run, on what
+  // it has: the dispatcher's capacity rule).
   void TakeRunnable(std::vector<Incoming>& arrived, uint64_t through, std::vector<Incoming>& batch) {
-    const bool subscribes = subscriber != nullptr;
+    const bool subscribes = subscriber != nullptr && !events_paused;
     const TimePoint now = Now();
     auto runnable = [&](const Incoming& c) {
       return !subscribes || c.wait_for_seq <= through || now > c.deadline;
@@ -300,6 +302,17 @@ struct Worker::Loop {
     }
   }
 
+  // Acknowledged outbox records are deleted by the next batch's transaction; a transaction (and
+  // fsync) of their own only once many are waiting or the worker has been idle a while. Records
+  // kept a little longer cost space, never correctness: a resend after a crash is de-duplicated.
+  static constexpr uint64_t kStandaloneDeleteMin = 256;
+  static constexpr Millis kStandaloneDeleteIdle{200};
+  TimePoint last_batch{};
+  bool StandaloneDeleteDue() const {
+    const uint64_t n = outbox->deletable_count();
+    return n >= kStandaloneDeleteMin || (n > 0 && Now() - last_batch >= kStandaloneDeleteIdle);
+  }
+
   int Run() {
     ConnectWorker();
     outbox.emplace(context, w.options_.broker_endpoint, w.dispatcher_, w.options_.outbox_window,
@@ -369,6 +382,7 @@ struct Worker::Loop {
         if (events > 0) ++event_batches;
         const DispatcherStats before = w.dispatcher_.stats();
         uint64_t deletable = outbox->TakeDeletable();
+        last_batch = Now();
         auto replies = w.dispatcher_.Apply(batch, Now(), deletable);
         if (!replies.ok()) {
           // Nothing was committed; the events handed out must come again, the commands will be
@@ -394,7 +408,9 @@ struct Worker::Loop {
         NameProducer();
         outbox->Pump();  // the events first, then (once acknowledged) the replies and credit
         ReleaseHeld();
-      } else if (uint64_t deletable = outbox->TakeDeletable(); deletable != 0) {
+      } else if (StandaloneDeleteDue()) {
+        const uint64_t deletable = outbox->TakeDeletable();
+        last_batch = Now();
         if (Status s = w.dispatcher_.DeleteOutbox(deletable); !s.ok()) {
           spdlog::error("event=outbox_delete_failed error={}", Quoted(s.message()));
           outbox->RestoreDeletable(deletable);
