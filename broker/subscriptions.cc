@@ -21,7 +21,10 @@ void Subscriptions::Subscribe(const std::string& id, uint64_t from_seq, uint32_t
   s.last_seen = clock_.Now();
   s.stalled = false;
   s.incarnation = incarnation;
-  s.last_sent = s.told = s.owed = s.cursor - 1;
+  s.last_sent = s.told = s.cursor - 1;
+  // A worker's commands may have been dispatched before its subscription arrived (another
+  // socket), waiting for the head then: a new subscription reports its progress up to there.
+  s.owed = std::max(s.cursor - 1, head);
   if (incarnation != 0) by_incarnation_[incarnation] = id;
 }
 

@@ -43,7 +43,8 @@ class Subscriptions {
   Subscriptions(const Clock& clock, uint32_t max_batch, Millis expiry)
       : clock_(clock), max_batch_(max_batch), expiry_(expiry) {}
 
-  // SUBSCRIBE: replaces any earlier subscription of `id`. from_seq 0 means head + 1.
+  // SUBSCRIBE: replaces any earlier subscription of `id`. from_seq 0 means head + 1. Once
+  // scanned to `head` it reports how far it got, even if nothing matched (see WaitSeqFor).
   void Subscribe(const std::string& id, uint64_t from_seq, uint32_t credit,
                  std::vector<std::string> prefixes, uint64_t head, uint64_t incarnation = 0);
   // CREDIT: false when `id` is not a subscriber.

@@ -120,6 +120,24 @@ TEST_F(SubscriptionsTest, WaitSeqIsTheLastEventSentOnceScannedPastTheHead) {
   EXPECT_EQ(subs.WaitSeqFor(77, log_->Head()), 5u);
 }
 
+// READY and SUBSCRIBE travel on different sockets: a command can be dispatched (waiting for the
+// head) before the worker's subscription exists. The subscription, once there, reports its
+// progress to that head even though nothing in the log matches it.
+TEST_F(SubscriptionsTest, ASubscriptionArrivingAfterItsWorkersCommandReportsProgressToTheHead) {
+  Append(2, "hiring.worker_hired");
+  Subscriptions subs(clock_, 256, Millis(300));
+  EXPECT_EQ(subs.WaitSeqFor(9, log_->Head()), 2u);  // no subscription yet: the head
+  subs.Subscribe("w", 1, 100, {"tasks."}, log_->Head(), 9);
+  std::vector<uint64_t> scanned;
+  for (int pass = 0; pass < 3; ++pass)
+    (void)subs.Deliver(*log_, [&](const std::string&, proto::Frames& f) {
+      EXPECT_EQ(f.size(), proto::kEventFramesOffset);
+      scanned.push_back(*proto::ParseEventBatch(f, 0));
+      return true;
+    });
+  EXPECT_EQ(scanned, (std::vector<uint64_t>{2}));
+}
+
 TEST_F(SubscriptionsTest, EventBatchesSayHowFarTheLogWasScanned) {
   Append(2, "tasks.x");     // 1, 2
   Append(2, "clock.tick");  // 3, 4
