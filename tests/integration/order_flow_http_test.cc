@@ -3,10 +3,12 @@
 // (lib/process LocalSystem), spoken to with an httplib client on 127.0.0.1.
 //
 // Happy path: import a worker -> client signs in -> request help -> matched and assigned ->
-// supply order on the board -> check-in refused before the kit (409) -> issued -> check in ->
-// complete -> exactly one tasks.task_finalized on the bus; the dashboard and the worker's lists
-// show it. No-show path: the simulated clock passes the appointment plus grace -> canceled, copy
-// offered -> the client orders a copy for a new date -> re-matched, completed.
+// supply order on the board -> check-in refused before the kit (409) -> issued -> the clock
+// reaches the check-in window -> check in -> complete -> exactly one tasks.task_finalized on the
+// bus; the dashboard and the worker's lists show it. Check-in window: 2 hours before the
+// appointment 409 naming the window, 30 minutes before ok. No-show path: the simulated clock
+// passes the appointment plus grace -> canceled, copy offered -> the client orders a copy for the
+// next day -> re-matched, the clock reaches it, completed.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -169,14 +171,22 @@ class OrderFlowHttpTest : public ::testing::Test {
     EXPECT_EQ(issued.status, 200) << issued.body.dump();
   }
 
-  // Checks in (retrying while the kit event is on its way), then completes.
-  void CheckInAndComplete(const std::string& worker, const std::string& order_id) {
-    Response in = Until(
+  // Checks in, retrying only while the kit event is on its way (409 naming the kit).
+  Response CheckIn(const std::string& worker, const std::string& order_id) {
+    return Until(
         [&] {
           return Call("POST", "/v1/jobs/" + order_id + "/check-in", worker,
                       {{"photo", "aGVsbG8="}});
         },
-        [](const Response& r) { return r.status != 409; });
+        [](const Response& r) {
+          return r.status != 409 ||
+                 r.body.value("detail", "").find("kit") == std::string::npos;
+        });
+  }
+
+  // Checks in (the clock inside the window), then completes.
+  void CheckInAndComplete(const std::string& worker, const std::string& order_id) {
+    Response in = CheckIn(worker, order_id);
     ASSERT_EQ(in.status, 200) << in.body.dump();
     Response done =
         Call("POST", "/v1/jobs/" + order_id + "/complete", worker, {{"photo", "c2lnbmVk"}});
@@ -278,6 +288,7 @@ TEST_F(OrderFlowHttpTest, ClientOrdersWorkerCompletesAndTheOutcomeIsOnTheBus) {
             "");
 
   IssueKit(supplies, id);
+  AdvanceClock("90m");  // 08:00 -> 09:30: inside the 60-minute check-in window
   CheckInAndComplete(worker, id);
 
   Response done = OrderWhen(id, client, "completed");
@@ -334,6 +345,7 @@ TEST_F(OrderFlowHttpTest, NoShowIsCanceledByTheClockAndItsCopyIsMatchedAndComple
   EXPECT_EQ(assigned.body["starts_at"], "2026-01-06T10:00:00Z");
 
   IssueKit(supplies, copy_id);
+  AdvanceClock("23h");  // 10:31 -> 09:31 the next day: inside the copy's check-in window
   CheckInAndComplete(worker, copy_id);
   EXPECT_EQ(OrderWhen(copy_id, client, "completed").body["status"], "completed");
 
@@ -350,6 +362,40 @@ TEST_F(OrderFlowHttpTest, NoShowIsCanceledByTheClockAndItsCopyIsMatchedAndComple
       Call("POST", "/v1/orders/" + id + "/copy", client, {{"desired_at", "2026-01-07T10:00:00Z"}})
           .status,
       409);
+}
+
+// The check-in window (tasks' --check-in-window-ms, 60 minutes by default) on bus time: the
+// simulated clock, moved with clock.advance.
+TEST_F(OrderFlowHttpTest, CheckInTwoHoursBeforeIs409NamingTheWindowAndHalfAnHourBeforeIsOk) {
+  const std::string worker = ImportWorker("Barsik");
+  const std::string client = SignIn("hcb-017", "Murka");
+  const std::string supplies = StaffToken("supplies");
+  const std::string id = Order(client, "2026-01-05T10:00:00Z");
+  ASSERT_EQ(OrderWhen(id, client, "assigned").body["status"], "assigned");
+  IssueKit(supplies, id);
+
+  // 08:00, two hours before: refused, naming when the window opens; nothing changes but the
+  // refusal's own record.
+  const StoreSnapshot before_early = Settled();
+  Response early = CheckIn(worker, id);
+  EXPECT_EQ(early.status, 409) << early.body.dump();
+  EXPECT_EQ(early.body.value("detail", ""),
+            "check-in opens 60 minutes before the appointment, at 2026-01-05T09:00:00Z")
+      << early.body.dump();
+  const std::string recorded =
+      "tasks' conflict is a recorded reply under the command id, for its retries "
+      "(docs/decisions/003-error-replies-are-recorded.md)";
+  EXPECT_EQ(DiffStores(before_early, Settled(),
+                       {{"_inbox", "tasks", recorded}, {"_inbox_by_time", "tasks", recorded}}),
+            "");
+  EXPECT_EQ(OrderWhen(id, client, "assigned").body["status"], "assigned");
+
+  // 09:30, half an hour before: checked in.
+  AdvanceClock("90m");
+  Response in = CheckIn(worker, id);
+  ASSERT_EQ(in.status, 200) << in.body.dump();
+  EXPECT_EQ(in.body.value("status", ""), "checked_in") << in.body.dump();
+  EXPECT_EQ(OrderWhen(id, client, "checked_in").body["status"], "checked_in");
 }
 
 TEST_F(OrderFlowHttpTest, StaffProvisionedWithMcfctlSignInOverHttp) {

@@ -1,6 +1,7 @@
 // The tasks context end to end: a real mcf-broker (sim clock), mcf-matching and mcf-tasks.
-// A hire is published, a client requests a task over the bus, matching picks the worker, tasks
-// assigns it; the kit is issued, the worker checks in and completes; the log shows
+// A hire is published, a client requests a task over the bus for 09:00 (the clock stays at 08:00,
+// the first instant of the 60-minute check-in window), matching picks the worker, tasks assigns
+// it; the kit is issued, the worker checks in and completes; the log shows
 // task_assigned, checked_in and exactly one task_finalized (completed).
 #include <gtest/gtest.h>
 
@@ -68,7 +69,7 @@ TEST_F(TasksFlowTest, RequestedTaskIsAssignedCheckedInAndCompletedOnce) {
                               .String("client_id", "c1")
                               .String("service_type_id", "plumbing")
                               .String("description", "leaking tap")
-                              .Int("starts_at", kStart + 2 * kHour)
+                              .Int("starts_at", kStart + kHour)
                               .Finish(),
                           "client", "c1");
   ASSERT_EQ(requested.status, Code::kOk) << requested.message << Logs();
@@ -82,7 +83,7 @@ TEST_F(TasksFlowTest, RequestedTaskIsAssignedCheckedInAndCompletedOnce) {
     if (topic != wire::kTaskAssigned) continue;
     EXPECT_EQ(
         *wire::Decode<wire::TaskAssigned>(body),
-        (wire::TaskAssigned{task_id, "w1", 10'000, "c1", kStart + 2 * kHour, kStart + 3 * kHour}));
+        (wire::TaskAssigned{task_id, "w1", 10'000, "c1", kStart + kHour, kStart + 2 * kHour}));
   }
 
   schemas::MsgpackWriter photo;
