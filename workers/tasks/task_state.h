@@ -1,6 +1,7 @@
 // The tasks context's pure domain: a task's states, the actions that move it, the check-in
-// window and the no-show rule. No store, no bus, no clock: the handlers (handlers.h) load a task, ask Apply() whether
-// an action is allowed, and persist and publish the result. Plain functions; thread-safe.
+// window and the no-show rule. No store, no bus, no clock (times are passed in): the handlers
+// (handlers.h) load a task, ask Apply() whether an action is allowed, and persist and publish
+// the result. Plain functions; thread-safe.
 #pragma once
 
 #include <cstdint>
