@@ -76,6 +76,16 @@ class OrderFlowHttpTest : public ::testing::Test {
     return snap.ok() ? std::move(snap).value() : StoreSnapshot{};
   }
 
+  // Since `before`, nothing changed but tasks' record of a refused command.
+  void ExpectOnlyTheRefusalRecorded(const StoreSnapshot& before) {
+    const std::string recorded =
+        "tasks' conflict is a recorded reply under the command id, for its retries "
+        "(docs/decisions/003-error-replies-are-recorded.md)";
+    EXPECT_EQ(DiffStores(before, Settled(),
+                         {{"_inbox", "tasks", recorded}, {"_inbox_by_time", "tasks", recorded}}),
+              "");
+  }
+
   Response Call(const std::string& method, const std::string& path, const std::string& token,
                 const Json& body = nullptr) {
     httplib::Headers headers;
@@ -146,6 +156,21 @@ class OrderFlowHttpTest : public ::testing::Test {
     EXPECT_EQ(r.body.value("status", ""), "requested");
     EXPECT_EQ(r.body.value("approx_cost", -1), 10'000);
     return r.body.value("id", "");
+  }
+
+  // Barsik imported, Murka signed in, a supplies account, and Murka's order for `desired_at`
+  // assigned to Barsik: their tokens and the order id.
+  struct Cast {
+    std::string worker, client, supplies, id;
+  };
+  Cast OrderAssigned(const std::string& desired_at) {
+    Cast c;
+    c.worker = ImportWorker("Barsik");
+    c.client = SignIn("hcb-017", "Murka");
+    c.supplies = StaffToken("supplies");
+    c.id = Order(c.client, desired_at);
+    EXPECT_EQ(OrderWhen(c.id, c.client, "assigned").body["status"], "assigned");
+    return c;
   }
 
   // Issues the kit of `order_id` from the supplies board.
@@ -280,12 +305,7 @@ TEST_F(OrderFlowHttpTest, ClientOrdersWorkerCompletesAndTheOutcomeIsOnTheBus) {
   EXPECT_EQ(early.status, 409) << early.body.dump();
   EXPECT_NE(early.body.value("detail", "").find("kit"), std::string::npos) << early.body.dump();
   EXPECT_EQ(JobIds(worker, "active"), std::vector<std::string>{id});
-  const std::string recorded =
-      "tasks' conflict is a recorded reply under the command id, for its retries "
-      "(docs/decisions/003-error-replies-are-recorded.md)";
-  EXPECT_EQ(DiffStores(before_early, Settled(),
-                       {{"_inbox", "tasks", recorded}, {"_inbox_by_time", "tasks", recorded}}),
-            "");
+  ExpectOnlyTheRefusalRecorded(before_early);
 
   IssueKit(supplies, id);
   AdvanceClock("90m");  // 08:00 -> 09:30: inside the 60-minute check-in window
@@ -317,12 +337,10 @@ TEST_F(OrderFlowHttpTest, ClientOrdersWorkerCompletesAndTheOutcomeIsOnTheBus) {
 }
 
 TEST_F(OrderFlowHttpTest, NoShowIsCanceledByTheClockAndItsCopyIsMatchedAndCompleted) {
-  const std::string worker = ImportWorker("Barsik");
-  const std::string client = SignIn("hcb-017", "Murka");
-  const std::string supplies = StaffToken("supplies");
-
-  const std::string id = Order(client, "2026-01-05T10:00:00Z");
-  ASSERT_EQ(OrderWhen(id, client, "assigned").body["status"], "assigned");
+  const Cast cast = OrderAssigned("2026-01-05T10:00:00Z");
+  ASSERT_FALSE(HasFailure()) << "the order was not assigned";
+  const std::string &worker = cast.worker, &client = cast.client, &supplies = cast.supplies,
+                    &id = cast.id;
 
   // 08:00 -> 10:31: the appointment plus the 30-minute grace has passed without a check-in.
   AdvanceClock("151m");
@@ -367,12 +385,10 @@ TEST_F(OrderFlowHttpTest, NoShowIsCanceledByTheClockAndItsCopyIsMatchedAndComple
 // The check-in window (tasks' --check-in-window-ms, 60 minutes by default) on bus time: the
 // simulated clock, moved with clock.advance.
 TEST_F(OrderFlowHttpTest, CheckInTwoHoursBeforeIs409NamingTheWindowAndHalfAnHourBeforeIsOk) {
-  const std::string worker = ImportWorker("Barsik");
-  const std::string client = SignIn("hcb-017", "Murka");
-  const std::string supplies = StaffToken("supplies");
-  const std::string id = Order(client, "2026-01-05T10:00:00Z");
-  ASSERT_EQ(OrderWhen(id, client, "assigned").body["status"], "assigned");
-  IssueKit(supplies, id);
+  const Cast cast = OrderAssigned("2026-01-05T10:00:00Z");
+  ASSERT_FALSE(HasFailure()) << "the order was not assigned";
+  const std::string &worker = cast.worker, &client = cast.client, &id = cast.id;
+  IssueKit(cast.supplies, id);
 
   // 08:00, two hours before: refused, naming when the window opens; nothing changes but the
   // refusal's own record.
@@ -382,12 +398,7 @@ TEST_F(OrderFlowHttpTest, CheckInTwoHoursBeforeIs409NamingTheWindowAndHalfAnHour
   EXPECT_EQ(early.body.value("detail", ""),
             "check-in opens 60 minutes before the appointment, at 2026-01-05T09:00:00Z")
       << early.body.dump();
-  const std::string recorded =
-      "tasks' conflict is a recorded reply under the command id, for its retries "
-      "(docs/decisions/003-error-replies-are-recorded.md)";
-  EXPECT_EQ(DiffStores(before_early, Settled(),
-                       {{"_inbox", "tasks", recorded}, {"_inbox_by_time", "tasks", recorded}}),
-            "");
+  ExpectOnlyTheRefusalRecorded(before_early);
   EXPECT_EQ(OrderWhen(id, client, "assigned").body["status"], "assigned");
 
   // 09:30, half an hour before: checked in.
