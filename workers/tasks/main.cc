@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
             "cancel an assigned task not checked in by starts_at + this (default 30 min)");
         app.add_option("--check-in-window-ms", options.check_in_window_ms,
                        "check-in opens this long before starts_at (default 60 min)")
-            ->check(CLI::NonNegativeNumber);
+            ->check(CLI::Range(int64_t{0}, int64_t{366} * 24 * 60 * 60 * 1000));  // 0..a year
         app.add_option("--max-photo-bytes", options.max_photo_bytes,
                        "largest check-in/report photo accepted (default 5 MiB)");
       },
