@@ -382,33 +382,6 @@ TEST_F(OrderFlowHttpTest, NoShowIsCanceledByTheClockAndItsCopyIsMatchedAndComple
       409);
 }
 
-// The check-in window (tasks' --check-in-window-ms, 60 minutes by default) on bus time: the
-// simulated clock, moved with clock.advance.
-TEST_F(OrderFlowHttpTest, CheckInTwoHoursBeforeIs409NamingTheWindowAndHalfAnHourBeforeIsOk) {
-  const Cast cast = OrderAssigned("2026-01-05T10:00:00Z");
-  ASSERT_FALSE(HasFailure()) << "the order was not assigned";
-  const std::string &worker = cast.worker, &client = cast.client, &id = cast.id;
-  IssueKit(cast.supplies, id);
-
-  // 08:00, two hours before: refused, naming when the window opens; nothing changes but the
-  // refusal's own record.
-  const StoreSnapshot before_early = Settled();
-  Response early = CheckIn(worker, id);
-  EXPECT_EQ(early.status, 409) << early.body.dump();
-  EXPECT_EQ(early.body.value("detail", ""),
-            "check-in opens 60 minutes before the appointment, at 2026-01-05T09:00:00Z")
-      << early.body.dump();
-  ExpectOnlyTheRefusalRecorded(before_early);
-  EXPECT_EQ(OrderWhen(id, client, "assigned").body["status"], "assigned");
-
-  // 09:30, half an hour before: checked in.
-  AdvanceClock("90m");
-  Response in = CheckIn(worker, id);
-  ASSERT_EQ(in.status, 200) << in.body.dump();
-  EXPECT_EQ(in.body.value("status", ""), "checked_in") << in.body.dump();
-  EXPECT_EQ(OrderWhen(id, client, "checked_in").body["status"], "checked_in");
-}
-
 TEST_F(OrderFlowHttpTest, StaffProvisionedWithMcfctlSignInOverHttp) {
   const std::string out = dir_.Sub("mcfctl.out");
   ChildProcess mcfctl =
@@ -443,6 +416,33 @@ TEST_F(OrderFlowHttpTest, StaffProvisionedWithMcfctlSignInOverHttp) {
                            "add", "emperor", "Tom"},
                           dir_.Sub("mcfctl-bad.out"));
   EXPECT_EQ(bad.Wait(milliseconds(10000)), 2);
+}
+
+// The check-in window (tasks' --check-in-window-ms, 60 minutes by default) on bus time: the
+// simulated clock, moved with clock.advance.
+TEST_F(OrderFlowHttpTest, CheckInTwoHoursBeforeIs409NamingTheWindowAndHalfAnHourBeforeIsOk) {
+  const Cast cast = OrderAssigned("2026-01-05T10:00:00Z");
+  ASSERT_FALSE(HasFailure()) << "the order was not assigned";
+  const std::string &worker = cast.worker, &client = cast.client, &id = cast.id;
+  IssueKit(cast.supplies, id);
+
+  // 08:00, two hours before: refused, naming when the window opens; nothing changes but the
+  // refusal's own record.
+  const StoreSnapshot before_early = Settled();
+  Response early = CheckIn(worker, id);
+  EXPECT_EQ(early.status, 409) << early.body.dump();
+  EXPECT_EQ(early.body.value("detail", ""),
+            "check-in opens 60 minutes before the appointment, at 2026-01-05T09:00:00Z")
+      << early.body.dump();
+  ExpectOnlyTheRefusalRecorded(before_early);
+  EXPECT_EQ(OrderWhen(id, client, "assigned").body["status"], "assigned");
+
+  // 09:30, half an hour before: checked in.
+  AdvanceClock("90m");
+  Response in = CheckIn(worker, id);
+  ASSERT_EQ(in.status, 200) << in.body.dump();
+  EXPECT_EQ(in.body.value("status", ""), "checked_in") << in.body.dump();
+  EXPECT_EQ(OrderWhen(id, client, "checked_in").body["status"], "checked_in");
 }
 
 }  // namespace
