@@ -278,4 +278,14 @@ std::string Describe(const Written& w) {
          " service types, supplies " + w.supply_orders.dump().substr(0, 200);
 }
 
+TimedResponse PostWithoutLength(int port, const std::string& path, const std::string& token) {
+  const std::string request = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                              "Authorization: Bearer " + token + "\r\nAccept: */*\r\n\r\n";
+  const auto start = Clock::now();
+  TimedResponse out;
+  out.response = RawExchange(port, request, std::chrono::seconds(20));
+  out.took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+  return out;
+}
+
 }  // namespace mcf::testing::gateway

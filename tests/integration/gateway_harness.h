@@ -60,6 +60,18 @@ class Http {
 Response RawExchange(int port, std::string_view request,
                      std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
+// `POST path` with a bearer token and no body, as `curl -X POST` sends it: neither
+// Content-Length nor Transfer-Encoding (an empty body, RFC 9112 section 6.3), keep-alive. The
+// response and how long it took to arrive.
+struct TimedResponse {
+  Response response;
+  std::chrono::milliseconds took{0};
+};
+TimedResponse PostWithoutLength(int port, const std::string& path, const std::string& token);
+// "At once" for such a request: half of the gateway's default 5 s read timeout, which a gateway
+// that waited for a body would sit out; a loaded machine answers in milliseconds.
+inline constexpr std::chrono::milliseconds kAnsweredAtOnce{2500};
+
 // Broker on the simulated clock at kStart, portal, tasks, matching, hiring, supplies and a
 // gateway with `gateway_flags`, data under `data_dir`. Liveness and authentication bounds are
 // generous (3 s, 10 s): the tests assert outcomes, not speed.

@@ -3,10 +3,12 @@
 // (lib/process LocalSystem), spoken to with an httplib client on 127.0.0.1.
 //
 // Happy path: import a worker -> client signs in -> request help -> matched and assigned ->
-// supply order on the board -> check-in refused before the kit (409) -> issued -> check in ->
-// complete -> exactly one tasks.task_finalized on the bus; the dashboard and the worker's lists
-// show it. No-show path: the simulated clock passes the appointment plus grace -> canceled, copy
-// offered -> the client orders a copy for a new date -> re-matched, completed.
+// supply order on the board -> check-in refused before the kit (409) -> issued -> the clock
+// reaches the check-in window -> check in -> complete -> exactly one tasks.task_finalized on the
+// bus; the dashboard and the worker's lists show it. Check-in window: 2 hours before the
+// appointment 409 naming the window, 30 minutes before ok. No-show path: the simulated clock
+// passes the appointment plus grace -> canceled, copy offered -> the client orders a copy for the
+// next day -> re-matched, the clock reaches it, completed.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -72,6 +74,16 @@ class OrderFlowHttpTest : public ::testing::Test {
                                 std::chrono::milliseconds(30000));
     EXPECT_TRUE(snap.ok()) << snap.status().ToString();
     return snap.ok() ? std::move(snap).value() : StoreSnapshot{};
+  }
+
+  // Since `before`, nothing changed but tasks' record of a refused command.
+  void ExpectOnlyTheRefusalRecorded(const StoreSnapshot& before) {
+    const std::string recorded =
+        "tasks' conflict is a recorded reply under the command id, for its retries "
+        "(docs/decisions/003-error-replies-are-recorded.md)";
+    EXPECT_EQ(DiffStores(before, Settled(),
+                         {{"_inbox", "tasks", recorded}, {"_inbox_by_time", "tasks", recorded}}),
+              "");
   }
 
   Response Call(const std::string& method, const std::string& path, const std::string& token,
@@ -146,6 +158,21 @@ class OrderFlowHttpTest : public ::testing::Test {
     return r.body.value("id", "");
   }
 
+  // Barsik imported, Murka signed in, a supplies account, and Murka's order for `desired_at`
+  // assigned to Barsik: their tokens and the order id.
+  struct Cast {
+    std::string worker, client, supplies, id;
+  };
+  Cast OrderAssigned(const std::string& desired_at) {
+    Cast c;
+    c.worker = ImportWorker("Barsik");
+    c.client = SignIn("hcb-017", "Murka");
+    c.supplies = StaffToken("supplies");
+    c.id = Order(c.client, desired_at);
+    EXPECT_EQ(OrderWhen(c.id, c.client, "assigned").body["status"], "assigned");
+    return c;
+  }
+
   // Issues the kit of `order_id` from the supplies board.
   void IssueKit(const std::string& supplies, const std::string& order_id) {
     Response board = Until([&] { return Call("GET", "/v1/supply-orders", supplies); },
@@ -169,14 +196,22 @@ class OrderFlowHttpTest : public ::testing::Test {
     EXPECT_EQ(issued.status, 200) << issued.body.dump();
   }
 
-  // Checks in (retrying while the kit event is on its way), then completes.
-  void CheckInAndComplete(const std::string& worker, const std::string& order_id) {
-    Response in = Until(
+  // Checks in, retrying only while the kit event is on its way (409 naming the kit).
+  Response CheckIn(const std::string& worker, const std::string& order_id) {
+    return Until(
         [&] {
           return Call("POST", "/v1/jobs/" + order_id + "/check-in", worker,
                       {{"photo", "aGVsbG8="}});
         },
-        [](const Response& r) { return r.status != 409; });
+        [](const Response& r) {
+          return r.status != 409 ||
+                 r.body.value("detail", "").find("kit") == std::string::npos;
+        });
+  }
+
+  // Checks in (the clock inside the window), then completes.
+  void CheckInAndComplete(const std::string& worker, const std::string& order_id) {
+    Response in = CheckIn(worker, order_id);
     ASSERT_EQ(in.status, 200) << in.body.dump();
     Response done =
         Call("POST", "/v1/jobs/" + order_id + "/complete", worker, {{"photo", "c2lnbmVk"}});
@@ -270,14 +305,10 @@ TEST_F(OrderFlowHttpTest, ClientOrdersWorkerCompletesAndTheOutcomeIsOnTheBus) {
   EXPECT_EQ(early.status, 409) << early.body.dump();
   EXPECT_NE(early.body.value("detail", "").find("kit"), std::string::npos) << early.body.dump();
   EXPECT_EQ(JobIds(worker, "active"), std::vector<std::string>{id});
-  const std::string recorded =
-      "tasks' conflict is a recorded reply under the command id, for its retries "
-      "(docs/decisions/003-error-replies-are-recorded.md)";
-  EXPECT_EQ(DiffStores(before_early, Settled(),
-                       {{"_inbox", "tasks", recorded}, {"_inbox_by_time", "tasks", recorded}}),
-            "");
+  ExpectOnlyTheRefusalRecorded(before_early);
 
   IssueKit(supplies, id);
+  AdvanceClock("90m");  // 08:00 -> 09:30: inside the 60-minute check-in window
   CheckInAndComplete(worker, id);
 
   Response done = OrderWhen(id, client, "completed");
@@ -306,12 +337,10 @@ TEST_F(OrderFlowHttpTest, ClientOrdersWorkerCompletesAndTheOutcomeIsOnTheBus) {
 }
 
 TEST_F(OrderFlowHttpTest, NoShowIsCanceledByTheClockAndItsCopyIsMatchedAndCompleted) {
-  const std::string worker = ImportWorker("Barsik");
-  const std::string client = SignIn("hcb-017", "Murka");
-  const std::string supplies = StaffToken("supplies");
-
-  const std::string id = Order(client, "2026-01-05T10:00:00Z");
-  ASSERT_EQ(OrderWhen(id, client, "assigned").body["status"], "assigned");
+  const Cast cast = OrderAssigned("2026-01-05T10:00:00Z");
+  ASSERT_FALSE(HasFailure()) << "the order was not assigned";
+  const std::string &worker = cast.worker, &client = cast.client, &supplies = cast.supplies,
+                    &id = cast.id;
 
   // 08:00 -> 10:31: the appointment plus the 30-minute grace has passed without a check-in.
   AdvanceClock("151m");
@@ -334,6 +363,7 @@ TEST_F(OrderFlowHttpTest, NoShowIsCanceledByTheClockAndItsCopyIsMatchedAndComple
   EXPECT_EQ(assigned.body["starts_at"], "2026-01-06T10:00:00Z");
 
   IssueKit(supplies, copy_id);
+  AdvanceClock("23h");  // 10:31 -> 09:31 the next day: inside the copy's check-in window
   CheckInAndComplete(worker, copy_id);
   EXPECT_EQ(OrderWhen(copy_id, client, "completed").body["status"], "completed");
 
@@ -418,6 +448,33 @@ TEST_F(OrderFlowHttpTest, StaffProvisionedWithMcfctlSignInOverHttp) {
                            "add", "emperor", "Tom"},
                           dir_.Sub("mcfctl-bad.out"));
   EXPECT_EQ(bad.Wait(milliseconds(10000)), 2);
+}
+
+// The check-in window (tasks' --check-in-window-ms, 60 minutes by default) on bus time: the
+// simulated clock, moved with clock.advance.
+TEST_F(OrderFlowHttpTest, CheckInTwoHoursBeforeIs409NamingTheWindowAndHalfAnHourBeforeIsOk) {
+  const Cast cast = OrderAssigned("2026-01-05T10:00:00Z");
+  ASSERT_FALSE(HasFailure()) << "the order was not assigned";
+  const std::string &worker = cast.worker, &client = cast.client, &id = cast.id;
+  IssueKit(cast.supplies, id);
+
+  // 08:00, two hours before: refused, naming when the window opens; nothing changes but the
+  // refusal's own record.
+  const StoreSnapshot before_early = Settled();
+  Response early = CheckIn(worker, id);
+  EXPECT_EQ(early.status, 409) << early.body.dump();
+  EXPECT_EQ(early.body.value("detail", ""),
+            "check-in opens 60 minutes before the appointment, at 2026-01-05T09:00:00Z")
+      << early.body.dump();
+  ExpectOnlyTheRefusalRecorded(before_early);
+  EXPECT_EQ(OrderWhen(id, client, "assigned").body["status"], "assigned");
+
+  // 09:30, half an hour before: checked in.
+  AdvanceClock("90m");
+  Response in = CheckIn(worker, id);
+  ASSERT_EQ(in.status, 200) << in.body.dump();
+  EXPECT_EQ(in.body.value("status", ""), "checked_in") << in.body.dump();
+  EXPECT_EQ(OrderWhen(id, client, "checked_in").body["status"], "checked_in");
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -41,6 +43,24 @@ bool IsManager(const HandlerContext& ctx) {
 bool Is(const HandlerContext& ctx, std::string_view role, const std::string& id) {
   const auto& p = ctx.message().principal;
   return p && p->role == role && p->id == id;
+}
+
+// "60 minutes", "90 seconds", "1500 ms": the window as an operator configured it.
+std::string DurationText(int64_t ms) {
+  auto plural = [](int64_t n, std::string_view unit) {
+    return std::to_string(n) + " " + std::string(unit) + (n == 1 ? "" : "s");
+  };
+  if (ms % 60'000 == 0) return plural(ms / 60'000, "minute");
+  if (ms % 1000 == 0) return plural(ms / 1000, "second");
+  return std::to_string(ms) + " ms";
+}
+
+// conflict naming the window and the instant it opens, when `now_ms` is before it.
+Status CheckInWindow(const Task& t, int64_t window_ms, int64_t now_ms) {
+  if (IsCheckInOpen(t.starts_at_ms, window_ms, now_ms)) return Status::Ok();
+  return Status::Conflict("check-in opens " + DurationText(window_ms) +
+                          " before the appointment, at " +
+                          schemas::clock::Iso8601(CheckInOpensAt(t.starts_at_ms, window_ms)));
 }
 
 wire::Outcome OutcomeOf(State s) {
@@ -220,7 +240,11 @@ Result<TasksHandlers::TaskStatusReply> TasksHandlers::CheckIn(HandlerContext& ct
                                                              const wire::CheckIn& r) {
   ASSIGN_OR_RETURN(Task task, LoadForAssignedWorker(ctx, r.task_id));
   RETURN_IF_ERROR(CheckPhoto(r.photo));
+  // The order of the refusals: the task's state, then the kit, then the window. A missing kit
+  // needs someone else (the supplies staff) and waiting does not fix it, so it is said first,
+  // while there is time to chase it; "opens at" is said only when waiting is all it takes.
   ASSIGN_OR_RETURN(task.state, Apply(task.state, Action::kCheckIn, task.kit_issued));
+  RETURN_IF_ERROR(CheckInWindow(task, options_.check_in_window_ms, ctx.now_ms()));
   task.checked_in_at_ms = ctx.now_ms();
   RETURN_IF_ERROR(store_.PutPhoto(ctx.txn(), task.id, "check_in", r.photo.data));
   RETURN_IF_ERROR(store_.Put(ctx.txn(), task));

@@ -1,7 +1,8 @@
 // TasksHandlers: adapts the bus to the tasks domain (task_state.h). Events move a task
 // (portal.help_requested creates it, matching.worker_matched assigns it, supplies.kit_issued
 // sets its kit flag, clock.tick cancels no-shows); commands (tasks.request/get/list_for_worker/
-// list_for_client/check_in/complete/fail/copy) read and move it for a principal. Publishes
+// list_for_client/check_in/complete/fail/copy) read and move it for a principal. Time is the
+// bus time of the message (HandlerContext::now_ms), never the wall clock. Publishes
 // tasks.* events through the handler's outbox, so they go out iff the change commits. Runs on
 // the worker runtime's thread.
 #pragma once
@@ -23,6 +24,7 @@ namespace mcf::tasks {
 
 struct TasksOptions {
   int64_t no_show_grace_ms = 30 * 60 * 1000;     // --no-show-grace-ms
+  int64_t check_in_window_ms = 60 * 60 * 1000;   // --check-in-window-ms (>= 0)
   size_t max_photo_bytes = size_t{5} << 20;      // --max-photo-bytes
   int64_t default_duration_ms = 60 * 60 * 1000;  // tasks.request without duration_ms
 };

@@ -1,6 +1,7 @@
-// The tasks context's pure domain: a task's states, the actions that move it, and the no-show
-// rule. No store, no bus, no clock: the handlers (handlers.h) load a task, ask Apply() whether
-// an action is allowed, and persist and publish the result. Plain functions; thread-safe.
+// The tasks context's pure domain: a task's states, the actions that move it, the check-in
+// window and the no-show rule. No store, no bus, no clock (times are passed in): the handlers
+// (handlers.h) load a task, ask Apply() whether an action is allowed, and persist and publish
+// the result. Plain functions; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -35,5 +36,15 @@ Result<State> Apply(State from, Action action, bool kit_issued);
 // The no-show rule: an assigned task whose worker has not checked in by starts_at + grace is
 // canceled at the first clock time `now_ms` with starts_at + grace <= now_ms.
 bool IsNoShow(State state, int64_t starts_at_ms, int64_t grace_ms, int64_t now_ms);
+
+// The check-in window: a worker may check in from `window_ms` before starts_at on (the instant
+// itself included; later than starts_at is fine until the no-show rule cancels the task).
+// Times are bus time. CheckInOpensAt is that first instant.
+constexpr int64_t CheckInOpensAt(int64_t starts_at_ms, int64_t window_ms) {
+  return starts_at_ms - window_ms;
+}
+constexpr bool IsCheckInOpen(int64_t starts_at_ms, int64_t window_ms, int64_t now_ms) {
+  return now_ms >= CheckInOpensAt(starts_at_ms, window_ms);
+}
 
 }  // namespace mcf::tasks

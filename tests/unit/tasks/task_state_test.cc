@@ -1,5 +1,5 @@
-// The tasks state machine: every (state, action) pair, allowed or refused, and the no-show
-// boundary.
+// The tasks state machine: every (state, action) pair, allowed or refused, and the check-in
+// window's and the no-show's boundaries.
 #include "workers/tasks/task_state.h"
 
 #include <gtest/gtest.h>
@@ -70,6 +70,19 @@ TEST(TaskStateTest, NoShowStartsExactlyAtStartPlusGrace) {
   EXPECT_FALSE(IsNoShow(State::kAssigned, start, grace, start + grace - 1));
   EXPECT_TRUE(IsNoShow(State::kAssigned, start, grace, start + grace));
   EXPECT_TRUE(IsNoShow(State::kAssigned, start, grace, start + grace + 1));
+}
+
+TEST(TaskStateTest, CheckInOpensExactlyTheWindowBeforeTheStart) {
+  const int64_t start = 10'000'000;
+  const int64_t window = 60 * 60 * 1000;
+  EXPECT_EQ(CheckInOpensAt(start, window), start - window);
+  EXPECT_FALSE(IsCheckInOpen(start, window, start - window - 1));
+  EXPECT_TRUE(IsCheckInOpen(start, window, start - window));
+  EXPECT_TRUE(IsCheckInOpen(start, window, start));
+  EXPECT_TRUE(IsCheckInOpen(start, window, start + window));  // late is the no-show rule's business
+  // A zero window: from the appointment itself.
+  EXPECT_FALSE(IsCheckInOpen(start, 0, start - 1));
+  EXPECT_TRUE(IsCheckInOpen(start, 0, start));
 }
 
 TEST(TaskStateTest, OnlyAssignedTasksCanBeNoShows) {
