@@ -212,3 +212,22 @@ mutation complete-retry-refinalizes workers/tasks/handlers.cc \
   'a completion retried under a new command id finalizes again instead of answering the same' \
   $'  if (task.state == State::kCompleted) return StatusReply(task);' \
   $'  if (task.state == State::kCompleted) task.state = State::kCheckedIn;'
+
+# --- read your writes (docs/protocol.md) ------------------------------------------------------
+mutation ryw-worker-no-wait lib/worker/worker.cc \
+  '^ReadYourWritesTest\.' \
+  'a worker runs a command before applying the events it was told to wait for' \
+  $'      return !subscribes || c.wait_for_seq <= through || now > c.deadline;' \
+  $'      return true;'
+
+mutation ryw-reply-before-durable lib/worker/worker.h \
+  '^ReadYourWritesTest\.' \
+  'a reply leaves before the events its batch published are in the log' \
+  $'  bool durable_replies = true;' \
+  $'  bool durable_replies = false;'
+
+mutation ryw-broker-no-progress broker/subscriptions.cc \
+  '^SubscriptionsTest\. ^ReadYourWritesTest\.' \
+  'a subscription behind the head on nothing it matches is never told how far it was scanned' \
+  $'    const bool progress = s.owed > s.told && cursor - 1 > s.told;' \
+  $'    const bool progress = false;'
