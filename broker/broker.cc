@@ -543,8 +543,9 @@ void Broker::Impl::FlushActions() {
     const int64_t bus_now = dispatches.empty() ? 0 : BusNow();
     for (Dispatch& d : dispatches) {
       // Read your writes: the worker runs it once it has applied the log up to here.
-      const uint64_t wait_for = subs.WaitSeqFor(d.incarnation, log->Head());
-      if (wait_for > 0) deliver_dirty = true;  // progress it may be owed goes out this round
+      const uint64_t head = log->Head();
+      const uint64_t wait_for = subs.WaitSeqFor(d.incarnation, head);
+      if (wait_for != 0 && wait_for == head) deliver_dirty = true;  // progress it may be owed
       Frames out = proto::Encode(proto::WorkerRequest{d.request_id, d.timeout_ms, bus_now,
                                                       std::move(d.envelope), wait_for});
       if (!SendTo(d.worker, out)) unreachable.push_back(d.worker);

@@ -39,6 +39,7 @@ bool Subscriptions::Remove(const std::string& id) {
 }
 
 uint64_t Subscriptions::WaitSeqFor(uint64_t incarnation, uint64_t head) {
+  if (incarnation == 0) return 0;  // a peer that names no process waits for nothing
   auto b = by_incarnation_.find(incarnation);
   if (b == by_incarnation_.end()) return head;
   Subscriber& s = subscribers_.at(b->second);

@@ -60,7 +60,7 @@ class Subscriptions {
   // otherwise the head, and the subscription is owed a progress report once scanned that far
   // (an EVENT with no events, so a narrow subscription learns that nothing else matched). A
   // worker with no subscription here (yet) waits for the head too; one subscribing to nothing
-  // ignores the number.
+  // ignores the number. Incarnation 0 (a peer that names no process): 0, nothing to wait for.
   uint64_t WaitSeqFor(uint64_t incarnation, uint64_t head);
   // Removes subscribers silent for `expiry`; returns their ids.
   std::vector<std::string> Purge();

@@ -116,6 +116,7 @@ TEST_F(SubscriptionsTest, WaitSeqIsTheLastEventSentOnceScannedPastTheHead) {
   EXPECT_TRUE(DeliverAll(subs).empty());
   // Another process, or none known: the head.
   EXPECT_EQ(subs.WaitSeqFor(78, log_->Head()), 5u);
+  EXPECT_EQ(subs.WaitSeqFor(0, log_->Head()), 0u);
   subs.Remove("w");
   EXPECT_EQ(subs.WaitSeqFor(77, log_->Head()), 5u);
 }
