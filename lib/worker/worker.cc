@@ -83,7 +83,7 @@ struct Worker::Loop {
   // Commands that arrived before the events they must see: run once applied_through reaches
   // their wait_for_seq, or (answered timeout) once their deadline passes. In arrival order.
   std::vector<Incoming> waiting;
-  uint64_t commands_waited = 0, commands_waited_out = 0;
+  uint64_t commands_waited_out = 0;  // answered timeout while waiting (logged with a total)
   // A new store's producer name comes from broker.health (see Dispatcher::producer_id()).
   std::unique_ptr<client::BusClient> naming;
   // The replies and event credit of each batch, in batch order: sent after the commit, or with
@@ -214,7 +214,6 @@ struct Worker::Loop {
       if (runnable(c)) {
         batch.push_back(std::move(c));
       } else {
-        ++commands_waited;
         waiting.push_back(std::move(c));
       }
     }
