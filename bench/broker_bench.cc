@@ -319,18 +319,24 @@ Latency PublishDeliverLatency(zmq::context_t& context, const std::string& endpoi
   stop = true;
   subscriber_thread.join();
   // Events of the warm-up that arrived late carry t = 0 and were not timed.
-  std::sort(latencies_us.begin(), latencies_us.end());
-  result.samples = latencies_us.size();
-  if (!latencies_us.empty()) {
-    auto at = [&](double q) {
-      return latencies_us[std::min(latencies_us.size() - 1,
-                                   static_cast<size_t>(q * latencies_us.size()))];
-    };
-    result.p50_us = at(0.50);
-    result.p99_us = at(0.99);
-    result.max_us = latencies_us.back();
-  }
+  const size_t errors = result.errors;
+  result = Summarize(std::move(latencies_us));
+  result.errors = errors;
   return result;
+}
+
+Latency Summarize(std::vector<double> us) {
+  Latency out;
+  std::sort(us.begin(), us.end());
+  out.samples = us.size();
+  if (us.empty()) return out;
+  auto at = [&](double q) {
+    return us[std::min(us.size() - 1, static_cast<size_t>(q * static_cast<double>(us.size())))];
+  };
+  out.p50_us = at(0.50);
+  out.p99_us = at(0.99);
+  out.max_us = us.back();
+  return out;
 }
 
 CatchUp CatchUpReplay(zmq::context_t& context, const std::string& endpoint, uint64_t head,

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 #include <zmq.hpp>
 
 #include "bench/zmq_baseline.h"
@@ -45,6 +46,8 @@ struct Latency {
   size_t samples = 0;
   size_t errors = 0;
 };
+// p50/p99/max and the count of `us` (latencies in microseconds, any order; empty = all 0).
+Latency Summarize(std::vector<double> us);
 // A subscriber thread (from now, prefix "bench.lat") receives while this thread publishes
 // `samples` events one at a time; latency = publish call -> event in the subscriber's hands.
 Latency PublishDeliverLatency(zmq::context_t& context, const std::string& endpoint, size_t samples);

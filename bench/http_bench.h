@@ -1,12 +1,15 @@
 // HTTP load for mcf-bench: a closed-loop load of keep-alive connections (one thread each) against
 // a trivial cpp-httplib handler (the baseline, tuned like the gateway) and against the real
-// gateway's POST /v1/orders (gateway -> bus -> portal, with tasks/matching/supplies reacting).
-// Both are measured in the same run; the report compares them. Call from one thread.
+// gateway's POST /v1/orders (gateway -> bus -> portal, with tasks/matching/supplies reacting) and
+// GET /v1/orders. Both are measured in the same run; the report compares them. Call from one
+// thread.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <utility>
 #include <string>
 #include <vector>
@@ -23,33 +26,74 @@ struct HttpLoad {
   size_t all_requests = 0;   // sent at all, warm-up included (what CPU time is divided by)
   size_t errors = 0;  // transport failures and unexpected statuses
   std::string first_error;  // the first of them: "HTTP 504 {...}" or "no response"
-  // OrderLoad only: CPU time (all threads) per request of each process of the system, in the
+  // OrderSystem::Measure only: CPU time (all threads) per request of each process of the system, in the
   // order the system started them ("broker", contexts..., "gateway").
   std::vector<std::pair<std::string, double>> cpu_us_per_request;
 };
 
 // One request of the load: what connection `connection` sends as its `n`-th request.
 struct HttpRequestSpec {
+  std::string method = "POST";  // or "GET" (no body sent)
   std::string path;
   std::string token;  // bearer token; "" = none
   std::string body;   // JSON
 };
 using RequestMaker = std::function<HttpRequestSpec(size_t connection, size_t n)>;
 
-// POSTs `make(connection, n)` on `connections` keep-alive connections to 127.0.0.1:`port` for
-// `duration`; a response other than `expected_status` counts as an error.
-HttpLoad PostLoad(int port, size_t connections, std::chrono::milliseconds duration,
-                  const RequestMaker& make, int expected_status);
+// Sends `make(connection, n)` on `connections` keep-alive connections to 127.0.0.1:`port` for
+// `duration` (after a 200 ms warm-up); a response other than `expected_status` counts as an error.
+HttpLoad RequestLoad(int port, size_t connections, std::chrono::milliseconds duration,
+                     const RequestMaker& make, int expected_status);
 
 // The baseline: a cpp-httplib server in this process (thread pool, TCP_NODELAY, keep-alive as in
-// the gateway) answering every POST with a small fixed JSON body, under PostLoad.
-HttpLoad TrivialHandlerLoad(size_t connections, std::chrono::milliseconds duration);
+// the gateway) answering every `method` ("POST" or "GET") request with a small fixed JSON body,
+// under RequestLoad.
+HttpLoad TrivialHandlerLoad(const std::string& method, size_t connections,
+                            std::chrono::milliseconds duration);
 
-// The real thing: broker (sim clock), portal, tasks, matching, hiring and supplies and the gateway
-// from `bin_dir` with their stores under `data_dir`; 4 workers imported, one signed-in client per
-// connection, then POST /v1/orders (appointments 61 minutes apart, so matching assigns them)
-// under PostLoad. Unavailable when the system does not start or set-up fails.
+// The bench's sim clock starts here (2026-01-05T08:00:00Z); seeded history lies before it and
+// the load's appointments after it.
+inline constexpr int64_t kBenchStartMs = 1'767'600'000'000;
+
+// The real thing: broker (sim clock from kBenchStartMs), portal, tasks, matching, hiring and
+// supplies and the gateway from `bin_dir` with their stores under `data_dir` (<data>/<context>,
+// which may already hold a seeded history), 4 workers imported and `clients` signed-in clients.
+// Owned by one thread; Stop() (or the destructor) stops every process.
+class OrderSystem {
+ public:
+  static Result<std::unique_ptr<OrderSystem>> Start(const std::string& bin_dir,
+                                                    const std::string& data_dir, size_t clients);
+  ~OrderSystem();
+  OrderSystem(const OrderSystem&) = delete;
+  OrderSystem& operator=(const OrderSystem&) = delete;
+
+  int port() const;
+  const std::string& client_token(size_t client) const;
+  // A new staff member's token ("manager", "supplies", "admin").
+  Result<std::string> StaffToken(const std::string& role);
+  // RequestLoad against the gateway, with the CPU time every process spent during it (warm-up
+  // included) per request sent, in HttpLoad::cpu_us_per_request.
+  HttpLoad Measure(size_t connections, std::chrono::milliseconds duration,
+                   const RequestMaker& make, int expected_status);
+  // POST /v1/orders from connection c as client c (appointments 61 minutes apart from a day
+  // after kBenchStartMs, so matching assigns them). REQUIRES: clients >= connections.
+  RequestMaker NewOrders();
+  void Stop();
+
+ private:
+  struct Impl;
+  explicit OrderSystem(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// POST /v1/orders under Measure on a fresh system: one signed-in client per connection.
+// Unavailable when the system does not start or set-up fails.
 Result<HttpLoad> OrderLoad(const std::string& bin_dir, const std::string& data_dir,
                            size_t connections, std::chrono::milliseconds duration);
+
+// GET /v1/orders as a manager, after `orders` orders were placed, on a fresh system.
+Result<HttpLoad> ManagerListLoad(const std::string& bin_dir, const std::string& data_dir,
+                                 size_t connections, std::chrono::milliseconds duration,
+                                 size_t orders);
 
 }  // namespace mcf::bench

@@ -14,9 +14,11 @@
 #include "bench/broker_bench.h"
 #include "bench/capture_bench.h"
 #include "bench/http_bench.h"
-#include "bench/replay_bench.h"
 #include "bench/lmdb_baseline.h"
+#include "bench/replay_bench.h"
 #include "bench/report.h"
+#include "bench/ryw_bench.h"
+#include "bench/seed_history.h"
 #include "bench/zmq_baseline.h"
 #include "lib/base/clock.h"
 #include "lib/base/log.h"
@@ -62,6 +64,76 @@ Row Ratio(std::string name, double value, std::string unit, double baseline,
 
 std::string ErrorNote(size_t errors, const std::string& first = "") {
   return errors == 0 ? "" : "ERRORS: " + std::to_string(errors) + (first.empty() ? "" : ", first: " + first);
+}
+
+// value/baseline against a maximum ratio (costs: lower is better).
+Row CostRatio(std::string name, double value, std::string unit, double baseline,
+              std::string baseline_name, double max_ratio) {
+  Row r = Rate(std::move(name), value, std::move(unit));
+  r.ratio = baseline > 0 ? value / baseline : 0;
+  r.baseline = std::move(baseline_name);
+  char t[32];
+  std::snprintf(t, sizeof t, "<= %.2gx", max_ratio);
+  r.target = t;
+  r.pass = baseline > 0 && *r.ratio <= max_ratio;
+  return r;
+}
+
+double TotalCpu(const HttpLoad& load) {
+  double total = 0;
+  for (const auto& [name, us] : load.cpu_us_per_request) total += us;
+  return total;
+}
+
+// One history size: the seeding, the order load on the seeded system, the store sizes after.
+struct HistoryPoint {
+  uint64_t orders = 0;
+  SeedResult seed;
+  HttpLoad load;
+  std::vector<std::pair<std::string, double>> store_mib;  // {store, MiB in use}
+};
+
+Result<HistoryPoint> MeasureHistory(const std::string& bin, const std::string& dir,
+                                    uint64_t orders, size_t connections,
+                                    std::chrono::milliseconds duration) {
+  HistoryPoint point;
+  point.orders = orders;
+  // Past appointments end before the sim clock starts, so the load's new ones never collide.
+  ASSIGN_OR_RETURN(point.seed, SeedHistory(dir, orders, kBenchStartMs));
+  {
+    ASSIGN_OR_RETURN(auto system, OrderSystem::Start(bin, dir, connections));
+    point.load = system->Measure(connections, duration, system->NewOrders(), 201);
+    system->Stop();  // the stores are measured closed
+  }
+  for (const char* store : {"portal", "tasks", "matching", "supplies", "hiring", "broker"}) {
+    auto used = StoreUsedBytes(dir + "/" + store);
+    point.store_mib.emplace_back(store, used.ok() ? static_cast<double>(*used) / (1 << 20) : -1);
+  }
+  return point;
+}
+
+void AddHistoryRows(Report& report, const HistoryPoint& p, const HistoryPoint* base) {
+  const std::string n = FormatValue(static_cast<double>(p.orders)) + " past orders";
+  Row seeded = Rate(n + ": seeding time (4 stores)", p.seed.seconds, "s");
+  seeded.note = std::to_string(p.seed.clients) + " clients, " + std::to_string(p.seed.workers) +
+                " workers; broker log not seeded";
+  report.Add(seeded);
+  if (base == nullptr || base == &p) {
+    report.Add(Rate(n + ": POST /v1/orders", p.load.per_second, "req/s"));
+    report.Add(Rate(n + ": CPU per order, all processes", TotalCpu(p.load), "us"));
+  } else {
+    const std::string of = FormatValue(static_cast<double>(base->orders)) + " past orders";
+    report.Add(Ratio(n + ": POST /v1/orders", p.load.per_second, "req/s", base->load.per_second,
+                     of, 0.67));
+    report.Add(CostRatio(n + ": CPU per order, all processes", TotalCpu(p.load), "us",
+                         TotalCpu(base->load), of, 1.5));
+  }
+  report.Add(Rate(n + ":   latency p99", p.load.p99_us, "us"));
+  for (const auto& [store, mib] : p.store_mib) {
+    Row r = Rate(n + ":   store in use, " + store, mib, "MiB");
+    if (mib < 0) r.note = "unreadable";
+    report.Add(r);
+  }
 }
 
 int Run(const Settings& s) {
@@ -251,12 +323,42 @@ int Run(const Settings& s) {
         PublishTapOnOff(context, *endpoint, broker.pid(), dir,
                         std::max<uint64_t>(s.events / 4, 1000), rounds));
   }
+
+  // --- read your writes (docs/protocol.md) ----------------------------------------------------
+  report.Section("read your writes: test.get through the broker, 1 in flight, test.fed 1/ms");
+  if (access(worker_bin.c_str(), X_OK) == 0) {
+    auto ryw = MeasureReadYourWrites(context, *endpoint, bin, temp.Sub("ryw"),
+                                     s.quick ? 200 : s.latency_samples);
+    if (!ryw.ok()) {
+      Row r = Rate("added latency per command, caught up, p50", 0, "us");
+      r.note = "ERROR: " + ryw.status().ToString();
+      ++errors;
+      report.Add(r);
+    } else {
+      report.Add(Rate("worker subscribing to nothing (--no-events), p50", ryw->no_events.p50_us, "us"));
+      report.Add(Rate("worker subscribing to nothing (--no-events), p99", ryw->no_events.p99_us, "us"));
+      report.Add(Rate("worker caught up on test.fed, p50", ryw->caught_up.p50_us, "us"));
+      report.Add(Rate("worker caught up on test.fed, p99", ryw->caught_up.p99_us, "us"));
+      Row added = Rate("added latency per command, caught up, p50 (difference)",
+                       ryw->caught_up.p50_us - ryw->no_events.p50_us, "us");
+      added.target = "<= 20 us";
+      added.pass = added.value <= 20;
+      added.note = std::to_string(ryw->caught_up.samples) + " samples each, " +
+                   FormatValue(static_cast<double>(ryw->events)) + " test.fed events";
+      report.Add(added);
+      report.Add(Rate("  p99 difference", ryw->caught_up.p99_us - ryw->no_events.p99_us, "us"));
+    }
+  } else {
+    Row r = Rate("added latency per command, caught up, p50", 0, "us");
+    r.note = "skipped: mcf-test-worker not built";
+    report.Add(r);
+  }
   broker.Stop();
 
   // --- HTTP: the order flow through the gateway -----------------------------------------------
   constexpr size_t kConnections = 32;
   report.Section("HTTP: POST /v1/orders, 32 keep-alive connections (closed loop, one thread each)");
-  HttpLoad trivial = TrivialHandlerLoad(kConnections, s.duration);
+  HttpLoad trivial = TrivialHandlerLoad("POST", kConnections, s.duration);
   {
     Row r = Rate("trivial cpp-httplib handler (same tuning), POST", trivial.per_second, "req/s");
     r.note = ErrorNote(trivial.errors, trivial.first_error);
@@ -288,7 +390,65 @@ int Run(const Settings& s) {
     }
     Row all = Rate("  CPU per order: all processes", total_cpu, "us");
     all.note = "2 cores bound the rate at about 2e6 / this";
+    all.target = "<= 400 us";
+    all.pass = total_cpu <= 400;
     report.Add(all);
+  }
+
+  // --- HTTP: a manager's order list -----------------------------------------------------------
+  constexpr size_t kListConnections = 64, kListedOrders = 16;
+  report.Section("HTTP: GET /v1/orders as a manager (16 orders), 64 keep-alive connections");
+  HttpLoad trivial_get = TrivialHandlerLoad("GET", kListConnections, s.duration);
+  {
+    Row r = Rate("trivial cpp-httplib handler (same tuning), GET", trivial_get.per_second, "req/s");
+    r.note = ErrorNote(trivial_get.errors, trivial_get.first_error);
+    count_errors(trivial_get.errors);
+    report.Add(r);
+  }
+  auto listed = ManagerListLoad(bin, temp.Sub("system-list"), kListConnections, s.duration,
+                                kListedOrders);
+  if (!listed.ok()) {
+    Row r = Rate("gateway -> bus -> portal.list_orders", 0, "req/s");
+    r.note = "ERROR: " + listed.status().ToString();
+    ++errors;
+    report.Add(r);
+  } else {
+    Row r = Ratio("gateway -> bus -> portal.list_orders", listed->per_second, "req/s",
+                  trivial_get.per_second, "trivial handler, GET", 0.3);
+    r.note = ErrorNote(listed->errors, listed->first_error);
+    count_errors(listed->errors);
+    report.Add(r);
+    report.Add(Rate("  latency p50", listed->p50_us, "us"));
+    Row p99 = Rate("  latency p99", listed->p99_us, "us");
+    p99.target = "<= 5,000 us";
+    p99.pass = listed->p99_us <= 5000;
+    report.Add(p99);
+    report.Add(Rate("  trivial handler latency p99", trivial_get.p99_us, "us"));
+    report.Add(Rate("  CPU per request: all processes", TotalCpu(*listed), "us"));
+  }
+
+  // --- cost as history grows ------------------------------------------------------------------
+  report.Section("history: POST /v1/orders, 32 connections, with N past orders seeded in the stores");
+  {
+    const std::vector<uint64_t> sizes =
+        s.quick ? std::vector<uint64_t>{100, 1000} : std::vector<uint64_t>{100, 10'000, 1'000'000};
+    std::vector<HistoryPoint> points;
+    for (uint64_t n : sizes) {
+      const std::string dir = temp.Sub("history-" + std::to_string(n));
+      auto point = MeasureHistory(bin, dir, n, kConnections, s.duration);
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);  // 10^6 orders take hundreds of MB per store
+      if (!point.ok()) {
+        Row r = Rate(FormatValue(static_cast<double>(n)) + " past orders", 0, "req/s");
+        r.note = "ERROR: " + point.status().ToString();
+        ++errors;
+        report.Add(r);
+        continue;
+      }
+      count_errors(point->load.errors);
+      points.push_back(std::move(*point));
+    }
+    for (const HistoryPoint& p : points) AddHistoryRows(report, p, &points.front());
   }
 
   // --- replay (docs/capture-format.md, "Replay") ----------------------------------------------

@@ -1,0 +1,109 @@
+#include "bench/ryw_bench.h"
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "lib/client/bus_client.h"
+#include "lib/client/publisher.h"
+#include "lib/process/child_process.h"
+#include "schemas/body.h"
+#include "schemas/envelope.h"
+#include "schemas/registry.h"
+
+namespace mcf::bench {
+namespace {
+
+using SteadyTime = std::chrono::steady_clock;
+constexpr const char* kFeeder = "bench-ryw-feeder";
+
+std::string FedEnvelope(uint64_t n) {
+  schemas::Envelope e;
+  e.id = std::string(kFeeder) + ":" + std::to_string(n);
+  e.type = "test.fed";
+  e.version = schemas::FindMessageType("test.fed")->version;
+  e.producer = kFeeder;
+  e.time_ms = WallMillis();
+  e.body = schemas::BodyWriter().String("name", "ryw").Int("amount", 1).Finish();
+  return schemas::Encode(e);
+}
+
+// test.get {name: "fed:ryw"}: the number of test.fed events the worker has applied, or the
+// reply's error.
+Result<int64_t> FedCount(client::BusClient& client) {
+  const schemas::Reply reply = client.Call(
+      client.MakeCommand("test.get", schemas::BodyWriter().String("name", "fed:ryw").Finish()),
+      Millis(5000));
+  if (reply.status != Code::kOk) return Status(reply.status, reply.message);
+  ASSIGN_OR_RETURN(const auto body, schemas::Body::Parse(reply.body));
+  return body.Int("total");
+}
+
+// One worker's round trips: started with `flags`, waited for, warmed up, then timed.
+Result<Latency> TimeWorker(zmq::context_t& context, const std::string& endpoint,
+                           const std::string& bin_dir, const std::string& dir,
+                           std::vector<std::string> flags, size_t samples, bool expect_fed) {
+  std::vector<std::string> argv = {bin_dir + "/mcf-test-worker", "--broker", endpoint, "--data",
+                                   dir};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  process::ChildProcess worker = process::ChildProcess::Start(argv, dir + ".log");
+  client::BusClient client(context, endpoint, "bench-ryw");
+  Result<int64_t> first = Status::Unavailable("mcf-test-worker did not answer; log " + dir + ".log");
+  for (const auto end = SteadyTime::now() + Millis(15000);
+       SteadyTime::now() < end && !(first = FedCount(client)).ok();) {
+    std::this_thread::sleep_for(Millis(20));  // pacing the wait for registration
+  }
+  if (!first.ok()) return first.status();
+  for (size_t i = 0; i < samples / 4; ++i) RETURN_IF_ERROR(FedCount(client).status());  // warm-up
+  std::vector<double> us;
+  us.reserve(samples);
+  int64_t last = *first;
+  for (size_t i = 0; i < samples; ++i) {
+    const auto t0 = SteadyTime::now();
+    ASSIGN_OR_RETURN(last, FedCount(client));
+    us.push_back(std::chrono::duration<double, std::micro>(SteadyTime::now() - t0).count());
+  }
+  worker.Stop();
+  // The point of the caught-up run is that the subscription is live: the events were applied.
+  if (expect_fed && last <= *first)
+    return Status::Internal("the worker applied no test.fed event while measured (" +
+                            std::to_string(*first) + " -> " + std::to_string(last) + ")");
+  return Summarize(std::move(us));
+}
+
+}  // namespace
+
+Result<ReadYourWritesCost> MeasureReadYourWrites(zmq::context_t& context,
+                                                 const std::string& endpoint,
+                                                 const std::string& bin_dir,
+                                                 const std::string& data_dir, size_t samples) {
+  ReadYourWritesCost out;
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> published{0};
+  std::thread feeder([&] {
+    client::Publisher publisher(context, endpoint, kFeeder);
+    uint64_t n = 0;
+    for (auto next = SteadyTime::now(); !stop.load(); next += Millis(1)) {
+      publisher.Publish("test.fed", FedEnvelope(++n));
+      publisher.PollAcks(Millis(0));
+      std::this_thread::sleep_until(next);  // the pace: about one event per millisecond
+    }
+    (void)publisher.Flush(Millis(5000));
+    published = n;
+  });
+  auto no_events = TimeWorker(context, endpoint, bin_dir, data_dir + "/ryw-no-events",
+                              {"--no-events"}, samples, false);
+  auto caught_up = no_events.ok() ? TimeWorker(context, endpoint, bin_dir,
+                                               data_dir + "/ryw-caught-up", {}, samples, true)
+                                  : no_events;
+  stop = true;
+  feeder.join();
+  RETURN_IF_ERROR(no_events.status());
+  RETURN_IF_ERROR(caught_up.status());
+  out.no_events = *no_events;
+  out.caught_up = *caught_up;
+  out.events = published.load();
+  return out;
+}
+
+}  // namespace mcf::bench
