@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <numeric>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -207,7 +208,8 @@ RequestMaker OrderSystem::NewOrders() {
 }
 
 HttpLoad OrderSystem::Measure(size_t connections, std::chrono::milliseconds duration,
-                              const RequestMaker& make, int expected_status) {
+                              const RequestMaker& make, int expected_status,
+                              std::chrono::milliseconds settle_limit) {
   auto cpu = [&] {
     std::vector<double> out;
     for (const auto& name : kProcesses) {
@@ -216,9 +218,27 @@ HttpLoad OrderSystem::Measure(size_t connections, std::chrono::milliseconds dura
     }
     return out;
   };
+  auto sum = [](const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0); };
   const std::vector<double> before = cpu();
   HttpLoad load = RequestLoad(port(), connections, duration, make, expected_status);
-  const std::vector<double> after = cpu();
+  // Idle = under 10% of one core together over a 250 ms window: heartbeats cost far less, a
+  // process working off a backlog a whole core, and /proc counts CPU in 10 ms ticks.
+  constexpr auto kWindow = std::chrono::milliseconds(250);
+  constexpr double kIdleMicros = 0.10 * 250'000;
+  const auto load_end = Clock::now();
+  std::vector<double> after = cpu();
+  load.settled = false;
+  while (Clock::now() - load_end < settle_limit) {
+    std::this_thread::sleep_for(kWindow);
+    std::vector<double> now = cpu();
+    const double busy = sum(now) - sum(after);
+    after = std::move(now);
+    if (busy < kIdleMicros) {
+      load.settled = true;
+      break;
+    }
+  }
+  load.settle_seconds = std::chrono::duration<double>(Clock::now() - load_end).count();
   for (size_t i = 0; i < kProcesses.size(); ++i) {
     load.cpu_us_per_request.emplace_back(
         kProcesses[i],
@@ -232,14 +252,15 @@ void OrderSystem::Stop() {
 }
 
 Result<HttpLoad> OrderLoad(const std::string& bin_dir, const std::string& data_dir,
-                           size_t connections, std::chrono::milliseconds duration) {
+                           size_t connections, std::chrono::milliseconds duration,
+                           std::chrono::milliseconds settle_limit) {
   ASSIGN_OR_RETURN(auto system, OrderSystem::Start(bin_dir, data_dir, connections));
-  return system->Measure(connections, duration, system->NewOrders(), 201);
+  return system->Measure(connections, duration, system->NewOrders(), 201, settle_limit);
 }
 
 Result<HttpLoad> ManagerListLoad(const std::string& bin_dir, const std::string& data_dir,
                                  size_t connections, std::chrono::milliseconds duration,
-                                 size_t orders) {
+                                 size_t orders, std::chrono::milliseconds settle_limit) {
   ASSIGN_OR_RETURN(auto system, OrderSystem::Start(bin_dir, data_dir, 1));
   const RequestMaker place = system->NewOrders();
   httplib::Client client("127.0.0.1", system->port());
@@ -261,7 +282,7 @@ Result<HttpLoad> ManagerListLoad(const std::string& bin_dir, const std::string& 
                          [&manager](size_t, size_t) {
                            return HttpRequestSpec{"GET", "/v1/orders", manager, ""};
                          },
-                         200);
+                         200, settle_limit);
 }
 
 }  // namespace mcf::bench

@@ -26,9 +26,12 @@ struct HttpLoad {
   size_t all_requests = 0;   // sent at all, warm-up included (what CPU time is divided by)
   size_t errors = 0;  // transport failures and unexpected statuses
   std::string first_error;  // the first of them: "HTTP 504 {...}" or "no response"
-  // OrderSystem::Measure only: CPU time (all threads) per request of each process of the system, in the
-  // order the system started them ("broker", contexts..., "gateway").
+  // OrderSystem::Measure only: CPU time (all threads) per request of each process of the system,
+  // in the order the system started them ("broker", contexts..., "gateway"), counted until the
+  // work the load left queued (events still to react to) was done or `settle_limit` passed.
   std::vector<std::pair<std::string, double>> cpu_us_per_request;
+  double settle_seconds = 0;  // how long after the load the processes took to go idle
+  bool settled = true;        // false: still busy at the limit (the CPU figures are a floor)
 };
 
 // One request of the load: what connection `connection` sends as its `n`-th request.
@@ -71,10 +74,14 @@ class OrderSystem {
   const std::string& client_token(size_t client) const;
   // A new staff member's token ("manager", "supplies", "admin").
   Result<std::string> StaffToken(const std::string& role);
-  // RequestLoad against the gateway, with the CPU time every process spent during it (warm-up
-  // included) per request sent, in HttpLoad::cpu_us_per_request.
+  // RequestLoad against the gateway, with the CPU time every process spent on it (warm-up
+  // included) per request sent, in HttpLoad::cpu_us_per_request. A process that fell behind
+  // (matching reacting to a backlog of task events) is still working when the load ends: the
+  // CPU is counted until all of them are idle (under 10% of a core together), at most
+  // `settle_limit` after the load.
   HttpLoad Measure(size_t connections, std::chrono::milliseconds duration,
-                   const RequestMaker& make, int expected_status);
+                   const RequestMaker& make, int expected_status,
+                   std::chrono::milliseconds settle_limit = std::chrono::seconds(30));
   // POST /v1/orders from connection c as client c (appointments 61 minutes apart from a day
   // after kBenchStartMs, so matching assigns them). REQUIRES: clients >= connections.
   RequestMaker NewOrders();
@@ -89,11 +96,12 @@ class OrderSystem {
 // POST /v1/orders under Measure on a fresh system: one signed-in client per connection.
 // Unavailable when the system does not start or set-up fails.
 Result<HttpLoad> OrderLoad(const std::string& bin_dir, const std::string& data_dir,
-                           size_t connections, std::chrono::milliseconds duration);
+                           size_t connections, std::chrono::milliseconds duration,
+                           std::chrono::milliseconds settle_limit);
 
 // GET /v1/orders as a manager, after `orders` orders were placed, on a fresh system.
 Result<HttpLoad> ManagerListLoad(const std::string& bin_dir, const std::string& data_dir,
                                  size_t connections, std::chrono::milliseconds duration,
-                                 size_t orders);
+                                 size_t orders, std::chrono::milliseconds settle_limit);
 
 }  // namespace mcf::bench

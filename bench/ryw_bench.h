@@ -23,11 +23,12 @@ struct ReadYourWritesCost {
 };
 
 // Starts `bin_dir`/mcf-test-worker against the broker at `endpoint` (stores under `data_dir`),
-// twice, each time timing `samples` test.get round trips. Unavailable when a worker does not
-// answer.
+// in `rounds` alternating rounds of each kind, timing `samples` test.get round trips of each kind
+// in all. Unavailable when a worker does not answer. REQUIRES: rounds >= 1.
 Result<ReadYourWritesCost> MeasureReadYourWrites(zmq::context_t& context,
                                                  const std::string& endpoint,
                                                  const std::string& bin_dir,
-                                                 const std::string& data_dir, size_t samples);
+                                                 const std::string& data_dir, size_t samples,
+                                                 int rounds);
 
 }  // namespace mcf::bench
