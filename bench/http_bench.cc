@@ -142,6 +142,7 @@ struct OrderSystem::Impl {
   std::unique_ptr<httplib::Client> setup;
   httplib::Headers admin;
   int staff = 0;
+  std::string manager;  // made by the first OrderStatus call
 };
 
 OrderSystem::OrderSystem(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -194,6 +195,16 @@ Result<std::string> OrderSystem::StaffToken(const std::string& role) {
   auto res = impl_->setup->Post("/v1/staff", impl_->admin, staff.dump(), "application/json");
   if (!res || res->status != 201) return SetUpFailed("POST /v1/staff", res);
   return Json::parse(res->body).value("token", "");
+}
+
+Result<std::string> OrderSystem::OrderStatus(const std::string& order_id) {
+  if (impl_->manager.empty()) {
+    ASSIGN_OR_RETURN(impl_->manager, StaffToken("manager"));
+  }
+  auto res = impl_->setup->Get("/v1/orders/" + order_id,
+                               {{"Authorization", "Bearer " + impl_->manager}});
+  if (!res || res->status != 200) return SetUpFailed("GET /v1/orders/" + order_id, res);
+  return Json::parse(res->body).value("status", "");
 }
 
 RequestMaker OrderSystem::NewOrders() {

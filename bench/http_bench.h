@@ -74,6 +74,8 @@ class OrderSystem {
   const std::string& client_token(size_t client) const;
   // A new staff member's token ("manager", "supplies", "admin").
   Result<std::string> StaffToken(const std::string& role);
+  // The order's status as a manager sees it (GET /v1/orders/{id}), e.g. "completed".
+  Result<std::string> OrderStatus(const std::string& order_id);
   // RequestLoad against the gateway, with the CPU time every process spent on it (warm-up
   // included) per request sent, in HttpLoad::cpu_us_per_request. A process that fell behind
   // (matching reacting to a backlog of task events) is still working when the load ends: the

@@ -154,6 +154,11 @@ Result<HistoryPoint> MeasureHistory(const std::string& bin, const std::string& d
   {
     ASSIGN_OR_RETURN(auto system, OrderSystem::Start(bin, dir, connections));
     point.load = system->Measure(connections, duration, system->NewOrders(), 201, settle_limit);
+    // The portal reads the seeded records as its own: the newest past order is there, completed.
+    ASSIGN_OR_RETURN(const std::string status, system->OrderStatus(PastOrderId(orders - 1)));
+    if (status != "completed")
+      return Status::Internal("seeded order " + PastOrderId(orders - 1) + " reads as \"" +
+                              status + "\", not completed");
     system->Stop();  // the stores are measured closed
   }
   for (const char* store : {"portal", "tasks", "matching", "supplies", "hiring", "broker"}) {
@@ -387,7 +392,7 @@ int Run(const Settings& s) {
   report.Section("read your writes: test.get through the broker, 1 in flight, test.fed 1/ms");
   if (access(worker_bin.c_str(), X_OK) == 0) {
     auto ryw = MeasureReadYourWrites(context, *endpoint, bin, temp.Sub("ryw"),
-                                     s.quick ? 200 : s.latency_samples * 2, s.quick ? 1 : 4);
+                                     s.quick ? 200 : s.latency_samples * 2, s.quick ? 1 : 8);
     if (!ryw.ok()) {
       Row r = Rate("added latency per command, caught up, p50", 0, "us");
       r.note = "ERROR: " + ryw.status().ToString();

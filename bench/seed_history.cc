@@ -40,10 +40,8 @@ class History {
   // Order i: worker i % 4, one-hour appointments 61 minutes apart per worker (never
   // double-booked), the last one ending an hour before `before_ms`.
   PastOrder At(uint64_t i) const {
-    char id[32];
-    std::snprintf(id, sizeof id, "past-%09llu", static_cast<unsigned long long>(i));
     PastOrder o;
-    o.id = id;
+    o.id = PastOrderId(i);
     o.client_id = ClientId(i % clients_);
     o.worker_id = WorkerId(i % kWorkers);
     o.supply_order_id = "supply-" + o.id;
@@ -172,6 +170,12 @@ Status SeedSupplies(const std::string& dir, const History& h) {
 }
 
 }  // namespace
+
+std::string PastOrderId(uint64_t i) {
+  char id[32];
+  std::snprintf(id, sizeof id, "past-%09llu", static_cast<unsigned long long>(i));
+  return id;
+}
 
 Result<SeedResult> SeedHistory(const std::string& data_dir, uint64_t orders, int64_t before_ms) {
   const auto t0 = std::chrono::steady_clock::now();

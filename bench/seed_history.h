@@ -28,6 +28,9 @@ struct SeedResult {
 // orders each. Creates the context directories if needed.
 Result<SeedResult> SeedHistory(const std::string& data_dir, uint64_t orders, int64_t before_ms);
 
+// The id of the `i`-th seeded order (0 = the oldest): the same in every context's records.
+std::string PastOrderId(uint64_t i);
+
 // The store's own figure of its size: LMDB pages in use (high water minus free pages), in bytes,
 // of the env in `dir`; opened read-only-ish (no exclusive lock), so call while nothing writes.
 Result<uint64_t> StoreUsedBytes(const std::string& dir);
