@@ -64,10 +64,14 @@ Status TimeWorker(zmq::context_t& context, const std::string& endpoint,
     us.push_back(std::chrono::duration<double, std::micro>(SteadyTime::now() - t0).count());
   }
   worker.Stop();
-  // The point of the caught-up run is that the subscription is live: the events were applied.
+  // The point of the caught-up run is that its subscription is live: the events were applied.
   if (expect_fed && last <= *first)
     return Status::Internal("the worker applied no test.fed event while measured (" +
                             std::to_string(*first) + " -> " + std::to_string(last) + ")");
+  // And the baseline's is not: it must not have applied any.
+  if (!expect_fed && last != 0)
+    return Status::Internal("the --no-events worker applied " + std::to_string(last) +
+                            " test.fed events");
   return Status::Ok();
 }
 
