@@ -6,7 +6,6 @@
 #include "schemas/clock.h"
 
 namespace mcf::gateway {
-namespace {
 
 std::string RenderMillis(int64_t ms) {
   std::string iso = schemas::clock::Iso8601(ms);
@@ -19,8 +18,6 @@ std::string RenderMillis(int64_t ms) {
   }
   return iso;
 }
-
-}  // namespace
 
 bool IsTimeKey(std::string_view key) {
   return key == "at" || (key.size() > 3 && key.substr(key.size() - 3) == "_at");

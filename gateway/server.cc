@@ -24,6 +24,7 @@
 
 #include "gateway/business_routes.h"
 #include "gateway/concurrency_limit.h"
+#include "gateway/reply_json.h"
 #include "lib/base/log.h"
 #include "lib/client/bus_client.h"
 #include "schemas/registry.h"
@@ -790,6 +791,14 @@ struct Server::Impl {
       reply = Call(MakeEnvelope(grant.type, bus_principal, JsonToMsgpack(grant.body),
                                 FollowUpCommandId(envelope.id, "grant")),
                    config.command_timeout);
+    }
+    if (reply.status == Code::kOk) {
+      if (auto text = RenderReplyJson(reply.body, route.shape)) {  // no JSON tree on the way
+        HttpResponse out;
+        out.status = HttpStatusFor(Code::kOk, command.created);
+        out.body = std::move(*text);
+        return out;
+      }
     }
     ForwardResult result = ReplyToHttp(reply, command.created);
     if (result.ok()) {

@@ -1,0 +1,152 @@
+#include "gateway/reply_json.h"
+
+#include <cstdint>
+#include <cstdio>
+
+#include "gateway/reply_times.h"
+#include "schemas/msgpack.h"
+
+namespace mcf::gateway {
+namespace {
+
+// True when `s` is well-formed UTF-8 (what nlohmann's dump would otherwise replace).
+bool IsUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    uint32_t cp = n == 1 ? c : c & (0xFF >> (n + 1));
+    for (size_t k = 1; k < n; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Overlong forms, surrogates and code points past U+10FFFF are not UTF-8.
+    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+      return false;
+    i += n;
+  }
+  return true;
+}
+
+// JSON string escaping as nlohmann's dump does it with ensure_ascii off.
+void AppendQuoted(std::string& out, std::string_view s) {
+  out.push_back('"');
+  for (char ch : s) {
+    switch (ch) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(ch) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(ch));
+          out += buf;
+        } else {
+          out.push_back(ch);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+// A bus time as the edge shows it: 0 (the bus's "not yet") is null.
+void WriteTime(std::string& out, int64_t ms) {
+  if (ms == 0) {
+    out += "null";
+  } else {
+    AppendQuoted(out, RenderMillis(ms));
+  }
+}
+
+constexpr int kMaxDepth = 64;
+
+// Writes the next value of `in` as JSON; false on anything the fast path leaves to the slow one.
+// `time_key`: the value sits under a time key; `jobs`: the top map's "tasks" is named "jobs".
+bool WriteValue(schemas::MsgpackReader& in, std::string& out, int depth, bool time_key,
+                bool jobs) {
+  if (depth > kMaxDepth) return false;
+  switch (in.Peek()) {
+    case schemas::MsgType::kMap: {
+      auto n = in.ReadMapHeader();
+      if (!n) return false;
+      out.push_back('{');
+      for (uint32_t i = 0; i < *n; ++i) {
+        if (i > 0) out.push_back(',');
+        auto key = in.ReadString();
+        if (!key || !IsUtf8(*key)) return false;
+        AppendQuoted(out, jobs && *key == "tasks" ? std::string_view("jobs") : *key);
+        out.push_back(':');
+        if (!WriteValue(in, out, depth + 1, IsTimeKey(*key), false)) return false;
+      }
+      out.push_back('}');
+      return true;
+    }
+    case schemas::MsgType::kArray: {
+      auto n = in.ReadArrayHeader();
+      if (!n) return false;
+      out.push_back('[');
+      for (uint32_t i = 0; i < *n; ++i) {
+        if (i > 0) out.push_back(',');
+        if (!WriteValue(in, out, depth + 1, false, false)) return false;
+      }
+      out.push_back(']');
+      return true;
+    }
+    case schemas::MsgType::kString: {
+      auto v = in.ReadString();
+      if (!v || !IsUtf8(*v)) return false;
+      AppendQuoted(out, *v);
+      return true;
+    }
+    case schemas::MsgType::kInt: {
+      if (auto u = in.ReadUint()) {
+        if (time_key && *u <= static_cast<uint64_t>(INT64_MAX)) {
+          WriteTime(out, static_cast<int64_t>(*u));
+        } else {
+          out += std::to_string(*u);
+        }
+        return true;
+      }
+      auto v = in.ReadInt();
+      if (!v) return false;
+      if (time_key) {
+        WriteTime(out, *v);
+      } else {
+        out += std::to_string(*v);
+      }
+      return true;
+    }
+    case schemas::MsgType::kBool: {
+      auto v = in.ReadBool();
+      if (!v) return false;
+      out += *v ? "true" : "false";
+      return true;
+    }
+    case schemas::MsgType::kNil:
+      out += "null";
+      return in.ReadNil();
+    default:  // floats, binary, extensions: the slow path renders them
+      return false;
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> RenderReplyJson(std::string_view body, ReplyShape shape) {
+  schemas::MsgpackReader in(body);
+  if (in.Peek() != schemas::MsgType::kMap) return std::nullopt;  // the slow path's problem
+  std::string out;
+  out.reserve(body.size() * 2);
+  if (!WriteValue(in, out, 0, false, shape == ReplyShape::kJobs) || !in.AtEnd())
+    return std::nullopt;
+  return out;
+}
+
+}  // namespace mcf::gateway
