@@ -1,7 +1,6 @@
 #include "gateway/reply_json.h"
 
 #include <cstdint>
-#include <cstdio>
 
 #include "gateway/reply_times.h"
 #include "schemas/msgpack.h"
@@ -31,11 +30,17 @@ bool IsUtf8(std::string_view s) {
   return true;
 }
 
-// JSON string escaping as nlohmann's dump does it with ensure_ascii off.
+// JSON string escaping as nlohmann's dump does it with ensure_ascii off; runs of characters that
+// need none are appended whole.
 void AppendQuoted(std::string& out, std::string_view s) {
   out.push_back('"');
-  for (char ch : s) {
-    switch (ch) {
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.substr(run, i - run));
+    run = i + 1;
+    switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
       case '\b': out += "\\b"; break;
@@ -43,16 +48,14 @@ void AppendQuoted(std::string& out, std::string_view s) {
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(ch) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(ch));
-          out += buf;
-        } else {
-          out.push_back(ch);
-        }
+      default: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        const char esc[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+        out.append(esc, sizeof esc);
+      }
     }
   }
+  out.append(s.substr(run));
   out.push_back('"');
 }
 

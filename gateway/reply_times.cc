@@ -1,6 +1,5 @@
 #include "gateway/reply_times.h"
 
-#include <cstdio>
 #include <string>
 
 #include "schemas/clock.h"
@@ -12,9 +11,10 @@ std::string RenderMillis(int64_t ms) {
   int64_t frac = ms % 1000;
   if (frac < 0) frac += 1000;
   if (frac != 0 && !iso.empty() && iso.back() == 'Z') {
-    char buf[8];
-    std::snprintf(buf, sizeof buf, ".%03d", static_cast<int>(frac));
-    iso.insert(iso.size() - 1, buf);
+    const char digits[] = {'.', static_cast<char>('0' + frac / 100),
+                           static_cast<char>('0' + frac / 10 % 10),
+                           static_cast<char>('0' + frac % 10)};
+    iso.insert(iso.size() - 1, digits, sizeof digits);
   }
   return iso;
 }

@@ -52,13 +52,30 @@ std::string DateOf(int64_t ms) {
 std::string MonthOf(int64_t ms) { return DateOf(ms).substr(0, 7); }
 
 std::string Iso8601(int64_t ms) {
-  int64_t in_day = ms - FloorDiv(ms, kMsPerDay) * kMsPerDay;
-  int64_t s = in_day / 1000;
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%sT%02lld:%02lld:%02lldZ", DateOf(ms).c_str(),
-                static_cast<long long>(s / 3600), static_cast<long long>(s / 60 % 60),
-                static_cast<long long>(s % 60));
-  return buf;
+  const int64_t days = FloorDiv(ms, kMsPerDay);
+  const int64_t s = (ms - days * kMsPerDay) / 1000;
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(days, y, m, d);
+  if (y < 0 || y > 9999) {  // outside four digits: printf's widths say how
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%sT%02lld:%02lld:%02lldZ", DateOf(ms).c_str(),
+                  static_cast<long long>(s / 3600), static_cast<long long>(s / 60 % 60),
+                  static_cast<long long>(s % 60));
+    return buf;
+  }
+  // The common case without printf: every HTTP reply renders its times through here.
+  char buf[] = "0000-00-00T00:00:00Z";
+  auto put = [&buf](int at, int64_t v, int width) {
+    for (int i = width - 1; i >= 0; --i, v /= 10) buf[at + i] = static_cast<char>('0' + v % 10);
+  };
+  put(0, y, 4);
+  put(5, m, 2);
+  put(8, d, 2);
+  put(11, s / 3600, 2);
+  put(14, s / 60 % 60, 2);
+  put(17, s % 60, 2);
+  return std::string(buf, sizeof buf - 1);
 }
 
 namespace {

@@ -20,6 +20,23 @@ TEST(ClockSchemaTest, ParsesAndFormatsIso8601) {
   EXPECT_FALSE(ParseIso8601("yesterday"));
 }
 
+// Iso8601 writes its digits itself for four-digit years; formatting and parsing agree at the ends
+// of that range, around the epoch and on every day of a 400-year cycle (leap rules).
+TEST(ClockSchemaTest, Iso8601RoundTripsAcrossTheFourDigitYears) {
+  EXPECT_EQ(Iso8601(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(Iso8601(-1), "1969-12-31T23:59:59Z");
+  EXPECT_EQ(Iso8601(*ParseIso8601("0000-01-01T00:00:00Z")), "0000-01-01T00:00:00Z");
+  EXPECT_EQ(Iso8601(*ParseIso8601("9999-12-31T23:59:59Z") + 999), "9999-12-31T23:59:59Z");
+  const int64_t start = *ParseIso8601("2000-01-01T00:00:00Z");
+  for (int64_t day = 0; day < 146097; day += 1) {
+    const int64_t ms = start + day * 86'400'000 + (day * 7919 % 86'400) * 1000;
+    const std::string text = Iso8601(ms);
+    ASSERT_EQ(ParseIso8601(text), ms) << text;
+  }
+  // Outside four digits the year keeps printf's form.
+  EXPECT_EQ(Iso8601(*ParseIso8601("9999-12-31T23:59:59Z") + 1000), "10000-01-01T00:00:00Z");
+}
+
 // RFC 3339 date-times, strictly: every one below is on the calendar or refused saying so.
 int64_t Ms(std::string_view text) {
   auto ms = ParseRfc3339(text);
