@@ -75,67 +75,52 @@ constexpr int kMaxDepth = 64;
 bool WriteValue(schemas::MsgpackReader& in, std::string& out, int depth, bool time_key,
                 bool jobs) {
   if (depth > kMaxDepth) return false;
-  switch (in.Peek()) {
-    case schemas::MsgType::kMap: {
-      auto n = in.ReadMapHeader();
-      if (!n) return false;
+  const schemas::MsgpackReader::Token t = in.ReadToken();
+  switch (t.type) {
+    case schemas::MsgType::kMap:
       out.push_back('{');
-      for (uint32_t i = 0; i < *n; ++i) {
+      for (uint32_t i = 0; i < t.count; ++i) {
         if (i > 0) out.push_back(',');
-        auto key = in.ReadString();
-        if (!key || !IsUtf8(*key)) return false;
-        AppendQuoted(out, jobs && *key == "tasks" ? std::string_view("jobs") : *key);
+        const schemas::MsgpackReader::Token key = in.ReadToken();
+        if (key.type != schemas::MsgType::kString || !IsUtf8(key.bytes)) return false;
+        AppendQuoted(out, jobs && key.bytes == "tasks" ? std::string_view("jobs") : key.bytes);
         out.push_back(':');
-        if (!WriteValue(in, out, depth + 1, IsTimeKey(*key), false)) return false;
+        if (!WriteValue(in, out, depth + 1, IsTimeKey(key.bytes), false)) return false;
       }
       out.push_back('}');
       return true;
-    }
-    case schemas::MsgType::kArray: {
-      auto n = in.ReadArrayHeader();
-      if (!n) return false;
+    case schemas::MsgType::kArray:
       out.push_back('[');
-      for (uint32_t i = 0; i < *n; ++i) {
+      for (uint32_t i = 0; i < t.count; ++i) {
         if (i > 0) out.push_back(',');
         if (!WriteValue(in, out, depth + 1, false, false)) return false;
       }
       out.push_back(']');
       return true;
-    }
-    case schemas::MsgType::kString: {
-      auto v = in.ReadString();
-      if (!v || !IsUtf8(*v)) return false;
-      AppendQuoted(out, *v);
+    case schemas::MsgType::kString:
+      if (!IsUtf8(t.bytes)) return false;
+      AppendQuoted(out, t.bytes);
       return true;
-    }
-    case schemas::MsgType::kInt: {
-      if (auto u = in.ReadUint()) {
-        if (time_key && *u <= static_cast<uint64_t>(INT64_MAX)) {
-          WriteTime(out, static_cast<int64_t>(*u));
+    case schemas::MsgType::kInt:
+      if (!t.negative) {
+        if (time_key && t.uint_value <= static_cast<uint64_t>(INT64_MAX)) {
+          WriteTime(out, static_cast<int64_t>(t.uint_value));
         } else {
-          out += std::to_string(*u);
+          out += std::to_string(t.uint_value);
         }
-        return true;
-      }
-      auto v = in.ReadInt();
-      if (!v) return false;
-      if (time_key) {
-        WriteTime(out, *v);
+      } else if (time_key) {
+        WriteTime(out, t.int_value);
       } else {
-        out += std::to_string(*v);
+        out += std::to_string(t.int_value);
       }
       return true;
-    }
-    case schemas::MsgType::kBool: {
-      auto v = in.ReadBool();
-      if (!v) return false;
-      out += *v ? "true" : "false";
+    case schemas::MsgType::kBool:
+      out += t.bool_value ? "true" : "false";
       return true;
-    }
     case schemas::MsgType::kNil:
       out += "null";
-      return in.ReadNil();
-    default:  // floats, binary, extensions: the slow path renders them
+      return true;
+    default:  // floats, binary, extensions, bad input: the slow path renders or refuses them
       return false;
   }
 }

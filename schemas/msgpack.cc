@@ -160,6 +160,13 @@ MsgType MsgpackReader::Peek() const {
   return Next(&end).type;
 }
 
+MsgpackReader::Token MsgpackReader::ReadToken() {
+  size_t end = 0;
+  Token t = Next(&end);
+  if (t.type != MsgType::kInvalid) pos_ = end;
+  return t;
+}
+
 std::optional<uint32_t> MsgpackReader::ReadMapHeader() {
   size_t end = 0;
   Token t = Next(&end);

@@ -57,6 +57,10 @@ class MsgpackReader {
     std::string_view bytes;  // kString, kBinary, kExt
     uint32_t count = 0;      // kArray: elements, kMap: pairs
   };
+  // Reads the next token whatever its type, in one parse: a scalar whole, or a container's
+  // header (`count`; its elements follow). kInvalid, position unchanged, at the end or on bad
+  // input. For a walker that takes what comes (the gateway's reply-to-JSON writer).
+  Token ReadToken();
 
  private:
   // Parses the next token without moving; sets `*end` to the position after it.
