@@ -30,6 +30,7 @@ namespace {
 
 struct Settings {
   bool quick = false;
+  bool http_only = false;                    // --http-only
   std::chrono::milliseconds duration{1000};  // per rate measurement
   uint64_t events = 1'000'000;               // pre-filled by the pipelined publish
   size_t latency_samples = 2000;
@@ -67,7 +68,9 @@ Row Ratio(std::string name, double value, std::string unit, double baseline,
 }
 
 std::string ErrorNote(size_t errors, const std::string& first = "") {
-  return errors == 0 ? "" : "ERRORS: " + std::to_string(errors) + (first.empty() ? "" : ", first: " + first);
+  return errors == 0
+             ? ""
+             : "ERRORS: " + std::to_string(errors) + (first.empty() ? "" : ", first: " + first);
 }
 
 // Where the CPU figures of a load stop: when every process went idle after it, or not.
@@ -98,8 +101,8 @@ struct GatewayRowNames {
 
 void AddGatewayRows(Report& report, int& errors, const GatewayRowNames& names,
                     const HttpLoad& trivial, const Result<HttpLoad>& load) {
-  Row base = Rate("trivial cpp-httplib handler (same tuning), " + names.method,
-                  trivial.per_second, "req/s");
+  Row base = Rate("trivial cpp-httplib handler (same tuning), " + names.method, trivial.per_second,
+                  "req/s");
   base.note = ErrorNote(trivial.errors, trivial.first_error);
   errors += static_cast<int>(trivial.errors);
   report.Add(base);
@@ -143,9 +146,8 @@ struct HistoryPoint {
   std::vector<std::pair<std::string, double>> store_mib;  // {store, MiB in use}
 };
 
-Result<HistoryPoint> MeasureHistory(const std::string& bin, const std::string& dir,
-                                    uint64_t orders, size_t connections,
-                                    std::chrono::milliseconds duration,
+Result<HistoryPoint> MeasureHistory(const std::string& bin, const std::string& dir, uint64_t orders,
+                                    size_t connections, std::chrono::milliseconds duration,
                                     std::chrono::milliseconds settle_limit) {
   HistoryPoint point;
   point.orders = orders;
@@ -157,8 +159,8 @@ Result<HistoryPoint> MeasureHistory(const std::string& bin, const std::string& d
     // The portal reads the seeded records as its own: the newest past order is there, completed.
     ASSIGN_OR_RETURN(const std::string status, system->OrderStatus(PastOrderId(orders - 1)));
     if (status != "completed")
-      return Status::Internal("seeded order " + PastOrderId(orders - 1) + " reads as \"" +
-                              status + "\", not completed");
+      return Status::Internal("seeded order " + PastOrderId(orders - 1) + " reads as \"" + status +
+                              "\", not completed");
     system->Stop();  // the stores are measured closed
   }
   for (const char* store : {"portal", "tasks", "matching", "supplies", "hiring", "broker"}) {
@@ -183,8 +185,8 @@ void AddHistoryRows(Report& report, const HistoryPoint& p, const HistoryPoint* b
     report.Add(cpu);
   } else {
     const std::string of = FormatValue(static_cast<double>(base->orders)) + " past orders";
-    Row rate = Ratio(n + ": POST /v1/orders", p.load.per_second, "req/s", base->load.per_second,
-                     of, 0.67);
+    Row rate =
+        Ratio(n + ": POST /v1/orders", p.load.per_second, "req/s", base->load.per_second, of, 0.67);
     rate.note = ErrorNote(p.load.errors, p.load.first_error);
     report.Add(rate);
     Row cpu = Ratio(n + ": CPU per order, all processes", TotalCpu(p.load), "us",
@@ -212,234 +214,238 @@ int Run(const Settings& s) {
               s.quick ? " (smoke run: figures are indicative only)" : "");
   std::fflush(stdout);
 
-  // --- raw ZeroMQ -------------------------------------------------------------------------
-  report.Section("raw ZeroMQ baselines (same run, tcp://127.0.0.1, 128-byte payload)");
-  RoundTrips echo1 = EchoRoundTrips(context, 1, s.duration, kPayload);
-  RoundTrips echo256 = EchoRoundTrips(context, 256, s.duration, kPayload);
-  RoundTrips relay1 = RelayRoundTrips(context, 1, s.duration, kPayload);
-  RoundTrips relay256 = RelayRoundTrips(context, 256, s.duration, kPayload);
-  for (auto [name, rt] : {std::pair{"echo DEALER->ROUTER, 1 in flight", &echo1},
-                          std::pair{"echo DEALER->ROUTER, 256 in flight", &echo256},
-                          std::pair{"two-hop zmq::proxy relay, 1 in flight", &relay1},
-                          std::pair{"two-hop zmq::proxy relay, 256 in flight", &relay256}}) {
-    Row r = Rate(name, rt->per_second, "rt/s");
-    r.note = ErrorNote(rt->errors);
-    count_errors(rt->errors);
-    report.Add(r);
-  }
-
-  // --- raw LMDB -----------------------------------------------------------------------------
   testing::TempDir temp;
-  report.Section("raw LMDB baseline (durable: one put + fsync per transaction)");
-  auto lmdb = LmdbDurableCommits(temp.Sub("lmdb"), s.duration, 150);
-  double lmdb_rate = lmdb.ok() ? lmdb->per_second : 0;
-  {
-    Row r = Rate("LMDB commits, 1 put per txn", lmdb_rate, "commits/s");
-    if (!lmdb.ok()) r.note = "ERROR: " + lmdb.status().ToString(), ++errors;
-    report.Add(r);
-  }
-
-  // --- the broker ---------------------------------------------------------------------------
   const std::string bin = ExeDir();
-  const std::string endpoint_file = temp.Sub("endpoint");
-  testing::ChildProcess broker =
-      testing::ChildProcess::Start({bin + "/mcf-broker", "--endpoint", "tcp://127.0.0.1:*",
-                                    "--endpoint-file", endpoint_file, "--data", temp.Sub("broker")},
-                                   temp.Sub("broker.log"));
-  auto endpoint = testing::WaitForFileLine(endpoint_file, Millis(10000));
-  if (!endpoint) {
-    std::fprintf(stderr, "mcf-bench: %s/mcf-broker did not start; its log:\n%s\n", bin.c_str(),
-                 testing::ReadFile(temp.Sub("broker.log")).c_str());
-    report.Print();
-    return 1;
-  }
-  report.Section("broker: commands (in-process raw MCF/1 worker answering at once)");
-  RoundTrips cmd1 = CommandRoundTrips(context, *endpoint, 1, s.duration);
-  RoundTrips cmd256 = CommandRoundTrips(context, *endpoint, 256, s.duration);
-  {
-    Row r = Ratio("command round trips, 1 in flight", cmd1.per_second, "rt/s", relay1.per_second,
-                  "relay, 1 in flight", 0.8);
-    r.note = ErrorNote(cmd1.errors);
-    count_errors(cmd1.errors);
-    report.Add(r);
-    r = Ratio("command round trips, 256 in flight", cmd256.per_second, "rt/s", relay256.per_second,
-              "relay, 256 in flight", 0.6);
-    r.note = ErrorNote(cmd256.errors);
-    count_errors(cmd256.errors);
-    report.Add(r);
-  }
-
-  report.Section("broker: durable events (fsync'd group commit before PUB_ACK)");
-  PublishResult single = PublishOneAtATime(context, *endpoint, "bench-single", s.duration);
-  {
-    Row r = Ratio("publish->ack, one at a time", single.per_second, "events/s", lmdb_rate,
-                  "LMDB commits", 0.5);
-    r.note = ErrorNote(single.errors);
-    count_errors(single.errors);
-    report.Add(r);
-  }
-  PublishResult piped =
-      PublishPipelined(context, *endpoint, "bench-pipelined", s.events, 256, 16384);
-  {
-    Row r = Rate(
-        "publish->ack, 16384 in flight, " + FormatValue(static_cast<double>(s.events)) + " events",
-        piped.per_second, "events/s");
-    r.ratio = lmdb_rate > 0 ? piped.per_second / lmdb_rate : 0;
-    r.baseline = "LMDB commits";
-    r.target = ">= 250,000/s";
-    r.pass = piped.per_second >= 250'000;
-    r.note = ErrorNote(piped.errors);
-    count_errors(piped.errors);
-    report.Add(r);
-  }
-
-  Latency latency = PublishDeliverLatency(context, *endpoint, s.latency_samples);
-  count_errors(latency.errors);
-  {
-    Row r = Rate("publish->deliver latency p50 (" + std::to_string(latency.samples) + " samples)",
-                 latency.p50_us, "us");
-    r.note = ErrorNote(latency.errors);
-    report.Add(r);
-    report.Add(Rate("publish->deliver latency p99", latency.p99_us, "us"));
-    report.Add(Rate("publish->deliver latency max", latency.max_us, "us"));
-  }
-
-  auto head = LogHead(context, *endpoint);
-  if (!head.ok()) {
-    Row r = Rate("catch-up replay from seq 1", 0, "events/s");
-    r.note = "ERROR: " + head.status().ToString();
-    ++errors;
-    report.Add(r);
-  } else {
-    CatchUp catch_up = CatchUpReplay(context, *endpoint, *head, 8192);
-    Row r = Rate("catch-up replay from seq 1 (" + FormatValue(static_cast<double>(*head)) +
-                     " events, credit 8192)",
-                 catch_up.per_second, "events/s");
-    r.target = ">= 1,000,000/s";
-    r.pass = catch_up.per_second >= 1'000'000;
-    r.note = ErrorNote(catch_up.errors);
-    count_errors(catch_up.errors);
-    report.Add(r);
-  }
-
-  report.Section("memory (/proc/PID/status)");
-  if (auto m = ReadMemory(broker.pid())) {
-    std::string after = "after " + FormatValue(static_cast<double>(s.events)) + "+ events";
-    Row rss = Rate("broker VmRSS, " + after, m->vm_rss_mib, "MiB");
-    rss.note = "includes file-backed pages of the mmapped LMDB log";
-    report.Add(rss);
-    report.Add(Rate("broker RssAnon, " + after, m->rss_anon_mib, "MiB"));
-  }
-  const std::string worker_bin = bin + "/mcf-test-worker";
-  if (access(worker_bin.c_str(), X_OK) == 0) {
-    testing::ChildProcess worker = testing::ChildProcess::Start(
-        {worker_bin, "--broker", *endpoint, "--data", temp.Sub("test-worker")},
-        temp.Sub("test-worker.log"));
-    // Let it open its store, register and settle; this is a measurement, not a correctness check.
-    std::this_thread::sleep_for(Millis(1500));
-    if (auto m = ReadMemory(worker.pid())) {
-      Row r = Rate("idle mcf-test-worker VmRSS", m->vm_rss_mib, "MiB");
-      r.target = "<= 16 MiB";
-      r.pass = m->vm_rss_mib <= 16;
-      report.Add(r);
-      report.Add(Rate("idle mcf-test-worker RssAnon", m->rss_anon_mib, "MiB"));
-    } else {
-      Row r = Rate("idle mcf-test-worker VmRSS", 0, "MiB");
-      r.note = "ERROR: worker exited; log: " + temp.Sub("test-worker.log");
-      ++errors;
+  if (!s.http_only) {
+    // --- raw ZeroMQ -------------------------------------------------------------------------
+    report.Section("raw ZeroMQ baselines (same run, tcp://127.0.0.1, 128-byte payload)");
+    RoundTrips echo1 = EchoRoundTrips(context, 1, s.duration, kPayload);
+    RoundTrips echo256 = EchoRoundTrips(context, 256, s.duration, kPayload);
+    RoundTrips relay1 = RelayRoundTrips(context, 1, s.duration, kPayload);
+    RoundTrips relay256 = RelayRoundTrips(context, 256, s.duration, kPayload);
+    for (auto [name, rt] : {std::pair{"echo DEALER->ROUTER, 1 in flight", &echo1},
+                            std::pair{"echo DEALER->ROUTER, 256 in flight", &echo256},
+                            std::pair{"two-hop zmq::proxy relay, 1 in flight", &relay1},
+                            std::pair{"two-hop zmq::proxy relay, 256 in flight", &relay256}}) {
+      Row r = Rate(name, rt->per_second, "rt/s");
+      r.note = ErrorNote(rt->errors);
+      count_errors(rt->errors);
       report.Add(r);
     }
-    worker.Stop();
-  } else {
-    Row r = Rate("idle worker memory", 0, "MiB");
-    r.note = "skipped: mcf-test-worker not built";
-    report.Add(r);
-  }
-  // --- capture tap on vs off (docs/capture-format.md) ----------------------------------------
-  report.Section("broker: capture tap on vs off (same broker, alternating rounds)");
-  {
-    const int rounds = s.quick ? 1 : 5;
-    const std::string dir = temp.Sub("captures");
-    std::filesystem::create_directories(dir);
-    auto add = [&](const std::string& name, const std::string& unit, const std::string& op,
-                   const TapComparison& t) {
-      report.Add(Rate(name + ", tap off", t.off_per_second, unit));
-      Row on = Ratio(name + ", tap on", t.on_per_second, unit, t.off_per_second, "tap off", 0.9);
-      on.note = ErrorNote(t.errors);
-      if (t.dropped > 0)
-        on.note += (on.note.empty() ? "" : "; ") + std::string("capture dropped ") +
-                   FormatValue(static_cast<double>(t.dropped));
-      count_errors(t.errors);
-      report.Add(on);
-      // CPU per operation does not depend on what else the machine is running; the ratio is
-      // the throughput a CPU-bound broker would keep (off / on).
-      report.Add(Rate("  broker CPU per " + op + ", tap off", t.off_cpu_us_per_op, "us"));
-      Row cpu = Rate("  broker CPU per " + op + ", tap on", t.on_cpu_us_per_op, "us");
-      cpu.ratio = t.on_cpu_us_per_op > 0 ? t.off_cpu_us_per_op / t.on_cpu_us_per_op : 0;
-      cpu.baseline = "tap off CPU (off/on)";
-      cpu.target = ">= 0.9x";
-      cpu.pass = *cpu.ratio >= 0.9;
-      report.Add(cpu);
-    };
-    add("command round trips, 256 in flight", "rt/s", "round trip",
-        CommandsTapOnOff(context, *endpoint, broker.pid(), dir, 256, s.duration, rounds));
-    add("publish->ack, 16384 in flight", "events/s", "event",
-        PublishTapOnOff(context, *endpoint, broker.pid(), dir,
-                        std::max<uint64_t>(s.events / 4, 1000), rounds));
-  }
 
-  // --- read your writes (docs/protocol.md) ----------------------------------------------------
-  report.Section("read your writes: test.get through the broker, 1 in flight, test.fed 1/ms");
-  if (access(worker_bin.c_str(), X_OK) == 0) {
-    auto ryw = MeasureReadYourWrites(context, *endpoint, bin, temp.Sub("ryw"),
-                                     s.quick ? 200 : s.latency_samples * 2, s.quick ? 1 : 8);
-    if (!ryw.ok()) {
+    // --- raw LMDB -----------------------------------------------------------------------------
+    report.Section("raw LMDB baseline (durable: one put + fsync per transaction)");
+    auto lmdb = LmdbDurableCommits(temp.Sub("lmdb"), s.duration, 150);
+    double lmdb_rate = lmdb.ok() ? lmdb->per_second : 0;
+    {
+      Row r = Rate("LMDB commits, 1 put per txn", lmdb_rate, "commits/s");
+      if (!lmdb.ok()) r.note = "ERROR: " + lmdb.status().ToString(), ++errors;
+      report.Add(r);
+    }
+
+    // --- the broker ---------------------------------------------------------------------------
+    const std::string endpoint_file = temp.Sub("endpoint");
+    testing::ChildProcess broker = testing::ChildProcess::Start(
+        {bin + "/mcf-broker", "--endpoint", "tcp://127.0.0.1:*", "--endpoint-file", endpoint_file,
+         "--data", temp.Sub("broker")},
+        temp.Sub("broker.log"));
+    auto endpoint = testing::WaitForFileLine(endpoint_file, Millis(10000));
+    if (!endpoint) {
+      std::fprintf(stderr, "mcf-bench: %s/mcf-broker did not start; its log:\n%s\n", bin.c_str(),
+                   testing::ReadFile(temp.Sub("broker.log")).c_str());
+      report.Print();
+      return 1;
+    }
+    report.Section("broker: commands (in-process raw MCF/1 worker answering at once)");
+    RoundTrips cmd1 = CommandRoundTrips(context, *endpoint, 1, s.duration);
+    RoundTrips cmd256 = CommandRoundTrips(context, *endpoint, 256, s.duration);
+    {
+      Row r = Ratio("command round trips, 1 in flight", cmd1.per_second, "rt/s", relay1.per_second,
+                    "relay, 1 in flight", 0.8);
+      r.note = ErrorNote(cmd1.errors);
+      count_errors(cmd1.errors);
+      report.Add(r);
+      r = Ratio("command round trips, 256 in flight", cmd256.per_second, "rt/s",
+                relay256.per_second, "relay, 256 in flight", 0.6);
+      r.note = ErrorNote(cmd256.errors);
+      count_errors(cmd256.errors);
+      report.Add(r);
+    }
+
+    report.Section("broker: durable events (fsync'd group commit before PUB_ACK)");
+    PublishResult single = PublishOneAtATime(context, *endpoint, "bench-single", s.duration);
+    {
+      Row r = Ratio("publish->ack, one at a time", single.per_second, "events/s", lmdb_rate,
+                    "LMDB commits", 0.5);
+      r.note = ErrorNote(single.errors);
+      count_errors(single.errors);
+      report.Add(r);
+    }
+    PublishResult piped =
+        PublishPipelined(context, *endpoint, "bench-pipelined", s.events, 256, 16384);
+    {
+      Row r = Rate("publish->ack, 16384 in flight, " + FormatValue(static_cast<double>(s.events)) +
+                       " events",
+                   piped.per_second, "events/s");
+      r.ratio = lmdb_rate > 0 ? piped.per_second / lmdb_rate : 0;
+      r.baseline = "LMDB commits";
+      r.target = ">= 250,000/s";
+      r.pass = piped.per_second >= 250'000;
+      r.note = ErrorNote(piped.errors);
+      count_errors(piped.errors);
+      report.Add(r);
+    }
+
+    Latency latency = PublishDeliverLatency(context, *endpoint, s.latency_samples);
+    count_errors(latency.errors);
+    {
+      Row r = Rate("publish->deliver latency p50 (" + std::to_string(latency.samples) + " samples)",
+                   latency.p50_us, "us");
+      r.note = ErrorNote(latency.errors);
+      report.Add(r);
+      report.Add(Rate("publish->deliver latency p99", latency.p99_us, "us"));
+      report.Add(Rate("publish->deliver latency max", latency.max_us, "us"));
+    }
+
+    auto head = LogHead(context, *endpoint);
+    if (!head.ok()) {
+      Row r = Rate("catch-up replay from seq 1", 0, "events/s");
+      r.note = "ERROR: " + head.status().ToString();
+      ++errors;
+      report.Add(r);
+    } else {
+      CatchUp catch_up = CatchUpReplay(context, *endpoint, *head, 8192);
+      Row r = Rate("catch-up replay from seq 1 (" + FormatValue(static_cast<double>(*head)) +
+                       " events, credit 8192)",
+                   catch_up.per_second, "events/s");
+      r.target = ">= 1,000,000/s";
+      r.pass = catch_up.per_second >= 1'000'000;
+      r.note = ErrorNote(catch_up.errors);
+      count_errors(catch_up.errors);
+      report.Add(r);
+    }
+
+    report.Section("memory (/proc/PID/status)");
+    if (auto m = ReadMemory(broker.pid())) {
+      std::string after = "after " + FormatValue(static_cast<double>(s.events)) + "+ events";
+      Row rss = Rate("broker VmRSS, " + after, m->vm_rss_mib, "MiB");
+      rss.note = "includes file-backed pages of the mmapped LMDB log";
+      report.Add(rss);
+      report.Add(Rate("broker RssAnon, " + after, m->rss_anon_mib, "MiB"));
+    }
+    const std::string worker_bin = bin + "/mcf-test-worker";
+    if (access(worker_bin.c_str(), X_OK) == 0) {
+      testing::ChildProcess worker = testing::ChildProcess::Start(
+          {worker_bin, "--broker", *endpoint, "--data", temp.Sub("test-worker")},
+          temp.Sub("test-worker.log"));
+      // Let it open its store, register and settle; this is a measurement, not a correctness check.
+      std::this_thread::sleep_for(Millis(1500));
+      if (auto m = ReadMemory(worker.pid())) {
+        Row r = Rate("idle mcf-test-worker VmRSS", m->vm_rss_mib, "MiB");
+        r.target = "<= 16 MiB";
+        r.pass = m->vm_rss_mib <= 16;
+        report.Add(r);
+        report.Add(Rate("idle mcf-test-worker RssAnon", m->rss_anon_mib, "MiB"));
+      } else {
+        Row r = Rate("idle mcf-test-worker VmRSS", 0, "MiB");
+        r.note = "ERROR: worker exited; log: " + temp.Sub("test-worker.log");
+        ++errors;
+        report.Add(r);
+      }
+      worker.Stop();
+    } else {
+      Row r = Rate("idle worker memory", 0, "MiB");
+      r.note = "skipped: mcf-test-worker not built";
+      report.Add(r);
+    }
+    // --- capture tap on vs off (docs/capture-format.md) ----------------------------------------
+    report.Section("broker: capture tap on vs off (same broker, alternating rounds)");
+    {
+      const int rounds = s.quick ? 1 : 5;
+      const std::string dir = temp.Sub("captures");
+      std::filesystem::create_directories(dir);
+      auto add = [&](const std::string& name, const std::string& unit, const std::string& op,
+                     const TapComparison& t) {
+        report.Add(Rate(name + ", tap off", t.off_per_second, unit));
+        Row on = Ratio(name + ", tap on", t.on_per_second, unit, t.off_per_second, "tap off", 0.9);
+        on.note = ErrorNote(t.errors);
+        if (t.dropped > 0)
+          on.note += (on.note.empty() ? "" : "; ") + std::string("capture dropped ") +
+                     FormatValue(static_cast<double>(t.dropped));
+        count_errors(t.errors);
+        report.Add(on);
+        // CPU per operation does not depend on what else the machine is running; the ratio is
+        // the throughput a CPU-bound broker would keep (off / on).
+        report.Add(Rate("  broker CPU per " + op + ", tap off", t.off_cpu_us_per_op, "us"));
+        Row cpu = Rate("  broker CPU per " + op + ", tap on", t.on_cpu_us_per_op, "us");
+        cpu.ratio = t.on_cpu_us_per_op > 0 ? t.off_cpu_us_per_op / t.on_cpu_us_per_op : 0;
+        cpu.baseline = "tap off CPU (off/on)";
+        cpu.target = ">= 0.9x";
+        cpu.pass = *cpu.ratio >= 0.9;
+        report.Add(cpu);
+      };
+      add("command round trips, 256 in flight", "rt/s", "round trip",
+          CommandsTapOnOff(context, *endpoint, broker.pid(), dir, 256, s.duration, rounds));
+      add("publish->ack, 16384 in flight", "events/s", "event",
+          PublishTapOnOff(context, *endpoint, broker.pid(), dir,
+                          std::max<uint64_t>(s.events / 4, 1000), rounds));
+    }
+
+    // --- read your writes (docs/protocol.md) ----------------------------------------------------
+    report.Section("read your writes: test.get through the broker, 1 in flight, test.fed 1/ms");
+    if (access(worker_bin.c_str(), X_OK) == 0) {
+      auto ryw = MeasureReadYourWrites(context, *endpoint, bin, temp.Sub("ryw"),
+                                       s.quick ? 200 : s.latency_samples * 2, s.quick ? 1 : 8);
+      if (!ryw.ok()) {
+        Row r = Rate("added latency per command, caught up, p50", 0, "us");
+        r.note = "ERROR: " + ryw.status().ToString();
+        ++errors;
+        report.Add(r);
+      } else {
+        report.Add(
+            Rate("worker subscribing to nothing (--no-events), p50", ryw->no_events.p50_us, "us"));
+        report.Add(
+            Rate("worker subscribing to nothing (--no-events), p99", ryw->no_events.p99_us, "us"));
+        report.Add(Rate("worker caught up on test.fed, p50", ryw->caught_up.p50_us, "us"));
+        report.Add(Rate("worker caught up on test.fed, p99", ryw->caught_up.p99_us, "us"));
+        Row added = Rate("added latency per command, caught up, p50 (difference)",
+                         ryw->caught_up.p50_us - ryw->no_events.p50_us, "us");
+        added.target = "<= 20 us";
+        added.pass = added.value <= 20;
+        added.note = std::to_string(ryw->caught_up.samples) + " samples each, " +
+                     FormatValue(static_cast<double>(ryw->events)) + " test.fed events";
+        report.Add(added);
+        report.Add(Rate("  p99 difference", ryw->caught_up.p99_us - ryw->no_events.p99_us, "us"));
+      }
+    } else {
       Row r = Rate("added latency per command, caught up, p50", 0, "us");
-      r.note = "ERROR: " + ryw.status().ToString();
-      ++errors;
+      r.note = "skipped: mcf-test-worker not built";
       report.Add(r);
-    } else {
-      report.Add(Rate("worker subscribing to nothing (--no-events), p50", ryw->no_events.p50_us, "us"));
-      report.Add(Rate("worker subscribing to nothing (--no-events), p99", ryw->no_events.p99_us, "us"));
-      report.Add(Rate("worker caught up on test.fed, p50", ryw->caught_up.p50_us, "us"));
-      report.Add(Rate("worker caught up on test.fed, p99", ryw->caught_up.p99_us, "us"));
-      Row added = Rate("added latency per command, caught up, p50 (difference)",
-                       ryw->caught_up.p50_us - ryw->no_events.p50_us, "us");
-      added.target = "<= 20 us";
-      added.pass = added.value <= 20;
-      added.note = std::to_string(ryw->caught_up.samples) + " samples each, " +
-                   FormatValue(static_cast<double>(ryw->events)) + " test.fed events";
-      report.Add(added);
-      report.Add(Rate("  p99 difference", ryw->caught_up.p99_us - ryw->no_events.p99_us, "us"));
     }
-  } else {
-    Row r = Rate("added latency per command, caught up, p50", 0, "us");
-    r.note = "skipped: mcf-test-worker not built";
-    report.Add(r);
-  }
-  broker.Stop();
+    broker.Stop();
+  }  // !s.http_only
 
   // --- HTTP: the order flow through the gateway -----------------------------------------------
   constexpr size_t kConnections = 32;
   report.Section("HTTP: POST /v1/orders, 32 keep-alive connections (closed loop, one thread each)");
   HttpLoad trivial = TrivialHandlerLoad("POST", kConnections, s.duration);
-  AddGatewayRows(report, errors,
-                 {"POST", "gateway -> bus -> portal (tasks, matching, supplies react)", "order",
-                  true, 400},
-                 trivial,
-                 OrderLoad(bin, temp.Sub("system"), kConnections, s.duration, s.settle_limit));
+  AddGatewayRows(
+      report, errors,
+      {"POST", "gateway -> bus -> portal (tasks, matching, supplies react)", "order", true, 400},
+      trivial, OrderLoad(bin, temp.Sub("system"), kConnections, s.duration, s.settle_limit));
 
   // --- HTTP: a manager's order list -----------------------------------------------------------
   constexpr size_t kListConnections = 64, kListedOrders = 16;
   report.Section("HTTP: GET /v1/orders as a manager (16 orders), 64 keep-alive connections");
   HttpLoad trivial_get = TrivialHandlerLoad("GET", kListConnections, s.duration);
-  AddGatewayRows(report, errors, {"GET", "gateway -> bus -> portal.list_orders", "request", false, 0},
-                 trivial_get,
+  AddGatewayRows(report, errors,
+                 {"GET", "gateway -> bus -> portal.list_orders", "request", false, 0}, trivial_get,
                  ManagerListLoad(bin, temp.Sub("system-list"), kListConnections, s.duration,
                                  kListedOrders, s.settle_limit));
 
   // --- cost as history grows ------------------------------------------------------------------
-  report.Section("history: POST /v1/orders, 32 connections, with N past orders seeded in the stores");
+  report.Section(
+      "history: POST /v1/orders, 32 connections, with N past orders seeded in the stores");
   {
     const std::vector<uint64_t> sizes =
         s.quick ? std::vector<uint64_t>{100, 1000} : std::vector<uint64_t>{100, 10'000, 1'000'000};
@@ -463,7 +469,7 @@ int Run(const Settings& s) {
   }
 
   // --- replay (docs/capture-format.md, "Replay") ----------------------------------------------
-  {
+  if (!s.http_only) {
     const uint64_t messages = s.quick ? 500 : 10'000;
     report.Section("replay: a recorded capture of order flows, fresh stores, sim clock");
     auto replayed = ReplayCapture(bin, temp.Sub("replay"), messages);
@@ -501,6 +507,9 @@ int main(int argc, char** argv) {
   CLI::App app{"mcf-bench: broker figures as ratios to raw ZeroMQ/LMDB baselines of the same run"};
   mcf::bench::Settings s;
   app.add_flag("--quick", s.quick, "small counts: a smoke run (figures indicative only)");
+  app.add_flag("--http-only", s.http_only,
+               "only the HTTP sections (orders, a manager's list, history sizes): they speak HTTP "
+               "alone, so this bench can measure another build's binaries put beside it");
   int64_t ms = 0;
   app.add_option("--duration-ms", ms, "time per rate measurement (default 1000, quick 150)");
   uint64_t events = 0;
