@@ -194,7 +194,7 @@ struct Worker::Loop {
   // full, which applies no events until it has room (its read-only commands still run, on what
   // it has: the dispatcher's capacity rule).
   void TakeRunnable(std::vector<Incoming>& arrived, uint64_t through, std::vector<Incoming>& batch) {
-    const bool subscribes = subscriber != nullptr && !events_paused;
+    const bool subscribes = subscriber != nullptr && !events_paused && w.options_.read_your_writes;
     const TimePoint now = Now();
     auto runnable = [&](const Incoming& c) {
       return !subscribes || c.wait_for_seq <= through || now > c.deadline;

@@ -58,6 +58,10 @@ struct WorkerOptions {
   // same: the quiescence barrier of `mcfctl replay` (docs/capture-format.md, "Replay"). Costs a
   // publishing command one broker commit of latency. On by default (--no-durable-replies).
   bool durable_replies = true;
+  // Bench and tests only: run commands without waiting for the events dispatched before them
+  // (read your writes off; reads may be stale). What the guarantee costs is measured against it
+  // (mcf-bench, "read your writes"). Default on; flag --no-read-your-writes.
+  bool read_your_writes = true;
   // Test-only: a pause between a batch's commit and sending its replies, widening the crash
   // window that the inbox must cover (tests/integration/worker_crash_test.cc). Default 0.
   Millis reply_delay{0};

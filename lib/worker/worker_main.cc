@@ -36,6 +36,9 @@ int RunWorkerMain(int argc, char** argv, std::string service,
   app.add_flag("--durable-replies,!--no-durable-replies", options.durable_replies,
                "reply (and return event credit) only once the batch's events are durable in the "
                "log (default on: read your writes, and mcfctl replay's barrier)");
+  app.add_flag("--read-your-writes,!--no-read-your-writes", options.read_your_writes,
+               "wait, before a command, for the events dispatched before it (default on; off only "
+               "to measure what that costs)");
   size_t map_mb = options.map_size >> 20, max_store_mb = options.max_map_size >> 20;
   app.add_option("--store-map-mb", map_mb, "LMDB map size to start with, MiB (it grows)")
       ->check(CLI::PositiveNumber);

@@ -9,8 +9,6 @@
 //                              a handler added to a store that already has offsets (docs: it
 //                              starts from the beginning of the log, the other types' events
 //                              are skipped)
-// --no-events registers no event handler (test.fed is not handled): the worker subscribes to
-// nothing, so no command waits for a subscription (mcf-bench's read-your-writes baseline).
 // --handler-delay-ms N sleeps inside every handler, to widen crash windows in tests.
 // --crash-in-handler N: _exit(42) inside the N-th test.add handler call of this process, with
 // that batch's transaction open (nothing of it may survive; worker_crash_test.cc).
@@ -36,7 +34,6 @@ namespace wire = mcf::schemas::test_family;
 int64_t g_delay_ms = 0;
 int64_t g_crash_in_handler = 0;
 bool g_count_added = false;
-bool g_no_events = false;
 
 void Delay() {
   if (g_delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(g_delay_ms));
@@ -74,7 +71,6 @@ int main(int argc, char** argv) {
         app.add_option("--crash-in-handler", g_crash_in_handler,
                        "_exit inside the N-th test.add handler call (transaction open)");
         app.add_flag("--count-added", g_count_added, "also handle test.added (counter added)");
-        app.add_flag("--no-events", g_no_events, "handle no events (subscribe to nothing)");
       },
       [](mcf::worker::Worker& w) -> Status {
         ASSIGN_OR_RETURN(const mcf::store::Db counters, w.OpenDb("counters"));
@@ -104,7 +100,6 @@ int main(int argc, char** argv) {
               if (*code == mcf::Code::kOk) return wire::NoReply{};
               return Status(*code, "asked to fail with " + r.status);
             }));
-        if (g_no_events) return Status::Ok();
         RETURN_IF_ERROR(
             w.On<wire::Fed>([counters](HandlerContext& ctx, const wire::Fed& e) -> Status {
               Delay();
