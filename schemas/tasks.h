@@ -25,8 +25,7 @@ using schemas::Encode;
 // The appointment is the half-open interval [starts_at, ends_at). The optional fields were
 // added later: absent decodes as "".
 struct TaskRequested {
-  static constexpr MessageInfo kInfo =
-      Event("tasks.task_requested", "a task asks for a worker");
+  static constexpr MessageInfo kInfo = Event("tasks.task_requested", "a task asks for a worker");
   std::string task_id;  // for a help request, the portal's order id
   std::string client_id;
   std::string service_type_id;
@@ -57,7 +56,8 @@ struct TaskRequested {
 // The final outcome of a task.
 enum class Outcome { kCompleted, kFailed, kCanceled };
 inline constexpr std::array<EnumName<Outcome>, 3> kOutcomeNames = {
-    {{Outcome::kCompleted, "completed"}, {Outcome::kFailed, "failed"},
+    {{Outcome::kCompleted, "completed"},
+     {Outcome::kFailed, "failed"},
      {Outcome::kCanceled, "canceled"}}};
 constexpr std::span<const EnumName<Outcome>> EnumNames(Outcome) { return kOutcomeNames; }
 constexpr std::string_view OutcomeName(Outcome outcome) { return NameOf(outcome); }
@@ -101,12 +101,10 @@ struct TaskAssigned {
   bool operator==(const TaskAssigned&) const = default;
   static constexpr auto Fields() {
     using T = TaskAssigned;
-    return std::tuple{Field("task_id", &T::task_id).NonEmpty(),
-                      Field("client_id", &T::client_id),
-                      Field("worker_id", &T::worker_id).NonEmpty(),
-                      Field("price_minor", &T::price_minor),
-                      Field("starts_at", &T::starts_at_ms),
-                      Field("ends_at", &T::ends_at_ms)};
+    return std::tuple{
+        Field("task_id", &T::task_id).NonEmpty(),     Field("client_id", &T::client_id),
+        Field("worker_id", &T::worker_id).NonEmpty(), Field("price_minor", &T::price_minor),
+        Field("starts_at", &T::starts_at_ms),         Field("ends_at", &T::ends_at_ms)};
   }
 };
 
@@ -118,8 +116,8 @@ struct CheckedIn {
   bool operator==(const CheckedIn&) const = default;
   static constexpr auto Fields() {
     using T = CheckedIn;
-    return std::tuple{Field("task_id", &T::task_id).NonEmpty(),
-                      Field("worker_id", &T::worker_id), Field("at", &T::at_ms)};
+    return std::tuple{Field("task_id", &T::task_id).NonEmpty(), Field("worker_id", &T::worker_id),
+                      Field("at", &T::at_ms)};
   }
 };
 
@@ -132,8 +130,7 @@ struct CopyOffered {
   bool operator==(const CopyOffered&) const = default;
   static constexpr auto Fields() {
     using T = CopyOffered;
-    return std::tuple{Field("task_id", &T::task_id).NonEmpty(),
-                      Field("client_id", &T::client_id)};
+    return std::tuple{Field("task_id", &T::task_id).NonEmpty(), Field("client_id", &T::client_id)};
   }
 };
 
@@ -199,8 +196,7 @@ struct TaskStatusReply {
   std::string id;
   TaskState status = TaskState::kRequested;
   static constexpr auto Fields() {
-    return std::tuple{Field("id", &TaskStatusReply::id),
-                      Field("status", &TaskStatusReply::status)};
+    return std::tuple{Field("id", &TaskStatusReply::id), Field("status", &TaskStatusReply::status)};
   }
 };
 
@@ -209,9 +205,9 @@ struct TaskList {
   std::vector<Task> tasks;
   std::optional<std::string> next_after;
   static constexpr auto Fields() {
-    return std::tuple{Field("tasks", &TaskList::tasks),
-                      Field("next_after", &TaskList::next_after)
-                          .Doc("pass as `after` for the next page")};
+    return std::tuple{
+        Field("tasks", &TaskList::tasks),
+        Field("next_after", &TaskList::next_after).Doc("pass as `after` for the next page")};
   }
 };
 
@@ -277,7 +273,9 @@ struct ListForClient {
 
 struct CheckIn {
   static constexpr MessageInfo kInfo =
-      Command("tasks.check_in", "the assigned worker checks in (needs the kit issued)");
+      Command("tasks.check_in",
+              "the assigned worker checks in (needs the kit issued, and from the check-in window "
+              "before starts_at on)");
   using Reply = TaskStatusReply;
   std::string task_id;
   Bytes photo;
@@ -333,8 +331,8 @@ inline constexpr std::string_view kFail = Fail::kInfo.type;
 inline constexpr std::string_view kCopy = Copy::kInfo.type;
 
 // The declared messages of this family, for the registry.
-using Messages = std::tuple<TaskRequested, TaskFinalized, TaskAssigned, CheckedIn, CopyOffered,
-                            Request, Get, ListForWorker, ListForClient, CheckIn, Complete, Fail,
-                            Copy>;
+using Messages =
+    std::tuple<TaskRequested, TaskFinalized, TaskAssigned, CheckedIn, CopyOffered, Request, Get,
+               ListForWorker, ListForClient, CheckIn, Complete, Fail, Copy>;
 
 }  // namespace mcf::schemas::tasks
