@@ -274,7 +274,7 @@ void Broker::Impl::HandleMessage(Frames& frames) {
       }
       auto route = table.OnReply(rid, reply->request_id, actions);
       if (!route) return;
-      if (recording) recording->tap->Reply(BusNow(), "", AsView(reply->envelope));
+      if (recording) recording->tap->Reply(BusNow(), route->service, AsView(reply->envelope));
       Frames out = proto::Encode(
           proto::ClientReply{std::move(route->request_key), std::move(reply->envelope)});
       if (!SendTo(route->client, out)) ++dropped_replies;

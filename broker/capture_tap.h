@@ -50,8 +50,9 @@ class CaptureTap final : public DurableEventSink {
   void Command(int64_t bus_ms, std::string_view service, std::string_view envelope) {
     Push(capture::RecordKind::kCommand, bus_ms, 0, service, envelope);
   }
-  // A reply envelope sent to a client. An empty `service` is filled in from the envelope's type
-  // by the writer thread (worker replies are not decoded on the routing thread).
+  // A reply envelope sent to a client, under the service its request went to. An empty
+  // `service` is filled in from the envelope's type by the writer thread (nothing is decoded on
+  // the routing thread).
   void Reply(int64_t bus_ms, std::string_view service, std::string_view envelope) {
     Push(capture::RecordKind::kReply, bus_ms, 0, service, envelope);
   }

@@ -114,7 +114,8 @@ std::optional<ReplyRoute> ServiceTable::OnReply(std::string_view worker_id, uint
     return std::nullopt;
   }
   Request& request = rit->second;
-  ReplyRoute route{std::move(request.client), std::move(request.request_key)};
+  ReplyRoute route{std::move(request.client), std::move(request.request_key),
+                   std::move(request.service)};
   auto wit = workers_.find(request.worker);
   requests_.erase(rit);
   --in_flight_count_;

@@ -53,6 +53,7 @@ struct Actions {
 struct ReplyRoute {
   std::string client;
   std::string request_key;
+  std::string service;  // the REQUEST's (what a capture records the reply under)
 };
 
 struct ServiceTableOptions {
