@@ -49,7 +49,8 @@ TEST(CurveKeysTest, ASecretOthersMayReadIsRefused) {
   ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
   auto read = ReadKeyFile(path);
   ASSERT_FALSE(read.ok());
-  EXPECT_NE(read.status().message().find("chmod 600"), std::string::npos) << read.status().message();
+  EXPECT_NE(read.status().message().find("chmod 600"), std::string::npos)
+      << read.status().message();
   EXPECT_EQ(ReadKeyFile(dir.Sub("missing.key")).status().code(), Code::kNotFound);
 }
 
