@@ -366,17 +366,14 @@ struct Worker::Loop {
       // the same transaction.
       const uint64_t through =
           subscriber ? std::max(applied_through, subscriber->handed_through()) : applied_through;
+      const auto events = static_cast<uint32_t>(batch.size());  // the batch holds only events yet
       TakeRunnable(arrived, through, batch);
-      const size_t commands = std::count_if(batch.begin(), batch.end(), [](const Incoming& m) {
-        return m.kind == Incoming::Kind::kCommand;
-      });
+      const size_t commands = batch.size() - events;
       more = read_commands >= w.options_.max_batch ||
              (!full && subscriber && subscriber->buffered() > 0) || naming != nullptr;
 
       if (!batch.empty()) {
         const uint64_t produced_before = w.dispatcher_.last_producer_seq();
-        uint32_t events = 0;
-        for (const auto& m : batch) events += m.kind == Incoming::Kind::kEvent ? 1 : 0;
         if (commands > 0) MaybeCrash(WorkerOptions::CrashAt::kBeforeCommit, ++command_batches);
         if (events > 0) ++event_batches;
         const DispatcherStats before = w.dispatcher_.stats();

@@ -85,8 +85,8 @@ Status MatchingHandlers::OnTaskRequested(HandlerContext& ctx,
   // A task is matched once: a second request for it (a re-published event) changes nothing.
   ASSIGN_OR_RETURN(const std::optional<StoredBooking> booked,
                    store_.GetBooking(ctx.txn(), reference.task_id));
-  ASSIGN_OR_RETURN(const std::optional<uint64_t> waiting,
-                   store_.WaitingPosition(ctx.txn(), reference.task_id));
+  ASSIGN_OR_RETURN(const std::optional<WaitingTask> waiting,
+                   store_.FindWaiting(ctx.txn(), reference.task_id));
   if (booked || waiting) {
     spdlog::warn("event=task_already_known task={} booked={} waiting={}", Quoted(reference.task_id),
                  booked.has_value(), waiting.has_value());
@@ -115,11 +115,8 @@ Status MatchingHandlers::OnTaskFinalized(HandlerContext& ctx,
     RETURN_IF_ERROR(store_.DeleteBooking(ctx.txn(), *booked));
   } else {
     // Finalized before it was matched (e.g. canceled while waiting): it no longer waits.
-    ASSIGN_OR_RETURN(const std::optional<uint64_t> position,
-                     store_.WaitingPosition(ctx.txn(), finalized.task_id));
     ASSIGN_OR_RETURN(const std::optional<WaitingTask> task,
-                     position ? store_.WaitingAt(ctx.txn(), *position)
-                              : Result<std::optional<WaitingTask>>(std::nullopt));
+                     store_.FindWaiting(ctx.txn(), finalized.task_id));
     if (task) RETURN_IF_ERROR(store_.DeleteWaiting(ctx.txn(), *task));
   }
   if (!worker_id.empty()) {

@@ -220,19 +220,6 @@ Status MatchingStore::DeleteBooking(store::Txn& txn, const StoredBooking& booked
                                                       booked.booking.task_id));
 }
 
-Status MatchingStore::SeedPastBookings(store::Txn& txn, const std::vector<std::string>& worker_ids,
-                                       uint64_t first, uint64_t count, int64_t end_before_ms) {
-  constexpr int64_t kHour = 3'600'000;
-  const uint64_t n = worker_ids.size();
-  for (uint64_t i = first; i < first + count; ++i) {
-    // Booking i belongs to worker i % n and is its (i / n)-th latest: one hour each, back to back.
-    const int64_t ends = end_before_ms - static_cast<int64_t>(i / n) * kHour;
-    ReferenceSample past{"past-" + std::to_string(i), "past-client", "", ends - kHour, ends};
-    RETURN_IF_ERROR(PutBooking(txn, worker_ids[i % n], past));
-  }
-  return Status::Ok();
-}
-
 // ---- the waiting queue ----
 
 Status MatchingStore::IndexWaiting(store::Txn& txn, const WaitingTask& task) {
@@ -251,11 +238,11 @@ Status MatchingStore::AddWaiting(store::Txn& txn, const ReferenceSample& referen
   return txn.Put(dbs_.meta, kNextWaiting, U64Key(position + 1));
 }
 
-Result<std::optional<uint64_t>> MatchingStore::WaitingPosition(const store::Txn& txn,
-                                                               const std::string& task_id) const {
+Result<std::optional<WaitingTask>> MatchingStore::FindWaiting(const store::Txn& txn,
+                                                              const std::string& task_id) const {
   ASSIGN_OR_RETURN(const std::optional<std::string_view> v, txn.Get(dbs_.waiting_by_task, task_id));
-  if (!v) return std::optional<uint64_t>();
-  return std::optional<uint64_t>(FromU64Key(*v));
+  if (!v) return std::optional<WaitingTask>();
+  return WaitingAt(txn, FromU64Key(*v));
 }
 
 Result<std::optional<WaitingTask>> MatchingStore::WaitingAt(const store::Txn& txn,

@@ -101,11 +101,9 @@ class MatchingStore {
 
   // Appends `reference` to the waiting queue (and its two indexes).
   Status AddWaiting(store::Txn& txn, const ReferenceSample& reference);
-  // The queue position of a waiting `task_id`, nullopt when it is not waiting.
-  Result<std::optional<uint64_t>> WaitingPosition(const store::Txn& txn,
-                                                  const std::string& task_id) const;
-  // The waiting task at `position`, nullopt when there is none.
-  Result<std::optional<WaitingTask>> WaitingAt(const store::Txn& txn, uint64_t position) const;
+  // The waiting task `task_id` (one lookup in waiting_by_task), nullopt when it is not waiting.
+  Result<std::optional<WaitingTask>> FindWaiting(const store::Txn& txn,
+                                                 const std::string& task_id) const;
   // Up to `limit` waiting tasks in request order, from the first with position > `after`.
   Result<std::vector<WaitingTask>> Waiting(const store::Txn& txn, uint64_t after,
                                            size_t limit) const;
@@ -123,16 +121,10 @@ class MatchingStore {
   Status RecordResult(store::Txn& txn, const std::string& worker_id,
                       schemas::tasks::Outcome outcome);
 
-  // For benchmarks and tests of history size: books tasks "past-<i>" for i in
-  // [first, first + count), round-robin over `worker_ids` (REQUIRES: not empty), each for one
-  // hour, back to back per worker, the latest ending at `end_before_ms` — the bookings of old
-  // tasks that were never finalized, written as PutBooking would. Commit every 10^4 or so:
-  // one transaction holds all its pages in memory.
-  Status SeedPastBookings(store::Txn& txn, const std::vector<std::string>& worker_ids,
-                          uint64_t first, uint64_t count, int64_t end_before_ms);
-
  private:
   Status MigrateInOwnTxn(store::Env& env);
+  // The waiting task at `position`, nullopt when there is none.
+  Result<std::optional<WaitingTask>> WaitingAt(const store::Txn& txn, uint64_t position) const;
   Result<PastResults> GetResults(const store::Txn& txn, const std::string& worker_id) const;
   Status PutBookingOf(store::Txn& txn, const std::string& worker_id, const Booking& booking);
   Status IndexWaiting(store::Txn& txn, const WaitingTask& task);

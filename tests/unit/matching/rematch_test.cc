@@ -121,6 +121,22 @@ TEST_F(RematchTest, WaitingTaskWhoseAppointmentBeganIsDroppedNotMatched) {
   EXPECT_TRUE(Pool().waiting.empty());
 }
 
+// Books tasks "past-<i>" for i in [first, first + count), round-robin over `workers`, one hour
+// each, back to back per worker, the latest ending at `end_before_ms`: the bookings of old tasks
+// that were never finalized, written as a match would (PutBooking).
+Status SeedPastBookings(MatchingStore& store, store::Txn& txn,
+                        const std::vector<std::string>& workers, uint64_t first, uint64_t count,
+                        int64_t end_before_ms) {
+  const uint64_t n = workers.size();
+  for (uint64_t i = first; i < first + count; ++i) {
+    const int64_t ends = end_before_ms - static_cast<int64_t>(i / n) * kHour;
+    RETURN_IF_ERROR(store.PutBooking(
+        txn, workers[i % n],
+        ReferenceSample{"past-" + std::to_string(i), "past-client", "", ends - kHour, ends}));
+  }
+  return Status::Ok();
+}
+
 TEST_F(RematchTest, PastBookingsNeitherBlockNorShowAndOverlappingOnesStillDo) {
   Apply({Hired("w1"), Hired("w2")});
   {
@@ -129,14 +145,14 @@ TEST_F(RematchTest, PastBookingsNeitherBlockNorShowAndOverlappingOnesStillDo) {
     for (uint64_t first = 0; first < 20'000; first += 10'000) {
       auto txn = d_->env().BeginWrite();
       ASSERT_TRUE(txn.ok());
-      ASSERT_TRUE(store->SeedPastBookings(*txn, {"w1", "w2"}, first, 10'000, kBusNow).ok());
+      ASSERT_TRUE(SeedPastBookings(*store, *txn, {"w1", "w2"}, first, 10'000, kBusNow).ok());
       ASSERT_TRUE(txn->Commit().ok());
     }
     // One seeded booking that is not past: w2 from 09:00 for an hour (booking i ends i hours
     // before the given end, with one worker).
     auto txn = d_->env().BeginWrite();
     ASSERT_TRUE(
-        store->SeedPastBookings(*txn, {"w2"}, 20'000, 1, kMonday9 + kHour + 20'000 * kHour).ok());
+        SeedPastBookings(*store, *txn, {"w2"}, 20'000, 1, kMonday9 + kHour + 20'000 * kHour).ok());
     ASSERT_TRUE(txn->Commit().ok());
   }
   wire::Pool pool = Pool();
