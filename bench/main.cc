@@ -248,7 +248,7 @@ int Run(const Settings& s) {
     const std::string endpoint_file = temp.Sub("endpoint");
     testing::ChildProcess broker = testing::ChildProcess::Start(
         {bin + "/mcf-broker", "--endpoint", "tcp://127.0.0.1:*", "--endpoint-file", endpoint_file,
-         "--data", temp.Sub("broker")},
+         "--data", temp.Sub("broker"), "--insecure"},
         temp.Sub("broker.log"));
     auto endpoint = testing::WaitForFileLine(endpoint_file, Millis(10000));
     if (!endpoint) {

@@ -14,6 +14,7 @@
 #include "broker/capture_tap.h"
 #include "broker/event_log.h"
 #include "broker/log_writer.h"
+#include "broker/peer_guard.h"
 #include "broker/service_table.h"
 #include "broker/subscriptions.h"
 #include "lib/base/log.h"
@@ -37,6 +38,21 @@ constexpr Millis kMaxPollWait{100};  // bounds the reaction to `stop`
 constexpr int kHwm = 200'000;        // generous: peers read their sockets promptly
 constexpr int64_t kMaxAdvanceMs = 366 * kDayMs;
 constexpr std::string_view kStartupCaptureId = "startup";
+constexpr Millis kRegistryCheck{250};  // how soon `mcfctl keys` edits take effect
+
+// One warning a second at most for a kind of refusal; the rest are counted.
+struct LogThrottle {
+  TimePoint next{};
+  uint64_t suppressed = 0;
+  bool Allow(TimePoint now) {
+    if (now < next) {
+      ++suppressed;
+      return false;
+    }
+    next = now + std::chrono::seconds(1);
+    return true;
+  }
+};
 
 bool IsInternalService(std::string_view service) {
   return service == "broker" || service == "clock";
@@ -79,10 +95,12 @@ struct Broker::Impl {
   // --- the loop ----------------------------------------------------------------------------
   Status Run(const std::atomic<bool>& stop);
   void HandleMessage(Frames& frames);
-  void HandleRequest(Frames& frames, const std::string& rid);
+  void HandleRequest(Frames& frames, const std::string& rid, const security::Grant& grant);
+  void Forbid(const security::Grant* grant, std::string_view what);
+  void ReloadPeers();
   void HandleInternal(const std::string& rid, std::string key, std::string_view service,
                       zmq::message_t envelope);
-  void HandlePublish(Frames& frames, const std::string& rid);
+  void HandlePublish(Frames& frames, const std::string& rid, const security::Grant& grant);
   void FlushActions();
   void FlushPublishes();
   void HandleWritesDone();
@@ -115,6 +133,13 @@ struct Broker::Impl {
   std::unique_ptr<EventLog> log;
   std::unique_ptr<LogWriter> writer;
   std::unique_ptr<BusClock> bus_clock;
+  std::unique_ptr<PeerGuard> guard;
+  // The key id each worker and subscriber connection authenticated with, to drop them when the
+  // key is revoked. Pruned with them.
+  std::unordered_map<std::string, std::string> peer_keys;
+  TimePoint next_registry_check{};
+  uint64_t forbidden = 0;
+  LogThrottle forbidden_log;
   ServiceTable table;
   Subscriptions subs;
   Actions actions;
@@ -149,9 +174,7 @@ struct Broker::Impl {
   uint64_t malformed = 0;
   uint64_t dropped_replies = 0;
   uint64_t pending_writes = 0;  // batches handed to the log writer and not yet done
-  uint64_t malformed_logged_at = 0;
-  TimePoint malformed_log_next{};
-  uint64_t malformed_suppressed = 0;
+  LogThrottle malformed_log;
 
   // Which connection publishes under each producer name: one at a time, so that two live
   // processes never interleave one producer's sequence. A binding lapses after Expiry() without
@@ -183,6 +206,16 @@ Status Broker::Impl::Open() {
                  Quoted("the log is already past --start; use an empty --data dir to start over"));
   if (bus_clock->catch_up_capped())
     spdlog::warn("event=clock_catch_up_capped days=7 persisted={}", clk::Iso8601(*state));
+  if (!options.keys_dir.empty()) {
+    ASSIGN_OR_RETURN(guard, PeerGuard::Secure(options.keys_dir, context, router));
+  } else if (options.insecure) {
+    guard = PeerGuard::Insecure();
+    spdlog::warn("event=bus_insecure note={}",
+                 Quoted("no keys: any process that reaches the endpoint may do anything"));
+  } else {
+    return Status::Invalid(
+        "no keys: give --keys DIR (./mcf up makes var/keys) or, for a test bus, --insecure");
+  }
   try {
     router.set(zmq::sockopt::router_mandatory, 1);
     router.set(zmq::sockopt::linger, 0);
@@ -218,7 +251,9 @@ Status Broker::Impl::Run(const std::atomic<bool>& stop) {
   Frames frames;
   frames.reserve(16);
   zmq::pollitem_t items[] = {{router.handle(), 0, ZMQ_POLLIN, 0},
-                             {writer->wake_socket().handle(), 0, ZMQ_POLLIN, 0}};
+                             {writer->wake_socket().handle(), 0, ZMQ_POLLIN, 0},
+                             {guard->zap_poll_handle(), 0, ZMQ_POLLIN, 0}};
+  const int polled = guard->secure() ? 3 : 2;
   // Real mode: catch up the minutes missed while the broker was down.
   if (bus_clock->mode() == ClockMode::kReal)
     if (auto span = bus_clock->DueAt(WallMillis())) SubmitClockSpan(std::move(*span), nullptr);
@@ -232,11 +267,13 @@ Status Broker::Impl::Run(const std::atomic<bool>& stop) {
     if (bus_clock->mode() == ClockMode::kReal)
       wait = std::min(wait, Millis(std::max<int64_t>(0, bus_clock->NextBoundary() - WallMillis())));
     try {
-      zmq::poll(items, 2, wait);
+      zmq::poll(items, polled, wait);
     } catch (const zmq::error_t& e) {
       if (e.num() != EINTR) return Status::Internal(std::string("poll: ") + e.what());
       continue;
     }
+    // Handshakes first: a connecting peer waits for nothing else.
+    if (polled == 3 && (items[2].revents & ZMQ_POLLIN)) guard->HandleZap();
     for (int n = 0; n < kMaxDrain; ++n) {
       if (!proto::RecvFrames(router, frames, /*dontwait=*/true)) break;
       HandleMessage(frames);
@@ -262,9 +299,19 @@ void Broker::Impl::HandleMessage(Frames& frames) {
   std::string rid(AsView(frames[0]));
   auto kind = proto::ParseKind(frames, 1);
   if (!kind.ok()) return CountMalformed(kind.status().message());
+  const security::Grant* grant = guard->GrantOf(frames[1]);
+  if (grant == nullptr) {  // its key was revoked after it connected
+    Forbid(nullptr, "a message from a revoked key");
+    if (*kind == Kind::kRequest)
+      if (auto key = proto::RequestKeyOf(frames, 1))
+        SendReply(rid, std::move(*key),
+                  schemas::ErrorReply("", "", Status::Forbidden("this peer's key is revoked"),
+                                      "broker", BusNow()));
+    return;
+  }
   switch (*kind) {
     case Kind::kRequest:
-      return HandleRequest(frames, rid);
+      return HandleRequest(frames, rid, *grant);
     case Kind::kReply: {
       auto reply = proto::ParseWorkerReply(frames, 1);
       if (!reply.ok()) return CountMalformed(reply.status().message());
@@ -281,7 +328,7 @@ void Broker::Impl::HandleMessage(Frames& frames) {
       return;
     }
     case Kind::kPublish:
-      return HandlePublish(frames, rid);
+      return HandlePublish(frames, rid, *grant);
     case Kind::kHeartbeat: {
       bool known = table.Touch(rid);
       known = subs.Touch(rid) || known;
@@ -295,6 +342,9 @@ void Broker::Impl::HandleMessage(Frames& frames) {
       for (auto& s : ready->services)
         if (!IsInternalService(s)) services.push_back(std::move(s));
       if (services.empty()) return CountMalformed("READY: no service the broker can route");
+      for (const auto& service : services)
+        if (!grant->MayServe(service)) return Forbid(grant, "serving " + service);
+      if (guard->secure()) peer_keys[rid] = grant->key_id;
       spdlog::info("event=worker_ready worker={} capacity={} services={}",
                    Quoted(ready->worker_name), ready->capacity, services.size());
       table.Ready(rid, std::move(ready->worker_name), ready->capacity, services, actions,
@@ -304,6 +354,9 @@ void Broker::Impl::HandleMessage(Frames& frames) {
     case Kind::kSubscribe: {
       auto sub = proto::ParseSubscribe(frames, 1);
       if (!sub.ok()) return CountMalformed(sub.status().message());
+      for (const auto& prefix : sub->prefixes)
+        if (!grant->MaySubscribe(prefix)) return Forbid(grant, "subscribing to " + Quoted(prefix));
+      if (guard->secure()) peer_keys[rid] = grant->key_id;
       spdlog::info("event=subscribed from_seq={} credit={} prefixes={}", sub->from_seq, sub->credit,
                    sub->prefixes.size());
       subs.Subscribe(rid, sub->from_seq, sub->credit, std::move(sub->prefixes), log->Head(),
@@ -328,7 +381,8 @@ void Broker::Impl::HandleMessage(Frames& frames) {
   }
 }
 
-void Broker::Impl::HandleRequest(Frames& frames, const std::string& rid) {
+void Broker::Impl::HandleRequest(Frames& frames, const std::string& rid,
+                                 const security::Grant& grant) {
   auto request = proto::ParseClientRequest(frames, 1);
   if (!request.ok()) {
     CountMalformed(request.status().message());
@@ -337,6 +391,28 @@ void Broker::Impl::HandleRequest(Frames& frames, const std::string& rid) {
       SendReply(rid, std::move(*key),
                 schemas::ErrorReply("", "", request.status(), "broker", BusNow()));
     return;
+  }
+  if (!grant.MayActForOthers()) {
+    // A peer that may not speak for callers acts as itself: {system, <its name>}.
+    auto command = schemas::DecodeEnvelope(AsView(request->envelope));
+    if (!command.ok()) {
+      CountMalformed(command.status().message());
+      return SendReply(rid, std::move(request->request_key),
+                       schemas::ErrorReply("", "", command.status(), "broker", BusNow()));
+    }
+    auto refuse = [&](std::string why) {
+      Forbid(&grant, why);
+      SendReply(rid, std::move(request->request_key),
+                schemas::ErrorReply(*command, Status::Forbidden(std::move(why)), "broker",
+                                    BusNow()));
+    };
+    const schemas::Principal own{"system", grant.name};
+    if (command->principal && *command->principal != own)
+      return refuse("only the gateway and operators may set a command's principal");
+    if (command->type == clk::kAdvance || command->type.starts_with("broker.capture_"))
+      return refuse(command->type + " is for operators");
+    command->principal = own;
+    request->envelope = ToMessage(schemas::Encode(*command));
   }
   if (recording) recording->tap->Command(BusNow(), request->service, AsView(request->envelope));
   if (!LooksLikeMap(request->envelope)) {
@@ -431,9 +507,19 @@ void Broker::Impl::SubmitClockSpan(ClockSpan span, std::optional<uint64_t>* tick
   writer->Submit(std::move(batch));
 }
 
-void Broker::Impl::HandlePublish(Frames& frames, const std::string& rid) {
+void Broker::Impl::HandlePublish(Frames& frames, const std::string& rid,
+                                 const security::Grant& grant) {
   auto publish = proto::ParsePublish(frames, 1);
   if (!publish.ok()) return CountMalformed(publish.status().message());
+  for (const auto& e : publish->events) {
+    if (grant.MayPublish(publish->producer, e.topic)) continue;
+    Forbid(&grant, "publishing " + Quoted(e.topic) + " as " + Quoted(publish->producer));
+    Frames out = proto::Encode(proto::PubRefused{publish->producer,
+                                                 publish->events.front().producer_seq,
+                                                 proto::PubRefused::Reason::kForbidden});
+    SendTo(rid, out);
+    return;
+  }
   for (const auto& e : publish->events)
     if (!LooksLikeMap(e.envelope))
       return CountMalformed("PUBLISH: an event envelope is not a MessagePack map");
@@ -577,6 +663,10 @@ void Broker::Impl::OnTimers() {
       spdlog::info("event=workers_purged reason=silent count={}", purged.size());
     FlushActions();
   }
+  if (now >= next_registry_check) {
+    next_registry_check = now + kRegistryCheck;
+    ReloadPeers();
+  }
   if (now >= next_heartbeat) {
     next_heartbeat = now + options.heartbeat;
     if (auto purged = table.Tick(actions); !purged.empty())
@@ -586,6 +676,9 @@ void Broker::Impl::OnTimers() {
                   [&](const auto& p) { return now - p.second.last >= options.Expiry(); });
     if (auto purged = subs.Purge(); !purged.empty())
       spdlog::info("event=subscribers_purged reason=silent count={}", purged.size());
+    std::erase_if(peer_keys, [&](const auto& p) {
+      return !table.IsWorker(p.first) && !subs.subscribers().count(p.first);
+    });
     subs.Unstall();
     deliver_dirty = true;
     for (const auto& id : table.WorkerIds()) {
@@ -627,15 +720,37 @@ void Broker::Impl::SendReconnect(const std::string& rid) {
 
 void Broker::Impl::CountMalformed(std::string_view what) {
   ++malformed;
-  const TimePoint now = clock.Now();
-  if (now < malformed_log_next) {
-    ++malformed_suppressed;
-    return;
-  }
-  malformed_log_next = now + std::chrono::seconds(1);
+  if (!malformed_log.Allow(clock.Now())) return;
   spdlog::warn("event=malformed_message error={} suppressed={} total={}", Quoted(what),
-               malformed_suppressed, malformed);
-  malformed_suppressed = 0;
+               malformed_log.suppressed, malformed);
+  malformed_log.suppressed = 0;
+}
+
+void Broker::Impl::Forbid(const security::Grant* grant, std::string_view what) {
+  ++forbidden;
+  if (!forbidden_log.Allow(clock.Now())) return;
+  spdlog::warn("event=peer_forbidden key={} peer={} what={} suppressed={} total={}",
+               grant ? grant->key_id : "revoked", Quoted(grant ? grant->name : ""), Quoted(what),
+               forbidden_log.suppressed, forbidden);
+  forbidden_log.suppressed = 0;
+}
+
+void Broker::Impl::ReloadPeers() {
+  const std::vector<std::string> revoked = guard->ReloadIfChanged();
+  if (revoked.empty()) return;
+  // Cut the revoked keys' workers and subscriptions off now: their in-flight requests go back
+  // to the queue for another worker instead of waiting out their deadline here.
+  for (auto it = peer_keys.begin(); it != peer_keys.end();) {
+    if (std::find(revoked.begin(), revoked.end(), it->second) == revoked.end()) {
+      ++it;
+      continue;
+    }
+    spdlog::warn("event=peer_cut_off key={} reason=revoked", it->second);
+    table.Disconnect(it->first, actions);
+    subs.Remove(it->first);
+    it = peer_keys.erase(it);
+  }
+  FlushActions();
 }
 
 Result<std::string> Broker::Impl::StartCapture(const std::string& path,
@@ -751,6 +866,9 @@ std::string Broker::Impl::StatsBody() const {
   stats.refused_busy = static_cast<int64_t>(refused_busy);
   stats.append_failed = static_cast<int64_t>(append_failed);
   stats.refused_gaps = static_cast<int64_t>(refused_gaps);
+  stats.forbidden = static_cast<int64_t>(forbidden);
+  stats.peers_refused = static_cast<int64_t>(guard->peers_refused());
+  stats.secure = guard->secure();
   stats.log_used_bytes = static_cast<int64_t>(log_usage.used_bytes);
   stats.log_ceiling_bytes = static_cast<int64_t>(log_usage.ceiling_bytes);
   stats.log_full =

@@ -45,6 +45,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--capture", options.capture_path,
                  "record every command, reply and event into this capture file until exit");
+  app.add_option("--keys", options.keys_dir,
+                 "keys directory: broker.key (this broker's pair) and peers (the registry)");
+  app.add_flag("--insecure", options.insecure,
+               "no keys: every peer is let in, unauthenticated and unencrypted (tests only)");
   app.add_option("--seed", options.seed, "the run's random seed, recorded in captures");
   size_t max_log_mb = options.map_size >> 20;
   app.add_option("--max-log-mb", max_log_mb, "the event log's capacity in MiB (raise and restart)")

@@ -46,6 +46,12 @@ struct BrokerOptions {
   // If set, a capture of everything crossing the broker is written here from start-up until
   // exit (docs/capture-format.md). Default: none.
   std::string capture_path;
+  // Keys directory (--keys): the broker's own key pair in broker.key and the peer registry in
+  // peers (docs/security.md). Empty: no keys, which is refused unless `insecure`.
+  std::string keys_dir;
+  // Let every peer in with every permission, unencrypted (--insecure): tests that ask for it,
+  // never ./mcf up. Default false.
+  bool insecure = false;
   // The run's seed (--seed), recorded in capture headers as {"*": seed}. Default: none.
   std::optional<int64_t> seed;
   // Test-only: fault injection on the event log's writes (lib/store/fault_injection.h), for a

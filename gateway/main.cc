@@ -12,6 +12,7 @@
 #include <fstream>
 #include <thread>
 
+#include "lib/security/bus_identity.h"
 #include "gateway/auth.h"
 #include "gateway/portal_token_store.h"
 #include "gateway/server.h"
@@ -71,6 +72,10 @@ int main(int argc, char** argv) {
   app.add_option("--port-file", port_file, "after binding, write the port + newline here");
   app.add_option("--broker", config.broker_endpoint, "broker endpoint (default $MCF_BROKER)")
       ->capture_default_str();
+  std::string key_file, broker_key_file;
+  app.add_option("--key", key_file, "the gateway's bus key file (env MCF_KEY; docs/security.md)");
+  app.add_option("--broker-key", broker_key_file,
+                 "the broker's public key file (default broker.pub beside --key)");
   app.add_option("--admin-token-file", admin_token_file,
                  "bootstrap admin token (created, mode 0600, when missing)")
       ->capture_default_str();
@@ -117,6 +122,10 @@ int main(int argc, char** argv) {
   token_cache.ttl = mcf::Millis(token_ttl_ms);
 
   mcf::InitLogging("gateway");
+  if (mcf::Status s = mcf::security::UseKeyFiles(key_file, broker_key_file); !s.ok()) {
+    spdlog::error("event=bus_key_unreadable error={}", mcf::Quoted(s.message()));
+    return 2;
+  }
   if (!ParseListen(listen, &config.host, &config.port)) {
     spdlog::error("event=bad_flag flag=--listen value={}", mcf::Quoted(listen));
     return 2;

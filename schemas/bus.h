@@ -83,6 +83,9 @@ struct StatsReply {
   int64_t refused_busy = 0;
   int64_t append_failed = 0;
   int64_t refused_gaps = 0;
+  int64_t forbidden = 0;
+  int64_t peers_refused = 0;
+  bool secure = false;
   int64_t log_used_bytes = 0;
   int64_t log_ceiling_bytes = 0;
   bool log_full = false;
@@ -109,6 +112,11 @@ struct StatsReply {
         Field("append_failed", &T::append_failed).Doc("event batches the log could not store"),
         Field("refused_gaps", &T::refused_gaps)
             .Doc("events refused because an earlier one of their publisher is missing"),
+        Field("forbidden", &T::forbidden)
+            .Doc("messages refused by the sender's key's permissions (docs/security.md)"),
+        Field("peers_refused", &T::peers_refused)
+            .Doc("CURVE handshakes refused: unknown or revoked keys"),
+        Field("secure", &T::secure).Doc("false only for a broker started with --insecure"),
         Field("log_used_bytes", &T::log_used_bytes),
         Field("log_ceiling_bytes", &T::log_ceiling_bytes),
         Field("log_full", &T::log_full).Doc("within 1/16 of the ceiling: publishes are refused"),

@@ -1,3 +1,4 @@
+#include "lib/security/bus_identity.h"
 #include "lib/client/bus_client.h"
 
 #include <spdlog/spdlog.h>
@@ -66,9 +67,7 @@ struct BusClient::Impl {
   Impl(zmq::context_t& ctx, std::string ep, std::string prod)
       : context(ctx), endpoint(std::move(ep)), producer(std::move(prod)) {
     try {
-      socket = zmq::socket_t(context, zmq::socket_type::dealer);
-      socket.set(zmq::sockopt::linger, 0);
-      socket.connect(endpoint);
+      socket = security::ConnectToBroker(context, endpoint);
     } catch (const zmq::error_t& e) {
       // Every request will then come back as a client-made timeout; say why once.
       spdlog::error("event=client_connect_failed endpoint={} error={}", endpoint, e.what());

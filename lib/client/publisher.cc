@@ -1,3 +1,4 @@
+#include "lib/security/bus_identity.h"
 #include "lib/client/publisher.h"
 
 #include <spdlog/spdlog.h>
@@ -46,9 +47,7 @@ struct Publisher::Impl {
 
   void Connect() {
     try {
-      socket = zmq::socket_t(context, zmq::socket_type::dealer);
-      socket.set(zmq::sockopt::linger, 0);
-      socket.connect(endpoint);
+      socket = security::ConnectToBroker(context, endpoint);
     } catch (const zmq::error_t& e) {
       spdlog::error("event=publisher_connect_failed endpoint={} error={}", endpoint, e.what());
       socket = zmq::socket_t();

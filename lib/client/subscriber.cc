@@ -1,3 +1,4 @@
+#include "lib/security/bus_identity.h"
 #include "lib/client/subscriber.h"
 
 #include <spdlog/spdlog.h>
@@ -88,9 +89,7 @@ struct Subscriber::Impl {
     unreleased = 0;
     head_key.clear();
     try {
-      socket = zmq::socket_t(context, zmq::socket_type::dealer);
-      socket.set(zmq::sockopt::linger, 0);
-      socket.connect(endpoint);
+      socket = security::ConnectToBroker(context, endpoint);
     } catch (const zmq::error_t& e) {
       spdlog::error("event=subscriber_connect_failed endpoint={} error={}", endpoint, e.what());
       socket = zmq::socket_t();

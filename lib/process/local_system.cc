@@ -10,6 +10,8 @@
 
 #include "lib/base/log.h"
 #include "lib/client/bus_client.h"
+#include "lib/security/bus_identity.h"
+#include "lib/security/key_directory.h"
 #include "schemas/body.h"
 #include "schemas/bus.h"
 #include "schemas/envelope.h"
@@ -60,6 +62,22 @@ Status LocalSystem::StartAll() {
   std::filesystem::create_directories(data, ec);
   if (ec) return Status::Internal("cannot create " + data + ": " + ec.message());
 
+  const std::string keys = keys_dir();
+  if (!keys.empty()) {
+    std::vector<security::PeerSpec> peers = {{"operator", security::PeerRole::kOperator},
+                                             {"gateway", security::PeerRole::kGateway}};
+    for (const auto& c : options_.contexts) peers.push_back({c, security::PeerRole::kContext});
+    RETURN_IF_ERROR(security::EnsureKeys(keys, peers));
+    RETURN_IF_ERROR(security::UseKeyFiles(security::KeyFileOf(keys, "operator"), ""));
+  }
+  // `--keys DIR` for the broker, `--key DIR/<name>.key` for a peer; --insecure without keys.
+  auto key_flags = [&](const std::string& name) -> std::vector<std::string> {
+    if (keys.empty()) return name == "broker" ? std::vector<std::string>{"--insecure"}
+                                              : std::vector<std::string>{};
+    if (name == "broker") return {"--keys", keys};
+    return {"--key", security::KeyFileOf(keys, name)};
+  };
+
   const std::string endpoint_file = data + "/broker.endpoint";
   std::filesystem::remove(endpoint_file, ec);
   Child broker{"broker",
@@ -67,6 +85,7 @@ Status LocalSystem::StartAll() {
                 "--endpoint-file", endpoint_file, "--data", data + "/broker"},
                {}};
   broker.argv.insert(broker.argv.end(), options_.broker_flags.begin(), options_.broker_flags.end());
+  for (auto& flag : key_flags("broker")) broker.argv.push_back(std::move(flag));
   Launch(children_.emplace_back(std::move(broker)));
   auto endpoint = WaitForFileLine(endpoint_file, options_.ready_timeout);
   if (!endpoint) return Status::Unavailable("mcf-broker did not bind (see broker.log)");
@@ -79,6 +98,7 @@ Status LocalSystem::StartAll() {
                  {}};
     worker.argv.insert(worker.argv.end(), options_.worker_flags.begin(),
                        options_.worker_flags.end());
+    for (auto& flag : key_flags(context)) worker.argv.push_back(std::move(flag));
     Launch(children_.emplace_back(std::move(worker)));
   }
   RETURN_IF_ERROR(WaitUntilRegistered());
@@ -93,6 +113,7 @@ Status LocalSystem::StartAll() {
                   {}};
     gateway.argv.insert(gateway.argv.end(), options_.gateway_flags.begin(),
                         options_.gateway_flags.end());
+    for (auto& flag : key_flags("gateway")) gateway.argv.push_back(std::move(flag));
     Launch(children_.emplace_back(std::move(gateway)));
     auto port = WaitForFileLine(port_file, options_.ready_timeout);
     if (!port) return Status::Unavailable("mcf-gateway did not listen (see gateway.log)");
@@ -122,6 +143,10 @@ Status LocalSystem::WaitUntilRegistered() {
   for (const auto& c : options_.contexts)
     if (!registered.count(c)) missing += (missing.empty() ? "" : ", ") + c;
   return Status::Unavailable("contexts did not register with the broker: " + missing);
+}
+
+std::string LocalSystem::keys_dir() const {
+  return options_.insecure ? std::string() : options_.data_dir + "/keys";
 }
 
 ChildProcess* LocalSystem::Find(std::string_view name) {

@@ -3,6 +3,12 @@
 // Used by end-to-end tests, `mcfctl replay` and the HTTP benchmark, so that all three start a
 // system the same way `./mcf up` does (same executables, same flags).
 //
+// Keys, as ./mcf up makes them: <data>/keys holds the broker's pair, one key per process (each
+// context's with role context, the gateway's, and the operator's) and the registry; the broker
+// runs with --keys and each process with its own --key. Start() makes the operator key this
+// process's bus identity (security::SetProcessCurve), so the caller's BusClients — a test, mcfctl
+// replay, the bench — talk to the system as its operator.
+//
 // Start() returns once the broker has bound, every context has registered with it (broker.stats
 // lists it with a worker) and the gateway, if any, listens. Stop() (also the destructor) sends
 // SIGTERM in reverse start order. Owned by one thread; not thread-safe.
@@ -28,6 +34,7 @@ struct SystemOptions {
   std::vector<std::string> worker_flags;  // passed to every context, e.g. {"--seed", "1"}
   std::vector<std::string> gateway_flags;
   std::chrono::milliseconds ready_timeout{15000};
+  bool insecure = false;                  // no keys: mcf-broker --insecure (the bench's baseline)
 };
 
 class LocalSystem {
@@ -43,6 +50,8 @@ class LocalSystem {
   // The gateway's bootstrap admin token (<data>/admin.token); "" without a gateway.
   const std::string& admin_token() const { return admin_token_; }
   const std::string& data_dir() const { return options_.data_dir; }
+  // <data>/keys: the key directory (lib/security/key_directory.h); "" when insecure.
+  std::string keys_dir() const;
 
   // The process started under `name` ("broker", a context, "gateway"); null when unknown.
   ChildProcess* Find(std::string_view name);

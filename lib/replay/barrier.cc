@@ -1,3 +1,4 @@
+#include "lib/security/bus_identity.h"
 #include "lib/replay/barrier.h"
 
 #include <chrono>
@@ -41,9 +42,7 @@ Result<bool> IsIdle(std::string_view stats_body, std::string* why) {
 
 BusDriver::BusDriver(zmq::context_t& context, std::string endpoint, std::string producer)
     : context_(context), endpoint_(std::move(endpoint)), producer_(std::move(producer)) {
-  socket_ = zmq::socket_t(context_, zmq::socket_type::dealer);
-  socket_.set(zmq::sockopt::linger, 0);
-  socket_.connect(endpoint_);
+  socket_ = security::ConnectToBroker(context_, endpoint_);
   client::SubscriberOptions opts;
   opts.prefixes = {""};
   opts.from_seq = 1;

@@ -11,40 +11,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "lib/base/file_io.h"
 #include "lib/base/stable_hash.h"
 
 namespace mcf::security {
 namespace {
 
-Status Errno(std::string_view what, const std::string& path) {
-  return Status::Internal(std::string(what) + " " + path + ": " + std::strerror(errno));
-}
-
-// Writes `text` to `path` with `mode` through a temporary file and a rename.
-Status WriteAtomically(const std::string& path, std::string_view text, mode_t mode) {
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return Errno("cannot create", tmp);
-  // open() applies the umask; the mode must be exactly what was asked.
-  bool ok = ::fchmod(fd, mode) == 0;
-  for (size_t done = 0; ok && done < text.size();) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    ok = n > 0;
-    if (ok) done += static_cast<size_t>(n);
-  }
-  ok = ok && ::fsync(fd) == 0;
-  const int saved = errno;
-  ::close(fd);
-  errno = saved;
-  if (!ok) {
-    Status s = Errno("cannot write", tmp);
-    ::unlink(tmp.c_str());
-    return s;
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return Errno("cannot rename to", path);
-  return Status::Ok();
-}
 
 Result<std::string> ReadSmallFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -102,7 +74,7 @@ Status WriteKeyFile(const std::string& path, const CurveKeyPair& pair) {
   ASSIGN_OR_RETURN(const std::string derived, PublicKeyOf(pair.secret_key));
   if (derived != pair.public_key)
     return Status::Invalid("the public key does not belong to the secret key");
-  return WriteAtomically(path, "public " + pair.public_key + "\nsecret " + pair.secret_key + "\n",
+  return WriteFileAtomically(path, "public " + pair.public_key + "\nsecret " + pair.secret_key + "\n",
                          0600);
 }
 
@@ -125,7 +97,7 @@ Result<CurveKeyPair> ReadKeyFile(const std::string& path) {
 
 Status WritePublicKeyFile(const std::string& path, std::string_view public_key) {
   if (!IsZ85Key(public_key)) return Status::Invalid("not a Z85 key (40 characters)");
-  return WriteAtomically(path, "public " + std::string(public_key) + "\n", 0644);
+  return WriteFileAtomically(path, "public " + std::string(public_key) + "\n", 0644);
 }
 
 Result<std::string> ReadPublicKeyFile(const std::string& path) {

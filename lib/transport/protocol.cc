@@ -225,6 +225,8 @@ std::string_view ReasonName(PubRefused::Reason reason) {
       return "conflict";
     case PubRefused::Reason::kBusy:
       return "busy";
+    case PubRefused::Reason::kForbidden:
+      return "forbidden";
   }
   return "unknown";
 }
@@ -394,7 +396,7 @@ Result<PubRefused> ParsePubRefused(const Frames& f, size_t first) {
   HeaderReader h(f[first], k);
   ASSIGN_OR_RETURN(auto seq, h.U64("producer seq"));
   ASSIGN_OR_RETURN(auto reason, h.ShortString("reason"));
-  if (reason.size() != 1 || (reason[0] != 1 && reason[0] != 2))
+  if (reason.size() != 1 || reason[0] < 1 || reason[0] > 3)
     return Status::Invalid("PUB_REFUSED: unknown reason");
   ASSIGN_OR_RETURN(auto producer, h.Rest("producer"));
   return PubRefused{std::move(producer), seq, static_cast<PubRefused::Reason>(reason[0])};

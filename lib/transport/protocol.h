@@ -110,6 +110,9 @@ struct PubRefused {
     kConflict = 1,
     // The producer name is publishing from another live connection; retry later.
     kBusy = 2,
+    // The sender's key may not publish under this producer name or topic (docs/security.md).
+    // Retried only slowly: it takes an operator to change the key's permissions.
+    kForbidden = 3,
   };
   std::string producer;
   uint64_t producer_seq = 0;

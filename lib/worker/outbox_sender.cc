@@ -1,3 +1,4 @@
+#include "lib/security/bus_identity.h"
 #include "lib/worker/outbox_sender.h"
 
 #include <spdlog/spdlog.h>
@@ -27,9 +28,7 @@ void OutboxSender::Reconnect() {
     spdlog::info("event=outbox_reconnect producer={} acked={} resend_from={}",
                  dispatcher_.producer_id(), acked_, acked_ + 1);
   try {
-    socket_ = zmq::socket_t(context_, zmq::socket_type::dealer);
-    socket_.set(zmq::sockopt::linger, 0);
-    socket_.connect(endpoint_);
+    socket_ = security::ConnectToBroker(context_, endpoint_);
   } catch (const zmq::error_t& e) {
     spdlog::error("event=outbox_connect_failed endpoint={} error={}", endpoint_, e.what());
     socket_ = zmq::socket_t();
@@ -85,11 +84,16 @@ void OutboxSender::Drain() {
         spdlog::error("event=publish_refused reason=conflict producer={} producer_seq={}",
                       dispatcher_.producer_id(), refused->producer_seq);
       } else {
-        // Another live process publishes under our name (a previous incarnation whose binding
-        // has not lapsed yet): send nothing more here; Tick() resends from the last ack.
+        // Busy: another live process publishes under our name (a previous incarnation whose
+        // binding has not lapsed yet): send nothing more here; Tick() resends from the last ack.
+        // Forbidden (our key may not publish this) is retried the same slow way, so that the
+        // outbox drains once an operator fixes the key's permissions.
         busy_ = true;
-        spdlog::warn("event=publish_refused reason=busy producer={} producer_seq={}",
-                     dispatcher_.producer_id(), refused->producer_seq);
+        const bool forbidden = refused->reason == proto::PubRefused::Reason::kForbidden;
+        spdlog::log(forbidden ? spdlog::level::err : spdlog::level::warn,
+                    "event=publish_refused reason={} producer={} producer_seq={}",
+                    proto::ReasonName(refused->reason), dispatcher_.producer_id(),
+                    refused->producer_seq);
       }
       continue;
     }

@@ -1,3 +1,4 @@
+#include "lib/security/bus_identity.h"
 #include "lib/worker/worker.h"
 
 #include <signal.h>
@@ -127,9 +128,7 @@ struct Worker::Loop {
 
   void ConnectWorker() {
     try {
-      socket = zmq::socket_t(context, zmq::socket_type::dealer);
-      socket.set(zmq::sockopt::linger, 0);
-      socket.connect(w.options_.broker_endpoint);
+      socket = security::ConnectToBroker(context, w.options_.broker_endpoint);
     } catch (const zmq::error_t& e) {
       spdlog::error("event=worker_connect_failed endpoint={} error={}", w.options_.broker_endpoint,
                     e.what());

@@ -7,6 +7,7 @@
 
 #include "lib/base/log.h"
 #include "lib/client/bus_client.h"
+#include "lib/security/bus_identity.h"
 #include "schemas/clock.h"
 
 namespace mcf::worker {
@@ -26,6 +27,11 @@ int RunWorkerMain(int argc, char** argv, std::string service,
 
   CLI::App app("mcf " + service + " worker");
   app.add_option("--broker", options.broker_endpoint, "broker endpoint (env MCF_BROKER)");
+  std::string key_file, broker_key_file;
+  app.add_option("--key", key_file, "this worker's bus key file (env MCF_KEY; docs/security.md)");
+  app.add_option("--broker-key", broker_key_file,
+                 "the broker's public key file (env MCF_BROKER_KEY; default broker.pub beside "
+                 "--key)");
   app.add_option("--data", options.data_dir, "LMDB directory of this worker's store");
   app.add_option("--seed", options.seed, "seed for handler randomness");
   app.add_option("--heartbeat-ms", heartbeat_ms, "heartbeat interval")->check(CLI::PositiveNumber);
@@ -79,6 +85,11 @@ int RunWorkerMain(int argc, char** argv, std::string service,
   }
 
   InitLogging(service);
+  if (Status s = security::UseKeyFiles(key_file, broker_key_file); !s.ok()) {
+    spdlog::error("event=bus_key_unreadable service={} error={}", service, Quoted(s.message()));
+    std::fprintf(stderr, "mcf-%s: %s\n", service.c_str(), s.message().c_str());
+    return 2;
+  }
   Worker worker(options);
   if (Status s = worker.Open(); !s.ok()) {
     if (s.code() == Code::kUnavailable) {  // another live process owns the store

@@ -5,12 +5,16 @@
 #include <algorithm>
 #include <atomic>
 
+#include "lib/security/bus_identity.h"
+#include "tests/support/test_keys.h"
+
 namespace mcf::testing {
 
 InProcessBroker::InProcessBroker(zmq::context_t& context, broker::BrokerOptions options) {
   options.endpoint = "tcp://127.0.0.1:*";
   options.endpoint_file.clear();
   options.heartbeat = Millis(100);
+  if (options.keys_dir.empty() && !options.insecure) options.keys_dir = TestKeysDir();
   auto created = broker::Broker::Create(options, context);
   if (!created.ok()) {
     error_ = created.status().ToString();
@@ -46,15 +50,13 @@ BrokerProcess::BrokerProcess(const TempDir& dir, std::string data_dir,
                                    "--heartbeat-ms",
                                    "100"};
   argv.insert(argv.end(), extra.begin(), extra.end());
+  AddTestKeys(argv);
   process_ = ChildProcess::Start(argv, log_path_);
   if (auto line = WaitForFileLine(endpoint_file, milliseconds(10000))) endpoint_ = *line;
 }
 
 Peer::Peer(zmq::context_t& context, const std::string& endpoint)
-    : socket_(context, zmq::socket_type::dealer) {
-  socket_.set(zmq::sockopt::linger, 0);
-  socket_.connect(endpoint);
-}
+    : socket_(security::ConnectToBroker(context, endpoint)) {}
 
 void Peer::Send(proto::Frames frames) { proto::SendFrames(socket_, frames); }
 

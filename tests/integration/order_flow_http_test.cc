@@ -417,8 +417,8 @@ TEST_F(OrderFlowHttpTest, CheckInRightAfterTheKitIsIssuedIsNeverRefused500Times)
 TEST_F(OrderFlowHttpTest, StaffProvisionedWithMcfctlSignInOverHttp) {
   const std::string out = dir_.Sub("mcfctl.out");
   ChildProcess mcfctl =
-      ChildProcess::Start({BinDir() + "/mcfctl", "--broker", system_->broker_endpoint(), "staff",
-                           "add", "manager", "Tom"},
+      ChildProcess::Start({BinDir() + "/mcfctl", "--broker", system_->broker_endpoint(), "--key",
+                           system_->keys_dir() + "/operator.key", "staff", "add", "manager", "Tom"},
                           out);
   ASSERT_EQ(mcfctl.Wait(milliseconds(10000)), 0) << ReadFile(out);
   const std::string text = ReadFile(out);
@@ -444,8 +444,8 @@ TEST_F(OrderFlowHttpTest, StaffProvisionedWithMcfctlSignInOverHttp) {
   EXPECT_EQ(DiffStores(before_refused, Settled()), "");
   // A bad role is refused by mcfctl itself (usage error), before anything is sent.
   ChildProcess bad =
-      ChildProcess::Start({BinDir() + "/mcfctl", "--broker", system_->broker_endpoint(), "staff",
-                           "add", "emperor", "Tom"},
+      ChildProcess::Start({BinDir() + "/mcfctl", "--broker", system_->broker_endpoint(), "--key",
+                           system_->keys_dir() + "/operator.key", "staff", "add", "emperor", "Tom"},
                           dir_.Sub("mcfctl-bad.out"));
   EXPECT_EQ(bad.Wait(milliseconds(10000)), 2);
 }

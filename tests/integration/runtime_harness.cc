@@ -8,6 +8,7 @@
 
 #include "lib/base/clock.h"
 #include "schemas/registry.h"
+#include "tests/support/test_keys.h"
 
 namespace mcf::testing {
 
@@ -19,6 +20,7 @@ bool RuntimeCluster::StartBroker(std::vector<std::string> extra) {
                                    "--endpoint-file",        ep_file,          "--data",
                                    dir_.Sub("broker"),       "--heartbeat-ms", "100"};
   argv.insert(argv.end(), broker_extra_.begin(), broker_extra_.end());
+  AddTestKeys(argv);
   broker_ = ChildProcess::Start(argv, dir_.Sub("broker.log"));
   auto line = WaitForFileLine(ep_file, milliseconds(10000));
   if (!line) return false;

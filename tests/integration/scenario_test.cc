@@ -186,7 +186,8 @@ class SimulateTest : public ::testing::Test {
     if (!system.ok()) return "";
     systems_.push_back(std::move(system).value());
     const auto& s = systems_.back();
-    return "--broker " + s->broker_endpoint() + " simulate --gateway 127.0.0.1:" +
+    return "--broker " + s->broker_endpoint() + " --key " + s->keys_dir() +
+           "/operator.key simulate --gateway 127.0.0.1:" +
            std::to_string(s->gateway_port()) + " --admin-token-file " + s->data_dir() +
            "/admin.token";
   }

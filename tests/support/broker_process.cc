@@ -3,6 +3,8 @@
 #include <chrono>
 #include <filesystem>
 
+#include "tests/support/test_keys.h"
+
 namespace mcf::testing {
 
 std::optional<StartedBroker> StartBrokerProcess(const std::string& data_dir,
@@ -20,6 +22,7 @@ std::optional<StartedBroker> StartBrokerProcess(const std::string& data_dir,
                                    "--data",
                                    data_dir};
   argv.insert(argv.end(), extra.begin(), extra.end());
+  AddTestKeys(argv);
   StartedBroker broker{ChildProcess::Start(argv, log_path), ""};
   auto line = WaitForFileLine(endpoint_file, std::chrono::milliseconds(10000));
   if (!line) return std::nullopt;

@@ -36,6 +36,10 @@ std::string ExitCodeHelp();
 schemas::Reply CallOnce(const std::string& endpoint, const std::string& type, std::string body,
                         Millis timeout, const std::optional<schemas::Principal>& principal = {});
 
+// The bus identity of this mcfctl run: `key_file`, else $MCF_KEY, else the operator key of
+// $MCF_VAR/keys (var/keys) if there is one, else none (only an --insecure broker answers).
+Status UseOperatorKey(const std::string& key_file, const std::string& broker_key_file);
+
 // Parses "5s", "1500ms", "2m" (schemas::clock::ParseDuration); nullopt when malformed.
 std::optional<Millis> ParseTimeout(const std::string& text);
 
@@ -100,5 +104,9 @@ std::function<std::optional<int>()> AddStaffCommands(CLI::App& app, const std::s
 // identical, 1 different, 2 unusable capture or failed system. Same contract as
 // AddCaptureCommands.
 std::function<std::optional<int>()> AddReplayCommands(CLI::App& app);
+
+// `keys init|add|list|revoke|rotate` (keys.cc): the key directory and peer registry. Same
+// contract as AddCaptureCommands.
+std::function<std::optional<int>()> AddKeysCommands(CLI::App& app);
 
 }  // namespace mcf::mcfctl

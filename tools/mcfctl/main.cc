@@ -13,6 +13,7 @@
 
 int main(int argc, char** argv) {
   using namespace mcf::mcfctl;
+  using mcf::Status;
   mcf::InitLogging("mcfctl");
 
   CLI::App app{"mcfctl: ops tool for the MCF bus"};
@@ -22,6 +23,11 @@ int main(int argc, char** argv) {
   app.add_option("--broker", broker,
                  "broker endpoint (default: $MCF_BROKER or tcp://127.0.0.1:5555)")
       ->capture_default_str();
+  std::string key_file, broker_key_file;
+  app.add_option("--key", key_file,
+                 "the operator's bus key (default: $MCF_KEY, else $MCF_VAR/keys/operator.key)");
+  app.add_option("--broker-key", broker_key_file,
+                 "the broker's public key (default: broker.pub beside the key)");
 
   TailOptions tail;
   auto* tail_cmd = app.add_subcommand("tail", "print events from the log as JSON lines");
@@ -72,6 +78,7 @@ int main(int argc, char** argv) {
   auto run_simulate = AddSimulateCommand(app, broker);
   auto run_staff = AddStaffCommands(app, broker);
   auto run_replay = AddReplayCommands(app);
+  auto run_keys = AddKeysCommands(app);
 
   mcf::soak::SoakOptions soak;
   auto* soak_cmd = app.add_subcommand(
@@ -103,6 +110,11 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : kExitUsage;
   }
 
+  if (auto rc = run_keys()) return *rc;
+  if (Status s = UseOperatorKey(key_file, broker_key_file); !s.ok()) {
+    std::cerr << "mcfctl: " << s.message() << "\n";
+    return kExitLocalError;
+  }
   tail.broker = send.broker = clock.broker = broker;
   if (*tail_cmd) return RunTail(tail);
   if (*send_cmd) return RunSend(send);

@@ -1,0 +1,39 @@
+// Permissions: what a bus peer may do, decided by the broker from the key the peer's connection
+// authenticated with (never from anything the peer says about itself). One Grant per registered
+// key; the role (lib/security/peer_registry.h) fixes the rules and the name fills them in:
+//
+//   role      serve      publish (producer, topics)   subscribe   set a principal, clock/capture
+//   operator  -          -                             everything  yes
+//   gateway   -          -                             -           yes
+//   context   its name   its name, "<name>."           everything  no: it acts as {system, name}
+//   trusted   anything   anything                      everything  yes
+//
+// Contexts may read every topic because the event log is how contexts integrate; what the rules
+// protect is who may write, answer and speak for a caller (docs/security.md). Plain values;
+// thread-compatible.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "lib/security/peer_registry.h"
+
+namespace mcf::security {
+
+struct Grant {
+  std::string name;
+  PeerRole role = PeerRole::kContext;
+  std::string key_id;  // KeyId of the public key: what logs and captures show
+  bool revoked = false;
+
+  bool MayServe(std::string_view service) const;
+  // Publishing events of `topic` under the durable producer name `producer`.
+  bool MayPublish(std::string_view producer, std::string_view topic) const;
+  bool MaySubscribe(std::string_view prefix) const;
+  // Setting a command's principal, and the broker's operator commands (clock.advance, captures).
+  bool MayActForOthers() const;
+};
+
+Grant GrantFor(const PeerEntry& entry);
+
+}  // namespace mcf::security
