@@ -134,9 +134,19 @@ struct Broker::Impl {
   std::unique_ptr<LogWriter> writer;
   std::unique_ptr<BusClock> bus_clock;
   std::unique_ptr<PeerGuard> guard;
-  // The key id each worker and subscriber connection authenticated with, to drop them when the
-  // key is revoked. Pruned with them.
-  std::unordered_map<std::string, std::string> peer_keys;
+  // The key id each connection authenticated with, to cut it off when the key is revoked:
+  // workers and subscribers while they are known, clients until silent for Expiry().
+  struct PeerKey {
+    std::string key_id;
+    TimePoint last{};
+  };
+  std::unordered_map<std::string, PeerKey> peer_keys;
+  void NotePeerKey(const std::string& rid, const security::Grant& grant) {
+    if (!guard->secure()) return;
+    PeerKey& k = peer_keys[rid];
+    if (k.key_id.empty()) k.key_id = grant.key_id;
+    k.last = clock.Now();
+  }
   TimePoint next_registry_check{};
   uint64_t forbidden = 0;
   LogThrottle forbidden_log;
@@ -311,6 +321,7 @@ void Broker::Impl::HandleMessage(Frames& frames) {
   }
   switch (*kind) {
     case Kind::kRequest:
+      NotePeerKey(rid, *grant);
       return HandleRequest(frames, rid, *grant);
     case Kind::kReply: {
       auto reply = proto::ParseWorkerReply(frames, 1);
@@ -344,7 +355,7 @@ void Broker::Impl::HandleMessage(Frames& frames) {
       if (services.empty()) return CountMalformed("READY: no service the broker can route");
       for (const auto& service : services)
         if (!grant->MayServe(service)) return Forbid(grant, "serving " + service);
-      if (guard->secure()) peer_keys[rid] = grant->key_id;
+      NotePeerKey(rid, *grant);
       spdlog::info("event=worker_ready worker={} capacity={} services={}",
                    Quoted(ready->worker_name), ready->capacity, services.size());
       table.Ready(rid, std::move(ready->worker_name), ready->capacity, services, actions,
@@ -356,7 +367,7 @@ void Broker::Impl::HandleMessage(Frames& frames) {
       if (!sub.ok()) return CountMalformed(sub.status().message());
       for (const auto& prefix : sub->prefixes)
         if (!grant->MaySubscribe(prefix)) return Forbid(grant, "subscribing to " + Quoted(prefix));
-      if (guard->secure()) peer_keys[rid] = grant->key_id;
+      NotePeerKey(rid, *grant);
       spdlog::info("event=subscribed from_seq={} credit={} prefixes={}", sub->from_seq, sub->credit,
                    sub->prefixes.size());
       subs.Subscribe(rid, sub->from_seq, sub->credit, std::move(sub->prefixes), log->Head(),
@@ -677,7 +688,8 @@ void Broker::Impl::OnTimers() {
     if (auto purged = subs.Purge(); !purged.empty())
       spdlog::info("event=subscribers_purged reason=silent count={}", purged.size());
     std::erase_if(peer_keys, [&](const auto& p) {
-      return !table.IsWorker(p.first) && !subs.subscribers().count(p.first);
+      return now - p.second.last >= options.Expiry() && !table.IsWorker(p.first) &&
+             !subs.subscribers().count(p.first);
     });
     subs.Unstall();
     deliver_dirty = true;
@@ -738,16 +750,20 @@ void Broker::Impl::Forbid(const security::Grant* grant, std::string_view what) {
 void Broker::Impl::ReloadPeers() {
   const std::vector<std::string> revoked = guard->ReloadIfChanged();
   if (revoked.empty()) return;
-  // Cut the revoked keys' workers and subscriptions off now: their in-flight requests go back
-  // to the queue for another worker instead of waiting out their deadline here.
+  // Cut the revoked keys' connections off now: the requests they sent are answered forbidden,
+  // the requests dispatched to them go back to the queue for another worker, their
+  // subscriptions end. Everything they send from now on is refused (GrantOf).
   for (auto it = peer_keys.begin(); it != peer_keys.end();) {
-    if (std::find(revoked.begin(), revoked.end(), it->second) == revoked.end()) {
+    if (std::find(revoked.begin(), revoked.end(), it->second.key_id) == revoked.end()) {
       ++it;
       continue;
     }
-    spdlog::warn("event=peer_cut_off key={} reason=revoked", it->second);
-    table.Disconnect(it->first, actions);
+    const size_t failed =
+        table.FailRequestsOf(it->first, Status::Forbidden("this peer's key was revoked"), actions);
+    const bool worker = table.Disconnect(it->first, actions);
     subs.Remove(it->first);
+    spdlog::warn("event=peer_cut_off key={} reason=revoked worker={} requests_failed={}",
+                 it->second.key_id, worker, failed);
     it = peer_keys.erase(it);
   }
   FlushActions();

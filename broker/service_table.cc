@@ -282,6 +282,14 @@ void ServiceTable::Drain(const std::string& name, Service& service, Actions& out
   if (service.queued == 0) service.queue.clear();
 }
 
+size_t ServiceTable::FailRequestsOf(std::string_view client, const Status& status, Actions& out) {
+  std::vector<uint64_t> ids;
+  for (const auto& [id, request] : requests_)
+    if (request.client == client) ids.push_back(id);
+  for (uint64_t id : ids) Fail(id, status, out);
+  return ids.size();
+}
+
 void ServiceTable::Fail(uint64_t id, Status status, Actions& out) {
   auto rit = requests_.find(id);
   if (rit == requests_.end()) return;

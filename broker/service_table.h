@@ -89,6 +89,9 @@ class ServiceTable {
   // their queues and are re-dispatched. False when unknown.
   bool Disconnect(std::string_view worker, Actions& out);
 
+  // Answers every request `client` has queued or in flight with `status` now (its key was
+  // revoked); a worker's later reply to one is counted late. Returns how many. O(requests).
+  size_t FailRequestsOf(std::string_view client, const Status& status, Actions& out);
   // Expires requests whose deadline has passed (`timeout`), purges workers silent for
   // `expiry`, and, once the start-up grace is over, refuses requests for still-unknown
   // services (`unavailable`). Returns the routing ids of purged workers.

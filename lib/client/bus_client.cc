@@ -85,7 +85,8 @@ struct BusClient::Impl {
     proto::ClientRequest req{key, std::string(service), timeout_ms,
                              zmq::message_t(envelope_bytes.data(), envelope_bytes.size())};
     proto::Frames frames = proto::Encode(std::move(req));
-    if (socket.handle() == nullptr || !proto::SendFrames(socket, frames)) {
+    // Never blocks: a DEALER whose CURVE handshake was refused has no pipe to queue on.
+    if (socket.handle() == nullptr || !proto::SendFrames(socket, frames, /*dontwait=*/true)) {
       // Not sent: the pending entry times out on its own, keeping the one-reply contract.
       spdlog::warn("event=client_send_failed service={} key={}", service, key);
     }

@@ -75,7 +75,8 @@ struct Publisher::Impl {
       uint64_t upto = p.events.back().producer_seq;
       if (!in_flight) last_progress = Now();
       proto::Frames frames = proto::Encode(std::move(p));
-      if (!proto::SendFrames(socket, frames)) return;
+      // Never blocks (a refused CURVE handshake leaves no pipe); the resend timer retries.
+      if (!proto::SendFrames(socket, frames, /*dontwait=*/true)) return;
       sent_upto = upto;
     }
   }

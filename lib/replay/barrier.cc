@@ -60,7 +60,8 @@ Result<std::string> BusDriver::Request(std::string_view service, std::string_vie
       key, std::string(service), static_cast<uint32_t>(timeout.count()),
       zmq::message_t(envelope.data(), envelope.size())});
   try {
-    if (!proto::SendFrames(socket_, frames)) return Status::Unavailable("cannot send a request");
+    if (!proto::SendFrames(socket_, frames, /*dontwait=*/true))
+      return Status::Unavailable("cannot send a request (is the key registered?)");
   } catch (const zmq::error_t& e) {
     return Status::Unavailable(std::string("cannot send a request: ") + e.what());
   }

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <atomic>
 
-#include "lib/security/bus_identity.h"
 #include "tests/support/test_keys.h"
 
 namespace mcf::testing {
@@ -57,6 +56,14 @@ BrokerProcess::BrokerProcess(const TempDir& dir, std::string data_dir,
 
 Peer::Peer(zmq::context_t& context, const std::string& endpoint)
     : socket_(security::ConnectToBroker(context, endpoint)) {}
+
+Peer::Peer(zmq::context_t& context, const std::string& endpoint,
+           const std::optional<security::ClientCurve>& curve)
+    : socket_(context, zmq::socket_type::dealer) {
+  socket_.set(zmq::sockopt::linger, 0);
+  if (curve) security::ApplyClientCurve(socket_, *curve);
+  socket_.connect(endpoint);
+}
 
 void Peer::Send(proto::Frames frames) { proto::SendFrames(socket_, frames); }
 

@@ -17,6 +17,7 @@
 
 #include "broker/broker.h"
 #include "broker/options.h"
+#include "lib/security/bus_identity.h"
 #include "lib/transport/protocol.h"
 #include "schemas/body.h"
 #include "schemas/envelope.h"
@@ -67,7 +68,11 @@ class InProcessBroker {
 // A raw DEALER connected to the broker.
 class Peer {
  public:
+  // With this process's bus identity (tests/support/test_keys.h).
   Peer(zmq::context_t& context, const std::string& endpoint);
+  // With `curve`'s key, or plain (no CURVE at all) when it is nullopt.
+  Peer(zmq::context_t& context, const std::string& endpoint,
+       const std::optional<security::ClientCurve>& curve);
   void Send(proto::Frames frames);
   // The next message, waiting up to `wait`.
   std::optional<proto::Frames> Recv(milliseconds wait);

@@ -231,3 +231,23 @@ mutation ryw-broker-no-progress broker/subscriptions.cc \
   'a subscription behind the head on nothing it matches is never told how far it was scanned' \
   $'    const bool progress = s.owed > s.told && cursor - 1 > s.told;' \
   $'    const bool progress = false;'
+
+# --- keys and permissions (docs/security.md) --------------------------------------------------
+mutation sec-publish-any-topic lib/security/permissions.cc \
+  '^BrokerSecurityTest\. ^PermissionsTest\.' \
+  'a context key publishes events of any topic (its name only checked as the producer)' \
+  $'  return own_producer && topic.size() > name.size() && topic.starts_with(name) &&\n         topic[name.size()] == \'.\';' \
+  $'  return own_producer;'
+
+mutation sec-principal-passes broker/broker.cc \
+  '^BrokerSecurityTest\.' \
+  'a context sets any principal on its commands' \
+  $'    if (command->principal && *command->principal != own)' \
+  $'    if (false)'
+
+mutation sec-revoke-keeps-connections broker/broker.cc \
+  '^BrokerSecurityTest\.' \
+  'a revoked key keeps its open connections and requests' \
+  $'  const std::vector<std::string> revoked = guard->ReloadIfChanged();\n  if (revoked.empty()) return;' \
+  $'  (void)guard->ReloadIfChanged();\n  return;'
+
