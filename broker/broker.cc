@@ -356,8 +356,10 @@ void Broker::Impl::HandleMessage(Frames& frames) {
       for (const auto& service : services)
         if (!grant->MayServe(service)) return Forbid(grant, "serving " + service);
       NotePeerKey(rid, *grant);
-      spdlog::info("event=worker_ready worker={} capacity={} services={}",
-                   Quoted(ready->worker_name), ready->capacity, services.size());
+      const char* address = zmq_msg_gets(frames[1].handle(), "Peer-Address");
+      spdlog::info("event=worker_ready worker={} capacity={} services={} key={} address={}",
+                   Quoted(ready->worker_name), ready->capacity, services.size(),
+                   grant->key_id.empty() ? "none" : grant->key_id, address ? address : "");
       table.Ready(rid, std::move(ready->worker_name), ready->capacity, services, actions,
                   ready->incarnation);
       return;

@@ -1,4 +1,4 @@
-// mcfctl keys init|add|list|revoke|rotate: the bus's key directory (var/keys, or --dir), edited
+// mcfctl keys init|add|new|list|revoke|rotate: the bus's key directory (var/keys, or --dir), edited
 // on the broker's host; the broker picks every change up within a quarter second, without a
 // restart (docs/security.md). Keys are made here by libzmq; secrets never leave their 0600
 // files, and what is printed is key ids and public keys only.
@@ -69,7 +69,7 @@ std::function<std::optional<int>()> AddKeysCommands(CLI::App& app) {
   struct Options {
     std::string dir = DefaultKeysDir();
     std::vector<std::string> specs;
-    std::string name, role, public_key, revoke;
+    std::string name, role, public_key, revoke, file;
   };
   auto o = std::make_shared<Options>();
   auto* keys = app.add_subcommand("keys", "the bus's keys and who may do what (docs/security.md)");
@@ -84,6 +84,10 @@ std::function<std::optional<int>()> AddKeysCommands(CLI::App& app) {
   add->add_option("role", o->role, "operator | gateway | context | trusted")->required();
   add->add_option("--public-key", o->public_key,
                   "a peer on another host: its Z85 public key or a file holding it");
+  auto* make = keys->add_subcommand(
+      "new", "a key pair in FILE (0600), registered nowhere: for a peer on another host; prints "
+             "the public key to register on the broker's host with `keys add --public-key`");
+  make->add_option("file", o->file, "e.g. /etc/mcf/keys/supplies.key")->required();
   auto* list = keys->add_subcommand("list", "every registered key: name, role, key id, state");
   auto* revoke = keys->add_subcommand(
       "revoke", "cut a key (by key id or Z85) or every key of a peer (by name) off the bus");
@@ -135,6 +139,15 @@ std::function<std::optional<int>()> AddKeysCommands(CLI::App& app) {
       return 0;
     }
     if (*list) return List(o->dir);
+    if (*make) {
+      if (std::filesystem::exists(o->file))
+        return Fail(Status::Conflict(o->file + " exists; keys are never overwritten here"));
+      auto pair = sec::GenerateCurveKeyPair();
+      if (!pair.ok()) return Fail(pair.status());
+      if (Status s = sec::WriteKeyFile(o->file, *pair); !s.ok()) return Fail(s);
+      std::cout << pair->public_key << "\n";
+      return 0;
+    }
     if (*revoke) {
       auto registry = sec::PeerRegistry::Load(sec::RegistryFileOf(o->dir));
       if (!registry.ok()) return Fail(registry.status());
