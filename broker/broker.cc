@@ -96,6 +96,8 @@ struct Broker::Impl {
   Status Run(const std::atomic<bool>& stop);
   void HandleMessage(Frames& frames);
   void HandleRequest(Frames& frames, const std::string& rid, const security::Grant& grant);
+  bool StampOwnPrincipal(proto::ClientRequest& request, const std::string& rid,
+                         const security::Grant& grant);
   void Forbid(const security::Grant* grant, std::string_view what);
   void ReloadPeers();
   void HandleInternal(const std::string& rid, std::string key, std::string_view service,
@@ -405,28 +407,7 @@ void Broker::Impl::HandleRequest(Frames& frames, const std::string& rid,
                 schemas::ErrorReply("", "", request.status(), "broker", BusNow()));
     return;
   }
-  if (!grant.MayActForOthers()) {
-    // A peer that may not speak for callers acts as itself: {system, <its name>}.
-    auto command = schemas::DecodeEnvelope(AsView(request->envelope));
-    if (!command.ok()) {
-      CountMalformed(command.status().message());
-      return SendReply(rid, std::move(request->request_key),
-                       schemas::ErrorReply("", "", command.status(), "broker", BusNow()));
-    }
-    auto refuse = [&](std::string why) {
-      Forbid(&grant, why);
-      SendReply(rid, std::move(request->request_key),
-                schemas::ErrorReply(*command, Status::Forbidden(std::move(why)), "broker",
-                                    BusNow()));
-    };
-    const schemas::Principal own{"system", grant.name};
-    if (command->principal && *command->principal != own)
-      return refuse("only the gateway and operators may set a command's principal");
-    if (command->type == clk::kAdvance || command->type.starts_with("broker.capture_"))
-      return refuse(command->type + " is for operators");
-    command->principal = own;
-    request->envelope = ToMessage(schemas::Encode(*command));
-  }
+  if (!grant.MayActForOthers() && !StampOwnPrincipal(*request, rid, grant)) return;
   if (recording) recording->tap->Command(BusNow(), request->service, AsView(request->envelope));
   if (!LooksLikeMap(request->envelope)) {
     CountMalformed("REQUEST: envelope is not a MessagePack map");
@@ -445,6 +426,35 @@ void Broker::Impl::HandleRequest(Frames& frames, const std::string& rid,
   }
   table.Submit(rid, std::move(request->request_key), request->service, request->timeout_ms,
                std::move(request->envelope), actions);
+}
+
+// A peer that may not speak for callers acts as itself: its command's principal becomes
+// {system, <its name>}; naming anyone else, or asking for an operator command, is refused.
+// False when the command was answered here.
+bool Broker::Impl::StampOwnPrincipal(proto::ClientRequest& request, const std::string& rid,
+                                     const security::Grant& grant) {
+  auto command = schemas::DecodeEnvelope(AsView(request.envelope));
+  if (!command.ok()) {
+    CountMalformed(command.status().message());
+    SendReply(rid, std::move(request.request_key),
+              schemas::ErrorReply("", "", command.status(), "broker", BusNow()));
+    return false;
+  }
+  auto refuse = [&](std::string why) {
+    Forbid(&grant, why);
+    SendReply(rid, std::move(request.request_key),
+              schemas::ErrorReply(*command, Status::Forbidden(std::move(why)), "broker",
+                                  BusNow()));
+    return false;
+  };
+  const schemas::Principal own{"system", grant.name};
+  if (command->principal && *command->principal != own)
+    return refuse("only the gateway and operators may set a command's principal");
+  if (command->type == clk::kAdvance || command->type.starts_with("broker.capture_"))
+    return refuse(command->type + " is for operators");
+  command->principal = own;
+  request.envelope = ToMessage(schemas::Encode(*command));
+  return true;
 }
 
 schemas::Reply Broker::Impl::OkReply(const schemas::Envelope& command, std::string body) const {

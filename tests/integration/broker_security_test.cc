@@ -32,8 +32,10 @@ class BrokerSecurityTest : public ::testing::Test {
                                         {"supplies", sec::PeerRole::kContext},
                                         {"test", sec::PeerRole::kTrusted}})
                     .ok());
-    broker_ = std::make_unique<BrokerProcess>(dir_, dir_.Sub("log"),
-                                              std::vector<std::string>{"--keys", keys_});
+    // Raw peers do not heartbeat: a long liveness keeps them registered for a whole test, so
+    // that only revocation (never a purge) takes a worker away.
+    broker_ = std::make_unique<BrokerProcess>(
+        dir_, dir_.Sub("log"), std::vector<std::string>{"--keys", keys_, "--liveness", "100"});
     ASSERT_TRUE(broker_->ok()) << broker_->Log();
     op_ = Connect("operator");
   }

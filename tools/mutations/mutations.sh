@@ -242,8 +242,8 @@ mutation sec-publish-any-topic lib/security/permissions.cc \
 mutation sec-principal-passes broker/broker.cc \
   '^BrokerSecurityTest\.' \
   'a context sets any principal on its commands' \
-  $'    if (command->principal && *command->principal != own)' \
-  $'    if (false)'
+  $'  if (command->principal && *command->principal != own)' \
+  $'  if (false)'
 
 mutation sec-revoke-keeps-connections broker/broker.cc \
   '^BrokerSecurityTest\.' \
