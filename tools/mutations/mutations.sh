@@ -248,6 +248,6 @@ mutation sec-principal-passes broker/broker.cc \
 mutation sec-revoke-keeps-connections broker/broker.cc \
   '^BrokerSecurityTest\.' \
   'a revoked key keeps its open connections and requests' \
-  $'  const std::vector<std::string> revoked = guard->ReloadIfChanged();\n  if (revoked.empty()) return;' \
-  $'  (void)guard->ReloadIfChanged();\n  return;'
+  $'  if (revoked.empty()) return;' \
+  $'  if (true) return;'
 
