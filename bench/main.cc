@@ -1,6 +1,6 @@
 // mcf-bench: one run measures raw ZeroMQ and LMDB baselines and then the real broker (CURVE on,
-// as in production), and prints the broker's figures as ratios to those baselines with PASS/FAIL
-// against the targets.
+// as in production; once more against a second broker with --insecure, to price CURVE), and
+// prints the broker's figures as ratios to those baselines with PASS/FAIL against the targets.
 // The exit code is 0 unless something did not work (lost replies, broker would not start);
 // it never depends on the targets. `--quick` runs small counts (the ctest smoke entry).
 #include <unistd.h>
@@ -15,6 +15,7 @@
 
 #include "bench/broker_bench.h"
 #include "bench/capture_bench.h"
+#include "bench/curve_bench.h"
 #include "bench/http_bench.h"
 #include "bench/lmdb_baseline.h"
 #include "bench/replay_bench.h"
@@ -206,10 +207,47 @@ void AddHistoryRows(Report& report, const HistoryPoint& p, const HistoryPoint* b
   }
 }
 
+// One workload measured with a feature off and on (the capture tap, CURVE).
+struct OnOffRowNames {
+  std::string workload;   // "command round trips, 256 in flight"
+  std::string unit;       // of the rates
+  std::string op;         // what the CPU is per: "round trip"
+  std::string feature;    // "tap", "CURVE"
+  double target = 0;      // for the rate on, as a ratio to the rate off
+  double cpu_target = 0;  // for broker CPU off/on; 0 = none (informational)
+};
+
+// The rate off; the rate on as a ratio to it (with `note`, and the errors); the broker's CPU per
+// operation of each, the on side as off/on: the throughput a CPU-bound broker would keep, which
+// does not depend on what else the machine runs. `Comparison`: TapComparison, CurveComparison.
+template <typename Comparison>
+void AddOnOffRows(Report& report, int& errors, const OnOffRowNames& n, const Comparison& c,
+                  const std::string& note = "") {
+  const std::string off = ", " + n.feature + " off", on = ", " + n.feature + " on";
+  report.Add(Rate(n.workload + off, c.off_per_second, n.unit));
+  Row rate = Ratio(n.workload + on, c.on_per_second, n.unit, c.off_per_second, n.feature + " off",
+                   n.target);
+  rate.note = ErrorNote(c.errors);
+  if (!note.empty()) rate.note += (rate.note.empty() ? "" : "; ") + note;
+  errors += static_cast<int>(c.errors);
+  report.Add(rate);
+  report.Add(Rate("  broker CPU per " + n.op + off, c.off_cpu_us_per_op, "us"));
+  Row cpu = Rate("  broker CPU per " + n.op + on, c.on_cpu_us_per_op, "us");
+  cpu.ratio = c.on_cpu_us_per_op > 0 ? c.off_cpu_us_per_op / c.on_cpu_us_per_op : 0;
+  cpu.baseline = n.feature + " off CPU (off/on)";
+  if (n.cpu_target > 0) {
+    char t[32];
+    std::snprintf(t, sizeof t, ">= %.2gx", n.cpu_target);
+    cpu.target = t;
+    cpu.pass = *cpu.ratio >= n.cpu_target;
+  }
+  report.Add(cpu);
+}
+
 // An mcf-broker child of the bench and where it listens.
 struct RunningBroker {
   testing::ChildProcess process;
-  std::string endpoint;
+  BenchBroker at;
 };
 
 // Starts `bin`/mcf-broker with `flags` (its data, log and endpoint file under `temp`, named after
@@ -229,7 +267,7 @@ std::optional<RunningBroker> StartBroker(const std::string& bin, const testing::
                  testing::ReadFile(temp.Sub(name + ".log")).c_str());
     return std::nullopt;
   }
-  broker.endpoint = *bound;
+  broker.at = BenchBroker{*bound, broker.process.pid()};
   return broker;
 }
 
@@ -301,7 +339,7 @@ int Run(const Settings& s) {
       return 1;
     }
     testing::ChildProcess& broker = started->process;
-    const std::string& endpoint = started->endpoint;
+    const std::string& endpoint = started->at.endpoint;
     report.Section("broker, CURVE on: commands (in-process raw MCF/1 worker answering at once)");
     RoundTrips cmd1 = CommandRoundTrips(context, endpoint, 1, s.duration);
     RoundTrips cmd256 = CommandRoundTrips(context, endpoint, 256, s.duration);
@@ -412,29 +450,37 @@ int Run(const Settings& s) {
       std::filesystem::create_directories(dir);
       auto add = [&](const std::string& name, const std::string& unit, const std::string& op,
                      const TapComparison& t) {
-        report.Add(Rate(name + ", tap off", t.off_per_second, unit));
-        Row on = Ratio(name + ", tap on", t.on_per_second, unit, t.off_per_second, "tap off", 0.9);
-        on.note = ErrorNote(t.errors);
-        if (t.dropped > 0)
-          on.note += (on.note.empty() ? "" : "; ") + std::string("capture dropped ") +
-                     FormatValue(static_cast<double>(t.dropped));
-        count_errors(t.errors);
-        report.Add(on);
-        // CPU per operation does not depend on what else the machine is running; the ratio is
-        // the throughput a CPU-bound broker would keep (off / on).
-        report.Add(Rate("  broker CPU per " + op + ", tap off", t.off_cpu_us_per_op, "us"));
-        Row cpu = Rate("  broker CPU per " + op + ", tap on", t.on_cpu_us_per_op, "us");
-        cpu.ratio = t.on_cpu_us_per_op > 0 ? t.off_cpu_us_per_op / t.on_cpu_us_per_op : 0;
-        cpu.baseline = "tap off CPU (off/on)";
-        cpu.target = ">= 0.9x";
-        cpu.pass = *cpu.ratio >= 0.9;
-        report.Add(cpu);
+        const std::string dropped =
+            t.dropped > 0 ? "capture dropped " + FormatValue(static_cast<double>(t.dropped)) : "";
+        AddOnOffRows(report, errors, {name, unit, op, "tap", 0.9, 0.9}, t, dropped);
       };
       add("command round trips, 256 in flight", "rt/s", "round trip",
           CommandsTapOnOff(context, endpoint, broker.pid(), dir, 256, s.duration, rounds));
       add("publish->ack, 16384 in flight", "events/s", "event",
           PublishTapOnOff(context, endpoint, broker.pid(), dir,
                           std::max<uint64_t>(s.events / 4, 1000), rounds));
+    }
+
+    // --- CURVE on vs off (issue 11): a second broker with --insecure -----------------------------
+    report.Section("broker: CURVE on vs off (a second broker with --insecure, alternating rounds)");
+    if (auto insecure = StartBroker(bin, temp, "broker-insecure", {"--insecure"})) {
+      const int rounds = s.quick ? 1 : 3;
+      // Broker CPU only: the bench encrypts too, on the same two cores (informational).
+      auto add = [&](const std::string& name, const std::string& unit, const std::string& op,
+                     const CurveComparison& c) {
+        AddOnOffRows(report, errors, {name, unit, op, "CURVE", 0.7, 0}, c);
+      };
+      add("command round trips, 256 in flight", "rt/s", "round trip",
+          CommandsCurveOnOff(context, insecure->at, started->at, *curve, 256, s.duration, rounds));
+      add("publish->ack, 16384 in flight", "events/s", "event",
+          PublishCurveOnOff(context, insecure->at, started->at, *curve,
+                            std::max<uint64_t>(s.events / 4, 1000), rounds));
+      insecure->process.Stop();
+    } else {
+      Row r = Rate("command round trips, 256 in flight, CURVE on", 0, "rt/s");
+      r.note = "ERROR: the --insecure broker did not start";
+      ++errors;
+      report.Add(r);
     }
 
     // --- read your writes (docs/protocol.md) ----------------------------------------------------
