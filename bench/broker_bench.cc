@@ -30,6 +30,9 @@ void Tune(zmq::socket_t& socket) {
   socket.set(zmq::sockopt::linger, 0);
   socket.set(zmq::sockopt::sndhwm, 100000);
   socket.set(zmq::sockopt::rcvhwm, 100000);
+  // A peer the broker never lets in (a CURVE handshake refused) leaves a DEALER no pipe to send
+  // on: the send would block for good. Bounded, it fails and the measurement reports an error.
+  socket.set(zmq::sockopt::sndtimeo, 5000);
 }
 
 // A DEALER to the broker, tuned, with the process bus identity as every bus peer has it (the

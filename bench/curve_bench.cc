@@ -8,7 +8,7 @@
 namespace mcf::bench {
 namespace {
 
-// Runs `measure(round, broker)` (-> rate, operations, errors) on both brokers `rounds` times,
+// Runs `measure(round, on, broker)` (-> rate, operations, errors) on both brokers `rounds` times,
 // the insecure one first in even rounds, and averages each side.
 template <typename Measure>
 CurveComparison Alternate(const BenchBroker& insecure, const BenchBroker& secure,
@@ -20,7 +20,7 @@ CurveComparison Alternate(const BenchBroker& insecure, const BenchBroker& secure
     const BenchBroker& broker = on ? secure : insecure;
     security::SetProcessCurve(on ? std::optional(curve) : std::nullopt);
     auto before = CpuMicros(broker.pid);
-    auto [per_second, count, errors] = measure(round, broker);
+    auto [per_second, count, errors] = measure(round, on, broker);
     auto after = CpuMicros(broker.pid);
     if (before && after) {
       cpu[on] += *after - *before;
@@ -52,7 +52,7 @@ CurveComparison CommandsCurveOnOff(zmq::context_t& context, const BenchBroker& i
                                    const BenchBroker& secure, const security::ClientCurve& curve,
                                    size_t in_flight, std::chrono::milliseconds duration,
                                    int rounds) {
-  return Alternate(insecure, secure, curve, rounds, [&](int, const BenchBroker& broker) {
+  return Alternate(insecure, secure, curve, rounds, [&](int, bool, const BenchBroker& broker) {
     RoundTrips rt = CommandRoundTrips(context, broker.endpoint, in_flight, duration);
     return std::tuple{rt.per_second, rt.count, rt.errors};
   });
@@ -61,12 +61,14 @@ CurveComparison CommandsCurveOnOff(zmq::context_t& context, const BenchBroker& i
 CurveComparison PublishCurveOnOff(zmq::context_t& context, const BenchBroker& insecure,
                                   const BenchBroker& secure, const security::ClientCurve& curve,
                                   uint64_t events, int rounds) {
-  return Alternate(insecure, secure, curve, rounds, [&](int round, const BenchBroker& broker) {
-    // A fresh producer per round: the log would de-duplicate a reused one's sequence numbers.
-    const std::string producer = "bench-curve-" + std::to_string(round);
-    PublishResult r = PublishPipelined(context, broker.endpoint, producer, events, 256, 16384);
-    return std::tuple{r.per_second, r.events, r.errors};
-  });
+  return Alternate(
+      insecure, secure, curve, rounds, [&](int round, bool on, const BenchBroker& broker) {
+        // A fresh producer per round and side: a log de-duplicates a reused one's sequence numbers.
+        const std::string producer =
+            std::string("bench-curve-") + (on ? "on-" : "off-") + std::to_string(round);
+        PublishResult r = PublishPipelined(context, broker.endpoint, producer, events, 256, 16384);
+        return std::tuple{r.per_second, r.events, r.errors};
+      });
 }
 
 }  // namespace mcf::bench
