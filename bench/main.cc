@@ -310,6 +310,17 @@ int Run(const Settings& s) {
       count_errors(rt->errors);
       report.Add(r);
     }
+    {
+      // What CURVE costs the transport alone, with no broker work to dilute it: to read beside
+      // the broker's CURVE on/off rows (whose messages carry several frames, each encrypted).
+      RoundTrips curve256 = RelayRoundTrips(context, 256, s.duration, kPayload, /*curve=*/true);
+      Row r = Rate("two-hop zmq::proxy relay, CURVE, 256 in flight", curve256.per_second, "rt/s");
+      r.ratio = relay256.per_second > 0 ? curve256.per_second / relay256.per_second : 0;
+      r.baseline = "relay, 256 in flight";
+      r.note = ErrorNote(curve256.errors);
+      count_errors(curve256.errors);
+      report.Add(r);
+    }
 
     // --- raw LMDB -----------------------------------------------------------------------------
     report.Section("raw LMDB baseline (durable: one put + fsync per transaction)");
