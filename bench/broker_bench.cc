@@ -12,6 +12,7 @@
 
 #include "lib/client/bus_client.h"
 #include "lib/client/subscriber.h"
+#include "lib/security/bus_identity.h"
 #include "lib/transport/protocol.h"
 #include "schemas/body.h"
 #include "schemas/envelope.h"
@@ -29,6 +30,19 @@ void Tune(zmq::socket_t& socket) {
   socket.set(zmq::sockopt::linger, 0);
   socket.set(zmq::sockopt::sndhwm, 100000);
   socket.set(zmq::sockopt::rcvhwm, 100000);
+  // A peer the broker never lets in (a CURVE handshake refused) leaves a DEALER no pipe to send
+  // on: the send would block for good. Bounded, it fails and the measurement reports an error.
+  socket.set(zmq::sockopt::sndtimeo, 5000);
+}
+
+// A DEALER to the broker, tuned, with the process bus identity as every bus peer has it (the
+// bench's CURVE key, or plain while it measures an --insecure broker), connected.
+zmq::socket_t Dial(zmq::context_t& context, const std::string& endpoint) {
+  zmq::socket_t socket(context, zmq::socket_type::dealer);
+  Tune(socket);  // before connect: the high-water marks apply to pipes made after
+  if (auto curve = security::ProcessCurve()) security::ApplyClientCurve(socket, *curve);
+  socket.connect(endpoint);
+  return socket;
 }
 
 std::string CommandBytes() {
@@ -70,9 +84,7 @@ int64_t NowNs() {
 // Heartbeats when idle so the broker keeps it; re-registers on RECONNECT.
 void WorkerLoop(zmq::context_t& context, const std::string& endpoint, const std::string& reply,
                 const std::atomic<bool>& stop) {
-  zmq::socket_t socket(context, zmq::socket_type::dealer);
-  Tune(socket);
-  socket.connect(endpoint);
+  zmq::socket_t socket = Dial(context, endpoint);
   proto::Ready ready{"bench-worker", 4096, {std::string(kService)}};
   proto::Frames out = proto::Encode(ready);
   proto::SendFrames(socket, out);
@@ -141,10 +153,7 @@ bool WaitForWorker(zmq::socket_t& client, const std::string& command, Millis lim
 class RawPublisher {
  public:
   RawPublisher(zmq::context_t& context, const std::string& endpoint, std::string producer)
-      : socket_(context, zmq::socket_type::dealer), producer_(std::move(producer)) {
-    Tune(socket_);
-    socket_.connect(endpoint);
-  }
+      : socket_(Dial(context, endpoint)), producer_(std::move(producer)) {}
   // Sends events next_seq.. in one PUBLISH; returns the last seq sent.
   uint64_t Send(const std::vector<std::string>& envelopes, std::string_view topic) {
     proto::Publish p{producer_, {}};
@@ -196,10 +205,8 @@ RoundTrips CommandRoundTrips(zmq::context_t& context, const std::string& endpoin
   std::thread worker([&] { WorkerLoop(context, endpoint, reply, stop); });
   RoundTrips result;
   {
-    zmq::socket_t client(context, zmq::socket_type::dealer);
-    Tune(client);
+    zmq::socket_t client = Dial(context, endpoint);
     client.set(zmq::sockopt::rcvtimeo, 1000);
-    client.connect(endpoint);
     if (!WaitForWorker(client, command, Millis(10000))) {
       result.errors = 1;
     } else {
@@ -342,10 +349,8 @@ Latency Summarize(std::vector<double> us) {
 CatchUp CatchUpReplay(zmq::context_t& context, const std::string& endpoint, uint64_t head,
                       uint32_t window) {
   CatchUp result;
-  zmq::socket_t socket(context, zmq::socket_type::dealer);
-  Tune(socket);
+  zmq::socket_t socket = Dial(context, endpoint);
   socket.set(zmq::sockopt::rcvtimeo, 5000);
-  socket.connect(endpoint);
   const auto start = SteadyTime::now();
   proto::Frames frames = proto::Encode(proto::Subscribe{1, window, {""}});
   proto::SendFrames(socket, frames);

@@ -3,8 +3,10 @@
 // deliver latency, catch-up replay, and process memory.
 //
 // The publishers and subscribers here are raw MCF/1 peers built with lib/transport/protocol.h,
-// so the figures are the broker's, not a client library's. Every function runs on the calling
-// thread (plus threads it starts and joins) and leaves no socket behind.
+// so the figures are the broker's, not a client library's. Every socket, raw or not, connects
+// with the process bus identity (lib/security/bus_identity.h: ProcessCurve), as the client
+// library's do; mcf-bench makes that its CURVE key. Every function runs on the calling thread
+// (plus threads it starts and joins) and leaves no socket behind.
 #pragma once
 
 #include <sys/types.h>

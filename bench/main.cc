@@ -1,5 +1,6 @@
-// mcf-bench: one run measures raw ZeroMQ and LMDB baselines and then the real broker, and prints
-// the broker's figures as ratios to those baselines with PASS/FAIL against the targets.
+// mcf-bench: one run measures raw ZeroMQ and LMDB baselines and then the real broker (CURVE on,
+// as in production; once more against a second broker with --insecure, to price CURVE), and
+// prints the broker's figures as ratios to those baselines with PASS/FAIL against the targets.
 // The exit code is 0 unless something did not work (lost replies, broker would not start);
 // it never depends on the targets. `--quick` runs small counts (the ctest smoke entry).
 #include <unistd.h>
@@ -14,6 +15,7 @@
 
 #include "bench/broker_bench.h"
 #include "bench/capture_bench.h"
+#include "bench/curve_bench.h"
 #include "bench/http_bench.h"
 #include "bench/lmdb_baseline.h"
 #include "bench/replay_bench.h"
@@ -23,6 +25,8 @@
 #include "bench/zmq_baseline.h"
 #include "lib/base/clock.h"
 #include "lib/base/log.h"
+#include "lib/security/bus_identity.h"
+#include "lib/security/key_directory.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -203,6 +207,79 @@ void AddHistoryRows(Report& report, const HistoryPoint& p, const HistoryPoint* b
   }
 }
 
+// One workload measured with a feature off and on (the capture tap, CURVE).
+struct OnOffRowNames {
+  std::string workload;   // "command round trips, 256 in flight"
+  std::string unit;       // of the rates
+  std::string op;         // what the CPU is per: "round trip"
+  std::string feature;    // "tap", "CURVE"
+  double target = 0;      // for the rate on, as a ratio to the rate off
+  double cpu_target = 0;  // for broker CPU off/on; 0 = none (informational)
+};
+
+// The rate off; the rate on as a ratio to it (with `note`, and the errors); the broker's CPU per
+// operation of each, the on side as off/on: the throughput a CPU-bound broker would keep, which
+// does not depend on what else the machine runs. `Comparison`: TapComparison, CurveComparison.
+template <typename Comparison>
+void AddOnOffRows(Report& report, int& errors, const OnOffRowNames& n, const Comparison& c,
+                  const std::string& note = "") {
+  const std::string off = ", " + n.feature + " off", on = ", " + n.feature + " on";
+  report.Add(Rate(n.workload + off, c.off_per_second, n.unit));
+  Row rate = Ratio(n.workload + on, c.on_per_second, n.unit, c.off_per_second, n.feature + " off",
+                   n.target);
+  rate.note = ErrorNote(c.errors);
+  if (!note.empty()) rate.note += (rate.note.empty() ? "" : "; ") + note;
+  errors += static_cast<int>(c.errors);
+  report.Add(rate);
+  report.Add(Rate("  broker CPU per " + n.op + off, c.off_cpu_us_per_op, "us"));
+  Row cpu = Rate("  broker CPU per " + n.op + on, c.on_cpu_us_per_op, "us");
+  cpu.ratio = c.on_cpu_us_per_op > 0 ? c.off_cpu_us_per_op / c.on_cpu_us_per_op : 0;
+  cpu.baseline = n.feature + " off CPU (off/on)";
+  if (n.cpu_target > 0) {
+    char t[32];
+    std::snprintf(t, sizeof t, ">= %.2gx", n.cpu_target);
+    cpu.target = t;
+    cpu.pass = *cpu.ratio >= n.cpu_target;
+  }
+  report.Add(cpu);
+}
+
+// An mcf-broker child of the bench and where it listens.
+struct RunningBroker {
+  testing::ChildProcess process;
+  BenchBroker at;
+};
+
+// Starts `bin`/mcf-broker with `flags` (its data, log and endpoint file under `temp`, named after
+// `name`); nullopt, its log printed to stderr, when it has not bound within 10 s.
+std::optional<RunningBroker> StartBroker(const std::string& bin, const testing::TempDir& temp,
+                                         const std::string& name,
+                                         const std::vector<std::string>& flags) {
+  const std::string endpoint_file = temp.Sub(name + ".endpoint");
+  std::vector<std::string> argv = {bin + "/mcf-broker", "--endpoint",  "tcp://127.0.0.1:*",
+                                   "--endpoint-file",   endpoint_file, "--data",
+                                   temp.Sub(name)};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  RunningBroker broker{testing::ChildProcess::Start(argv, temp.Sub(name + ".log")), {}};
+  auto bound = testing::WaitForFileLine(endpoint_file, Millis(10000));
+  if (!bound) {
+    std::fprintf(stderr, "mcf-bench: %s/mcf-broker did not start; its log:\n%s\n", bin.c_str(),
+                 testing::ReadFile(temp.Sub(name + ".log")).c_str());
+    return std::nullopt;
+  }
+  broker.at = BenchBroker{*bound, broker.process.pid()};
+  return broker;
+}
+
+// The bench's bus keys, as ./mcf up makes a deployment's: `dir` holds the broker's pair and the
+// registry with one key, "bench" (role trusted: it serves "test" and publishes anything).
+Result<security::ClientCurve> MakeBenchKeys(const std::string& dir) {
+  RETURN_IF_ERROR(security::EnsureKeys(dir, {{"bench", security::PeerRole::kTrusted}}));
+  ASSIGN_OR_RETURN(auto curve, security::LoadClientCurve(security::KeyFileOf(dir, "bench")));
+  if (!curve) return Status::Internal("no key file made in " + dir);
+  return *curve;
+}
+
 int Run(const Settings& s) {
   Report report;
   int errors = 0;
@@ -233,6 +310,17 @@ int Run(const Settings& s) {
       count_errors(rt->errors);
       report.Add(r);
     }
+    {
+      // What CURVE costs the transport alone, with no broker work to dilute it: to read beside
+      // the broker's CURVE on/off rows (whose messages carry several frames, each encrypted).
+      RoundTrips curve256 = RelayRoundTrips(context, 256, s.duration, kPayload, /*curve=*/true);
+      Row r = Rate("two-hop zmq::proxy relay, CURVE, 256 in flight", curve256.per_second, "rt/s");
+      r.ratio = relay256.per_second > 0 ? curve256.per_second / relay256.per_second : 0;
+      r.baseline = "relay, 256 in flight";
+      r.note = ErrorNote(curve256.errors);
+      count_errors(curve256.errors);
+      report.Add(r);
+    }
 
     // --- raw LMDB -----------------------------------------------------------------------------
     report.Section("raw LMDB baseline (durable: one put + fsync per transaction)");
@@ -244,22 +332,28 @@ int Run(const Settings& s) {
       report.Add(r);
     }
 
-    // --- the broker ---------------------------------------------------------------------------
-    const std::string endpoint_file = temp.Sub("endpoint");
-    testing::ChildProcess broker = testing::ChildProcess::Start(
-        {bin + "/mcf-broker", "--endpoint", "tcp://127.0.0.1:*", "--endpoint-file", endpoint_file,
-         "--data", temp.Sub("broker"), "--insecure"},
-        temp.Sub("broker.log"));
-    auto endpoint = testing::WaitForFileLine(endpoint_file, Millis(10000));
-    if (!endpoint) {
-      std::fprintf(stderr, "mcf-bench: %s/mcf-broker did not start; its log:\n%s\n", bin.c_str(),
-                   testing::ReadFile(temp.Sub("broker.log")).c_str());
+    // --- the broker, with CURVE on as in production (docs/security.md) --------------------------
+    // Every bus socket of the bench, raw or client library, connects with the "bench" key; the
+    // mcf-test-worker children get it with --key.
+    const std::string keys = temp.Sub("keys");
+    auto curve = MakeBenchKeys(keys);
+    if (!curve.ok()) {
+      std::fprintf(stderr, "mcf-bench: bus keys: %s\n", curve.status().ToString().c_str());
       report.Print();
       return 1;
     }
-    report.Section("broker: commands (in-process raw MCF/1 worker answering at once)");
-    RoundTrips cmd1 = CommandRoundTrips(context, *endpoint, 1, s.duration);
-    RoundTrips cmd256 = CommandRoundTrips(context, *endpoint, 256, s.duration);
+    security::SetProcessCurve(*curve);
+    const std::string bench_key = security::KeyFileOf(keys, "bench");
+    auto started = StartBroker(bin, temp, "broker", {"--keys", keys});
+    if (!started) {
+      report.Print();
+      return 1;
+    }
+    testing::ChildProcess& broker = started->process;
+    const std::string& endpoint = started->at.endpoint;
+    report.Section("broker, CURVE on: commands (in-process raw MCF/1 worker answering at once)");
+    RoundTrips cmd1 = CommandRoundTrips(context, endpoint, 1, s.duration);
+    RoundTrips cmd256 = CommandRoundTrips(context, endpoint, 256, s.duration);
     {
       Row r = Ratio("command round trips, 1 in flight", cmd1.per_second, "rt/s", relay1.per_second,
                     "relay, 1 in flight", 0.8);
@@ -273,8 +367,8 @@ int Run(const Settings& s) {
       report.Add(r);
     }
 
-    report.Section("broker: durable events (fsync'd group commit before PUB_ACK)");
-    PublishResult single = PublishOneAtATime(context, *endpoint, "bench-single", s.duration);
+    report.Section("broker, CURVE on: durable events (fsync'd group commit before PUB_ACK)");
+    PublishResult single = PublishOneAtATime(context, endpoint, "bench-single", s.duration);
     {
       Row r = Ratio("publish->ack, one at a time", single.per_second, "events/s", lmdb_rate,
                     "LMDB commits", 0.5);
@@ -283,7 +377,7 @@ int Run(const Settings& s) {
       report.Add(r);
     }
     PublishResult piped =
-        PublishPipelined(context, *endpoint, "bench-pipelined", s.events, 256, 16384);
+        PublishPipelined(context, endpoint, "bench-pipelined", s.events, 256, 16384);
     {
       Row r = Rate("publish->ack, 16384 in flight, " + FormatValue(static_cast<double>(s.events)) +
                        " events",
@@ -297,7 +391,7 @@ int Run(const Settings& s) {
       report.Add(r);
     }
 
-    Latency latency = PublishDeliverLatency(context, *endpoint, s.latency_samples);
+    Latency latency = PublishDeliverLatency(context, endpoint, s.latency_samples);
     count_errors(latency.errors);
     {
       Row r = Rate("publish->deliver latency p50 (" + std::to_string(latency.samples) + " samples)",
@@ -308,14 +402,14 @@ int Run(const Settings& s) {
       report.Add(Rate("publish->deliver latency max", latency.max_us, "us"));
     }
 
-    auto head = LogHead(context, *endpoint);
+    auto head = LogHead(context, endpoint);
     if (!head.ok()) {
       Row r = Rate("catch-up replay from seq 1", 0, "events/s");
       r.note = "ERROR: " + head.status().ToString();
       ++errors;
       report.Add(r);
     } else {
-      CatchUp catch_up = CatchUpReplay(context, *endpoint, *head, 8192);
+      CatchUp catch_up = CatchUpReplay(context, endpoint, *head, 8192);
       Row r = Rate("catch-up replay from seq 1 (" + FormatValue(static_cast<double>(*head)) +
                        " events, credit 8192)",
                    catch_up.per_second, "events/s");
@@ -337,7 +431,7 @@ int Run(const Settings& s) {
     const std::string worker_bin = bin + "/mcf-test-worker";
     if (access(worker_bin.c_str(), X_OK) == 0) {
       testing::ChildProcess worker = testing::ChildProcess::Start(
-          {worker_bin, "--broker", *endpoint, "--data", temp.Sub("test-worker")},
+          {worker_bin, "--broker", endpoint, "--data", temp.Sub("test-worker"), "--key", bench_key},
           temp.Sub("test-worker.log"));
       // Let it open its store, register and settle; this is a measurement, not a correctness check.
       std::this_thread::sleep_for(Millis(1500));
@@ -367,30 +461,44 @@ int Run(const Settings& s) {
       std::filesystem::create_directories(dir);
       auto add = [&](const std::string& name, const std::string& unit, const std::string& op,
                      const TapComparison& t) {
-        report.Add(Rate(name + ", tap off", t.off_per_second, unit));
-        Row on = Ratio(name + ", tap on", t.on_per_second, unit, t.off_per_second, "tap off", 0.9);
-        on.note = ErrorNote(t.errors);
-        if (t.dropped > 0)
-          on.note += (on.note.empty() ? "" : "; ") + std::string("capture dropped ") +
-                     FormatValue(static_cast<double>(t.dropped));
-        count_errors(t.errors);
-        report.Add(on);
-        // CPU per operation does not depend on what else the machine is running; the ratio is
-        // the throughput a CPU-bound broker would keep (off / on).
-        report.Add(Rate("  broker CPU per " + op + ", tap off", t.off_cpu_us_per_op, "us"));
-        Row cpu = Rate("  broker CPU per " + op + ", tap on", t.on_cpu_us_per_op, "us");
-        cpu.ratio = t.on_cpu_us_per_op > 0 ? t.off_cpu_us_per_op / t.on_cpu_us_per_op : 0;
-        cpu.baseline = "tap off CPU (off/on)";
-        cpu.target = ">= 0.9x";
-        cpu.pass = *cpu.ratio >= 0.9;
-        report.Add(cpu);
+        const std::string dropped =
+            t.dropped > 0 ? "capture dropped " + FormatValue(static_cast<double>(t.dropped)) : "";
+        AddOnOffRows(report, errors, {name, unit, op, "tap", 0.9, 0.9}, t, dropped);
       };
       add("command round trips, 256 in flight", "rt/s", "round trip",
-          CommandsTapOnOff(context, *endpoint, broker.pid(), dir, 256, s.duration, rounds));
+          CommandsTapOnOff(context, endpoint, broker.pid(), dir, 256, s.duration, rounds));
       add("publish->ack, 16384 in flight", "events/s", "event",
-          PublishTapOnOff(context, *endpoint, broker.pid(), dir,
+          PublishTapOnOff(context, endpoint, broker.pid(), dir,
                           std::max<uint64_t>(s.events / 4, 1000), rounds));
     }
+
+    // --- CURVE on vs off (issue 11) -------------------------------------------------------------
+    // A fresh pair, the same but for --keys / --insecure: the main broker's log is 10^6 events
+    // longer by now, which would count against CURVE.
+    report.Section(
+        "broker: CURVE on vs off (two fresh brokers, --keys and --insecure, alternating)");
+    auto secure = StartBroker(bin, temp, "broker-curve", {"--keys", keys});
+    auto insecure = StartBroker(bin, temp, "broker-plain", {"--insecure"});
+    if (secure && insecure) {
+      const int rounds = s.quick ? 1 : 3;
+      // Broker CPU only: the bench encrypts too, on the same two cores (informational).
+      auto add = [&](const std::string& name, const std::string& unit, const std::string& op,
+                     const CurveComparison& c) {
+        AddOnOffRows(report, errors, {name, unit, op, "CURVE", 0.7, 0}, c);
+      };
+      add("command round trips, 256 in flight", "rt/s", "round trip",
+          CommandsCurveOnOff(context, insecure->at, secure->at, *curve, 256, s.duration, rounds));
+      add("publish->ack, 16384 in flight", "events/s", "event",
+          PublishCurveOnOff(context, insecure->at, secure->at, *curve,
+                            std::max<uint64_t>(s.events / 4, 1000), rounds));
+    } else {
+      Row r = Rate("command round trips, 256 in flight, CURVE on", 0, "rt/s");
+      r.note = "ERROR: a broker did not start";
+      ++errors;
+      report.Add(r);
+    }
+    if (secure) secure->process.Stop();
+    if (insecure) insecure->process.Stop();
 
     // --- read your writes (docs/protocol.md) ----------------------------------------------------
     report.Section("read your writes: test.get through the broker, 1 in flight");
@@ -400,9 +508,9 @@ int Run(const Settings& s) {
       for (auto [label, every] : {std::pair{"idle log", std::optional<Millis>()},
                                   std::pair{"test.fed 1/ms", std::optional<Millis>(Millis(1))}}) {
         const std::string name(label);
-        auto ryw =
-            MeasureReadYourWrites(context, *endpoint, bin, temp.Sub("ryw-" + name.substr(0, 4)),
-                                  s.quick ? 200 : s.latency_samples * 2, s.quick ? 1 : 8, every);
+        auto ryw = MeasureReadYourWrites(
+            context, endpoint, bin, temp.Sub("ryw-" + name.substr(0, 4)), bench_key,
+            s.quick ? 200 : s.latency_samples * 2, s.quick ? 1 : 8, every);
         if (!ryw.ok()) {
           Row r = Rate(name + ": added latency per command, p50", 0, "us");
           r.note = "ERROR: " + ryw.status().ToString();

@@ -43,10 +43,11 @@ Result<int64_t> FedCount(client::BusClient& client) {
 // One worker's round trips: started with `flags`, waited for, warmed up, then timed; appended
 // to `us`. Its subscription must be live: it applies test.fed events while measured.
 Status TimeWorker(zmq::context_t& context, const std::string& endpoint, const std::string& bin_dir,
-                  const std::string& dir, std::vector<std::string> flags, size_t samples,
-                  bool expect_events, std::vector<double>& us) {
-  std::vector<std::string> argv = {bin_dir + "/mcf-test-worker", "--broker", endpoint, "--data",
-                                   dir};
+                  const std::string& dir, const std::string& key_file,
+                  std::vector<std::string> flags, size_t samples, bool expect_events,
+                  std::vector<double>& us) {
+  std::vector<std::string> argv = {
+      bin_dir + "/mcf-test-worker", "--broker", endpoint, "--data", dir, "--key", key_file};
   argv.insert(argv.end(), flags.begin(), flags.end());
   process::ChildProcess worker = process::ChildProcess::Start(argv, dir + ".log");
   client::BusClient client(context, endpoint, "bench-ryw");
@@ -76,7 +77,8 @@ Status TimeWorker(zmq::context_t& context, const std::string& endpoint, const st
 Result<ReadYourWritesCost> MeasureReadYourWrites(zmq::context_t& context,
                                                  const std::string& endpoint,
                                                  const std::string& bin_dir,
-                                                 const std::string& data_dir, size_t samples,
+                                                 const std::string& data_dir,
+                                                 const std::string& key_file, size_t samples,
                                                  int rounds, std::optional<Millis> event_every) {
   ReadYourWritesCost out;
   std::atomic<bool> stop{!event_every.has_value()};
@@ -98,10 +100,10 @@ Result<ReadYourWritesCost> MeasureReadYourWrites(zmq::context_t& context,
   Status status;
   for (int round = 0; round < rounds && status.ok(); ++round) {
     status =
-        TimeWorker(context, endpoint, bin_dir, data_dir + "/ryw-no-wait", {"--no-read-your-writes"},
-                   samples / rounds, event_every.has_value(), no_wait);
+        TimeWorker(context, endpoint, bin_dir, data_dir + "/ryw-no-wait", key_file,
+                   {"--no-read-your-writes"}, samples / rounds, event_every.has_value(), no_wait);
     if (status.ok())
-      status = TimeWorker(context, endpoint, bin_dir, data_dir + "/ryw-caught-up", {},
+      status = TimeWorker(context, endpoint, bin_dir, data_dir + "/ryw-caught-up", key_file, {},
                           samples / rounds, event_every.has_value(), caught_up);
   }
   stop = true;

@@ -25,14 +25,16 @@ struct ReadYourWritesCost {
   uint64_t events = 0;  // test.fed events published during both measurements
 };
 
-// Starts `bin_dir`/mcf-test-worker against the broker at `endpoint` (stores under `data_dir`),
-// in `rounds` alternating rounds of each kind, timing `samples` test.get round trips of each kind
-// in all, with a test.fed every `event_every` (none: an idle log). Unavailable when a worker does
-// not answer. REQUIRES: rounds >= 1.
+// Starts `bin_dir`/mcf-test-worker against the broker at `endpoint` (stores under `data_dir`,
+// bus key `key_file`) in `rounds` alternating rounds of each kind, timing `samples` test.get
+// round trips of each kind in all, with a test.fed every `event_every` (none: an idle log). This
+// process's own sockets take the process bus identity. Unavailable when a worker does not answer.
+// REQUIRES: rounds >= 1.
 Result<ReadYourWritesCost> MeasureReadYourWrites(zmq::context_t& context,
                                                  const std::string& endpoint,
                                                  const std::string& bin_dir,
-                                                 const std::string& data_dir, size_t samples,
+                                                 const std::string& data_dir,
+                                                 const std::string& key_file, size_t samples,
                                                  int rounds, std::optional<Millis> event_every);
 
 }  // namespace mcf::bench

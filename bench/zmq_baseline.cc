@@ -1,9 +1,11 @@
 #include "bench/zmq_baseline.h"
 
 #include <atomic>
+#include <optional>
 #include <string>
 #include <thread>
 
+#include "lib/security/bus_identity.h"
 #include "lib/transport/protocol.h"
 
 namespace mcf::bench {
@@ -30,9 +32,11 @@ void Tune(zmq::socket_t& socket) {
 }
 
 RoundTrips RunClient(zmq::context_t& context, const std::string& endpoint, size_t in_flight,
-                     std::chrono::milliseconds duration, size_t payload_bytes) {
+                     std::chrono::milliseconds duration, size_t payload_bytes,
+                     const std::optional<security::ClientCurve>& curve) {
   zmq::socket_t client(context, zmq::socket_type::dealer);
   Tune(client);
+  if (curve) security::ApplyClientCurve(client, *curve);
   client.connect(endpoint);
   const std::string payload(payload_bytes, 'x');
   return ClosedLoop(
@@ -55,14 +59,25 @@ RoundTrips EchoRoundTrips(zmq::context_t& context, size_t in_flight,
   const std::string endpoint = server.get(zmq::sockopt::last_endpoint);
   std::atomic<bool> stop{false};
   std::thread echo([&] { EchoLoop(server, stop); });
-  RoundTrips result = RunClient(context, endpoint, in_flight, duration, payload_bytes);
+  RoundTrips result = RunClient(context, endpoint, in_flight, duration, payload_bytes, {});
   stop = true;
   echo.join();
   return result;
 }
 
 RoundTrips RelayRoundTrips(zmq::context_t& context, size_t in_flight,
-                           std::chrono::milliseconds duration, size_t payload_bytes) {
+                           std::chrono::milliseconds duration, size_t payload_bytes, bool curve) {
+  // One relay pair and one peer pair for both ends; no ZAP handler, so libzmq lets any CURVE
+  // client in and the cost is the encryption alone.
+  std::optional<security::ClientCurve> peer;
+  std::string relay_secret;
+  if (curve) {
+    auto relay_pair = security::GenerateCurveKeyPair();
+    auto peer_pair = security::GenerateCurveKeyPair();
+    if (!relay_pair.ok() || !peer_pair.ok()) return RoundTrips{0, 0, 1};
+    relay_secret = relay_pair->secret_key;
+    peer = security::ClientCurve{relay_pair->public_key, *peer_pair};
+  }
   // The relay gets its own context (its own I/O thread), as the broker, a separate process,
   // has; the client and the worker share `context`, as they do in the broker measurement.
   zmq::context_t relay_context(1);
@@ -71,6 +86,12 @@ RoundTrips RelayRoundTrips(zmq::context_t& context, size_t in_flight,
   zmq::socket_t control(relay_context, zmq::socket_type::pair);
   Tune(frontend);
   Tune(backend);
+  if (peer) {
+    for (zmq::socket_t* side : {&frontend, &backend}) {
+      side->set(zmq::sockopt::curve_server, 1);
+      side->set(zmq::sockopt::curve_secretkey, relay_secret);
+    }
+  }
   frontend.bind("tcp://127.0.0.1:*");
   backend.bind("tcp://127.0.0.1:*");
   const std::string control_endpoint =
@@ -81,6 +102,7 @@ RoundTrips RelayRoundTrips(zmq::context_t& context, size_t in_flight,
 
   zmq::socket_t worker(context, zmq::socket_type::dealer);
   Tune(worker);
+  if (peer) security::ApplyClientCurve(worker, *peer);
   worker.connect(back_endpoint);
 
   std::thread relay([&] {
@@ -94,7 +116,7 @@ RoundTrips RelayRoundTrips(zmq::context_t& context, size_t in_flight,
   std::atomic<bool> stop{false};
   std::thread echo([&] { EchoLoop(worker, stop); });
 
-  RoundTrips result = RunClient(context, front_endpoint, in_flight, duration, payload_bytes);
+  RoundTrips result = RunClient(context, front_endpoint, in_flight, duration, payload_bytes, peer);
   stop = true;
   echo.join();
   control.send(zmq::str_buffer("TERMINATE"), zmq::send_flags::none);

@@ -23,9 +23,11 @@ RoundTrips EchoRoundTrips(zmq::context_t& context, size_t in_flight,
                           std::chrono::milliseconds duration, size_t payload_bytes);
 
 // DEALER -> ROUTER|zmq::proxy|DEALER -> DEALER echo (two hops through a plain relay), the shape
-// of a request through a broker without any of its logic.
+// of a request through a broker without any of its logic. With `curve`, both hops are CurveZMQ
+// (fresh keys, no ZAP handler): what encryption alone costs libzmq, one frame per message.
 RoundTrips RelayRoundTrips(zmq::context_t& context, size_t in_flight,
-                           std::chrono::milliseconds duration, size_t payload_bytes);
+                           std::chrono::milliseconds duration, size_t payload_bytes,
+                           bool curve = false);
 
 // Runs a closed loop on `socket` (a connected DEALER whose peer answers every message with one
 // message): primes `in_flight` requests made by `make`, then for each reply checks it with
