@@ -253,7 +253,9 @@ TEST_F(ReplayTest, UnusableCapturesExitTwoWithAClearMessage) {
     std::string path;
     std::string says;
   };
-  for (const Case& k : {Case{write_raw("newer.cap", newer), "format version 3 is newer"},
+  const std::string newer_says =
+      "format version " + std::to_string(capture::kFormatVersion + 1) + " is newer";
+  for (const Case& k : {Case{write_raw("newer.cap", newer), newer_says},
                         Case{write_raw("header.cap", header), "capture header: checksum mismatch"},
                         Case{write_raw("corrupt.cap", corrupt), "corrupt record"},
                         Case{write_raw("truncated.cap", truncated), "truncated record"},
