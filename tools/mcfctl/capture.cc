@@ -2,7 +2,8 @@
 // (broker.capture_start, renewed every second, broker.capture_stop on SIGINT/SIGTERM or after
 // --for), then prints {file, records, dropped}.
 // mcfctl capture dump FILE [--follow]: the capture as JSON lines — a header line, then one object
-// per record with its envelope decoded — for review diffs of golden captures.
+// per record with its envelope decoded (and, on a command, the sender's key id as "key") — for
+// review diffs of golden captures.
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -144,6 +145,8 @@ Json RecordJson(const capture::Record& r) {
     case RecordKind::kCommand:
     case RecordKind::kReply:
       line["service"] = r.name;
+      // The sender's key id (never key material); absent from --insecure and pre-3 captures.
+      if (r.kind == RecordKind::kCommand && !r.key.empty()) line["key"] = r.key;
       line["envelope"] = EnvelopeJson(r.envelope);
       break;
     case RecordKind::kEvent:
