@@ -145,9 +145,11 @@ Json RecordJson(const capture::Record& r) {
     case RecordKind::kCommand:
     case RecordKind::kReply:
       line["service"] = r.name;
-      // The sender's key id (never key material); absent from --insecure and pre-3 captures.
-      if (r.kind == RecordKind::kCommand && !r.key.empty()) line["key"] = r.key;
       line["envelope"] = EnvelopeJson(r.envelope);
+      // The sender's key id (never key material); absent from --insecure and pre-3 captures.
+      // After the envelope, so a line still reads `"service":...,"envelope":{"type":...` (what
+      // tools/regen-goldens filters the idle-barrier polls by).
+      if (r.kind == RecordKind::kCommand && !r.key.empty()) line["key"] = r.key;
       break;
     case RecordKind::kEvent:
     case RecordKind::kClock:
