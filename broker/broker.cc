@@ -408,7 +408,8 @@ void Broker::Impl::HandleRequest(Frames& frames, const std::string& rid,
     return;
   }
   if (!grant.MayActForOthers() && !StampOwnPrincipal(*request, rid, grant)) return;
-  if (recording) recording->tap->Command(BusNow(), request->service, AsView(request->envelope));
+  if (recording)
+    recording->tap->Command(BusNow(), request->service, AsView(request->envelope), grant.key_id);
   if (!LooksLikeMap(request->envelope)) {
     CountMalformed("REQUEST: envelope is not a MessagePack map");
     return SendReply(rid, std::move(request->request_key),
@@ -846,7 +847,7 @@ void Broker::Impl::HandleCapture(const std::string& rid, std::string key,
     auto id = StartCapture(start->path, Millis(lease));
     if (!id.ok()) return fail(id.status());
     // The capture starts with the command that started it.
-    recording->tap->Command(BusNow(), "broker", AsView(envelope));
+    recording->tap->Command(BusNow(), "broker", AsView(envelope), "");
     return SendReply(rid, std::move(key),
                      OkReply(command, schemas::Encode(bus::CaptureStarted{*id, lease})));
   }

@@ -13,9 +13,9 @@ namespace {
 
 using capture::RecordKind;
 
-// A queued record: kind:u8 bus_ms:i64 seq:u64 name_len:u16 envelope_len:u32 name envelope,
-// host byte order (it never leaves the process).
-constexpr size_t kEntryHeader = 1 + 8 + 8 + 2 + 4;
+// A queued record: kind:u8 bus_ms:i64 seq:u64 name_len:u16 envelope_len:u32 key_len:u8 name
+// envelope key, host byte order (it never leaves the process).
+constexpr size_t kEntryHeader = 1 + 8 + 8 + 2 + 4 + 1;
 
 struct Entry {
   RecordKind kind;
@@ -23,23 +23,27 @@ struct Entry {
   uint64_t seq;
   std::string_view name;
   std::string_view envelope;
+  std::string_view key;
 };
 
 void PutEntry(std::string& q, RecordKind kind, int64_t bus_ms, uint64_t seq, std::string_view name,
-              std::string_view envelope) {
+              std::string_view envelope, std::string_view key = "") {
   const size_t at = q.size();
-  q.resize(at + kEntryHeader + name.size() + envelope.size());
+  q.resize(at + kEntryHeader + name.size() + envelope.size() + key.size());
   char* p = q.data() + at;
   const auto k = static_cast<uint8_t>(kind);
   const auto name_len = static_cast<uint16_t>(name.size());
   const auto env_len = static_cast<uint32_t>(envelope.size());
+  const auto key_len = static_cast<uint8_t>(key.size());
   std::memcpy(p, &k, 1);
   std::memcpy(p + 1, &bus_ms, 8);
   std::memcpy(p + 9, &seq, 8);
   std::memcpy(p + 17, &name_len, 2);
   std::memcpy(p + 19, &env_len, 4);
+  std::memcpy(p + 23, &key_len, 1);
   std::memcpy(p + kEntryHeader, name.data(), name.size());
   std::memcpy(p + kEntryHeader + name.size(), envelope.data(), envelope.size());
+  std::memcpy(p + kEntryHeader + name.size() + envelope.size(), key.data(), key.size());
 }
 
 // Reads the entry at `pos` and advances it.
@@ -49,15 +53,18 @@ Entry TakeEntry(std::string_view q, size_t& pos) {
   uint8_t k = 0;
   uint16_t name_len = 0;
   uint32_t env_len = 0;
+  uint8_t key_len = 0;
   std::memcpy(&k, p, 1);
   std::memcpy(&e.bus_ms, p + 1, 8);
   std::memcpy(&e.seq, p + 9, 8);
   std::memcpy(&name_len, p + 17, 2);
   std::memcpy(&env_len, p + 19, 4);
+  std::memcpy(&key_len, p + 23, 1);
   e.kind = static_cast<RecordKind>(k);
   e.name = q.substr(pos + kEntryHeader, name_len);
   e.envelope = q.substr(pos + kEntryHeader + name_len, env_len);
-  pos += kEntryHeader + name_len + env_len;
+  e.key = q.substr(pos + kEntryHeader + name_len + env_len, key_len);
+  pos += kEntryHeader + name_len + env_len + key_len;
   return e;
 }
 
@@ -95,11 +102,12 @@ Result<std::shared_ptr<CaptureTap>> CaptureTap::Start(CaptureTapOptions options)
 CaptureTap::~CaptureTap() { (void)Stop(0); }
 
 void CaptureTap::Push(RecordKind kind, int64_t bus_ms, uint64_t seq, std::string_view name,
-                      std::string_view envelope) {
-  // Names are at most 255 bytes on the wire and envelopes at most 16 MiB; anything else is not
-  // what the broker passes, but must not corrupt the queue.
+                      std::string_view envelope, std::string_view key) {
+  // Names are at most 255 bytes on the wire, envelopes at most 16 MiB and key ids 14 bytes;
+  // anything else is not what the broker passes, but must not corrupt the queue.
   if (name.size() > 0xFFFF) name = name.substr(0, 0xFFFF);
-  const size_t bytes = kEntryHeader + name.size() + envelope.size();
+  if (key.size() > 0xFF) key = key.substr(0, 0xFF);
+  const size_t bytes = kEntryHeader + name.size() + envelope.size() + key.size();
   std::lock_guard lock(mu_);
   if (sealed_) return;
   if (queued_records_ >= options_.max_queued_records ||
@@ -109,7 +117,7 @@ void CaptureTap::Push(RecordKind kind, int64_t bus_ms, uint64_t seq, std::string
     ++dropped_unmarked_;
     return;
   }
-  PutEntry(queue_, kind, bus_ms, seq, name, envelope);
+  PutEntry(queue_, kind, bus_ms, seq, name, envelope, key);
   ++queued_records_;
   ++accepted_;
   last_bus_ms_ = bus_ms;
@@ -181,7 +189,7 @@ void CaptureTap::Run() {
         service = ServiceOfReply(e.envelope);
         e.name = service;
       }
-      writer_->Append(e.kind, e.bus_ms, e.seq, e.name, e.envelope);
+      writer_->Append(e.kind, e.bus_ms, e.seq, e.name, e.envelope, e.key);
     }
     batch.clear();
     // After a burst of large envelopes, give the memory back.

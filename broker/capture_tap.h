@@ -46,9 +46,12 @@ class CaptureTap final : public DurableEventSink {
   static Result<std::shared_ptr<CaptureTap>> Start(CaptureTapOptions options);
   ~CaptureTap() override;  // Stop()
 
-  // A client's REQUEST envelope (`service` from the frame).
-  void Command(int64_t bus_ms, std::string_view service, std::string_view envelope) {
-    Push(capture::RecordKind::kCommand, bus_ms, 0, service, envelope);
+  // A client's REQUEST envelope (`service` from the frame), with the key id the client
+  // authenticated with (security::Grant::key_id; "" from an --insecure broker). Only the id is
+  // recorded, never key material.
+  void Command(int64_t bus_ms, std::string_view service, std::string_view envelope,
+               std::string_view key_id) {
+    Push(capture::RecordKind::kCommand, bus_ms, 0, service, envelope, key_id);
   }
   // A reply envelope sent to a client, under the service its request went to. An empty
   // `service` is filled in from the envelope's type by the writer thread (nothing is decoded on
@@ -78,7 +81,7 @@ class CaptureTap final : public DurableEventSink {
  private:
   explicit CaptureTap(CaptureTapOptions options) : options_(std::move(options)) {}
   void Push(capture::RecordKind kind, int64_t bus_ms, uint64_t seq, std::string_view name,
-            std::string_view envelope);
+            std::string_view envelope, std::string_view key = "");
   void Run();
 
   CaptureTapOptions options_;

@@ -126,17 +126,18 @@ std::string EncodeFileStart(const Header& header) {
 }
 
 void AppendRecord(std::string& out, RecordKind kind, int64_t bus_ms, uint64_t seq,
-                  std::string_view name, std::string_view envelope) {
+                  std::string_view name, std::string_view envelope, std::string_view key) {
   const size_t start = out.size();
-  out.reserve(start + kRecordFrameBytes + 32 + name.size() + envelope.size());
+  out.reserve(start + kRecordFrameBytes + 32 + name.size() + envelope.size() + key.size());
   out.append(kRecordFrameBytes, '\0');
   // The payload is written straight into `out` after the frame, then measured and checksummed.
-  out.push_back('\x95');  // fixarray of 5
+  out.push_back('\x96');  // fixarray of 6
   PutUint(out, static_cast<uint8_t>(kind));
   PutInt(out, bus_ms);
   PutUint(out, seq);
   PutStr(out, name);
   PutBin(out, envelope);
+  PutStr(out, key);
   const std::string_view payload(out.data() + start + kRecordFrameBytes,
                                  out.size() - start - kRecordFrameBytes);
   PutU32Le(out.data() + start, static_cast<uint32_t>(payload.size()));
@@ -145,7 +146,8 @@ void AppendRecord(std::string& out, RecordKind kind, int64_t bus_ms, uint64_t se
 
 std::string EncodeRecord(const Record& record) {
   std::string out;
-  AppendRecord(out, record.kind, record.bus_ms, record.seq, record.name, record.envelope);
+  AppendRecord(out, record.kind, record.bus_ms, record.seq, record.name, record.envelope,
+               record.key);
   return out;
 }
 
@@ -191,7 +193,8 @@ Result<Header> DecodeHeader(std::string_view bytes) {
 Result<Record> DecodeRecordPayload(std::string_view payload) {
   MsgpackReader r(payload);
   auto n = r.ReadArrayHeader();
-  if (!n || *n != 5) return Status::Invalid("record: expected an array of 5");
+  // 5 elements: a record written before version 3, without the sender's key.
+  if (!n || (*n != 5 && *n != 6)) return Status::Invalid("record: expected an array of 5 or 6");
   auto kind = r.ReadUint();
   if (!kind || *kind > kMaxRecordKind) return Status::Invalid("record: unknown kind");
   auto bus_ms = r.ReadInt();
@@ -202,9 +205,19 @@ Result<Record> DecodeRecordPayload(std::string_view payload) {
   if (!name) return Status::Invalid("record: name is not a string");
   auto envelope = r.ReadBinary();
   if (!envelope) return Status::Invalid("record: envelope is not binary");
+  std::string_view key;
+  if (*n == 6) {
+    auto k = r.ReadString();
+    if (!k) return Status::Invalid("record: key is not a string");
+    key = *k;
+  }
   if (!r.AtEnd()) return Status::Invalid("record: bytes after the array");
-  return Record{static_cast<RecordKind>(*kind), *bus_ms, *seq, std::string(*name),
-                std::string(*envelope)};
+  return Record{.kind = static_cast<RecordKind>(*kind),
+                .bus_ms = *bus_ms,
+                .seq = *seq,
+                .name = std::string(*name),
+                .envelope = std::string(*envelope),
+                .key = std::string(key)};
 }
 
 std::string EncodeEndBody(uint64_t records, uint64_t dropped) {

@@ -2,11 +2,13 @@
 // records hold, and how they are encoded. A capture is a byte-exact recording of the commands,
 // replies and events that crossed a broker, for replay and for golden-file review.
 //
-// File (version 2) = "MCFCAP\n" | u16 LE format version | u32 LE header length
+// File (version 3) = "MCFCAP\n" | u16 LE format version | u32 LE header length
 //        | header (MessagePack map) | u32 LE CRC-32 of every byte before it | record*;
 // record = u32 LE payload length | u32 LE CRC-32 of payload | payload, where
-// payload = MessagePack [kind, bus_ms, seq, name, envelope(bin)]. Version 1 is the same without
-// the header's CRC; readers still accept it, writers write the current version only.
+// payload = MessagePack [kind, bus_ms, seq, name, envelope(bin), key(str)]; key is the key id
+// (security::KeyId, never a secret) of the client that sent a command, "" otherwise. Version 2
+// records are the 5-element array without key; version 1 also lacks the header's CRC. Readers
+// accept all three, writers write the current version only.
 // Pure functions and plain values; thread-compatible. No ZeroMQ here.
 #pragma once
 
@@ -22,7 +24,7 @@ namespace mcf::capture {
 
 inline constexpr std::string_view kMagic = "MCFCAP\n";
 // The version writers write; readers accept kOldestFormatVersion..kFormatVersion.
-inline constexpr uint16_t kFormatVersion = 2;
+inline constexpr uint16_t kFormatVersion = 3;
 inline constexpr uint16_t kOldestFormatVersion = 1;
 // magic + u16 version + u32 header length.
 inline constexpr size_t kPreambleBytes = 7 + 2 + 4;
@@ -66,6 +68,9 @@ struct Record {
   uint64_t seq = 0;      // events: log sequence; kDropped: how many; otherwise 0
   std::string name;      // service (command, reply) or topic (event, clock); may be empty
   std::string envelope;  // the exact envelope bytes
+  // Commands: the sender's key id ("k:" + 12 hex digits), "" from an --insecure broker and in
+  // captures older than version 3; other kinds: "". Last, so {kind, ..., envelope} still works.
+  std::string key;
   bool operator==(const Record&) const = default;
 };
 
@@ -79,11 +84,12 @@ std::string EncodeFileStart(const Header& header);
 std::string EncodeRecord(const Record& record);
 // Appends one framed record to `out` without building an intermediate Record.
 void AppendRecord(std::string& out, RecordKind kind, int64_t bus_ms, uint64_t seq,
-                  std::string_view name, std::string_view envelope);
+                  std::string_view name, std::string_view envelope, std::string_view key = "");
 
 // Decodes a header map (after the preamble); invalid on a malformed map.
 Result<Header> DecodeHeader(std::string_view bytes);
-// Decodes a record payload (after its length and crc were checked); invalid when malformed.
+// Decodes a record payload (after its length and crc were checked): the array of 6, or of 5
+// (versions 1 and 2, key ""); invalid when malformed.
 Result<Record> DecodeRecordPayload(std::string_view payload);
 
 // The kEnd trailer's envelope: {records, dropped}.

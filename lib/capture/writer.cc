@@ -21,13 +21,13 @@ Result<std::unique_ptr<CaptureWriter>> CaptureWriter::Create(const std::string& 
 CaptureWriter::~CaptureWriter() { (void)Close(); }
 
 void CaptureWriter::Append(const Record& record) {
-  Append(record.kind, record.bus_ms, record.seq, record.name, record.envelope);
+  Append(record.kind, record.bus_ms, record.seq, record.name, record.envelope, record.key);
 }
 
 void CaptureWriter::Append(RecordKind kind, int64_t bus_ms, uint64_t seq, std::string_view name,
-                           std::string_view envelope) {
+                           std::string_view envelope, std::string_view key) {
   if (fd_ < 0) return;
-  AppendRecord(buffer_, kind, bus_ms, seq, name, envelope);
+  AppendRecord(buffer_, kind, bus_ms, seq, name, envelope, key);
   ++records_;
 }
 

@@ -27,7 +27,7 @@ class CaptureWriter {
   // Buffers one record (nothing reaches the file before Flush()).
   void Append(const Record& record);
   void Append(RecordKind kind, int64_t bus_ms, uint64_t seq, std::string_view name,
-              std::string_view envelope);
+              std::string_view envelope, std::string_view key = "");
   // Writes every buffered record to the file (write(2); readers see it, no fsync).
   Status Flush();
   // Flushes, fsyncs and closes. Idempotent; later Appends are ignored.

@@ -14,6 +14,8 @@
 #include "lib/capture/reader.h"
 #include "lib/client/bus_client.h"
 #include "lib/client/publisher.h"
+#include "lib/security/curve_keys.h"
+#include "lib/security/key_directory.h"
 #include "schemas/body.h"
 #include "schemas/envelope.h"
 #include "schemas/registry.h"
@@ -21,6 +23,7 @@
 #include "tests/support/broker_process.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_keys.h"
 
 namespace mcf::capture {
 namespace {
@@ -54,6 +57,14 @@ std::optional<int64_t> StatsInt(client::BusClient& bus, const std::string& field
   auto body = schemas::Body::Parse(reply.body);
   if (!body.ok() || !body->Int(field).ok()) return std::nullopt;
   return *body->Int(field);
+}
+
+// The key id this test process's clients authenticate with (tests/support/test_keys.h): what the
+// broker records on their commands.
+std::string TestKeyId() {
+  auto pair = security::ReadKeyFile(security::KeyFileOf(testing::TestKeysDir(), "test"));
+  EXPECT_TRUE(pair.ok()) << pair.status().ToString();
+  return pair.ok() ? security::KeyId(pair->public_key) : "";
 }
 
 // The command ids and the causation ids of the replies in a capture.
@@ -176,6 +187,15 @@ TEST_F(CaptureTest, StartupCaptureHoldsEveryCommandWithItsReplyAndEventsInLogOrd
 
   Pairs pairs = PairUp(*capture);
   ExpectEveryCommandHasOneReply(pairs);
+  // Every command carries the id of the key its sender authenticated with (never the key).
+  const std::string key_id = TestKeyId();
+  ASSERT_EQ(key_id.rfind("k:", 0), 0u) << key_id;
+  for (const Record& r : capture->records) {
+    if (r.kind == RecordKind::kCommand)
+      EXPECT_EQ(r.key, key_id) << "command to " << r.name;
+    else
+      EXPECT_EQ(r.key, "") << KindName(r.kind) << " " << r.name;
+  }
   int adds = 0;
   for (const auto& t : pairs.command_types) adds += t == "test.add";
   EXPECT_EQ(adds, 5);
@@ -384,12 +404,14 @@ TEST_F(CaptureTest, DumpPrintsJsonLinesAndFailsCleanlyOnATruncatedFile) {
   EXPECT_EQ(lines[1]["kind"], "command");
   EXPECT_EQ(lines[1]["envelope"]["type"], "clock.advance");
   EXPECT_EQ(lines[1]["envelope"]["body"]["by_ms"], 60000);
+  EXPECT_EQ(lines[1]["key"], TestKeyId());
   EXPECT_EQ(lines[2]["kind"], "clock");
   EXPECT_EQ(lines[2]["seq"], 1);
   EXPECT_EQ(lines[2]["topic"], "clock.tick");
   EXPECT_EQ(lines[3]["kind"], "reply");
   EXPECT_EQ(lines[3]["envelope"]["status"], "ok");
   EXPECT_EQ(lines[3]["envelope"]["causation_id"], lines[1]["envelope"]["id"]);
+  EXPECT_FALSE(lines[3].contains("key"));  // only commands have a sender
   EXPECT_EQ(lines[4]["kind"], "end");
 
   std::filesystem::resize_file(path, std::filesystem::file_size(path) - 3);

@@ -2,7 +2,8 @@
 // (broker.capture_start, renewed every second, broker.capture_stop on SIGINT/SIGTERM or after
 // --for), then prints {file, records, dropped}.
 // mcfctl capture dump FILE [--follow]: the capture as JSON lines — a header line, then one object
-// per record with its envelope decoded — for review diffs of golden captures.
+// per record with its envelope decoded (and, on a command, the sender's key id as "key") — for
+// review diffs of golden captures.
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -145,6 +146,10 @@ Json RecordJson(const capture::Record& r) {
     case RecordKind::kReply:
       line["service"] = r.name;
       line["envelope"] = EnvelopeJson(r.envelope);
+      // The sender's key id (never key material); absent from --insecure and pre-3 captures.
+      // After the envelope, so a line still reads `"service":...,"envelope":{"type":...` (what
+      // tools/regen-goldens filters the idle-barrier polls by).
+      if (r.kind == RecordKind::kCommand && !r.key.empty()) line["key"] = r.key;
       break;
     case RecordKind::kEvent:
     case RecordKind::kClock:

@@ -36,13 +36,58 @@ Header SampleHeader() {
 
 std::vector<Record> SampleRecords() {
   return {
-      {RecordKind::kCommand, 1767600000000, 0, "test", std::string("\x81\xa2id\xa1x", 6)},
-      {RecordKind::kReply, 1767600000001, 0, "test", std::string("\x80", 1)},
-      {RecordKind::kEvent, 1767600000002, 17, "test.added", std::string(300, '\xa0')},
-      {RecordKind::kClock, 1767600060000, 18, "clock.tick", std::string("\x80", 1)},
-      {RecordKind::kDropped, 1767600060001, 3, "", ""},
-      {RecordKind::kEnd, 1767600060002, 0, "", EncodeEndBody(4, 3)},
+      {RecordKind::kCommand, 1767600000000, 0, "test", std::string("\x81\xa2id\xa1x", 6),
+       "k:0123456789ab"},
+      {RecordKind::kReply, 1767600000001, 0, "test", std::string("\x80", 1), ""},
+      {RecordKind::kEvent, 1767600000002, 17, "test.added", std::string(300, '\xa0'), ""},
+      {RecordKind::kClock, 1767600060000, 18, "clock.tick", std::string("\x80", 1), ""},
+      {RecordKind::kDropped, 1767600060001, 3, "", "", ""},
+      {RecordKind::kEnd, 1767600060002, 0, "", EncodeEndBody(4, 3), ""},
   };
+}
+
+// A header as writers of `version` (1 or 2) laid it out: version 1 without the header checksum.
+std::string OldFileStart(const Header& h, uint16_t version) {
+  schemas::MsgpackWriter map;
+  map.MapHeader(6);
+  map.String("format_version").Uint(version);
+  map.String("build_id").String(h.build_id);
+  map.String("clock_mode").String(h.clock_mode);
+  map.String("start_ms").Int(h.start_ms);
+  map.String("seeds").MapHeader(static_cast<uint32_t>(h.seeds.size()));
+  for (const auto& [service, seed] : h.seeds) map.String(service).Int(seed);
+  map.String("started_wall_ms").Int(h.started_wall_ms);
+  std::string bytes(kMagic);
+  char pre[6];
+  PutU16Le(pre, version);
+  PutU32Le(pre + 2, static_cast<uint32_t>(map.bytes().size()));
+  bytes.append(pre, 6);
+  bytes += map.bytes();
+  if (version >= 2) {
+    char crc[4];
+    PutU32Le(crc, Crc32(bytes));
+    bytes.append(crc, 4);
+  }
+  return bytes;
+}
+
+// A record as writers of versions 1 and 2 framed it: the array of 5, no key.
+std::string OldRecord(const Record& r) {
+  schemas::MsgpackWriter w;
+  w.ArrayHeader(5).Uint(static_cast<uint8_t>(r.kind)).Int(r.bus_ms).Uint(r.seq).String(r.name);
+  w.Binary(r.envelope);
+  const std::string& payload = w.bytes();
+  std::string out(kRecordFrameBytes, '\0');
+  PutU32Le(out.data(), static_cast<uint32_t>(payload.size()));
+  PutU32Le(out.data() + 4, Crc32(payload));
+  return out + payload;
+}
+
+// The sample records as an old capture holds them: without keys.
+std::vector<Record> KeylessSampleRecords() {
+  auto records = SampleRecords();
+  for (auto& r : records) r.key.clear();
+  return records;
 }
 
 // Writes the sample capture and returns its bytes.
@@ -69,6 +114,63 @@ TEST(CaptureFormatTest, RoundTripsHeaderAndRecordsByteForByte) {
   EXPECT_EQ(capture->records, records);
   EXPECT_EQ(capture->dropped, 3u);
   EXPECT_FALSE(capture->complete);  // records were dropped
+}
+
+TEST(CaptureFormatTest, ACommandKeepsItsSendersKeyIdAndOtherRecordsHaveNone) {
+  TempDir dir;
+  WriteSample(dir.Sub("c.mcfcap"), SampleRecords());
+  auto capture = ReadCapture(dir.Sub("c.mcfcap"));
+  ASSERT_TRUE(capture.ok()) << capture.status().ToString();
+  ASSERT_EQ(capture->records.size(), SampleRecords().size());
+  EXPECT_EQ(capture->header.format_version, 3);
+  EXPECT_EQ(capture->records[0].kind, RecordKind::kCommand);
+  EXPECT_EQ(capture->records[0].key, "k:0123456789ab");
+  for (size_t i = 1; i < capture->records.size(); ++i)
+    EXPECT_EQ(capture->records[i].key, "") << "record " << i;
+  // The key is the payload's 6th element, a string.
+  const std::string framed = EncodeRecord(SampleRecords()[0]);
+  schemas::MsgpackReader r(std::string_view(framed).substr(kRecordFrameBytes));
+  EXPECT_EQ(r.ReadArrayHeader(), 6u);
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(r.Skip());
+  EXPECT_EQ(r.ReadString(), "k:0123456789ab");
+  EXPECT_TRUE(r.AtEnd());
+}
+
+// A version 2 file (header checksum, 5-element records without a key) still reads: the golden
+// captures and every capture recorded before key ids.
+TEST(CaptureFormatTest, VersionTwoFileWithFiveElementRecordsStillReads) {
+  TempDir dir;
+  Header h = SampleHeader();
+  h.format_version = 2;
+  std::string bytes = OldFileStart(h, 2);
+  for (const auto& r : SampleRecords()) bytes += OldRecord(r);
+  Spit(dir.Sub("v2.mcfcap"), bytes);
+  auto capture = ReadCapture(dir.Sub("v2.mcfcap"));
+  ASSERT_TRUE(capture.ok()) << capture.status().ToString();
+  EXPECT_EQ(capture->header, h);
+  EXPECT_EQ(capture->records, KeylessSampleRecords());
+  EXPECT_EQ(capture->dropped, 3u);
+}
+
+TEST(CaptureFormatTest, ARecordArrayOfAnotherLengthOrANonStringKeyIsCorrupt) {
+  auto decode = [](auto build) {
+    schemas::MsgpackWriter w;
+    build(w);
+    return DecodeRecordPayload(w.bytes());
+  };
+  auto four = decode([](auto& w) { w.ArrayHeader(4).Uint(0).Int(1).Uint(0).String("t"); });
+  ASSERT_FALSE(four.ok());
+  EXPECT_NE(four.status().message().find("expected an array of 5 or 6"), std::string::npos)
+      << four.status().message();
+  auto seven = decode([](auto& w) {
+    w.ArrayHeader(7).Uint(0).Int(1).Uint(0).String("t").Binary("\x80").String("k").String("x");
+  });
+  EXPECT_FALSE(seven.ok());
+  auto int_key = decode(
+      [](auto& w) { w.ArrayHeader(6).Uint(0).Int(1).Uint(0).String("t").Binary("\x80").Int(7); });
+  ASSERT_FALSE(int_key.ok());
+  EXPECT_NE(int_key.status().message().find("key is not a string"), std::string::npos)
+      << int_key.status().message();
 }
 
 TEST(CaptureFormatTest, ATrailerAndNoDropsMakeACompleteCapture) {
@@ -127,13 +229,13 @@ TEST(CaptureFormatTest, NewerFormatVersionIsRefusedByName) {
   TempDir dir;
   std::string bytes = WriteSample(dir.Sub("c.mcfcap"), SampleRecords());
   PutU16Le(bytes.data() + kMagic.size(), kFormatVersion + 1);
-  Spit(dir.Sub("v3.mcfcap"), bytes);
-  auto r = CaptureReader::Open(dir.Sub("v3.mcfcap"));
+  Spit(dir.Sub("newer.mcfcap"), bytes);
+  auto r = CaptureReader::Open(dir.Sub("newer.mcfcap"));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kInvalid);
-  EXPECT_NE(r.status().message().find("format version 3 is newer than this build's 2"),
-            std::string::npos)
-      << r.status().message();
+  const std::string want = "format version " + std::to_string(kFormatVersion + 1) +
+                           " is newer than this build's " + std::to_string(kFormatVersion);
+  EXPECT_NE(r.status().message().find(want), std::string::npos) << r.status().message();
 }
 
 TEST(CaptureFormatTest, WriterWritesTheCurrentVersionWithAHeaderChecksum) {
@@ -154,32 +256,18 @@ TEST(CaptureFormatTest, VersionOneFileWithoutHeaderChecksumStillReads) {
   TempDir dir;
   Header h = SampleHeader();
   h.format_version = 1;
-  schemas::MsgpackWriter map;
-  map.MapHeader(6);
-  map.String("format_version").Uint(1);
-  map.String("build_id").String(h.build_id);
-  map.String("clock_mode").String(h.clock_mode);
-  map.String("start_ms").Int(h.start_ms);
-  map.String("seeds").MapHeader(static_cast<uint32_t>(h.seeds.size()));
-  for (const auto& [service, seed] : h.seeds) map.String(service).Int(seed);
-  map.String("started_wall_ms").Int(h.started_wall_ms);
-  std::string bytes(kMagic);
-  char pre[6];
-  PutU16Le(pre, 1);
-  PutU32Le(pre + 2, static_cast<uint32_t>(map.bytes().size()));
-  bytes.append(pre, 6);
-  bytes += map.bytes();
+  std::string bytes = OldFileStart(h, 1);
   const auto records = SampleRecords();
-  for (const auto& r : records) bytes += EncodeRecord(r);
+  for (const auto& r : records) bytes += OldRecord(r);
   Spit(dir.Sub("v1.mcfcap"), bytes);
 
   auto capture = ReadCapture(dir.Sub("v1.mcfcap"));
   ASSERT_TRUE(capture.ok()) << capture.status().ToString();
   EXPECT_EQ(capture->header, h);
-  EXPECT_EQ(capture->records, records);
+  EXPECT_EQ(capture->records, KeylessSampleRecords());
 
   // A version 1 header has no checksum, so damage inside its map is caught only where it breaks
-  // the map; a version 2 header with the same damage is refused (test above).
+  // the map; a checksummed header (version 2 on) with the same damage is refused.
   std::string v2 = EncodeFileStart(SampleHeader());
   for (const auto& r : records) v2 += EncodeRecord(r);
   const size_t seed_at = v2.find("\xa1*") + 2;  // the value of seeds["*"] (fixint 42)
@@ -296,9 +384,15 @@ TEST(CaptureFormatTest, EveryFlippedBitInTheHeaderIsAnErrorNamingTheHeader) {
         continue;
       }
       const std::string m = reader.status().message();
-      const char* want = i < kMagic.size()       ? "not a capture"
-                         : i < kMagic.size() + 2 ? "format version"
-                                                 : "header";
+      if (i >= kMagic.size() && i < kMagic.size() + 2) {
+        // A flipped version bit names a version this build does not read, or an older one the
+        // header (its checksum, its own format_version) then contradicts.
+        EXPECT_TRUE(m.find("format version") != std::string::npos ||
+                    m.find("capture header") != std::string::npos)
+            << "byte " << i << " bit " << bit << ": " << m;
+        continue;
+      }
+      const char* want = i < kMagic.size() ? "not a capture" : "header";
       EXPECT_NE(m.find(want), std::string::npos) << "byte " << i << " bit " << bit << ": " << m;
     }
   }
@@ -331,7 +425,7 @@ TEST(CaptureFormatTest, ReaderFollowsAGrowingFile) {
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(none->has_value());
 
-  const Record rec{RecordKind::kCommand, 5, 0, "test", "\x80"};
+  const Record rec{RecordKind::kCommand, 5, 0, "test", "\x80", "k:0123456789ab"};
   const std::string framed = EncodeRecord(rec);
   {  // half a record lands first (another process writing)
     std::ofstream out(path, std::ios::binary | std::ios::app);

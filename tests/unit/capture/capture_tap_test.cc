@@ -86,7 +86,7 @@ TEST(CaptureTapTest, WritesWhatItIsGivenAndATrailer) {
   testing::TempDir dir;
   auto tap = CaptureTap::Start(Options(dir.Sub("c")));
   ASSERT_TRUE(tap.ok()) << tap.status().ToString();
-  (*tap)->Command(10, "test", "\x80");
+  (*tap)->Command(10, "test", "\x80", "k:0123456789ab");
   (*tap)->Reply(11, "", "\x81\xa4type\xa8test.add");  // service filled in from the type
   (*tap)->OnDurable(7, 12, "clock", "clock.tick", "\x80");
   (*tap)->OnDurable(8, 13, "tasks", "tasks.x", "\x80");
@@ -101,6 +101,12 @@ TEST(CaptureTapTest, WritesWhatItIsGivenAndATrailer) {
   EXPECT_EQ(capture->records[2].seq, 7u);
   EXPECT_EQ(capture->records[3].kind, RecordKind::kEvent);
   EXPECT_EQ(capture->records[4].kind, RecordKind::kEnd);
+  // The sender's key id rides with its command only, and the records queued after it are intact.
+  EXPECT_EQ(capture->records[0].key, "k:0123456789ab");
+  EXPECT_EQ(capture->records[0].envelope, "\x80");
+  for (size_t i = 1; i < capture->records.size(); ++i)
+    EXPECT_EQ(capture->records[i].key, "") << "record " << i;
+  EXPECT_EQ(capture->records[1].envelope, "\x81\xa4type\xa8test.add");
 }
 
 TEST(CaptureTapTest, AFullQueueDropsRecordsAndMarksTheCaptureIncomplete) {
@@ -110,7 +116,7 @@ TEST(CaptureTapTest, AFullQueueDropsRecordsAndMarksTheCaptureIncomplete) {
   o.drain_interval = Millis(60000);  // the writer does not drain before Stop
   auto tap = CaptureTap::Start(o);
   ASSERT_TRUE(tap.ok());
-  for (int i = 0; i < 10; ++i) (*tap)->Command(i, "test", "\x80");
+  for (int i = 0; i < 10; ++i) (*tap)->Command(i, "test", "\x80", "k:0123456789ab");
   EXPECT_EQ((*tap)->stats().records, 3u);
   EXPECT_EQ((*tap)->stats().dropped, 7u);
   ASSERT_TRUE((*tap)->Stop(20).ok());
@@ -124,7 +130,7 @@ TEST(CaptureTapTest, SealTakesTheLastRecordAndIgnoresLaterOnes) {
   testing::TempDir dir;
   auto tap = CaptureTap::Start(Options(dir.Sub("c")));
   ASSERT_TRUE(tap.ok());
-  (*tap)->Command(1, "broker", "\x80");
+  (*tap)->Command(1, "broker", "\x80", "");
   auto stats = (*tap)->Seal(2, "broker", [](const CaptureTap::Stats& s) {
     return std::string("\x81\xa7records") + static_cast<char>(s.records);
   });

@@ -74,22 +74,24 @@ capture::Capture SampleCapture() {
   const std::string stats = Command("s1", "broker.stats", schemas::EmptyBody());
   const std::string now = Command("n1", "clock.now", schemas::EmptyBody());
   const std::string req = Command("c1", "tasks.request", BodyWriter().String("x", "y").Finish());
+  // Commands carry their sender's key id, as the broker records them; replay ignores it.
   c.records = {
-      Record{RecordKind::kCommand, 1000, 0, "broker", stats},
-      Record{RecordKind::kReply, 1000, 0, "broker", ReplyTo("s1", "broker.stats", "broker", "")},
-      Record{RecordKind::kCommand, 1000, 0, "clock", now},
-      Record{RecordKind::kCommand, 1000, 0, "tasks", req},
+      Record{RecordKind::kCommand, 1000, 0, "broker", stats, "k:0123456789ab"},
+      Record{RecordKind::kReply, 1000, 0, "broker", ReplyTo("s1", "broker.stats", "broker", ""),
+             ""},
+      Record{RecordKind::kCommand, 1000, 0, "clock", now, "k:0123456789ab"},
+      Record{RecordKind::kCommand, 1000, 0, "tasks", req, "k:0123456789ab"},
       Record{RecordKind::kEvent, 1000, 2, "matching.task_matched",
-             Event("matching:1", "matching.task_matched", "matching", schemas::EmptyBody())},
+             Event("matching:1", "matching.task_matched", "matching", schemas::EmptyBody()), ""},
       Record{RecordKind::kEvent, 1000, 1, "tasks.task_assigned",
-             Event("tasks:1", "tasks.task_assigned", "tasks", Assigned("w1"))},
+             Event("tasks:1", "tasks.task_assigned", "tasks", Assigned("w1")), ""},
       Record{RecordKind::kReply, 1000, 0, "tasks",
-             ReplyTo("c1", "tasks.request", "tasks", BodyWriter().String("id", "t1").Finish())},
+             ReplyTo("c1", "tasks.request", "tasks", BodyWriter().String("id", "t1").Finish()), ""},
       Record{RecordKind::kEvent, 1000, 3, "hiring.worker_hired",
-             Event("feeder:1", "hiring.worker_hired", "feeder", schemas::EmptyBody())},
+             Event("feeder:1", "hiring.worker_hired", "feeder", schemas::EmptyBody()), ""},
       Record{RecordKind::kClock, 60000, 4, "clock.tick",
-             Event("clock:60000:clock.tick", "clock.tick", "clock", schemas::EmptyBody())},
-      Record{RecordKind::kEnd, 0, 0, "", capture::EncodeEndBody(9, 0)},
+             Event("clock:60000:clock.tick", "clock.tick", "clock", schemas::EmptyBody()), ""},
+      Record{RecordKind::kEnd, 0, 0, "", capture::EncodeEndBody(9, 0), ""},
   };
   return c;
 }
