@@ -1,7 +1,8 @@
 // HiringHandlers: the hiring service's commands. hiring.import_worker (admin only) validates a
 // profile, stores it under a new worker id and publishes hiring.worker_hired through the
-// handler's outbox; hiring.get_worker reads a stored profile. Screening candidates and the
-// public application form come in a later issue. Runs on the worker runtime's thread.
+// handler's outbox; hiring.get_worker reads a stored profile. The application commands: the
+// public form (any principal), its status by the unguessable id, and the managers' list, view,
+// tests and results. Runs on the worker runtime's thread.
 #pragma once
 
 #include <memory>
@@ -26,7 +27,13 @@ class HiringHandlers {
     ASSIGN_OR_RETURN(HiringStore store, HiringStore::Open(runtime));
     auto self = std::make_shared<HiringHandlers>(store);
     RETURN_IF_ERROR(worker::Bind(runtime, self, &HiringHandlers::ImportWorker));
-    return worker::Bind(runtime, self, &HiringHandlers::GetWorker);
+    RETURN_IF_ERROR(worker::Bind(runtime, self, &HiringHandlers::GetWorker));
+    RETURN_IF_ERROR(worker::Bind(runtime, self, &HiringHandlers::SubmitApplication));
+    RETURN_IF_ERROR(worker::Bind(runtime, self, &HiringHandlers::GetApplicationState));
+    RETURN_IF_ERROR(worker::Bind(runtime, self, &HiringHandlers::ListApplications));
+    RETURN_IF_ERROR(worker::Bind(runtime, self, &HiringHandlers::GetApplication));
+    RETURN_IF_ERROR(worker::Bind(runtime, self, &HiringHandlers::AssignTests));
+    return worker::Bind(runtime, self, &HiringHandlers::RecordResult);
   }
 
   // hiring.import_worker: forbidden unless the principal is an admin; invalid for a bad
@@ -37,7 +44,31 @@ class HiringHandlers {
   Result<schemas::hiring::WorkerProfile> GetWorker(worker::HandlerContext& ctx,
                                                    const schemas::hiring::GetWorker& request);
 
+  // hiring.submit_application: any principal; conflict naming the open application when the
+  // contact has one; else {application_id (unguessable), status received}.
+  Result<schemas::hiring::ApplicationState> SubmitApplication(
+      worker::HandlerContext& ctx, const schemas::hiring::SubmitApplication& request);
+  // hiring.get_application_state: any principal; not_found for an unknown id.
+  Result<schemas::hiring::ApplicationState> GetApplicationState(
+      worker::HandlerContext& ctx, const schemas::hiring::GetApplicationState& request);
+  // The staff commands: forbidden unless the principal is a manager or an admin.
+  Result<schemas::hiring::ApplicationPage> ListApplications(
+      worker::HandlerContext& ctx, const schemas::hiring::ListApplications& request);
+  Result<schemas::hiring::Application> GetApplication(
+      worker::HandlerContext& ctx, const schemas::hiring::GetApplication& request);
+  // Conflict once the application is decided, or (assign) once a result has been recorded.
+  Result<schemas::hiring::Application> AssignTests(worker::HandlerContext& ctx,
+                                                   const schemas::hiring::AssignTests& request);
+  // Conflict for a test not assigned to this candidate, or a decided application.
+  Result<schemas::hiring::Application> RecordResult(worker::HandlerContext& ctx,
+                                                    const schemas::hiring::RecordResult& request);
+
  private:
+  // The application for a staff command: forbidden for other roles, not_found when missing.
+  Result<schemas::hiring::Application> StaffApplication(worker::HandlerContext& ctx,
+                                                        std::string_view application_id,
+                                                        std::string_view command);
+
   HiringStore store_;
 };
 

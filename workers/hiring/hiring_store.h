@@ -1,11 +1,18 @@
-// HiringStore: hiring's own record of its workers' profiles, one LMDB database ("workers":
-// worker_id -> encoded schemas::hiring::WorkerProfile) in the worker's env. Every call works
-// inside a transaction the caller owns (a handler's nested txn), so its writes commit with the
-// message that caused them. Cheap to copy; used on the worker's thread only.
+// HiringStore: hiring's own records in the worker's env. Every call works inside a transaction
+// the caller owns (a handler's nested txn), so its writes commit with the message that caused
+// them. Cheap to copy; used on the worker's thread only.
+//
+//   workers        worker_id -> schemas::hiring::WorkerProfile
+//   applications   application_id -> schemas::hiring::Application (without the photo)
+//   photos         application_id -> the photo's bytes
+//   by_time        be64(submitted_at) application_id -> ""      (newest first: walk back)
+//   by_status      status byte, be64(submitted_at), application_id -> ""
+//   open_contacts  normalised contact -> application_id, while that application is open
 #pragma once
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "lib/base/status.h"
 #include "lib/store/lmdb.h"
@@ -15,13 +22,18 @@ namespace mcf::hiring {
 
 class HiringStore {
  public:
-  // Opens (creating) the database through `runtime` (a worker::Worker or worker::Dispatcher).
+  // Opens (creating) the databases through `runtime` (a worker::Worker or worker::Dispatcher).
   template <typename Runtime>
   static Result<HiringStore> Open(Runtime& runtime) {
-    ASSIGN_OR_RETURN(auto workers, runtime.OpenDb("workers"));
-    return HiringStore(workers);
+    HiringStore s;
+    ASSIGN_OR_RETURN(s.workers_, runtime.OpenDb("workers"));
+    ASSIGN_OR_RETURN(s.applications_, runtime.OpenDb("applications"));
+    ASSIGN_OR_RETURN(s.photos_, runtime.OpenDb("photos"));
+    ASSIGN_OR_RETURN(s.by_time_, runtime.OpenDb("by_time"));
+    ASSIGN_OR_RETURN(s.by_status_, runtime.OpenDb("by_status"));
+    ASSIGN_OR_RETURN(s.open_contacts_, runtime.OpenDb("open_contacts"));
+    return s;
   }
-  explicit HiringStore(store::Db workers) : workers_(workers) {}
 
   // Adds or replaces the profile under its worker_id.
   Status PutWorker(store::Txn& txn, const schemas::hiring::WorkerProfile& profile);
@@ -29,8 +41,32 @@ class HiringStore {
   Result<std::optional<schemas::hiring::WorkerProfile>> GetWorker(
       const store::Txn& txn, const std::string& worker_id) const;
 
+  // A new application and its photo, indexed; its contact is taken while it is open.
+  Status AddApplication(store::Txn& txn, const schemas::hiring::Application& application,
+                        std::string_view photo);
+  // Stores `updated` over `before` (the same application as read), moving its indexes.
+  Status UpdateApplication(store::Txn& txn, const schemas::hiring::Application& before,
+                           const schemas::hiring::Application& updated);
+  Result<std::optional<schemas::hiring::Application>> GetApplication(
+      const store::Txn& txn, std::string_view application_id) const;
+  // The open application from `contact` (normalised), if any.
+  Result<std::optional<std::string>> OpenApplicationFrom(const store::Txn& txn,
+                                                         std::string_view contact) const;
+  // Up to `limit` applications older than `before` (an application id; "" = the newest), newest
+  // first, with `status` only when given; `next_before` is set when more remain.
+  Result<schemas::hiring::ApplicationPage> ListApplications(
+      const store::Txn& txn, std::optional<schemas::hiring::ApplicationStatus> status,
+      size_t limit, std::string_view before) const;
+
+  // Lower-case ASCII: "Murka@Example.org" and "murka@example.org" are one contact.
+  static std::string NormalisedContact(std::string_view contact);
+
  private:
-  store::Db workers_;
+  HiringStore() = default;
+  std::string TimeKey(const schemas::hiring::Application& a) const;
+  std::string StatusKey(const schemas::hiring::Application& a) const;
+
+  store::Db workers_, applications_, photos_, by_time_, by_status_, open_contacts_;
 };
 
 }  // namespace mcf::hiring
