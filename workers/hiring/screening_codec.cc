@@ -164,6 +164,18 @@ class Decoder {
     return *got;
   }
 
+  // A string spelling one value of an enum, parsed by `from_name`; nullopt (and the error,
+  // saying `expected`) for anything else.
+  template <typename E>
+  std::optional<E> Enum(const std::string& path, std::optional<E> (*from_name)(std::string_view),
+                        std::string_view expected) {
+    std::string name = Str(path);
+    if (!ok()) return std::nullopt;
+    std::optional<E> parsed = from_name(name);
+    if (!parsed) Fail(path, "'" + name + "' is not one of " + std::string(expected));
+    return parsed;
+  }
+
   bool Nil() { return ok() && r_.ReadNil(); }
   MsgType Peek() const { return r_.Peek(); }
 
@@ -225,15 +237,9 @@ Condition GetCondition(Decoder& d, const std::string& path) {
   if (!d.Map(path, 3) || !d.Key(path, "field")) return c;
   c.field = d.Str(Join(path, "field"));
   if (!d.Key(path, "op")) return c;
-  std::string op_path = Join(path, "op");
-  std::string op = d.Str(op_path);
-  if (!d.ok()) return c;
-  auto parsed = OpFromName(op);
-  if (!parsed) {
-    d.Fail(op_path, "unknown operator '" + op + "' (known: <, <=, >, >=, ==, !=, in)");
-    return c;
-  }
-  c.op = *parsed;
+  auto op = d.Enum(Join(path, "op"), &OpFromName, "<, <=, >, >=, ==, !=, in");
+  if (!op) return c;
+  c.op = *op;
   if (!d.Key(path, "values")) return c;
   std::string values = Join(path, "values");
   uint32_t n = d.Array(values, kMaxValuesPerCondition);
@@ -271,15 +277,9 @@ GoldenCase GetGoldenCase(Decoder& d, const std::string& path) {
   g.name = d.Str(Join(path, "name"));
   if (d.Key(path, "input")) g.input = GetInput(d, Join(path, "input"));
   if (!d.Key(path, "expected_outcome")) return g;
-  std::string outcome_path = Join(path, "expected_outcome");
-  std::string outcome = d.Str(outcome_path);
-  if (!d.ok()) return g;
-  auto parsed = OutcomeFromName(outcome);
-  if (!parsed) {
-    d.Fail(outcome_path, "expected accepted or rejected");
-    return g;
-  }
-  g.expected_outcome = *parsed;
+  auto outcome = d.Enum(Join(path, "expected_outcome"), &OutcomeFromName, "accepted, rejected");
+  if (!outcome) return g;
+  g.expected_outcome = *outcome;
   if (d.Key(path, "expected_strengths"))
     g.expected_strengths = GetOptionalStrings(d, Join(path, "expected_strengths"));
   if (d.Key(path, "expected_weaknesses"))
@@ -321,14 +321,9 @@ void GetRules(Decoder& d, RuleSet& rs) {
   rs.rows.reserve(n);
   for (uint32_t i = 0; i < n && d.ok(); ++i) rs.rows.push_back(GetRow(d, At("rules.rows", i)));
   if (!d.Key(path, "hit_policy")) return;
-  std::string policy = d.Str("rules.hit_policy");
-  if (!d.ok()) return;
-  auto parsed = HitPolicyFromName(policy);
-  if (!parsed) {
-    d.Fail("rules.hit_policy", "expected first or collect");
-    return;
-  }
-  rs.hit_policy = *parsed;
+  auto policy = d.Enum("rules.hit_policy", &HitPolicyFromName, "first, collect");
+  if (!policy) return;
+  rs.hit_policy = *policy;
   if (d.Key(path, "cutoff")) GetCutoff(d, rs.cutoff);
   if (!d.Key(path, "golden_cases")) return;
   n = d.Array("rules.golden_cases", kMaxGoldenCases);

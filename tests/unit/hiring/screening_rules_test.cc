@@ -511,7 +511,7 @@ TEST(ScreeningRulesTest, DecodeRefusesOversizedCountsAndNamesTheField) {
   ASSERT_NE(at, std::string::npos);
   bytes.replace(at, 3, std::string("\xa2=>", 3));
   EXPECT_EQ(DecodeRuleSet(bytes).status().message().rfind(
-                "rules.rows[0].conditions[0].op: unknown operator '=>'", 0),
+                "rules.rows[0].conditions[0].op: '=>' is not one of <, <=", 0),
             0u);
 }
 
