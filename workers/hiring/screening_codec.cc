@@ -136,32 +136,32 @@ class Decoder {
   uint32_t Array(const std::string& path, size_t max) {
     if (!ok()) return 0;
     auto got = r_.ReadArrayHeader();
-    if (!got) return Fail(path, "expected an array (of a count the input can hold)"), 0;
-    if (*got > max) return Fail(path, "more than " + std::to_string(max) + " items"), 0;
-    return *got;
+    if (!got) Fail(path, "expected an array (of a count the input can hold)");
+    if (got && *got > max) Fail(path, "more than " + std::to_string(max) + " items");
+    return ok() ? *got : 0;
   }
 
   std::string Str(const std::string& path) {
     if (!ok()) return {};
     auto got = r_.ReadString();
-    if (!got) return Fail(path, "expected a string"), std::string();
-    if (got->size() > kMaxStringBytes)
-      return Fail(path, "longer than " + std::to_string(kMaxStringBytes) + " bytes"), std::string();
-    return std::string(*got);
+    if (!got) Fail(path, "expected a string");
+    if (got && got->size() > kMaxStringBytes)
+      Fail(path, "longer than " + std::to_string(kMaxStringBytes) + " bytes");
+    return ok() ? std::string(*got) : std::string();
   }
 
   int64_t Int(const std::string& path) {
     if (!ok()) return 0;
     auto got = r_.ReadInt();
-    if (!got) return Fail(path, "expected an integer"), 0;
-    return *got;
+    if (!got) Fail(path, "expected an integer");
+    return got.value_or(0);
   }
 
   uint64_t Uint(const std::string& path) {
     if (!ok()) return 0;
     auto got = r_.ReadUint();
-    if (!got) return Fail(path, "expected a non-negative integer"), 0;
-    return *got;
+    if (!got) Fail(path, "expected a non-negative integer");
+    return got.value_or(0);
   }
 
   // A string spelling one value of an enum, parsed by `from_name`; nullopt (and the error,

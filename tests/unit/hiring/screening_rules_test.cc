@@ -461,6 +461,28 @@ TEST(ScreeningRulesTest, DecodeRefusesEveryTruncationOfAValidRuleSet) {
     EXPECT_EQ(DecodeInput(input.substr(0, n)).status().code(), Code::kInvalid) << n;
 }
 
+TEST(ScreeningRulesTest, DecodeOfRandomlyCorruptedBytesFailsOrGivesAValidRuleSet) {
+  std::mt19937_64 rng(12);
+  const std::string bytes = EncodeRuleSet(Published(WithGoldenCases(), 4));
+  int refused = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string bad = bytes;
+    for (int flips = 1 + int(rng() % 3); flips > 0; --flips)
+      bad[rng() % bad.size()] = static_cast<char>(rng() % 256);
+    auto got = DecodeRuleSet(bad);
+    if (!got.ok()) {
+      EXPECT_EQ(got.status().code(), Code::kInvalid);
+      EXPECT_FALSE(got.status().message().empty());
+      ++refused;
+      continue;
+    }
+    // Accepted: then it is a valid rule set whose hash matches, e.g. a changed name char.
+    EXPECT_TRUE(Validate(*got).ok()) << i;
+    EXPECT_EQ(ContentHash(*got), got->meta.content_hash) << i;
+  }
+  EXPECT_GT(refused, 2000);  // most corruptions break the layout or the content hash
+}
+
 // A rule set whose `rules` map is written by `rules_body` (after the canonical meta).
 std::string RuleSetBytes(const std::function<void(schemas::MsgpackWriter&)>& rules_body) {
   schemas::MsgpackWriter w;
