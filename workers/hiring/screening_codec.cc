@@ -229,6 +229,7 @@ ScreeningInput GetInput(Decoder& d, const std::string& path) {
 
 Value GetValue(Decoder& d, const std::string& path) {
   if (d.Peek() == MsgType::kString) return d.Str(path);
+  if (d.Peek() != MsgType::kInt) d.Fail(path, "expected an integer or a string");
   return d.Int(path);
 }
 

@@ -537,6 +537,16 @@ TEST(ScreeningRulesTest, DecodeRefusesOversizedCountsAndNamesTheField) {
             0u);
 }
 
+TEST(ScreeningRulesTest, DecodeRefusesAConditionValueOfAnotherType) {
+  std::string bytes = EncodeRuleSet(Rules());
+  // Row 0's only value is the positive fixint 8, right after the "values" key and [1].
+  size_t at = bytes.find(std::string("\xa6values\x91\x08", 9));
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + 8] = '\xc3';  // true
+  EXPECT_EQ(DecodeRuleSet(bytes).status().message(),
+            "rules.rows[0].conditions[0].values[0]: expected an integer or a string");
+}
+
 TEST(ScreeningRulesTest, DecodeRefusesATamperedContentHash) {
   RuleSet rs = Published(Rules(), 1);
   rs.meta.content_hash = "0000000000000000";
