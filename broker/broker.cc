@@ -101,7 +101,7 @@ struct Broker::Impl {
   void Forbid(const security::Grant* grant, std::string_view what);
   void ReloadPeers();
   void HandleInternal(const std::string& rid, std::string key, std::string_view service,
-                      zmq::message_t envelope);
+                      zmq::message_t envelope, const security::Grant& grant);
   void HandlePublish(Frames& frames, const std::string& rid, const security::Grant& grant);
   void FlushActions();
   void FlushPublishes();
@@ -125,7 +125,7 @@ struct Broker::Impl {
   Status StopCapture(const schemas::Envelope* stop_command, const std::string& rid,
                      std::string* key);
   void HandleCapture(const std::string& rid, std::string key, const schemas::Envelope& command,
-                     const zmq::message_t& envelope);
+                     const zmq::message_t& envelope, const security::Grant& grant);
 
   BrokerOptions options;
   zmq::context_t& context;
@@ -418,7 +418,7 @@ void Broker::Impl::HandleRequest(Frames& frames, const std::string& rid,
   }
   if (IsInternalService(request->service))
     return HandleInternal(rid, std::move(request->request_key), request->service,
-                          std::move(request->envelope));
+                          std::move(request->envelope), grant);
   // The envelope's deadline (bus time) shortens the frame's budget, never lengthens it.
   if (auto deadline = schemas::PeekDeadline(AsView(request->envelope))) {
     const int64_t left = *deadline - BusNow();
@@ -465,7 +465,7 @@ schemas::Reply Broker::Impl::OkReply(const schemas::Envelope& command, std::stri
 }
 
 void Broker::Impl::HandleInternal(const std::string& rid, std::string key, std::string_view service,
-                                  zmq::message_t envelope) {
+                                  zmq::message_t envelope, const security::Grant& grant) {
   auto command = schemas::DecodeEnvelope(AsView(envelope));
   if (!command.ok()) {
     CountMalformed(command.status().message());
@@ -481,7 +481,7 @@ void Broker::Impl::HandleInternal(const std::string& rid, std::string key, std::
   }
   if (type == bus::Stats::kInfo.type) return SendReply(rid, std::move(key), OkReply(*command, StatsBody()));
   if (type.starts_with("broker.capture_"))
-    return HandleCapture(rid, std::move(key), *command, envelope);
+    return HandleCapture(rid, std::move(key), *command, envelope, grant);
   if (type == clk::kNow) {
     std::string body = schemas::Encode(clk::BusTime{BusNow(), std::string(bus_clock->mode_name()), 0});
     return SendReply(rid, std::move(key), OkReply(*command, std::move(body)));
@@ -835,7 +835,8 @@ Status Broker::Impl::StopCapture(const schemas::Envelope* stop_command, const st
 }
 
 void Broker::Impl::HandleCapture(const std::string& rid, std::string key,
-                                 const schemas::Envelope& command, const zmq::message_t& envelope) {
+                                 const schemas::Envelope& command, const zmq::message_t& envelope,
+                                 const security::Grant& grant) {
   auto fail = [&](Status s) {
     SendReply(rid, std::move(key), schemas::ErrorReply(command, std::move(s), "broker", BusNow()));
   };
@@ -847,7 +848,7 @@ void Broker::Impl::HandleCapture(const std::string& rid, std::string key,
     auto id = StartCapture(start->path, Millis(lease));
     if (!id.ok()) return fail(id.status());
     // The capture starts with the command that started it.
-    recording->tap->Command(BusNow(), "broker", AsView(envelope), "");
+    recording->tap->Command(BusNow(), "broker", AsView(envelope), grant.key_id);
     return SendReply(rid, std::move(key),
                      OkReply(command, schemas::Encode(bus::CaptureStarted{*id, lease})));
   }
