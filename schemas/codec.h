@@ -160,6 +160,18 @@ inline Status Get(MsgpackReader& r, std::vector<std::string>& out, const Path& p
   }
   return Status::Ok();
 }
+inline Status Get(MsgpackReader& r, std::vector<int64_t>& out, const Path& path) {
+  auto n = r.ReadArrayHeader();
+  if (!n) return WrongType(r, path, "an array of integers");
+  out.clear();
+  out.reserve(*n);
+  for (uint32_t i = 0; i < *n; ++i) {
+    auto v = r.ReadInt();
+    if (!v) return WrongType(r, path, "an array of integers");
+    out.push_back(*v);
+  }
+  return Status::Ok();
+}
 template <Record T>
 Status Get(MsgpackReader& r, std::vector<T>& out, const Path& path) {
   auto n = r.ReadArrayHeader();

@@ -14,8 +14,8 @@
 //     }
 //   };
 //
-// Member types: std::string, int64_t, uint64_t, bool, Bytes, std::vector<std::string>, an enum
-// with EnumNames (below), a nested record (a struct with Fields()), std::vector of records, and
+// Member types: std::string, int64_t, uint64_t, bool, Bytes, std::vector<std::string>,
+// std::vector<int64_t>, an enum with EnumNames (below), a nested record (a struct with Fields()), std::vector of records, and
 // std::optional of any of them (absent on the wire when empty). A field is required unless
 // marked Optional() or held in a std::optional; an optional field that is absent (or nil) keeps
 // the member's default.

@@ -334,9 +334,225 @@ struct RecordResult {
   static Status Validate(const RecordResult& c);
 };
 
+// ---- screening rules (the engine: workers/hiring/screening_rules.h) ----
+// The wire form of a rule set, as managers write it. The engine checks everything the
+// declaration cannot (known fields and tests, ranges, golden cases) and names the part.
+
+struct RuleTest {
+  std::string name;
+  int64_t min_score = 0;
+  int64_t max_score = 100;
+  bool operator==(const RuleTest&) const = default;
+  static constexpr auto Fields() {
+    using T = RuleTest;
+    return std::tuple{Field("name", &T::name).NonEmpty(), Field("min_score", &T::min_score),
+                      Field("max_score", &T::max_score)};
+  }
+};
+
+// A condition on "score.<test>", "total", "age" (numbers) or "breed", "coat_colour" (texts):
+// one value, or several for `in`, in `numbers` or `texts` to match the field.
+struct RuleCondition {
+  std::string field;
+  std::string op;
+  std::vector<int64_t> numbers;
+  std::vector<std::string> texts;
+  bool operator==(const RuleCondition&) const = default;
+  static constexpr auto Fields() {
+    using T = RuleCondition;
+    return std::tuple{Field("field", &T::field).NonEmpty(),
+                      Field("op", &T::op).Doc("<, <=, >, >=, ==, != or in"),
+                      Field("numbers", &T::numbers).Optional().MaxLength(32),
+                      Field("texts", &T::texts).Optional().MaxLength(32)};
+  }
+};
+
+struct RuleRow {
+  std::vector<RuleCondition> conditions;
+  std::vector<std::string> strengths;
+  std::vector<std::string> weaknesses;
+  bool operator==(const RuleRow&) const = default;
+  static constexpr auto Fields() {
+    using T = RuleRow;
+    return std::tuple{Field("conditions", &T::conditions).Optional().MaxLength(16).Doc(
+                          "all must hold; none: always"),
+                      Field("strengths", &T::strengths).Optional().MaxLength(20),
+                      Field("weaknesses", &T::weaknesses).Optional().MaxLength(20)};
+  }
+};
+
+struct RuleScore {
+  std::string test;
+  int64_t score = 0;
+  bool operator==(const RuleScore&) const = default;
+  static constexpr auto Fields() {
+    return std::tuple{Field("test", &RuleScore::test), Field("score", &RuleScore::score)};
+  }
+};
+
+// An input with the outcome the rules must give it before they may be activated.
+struct RuleGoldenCase {
+  std::string name;
+  int64_t age = 0;
+  std::string breed;
+  std::string coat_colour;
+  std::vector<RuleScore> scores;
+  std::optional<int64_t> cutoff_score;
+  std::string expected_outcome;
+  std::optional<std::vector<std::string>> expected_strengths;
+  std::optional<std::vector<std::string>> expected_weaknesses;
+  bool operator==(const RuleGoldenCase&) const = default;
+  static constexpr auto Fields() {
+    using T = RuleGoldenCase;
+    return std::tuple{Field("name", &T::name).NonEmpty(),
+                      Field("age", &T::age),
+                      Field("breed", &T::breed).Optional(),
+                      Field("coat_colour", &T::coat_colour).Optional(),
+                      Field("scores", &T::scores).MaxLength(64),
+                      Field("cutoff_score", &T::cutoff_score)
+                          .Doc("the total needed; default: the rules' absolute_score"),
+                      Field("expected_outcome", &T::expected_outcome).Doc("accepted or rejected"),
+                      Field("expected_strengths", &T::expected_strengths),
+                      Field("expected_weaknesses", &T::expected_weaknesses)};
+  }
+};
+
+struct Rules {
+  std::vector<RuleTest> tests;
+  std::vector<RuleRow> rows;
+  std::string hit_policy = "first";
+  std::optional<int64_t> top_percent;
+  std::optional<int64_t> absolute_score;
+  std::vector<RuleGoldenCase> golden_cases;
+  bool operator==(const Rules&) const = default;
+  static constexpr auto Fields() {
+    using T = Rules;
+    return std::tuple{
+        Field("tests", &T::tests).NonEmpty().MaxLength(64),
+        Field("rows", &T::rows).Optional().MaxLength(200),
+        Field("hit_policy", &T::hit_policy).Optional().Doc("first (default) or collect"),
+        Field("top_percent", &T::top_percent).Doc("accept the top N % of scored candidates (default 3)"),
+        Field("absolute_score", &T::absolute_score).Doc("or: accept a total of at least this"),
+        Field("golden_cases", &T::golden_cases).Optional().MaxLength(100)};
+  }
+};
+
+// A published version of the rules: never changed, only superseded.
+struct RuleSetVersion {
+  int64_t version = 0;
+  std::string content_hash;
+  std::string author;
+  int64_t published_at_ms = 0;
+  bool active = false;
+  Rules rules;
+  static constexpr auto Fields() {
+    using T = RuleSetVersion;
+    return std::tuple{Field("version", &T::version), Field("content_hash", &T::content_hash),
+                      Field("author", &T::author), Field("published_at", &T::published_at_ms),
+                      Field("active", &T::active), Field("rules", &T::rules)};
+  }
+};
+
+// Managers: publishes a new version (not active yet); invalid naming the bad part.
+struct PublishRules {
+  static constexpr MessageInfo kInfo =
+      Command("hiring.publish_rules", "manager: a new version of the screening rules");
+  using Reply = RuleSetVersion;
+  Rules rules;
+  static constexpr auto Fields() { return std::tuple{Field("rules", &PublishRules::rules)}; }
+};
+
+// Managers: makes a published version the one that decides; conflict naming the first golden
+// case it fails.
+struct ActivateRules {
+  static constexpr MessageInfo kInfo =
+      Command("hiring.activate_rules", "manager: the version that decides from now on");
+  using Reply = RuleSetVersion;
+  int64_t version = 0;
+  static constexpr auto Fields() {
+    return std::tuple{Field("version", &ActivateRules::version).Min(1)};
+  }
+};
+
+// Staff: a version (default: the active one).
+struct GetRules {
+  static constexpr MessageInfo kInfo =
+      ReadOnlyCommand("hiring.get_rules", "staff: the active (or a given) rules version");
+  using Reply = RuleSetVersion;
+  std::optional<int64_t> version;
+  static constexpr auto Fields() { return std::tuple{Field("version", &GetRules::version)}; }
+};
+
+// A decision, explained: the rules version that made it, what it saw and why.
+struct DecisionView {
+  std::string application_id;
+  std::string outcome;
+  int64_t rule_version = 0;
+  std::string rule_hash;
+  int64_t total = 0;
+  int64_t cutoff_score = 0;
+  std::vector<std::string> strengths;
+  std::vector<std::string> weaknesses;
+  std::vector<std::string> explanation;
+  std::optional<std::string> worker_id;
+  int64_t decided_at_ms = 0;
+  std::string decided_by;
+  bool operator==(const DecisionView&) const = default;
+  static constexpr auto Fields() {
+    using T = DecisionView;
+    return std::tuple{Field("application_id", &T::application_id),
+                      Field("outcome", &T::outcome).Doc("accepted or rejected"),
+                      Field("rule_version", &T::rule_version), Field("rule_hash", &T::rule_hash),
+                      Field("total", &T::total), Field("cutoff_score", &T::cutoff_score),
+                      Field("strengths", &T::strengths), Field("weaknesses", &T::weaknesses),
+                      Field("explanation", &T::explanation).Doc("one line per row evaluated"),
+                      Field("worker_id", &T::worker_id).Doc("accepted: the new worker"),
+                      Field("decided_at", &T::decided_at_ms), Field("decided_by", &T::decided_by)};
+  }
+};
+
+// Managers: the active rules decide the application from its recorded results (every assigned
+// test must have one). Accepted: a worker (hiring.worker_hired); rejected:
+// hiring.application_rejected.
+struct Decide {
+  static constexpr MessageInfo kInfo =
+      Command("hiring.decide", "manager: the active rules decide a candidate, explained");
+  using Reply = DecisionView;
+  std::string application_id;
+  static constexpr auto Fields() {
+    return std::tuple{Field("application_id", &Decide::application_id).NonEmpty()};
+  }
+};
+
+// Staff: a decided application's decision, explained from its own rules version.
+struct GetDecision {
+  static constexpr MessageInfo kInfo =
+      ReadOnlyCommand("hiring.get_decision", "staff: an application's decision, explained");
+  using Reply = DecisionView;
+  std::string application_id;
+  static constexpr auto Fields() {
+    return std::tuple{Field("application_id", &GetDecision::application_id).NonEmpty()};
+  }
+};
+
+struct ApplicationRejected {
+  static constexpr MessageInfo kInfo =
+      Event("hiring.application_rejected", "a candidate was not accepted");
+  std::string application_id;
+  std::string reason;
+  int64_t rule_version = 0;
+  bool operator==(const ApplicationRejected&) const = default;
+  static constexpr auto Fields() {
+    using T = ApplicationRejected;
+    return std::tuple{Field("application_id", &T::application_id), Field("reason", &T::reason),
+                      Field("rule_version", &T::rule_version)};
+  }
+};
+
 // The declared messages of this family, for the registry.
-using Messages = std::tuple<WorkerHired, ImportWorker, GetWorker, SubmitApplication,
-                            GetApplicationState, ListApplications, GetApplication, AssignTests,
-                            RecordResult>;
+using Messages = std::tuple<WorkerHired, ApplicationRejected, ImportWorker, GetWorker,
+                            SubmitApplication, GetApplicationState, ListApplications,
+                            GetApplication, AssignTests, RecordResult, PublishRules,
+                            ActivateRules, GetRules, Decide, GetDecision>;
 
 }  // namespace mcf::schemas::hiring

@@ -7,6 +7,10 @@
 #include <utility>
 
 #include "lib/base/log.h"
+#include "workers/hiring/rules_wire.h"
+#include "workers/hiring/screening_checks.h"
+#include "workers/hiring/screening_codec.h"
+#include "workers/hiring/screening_decision.h"
 
 namespace mcf::hiring {
 namespace {
@@ -165,6 +169,123 @@ Result<wire::Application> HiringHandlers::RecordResult(HandlerContext& ctx,
                        request.test + ": " + std::to_string(request.score)});
   RETURN_IF_ERROR(store_.UpdateApplication(ctx.txn(), before, a));
   return a;
+}
+
+Result<wire::RuleSetVersion> HiringHandlers::PublishRules(HandlerContext& ctx,
+                                                          const wire::PublishRules& request) {
+  if (!IsStaff(ctx)) return Status::Forbidden("hiring.publish_rules: managers only");
+  ASSIGN_OR_RETURN(RuleSet draft, RulesFromWire(request.rules));
+  ASSIGN_OR_RETURN(const uint64_t last, store_.LastRuleSetVersion(ctx.txn()));
+  ASSIGN_OR_RETURN(RuleSet published, hiring::Publish(std::move(draft), last + 1, IdOf(ctx),
+                                                      ctx.now_ms()));
+  RETURN_IF_ERROR(store_.AddRuleSet(ctx.txn(), published));
+  ASSIGN_OR_RETURN(const uint64_t active, store_.ActiveVersion(ctx.txn()));
+  spdlog::info("event=rules_published version={} hash={} by={}", published.meta.version,
+               published.meta.content_hash, Quoted(IdOf(ctx)));
+  return VersionToWire(published, active == published.meta.version);
+}
+
+Result<wire::RuleSetVersion> HiringHandlers::ActivateRules(HandlerContext& ctx,
+                                                           const wire::ActivateRules& request) {
+  if (!IsStaff(ctx)) return Status::Forbidden("hiring.activate_rules: managers only");
+  const auto version = static_cast<uint64_t>(request.version);
+  ASSIGN_OR_RETURN(auto rules, store_.GetRuleSet(ctx.txn(), version));
+  if (!rules) return Status::NotFound("no rules version " + std::to_string(version));
+  if (Status s = CheckGoldenCases(*rules); !s.ok())
+    return Status::Conflict("rules version " + std::to_string(version) +
+                            " fails its golden cases: " + s.message());
+  RETURN_IF_ERROR(store_.SetActiveVersion(ctx.txn(), version));
+  spdlog::info("event=rules_activated version={} by={}", version, Quoted(IdOf(ctx)));
+  return VersionToWire(*rules, true);
+}
+
+Result<wire::RuleSetVersion> HiringHandlers::GetRules(HandlerContext& ctx,
+                                                      const wire::GetRules& request) {
+  if (!IsStaff(ctx)) return Status::Forbidden("hiring.get_rules: managers only");
+  ASSIGN_OR_RETURN(const uint64_t active, store_.ActiveVersion(ctx.txn()));
+  const uint64_t version = request.version ? static_cast<uint64_t>(*request.version) : active;
+  if (version == 0) return Status::NotFound("no rules version is active yet");
+  ASSIGN_OR_RETURN(auto rules, store_.GetRuleSet(ctx.txn(), version));
+  if (!rules) return Status::NotFound("no rules version " + std::to_string(version));
+  return VersionToWire(*rules, version == active);
+}
+
+Result<wire::DecisionView> HiringHandlers::Decide(HandlerContext& ctx, const wire::Decide& request) {
+  ASSIGN_OR_RETURN(const wire::Application before,
+                   StaffApplication(ctx, request.application_id, wire::Decide::kInfo.type));
+  if (!wire::IsOpen(before.status))
+    return Status::Conflict("application " + before.application_id + " is already decided");
+  if (before.tests.empty())
+    return Status::Conflict("application " + before.application_id + " has no tests assigned");
+  ASSIGN_OR_RETURN(const uint64_t active, store_.ActiveVersion(ctx.txn()));
+  if (active == 0)
+    return Status::Conflict("no screening rules are active: publish and activate a version");
+  ASSIGN_OR_RETURN(auto rules, store_.GetRuleSet(ctx.txn(), active));
+  if (!rules) return Status::Internal("hiring store: the active rules version is missing");
+
+  ScreeningInput input;
+  input.profile = {before.age, before.breed, before.coat_colour};
+  for (const auto& t : before.tests) {
+    if (!t.score) return Status::Conflict("test " + Quoted(t.test) + " has no result yet");
+    if (!FindTest(*rules, t.test))
+      return Status::Conflict("test " + Quoted(t.test) + " is not in rules version " +
+                              std::to_string(active));
+    input.scores.push_back({t.test, *t.score});
+  }
+  ASSIGN_OR_RETURN(const std::vector<int64_t> past, store_.PastTotals(ctx.txn()));
+  input.cutoff_score = CutoffFor(*rules, past);
+  if (Status s = ValidateInput(*rules, input); !s.ok())
+    return Status::Conflict("the recorded results do not fit rules version " +
+                            std::to_string(active) + ": " + s.message());
+  const Decision decision = hiring::Decide(*rules, input);
+
+  wire::DecisionView view;
+  view.application_id = before.application_id;
+  view.outcome = std::string(OutcomeName(decision.outcome));
+  view.rule_version = static_cast<int64_t>(decision.rule_set_version);
+  view.rule_hash = decision.rule_set_hash;
+  view.total = decision.total;
+  view.cutoff_score = input.cutoff_score;
+  view.strengths = decision.strengths;
+  view.weaknesses = decision.weaknesses;
+  view.explanation = Explain(*rules, decision);
+  view.decided_at_ms = ctx.now_ms();
+  view.decided_by = IdOf(ctx);
+
+  wire::Application a = before;
+  a.updated_at_ms = ctx.now_ms();
+  if (decision.outcome == Outcome::kAccepted) {
+    wire::WorkerProfile profile{ctx.NewId("worker"), a.name,         a.age,
+                                a.breed,             a.coat_colour,  decision.strengths,
+                                decision.weaknesses, ctx.now_ms()};
+    RETURN_IF_ERROR(store_.PutWorker(ctx.txn(), profile));
+    RETURN_IF_ERROR(ctx.Publish(
+        wire::WorkerHired{profile.worker_id, profile.name, profile.strengths, profile.weaknesses}));
+    view.worker_id = profile.worker_id;
+    a.status = wire::ApplicationStatus::kAccepted;
+    a.history.push_back({ctx.now_ms(), "accepted", IdOf(ctx), profile.worker_id});
+  } else {
+    const std::string reason = "total " + std::to_string(decision.total) +
+                               " is below the cut-off " + std::to_string(input.cutoff_score);
+    RETURN_IF_ERROR(ctx.Publish(wire::ApplicationRejected{a.application_id, reason,
+                                                          view.rule_version}));
+    a.status = wire::ApplicationStatus::kRejected;
+    a.history.push_back({ctx.now_ms(), "rejected", IdOf(ctx), reason});
+  }
+  RETURN_IF_ERROR(store_.UpdateApplication(ctx.txn(), before, a));
+  RETURN_IF_ERROR(store_.PutDecision(ctx.txn(), view, EncodeDecision(decision)));
+  spdlog::info("event=candidate_decided application={} outcome={} rules={} total={} cutoff={}",
+               Quoted(a.application_id), view.outcome, view.rule_version, view.total,
+               view.cutoff_score);
+  return view;
+}
+
+Result<wire::DecisionView> HiringHandlers::GetDecision(HandlerContext& ctx,
+                                                       const wire::GetDecision& request) {
+  if (!IsStaff(ctx)) return Status::Forbidden("hiring.get_decision: managers only");
+  ASSIGN_OR_RETURN(auto view, store_.GetDecision(ctx.txn(), request.application_id));
+  if (!view) return Status::NotFound("application " + request.application_id + " is not decided");
+  return std::move(*view);
 }
 
 }  // namespace mcf::hiring

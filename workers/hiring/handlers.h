@@ -33,7 +33,12 @@ class HiringHandlers {
     RETURN_IF_ERROR(worker::Bind(runtime, self, &HiringHandlers::ListApplications));
     RETURN_IF_ERROR(worker::Bind(runtime, self, &HiringHandlers::GetApplication));
     RETURN_IF_ERROR(worker::Bind(runtime, self, &HiringHandlers::AssignTests));
-    return worker::Bind(runtime, self, &HiringHandlers::RecordResult);
+    RETURN_IF_ERROR(worker::Bind(runtime, self, &HiringHandlers::RecordResult));
+    RETURN_IF_ERROR(worker::Bind(runtime, self, &HiringHandlers::PublishRules));
+    RETURN_IF_ERROR(worker::Bind(runtime, self, &HiringHandlers::ActivateRules));
+    RETURN_IF_ERROR(worker::Bind(runtime, self, &HiringHandlers::GetRules));
+    RETURN_IF_ERROR(worker::Bind(runtime, self, &HiringHandlers::Decide));
+    return worker::Bind(runtime, self, &HiringHandlers::GetDecision);
   }
 
   // hiring.import_worker: forbidden unless the principal is an admin; invalid for a bad
@@ -62,6 +67,23 @@ class HiringHandlers {
   // Conflict for a test not assigned to this candidate, or a decided application.
   Result<schemas::hiring::Application> RecordResult(worker::HandlerContext& ctx,
                                                     const schemas::hiring::RecordResult& request);
+
+  // Screening rules (managers; reading: staff). publish: a new version, invalid naming the bad
+  // part; activate: conflict naming the first failing golden case; get: the active or a given
+  // version, not_found when there is none.
+  Result<schemas::hiring::RuleSetVersion> PublishRules(worker::HandlerContext& ctx,
+                                                       const schemas::hiring::PublishRules& request);
+  Result<schemas::hiring::RuleSetVersion> ActivateRules(
+      worker::HandlerContext& ctx, const schemas::hiring::ActivateRules& request);
+  Result<schemas::hiring::RuleSetVersion> GetRules(worker::HandlerContext& ctx,
+                                                   const schemas::hiring::GetRules& request);
+  // hiring.decide: the active rules decide from the recorded results (conflict: no active
+  // rules, a test without a result, a test the rules do not know, a decided application).
+  // Accepted: a new worker and hiring.worker_hired; rejected: hiring.application_rejected.
+  Result<schemas::hiring::DecisionView> Decide(worker::HandlerContext& ctx,
+                                               const schemas::hiring::Decide& request);
+  Result<schemas::hiring::DecisionView> GetDecision(worker::HandlerContext& ctx,
+                                                    const schemas::hiring::GetDecision& request);
 
  private:
   // The application for a staff command: forbidden for other roles, not_found when missing.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "workers/hiring/screening_codec.h"
+
 namespace mcf::hiring {
 namespace {
 
@@ -11,6 +13,20 @@ void PutBe64(std::string& out, int64_t v) {
   const auto u = static_cast<uint64_t>(v) ^ (uint64_t{1} << 63);  // negative times sort first
   for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(u >> shift));
 }
+
+std::string Be64(int64_t v) {
+  std::string out;
+  PutBe64(out, v);
+  return out;
+}
+
+int64_t FromBe64(std::string_view b) {
+  uint64_t u = 0;
+  for (size_t i = 0; i < 8 && i < b.size(); ++i) u = (u << 8) | static_cast<unsigned char>(b[i]);
+  return static_cast<int64_t>(u ^ (uint64_t{1} << 63));
+}
+
+constexpr std::string_view kActive = "active";
 
 template <typename T>
 Result<std::optional<T>> DecodeStored(std::optional<std::string_view> v, std::string_view db,
@@ -120,6 +136,63 @@ Result<wire::ApplicationPage> HiringStore::ListApplications(
     page.applications.push_back(std::move(*a));
   }
   return page;
+}
+
+Status HiringStore::AddRuleSet(store::Txn& txn, const RuleSet& rules) {
+  return txn.Put(rule_sets_, Be64(static_cast<int64_t>(rules.meta.version)), EncodeRuleSet(rules));
+}
+
+Result<std::optional<RuleSet>> HiringStore::GetRuleSet(const store::Txn& txn,
+                                                       uint64_t version) const {
+  ASSIGN_OR_RETURN(const auto v, txn.Get(rule_sets_, Be64(static_cast<int64_t>(version))));
+  if (!v) return std::optional<RuleSet>();
+  auto rules = DecodeRuleSet(*v);
+  if (!rules.ok())
+    return Status::Internal("hiring store: bad rule set " + std::to_string(version) + ": " +
+                            rules.status().message());
+  return std::optional<RuleSet>(std::move(*rules));
+}
+
+Result<uint64_t> HiringStore::LastRuleSetVersion(const store::Txn& txn) const {
+  ASSIGN_OR_RETURN(auto cursor, store::Cursor::Open(txn, rule_sets_));
+  if (!cursor.Last()) return uint64_t{0};
+  return static_cast<uint64_t>(FromBe64(cursor.key()));
+}
+
+Status HiringStore::SetActiveVersion(store::Txn& txn, uint64_t version) {
+  return txn.Put(screening_, kActive, Be64(static_cast<int64_t>(version)));
+}
+
+Result<uint64_t> HiringStore::ActiveVersion(const store::Txn& txn) const {
+  ASSIGN_OR_RETURN(const auto v, txn.Get(screening_, kActive));
+  return v ? static_cast<uint64_t>(FromBe64(*v)) : uint64_t{0};
+}
+
+Status HiringStore::PutDecision(store::Txn& txn, const wire::DecisionView& view,
+                                std::string_view canonical_bytes) {
+  RETURN_IF_ERROR(txn.Put(decisions_, view.application_id, schemas::Encode(view)));
+  RETURN_IF_ERROR(txn.Put(decision_bytes_, view.application_id, canonical_bytes));
+  return txn.Put(totals_, Be64(view.total) + view.application_id, "");
+}
+
+Result<std::optional<wire::DecisionView>> HiringStore::GetDecision(
+    const store::Txn& txn, std::string_view application_id) const {
+  ASSIGN_OR_RETURN(const auto v, txn.Get(decisions_, application_id));
+  return DecodeStored<wire::DecisionView>(v, "decisions", application_id);
+}
+
+Result<std::optional<std::string>> HiringStore::GetDecisionBytes(
+    const store::Txn& txn, std::string_view application_id) const {
+  ASSIGN_OR_RETURN(const auto v, txn.Get(decision_bytes_, application_id));
+  if (!v) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(*v));
+}
+
+Result<std::vector<int64_t>> HiringStore::PastTotals(const store::Txn& txn) const {
+  std::vector<int64_t> totals;
+  ASSIGN_OR_RETURN(auto cursor, store::Cursor::Open(txn, totals_));
+  for (bool at = cursor.First(); at; at = cursor.Next()) totals.push_back(FromBe64(cursor.key()));
+  return totals;
 }
 
 }  // namespace mcf::hiring

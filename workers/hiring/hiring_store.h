@@ -8,15 +8,22 @@
 //   by_time        be64(submitted_at) application_id -> ""      (newest first: walk back)
 //   by_status      status byte, be64(submitted_at), application_id -> ""
 //   open_contacts  normalised contact -> application_id, while that application is open
+//   rule_sets      be64(version) -> the rule set's canonical bytes (screening_codec.h)
+//   screening      "active" -> be64(version) of the rules that decide
+//   totals         be64(total) application_id -> "": every decided candidate's total
+//   decisions      application_id -> schemas::hiring::DecisionView
+//   decision_bytes application_id -> the decision's canonical bytes (re-evaluation gives these)
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "lib/base/status.h"
 #include "lib/store/lmdb.h"
 #include "schemas/hiring.h"
+#include "workers/hiring/screening_rules.h"
 
 namespace mcf::hiring {
 
@@ -32,6 +39,11 @@ class HiringStore {
     ASSIGN_OR_RETURN(s.by_time_, runtime.OpenDb("by_time"));
     ASSIGN_OR_RETURN(s.by_status_, runtime.OpenDb("by_status"));
     ASSIGN_OR_RETURN(s.open_contacts_, runtime.OpenDb("open_contacts"));
+    ASSIGN_OR_RETURN(s.rule_sets_, runtime.OpenDb("rule_sets"));
+    ASSIGN_OR_RETURN(s.screening_, runtime.OpenDb("screening"));
+    ASSIGN_OR_RETURN(s.totals_, runtime.OpenDb("totals"));
+    ASSIGN_OR_RETURN(s.decisions_, runtime.OpenDb("decisions"));
+    ASSIGN_OR_RETURN(s.decision_bytes_, runtime.OpenDb("decision_bytes"));
     return s;
   }
 
@@ -58,6 +70,25 @@ class HiringStore {
       const store::Txn& txn, std::optional<schemas::hiring::ApplicationStatus> status,
       size_t limit, std::string_view before) const;
 
+  // Screening rules: published versions are only ever added.
+  Status AddRuleSet(store::Txn& txn, const RuleSet& rules);
+  Result<std::optional<RuleSet>> GetRuleSet(const store::Txn& txn, uint64_t version) const;
+  // The highest published version (0: none yet).
+  Result<uint64_t> LastRuleSetVersion(const store::Txn& txn) const;
+  Status SetActiveVersion(store::Txn& txn, uint64_t version);
+  // 0 when no version is active.
+  Result<uint64_t> ActiveVersion(const store::Txn& txn) const;
+
+  // A decision: its explained view, its canonical bytes, and its total among the past totals.
+  Status PutDecision(store::Txn& txn, const schemas::hiring::DecisionView& view,
+                     std::string_view canonical_bytes);
+  Result<std::optional<schemas::hiring::DecisionView>> GetDecision(
+      const store::Txn& txn, std::string_view application_id) const;
+  Result<std::optional<std::string>> GetDecisionBytes(const store::Txn& txn,
+                                                      std::string_view application_id) const;
+  // Every decided candidate's total (what a top-percent cut-off ranks against).
+  Result<std::vector<int64_t>> PastTotals(const store::Txn& txn) const;
+
   // Lower-case ASCII: "Murka@Example.org" and "murka@example.org" are one contact.
   static std::string NormalisedContact(std::string_view contact);
 
@@ -66,7 +97,8 @@ class HiringStore {
   std::string TimeKey(const schemas::hiring::Application& a) const;
   std::string StatusKey(const schemas::hiring::Application& a) const;
 
-  store::Db workers_, applications_, photos_, by_time_, by_status_, open_contacts_;
+  store::Db workers_, applications_, photos_, by_time_, by_status_, open_contacts_, rule_sets_,
+      screening_, totals_, decisions_, decision_bytes_;
 };
 
 }  // namespace mcf::hiring

@@ -239,6 +239,12 @@ bus::CaptureStart ValidSample<bus::CaptureStart>(int64_t& n) {
   return {"/tmp/v" + std::to_string(++n), 1000 + n};
 }
 
+template <>
+hiring::SubmitApplication ValidSample<hiring::SubmitApplication>(int64_t& n) {
+  return {"v" + std::to_string(++n), 3, "tabby", "grey", "cat" + std::to_string(n) + "@x.org",
+          Bytes{"\x01\x02"}};
+}
+
 template <Record M>
 void CheckCorpus(const std::string& name) {
   SCOPED_TRACE(name);
