@@ -42,6 +42,10 @@ constexpr size_t kMaxRequestHeadBytes = 64u << 10;
 // rest of the body is read and dropped (so the client sees the response, not a reset), for at
 // most this long.
 constexpr std::chrono::milliseconds kLingerTime{2000};
+// After a refusal by the public gate the linger is short: a flood's clients need not close, and
+// a thread lingering 2 s per 429 would hand them the server. A small public body has normally
+// arrived with its head and is drained at once.
+constexpr std::chrono::milliseconds kRefusedLinger{200};
 
 class ConnectionStream;
 
@@ -49,6 +53,7 @@ class ConnectionStream;
 // one pool thread from accept to close (ConnectionLoop), so a thread_local is per connection.
 struct ConnectionState {
   bool close_after_response = false;
+  std::chrono::milliseconds linger = kLingerTime;  // when closing with the body unread
   ConnectionStream* stream = nullptr;  // the connection's stream, to set a read deadline
 };
 thread_local ConnectionState connection_state;
@@ -516,7 +521,7 @@ class EdgeHttpServer final : public httplib::Server {
       }
     }
     if (connection_state.close_after_response || stream.head_too_large()) {
-      LingeringClose(sock);
+      LingeringClose(sock, connection_state.linger);
     } else {
       ::shutdown(sock, SHUT_RDWR);
       ::close(sock);
@@ -571,9 +576,9 @@ class EdgeHttpServer final : public httplib::Server {
   // Shut our side, read and drop whatever the client still sends until it closes (or
   // kLingerTime passes), then close: closing with unread bytes would reset the connection and
   // could destroy the response before the client reads it.
-  static void LingeringClose(socket_t sock) {
+  static void LingeringClose(socket_t sock, std::chrono::milliseconds linger) {
     ::shutdown(sock, SHUT_WR);
-    const auto deadline = Clock::now() + kLingerTime;
+    const auto deadline = Clock::now() + linger;
     char scratch[16384];
     while (Clock::now() < deadline) {
       pollfd p{sock, POLLIN, 0};
@@ -870,6 +875,7 @@ struct Server::Impl {
   // Retry-After in whole seconds, at least 1, from the bucket that refused it.
   HttpResponse Refused(const PublicGate::Admission& a) {
     metrics.CountRejection(*a.refused);
+    connection_state.linger = kRefusedLinger;
     const char* detail = "too many requests";
     switch (*a.refused) {
       case Rejection::kAddressRate: detail = "too many requests from this address"; break;
