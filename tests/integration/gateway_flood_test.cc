@@ -344,18 +344,11 @@ class GatewayFloodTest : public ::testing::Test {
     if (!HavePortal()) {
       GTEST_SKIP() << "mcf-portal is not in " << BinDir() << " (build the portal context first)";
     }
-    process::SystemOptions options;
-    options.bin_dir = BinDir();
-    options.data_dir = dir_.Sub("system");
-    options.contexts = {"portal"};
-    options.gateway = true;
-    options.broker_flags = {"--clock", "sim", "--start", kStart, "--heartbeat-ms", "100"};
-    options.worker_flags = {"--heartbeat-ms", "100"};
     // Default limits but for the threads: fewer than the slow connections, so they must give
     // their threads back for the admin to be served at all.
-    options.gateway_flags = {"--threads", std::to_string(kGatewayThreads), "--auth-timeout-ms",
-                             "5000"};
-    auto system = process::LocalSystem::Start(options);
+    auto system = process::LocalSystem::Start(PortalSystem(
+        dir_.Sub("system"),
+        {"--threads", std::to_string(kGatewayThreads), "--auth-timeout-ms", "5000"}));
     ASSERT_TRUE(system.ok()) << system.status().ToString();
     system_ = std::move(system).value();
   }
