@@ -475,9 +475,10 @@ TEST_F(GatewayFloodTest, FloodIsRefusedFastWhileStaffAreServedAndMemoryStaysBoun
   EXPECT_GE(staff.size(), 3u);
   EXPECT_EQ(staff_failed, 0u);
   EXPECT_LT(Percentile(staff_ms, 1.0), 2000);
-  // No slow connection kept its thread past the head timeout (plus a second's tick and slack).
+  // No slow connection lived past the head timeout (plus the 1 s tick that notices the drop and
+  // slack); without the drop on starvation the queued ones lived 6 s.
   EXPECT_GT(slow.dropped_by_server, 0u);
-  EXPECT_LE(slow.longest_ms, Ms(kHeadTimeout) + 2000);
+  EXPECT_LE(slow.longest_ms, Ms(kHeadTimeout) + 2500);
   // Memory: the gateway's tables are bounded (a flood of addresses, connections, requests).
   EXPECT_LT(rss_peak - rss_before, 64 * 1024);
   // /metrics counts the rejections by reason.
