@@ -20,6 +20,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <zmq.hpp>
 
 #include "gateway/business_routes.h"
@@ -145,9 +146,9 @@ class ConnectionStream final : public httplib::Stream {
   // Reads after `deadline` fail (a public route's body: it must arrive whole by then).
   void SetReadDeadline(Clock::time_point deadline) { deadline_ = deadline; }
   void ClearReadDeadline() { deadline_.reset(); }
-  // True once a read failed because the client was too slow (a deadline, or dropped for a
-  // starved connection); the connection is then closed.
-  bool too_slow() const { return too_slow_; }
+  // True once if a read failed because the client was too slow (a deadline, or dropped for a
+  // starved connection), so it is counted once; the connection is then closed.
+  bool TakeTooSlow() { return std::exchange(too_slow_, false); }
 
  private:
   // Waits for bytes within the read timeout and the deadline, in slices while a head is being
@@ -527,7 +528,7 @@ class EdgeHttpServer final : public httplib::Server {
       ::close(sock);
     }
     if (yielded) --yielding_;
-    if (stream.too_slow()) metrics_.CountRejection(Rejection::kSlowRequest);
+    if (stream.TakeTooSlow()) metrics_.CountRejection(Rejection::kSlowRequest);
     connection_state = {};
     return ok;
   }
@@ -845,7 +846,8 @@ struct Server::Impl {
             MakeProblem(kHttpPayloadTooLarge,
                         "body is larger than " + std::to_string(limits.max_body_bytes) + " bytes"));
       }
-      if (!complete && stream != nullptr && stream->too_slow()) {
+      if (!complete && stream != nullptr && stream->TakeTooSlow()) {
+        metrics.CountRejection(Rejection::kSlowRequest);
         return ProblemResponse(MakeProblem(
             kHttpRequestTimeout, "the body did not arrive within " +
                                      std::to_string(config.public_body_timeout.count()) + " ms",
