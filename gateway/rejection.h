@@ -14,7 +14,7 @@ enum class Rejection {
   kPublicInFlight,         // 503: max_in_flight public requests in progress
   kAddressInFlight,        // 429: max_in_flight_per_address from this address in progress
   kConcurrency,            // 503: the staff/worker limit (ServerConfig::max_concurrent)
-  kConnectionsPerAddress,  // connection closed at once: the address has too many connections
+  kConnectionsPerAddress,  // one request, then closed: the address is over its share of threads
   kSlowRequest,            // connection closed: request head or public body not in time
 };
 inline constexpr Rejection kRejections[] = {

@@ -146,9 +146,11 @@ class ConnectionStream final : public httplib::Stream {
   // Reads after `deadline` fail (a public route's body: it must arrive whole by then).
   void SetReadDeadline(Clock::time_point deadline) { deadline_ = deadline; }
   void ClearReadDeadline() { deadline_.reset(); }
-  // True once if a read failed because the client was too slow (a deadline, or dropped for a
-  // starved connection), so it is counted once; the connection is then closed.
-  bool TakeTooSlow() { return std::exchange(too_slow_, false); }
+  // True once a read failed because the client was too slow (a deadline, or dropped for a
+  // starved connection); the connection is then closed.
+  bool too_slow() const { return too_slow_; }
+  // True the first time it is asked after too_slow() became true, so it is counted once.
+  bool CountSlowOnce() { return too_slow_ && !std::exchange(slow_counted_, true); }
 
  private:
   // Waits for bytes within the read timeout and the deadline, in slices while a head is being
@@ -211,6 +213,7 @@ class ConnectionStream final : public httplib::Stream {
   std::optional<Clock::time_point> deadline_;
   Clock::time_point head_started_{};
   mutable bool too_slow_ = false;
+  bool slow_counted_ = false;
   char buffer_[16384];
   size_t begin_ = 0;
   size_t end_ = 0;
@@ -490,17 +493,17 @@ class EdgeHttpServer final : public httplib::Server {
            if (!yielded) yielded = ClaimYield();
            return yielded;
          }});
-    // One address may not take every thread: past its share the connection is closed unread
-    // (httplib accepts before any hook runs, so this is the first place it can be refused).
+    // One address may not keep more than its share of the threads while others wait for one:
+    // past it, the connection is served one request, answered with Connection: close (httplib
+    // accepts before any hook runs, so this is the first place it can be seen; closing it
+    // unread would be an error to a client behind an address many share, and when nobody waits
+    // there is no reason to).
     std::string ip;
     int peer_port = 0;
     stream.get_remote_ip_and_port(ip, peer_port);
-    auto slot = connections_.TryAcquire(ip);
-    if (!slot) {
-      metrics_.CountRejection(Rejection::kConnectionsPerAddress);
-      ::close(sock);
-      return false;
-    }
+    const auto slot = connections_.TryAcquire(ip);
+    const bool over_share = !slot && waiting_.load() > 0;
+    if (over_share) metrics_.CountRejection(Rejection::kConnectionsPerAddress);
     connection_state = {};
     connection_state.stream = &stream;
     bool ok = true;
@@ -512,11 +515,12 @@ class EdgeHttpServer final : public httplib::Server {
       // room (the client reconnects and queues in turn), so more clients than threads are all
       // served instead of waiting for a busy keep-alive connection to go idle.
       if (!yielded) yielded = ClaimYield();
-      const bool last = left == 1 || yielded;
+      const bool last = left == 1 || yielded || over_share;
       ok = process_request(
           stream, /*close_connection=*/last, closed_by_client,
           [&stream](httplib::Request& req) { RestoreHeaderValues(stream.TakeHead(), req); });
-      if (!ok || last || closed_by_client || stream.head_too_large() ||
+      // A client too slow with its head got a 400 from httplib; it gets nothing more.
+      if (!ok || last || closed_by_client || stream.head_too_large() || stream.too_slow() ||
           connection_state.close_after_response) {
         break;
       }
@@ -528,7 +532,7 @@ class EdgeHttpServer final : public httplib::Server {
       ::close(sock);
     }
     if (yielded) --yielding_;
-    if (stream.TakeTooSlow()) metrics_.CountRejection(Rejection::kSlowRequest);
+    if (stream.CountSlowOnce()) metrics_.CountRejection(Rejection::kSlowRequest);
     connection_state = {};
     return ok;
   }
@@ -846,8 +850,8 @@ struct Server::Impl {
             MakeProblem(kHttpPayloadTooLarge,
                         "body is larger than " + std::to_string(limits.max_body_bytes) + " bytes"));
       }
-      if (!complete && stream != nullptr && stream->TakeTooSlow()) {
-        metrics.CountRejection(Rejection::kSlowRequest);
+      if (!complete && stream != nullptr && stream->too_slow()) {
+        if (stream->CountSlowOnce()) metrics.CountRejection(Rejection::kSlowRequest);
         return ProblemResponse(MakeProblem(
             kHttpRequestTimeout, "the body did not arrive within " +
                                      std::to_string(config.public_body_timeout.count()) + " ms",

@@ -59,7 +59,8 @@ struct ServerConfig {
   Millis head_timeout{3000};
   Millis public_body_timeout{2000};
   Millis slow_head_after{500};
-  // Connections one client address may have in service at once; more are closed on arrival.
+  // Connections one client address may have in service at once while other connections wait
+  // for a thread; past it a connection is served one request, then closed.
   size_t max_connections_per_address = 32;
   std::chrono::seconds write_timeout{5};         // per socket write
   // An idle keep-alive connection is closed after this long (its thread goes back to the pool).

@@ -274,13 +274,14 @@ struct SlowTally {
   long long longest_ms = 0;  // the longest a slow connection lived before the server dropped it
 };
 
-// kSlowConnections connections trickling a request head, one byte per second each; a connection
-// the server drops is reopened (as a slowloris would). Until `stop`.
+// kSlowConnections connections trickling a request head, one byte per second each (the request
+// line and first header at once, the rest a byte at a time); a connection the server drops is
+// reopened (as a slowloris would). A response (httplib's 400 for a head cut short) does not stop
+// it: only the server's close does. Until `stop`.
 void Slowloris(int port, const std::atomic<bool>& stop, SlowTally& t) {
-  const std::string head =
-      "POST /v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-      "Content-Length: 40\r\nX-Slow: " +
-      std::string(4000, 'a') + "\r\n\r\n";
+  const std::string start = "POST /v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  const std::string head = "Content-Type: application/json\r\nContent-Length: 40\r\nX-Slow: " +
+                           std::string(4000, 'a') + "\r\n\r\n";
   struct Slow {
     std::unique_ptr<SourceConnection> conn;
     size_t sent = 0;
@@ -291,7 +292,7 @@ void Slowloris(int port, const std::atomic<bool>& stop, SlowTally& t) {
     slow[i].conn = std::make_unique<SourceConnection>("127.0.1." + std::to_string(1 + i % 10), port);
     slow[i].sent = 0;
     slow[i].opened = Clock::now();
-    if (slow[i].conn->Open()) ++t.opened;
+    if (slow[i].conn->Open() && slow[i].conn->Send(start)) ++t.opened;
   };
   for (size_t i = 0; i < slow.size(); ++i) open(i);
   while (!stop) {
@@ -301,9 +302,14 @@ void Slowloris(int port, const std::atomic<bool>& stop, SlowTally& t) {
       if (!dropped) {
         pollfd p{s.conn->fd(), POLLIN, 0};
         char scratch[512];
-        if (::poll(&p, 1, 0) > 0 && ::recv(s.conn->fd(), scratch, sizeof scratch, 0) <= 0) {
-          dropped = true;
-        } else if (s.sent < head.size()) {
+        // Whatever the server sent is read and ignored; only its close counts.
+        while (::poll(&p, 1, 0) > 0) {
+          if (::recv(s.conn->fd(), scratch, sizeof scratch, 0) <= 0) {
+            dropped = true;
+            break;
+          }
+        }
+        if (!dropped && s.sent < head.size()) {
           dropped = !s.conn->Send(std::string_view(head).substr(s.sent++, 1));
         }
       }

@@ -379,9 +379,10 @@ TEST_F(GatewayServerTest, PublicBodyMustArriveWithinItsDeadline) {
   EXPECT_GE(server_->metrics().RejectionCount(Rejection::kSlowRequest), 1u);
 }
 
-// Past max_connections_per_address the next connection from the same address is closed unread;
-// once one closes, the address is served again.
-TEST_F(GatewayServerTest, ConnectionsPerAddressAreCapped) {
+// max_connections_per_address bites only while other connections wait for a thread: with
+// threads to spare, an address (a shared NAT, a browser's parallel connections) past it is
+// served as usual, keep-alive and all.
+TEST_F(GatewayServerTest, ConnectionsPastTheShareAreServedWhileNobodyWaits) {
   ServerConfig config;
   config.max_connections_per_address = 2;
   config.keep_alive_timeout = std::chrono::seconds(30);
@@ -389,18 +390,11 @@ TEST_F(GatewayServerTest, ConnectionsPerAddressAreCapped) {
   // Two idle connections, each held by a server thread waiting for its first request.
   std::vector<int> held = {StartConnect(port_), StartConnect(port_)};
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  int third = StartConnect(port_);
-  pollfd p{third, POLLIN, 0};
-  ASSERT_EQ(::poll(&p, 1, 5000), 1) << "the third connection was not closed";
-  char byte;
-  EXPECT_LE(::recv(third, &byte, 1, 0), 0);  // closed (EOF or reset), nothing sent
-  ::close(third);
-  EXPECT_EQ(server_->metrics().RejectionCount(Rejection::kConnectionsPerAddress), 1u);
-  ::close(held[0]);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  auto ok = Raw("GET /v1/openapi.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-  EXPECT_EQ(ok.status, 200) << Describe(ok);
-  ::close(held[1]);
+  auto third = Raw("GET /v1/openapi.json HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(third.status, 200) << Describe(third);
+  EXPECT_NE(third.connection, "close");
+  EXPECT_EQ(server_->metrics().RejectionCount(Rejection::kConnectionsPerAddress), 0u);
+  for (int fd : held) ::close(fd);
 }
 
 }  // namespace
