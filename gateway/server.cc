@@ -56,6 +56,8 @@ struct ConnectionState {
   bool close_after_response = false;
   std::chrono::milliseconds linger = kLingerTime;  // when closing with the body unread
   ConnectionStream* stream = nullptr;  // the connection's stream, to set a read deadline
+  // A public request admitted on its Expect: 100-continue, for its handler.
+  std::optional<PublicGate::Admission> admitted;
 };
 thread_local ConnectionState connection_state;
 
@@ -791,7 +793,12 @@ struct Server::Impl {
     std::optional<PublicGate::Admission> admission;
     std::optional<ConcurrencyLimit::Permit> permit;
     if (is_public) {
-      admission = public_gate.Admit(req.remote_addr, route->path);
+      if (connection_state.admitted) {  // admitted on Expect: 100-continue
+        admission = std::move(connection_state.admitted);
+        connection_state.admitted.reset();
+      } else {
+        admission = public_gate.Admit(req.remote_addr, route->path);
+      }
       if (!admission->admitted()) return Refused(*admission);
     } else {
       permit = limit.TryAcquire();
@@ -1001,10 +1008,24 @@ struct Server::Impl {
     const RouteSpec* route = MatchRoute(req.method, req.path);
     const bool reads_body = req.method == "POST" || req.method == "PUT" || req.method == "PATCH" ||
                             req.method == "DELETE";
-    auto problem = CheckBodyHeaders(req, route, reads_body, FramingOf(req));
-    if (!problem) return 100;
+    const BusinessRoute* business = route != nullptr ? FindBusinessRoute(*route) : nullptr;
+    std::optional<HttpResponse> refusal;
+    if (business != nullptr && business->is_public) {
+      // The public gate too, so a refused body is never sent; an admission is kept for the
+      // request's handler (Serve), which must not take a second token.
+      PublicGate::Admission admission = public_gate.Admit(req.remote_addr, route->path);
+      if (!admission.admitted()) refusal = Refused(admission);
+      else connection_state.admitted = std::move(admission);
+    }
+    if (!refusal) {
+      if (auto problem = CheckBodyHeaders(req, route, reads_body, FramingOf(req))) {
+        refusal = ProblemResponse(*problem);
+      }
+    }
+    if (!refusal) return 100;
+    connection_state.admitted.reset();
     connection_state.close_after_response = true;
-    HttpResponse out = ProblemResponse(*problem);
+    HttpResponse out = std::move(*refusal);
     out.headers.emplace_back("Connection", "close");
     Write(out, res);
     metrics.ObserveRequest(req.method, route != nullptr ? route->path : kUnmatchedRoute, out.status,

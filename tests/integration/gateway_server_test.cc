@@ -363,6 +363,29 @@ TEST_F(GatewayServerTest, PublicRouteIsRefused429BeforeItsBodyIsRead) {
   EXPECT_EQ(me.status, 200) << Describe(me);
 }
 
+// On Expect: 100-continue the public gate answers before the client sends the body, and the
+// request it admitted takes one token, not two (the handler reuses the admission).
+TEST_F(GatewayServerTest, PublicGateAnswersExpectContinueAndTakesOneToken) {
+  ServerConfig config;
+  config.public_limits.per_address = {.capacity = 2, .refill_per_second = 0.01};
+  ASSERT_NO_FATAL_FAILURE(StartServer(config));
+  const std::string head =
+      "POST /v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: 1\r\n";
+  // Admitted: 100 Continue, then the malformed body's 400 (read until the server closes).
+  auto first = Raw(head + "Expect: 100-continue\r\nConnection: close\r\n\r\n{");
+  EXPECT_EQ(first.status, 100) << Describe(first);
+  EXPECT_NE(first.raw_body.find("HTTP/1.1 400"), std::string::npos) << first.raw_body;
+  // The second token is still there.
+  auto second = Raw(head + "Connection: close\r\n\r\n{");
+  EXPECT_EQ(second.status, 400) << Describe(second);
+  // Refused at once, without 100 Continue.
+  auto third = Raw(head + "Expect: 100-continue\r\n\r\n");
+  EXPECT_EQ(third.status, 429) << Describe(third);
+  EXPECT_EQ(third.retry_after, "100");
+  EXPECT_EQ(server_->metrics().RejectionCount(Rejection::kAddressRate), 1u);
+}
+
 // A public body that trickles in is cut at public_body_timeout (408), well before the 5 s
 // per-read timeout a one-byte-a-second client would never reach.
 TEST_F(GatewayServerTest, PublicBodyMustArriveWithinItsDeadline) {
