@@ -427,22 +427,22 @@ std::string Hex64(uint64_t v) {
 
 const std::vector<BusinessRoute>& BusinessRoutes() {
   static const std::vector<BusinessRoute> kBusiness = {
-      {kSession, /*is_public=*/true, /*mints_token=*/true, /*rate_limited=*/true, SignIn},
-      {kStaff, false, true, false, ProvisionStaff},
-      {kWorkers, false, true, false, ImportWorker},
-      {kListServiceTypes, false, false, false, ListServiceTypes},
-      {kCreateServiceType, false, false, false, CreateServiceType},
-      {kUpdateServiceType, false, false, false, UpdateServiceType},
-      {kCreateOrder, false, false, false, CreateOrder},
-      {kListOrders, false, false, false, ListOrders},
-      {kGetOrder, false, false, false, GetOrder},
-      {kCopyOrder, false, false, false, CopyOrder},
-      {kListJobs, false, false, false, ListJobs, ReplyShape::kJobs},
-      {kCheckIn, false, false, false, CheckIn},
-      {kComplete, false, false, false, Complete},
-      {kFail, false, false, false, Fail},
-      {kListSupplyOrders, false, false, false, ListSupplyOrders},
-      {kIssueSupplyOrder, false, false, false, IssueSupplyOrder},
+      {kSession, /*is_public=*/true, /*mints_token=*/true, SignIn},
+      {kStaff, false, true, ProvisionStaff},
+      {kWorkers, false, true, ImportWorker},
+      {kListServiceTypes, false, false, ListServiceTypes},
+      {kCreateServiceType, false, false, CreateServiceType},
+      {kUpdateServiceType, false, false, UpdateServiceType},
+      {kCreateOrder, false, false, CreateOrder},
+      {kListOrders, false, false, ListOrders},
+      {kGetOrder, false, false, GetOrder},
+      {kCopyOrder, false, false, CopyOrder},
+      {kListJobs, false, false, ListJobs, ReplyShape::kJobs},
+      {kCheckIn, false, false, CheckIn},
+      {kComplete, false, false, Complete},
+      {kFail, false, false, Fail},
+      {kListSupplyOrders, false, false, ListSupplyOrders},
+      {kIssueSupplyOrder, false, false, IssueSupplyOrder},
   };
   return kBusiness;
 }

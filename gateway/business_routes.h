@@ -58,10 +58,11 @@ enum class ReplyShape {
 
 struct BusinessRoute {
   RouteSpec spec;
-  bool is_public = false;     // no bearer token (POST /v1/session); the command goes as
-                              // {system, gateway}
-  bool mints_token = false;   // RouteInput::token is a fresh token
-  bool rate_limited = false;  // the per-address token bucket applies (429)
+  // No bearer token (POST /v1/session); the command goes as {system, gateway}, and the request
+  // passes the public gate (gateway/public_gate.h: rate and in-flight limits) before anything
+  // else, so a new public route is protected by being marked so.
+  bool is_public = false;
+  bool mints_token = false;  // RouteInput::token is a fresh token
   ProblemOr<BusCommand> (*build)(const RouteInput&) = nullptr;
   ReplyShape shape = ReplyShape::kAsIs;
 };

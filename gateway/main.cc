@@ -94,12 +94,45 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   app.add_option("--token-cache-ttl-ms", token_ttl_ms, "how long a known token is cached")
       ->capture_default_str();
-  app.add_option("--session-burst", config.session_rate.capacity,
-                 "POST /v1/session: burst per client address")
+  // The public routes (POST /v1/session, ...): gateway/public_gate.h. The --session-* names are
+  // the flags' earlier names, kept for existing command lines.
+  mcf::gateway::PublicLimits& pub = config.public_limits;
+  app.add_option("--public-burst,--session-burst", pub.per_address.capacity,
+                 "public routes: burst per client address")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  app.add_option("--session-per-second", config.session_rate.refill_per_second,
-                 "POST /v1/session: sustained rate per client address")
+  app.add_option("--public-per-second,--session-per-second", pub.per_address.refill_per_second,
+                 "public routes: sustained rate per client address")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--public-route-burst", pub.per_route.capacity,
+                 "public routes: burst per route, all addresses together")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--public-route-per-second", pub.per_route.refill_per_second,
+                 "public routes: sustained rate per route, all addresses together")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--max-public-in-flight", pub.max_in_flight,
+                 "public requests in progress at once (apart from --max-concurrent)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--max-public-in-flight-per-address", pub.max_in_flight_per_address,
+                 "public requests in progress at once from one client address")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--max-connections-per-address", config.max_connections_per_address,
+                 "connections in service at once from one client address")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  long long head_timeout_ms = config.head_timeout.count();
+  long long public_body_timeout_ms = config.public_body_timeout.count();
+  app.add_option("--head-timeout-ms", head_timeout_ms,
+                 "a request head must arrive whole within this long of its first byte")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--public-body-timeout-ms", public_body_timeout_ms,
+                 "a public route's body must arrive whole within this long")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   app.add_option("--max-string-bytes", config.json_limits.max_string_bytes,
@@ -107,7 +140,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-depth", config.json_limits.max_depth, "deepest JSON nesting")
       ->capture_default_str();
-  app.add_option("--max-concurrent", config.max_concurrent, "requests in progress at once")
+  app.add_option("--max-concurrent", config.max_concurrent,
+                 "requests in progress at once on the non-public routes")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   app.add_option("--threads", config.threads, "HTTP worker threads")
@@ -119,6 +153,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   config.health_timeout = mcf::Millis(health_timeout_ms);
   config.command_timeout = mcf::Millis(command_timeout_ms);
+  config.head_timeout = mcf::Millis(head_timeout_ms);
+  config.public_body_timeout = mcf::Millis(public_body_timeout_ms);
   token_cache.ttl = mcf::Millis(token_ttl_ms);
 
   mcf::InitLogging("gateway");

@@ -63,6 +63,14 @@ void Metrics::CountBusError(Code code) {
   ++bus_errors_[code];
 }
 
+void Metrics::CountRejection(Rejection why) {
+  rejections_[static_cast<size_t>(why)].fetch_add(1, std::memory_order_relaxed);
+}
+
+uint64_t Metrics::RejectionCount(Rejection why) const {
+  return rejections_[static_cast<size_t>(why)].load(std::memory_order_relaxed);
+}
+
 uint64_t Metrics::RequestCount(std::string_view method, std::string_view route,
                                int http_status) const {
   std::lock_guard lock(mu_);
@@ -104,6 +112,13 @@ std::string Metrics::Render() const {
   for (const auto& [code, n] : bus_errors_) {
     out += "mcf_gateway_bus_errors_total{status=\"" + std::string(CodeName(code)) + "\"} " +
            std::to_string(n) + "\n";
+  }
+  out += "# HELP mcf_gateway_rejections_total Requests refused and connections dropped by the "
+         "flood protections, by reason.\n";
+  out += "# TYPE mcf_gateway_rejections_total counter\n";
+  for (Rejection why : kRejections) {
+    out += "mcf_gateway_rejections_total{reason=\"" + std::string(RejectionName(why)) + "\"} " +
+           std::to_string(RejectionCount(why)) + "\n";
   }
   return out;
 }

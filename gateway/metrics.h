@@ -1,7 +1,8 @@
 // Metrics: the gateway's counters in Prometheus text format (GET /metrics).
 //
 // mcf_gateway_requests_total{method,route,status}, mcf_gateway_request_duration_seconds (a
-// histogram with fixed buckets) by method and route, and mcf_gateway_bus_errors_total{status}.
+// histogram with fixed buckets) by method and route, mcf_gateway_bus_errors_total{status} and
+// mcf_gateway_rejections_total{reason} (gateway/rejection.h; every reason always listed).
 // Every label value comes from a fixed set, never from the request, so the exposition stays
 // bounded whatever clients send: `method` is one of kMethods or "other", `route` a registered
 // pattern (or "unmatched"), `status` an HTTP status the gateway answers with (100..599, else
@@ -10,6 +11,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -18,6 +20,7 @@
 #include <string_view>
 #include <tuple>
 
+#include "gateway/rejection.h"
 #include "lib/base/status.h"
 
 namespace mcf::gateway {
@@ -38,6 +41,10 @@ class Metrics {
                       std::chrono::nanoseconds latency);
   // A non-ok reply from the bus (including client-made timeouts).
   void CountBusError(Code code);
+  // A request refused or a connection dropped by the flood protections. Lock-free: a flood
+  // calls it tens of thousands of times a second.
+  void CountRejection(Rejection why);
+  uint64_t RejectionCount(Rejection why) const;
 
   // The whole exposition, text format 0.0.4.
   std::string Render() const;
@@ -60,6 +67,7 @@ class Metrics {
   std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;  // status 0 = other
   std::map<RouteKey, Histogram> latency_;
   std::map<Code, uint64_t> bus_errors_;
+  std::array<std::atomic<uint64_t>, std::size(kRejections)> rejections_{};
 };
 
 }  // namespace mcf::gateway

@@ -24,6 +24,7 @@ inline constexpr int kHttpBadRequest = 400;
 inline constexpr int kHttpUnauthorized = 401;
 inline constexpr int kHttpForbidden = 403;
 inline constexpr int kHttpNotFound = 404;
+inline constexpr int kHttpRequestTimeout = 408;
 inline constexpr int kHttpPayloadTooLarge = 413;
 inline constexpr int kHttpUnsupportedMediaType = 415;
 inline constexpr int kHttpTooManyRequests = 429;

@@ -20,6 +20,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <zmq.hpp>
 
 #include "gateway/business_routes.h"
@@ -42,11 +43,21 @@ constexpr size_t kMaxRequestHeadBytes = 64u << 10;
 // rest of the body is read and dropped (so the client sees the response, not a reset), for at
 // most this long.
 constexpr std::chrono::milliseconds kLingerTime{2000};
+// After a refusal by the public gate the linger is short: a flood's clients need not close, and
+// a thread lingering 2 s per 429 would hand them the server. A small public body has normally
+// arrived with its head and is drained at once.
+constexpr std::chrono::milliseconds kRefusedLinger{200};
+
+class ConnectionStream;
 
 // What the pipeline decided about the connection a request came on. A connection is served by
 // one pool thread from accept to close (ConnectionLoop), so a thread_local is per connection.
 struct ConnectionState {
   bool close_after_response = false;
+  std::chrono::milliseconds linger = kLingerTime;  // when closing with the body unread
+  ConnectionStream* stream = nullptr;  // the connection's stream, to set a read deadline
+  // A public request admitted on its Expect: 100-continue, for its handler.
+  std::optional<PublicGate::Admission> admitted;
 };
 thread_local ConnectionState connection_state;
 
@@ -61,16 +72,27 @@ int MillisOf(std::chrono::nanoseconds d) {
 // (httplib's select(2) fails past descriptor 1023).
 class ConnectionStream final : public httplib::Stream {
  public:
-  ConnectionStream(socket_t sock, std::chrono::milliseconds read_timeout,
-                   std::chrono::milliseconds write_timeout)
-      : sock_(sock), read_timeout_(read_timeout), write_timeout_(write_timeout) {}
+  // A request head gets `head_timeout` from its first byte; when it is still incomplete after
+  // `slow_head_after` and `starved()` says a connection waits for a thread, the read gives up.
+  struct SlowClientLimits {
+    std::chrono::milliseconds head_timeout{3000};
+    std::chrono::milliseconds slow_head_after{500};
+    std::function<bool()> starved;  // may be empty
+  };
 
-  bool is_readable() const override { return buffered() > 0 || Wait(POLLIN, read_timeout_); }
+  ConnectionStream(socket_t sock, std::chrono::milliseconds read_timeout,
+                   std::chrono::milliseconds write_timeout, SlowClientLimits slow)
+      : sock_(sock),
+        read_timeout_(read_timeout),
+        write_timeout_(write_timeout),
+        slow_(std::move(slow)) {}
+
+  bool is_readable() const override { return buffered() > 0 || WaitToRead(); }
   bool is_writable() const override { return Wait(POLLOUT, write_timeout_); }
 
   ssize_t read(char* ptr, size_t size) override {
     if (buffered() == 0) {
-      if (!Wait(POLLIN, read_timeout_)) return -1;
+      if (!WaitToRead()) return -1;
       ssize_t n;
       do {
         n = ::recv(sock_, buffer_, sizeof buffer_, 0);
@@ -110,18 +132,53 @@ class ConnectionStream final : public httplib::Stream {
   socket_t socket() const override { return sock_; }
 
   size_t buffered() const { return end_ - begin_; }
-  // Starts recording a request's head; TakeHead ends it.
+  // Starts recording a request's head (and its deadline); TakeHead ends it.
   void StartHead() {
     recording_ = true;
     head_.clear();
+    head_started_ = Clock::now();
+    deadline_ = head_started_ + slow_.head_timeout;
   }
   std::string TakeHead() {
     recording_ = false;
+    deadline_.reset();
     return std::move(head_);
   }
   bool head_too_large() const { return head_too_large_; }
+  // Reads after `deadline` fail (a public route's body: it must arrive whole by then).
+  void SetReadDeadline(Clock::time_point deadline) { deadline_ = deadline; }
+  void ClearReadDeadline() { deadline_.reset(); }
+  // True once a read failed because the client was too slow (a deadline, or dropped for a
+  // starved connection); the connection is then closed.
+  bool too_slow() const { return too_slow_; }
+  // True the first time it is asked after too_slow() became true, so it is counted once.
+  bool CountSlowOnce() { return too_slow_ && !std::exchange(slow_counted_, true); }
 
  private:
+  // Waits for bytes within the read timeout and the deadline, in slices while a head is being
+  // read so a starved pool can take the thread back from a slow client.
+  bool WaitToRead() const {
+    constexpr std::chrono::milliseconds kSlice{100};
+    const auto give_up = Clock::now() + read_timeout_;
+    while (true) {
+      const auto now = Clock::now();
+      auto until = give_up;
+      if (deadline_) until = std::min(until, *deadline_);
+      if (now >= until) {
+        if (deadline_ && now >= *deadline_) too_slow_ = true;
+        return false;
+      }
+      if (recording_ && slow_.starved && now - head_started_ >= slow_.slow_head_after &&
+          slow_.starved()) {
+        too_slow_ = true;
+        return false;
+      }
+      auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(until - now);
+      if (recording_) wait = std::min(wait, kSlice);
+      if (Wait(POLLIN, std::max(wait, std::chrono::milliseconds(1)))) return true;
+    }
+  }
+
   bool Wait(short events, std::chrono::milliseconds timeout) const {
     pollfd p{sock_, events, 0};
     int r;
@@ -154,6 +211,11 @@ class ConnectionStream final : public httplib::Stream {
   socket_t sock_;
   std::chrono::milliseconds read_timeout_;
   std::chrono::milliseconds write_timeout_;
+  SlowClientLimits slow_;
+  std::optional<Clock::time_point> deadline_;
+  Clock::time_point head_started_{};
+  mutable bool too_slow_ = false;
+  bool slow_counted_ = false;
   char buffer_[16384];
   size_t begin_ = 0;
   size_t end_ = 0;
@@ -394,7 +456,13 @@ constexpr std::chrono::milliseconds kStarvedAfter{50};
 // process_request (parsing, routing, writing).
 class EdgeHttpServer final : public httplib::Server {
  public:
-  EdgeHttpServer() : stop_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
+  // `metrics` must outlive the server.
+  EdgeHttpServer(const ServerConfig& config, Metrics& metrics)
+      : stop_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
+        metrics_(metrics),
+        head_timeout_(config.head_timeout),
+        slow_head_after_(config.slow_head_after),
+        connections_(config.max_connections_per_address) {}
   ~EdgeHttpServer() override {
     if (stop_fd_ >= 0) ::close(stop_fd_);
   }
@@ -419,35 +487,54 @@ class EdgeHttpServer final : public httplib::Server {
 
  private:
   bool process_and_close_socket(socket_t sock) override {
-    ConnectionStream stream(sock, Millis(read_timeout_sec_ * 1000 + read_timeout_usec_ / 1000),
-                            Millis(write_timeout_sec_ * 1000 + write_timeout_usec_ / 1000));
-    connection_state = {};
-    bool ok = true;
     bool yielded = false;
+    ConnectionStream stream(
+        sock, Millis(read_timeout_sec_ * 1000 + read_timeout_usec_ / 1000),
+        Millis(write_timeout_sec_ * 1000 + write_timeout_usec_ / 1000),
+        {head_timeout_, slow_head_after_, [this, &yielded] {
+           if (!yielded) yielded = ClaimYield();
+           return yielded;
+         }});
+    // One address may not keep more than its share of the threads while others wait for one:
+    // past it, the connection is served one request, answered with Connection: close (httplib
+    // accepts before any hook runs, so this is the first place it can be seen; closing it
+    // unread would be an error to a client behind an address many share, and when nobody waits
+    // there is no reason to).
+    std::string ip;
+    int peer_port = 0;
+    stream.get_remote_ip_and_port(ip, peer_port);
+    const auto slot = connections_.TryAcquire(ip);
+    const bool over_share = !slot && waiting_.load() > 0;
+    if (over_share) metrics_.CountRejection(Rejection::kConnectionsPerAddress);
+    connection_state = {};
+    connection_state.stream = &stream;
+    bool ok = true;
     for (size_t left = keep_alive_max_count_; left > 0 && svr_sock_ != INVALID_SOCKET; --left) {
-      if (stream.buffered() == 0 && !WaitForRequest(sock)) break;
+      if (stream.buffered() == 0 && !WaitForRequest(sock, yielded)) break;
       stream.StartHead();
       bool closed_by_client = false;
       // A connection starved of a thread: this one answers with Connection: close and makes
       // room (the client reconnects and queues in turn), so more clients than threads are all
       // served instead of waiting for a busy keep-alive connection to go idle.
       if (!yielded) yielded = ClaimYield();
-      const bool last = left == 1 || yielded;
+      const bool last = left == 1 || yielded || over_share;
       ok = process_request(
           stream, /*close_connection=*/last, closed_by_client,
           [&stream](httplib::Request& req) { RestoreHeaderValues(stream.TakeHead(), req); });
-      if (!ok || last || closed_by_client || stream.head_too_large() ||
+      // A client too slow with its head got a 400 from httplib; it gets nothing more.
+      if (!ok || last || closed_by_client || stream.head_too_large() || stream.too_slow() ||
           connection_state.close_after_response) {
         break;
       }
     }
     if (connection_state.close_after_response || stream.head_too_large()) {
-      LingeringClose(sock);
+      LingeringClose(sock, connection_state.linger);
     } else {
       ::shutdown(sock, SHUT_RDWR);
       ::close(sock);
     }
     if (yielded) --yielding_;
+    if (stream.CountSlowOnce()) metrics_.CountRejection(Rejection::kSlowRequest);
     connection_state = {};
     return ok;
   }
@@ -468,22 +555,37 @@ class EdgeHttpServer final : public httplib::Server {
   }
 
   // True when the next request's first bytes (or the client's close) arrived; false on idle
-  // timeout or stop.
-  bool WaitForRequest(socket_t sock) const {
-    pollfd p[2] = {{sock, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
-    int r;
-    do {
-      r = ::poll(p, stop_fd_ >= 0 ? 2 : 1, static_cast<int>(keep_alive_timeout_sec_ * 1000));
-    } while (r < 0 && errno == EINTR);
-    return r > 0 && (p[1].revents & POLLIN) == 0 && (p[0].revents & (POLLIN | POLLHUP)) != 0;
+  // timeout, stop, or when an accepted connection is starved of a thread (an idle keep-alive
+  // connection is the cheapest to close: `yielded` is then set, see ClaimYield).
+  bool WaitForRequest(socket_t sock, bool& yielded) {
+    constexpr std::chrono::milliseconds kSlice{100};
+    const auto until = Clock::now() + std::chrono::seconds(keep_alive_timeout_sec_);
+    while (true) {
+      const auto now = Clock::now();
+      if (now >= until) return false;
+      pollfd p[2] = {{sock, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+      const auto wait = std::min(std::chrono::duration_cast<Millis>(until - now), kSlice);
+      int r;
+      do {
+        r = ::poll(p, stop_fd_ >= 0 ? 2 : 1, std::max(1, MillisOf(wait)));
+      } while (r < 0 && errno == EINTR);
+      if (r < 0) return false;
+      if (r > 0) {
+        return (p[1].revents & POLLIN) == 0 && (p[0].revents & (POLLIN | POLLHUP)) != 0;
+      }
+      if (!yielded && ClaimYield()) {
+        yielded = true;
+        return false;
+      }
+    }
   }
 
   // Shut our side, read and drop whatever the client still sends until it closes (or
   // kLingerTime passes), then close: closing with unread bytes would reset the connection and
   // could destroy the response before the client reads it.
-  static void LingeringClose(socket_t sock) {
+  static void LingeringClose(socket_t sock, std::chrono::milliseconds linger) {
     ::shutdown(sock, SHUT_WR);
-    const auto deadline = Clock::now() + kLingerTime;
+    const auto deadline = Clock::now() + linger;
     char scratch[16384];
     while (Clock::now() < deadline) {
       pollfd p{sock, POLLIN, 0};
@@ -495,6 +597,10 @@ class EdgeHttpServer final : public httplib::Server {
   }
 
   int stop_fd_;
+  Metrics& metrics_;
+  const Millis head_timeout_;
+  const Millis slow_head_after_;
+  AddressSlots connections_;  // connections in service, per client address
   std::atomic<size_t> waiting_{0};             // accepted connections waiting for a thread
   std::atomic<int64_t> oldest_waiting_ns_{0};  // when the oldest of them was accepted
   std::atomic<size_t> yielding_{0};            // connections closing to make room
@@ -550,15 +656,16 @@ struct Server::Impl {
       : config(std::move(c)),
         tokens(t),
         limit(std::max<size_t>(config.max_concurrent, 1)),
-        session_limiter(config.session_rate, SteadyClock::Instance()),
-        generation(next_server_generation.fetch_add(1)) {}
+        public_gate(config.public_limits, SteadyClock::Instance()),
+        generation(next_server_generation.fetch_add(1)),
+        http(config, metrics) {}
 
   // Declaration order is destruction order in reverse: the HTTP server (and its threads) goes
   // first, then the BusClients, then the zmq context they use.
   ServerConfig config;
   const TokenStore& tokens;
-  ConcurrencyLimit limit;
-  RateLimiter session_limiter;
+  ConcurrencyLimit limit;  // every route but the public ones
+  PublicGate public_gate;
   Metrics metrics;
   const uint64_t generation;
   zmq::context_t context{1};
@@ -679,12 +786,29 @@ struct Server::Impl {
   HttpResponse ServeInner(const httplib::Request& req, const RouteSpec* route,
                           const Handler& handler, const httplib::ContentReader* reader,
                           const BodyFraming& framing, bool* body_read) {
-    auto permit = limit.TryAcquire();
-    if (!permit) {
-      HttpResponse r =
-          ProblemResponse(MakeProblem(kHttpUnavailable, "too many concurrent requests"));
-      r.headers.emplace_back("Retry-After", "1");
-      return r;
+    const BusinessRoute* business = route != nullptr ? FindBusinessRoute(*route) : nullptr;
+    const bool is_public = business != nullptr && business->is_public;
+    // Public routes: the public gate, first of all (nothing else is spent on a flood); its
+    // permits, like the others' concurrency permit, are held until the answer is ready.
+    std::optional<PublicGate::Admission> admission;
+    std::optional<ConcurrencyLimit::Permit> permit;
+    if (is_public) {
+      if (connection_state.admitted) {  // admitted on Expect: 100-continue
+        admission = std::move(connection_state.admitted);
+        connection_state.admitted.reset();
+      } else {
+        admission = public_gate.Admit(req.remote_addr, route->path);
+      }
+      if (!admission->admitted()) return Refused(*admission);
+    } else {
+      permit = limit.TryAcquire();
+      if (!permit) {
+        metrics.CountRejection(Rejection::kConcurrency);
+        HttpResponse r =
+            ProblemResponse(MakeProblem(kHttpUnavailable, "too many concurrent requests"));
+        r.headers.emplace_back("Retry-After", "1");
+        return r;
+      }
     }
     if (auto p = CheckBodyHeaders(req, route, reader != nullptr, framing)) {
       return ProblemResponse(*p);
@@ -703,18 +827,7 @@ struct Server::Impl {
       }
     }
     const JsonLimits limits = LimitsFor(route);
-    const BusinessRoute* business = route != nullptr ? FindBusinessRoute(*route) : nullptr;
-    if (business != nullptr && business->rate_limited) {
-      RateDecision decision = session_limiter.Allow(req.remote_addr);
-      if (!decision.allowed) {
-        HttpResponse r = ProblemResponse(
-            MakeProblem(kHttpTooManyRequests, "too many requests from this address"));
-        const auto seconds = (decision.retry_after.count() + 999) / 1000;
-        r.headers.emplace_back("Retry-After", std::to_string(std::max<long long>(seconds, 1)));
-        return r;
-      }
-    }
-    if (business != nullptr && !business->is_public) {
+    if (business != nullptr && !is_public) {
       std::optional<std::string_view> header;
       if (request.authorization) header = *request.authorization;
       auto principal = Authenticate(tokens, header);
@@ -723,6 +836,11 @@ struct Server::Impl {
     }
     std::string body;
     if (framing.has_body()) {
+      // A public body must arrive whole in time (a trickling client would hold the thread).
+      ConnectionStream* stream = connection_state.stream;
+      if (is_public && stream != nullptr) {
+        stream->SetReadDeadline(Clock::now() + config.public_body_timeout);
+      }
       // Read under the route's limit: a chunked body (size unknown up front) stops at it.
       bool too_large = false;
       const bool complete = (*reader)([&](const char* data, size_t n) {
@@ -733,10 +851,18 @@ struct Server::Impl {
         body.append(data, n);
         return true;
       });
+      if (stream != nullptr) stream->ClearReadDeadline();
       if (too_large) {
         return ProblemResponse(
             MakeProblem(kHttpPayloadTooLarge,
                         "body is larger than " + std::to_string(limits.max_body_bytes) + " bytes"));
+      }
+      if (!complete && stream != nullptr && stream->too_slow()) {
+        if (stream->CountSlowOnce()) metrics.CountRejection(Rejection::kSlowRequest);
+        return ProblemResponse(MakeProblem(
+            kHttpRequestTimeout, "the body did not arrive within " +
+                                     std::to_string(config.public_body_timeout.count()) + " ms",
+            "body"));
       }
       if (!complete) {
         return ProblemResponse(
@@ -756,6 +882,27 @@ struct Server::Impl {
                     Quoted(req.path), Quoted(e.what()));
       return ProblemResponse(MakeProblem(kHttpInternal, "internal error"));
     }
+  }
+
+  // The answer to a request the public gate refused (counted by reason): 429 or 503, with
+  // Retry-After in whole seconds, at least 1, from the bucket that refused it.
+  HttpResponse Refused(const PublicGate::Admission& a) {
+    metrics.CountRejection(*a.refused);
+    connection_state.linger = kRefusedLinger;
+    const char* detail = "too many requests";
+    switch (*a.refused) {
+      case Rejection::kAddressRate: detail = "too many requests from this address"; break;
+      case Rejection::kRouteRate: detail = "too many requests on this route; try again later"; break;
+      case Rejection::kAddressInFlight:
+        detail = "too many requests from this address in progress";
+        break;
+      case Rejection::kPublicInFlight: detail = "too many public requests in progress"; break;
+      default: break;
+    }
+    HttpResponse r = ProblemResponse(MakeProblem(a.http_status, detail));
+    const long long seconds = (a.retry_after.count() + 999) / 1000;
+    r.headers.emplace_back("Retry-After", std::to_string(std::max<long long>(seconds, 1)));
+    return r;
   }
 
   // A business route after the pipeline: build the command, send it, shape the reply.
@@ -861,10 +1008,24 @@ struct Server::Impl {
     const RouteSpec* route = MatchRoute(req.method, req.path);
     const bool reads_body = req.method == "POST" || req.method == "PUT" || req.method == "PATCH" ||
                             req.method == "DELETE";
-    auto problem = CheckBodyHeaders(req, route, reads_body, FramingOf(req));
-    if (!problem) return 100;
+    const BusinessRoute* business = route != nullptr ? FindBusinessRoute(*route) : nullptr;
+    std::optional<HttpResponse> refusal;
+    if (business != nullptr && business->is_public) {
+      // The public gate too, so a refused body is never sent; an admission is kept for the
+      // request's handler (Serve), which must not take a second token.
+      PublicGate::Admission admission = public_gate.Admit(req.remote_addr, route->path);
+      if (!admission.admitted()) refusal = Refused(admission);
+      else connection_state.admitted = std::move(admission);
+    }
+    if (!refusal) {
+      if (auto problem = CheckBodyHeaders(req, route, reads_body, FramingOf(req))) {
+        refusal = ProblemResponse(*problem);
+      }
+    }
+    if (!refusal) return 100;
+    connection_state.admitted.reset();
     connection_state.close_after_response = true;
-    HttpResponse out = ProblemResponse(*problem);
+    HttpResponse out = std::move(*refusal);
     out.headers.emplace_back("Connection", "close");
     Write(out, res);
     metrics.ObserveRequest(req.method, route != nullptr ? route->path : kUnmatchedRoute, out.status,

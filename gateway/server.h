@@ -1,10 +1,10 @@
 // Server: the gateway's HTTP server (cpp-httplib), adapting requests to the handlers in
 // gateway/handlers.h and commands to the bus.
 //
-// Every request passes the same pipeline (gateway/README.md): concurrency limit (503), the
-// body's framing (400) and announced size against the route's limit (413) and media type (415)
-// before any of the body is read, for business routes the per-address rate limit (429) and the
-// bearer token (401/503), then the body read under the route's limit (413) and parsed (400), the
+// Every request passes the same pipeline (gateway/README.md): for public routes the public gate
+// (gateway/public_gate.h: 429/503), for the others the concurrency limit (503), the body's
+// framing (400) and announced size against the route's limit (413) and media type (415) before
+// any of the body is read, for authenticated business routes the bearer token (401/503), then the body read under the route's limit (413) and parsed (400), the
 // route's handler (gateway/business_routes.h for the business routes), metrics. Connections are
 // served by the gateway's own keep-alive loop (header values byte for byte, as sent; a response
 // given before its request's body was read closes the connection after a lingering drain).
@@ -25,7 +25,7 @@
 #include "gateway/handlers.h"
 #include "gateway/json_body.h"
 #include "gateway/metrics.h"
-#include "gateway/rate_limiter.h"
+#include "gateway/public_gate.h"
 #include "gateway/routes.h"
 #include "lib/base/clock.h"
 #include "lib/base/status.h"
@@ -42,14 +42,26 @@ struct ServerConfig {
   // two limits is also httplib's payload limit.
   size_t large_body_bytes = 8u << 20;
   size_t max_photo_bytes = 5u << 20;  // decoded photo; larger -> 413 naming body.photo
-  size_t max_concurrent = 256;        // requests in progress at once; more get 503
+  // Requests in progress at once on every route but the public ones; more get 503. Public
+  // routes have their own cap (public_limits.max_in_flight), so they cannot use this up.
+  size_t max_concurrent = 256;
   // HTTP worker threads (each with its own BusClient). httplib holds a thread per keep-alive
   // connection, so this bounds the concurrent clients served without queueing.
   size_t threads = 64;
   Millis health_timeout{1000};                   // broker.stats wait for /healthz
   Millis command_timeout{5000};                  // a business route's bus command
-  RateLimiterConfig session_rate{30, 5, 10000};  // POST /v1/session per client address
-  std::chrono::seconds read_timeout{5};          // per socket read
+  PublicLimits public_limits;             // the public routes (POST /v1/session, ...)
+  std::chrono::seconds read_timeout{5};  // per socket read
+  // A request head (request line and headers) must arrive whole within this long of its first
+  // byte, and a public route's body within public_body_timeout of its admission: a client that
+  // trickles bytes (slowloris) cannot hold a server thread for longer. A head still incomplete
+  // after slow_head_after while an accepted connection waits for a thread is dropped at once.
+  Millis head_timeout{3000};
+  Millis public_body_timeout{2000};
+  Millis slow_head_after{500};
+  // Connections one client address may have in service at once while other connections wait
+  // for a thread; past it a connection is served one request, then closed.
+  size_t max_connections_per_address = 32;
   std::chrono::seconds write_timeout{5};         // per socket write
   // An idle keep-alive connection is closed after this long (its thread goes back to the pool).
   std::chrono::seconds keep_alive_timeout{5};

@@ -201,6 +201,19 @@ process::SystemOptions FullSystem(const std::string& data_dir,
   return options;
 }
 
+process::SystemOptions PortalSystem(const std::string& data_dir,
+                                    std::vector<std::string> gateway_flags) {
+  process::SystemOptions options;
+  options.bin_dir = BinDir();
+  options.data_dir = data_dir;
+  options.contexts = {"portal"};
+  options.gateway = true;
+  options.broker_flags = {"--clock", "sim", "--start", kStart, "--heartbeat-ms", "100"};
+  options.worker_flags = {"--heartbeat-ms", "100"};
+  options.gateway_flags = std::move(gateway_flags);
+  return options;
+}
+
 bool HavePortal() { return ::access((BinDir() + "/mcf-portal").c_str(), X_OK) == 0; }
 
 Json WorkerProfile(const std::string& name) {

@@ -78,6 +78,11 @@ inline constexpr std::chrono::milliseconds kAnsweredAtOnce{2500};
 process::SystemOptions FullSystem(const std::string& data_dir,
                                   std::vector<std::string> gateway_flags = {});
 
+// Broker on the simulated clock at kStart, the portal only and a gateway with `gateway_flags`,
+// data under `data_dir`: for the tests of the edge itself (sign-ins, tokens, limits).
+process::SystemOptions PortalSystem(const std::string& data_dir,
+                                    std::vector<std::string> gateway_flags = {});
+
 // True when the build has mcf-portal (the business-route tests skip without it).
 bool HavePortal();
 

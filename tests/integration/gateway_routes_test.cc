@@ -476,18 +476,11 @@ class GatewaySessionLimitTest : public ::testing::Test {
     if (!HavePortal()) {
       GTEST_SKIP() << "mcf-portal is not in " << BinDir() << " (build the portal context first)";
     }
-    process::SystemOptions options;
-    options.bin_dir = BinDir();
-    options.data_dir = dir_.Sub("system");
-    options.contexts = {"portal"};
-    options.gateway = true;
-    options.broker_flags = {"--clock", "sim", "--start", kStart, "--heartbeat-ms", "100"};
-    options.worker_flags = {"--heartbeat-ms", "100"};
     // 5 s for portal.authenticate: the 401s before the portal is killed need its answer in
     // time on a loaded machine; after the kill the 503 comes when this runs out.
-    options.gateway_flags = {"--session-burst",   "3",   "--session-per-second", "0.01",
-                             "--auth-timeout-ms", "5000"};
-    auto system = process::LocalSystem::Start(options);
+    auto system = process::LocalSystem::Start(
+        PortalSystem(dir_.Sub("system"), {"--session-burst", "3", "--session-per-second", "0.01",
+                                          "--auth-timeout-ms", "5000"}));
     ASSERT_TRUE(system.ok()) << system.status().ToString();
     system_ = std::move(system).value();
     http_ = std::make_unique<Http>(system_->gateway_port());

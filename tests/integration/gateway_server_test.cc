@@ -1,7 +1,8 @@
 // The gateway's HTTP server in process (no broker: only what it decides before the bus), spoken
 // to byte for byte over 127.0.0.1 (RawExchange): the listen backlog, header values as sent, the
 // body's framing, size and media type checked before any of it is read, bounded metrics labels,
-// and a stop that does not wait for idle keep-alive connections.
+// a stop that does not wait for idle keep-alive connections, and the flood protections that need
+// no bus (the public gate before the body, the public body deadline, connections per address).
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -333,6 +334,90 @@ TEST_F(GatewayServerTest, StopDoesNotWaitForIdleKeepAliveConnections) {
   StopServer();
   EXPECT_LT(Clock::now() - start, std::chrono::seconds(60)) << "stop waited for the idle client";
   ::close(fd);
+}
+
+// The public gate answers before the body is read: the second sign-in announces a body it never
+// sends, and is refused at once (a server reading first would wait out its body deadline).
+TEST_F(GatewayServerTest, PublicRouteIsRefused429BeforeItsBodyIsRead) {
+  ServerConfig config;
+  config.public_limits.per_address = {.capacity = 1, .refill_per_second = 0.01};
+  config.public_body_timeout = Millis(10000);
+  ASSERT_NO_FATAL_FAILURE(StartServer(config));
+  // Takes the address's one token; the malformed body is refused before any bus call.
+  auto first = Raw("POST /v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                   "Content-Length: 1\r\n\r\n{");
+  ASSERT_EQ(first.status, 400) << Describe(first);
+  const auto start = Clock::now();
+  auto limited = Raw("POST /v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     "Content-Length: 40\r\n\r\n");
+  const auto took = Clock::now() - start;
+  EXPECT_EQ(limited.status, 429) << Describe(limited);
+  EXPECT_EQ(limited.content_type, "application/problem+json");
+  EXPECT_EQ(limited.retry_after, "100");  // one token at 0.01/s
+  EXPECT_EQ(limited.connection, "close");
+  EXPECT_LT(took, std::chrono::seconds(5)) << "the server waited for the body";
+  EXPECT_EQ(server_->metrics().RejectionCount(Rejection::kAddressRate), 1u);
+  // Authenticated routes are not behind the public gate.
+  auto me = Raw(std::string("GET /v1/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ") + kToken +
+                "\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(me.status, 200) << Describe(me);
+}
+
+// On Expect: 100-continue the public gate answers before the client sends the body, and the
+// request it admitted takes one token, not two (the handler reuses the admission).
+TEST_F(GatewayServerTest, PublicGateAnswersExpectContinueAndTakesOneToken) {
+  ServerConfig config;
+  config.public_limits.per_address = {.capacity = 2, .refill_per_second = 0.01};
+  ASSERT_NO_FATAL_FAILURE(StartServer(config));
+  const std::string head =
+      "POST /v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: 1\r\n";
+  // Admitted: 100 Continue, then the malformed body's 400 (read until the server closes).
+  auto first = Raw(head + "Expect: 100-continue\r\nConnection: close\r\n\r\n{");
+  EXPECT_EQ(first.status, 100) << Describe(first);
+  EXPECT_NE(first.raw_body.find("HTTP/1.1 400"), std::string::npos) << first.raw_body;
+  // The second token is still there.
+  auto second = Raw(head + "Connection: close\r\n\r\n{");
+  EXPECT_EQ(second.status, 400) << Describe(second);
+  // Refused at once, without 100 Continue.
+  auto third = Raw(head + "Expect: 100-continue\r\n\r\n");
+  EXPECT_EQ(third.status, 429) << Describe(third);
+  EXPECT_EQ(third.retry_after, "100");
+  EXPECT_EQ(server_->metrics().RejectionCount(Rejection::kAddressRate), 1u);
+}
+
+// A public body that trickles in is cut at public_body_timeout (408), well before the 5 s
+// per-read timeout a one-byte-a-second client would never reach.
+TEST_F(GatewayServerTest, PublicBodyMustArriveWithinItsDeadline) {
+  ServerConfig config;
+  config.public_body_timeout = Millis(300);
+  ASSERT_NO_FATAL_FAILURE(StartServer(config));
+  const auto start = Clock::now();
+  auto r = Raw("POST /v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+               "Content-Length: 40\r\n\r\n{\"emp");
+  const auto took = Clock::now() - start;
+  EXPECT_EQ(r.status, 408) << Describe(r);
+  EXPECT_EQ(r.body.value("field", ""), "body") << Describe(r);
+  EXPECT_LT(took, std::chrono::milliseconds(2500)) << "took " << took.count() / 1000000 << " ms";
+  EXPECT_GE(server_->metrics().RejectionCount(Rejection::kSlowRequest), 1u);
+}
+
+// max_connections_per_address bites only while other connections wait for a thread: with
+// threads to spare, an address (a shared NAT, a browser's parallel connections) past it is
+// served as usual, keep-alive and all.
+TEST_F(GatewayServerTest, ConnectionsPastTheShareAreServedWhileNobodyWaits) {
+  ServerConfig config;
+  config.max_connections_per_address = 2;
+  config.keep_alive_timeout = std::chrono::seconds(30);
+  ASSERT_NO_FATAL_FAILURE(StartServer(config));
+  // Two idle connections, each held by a server thread waiting for its first request.
+  std::vector<int> held = {StartConnect(port_), StartConnect(port_)};
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto third = Raw("GET /v1/openapi.json HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(third.status, 200) << Describe(third);
+  EXPECT_NE(third.connection, "close");
+  EXPECT_EQ(server_->metrics().RejectionCount(Rejection::kConnectionsPerAddress), 0u);
+  for (int fd : held) ::close(fd);
 }
 
 }  // namespace

@@ -87,7 +87,6 @@ TEST(BusinessRoutesTest, SessionSendsTheMintedTokenAndScopesTheKeyByEmployee) {
   EXPECT_EQ(r.value().body, (Json{{"employee_id", "E-42"}, {"name", "Tom"}, {"token", "f00d"}}));
   EXPECT_EQ(r.value().idempotency_scope, "employee:E-42");
   EXPECT_TRUE(FindBusinessRoute(kSession)->is_public);
-  EXPECT_TRUE(FindBusinessRoute(kSession)->rate_limited);
 }
 
 TEST(BusinessRoutesTest, SessionValidatesFieldsNamingThem) {
