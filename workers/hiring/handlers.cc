@@ -121,6 +121,15 @@ Result<wire::Application> HiringHandlers::StaffApplication(HandlerContext& ctx,
   return std::move(*a);
 }
 
+Result<wire::Application> HiringHandlers::OpenStaffApplication(HandlerContext& ctx,
+                                                               std::string_view application_id,
+                                                               std::string_view command) {
+  ASSIGN_OR_RETURN(wire::Application a, StaffApplication(ctx, application_id, command));
+  if (!wire::IsOpen(a.status))
+    return Status::Conflict("application " + a.application_id + " is already decided");
+  return a;
+}
+
 Result<wire::Application> HiringHandlers::GetApplication(HandlerContext& ctx,
                                                          const wire::GetApplication& request) {
   return StaffApplication(ctx, request.application_id, wire::GetApplication::kInfo.type);
@@ -129,9 +138,7 @@ Result<wire::Application> HiringHandlers::GetApplication(HandlerContext& ctx,
 Result<wire::Application> HiringHandlers::AssignTests(HandlerContext& ctx,
                                                       const wire::AssignTests& request) {
   ASSIGN_OR_RETURN(const wire::Application before,
-                   StaffApplication(ctx, request.application_id, wire::AssignTests::kInfo.type));
-  if (!wire::IsOpen(before.status))
-    return Status::Conflict("application " + before.application_id + " is already decided");
+                   OpenStaffApplication(ctx, request.application_id, wire::AssignTests::kInfo.type));
   for (const auto& t : before.tests)
     if (t.score)
       return Status::Conflict("application " + before.application_id +
@@ -151,9 +158,7 @@ Result<wire::Application> HiringHandlers::AssignTests(HandlerContext& ctx,
 Result<wire::Application> HiringHandlers::RecordResult(HandlerContext& ctx,
                                                        const wire::RecordResult& request) {
   ASSIGN_OR_RETURN(const wire::Application before,
-                   StaffApplication(ctx, request.application_id, wire::RecordResult::kInfo.type));
-  if (!wire::IsOpen(before.status))
-    return Status::Conflict("application " + before.application_id + " is already decided");
+                   OpenStaffApplication(ctx, request.application_id, wire::RecordResult::kInfo.type));
   wire::Application a = before;
   auto it = std::find_if(a.tests.begin(), a.tests.end(),
                          [&](const wire::TestResult& t) { return t.test == request.test; });
@@ -212,9 +217,7 @@ Result<wire::RuleSetVersion> HiringHandlers::GetRules(HandlerContext& ctx,
 
 Result<wire::DecisionView> HiringHandlers::Decide(HandlerContext& ctx, const wire::Decide& request) {
   ASSIGN_OR_RETURN(const wire::Application before,
-                   StaffApplication(ctx, request.application_id, wire::Decide::kInfo.type));
-  if (!wire::IsOpen(before.status))
-    return Status::Conflict("application " + before.application_id + " is already decided");
+                   OpenStaffApplication(ctx, request.application_id, wire::Decide::kInfo.type));
   if (before.tests.empty())
     return Status::Conflict("application " + before.application_id + " has no tests assigned");
   ASSIGN_OR_RETURN(const uint64_t active, store_.ActiveVersion(ctx.txn()));

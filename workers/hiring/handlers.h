@@ -90,6 +90,10 @@ class HiringHandlers {
   Result<schemas::hiring::Application> StaffApplication(worker::HandlerContext& ctx,
                                                         std::string_view application_id,
                                                         std::string_view command);
+  // The same, and conflict when the application is already decided.
+  Result<schemas::hiring::Application> OpenStaffApplication(worker::HandlerContext& ctx,
+                                                            std::string_view application_id,
+                                                            std::string_view command);
 
   HiringStore store_;
 };

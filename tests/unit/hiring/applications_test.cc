@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "schemas/hiring.h"
-#include "tests/support/context_harness.h"
+#include "tests/unit/hiring/hiring_fixture.h"
 #include "workers/hiring/handlers.h"
 
 namespace mcf::hiring {
@@ -17,26 +17,12 @@ namespace {
 
 namespace wire = schemas::hiring;
 
-constexpr int64_t kMonday9 = 1'767'603'600'000;  // 2026-01-05T09:00:00Z
-
 wire::SubmitApplication Murka(std::string contact = "murka@example.org") {
   return {"Murka", 3, "Siberian", "grey", std::move(contact), schemas::Bytes{"\x89PNG..."}};
 }
 
-class ApplicationsTest : public ::testing::Test {
+class ApplicationsTest : public HiringFixture {
  protected:
-  void SetUp() override {
-    Status s = h_.Open([](worker::Dispatcher& d) { return HiringHandlers::Install(d); });
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-  // As {role, role-1}; nullopt = no principal. Each call is a minute after the last.
-  schemas::Reply Call(std::string_view type, std::string body,
-                      std::optional<std::string> role = "manager") {
-    std::optional<schemas::Principal> who;
-    if (role) who = schemas::Principal{*role, *role + "-1"};
-    now_ += 60'000;
-    return h_.Command(type, std::move(body), who, now_);
-  }
   // Submits as the gateway's public route does; returns the application id ("" on failure).
   std::string Submit(const wire::SubmitApplication& form) {
     schemas::Reply r = Call(wire::SubmitApplication::kInfo.type, wire::Encode(form), "system");
@@ -60,8 +46,6 @@ class ApplicationsTest : public ::testing::Test {
     return page.ok() ? *page : wire::ApplicationPage{};
   }
 
-  int64_t now_ = kMonday9;
-  testing::ContextHarness h_{"hiring"};
 };
 
 TEST_F(ApplicationsTest, AnApplicationGetsAnUnguessableIdAndItsApplicantSeesOnlyItsStatus) {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "schemas/hiring.h"
-#include "tests/support/context_harness.h"
+#include "tests/unit/hiring/hiring_fixture.h"
 #include "workers/hiring/handlers.h"
 #include "workers/hiring/hiring_store.h"
 #include "workers/hiring/screening_codec.h"
@@ -19,8 +19,6 @@ namespace mcf::hiring {
 namespace {
 
 namespace wire = schemas::hiring;
-
-constexpr int64_t kMonday9 = 1'767'603'600'000;  // 2026-01-05T09:00:00Z
 
 // Two tests; a mouser (mousing >= 80) is strong at mice; accepted from a total of `bar`.
 wire::Rules Rules(int64_t bar) {
@@ -44,19 +42,8 @@ wire::RuleGoldenCase Golden(std::string name, int64_t agility, int64_t mousing,
           std::nullopt, std::move(expected), std::nullopt, std::nullopt};
 }
 
-class DecisionsTest : public ::testing::Test {
+class DecisionsTest : public HiringFixture {
  protected:
-  void SetUp() override {
-    Status s = h_.Open([](worker::Dispatcher& d) { return HiringHandlers::Install(d); });
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-  schemas::Reply Call(std::string_view type, std::string body,
-                      std::optional<std::string> role = "manager") {
-    std::optional<schemas::Principal> who;
-    if (role) who = schemas::Principal{*role, *role + "-1"};
-    now_ += 60'000;
-    return h_.Command(type, std::move(body), who, now_);
-  }
   template <typename Reply>
   Reply Ok(std::string_view type, std::string body) {
     schemas::Reply r = Call(type, std::move(body));
@@ -93,8 +80,6 @@ class DecisionsTest : public ::testing::Test {
     return Ok<wire::DecisionView>(wire::Decide::kInfo.type, wire::Encode(wire::Decide{id}));
   }
 
-  int64_t now_ = kMonday9;
-  testing::ContextHarness h_{"hiring"};
 };
 
 TEST_F(DecisionsTest, TheActiveVersionDecidesExplainedAndARuleChangeAppliesOnlyToLaterOnes) {
