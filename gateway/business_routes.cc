@@ -417,6 +417,176 @@ ProblemOr<BusCommand> IssueSupplyOrder(const RouteInput& in) {
   return c;
 }
 
+// --- hiring ---------------------------------------------------------------------------------
+
+// Hiring's own limits (schemas/hiring.h), so a bad field is answered here, before the bus.
+constexpr size_t kMaxContactChars = 200;
+constexpr size_t kMaxTestsPerCandidate = 16;
+constexpr size_t kMaxTestNameChars = 64;
+constexpr size_t kMaxNotesChars = 2000;
+constexpr int64_t kMaxScore = 1'000'000;
+constexpr int64_t kMaxDryRunDecisions = 500;
+
+// A required JSON object field, forwarded to the bus as it is (its owner checks its parts and
+// names them, e.g. "body.rules.rows[3].conditions[0].op").
+ProblemOr<Json> ObjectField(const Json& body, std::string_view field) {
+  const std::string name = "body." + std::string(field);
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return BadRequest(name, "required");
+  if (!it->is_object()) return BadRequest(name, "expected an object");
+  return *it;
+}
+
+ProblemOr<BusCommand> SubmitApplication(const RouteInput& in) {
+  const Json& body = BodyOf(in.request);
+  JsonReader r(body);
+  BusCommand c = Command("hiring.submit_application", true);
+  c.body["name"] = r.Text("name", 1, kMaxWorkerNameChars);
+  c.body["age"] = r.Int("age", 0, kMaxWorkerAge);
+  c.body["breed"] = r.Text("breed", 1, kMaxProfileTextChars);
+  c.body["coat_colour"] = r.Text("coat_colour", 1, kMaxProfileTextChars);
+  const std::string contact = r.Text("contact", 3, kMaxContactChars);
+  if (r.problem()) return *r.problem();
+  auto photo = Photo(body, in.max_photo_bytes);
+  if (!photo.ok()) return photo.problem();
+  c.body["contact"] = contact;
+  c.body["photo"] = std::move(photo).value();
+  // A retried form (same Idempotency-Key) from the same contact is answered from the record.
+  c.idempotency_scope = "contact:" + contact;
+  return c;
+}
+
+ProblemOr<BusCommand> ApplicationStatus(const RouteInput& in) {
+  std::string id;
+  if (auto p = PathParam(in.request, "id", &id)) return *p;
+  BusCommand c = Command("hiring.get_application_state");
+  c.body["application_id"] = id;
+  return c;
+}
+
+ProblemOr<BusCommand> ListApplications(const RouteInput& in) {
+  if (auto p = Roles(in.principal, {"manager", kAdmin})) return *p;
+  QueryReader q(in.request);
+  auto status = q.OneOf("status", {"received", "testing", "accepted", "rejected"});
+  auto limit = q.Limit();
+  auto before = q.Id("before");
+  if (q.problem()) return *q.problem();
+  BusCommand c = Command("hiring.list_applications");
+  if (status) c.body["status"] = *status;
+  if (limit) c.body["limit"] = *limit;
+  if (before) c.body["before"] = *before;
+  return c;
+}
+
+// A staff command on one application: {application_id: path.id}.
+ProblemOr<BusCommand> ApplicationCommand(const RouteInput& in, const char* type,
+                                         bool created = false) {
+  if (auto p = Roles(in.principal, {"manager", kAdmin})) return *p;
+  std::string id;
+  if (auto p = PathParam(in.request, "id", &id)) return *p;
+  BusCommand c = Command(type, created);
+  c.body["application_id"] = id;
+  c.field_names = {{"body.application_id", "path.id"}};
+  return c;
+}
+
+ProblemOr<BusCommand> GetApplication(const RouteInput& in) {
+  return ApplicationCommand(in, "hiring.get_application");
+}
+
+ProblemOr<BusCommand> AssignTests(const RouteInput& in) {
+  auto c = ApplicationCommand(in, "hiring.assign_tests");
+  if (!c.ok()) return c;
+  JsonReader r(BodyOf(in.request));
+  c.value().body["tests"] = r.TextList("tests", kMaxTestsPerCandidate, 1, kMaxTestNameChars);
+  if (r.problem()) return *r.problem();
+  return c;
+}
+
+ProblemOr<BusCommand> RecordResult(const RouteInput& in) {
+  auto c = ApplicationCommand(in, "hiring.record_result");
+  if (!c.ok()) return c;
+  JsonReader r(BodyOf(in.request));
+  c.value().body["test"] = r.Text("test", 1, kMaxTestNameChars);
+  c.value().body["score"] = r.Int("score", -kMaxScore, kMaxScore);
+  auto notes = r.OptText("notes", 0, kMaxNotesChars, TextLines::kMulti);
+  if (r.problem()) return *r.problem();
+  if (notes) c.value().body["notes"] = *notes;
+  return c;
+}
+
+ProblemOr<BusCommand> ProposeDecision(const RouteInput& in) {
+  return ApplicationCommand(in, "hiring.propose_decision");
+}
+
+ProblemOr<BusCommand> Decide(const RouteInput& in) {
+  if (auto p = Roles(in.principal, {"manager", kAdmin})) return *p;
+  auto c = ApplicationCommand(in, "hiring.decide", true);
+  if (!c.ok()) return c;
+  JsonReader r(BodyOf(in.request));
+  auto expect = r.OptString("expect_outcome", 16);
+  if (r.problem()) return *r.problem();
+  if (expect && *expect != "accepted" && *expect != "rejected") {
+    return BadRequest("body.expect_outcome", "must be accepted or rejected");
+  }
+  if (expect) c.value().body["expect_outcome"] = *expect;
+  return c;
+}
+
+ProblemOr<BusCommand> GetScreeningRules(const RouteInput& in) {
+  if (auto p = Roles(in.principal, {"manager", kAdmin})) return *p;
+  QueryReader q(in.request);
+  auto version = q.Id("version");
+  if (q.problem()) return *q.problem();
+  BusCommand c = Command("hiring.get_rules");
+  if (version) {
+    const bool digits = version->size() <= 9 &&
+                        version->find_first_not_of("0123456789") == std::string::npos;
+    if (!digits || std::stoll(*version) < 1) {
+      return BadRequest("query.version", "must be a published version number (1, 2, ...)");
+    }
+    c.body["version"] = std::stoll(*version);
+  }
+  return c;
+}
+
+ProblemOr<BusCommand> PublishScreeningRules(const RouteInput& in) {
+  if (auto p = Roles(in.principal, {"manager", kAdmin})) return *p;
+  auto rules = ObjectField(BodyOf(in.request), "rules");
+  if (!rules.ok()) return rules.problem();
+  BusCommand c = Command("hiring.publish_rules", true);
+  c.body["rules"] = std::move(rules).value();
+  return c;
+}
+
+ProblemOr<BusCommand> ActivateScreeningRules(const RouteInput& in) {
+  if (auto p = Roles(in.principal, {"manager", kAdmin})) return *p;
+  std::string version;
+  if (auto p = PathParam(in.request, "version", &version)) return *p;
+  if (version.size() > 9 || version.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoll(version) < 1) {
+    return BadRequest("path.version", "must be a published version number (1, 2, ...)");
+  }
+  BusCommand c = Command("hiring.activate_rules");
+  c.body["version"] = std::stoll(version);
+  c.field_names = {{"body.version", "path.version"}};
+  return c;
+}
+
+ProblemOr<BusCommand> DryRunScreeningRules(const RouteInput& in) {
+  if (auto p = Roles(in.principal, {"manager", kAdmin})) return *p;
+  const Json& body = BodyOf(in.request);
+  auto rules = ObjectField(body, "rules");
+  if (!rules.ok()) return rules.problem();
+  JsonReader r(body);
+  auto last = r.OptInt("last", 1, kMaxDryRunDecisions);
+  if (r.problem()) return *r.problem();
+  BusCommand c = Command("hiring.dry_run");
+  c.body["rules"] = std::move(rules).value();
+  if (last) c.body["last"] = *last;
+  return c;
+}
+
 std::string Hex64(uint64_t v) {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
@@ -429,7 +599,7 @@ const std::vector<BusinessRoute>& BusinessRoutes() {
   static const std::vector<BusinessRoute> kBusiness = {
       {kSession, /*is_public=*/true, /*mints_token=*/true, SignIn},
       {kStaff, false, true, ProvisionStaff},
-      {kWorkers, false, true, ImportWorker},
+      {kWorkers, false, true, ImportWorker, ReplyShape::kAsIs, WorkerGrant::kIsTheAnswer},
       {kListServiceTypes, false, false, ListServiceTypes},
       {kCreateServiceType, false, false, CreateServiceType},
       {kUpdateServiceType, false, false, UpdateServiceType},
@@ -443,6 +613,18 @@ const std::vector<BusinessRoute>& BusinessRoutes() {
       {kFail, false, false, Fail},
       {kListSupplyOrders, false, false, ListSupplyOrders},
       {kIssueSupplyOrder, false, false, IssueSupplyOrder},
+      {kSubmitApplication, true, false, SubmitApplication, ReplyShape::kApplicationReceipt},
+      {kApplicationStatus, true, false, ApplicationStatus},
+      {kListApplications, false, false, ListApplications},
+      {kGetApplication, false, false, GetApplication},
+      {kAssignTests, false, false, AssignTests},
+      {kRecordResult, false, false, RecordResult},
+      {kProposeDecision, false, false, ProposeDecision},
+      {kDecide, false, true, Decide, ReplyShape::kAsIs, WorkerGrant::kAddedToReply},
+      {kGetScreeningRules, false, false, GetScreeningRules},
+      {kPublishScreeningRules, false, false, PublishScreeningRules},
+      {kActivateScreeningRules, false, false, ActivateScreeningRules},
+      {kDryRunScreeningRules, false, false, DryRunScreeningRules},
   };
   return kBusiness;
 }
@@ -468,6 +650,10 @@ Json ShapeReply(ReplyShape shape, Json body) {
     Json out = Json::object();
     for (auto& [key, value] : body.items()) out[key == "tasks" ? "jobs" : key] = std::move(value);
     return out;
+  }
+  if (shape == ReplyShape::kApplicationReceipt && body.is_object() &&
+      body.contains("application_id") && body["application_id"].is_string()) {
+    body["status_url"] = "/v1/applications/" + body["application_id"].get<std::string>() + "/status";
   }
   return body;
 }

@@ -54,6 +54,16 @@ struct BusCommand {
 enum class ReplyShape {
   kAsIs,  // the reply body, times rendered
   kJobs,  // tasks.list_for_worker: "tasks" renamed to "jobs"
+  // hiring.submit_application: plus "status_url", the applicant's path to poll (no token)
+  kApplicationReceipt,
+};
+
+// A second command after an ok reply that names a worker_id: portal.grant_worker_token with
+// RouteInput::token (see GrantWorkerTokenCommand).
+enum class WorkerGrant {
+  kNone,
+  kIsTheAnswer,  // POST /v1/workers: the grant's reply is the answer (no worker_id: 500)
+  kAddedToReply,  // a decision: the first reply plus "worker_token", when it hired someone
 };
 
 struct BusinessRoute {
@@ -62,9 +72,12 @@ struct BusinessRoute {
   // passes the public gate (gateway/public_gate.h: rate and in-flight limits) before anything
   // else, so a new public route is protected by being marked so.
   bool is_public = false;
-  bool mints_token = false;  // RouteInput::token is a fresh token
+  // RouteInput::token is a fresh token: the new principal's (POST /v1/session, /v1/staff), or
+  // the new worker's (worker_grant).
+  bool mints_token = false;
   ProblemOr<BusCommand> (*build)(const RouteInput&) = nullptr;
   ReplyShape shape = ReplyShape::kAsIs;
+  WorkerGrant worker_grant = WorkerGrant::kNone;
 };
 
 // Every business route, in kRoutes order.
@@ -72,8 +85,9 @@ const std::vector<BusinessRoute>& BusinessRoutes();
 // The business route for `spec`; nullptr for the operational routes (healthz, metrics...).
 const BusinessRoute* FindBusinessRoute(const RouteSpec& spec);
 
-// POST /v1/workers, second step: portal.grant_worker_token {worker_id, token, just_hired: true}
-// (the id is hiring.import_worker's answer, so the portal need not have seen the event yet).
+// The second step of POST /v1/workers and of an accepted decision:
+// portal.grant_worker_token {worker_id, token, just_hired: true} (the id is the first reply's,
+// so the portal need not have seen the event yet).
 BusCommand GrantWorkerTokenCommand(std::string_view worker_id, std::string_view token);
 
 // The HTTP body of an ok reply: times rendered as ISO strings (RenderTimes), then `shape`.

@@ -128,6 +128,7 @@ bool WriteValue(schemas::MsgpackReader& in, std::string& out, int depth, bool ti
 }  // namespace
 
 std::optional<std::string> RenderReplyJson(std::string_view body, ReplyShape shape) {
+  if (shape == ReplyShape::kApplicationReceipt) return std::nullopt;  // ShapeReply adds to it
   schemas::MsgpackReader in(body);
   if (in.Peek() != schemas::MsgType::kMap) return std::nullopt;  // the slow path's problem
   std::string out;

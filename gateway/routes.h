@@ -39,17 +39,29 @@ inline constexpr RouteSpec kComplete{"POST", "/v1/jobs/{id}/complete", true};
 inline constexpr RouteSpec kFail{"POST", "/v1/jobs/{id}/fail"};
 inline constexpr RouteSpec kListSupplyOrders{"GET", "/v1/supply-orders"};
 inline constexpr RouteSpec kIssueSupplyOrder{"POST", "/v1/supply-orders/{id}/issue"};
+// Hiring (issue 12).
+inline constexpr RouteSpec kSubmitApplication{"POST", "/v1/applications", true};
+inline constexpr RouteSpec kApplicationStatus{"GET", "/v1/applications/{id}/status"};
+inline constexpr RouteSpec kListApplications{"GET", "/v1/applications"};
+inline constexpr RouteSpec kGetApplication{"GET", "/v1/applications/{id}"};
+inline constexpr RouteSpec kAssignTests{"POST", "/v1/applications/{id}/tests"};
+inline constexpr RouteSpec kRecordResult{"POST", "/v1/applications/{id}/results"};
+inline constexpr RouteSpec kProposeDecision{"GET", "/v1/applications/{id}/proposal"};
+inline constexpr RouteSpec kDecide{"POST", "/v1/applications/{id}/decision"};
+inline constexpr RouteSpec kGetScreeningRules{"GET", "/v1/screening-rules"};
+inline constexpr RouteSpec kPublishScreeningRules{"PUT", "/v1/screening-rules"};
+inline constexpr RouteSpec kActivateScreeningRules{"POST", "/v1/screening-rules/{version}/activate"};
+inline constexpr RouteSpec kDryRunScreeningRules{"POST", "/v1/screening-rules/dry-run"};
 
-inline constexpr std::array<RouteSpec, 20> kRoutes = {kHealthz,           kMetrics,
-                                                      kOpenApi,           kMe,
-                                                      kSession,           kStaff,
-                                                      kWorkers,           kListServiceTypes,
-                                                      kCreateServiceType, kUpdateServiceType,
-                                                      kCreateOrder,       kListOrders,
-                                                      kGetOrder,          kCopyOrder,
-                                                      kListJobs,          kCheckIn,
-                                                      kComplete,          kFail,
-                                                      kListSupplyOrders,  kIssueSupplyOrder};
+inline constexpr std::array<RouteSpec, 32> kRoutes = {
+    kHealthz,           kMetrics,           kOpenApi,           kMe,
+    kSession,           kStaff,             kWorkers,           kListServiceTypes,
+    kCreateServiceType, kUpdateServiceType, kCreateOrder,       kListOrders,
+    kGetOrder,          kCopyOrder,         kListJobs,          kCheckIn,
+    kComplete,          kFail,              kListSupplyOrders,  kIssueSupplyOrder,
+    kSubmitApplication, kApplicationStatus, kListApplications,  kGetApplication,
+    kAssignTests,       kRecordResult,      kProposeDecision,   kDecide,
+    kGetScreeningRules, kPublishScreeningRules, kActivateScreeningRules, kDryRunScreeningRules};
 
 // The metrics label for requests that matched no route.
 inline constexpr std::string_view kUnmatchedRoute = "unmatched";

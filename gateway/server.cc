@@ -924,20 +924,31 @@ struct Server::Impl {
     schemas::Envelope envelope =
         MakeEnvelope(command.type, bus_principal, JsonToMsgpack(command.body), std::move(id));
     schemas::Reply reply = Call(envelope, config.command_timeout);
-    if (route.spec == kWorkers && reply.status == Code::kOk) {
-      // Second step: a sign-in token for the worker just imported. Its id derives from the
-      // first command's, so a retried request (same Idempotency-Key) repeats neither step.
-      auto imported = MsgpackToJson(reply.body);
-      if (!imported.ok() || !imported->is_object() || !imported->contains("worker_id") ||
-          !(*imported)["worker_id"].is_string()) {
-        return ProblemResponse(
-            MakeProblem(kHttpInternal, "hiring.import_worker replied without a worker_id"));
+    if (route.worker_grant != WorkerGrant::kNone && reply.status == Code::kOk) {
+      auto first = MsgpackToJson(reply.body);
+      if (!first.ok() || !first->is_object()) {
+        return ProblemResponse(MakeProblem(kHttpInternal, command.type + " replied badly"));
       }
-      const BusCommand grant =
-          GrantWorkerTokenCommand((*imported)["worker_id"].get<std::string>(), token);
-      reply = Call(MakeEnvelope(grant.type, bus_principal, JsonToMsgpack(grant.body),
-                                FollowUpCommandId(envelope.id, "grant")),
-                   config.command_timeout);
+      const bool hired = first->contains("worker_id") && (*first)["worker_id"].is_string();
+      if (!hired && route.worker_grant == WorkerGrant::kIsTheAnswer) {
+        return ProblemResponse(
+            MakeProblem(kHttpInternal, command.type + " replied without a worker_id"));
+      }
+      if (hired) {
+        // Second step: a sign-in token for the new worker. Its id derives from the first
+        // command's, so a retried request (same Idempotency-Key) repeats neither step.
+        const BusCommand grant =
+            GrantWorkerTokenCommand((*first)["worker_id"].get<std::string>(), token);
+        schemas::Reply granted =
+            Call(MakeEnvelope(grant.type, bus_principal, JsonToMsgpack(grant.body),
+                              FollowUpCommandId(envelope.id, "grant")),
+                 config.command_timeout);
+        if (route.worker_grant == WorkerGrant::kIsTheAnswer) {
+          reply = std::move(granted);
+        } else {
+          return WithWorkerToken(route, command, std::move(*first), granted);
+        }
+      }
     }
     if (reply.status == Code::kOk) {
       if (auto text = RenderReplyJson(reply.body, route.shape)) {  // no JSON tree on the way
@@ -954,6 +965,29 @@ struct Server::Impl {
       RenameField(command.field_names, result.body);
     }
     return result.ToResponse();
+  }
+
+  // The first command's answer (decided: the decision) with the new worker's credentials as
+  // "worker_token", handed out this once; if the grant failed, the first command stands (it is
+  // done) and "worker_token_problem" says why, for an admin to grant one instead.
+  HttpResponse WithWorkerToken(const BusinessRoute& route, const BusCommand& command, Json first,
+                               const schemas::Reply& granted) {
+    Json out = ShapeReply(route.shape, std::move(first));
+    auto grant = MsgpackToJson(granted.body);
+    if (granted.status == Code::kOk && grant.ok() && grant->is_object() &&
+        grant->contains("token")) {
+      out["worker_token"] = (*grant)["token"];
+    } else {
+      const ForwardResult failed = ReplyToHttp(granted);
+      const std::string detail = failed.body.value("detail", std::string("not granted"));
+      spdlog::error("event=worker_token_not_granted command={} worker={} detail={}",
+                    command.type, Quoted(out.value("worker_id", std::string())), Quoted(detail));
+      out["worker_token_problem"] = detail;
+    }
+    HttpResponse response;
+    response.status = HttpStatusFor(Code::kOk, command.created);
+    response.body = DumpJson(out);
+    return response;
   }
 
   void Answer(const httplib::Request& req, httplib::Response& res, const std::string& label,

@@ -111,6 +111,12 @@ Status RecordResult::Validate(const RecordResult& c) {
   return Status::Ok();
 }
 
+Status Decide::Validate(const Decide& c) {
+  if (c.expect_outcome && *c.expect_outcome != "accepted" && *c.expect_outcome != "rejected")
+    return Status::Invalid("body.expect_outcome: must be accepted or rejected");
+  return Status::Ok();
+}
+
 Status ImportWorker::Validate(const ImportWorker& c) {
   RETURN_IF_ERROR(CheckText(c.name, "name", 1, kMaxNameChars));
   RETURN_IF_ERROR(CheckText(c.breed, "breed", 0, kMaxTextChars));

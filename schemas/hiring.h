@@ -31,17 +31,36 @@ inline constexpr int64_t kMaxAge = 40;        // age: 0..40
 
 // ---- events ----
 
+// The profile fields after `weaknesses` came with the public application (issue 12); they are
+// optional, so events recorded before them still decode (and an import has no rule version).
 struct WorkerHired {
   static constexpr MessageInfo kInfo = Event("hiring.worker_hired", "a worker joined");
   std::string worker_id;
   std::string name;
   std::vector<std::string> strengths;
   std::vector<std::string> weaknesses;
+  int64_t age = 0;
+  std::string breed{};
+  std::string coat_colour{};
+  std::optional<std::string> photo_ref{};
+  std::optional<int64_t> rule_version{};
+  std::optional<std::string> hired_by{};
   bool operator==(const WorkerHired&) const = default;
   static constexpr auto Fields() {
     using T = WorkerHired;
-    return std::tuple{Field("worker_id", &T::worker_id).NonEmpty(), Field("name", &T::name),
-                      Field("strengths", &T::strengths), Field("weaknesses", &T::weaknesses)};
+    return std::tuple{Field("worker_id", &T::worker_id).NonEmpty(),
+                      Field("name", &T::name),
+                      Field("strengths", &T::strengths),
+                      Field("weaknesses", &T::weaknesses),
+                      Field("age", &T::age).Optional(),
+                      Field("breed", &T::breed).Optional(),
+                      Field("coat_colour", &T::coat_colour).Optional(),
+                      Field("photo_ref", &T::photo_ref)
+                          .Doc("the application photo, \"hiring:photo/<worker_id>\""),
+                      Field("rule_version", &T::rule_version)
+                          .Doc("the screening rules that accepted; absent for an import"),
+                      Field("hired_by", &T::hired_by)
+                          .Doc("the deciding manager, who may fetch the first credentials")};
   }
 };
 
@@ -68,6 +87,7 @@ struct WorkerProfile {
   std::vector<std::string> strengths;
   std::vector<std::string> weaknesses;
   int64_t hired_at_ms = 0;
+  std::optional<std::string> photo_ref{};
   bool operator==(const WorkerProfile&) const = default;
   static constexpr auto Fields() {
     using T = WorkerProfile;
@@ -78,7 +98,8 @@ struct WorkerProfile {
                       Field("coat_colour", &T::coat_colour),
                       Field("strengths", &T::strengths),
                       Field("weaknesses", &T::weaknesses),
-                      Field("hired_at", &T::hired_at_ms)};
+                      Field("hired_at", &T::hired_at_ms),
+                      Field("photo_ref", &T::photo_ref).Doc("hired from an application: its photo")};
   }
 };
 
@@ -177,6 +198,34 @@ struct ApplicationEvent {
   }
 };
 
+// A decision, explained: the rules version that made it, what it saw and why.
+struct DecisionView {
+  std::string application_id;
+  std::string outcome;
+  int64_t rule_version = 0;
+  std::string rule_hash;
+  int64_t total = 0;
+  int64_t cutoff_score = 0;
+  std::vector<std::string> strengths;
+  std::vector<std::string> weaknesses;
+  std::vector<std::string> explanation;
+  std::optional<std::string> worker_id;
+  int64_t decided_at_ms = 0;
+  std::string decided_by;
+  bool operator==(const DecisionView&) const = default;
+  static constexpr auto Fields() {
+    using T = DecisionView;
+    return std::tuple{Field("application_id", &T::application_id),
+                      Field("outcome", &T::outcome).Doc("accepted or rejected"),
+                      Field("rule_version", &T::rule_version), Field("rule_hash", &T::rule_hash),
+                      Field("total", &T::total), Field("cutoff_score", &T::cutoff_score),
+                      Field("strengths", &T::strengths), Field("weaknesses", &T::weaknesses),
+                      Field("explanation", &T::explanation).Doc("one line per row evaluated"),
+                      Field("worker_id", &T::worker_id).Doc("accepted: the new worker"),
+                      Field("decided_at", &T::decided_at_ms), Field("decided_by", &T::decided_by)};
+  }
+};
+
 // An application as managers see it, and hiring's stored record (the photo is kept apart).
 struct Application {
   std::string application_id;
@@ -191,6 +240,7 @@ struct Application {
   int64_t updated_at_ms = 0;
   std::vector<TestResult> tests;
   std::vector<ApplicationEvent> history;
+  std::optional<DecisionView> decision{};  // in hiring.get_application's reply only
   bool operator==(const Application&) const = default;
   static constexpr auto Fields() {
     using T = Application;
@@ -205,7 +255,9 @@ struct Application {
                       Field("submitted_at", &T::submitted_at_ms),
                       Field("updated_at", &T::updated_at_ms),
                       Field("tests", &T::tests).Doc("in the order assigned"),
-                      Field("history", &T::history).Doc("oldest first")};
+                      Field("history", &T::history).Doc("oldest first"),
+                      Field("decision", &T::decision)
+                          .Doc("hiring.get_application: once decided, explained")};
   }
 };
 
@@ -483,44 +535,94 @@ struct GetRules {
   static constexpr auto Fields() { return std::tuple{Field("version", &GetRules::version)}; }
 };
 
-// A decision, explained: the rules version that made it, what it saw and why.
-struct DecisionView {
-  std::string application_id;
-  std::string outcome;
-  int64_t rule_version = 0;
-  std::string rule_hash;
-  int64_t total = 0;
-  int64_t cutoff_score = 0;
-  std::vector<std::string> strengths;
-  std::vector<std::string> weaknesses;
-  std::vector<std::string> explanation;
-  std::optional<std::string> worker_id;
-  int64_t decided_at_ms = 0;
-  std::string decided_by;
-  bool operator==(const DecisionView&) const = default;
-  static constexpr auto Fields() {
-    using T = DecisionView;
-    return std::tuple{Field("application_id", &T::application_id),
-                      Field("outcome", &T::outcome).Doc("accepted or rejected"),
-                      Field("rule_version", &T::rule_version), Field("rule_hash", &T::rule_hash),
-                      Field("total", &T::total), Field("cutoff_score", &T::cutoff_score),
-                      Field("strengths", &T::strengths), Field("weaknesses", &T::weaknesses),
-                      Field("explanation", &T::explanation).Doc("one line per row evaluated"),
-                      Field("worker_id", &T::worker_id).Doc("accepted: the new worker"),
-                      Field("decided_at", &T::decided_at_ms), Field("decided_by", &T::decided_by)};
-  }
-};
-
 // Managers: the active rules decide the application from its recorded results (every assigned
 // test must have one). Accepted: a worker (hiring.worker_hired); rejected:
-// hiring.application_rejected.
+// hiring.application_rejected. With expect_outcome, the manager confirms a proposal: conflict,
+// and nothing decided, when the rules now say otherwise (they changed in between).
 struct Decide {
   static constexpr MessageInfo kInfo =
       Command("hiring.decide", "manager: the active rules decide a candidate, explained");
   using Reply = DecisionView;
   std::string application_id;
+  std::optional<std::string> expect_outcome{};
   static constexpr auto Fields() {
-    return std::tuple{Field("application_id", &Decide::application_id).NonEmpty()};
+    return std::tuple{Field("application_id", &Decide::application_id).NonEmpty(),
+                      Field("expect_outcome", &Decide::expect_outcome)
+                          .Doc("accepted or rejected: the proposal being confirmed")};
+  }
+  static Status Validate(const Decide& c);
+};
+
+// Managers: what hiring.decide would answer now, recording nothing (no worker_id, no event).
+struct ProposeDecision {
+  static constexpr MessageInfo kInfo = ReadOnlyCommand(
+      "hiring.propose_decision", "manager: the active rules' proposal for a candidate, explained");
+  using Reply = DecisionView;
+  std::string application_id;
+  static constexpr auto Fields() {
+    return std::tuple{Field("application_id", &ProposeDecision::application_id).NonEmpty()};
+  }
+};
+
+inline constexpr int64_t kDefaultDryRunDecisions = 50;
+inline constexpr int64_t kMaxDryRunDecisions = 500;
+
+// One stored decision that a draft would decide differently.
+struct DecisionFlip {
+  std::string application_id;
+  std::string outcome_before;
+  std::string outcome_after;
+  bool outcome_changed = false;
+  std::vector<std::string> strengths_before;
+  std::vector<std::string> strengths_after;
+  std::vector<std::string> weaknesses_before;
+  std::vector<std::string> weaknesses_after;
+  int64_t rule_version_before = 0;
+  std::vector<std::string> explanation_after;
+  bool operator==(const DecisionFlip&) const = default;
+  static constexpr auto Fields() {
+    using T = DecisionFlip;
+    return std::tuple{Field("application_id", &T::application_id),
+                      Field("outcome_before", &T::outcome_before),
+                      Field("outcome_after", &T::outcome_after),
+                      Field("outcome_changed", &T::outcome_changed),
+                      Field("strengths_before", &T::strengths_before),
+                      Field("strengths_after", &T::strengths_after),
+                      Field("weaknesses_before", &T::weaknesses_before),
+                      Field("weaknesses_after", &T::weaknesses_after),
+                      Field("rule_version_before", &T::rule_version_before)
+                          .Doc("the version that made the stored decision"),
+                      Field("explanation_after", &T::explanation_after)
+                          .Doc("why, under the draft: one line per row evaluated")};
+  }
+};
+
+struct DryRunReport {
+  int64_t compared = 0;
+  int64_t changed = 0;
+  std::vector<DecisionFlip> changes;
+  static constexpr auto Fields() {
+    using T = DryRunReport;
+    return std::tuple{Field("compared", &T::compared).Doc("stored decisions re-decided"),
+                      Field("changed", &T::changed), Field("changes", &T::changes).Doc("newest first")};
+  }
+};
+
+// Managers: how the last `last` stored decisions would change under a draft (nothing is
+// published or stored). invalid naming body.rules.* for a draft that could not be published.
+struct DryRun {
+  static constexpr MessageInfo kInfo = ReadOnlyCommand(
+      "hiring.dry_run", "manager: which stored decisions a draft of the rules would flip, and why");
+  using Reply = DryRunReport;
+  Rules rules;
+  int64_t last = kDefaultDryRunDecisions;
+  static constexpr auto Fields() {
+    return std::tuple{Field("rules", &DryRun::rules),
+                      Field("last", &DryRun::last)
+                          .Optional()
+                          .Min(1)
+                          .Max(kMaxDryRunDecisions)
+                          .Doc("the newest N decisions (default 50)")};
   }
 };
 
@@ -553,6 +655,7 @@ struct ApplicationRejected {
 using Messages = std::tuple<WorkerHired, ApplicationRejected, ImportWorker, GetWorker,
                             SubmitApplication, GetApplicationState, ListApplications,
                             GetApplication, AssignTests, RecordResult, PublishRules,
-                            ActivateRules, GetRules, Decide, GetDecision>;
+                            ActivateRules, GetRules, Decide, ProposeDecision, DryRun,
+                            GetDecision>;
 
 }  // namespace mcf::schemas::hiring

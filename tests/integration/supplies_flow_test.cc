@@ -103,7 +103,7 @@ TEST_F(SuppliesFlowTest, ImportedWorkerIsHiredAndAnAssignedTaskGetsItsKitIssuedO
   EXPECT_EQ(hired_count, 1u) << Logs();
   auto hired = hiring::Decode<hiring::WorkerHired>(*hired_body);
   ASSERT_TRUE(hired.ok());
-  EXPECT_EQ(*hired, (hiring::WorkerHired{ref->worker_id, "Felix", {"pipes"}, {}}));
+  EXPECT_EQ(*hired, (hiring::WorkerHired{ref->worker_id, "Felix", {"pipes"}, {}, 4, "tabby", "ginger"}));
 
   // Supplies: the tasks context's assignment (fed here) puts a waiting order on the board.
   client::Publisher pub(context_, endpoint_, "feeder");

@@ -41,8 +41,9 @@ Result<Request> ParseRequest(const Json& object, const std::string& where) {
     const auto space = target.find(' ');
     request.method = target.substr(0, space);
     request.target = space == std::string::npos ? "" : target.substr(space + 1);
-    if (request.method != "GET" && request.method != "POST" && request.method != "PATCH")
-      return Status::Invalid(where + "\"http\" must be \"GET|POST|PATCH /path\", got " +
+    if (request.method != "GET" && request.method != "POST" && request.method != "PATCH" &&
+        request.method != "PUT")
+      return Status::Invalid(where + "\"http\" must be \"GET|POST|PUT|PATCH /path\", got " +
                              Quote(target));
     if (request.target.empty() || request.target[0] != '/')
       return Status::Invalid(where + "\"http\": the path must start with '/', got " +

@@ -74,6 +74,7 @@ HttpResponse GatewayHttp::Call(const std::string& method, const std::string& pat
   const std::string text = body.is_null() ? "" : body.dump();
   httplib::Result res = method == "GET"     ? client_->Get(path, headers)
                         : method == "PATCH" ? client_->Patch(path, headers, text, "application/json")
+                        : method == "PUT"   ? client_->Put(path, headers, text, "application/json")
                                             : client_->Post(path, headers, text, "application/json");
   HttpResponse out;
   if (!res) {

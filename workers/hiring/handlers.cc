@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <utility>
 
 #include "lib/base/log.h"
@@ -60,8 +61,9 @@ Result<wire::WorkerRef> HiringHandlers::ImportWorker(HandlerContext& ctx,
                               request.weaknesses,  ctx.now_ms()};
   RETURN_IF_ERROR(store_.PutWorker(ctx.txn(), profile));
 
-  RETURN_IF_ERROR(ctx.Publish(
-      wire::WorkerHired{profile.worker_id, profile.name, profile.strengths, profile.weaknesses}));
+  RETURN_IF_ERROR(ctx.Publish(wire::WorkerHired{profile.worker_id, profile.name,
+                                                profile.strengths, profile.weaknesses, profile.age,
+                                                profile.breed, profile.coat_colour}));
   spdlog::info("event=worker_hired worker={} name={} via=import", Quoted(profile.worker_id),
                Quoted(profile.name));
   return wire::WorkerRef{profile.worker_id};
@@ -132,7 +134,10 @@ Result<wire::Application> HiringHandlers::OpenStaffApplication(HandlerContext& c
 
 Result<wire::Application> HiringHandlers::GetApplication(HandlerContext& ctx,
                                                          const wire::GetApplication& request) {
-  return StaffApplication(ctx, request.application_id, wire::GetApplication::kInfo.type);
+  ASSIGN_OR_RETURN(wire::Application a,
+                   StaffApplication(ctx, request.application_id, wire::GetApplication::kInfo.type));
+  ASSIGN_OR_RETURN(a.decision, store_.GetDecision(ctx.txn(), a.application_id));
+  return a;
 }
 
 Result<wire::Application> HiringHandlers::AssignTests(HandlerContext& ctx,
@@ -215,72 +220,140 @@ Result<wire::RuleSetVersion> HiringHandlers::GetRules(HandlerContext& ctx,
   return VersionToWire(*rules, version == active);
 }
 
-Result<wire::DecisionView> HiringHandlers::Decide(HandlerContext& ctx, const wire::Decide& request) {
-  ASSIGN_OR_RETURN(const wire::Application before,
-                   OpenStaffApplication(ctx, request.application_id, wire::Decide::kInfo.type));
-  if (before.tests.empty())
-    return Status::Conflict("application " + before.application_id + " has no tests assigned");
+Result<HiringHandlers::Evaluation> HiringHandlers::Evaluate(HandlerContext& ctx,
+                                                          const wire::Application& a) {
+  if (a.tests.empty())
+    return Status::Conflict("application " + a.application_id + " has no tests assigned");
   ASSIGN_OR_RETURN(const uint64_t active, store_.ActiveVersion(ctx.txn()));
   if (active == 0)
     return Status::Conflict("no screening rules are active: publish and activate a version");
   ASSIGN_OR_RETURN(auto rules, store_.GetRuleSet(ctx.txn(), active));
   if (!rules) return Status::Internal("hiring store: the active rules version is missing");
 
-  ScreeningInput input;
-  input.profile = {before.age, before.breed, before.coat_colour};
-  for (const auto& t : before.tests) {
+  Evaluation e{std::move(*rules), {}, {}, {}};
+  e.input.profile = {a.age, a.breed, a.coat_colour};
+  for (const auto& t : a.tests) {
     if (!t.score) return Status::Conflict("test " + Quoted(t.test) + " has no result yet");
-    if (!FindTest(*rules, t.test))
+    if (!FindTest(e.rules, t.test))
       return Status::Conflict("test " + Quoted(t.test) + " is not in rules version " +
                               std::to_string(active));
-    input.scores.push_back({t.test, *t.score});
+    e.input.scores.push_back({t.test, *t.score});
   }
   ASSIGN_OR_RETURN(const std::vector<int64_t> past, store_.PastTotals(ctx.txn()));
-  input.cutoff_score = CutoffFor(*rules, past);
-  if (Status s = ValidateInput(*rules, input); !s.ok())
+  e.input.cutoff_score = CutoffFor(e.rules, past);
+  if (Status s = ValidateInput(e.rules, e.input); !s.ok())
     return Status::Conflict("the recorded results do not fit rules version " +
                             std::to_string(active) + ": " + s.message());
-  const Decision decision = hiring::Decide(*rules, input);
+  e.decision = hiring::Decide(e.rules, e.input);
 
-  wire::DecisionView view;
-  view.application_id = before.application_id;
-  view.outcome = std::string(OutcomeName(decision.outcome));
-  view.rule_version = static_cast<int64_t>(decision.rule_set_version);
-  view.rule_hash = decision.rule_set_hash;
-  view.total = decision.total;
-  view.cutoff_score = input.cutoff_score;
-  view.strengths = decision.strengths;
-  view.weaknesses = decision.weaknesses;
-  view.explanation = Explain(*rules, decision);
-  view.decided_at_ms = ctx.now_ms();
-  view.decided_by = IdOf(ctx);
+  e.view.application_id = a.application_id;
+  e.view.outcome = std::string(OutcomeName(e.decision.outcome));
+  e.view.rule_version = static_cast<int64_t>(e.decision.rule_set_version);
+  e.view.rule_hash = e.decision.rule_set_hash;
+  e.view.total = e.decision.total;
+  e.view.cutoff_score = e.input.cutoff_score;
+  e.view.strengths = e.decision.strengths;
+  e.view.weaknesses = e.decision.weaknesses;
+  e.view.explanation = Explain(e.rules, e.decision);
+  e.view.decided_at_ms = ctx.now_ms();
+  e.view.decided_by = IdOf(ctx);
+  return e;
+}
+
+Result<wire::DecisionView> HiringHandlers::ProposeDecision(HandlerContext& ctx,
+                                                           const wire::ProposeDecision& request) {
+  ASSIGN_OR_RETURN(
+      const wire::Application a,
+      OpenStaffApplication(ctx, request.application_id, wire::ProposeDecision::kInfo.type));
+  ASSIGN_OR_RETURN(Evaluation e, Evaluate(ctx, a));
+  return std::move(e.view);
+}
+
+Result<wire::DecisionView> HiringHandlers::Decide(HandlerContext& ctx, const wire::Decide& request) {
+  ASSIGN_OR_RETURN(const wire::Application before,
+                   OpenStaffApplication(ctx, request.application_id, wire::Decide::kInfo.type));
+  ASSIGN_OR_RETURN(Evaluation e, Evaluate(ctx, before));
+  wire::DecisionView& view = e.view;
+  if (request.expect_outcome && *request.expect_outcome != view.outcome)
+    return Status::Conflict("body.expect_outcome: rules version " +
+                            std::to_string(view.rule_version) + " now decide " + view.outcome +
+                            ", not " + *request.expect_outcome + "; nothing was decided");
 
   wire::Application a = before;
   a.updated_at_ms = ctx.now_ms();
-  if (decision.outcome == Outcome::kAccepted) {
-    wire::WorkerProfile profile{ctx.NewId("worker"), a.name,         a.age,
-                                a.breed,             a.coat_colour,  decision.strengths,
-                                decision.weaknesses, ctx.now_ms()};
+  if (e.decision.outcome == Outcome::kAccepted) {
+    wire::WorkerProfile profile{ctx.NewId("worker"), a.name,           a.age,
+                                a.breed,             a.coat_colour,    e.decision.strengths,
+                                e.decision.weaknesses, ctx.now_ms()};
+    profile.photo_ref = "hiring:photo/" + profile.worker_id;
     RETURN_IF_ERROR(store_.PutWorker(ctx.txn(), profile));
-    RETURN_IF_ERROR(ctx.Publish(
-        wire::WorkerHired{profile.worker_id, profile.name, profile.strengths, profile.weaknesses}));
+    RETURN_IF_ERROR(store_.PutWorkerSource(ctx.txn(), profile.worker_id, a.application_id));
+    wire::WorkerHired hired{profile.worker_id, profile.name,  profile.strengths,
+                            profile.weaknesses, profile.age,  profile.breed,
+                            profile.coat_colour, profile.photo_ref, view.rule_version,
+                            IdOf(ctx)};
+    RETURN_IF_ERROR(ctx.Publish(hired));
     view.worker_id = profile.worker_id;
     a.status = wire::ApplicationStatus::kAccepted;
     a.history.push_back({ctx.now_ms(), "accepted", IdOf(ctx), profile.worker_id});
   } else {
-    const std::string reason = "total " + std::to_string(decision.total) +
-                               " is below the cut-off " + std::to_string(input.cutoff_score);
+    const std::string reason = "total " + std::to_string(e.decision.total) +
+                               " is below the cut-off " + std::to_string(view.cutoff_score);
     RETURN_IF_ERROR(ctx.Publish(wire::ApplicationRejected{a.application_id, reason,
                                                           view.rule_version}));
     a.status = wire::ApplicationStatus::kRejected;
     a.history.push_back({ctx.now_ms(), "rejected", IdOf(ctx), reason});
   }
   RETURN_IF_ERROR(store_.UpdateApplication(ctx.txn(), before, a));
-  RETURN_IF_ERROR(store_.PutDecision(ctx.txn(), view, EncodeDecision(decision)));
+  RETURN_IF_ERROR(store_.PutDecision(ctx.txn(), view, EncodeDecision(e.decision)));
   spdlog::info("event=candidate_decided application={} outcome={} rules={} total={} cutoff={}",
                Quoted(a.application_id), view.outcome, view.rule_version, view.total,
                view.cutoff_score);
   return view;
+}
+
+Result<wire::DryRunReport> HiringHandlers::DryRun(HandlerContext& ctx,
+                                                  const wire::DryRun& request) {
+  if (!IsStaff(ctx)) return Status::Forbidden("hiring.dry_run: managers only");
+  ASSIGN_OR_RETURN(RuleSet draft, RulesFromWire(request.rules));
+  ASSIGN_OR_RETURN(const RuleSet checked,
+                   hiring::Publish(std::move(draft), 0, IdOf(ctx), ctx.now_ms()));
+  ASSIGN_OR_RETURN(const std::vector<std::string> ids,
+                   store_.RecentDecisions(ctx.txn(), static_cast<size_t>(request.last)));
+  // Each stored decision re-decided under its own version: the "before" (byte for byte what
+  // was stored: tests/unit/hiring/decisions_test.cc).
+  std::map<int64_t, RuleSet> versions;
+  std::vector<StoredDecision> stored;
+  for (const std::string& id : ids) {
+    ASSIGN_OR_RETURN(auto view, store_.GetDecision(ctx.txn(), id));
+    ASSIGN_OR_RETURN(auto application, store_.GetApplication(ctx.txn(), id));
+    if (!view || !application)
+      return Status::Internal("hiring store: decision " + id + " without its record");
+    auto it = versions.find(view->rule_version);
+    if (it == versions.end()) {
+      ASSIGN_OR_RETURN(auto rules,
+                       store_.GetRuleSet(ctx.txn(), static_cast<uint64_t>(view->rule_version)));
+      if (!rules) return Status::Internal("hiring store: decision " + id + " without its rules");
+      it = versions.emplace(view->rule_version, std::move(*rules)).first;
+    }
+    ScreeningInput input;
+    input.profile = {application->age, application->breed, application->coat_colour};
+    for (const auto& t : application->tests) input.scores.push_back({t.test, t.score.value_or(0)});
+    input.cutoff_score = view->cutoff_score;
+    stored.push_back({id, hiring::Decide(it->second, input)});
+  }
+  wire::DryRunReport report;
+  report.compared = static_cast<int64_t>(stored.size());
+  for (DecisionChange& c : hiring::DryRun(checked, stored)) {
+    report.changes.push_back({c.application_id, std::string(OutcomeName(c.before.outcome)),
+                              std::string(OutcomeName(c.after.outcome)), c.outcome_changed,
+                              std::move(c.before.strengths), c.after.strengths,
+                              std::move(c.before.weaknesses), c.after.weaknesses,
+                              static_cast<int64_t>(c.before.rule_set_version),
+                              Explain(checked, c.after)});
+  }
+  report.changed = static_cast<int64_t>(report.changes.size());
+  return report;
 }
 
 Result<wire::DecisionView> HiringHandlers::GetDecision(HandlerContext& ctx,

@@ -13,6 +13,7 @@
 #include "lib/worker/typed_handler.h"
 #include "schemas/hiring.h"
 #include "workers/hiring/hiring_store.h"
+#include "workers/hiring/screening_decision.h"
 
 namespace mcf::hiring {
 
@@ -38,6 +39,8 @@ class HiringHandlers {
     RETURN_IF_ERROR(worker::Bind(runtime, self, &HiringHandlers::ActivateRules));
     RETURN_IF_ERROR(worker::Bind(runtime, self, &HiringHandlers::GetRules));
     RETURN_IF_ERROR(worker::Bind(runtime, self, &HiringHandlers::Decide));
+    RETURN_IF_ERROR(worker::Bind(runtime, self, &HiringHandlers::ProposeDecision));
+    RETURN_IF_ERROR(worker::Bind(runtime, self, &HiringHandlers::DryRun));
     return worker::Bind(runtime, self, &HiringHandlers::GetDecision);
   }
 
@@ -80,12 +83,30 @@ class HiringHandlers {
   // hiring.decide: the active rules decide from the recorded results (conflict: no active
   // rules, a test without a result, a test the rules do not know, a decided application).
   // Accepted: a new worker and hiring.worker_hired; rejected: hiring.application_rejected.
+  // With expect_outcome: conflict, deciding nothing, when the rules now say otherwise.
   Result<schemas::hiring::DecisionView> Decide(worker::HandlerContext& ctx,
                                                const schemas::hiring::Decide& request);
+  // hiring.propose_decision: what Decide would answer now; nothing is stored or published.
+  Result<schemas::hiring::DecisionView> ProposeDecision(
+      worker::HandlerContext& ctx, const schemas::hiring::ProposeDecision& request);
+  // hiring.dry_run: the newest stored decisions, each re-decided under its own version and
+  // under the draft; those that differ, with the draft's explanation. Stores nothing.
+  Result<schemas::hiring::DryRunReport> DryRun(worker::HandlerContext& ctx,
+                                               const schemas::hiring::DryRun& request);
   Result<schemas::hiring::DecisionView> GetDecision(worker::HandlerContext& ctx,
                                                     const schemas::hiring::GetDecision& request);
 
  private:
+  // The active rules' decision for an open application, explained; nothing stored.
+  struct Evaluation {
+    RuleSet rules;
+    ScreeningInput input;
+    Decision decision;
+    schemas::hiring::DecisionView view;
+  };
+  Result<Evaluation> Evaluate(worker::HandlerContext& ctx,
+                              const schemas::hiring::Application& application);
+
   // The application for a staff command: forbidden for other roles, not_found when missing.
   Result<schemas::hiring::Application> StaffApplication(worker::HandlerContext& ctx,
                                                         std::string_view application_id,

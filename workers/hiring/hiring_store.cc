@@ -172,6 +172,7 @@ Status HiringStore::PutDecision(store::Txn& txn, const wire::DecisionView& view,
                                 std::string_view canonical_bytes) {
   RETURN_IF_ERROR(txn.Put(decisions_, view.application_id, schemas::Encode(view)));
   RETURN_IF_ERROR(txn.Put(decision_bytes_, view.application_id, canonical_bytes));
+  RETURN_IF_ERROR(txn.Put(decided_, Be64(view.decided_at_ms) + view.application_id, ""));
   return txn.Put(totals_, Be64(view.total) + view.application_id, "");
 }
 
@@ -193,6 +194,20 @@ Result<std::vector<int64_t>> HiringStore::PastTotals(const store::Txn& txn) cons
   ASSIGN_OR_RETURN(auto cursor, store::Cursor::Open(txn, totals_));
   for (bool at = cursor.First(); at; at = cursor.Next()) totals.push_back(FromBe64(cursor.key()));
   return totals;
+}
+
+Result<std::vector<std::string>> HiringStore::RecentDecisions(const store::Txn& txn,
+                                                            size_t limit) const {
+  std::vector<std::string> ids;
+  ASSIGN_OR_RETURN(auto cursor, store::Cursor::Open(txn, decided_));
+  for (bool at = cursor.Last(); at && ids.size() < limit; at = cursor.Prev())
+    ids.emplace_back(cursor.key().substr(8));
+  return ids;
+}
+
+Status HiringStore::PutWorkerSource(store::Txn& txn, std::string_view worker_id,
+                                    std::string_view application_id) {
+  return txn.Put(worker_sources_, worker_id, application_id);
 }
 
 }  // namespace mcf::hiring

@@ -13,6 +13,8 @@
 //   totals         be64(total) application_id -> "": every decided candidate's total
 //   decisions      application_id -> schemas::hiring::DecisionView
 //   decision_bytes application_id -> the decision's canonical bytes (re-evaluation gives these)
+//   decided        be64(decided_at) application_id -> ""  (the newest decisions: walk back)
+//   worker_sources worker_id -> the application_id the worker was hired from (its photo)
 #pragma once
 
 #include <optional>
@@ -44,6 +46,8 @@ class HiringStore {
     ASSIGN_OR_RETURN(s.totals_, runtime.OpenDb("totals"));
     ASSIGN_OR_RETURN(s.decisions_, runtime.OpenDb("decisions"));
     ASSIGN_OR_RETURN(s.decision_bytes_, runtime.OpenDb("decision_bytes"));
+    ASSIGN_OR_RETURN(s.decided_, runtime.OpenDb("decided"));
+    ASSIGN_OR_RETURN(s.worker_sources_, runtime.OpenDb("worker_sources"));
     return s;
   }
 
@@ -88,6 +92,12 @@ class HiringStore {
                                                       std::string_view application_id) const;
   // Every decided candidate's total (what a top-percent cut-off ranks against).
   Result<std::vector<int64_t>> PastTotals(const store::Txn& txn) const;
+  // The ids of the newest `limit` decisions, newest first.
+  Result<std::vector<std::string>> RecentDecisions(const store::Txn& txn, size_t limit) const;
+
+  // A worker hired from an application (where its photo is).
+  Status PutWorkerSource(store::Txn& txn, std::string_view worker_id,
+                         std::string_view application_id);
 
   // Lower-case ASCII: "Murka@Example.org" and "murka@example.org" are one contact.
   static std::string NormalisedContact(std::string_view contact);
@@ -98,7 +108,7 @@ class HiringStore {
   std::string StatusKey(const schemas::hiring::Application& a) const;
 
   store::Db workers_, applications_, photos_, by_time_, by_status_, open_contacts_, rule_sets_,
-      screening_, totals_, decisions_, decision_bytes_;
+      screening_, totals_, decisions_, decision_bytes_, decided_, worker_sources_;
 };
 
 }  // namespace mcf::hiring

@@ -127,13 +127,23 @@ Result<wire::StaffReply> PortalHandlers::ProvisionStaff(HandlerContext& ctx,
 
 Result<wire::WorkerTokenReply> PortalHandlers::GrantWorkerToken(HandlerContext& ctx,
                                                                 const wire::GrantWorkerToken& r) {
-  if (RoleOf(ctx) != "admin") {
-    spdlog::warn("event=grant_worker_token_forbidden role={}", Quoted(RoleOf(ctx)));
+  const std::string role = RoleOf(ctx);
+  if (role != "admin" && role != "manager") {
+    spdlog::warn("event=grant_worker_token_forbidden role={}", Quoted(role));
     return Status::Forbidden("portal.grant_worker_token: admins only");
   }
   RETURN_IF_ERROR(CheckToken(r.token));
-  ASSIGN_OR_RETURN(const std::optional<KnownWorker> known,
-                   store_.GetWorker(ctx.txn(), r.worker_id));
+  ASSIGN_OR_RETURN(std::optional<KnownWorker> known, store_.GetWorker(ctx.txn(), r.worker_id));
+  // A manager gets a worker's first credentials only, and only for the worker they hired
+  // (hiring.decide's reply hands them on); anything else is an admin's to grant.
+  if (role == "manager" &&
+      (!known || known->hired_by != IdOf(ctx) || known->credentialed)) {
+    spdlog::warn("event=grant_worker_token_forbidden role=manager worker={} by={}",
+                 Quoted(r.worker_id), Quoted(IdOf(ctx)));
+    return Status::Forbidden(
+        "portal.grant_worker_token: a manager may fetch only the first credentials of a worker "
+        "they hired");
+  }
   // just_hired: the caller has this id from hiring.import_worker's reply a moment ago, so the
   // worker exists even if its hiring.worker_hired has not reached us yet (the runtime does not
   // make a command wait for events: docs/decisions/009-worker-tokens-need-a-known-worker.md).
@@ -144,6 +154,10 @@ Result<wire::WorkerTokenReply> PortalHandlers::GrantWorkerToken(HandlerContext& 
                             " (the portal has not seen hiring.worker_hired for it)");
   }
   RETURN_IF_ERROR(BindToken(ctx, r.token, {"worker", r.worker_id}));
+  if (known && !known->credentialed) {
+    known->credentialed = true;
+    RETURN_IF_ERROR(store_.PutWorker(ctx.txn(), *known));
+  }
   spdlog::info("event=worker_token_granted worker={} known={} by={}", Quoted(r.worker_id),
                known.has_value(), Quoted(IdOf(ctx)));
   return wire::WorkerTokenReply{r.worker_id, r.token};
@@ -366,7 +380,7 @@ Status PortalHandlers::OnWorkerHired(HandlerContext& ctx, const schemas::hiring:
                            " bytes");
   ASSIGN_OR_RETURN(const auto existing, store_.GetWorker(ctx.txn(), e.worker_id));
   if (existing) return Status::Ok();  // hired once; a repeat changes nothing
-  KnownWorker worker{e.worker_id, e.name, ctx.now_ms()};
+  KnownWorker worker{e.worker_id, e.name, ctx.now_ms(), e.hired_by.value_or(""), false};
   RETURN_IF_ERROR(store_.PutWorker(ctx.txn(), worker));
   spdlog::info("event=worker_known worker={}", Quoted(worker.worker_id));
   return Status::Ok();

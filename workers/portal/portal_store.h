@@ -67,12 +67,16 @@ struct KnownWorker {
   std::string worker_id;
   std::string name;
   int64_t hired_at_ms = 0;  // the event's bus time
+  std::string hired_by{};   // the deciding manager; "" for an import
+  bool credentialed = false;  // a sign-in token has been granted
   bool operator==(const KnownWorker&) const = default;
   static constexpr auto Fields() {
     using T = KnownWorker;
     using schemas::Field;
     return std::tuple{Field("worker_id", &T::worker_id), Field("name", &T::name),
-                      Field("hired_at", &T::hired_at_ms)};
+                      Field("hired_at", &T::hired_at_ms),
+                      Field("hired_by", &T::hired_by).Optional(),
+                      Field("credentialed", &T::credentialed).Optional()};
   }
 };
 

@@ -62,8 +62,19 @@ TEST(BusinessRoutesTest, RoleChecksFollowTheContractAndAdminPassesStaffChecks) {
       {kFail, {"worker"}},
       {kListSupplyOrders, {"supplies", "manager", "admin"}},
       {kIssueSupplyOrder, {"supplies", "admin"}},
+      {kListApplications, {"manager", "admin"}},
+      {kGetApplication, {"manager", "admin"}},
+      {kAssignTests, {"manager", "admin"}},
+      {kRecordResult, {"manager", "admin"}},
+      {kProposeDecision, {"manager", "admin"}},
+      {kDecide, {"manager", "admin"}},
+      {kGetScreeningRules, {"manager", "admin"}},
+      {kPublishScreeningRules, {"manager", "admin"}},
+      {kActivateScreeningRules, {"manager", "admin"}},
+      {kDryRunScreeningRules, {"manager", "admin"}},
   };
-  EXPECT_EQ(kAllowed.size() + 1, BusinessRoutes().size());  // + the public POST /v1/session
+  // + the public routes: POST /v1/session, POST /v1/applications, GET .../status.
+  EXPECT_EQ(kAllowed.size() + 3, BusinessRoutes().size());
   for (const auto& [spec, allowed] : kAllowed) {
     for (const std::string& role : kAllRoles) {
       // An empty body: allowed roles get past the role check (then maybe 400), others get 403.

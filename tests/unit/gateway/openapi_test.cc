@@ -7,6 +7,7 @@
 #include <string>
 
 #include "gateway/auth.h"
+#include "gateway/business_routes.h"
 #include "gateway/json_body.h"
 #include "gateway/routes.h"
 #include "gateway/server.h"
@@ -71,8 +72,11 @@ TEST(OpenApiTest, EveryOperationHasResponsesAndProtectedOnesDeclareBearer) {
   for (const RouteSpec& route : kRoutes) {
     const Json& op = doc.at("paths").at(std::string(route.path)).at(Lower(route.method));
     ASSERT_TRUE(op.contains("responses")) << route.method << " " << route.path;
-    const bool is_public = route.path == "/healthz" || route.path == "/metrics" ||
-                           route.path == "/v1/openapi.json" || route.path == "/v1/session";
+    const BusinessRoute* business = FindBusinessRoute(route);
+    const bool is_public = business != nullptr ? business->is_public
+                                               : route.path == "/healthz" ||
+                                                     route.path == "/metrics" ||
+                                                     route.path == "/v1/openapi.json";
     EXPECT_EQ(op.contains("security"), !is_public) << route.method << " " << route.path;
     if (!is_public) {
       EXPECT_TRUE(op["responses"].contains("401")) << route.method << " " << route.path;

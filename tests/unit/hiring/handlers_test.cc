@@ -59,7 +59,8 @@ TEST_F(HiringHandlersTest, ImportStoresTheProfileAndPublishesWorkerHired) {
   EXPECT_EQ(events[0].topic, wire::kWorkerHired);
   auto hired = wire::Decode<wire::WorkerHired>(events[0].body);
   ASSERT_TRUE(hired.ok());
-  EXPECT_EQ(*hired, (wire::WorkerHired{ref->worker_id, "Felix", {"pipes", "mice"}, {"heights"}}));
+  EXPECT_EQ(*hired, (wire::WorkerHired{ref->worker_id, "Felix", {"pipes", "mice"}, {"heights"}, 4, "tabby",
+                                     "ginger", std::nullopt, std::nullopt, std::nullopt}));
 
   // The profile survives a restart and any principal may read it.
   Reopen();
@@ -74,7 +75,8 @@ TEST_F(HiringHandlersTest, ImportStoresTheProfileAndPublishesWorkerHired) {
                                            "ginger",
                                            {"pipes", "mice"},
                                            {"heights"},
-                                           kMonday9}));
+                                           kMonday9,
+                                           std::nullopt}));
 }
 
 TEST_F(HiringHandlersTest, TwoImportsGetDistinctWorkerIds) {
@@ -178,7 +180,7 @@ TEST_F(HiringHandlersTest, GetUnknownWorkerIsNotFound) {
 TEST(HiringSchemasTest, BodiesRoundTrip) {
   wire::ImportWorker c = Felix();
   EXPECT_EQ(*wire::Decode<wire::ImportWorker>(wire::Encode(c)), c);
-  wire::WorkerProfile p{"w1", "Tom", 3, "", "grey", {}, {"water"}, 42};
+  wire::WorkerProfile p{"w1", "Tom", 3, "", "grey", {}, {"water"}, 42, "hiring:photo/w1"};
   EXPECT_EQ(*wire::Decode<wire::WorkerProfile>(wire::Encode(p)), p);
   EXPECT_EQ(*wire::Decode<wire::WorkerRef>(wire::Encode(wire::WorkerRef{"w1"})),
             wire::WorkerRef{"w1"});

@@ -68,7 +68,7 @@ class MatchingHandlersTest : public ::testing::Test {
   Incoming Hired(const std::string& worker_id, std::optional<int64_t> bus_ms = {}) {
     return Event(
         hiring::kWorkerHired,
-        hiring::Encode(hiring::WorkerHired{worker_id, "Name " + worker_id, {"pipes"}, {"heights"}}),
+        hiring::Encode(hiring::WorkerHired{worker_id, "Name " + worker_id, {"pipes"}, {"heights"}, 3, "tabby", "grey", {}, {}, {}}),
         bus_ms);
   }
   Incoming Requested(const std::string& task_id, int64_t start, int64_t end) {

@@ -11,7 +11,7 @@ namespace mcf::schemas {
 namespace {
 
 TEST(MatchingSchemasTest, BodiesRoundTrip) {
-  hiring::WorkerHired h{"w1", "Ann", {"pipes", "tiles"}, {}};
+  hiring::WorkerHired h{"w1", "Ann", {"pipes", "tiles"}, {}, 4, "tabby", "ginger", "hiring:photo/w1", 2, "manager-1"};
   EXPECT_EQ(*hiring::Decode<hiring::WorkerHired>(hiring::Encode(h)), h);
   tasks::TaskRequested r{"t1", "c1", "s1", 100, 200};
   EXPECT_EQ(*tasks::Decode<tasks::TaskRequested>(tasks::Encode(r)), r);

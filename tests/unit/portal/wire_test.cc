@@ -138,8 +138,14 @@ TEST(PortalWireTest, RepliesAndStoredRecordsKeepTheirFieldOrder) {
                                                                     .String("name", "A")
                                                                     .Int("created_at", 42)
                                                                     .Finish());
-  EXPECT_EQ(schemas::Encode(KnownWorker{"w1", "Felix", 42}),
-            BodyWriter().String("worker_id", "w1").String("name", "Felix").Int("hired_at", 42).Finish());
+  EXPECT_EQ(schemas::Encode(KnownWorker{"w1", "Felix", 42, "manager-1", true}),
+            BodyWriter()
+                .String("worker_id", "w1")
+                .String("name", "Felix")
+                .Int("hired_at", 42)
+                .String("hired_by", "manager-1")
+                .Bool("credentialed", true)
+                .Finish());
 }
 
 TEST(PortalWireTest, LengthLimitsAnswerInThePortalsWords) {

@@ -245,6 +245,11 @@ hiring::SubmitApplication ValidSample<hiring::SubmitApplication>(int64_t& n) {
           Bytes{"\x01\x02"}};
 }
 
+template <>
+hiring::Decide ValidSample<hiring::Decide>(int64_t& n) {
+  return {"app-" + std::to_string(++n), "accepted"};
+}
+
 template <Record M>
 void CheckCorpus(const std::string& name) {
   SCOPED_TRACE(name);

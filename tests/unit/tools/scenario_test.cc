@@ -93,7 +93,7 @@ TEST(ScenarioParseTest, BadFilesGiveErrorsThatSayWhere) {
   EXPECT_EQ(ErrorOf(R"({"name": "n", "steps": [{"advance": "1m"}, {"advance": "soon"}]})"),
             "step 2: \"advance\": not a duration (e.g. \"151m\", \"2h\"): \"soon\"");
   EXPECT_EQ(ErrorOf(R"({"name": "n", "steps": [{"http": "FETCH /v1/orders"}]})"),
-            "step 1: \"http\" must be \"GET|POST|PATCH /path\", got \"FETCH /v1/orders\"");
+            "step 1: \"http\" must be \"GET|POST|PUT|PATCH /path\", got \"FETCH /v1/orders\"");
   EXPECT_EQ(ErrorOf(R"({"name": "n", "steps": [{"http": "GET v1/orders"}]})"),
             "step 1: \"http\": the path must start with '/', got \"GET v1/orders\"");
   EXPECT_EQ(ErrorOf(R"({"name": "n", "steps": [{"bus": "tasks"}]})"),
