@@ -246,7 +246,8 @@ std::string ErrorDetails(Code code, std::string_view message) {
 }
 
 std::optional<std::string> FieldOfError(Code code, std::string_view message) {
-  if (code != Code::kInvalid || !message.starts_with("body.")) return std::nullopt;
+  const bool names_input = code == Code::kInvalid || code == Code::kConflict;
+  if (!names_input || !message.starts_with("body.")) return std::nullopt;
   const auto colon = message.find(':');
   if (colon == std::string_view::npos) return std::nullopt;
   const std::string_view field = message.substr(0, colon);

@@ -76,7 +76,8 @@ Reply ErrorReply(const Envelope& command, Status status, std::string_view produc
 Reply ErrorReply(std::string_view command_type, std::string_view command_id, Status status,
                  std::string_view producer, int64_t time_ms);
 
-// "body.photo" for an invalid "body.photo: too large"; nullopt when the message names no field.
+// "body.photo" for an invalid "body.photo: too large" (or a conflict such as "body.contact: an
+// application from this contact is still open"); nullopt when the message names no field.
 std::optional<std::string> FieldOfError(Code code, std::string_view message);
 // The encoded details map {field} for such an error; "" when it names no field.
 std::string ErrorDetails(Code code, std::string_view message);

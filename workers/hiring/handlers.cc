@@ -316,8 +316,10 @@ Result<wire::DryRunReport> HiringHandlers::DryRun(HandlerContext& ctx,
                                                   const wire::DryRun& request) {
   if (!IsStaff(ctx)) return Status::Forbidden("hiring.dry_run: managers only");
   ASSIGN_OR_RETURN(RuleSet draft, RulesFromWire(request.rules));
+  // Checked as it would be published: under the next version number.
+  ASSIGN_OR_RETURN(const uint64_t last, store_.LastRuleSetVersion(ctx.txn()));
   ASSIGN_OR_RETURN(const RuleSet checked,
-                   hiring::Publish(std::move(draft), 0, IdOf(ctx), ctx.now_ms()));
+                   hiring::Publish(std::move(draft), last + 1, IdOf(ctx), ctx.now_ms()));
   ASSIGN_OR_RETURN(const std::vector<std::string> ids,
                    store_.RecentDecisions(ctx.txn(), static_cast<size_t>(request.last)));
   // Each stored decision re-decided under its own version: the "before" (byte for byte what

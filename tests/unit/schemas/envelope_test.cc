@@ -187,4 +187,6 @@ TEST(ErrorReplyTest, NamesTheFieldOfAnInvalidBody) {
   EXPECT_EQ(mcf::schemas::FieldOfError(Code::kInvalid, "body: advance at most 366 days"),
             std::nullopt);
   EXPECT_EQ(mcf::schemas::FieldOfError(Code::kNotFound, "body.x: missing"), std::nullopt);
+  EXPECT_EQ(mcf::schemas::FieldOfError(Code::kConflict, "body.contact: still open"),
+            "body.contact");
 }
