@@ -324,6 +324,39 @@ TEST_F(PortalHandlersTest, OnlyAdminsProvisionStaffAndGrantWorkerTokens) {
   EXPECT_EQ(Str(who.body, "id"), "w1");
 }
 
+// hiring.decide's reply hands the deciding manager the new worker's first credentials: a
+// manager may grant a token only for a worker they hired, and only once; other workers stay
+// an admin's to grant.
+TEST_F(PortalHandlersTest, AManagerGrantsOnlyTheFirstTokenOfAWorkerTheyHired) {
+  auto hired_by = [&](const std::string& worker_id, std::optional<std::string> manager) {
+    schemas::hiring::WorkerHired e{worker_id, "Cat " + worker_id, {}, {}};
+    e.hired_by = std::move(manager);
+    Feed(schemas::hiring::kWorkerHired, schemas::hiring::Encode(e));
+  };
+  auto grant_as = [&](const Principal& who, const std::string& worker_id, int token) {
+    return Call(
+        wire::kGrantWorkerToken,
+        BodyWriter().String("worker_id", worker_id).String("token", TokenFor(token)).Finish(), who);
+  };
+  hired_by("w-mine", kManager.id);
+  hired_by("w-theirs", std::string("manager-other"));
+  hired_by("w-imported", std::nullopt);
+
+  EXPECT_EQ(grant_as(kManager, "w-theirs", 1).status, Code::kForbidden);
+  EXPECT_EQ(grant_as(kManager, "w-imported", 2).status, Code::kForbidden);
+  EXPECT_EQ(grant_as(kManager, "w-unknown", 3).status, Code::kForbidden);
+  EXPECT_EQ(Who(TokenFor(1)) + Who(TokenFor(2)) + Who(TokenFor(3)), "");
+
+  Reply first = grant_as(kManager, "w-mine", 4);
+  ASSERT_EQ(first.status, Code::kOk) << first.message;
+  EXPECT_EQ(Who(TokenFor(4)), "worker/w-mine");
+  EXPECT_EQ(grant_as(kManager, "w-mine", 5).status, Code::kForbidden);
+  EXPECT_EQ(Who(TokenFor(5)), "");
+  // An admin still may (a lost token is replaced by an admin).
+  EXPECT_EQ(grant_as(kAdmin, "w-mine", 6).status, Code::kOk);
+  EXPECT_EQ(Who(TokenFor(6)), "worker/w-mine");
+}
+
 // The portal knows workers only from hiring.worker_hired; a token for any other is refused.
 TEST_F(PortalHandlersTest, GrantWorkerTokenForAWorkerNeverHiredIsNotFoundAndBindsNothing) {
   Reply r = Grant("worker-nobody", TokenFor(5), std::nullopt, "grant-1");
