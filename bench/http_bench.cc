@@ -77,9 +77,10 @@ HttpLoad RequestLoad(int port, size_t connections, std::chrono::milliseconds dur
   }
   load.requests = all.size();
   load.per_second = static_cast<double>(all.size()) / std::chrono::duration<double>(duration).count();
-  const Latency latency = Summarize(std::move(all));
+  const Latency latency = Summarize(all);
   load.p50_us = latency.p50_us;
   load.p99_us = latency.p99_us;
+  load.latencies_us = std::move(all);
   return load;
 }
 
@@ -185,6 +186,11 @@ Result<std::unique_ptr<OrderSystem>> OrderSystem::Start(const std::string& bin_d
 }
 
 int OrderSystem::port() const { return impl_->system->gateway_port(); }
+
+pid_t OrderSystem::pid(std::string_view name) const {
+  auto* p = impl_->system->Find(name);
+  return p ? p->pid() : -1;
+}
 
 const std::string& OrderSystem::client_token(size_t client) const {
   return impl_->tokens.at(client);

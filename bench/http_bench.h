@@ -5,10 +5,13 @@
 // thread.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <string_view>
 #include <memory>
 #include <utility>
 #include <string>
@@ -26,6 +29,7 @@ struct HttpLoad {
   size_t all_requests = 0;   // sent at all, warm-up included (what CPU time is divided by)
   size_t errors = 0;  // transport failures and unexpected statuses
   std::string first_error;  // the first of them: "HTTP 504 {...}" or "no response"
+  std::vector<double> latencies_us;  // RequestLoad: every answered request counted, per connection
   // OrderSystem::Measure only: CPU time (all threads) per request of each process of the system,
   // in the order the system started them ("broker", contexts..., "gateway"), counted until the
   // work the load left queued (events still to react to) was done or `settle_limit` passed.
@@ -71,6 +75,8 @@ class OrderSystem {
   OrderSystem& operator=(const OrderSystem&) = delete;
 
   int port() const;
+  // The pid of the process started as `name` ("broker", a context, "gateway"); -1 when unknown.
+  pid_t pid(std::string_view name) const;
   const std::string& client_token(size_t client) const;
   // A new staff member's token ("manager", "supplies", "admin").
   Result<std::string> StaffToken(const std::string& role);

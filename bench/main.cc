@@ -16,10 +16,12 @@
 #include "bench/broker_bench.h"
 #include "bench/capture_bench.h"
 #include "bench/curve_bench.h"
+#include "bench/flood_bench.h"
 #include "bench/http_bench.h"
 #include "bench/lmdb_baseline.h"
 #include "bench/replay_bench.h"
 #include "bench/report.h"
+#include "bench/rules_bench.h"
 #include "bench/ryw_bench.h"
 #include "bench/seed_history.h"
 #include "bench/zmq_baseline.h"
@@ -36,6 +38,7 @@ namespace {
 struct Settings {
   bool quick = false;
   bool http_only = false;                    // --http-only
+  bool hiring_only = false;                  // --hiring-only
   std::chrono::milliseconds duration{1000};  // per rate measurement
   uint64_t events = 1'000'000;               // pre-filled by the pipelined publish
   size_t latency_samples = 2000;
@@ -280,6 +283,121 @@ Result<security::ClientCurve> MakeBenchKeys(const std::string& dir) {
   return *curve;
 }
 
+// --- issue 12: the public edge under a flood, and the screening rules' cost -------------------
+
+// A manager's list quiet and during a flood of public applications, on one fresh system; the
+// staff p99 during the flood against the quiet one (<= 3x), the gateway's RSS growth (<= 16 MiB).
+void AddFloodSection(Report& report, int& errors, const Settings& s, const std::string& bin,
+                     const std::string& dir) {
+  constexpr size_t kFloodThreads = 8;
+  report.Section("flood: POST /v1/applications (public) from 8 threads, a new connection each, "
+                 "default public limits; staff: a manager's GET /v1/applications?limit=10, "
+                 "1 keep-alive connection; quiet and flood alternating");
+  auto flood = MeasureFlood(bin, dir, s.duration, kFloodThreads, s.quick ? 1 : 2);
+  if (!flood.ok()) {
+    Row r = Rate("staff GET /v1/applications during the flood, p99", 0, "us");
+    r.note = "ERROR: " + flood.status().ToString();
+    ++errors;
+    report.Add(r);
+    return;
+  }
+  const FloodResult& f = *flood;
+  auto staff_note = [](const HttpLoad& l) {
+    std::string note = std::to_string(l.requests) + " requests";
+    if (l.errors > 0) note += "; " + ErrorNote(l.errors, l.first_error);
+    return note;
+  };
+  errors += static_cast<int>(f.quiet.errors + f.flooded.errors + f.other_status);
+  report.Add(Rate("staff request, quiet: p50", f.quiet.p50_us, "us"));
+  Row quiet = Rate("staff request, quiet: p99", f.quiet.p99_us, "us");
+  quiet.note = staff_note(f.quiet);
+  report.Add(quiet);
+  report.Add(Rate("staff request, during the flood: p50", f.flooded.p50_us, "us"));
+  Row flooded = Ratio("staff request, during the flood: p99", f.flooded.p99_us, "us",
+                      f.quiet.p99_us, "quiet p99", 3, Bound::kAtMost);
+  flooded.note = staff_note(f.flooded);
+  report.Add(flooded);
+  const size_t rejected = f.limited + f.unavailable;
+  Row refused = Rate("flood: rejected (429 + 503) per second",
+                     f.flood_seconds > 0 ? static_cast<double>(rejected) / f.flood_seconds : 0,
+                     "req/s");
+  refused.note = std::to_string(f.limited) + " x 429, " + std::to_string(f.unavailable) +
+                 " x 503 in " + FormatValue(f.flood_seconds) + " s";
+  report.Add(refused);
+  Row accepted = Rate("flood: accepted (201)", static_cast<double>(f.accepted), "requests");
+  accepted.note = "of " + std::to_string(f.attempts) + " attempts";
+  report.Add(accepted);
+  Row lost = Rate("flood: no response (connect failed or no status in 5 s)",
+                  static_cast<double>(f.no_response), "requests");
+  if (f.other_status > 0)
+    lost.note = "ERRORS: " + std::to_string(f.other_status) + " other statuses, first: " +
+                f.first_problem;
+  report.Add(lost);
+  report.Add(Rate("gateway VmRSS before the flood", f.rss_before_mib, "MiB"));
+  Row peak = Rate("gateway VmRSS growth, peak during the flood", f.rss_peak_mib - f.rss_before_mib,
+                  "MiB");
+  peak.target = "<= 16 MiB";
+  peak.pass = f.rss_before_mib > 0 && f.rss_peak_mib - f.rss_before_mib <= 16;
+  peak.note = "sampled every 50 ms";
+  report.Add(peak);
+  report.Add(
+      Rate("gateway VmRSS growth, after the flood", f.rss_after_mib - f.rss_before_mib, "MiB"));
+  // On a small machine the flood's threads take cores from the gateway: read the staff p99
+  // beside where the CPU went.
+  report.Add(Rate("CPU during the flood: gateway", f.gateway_cores, "cores"));
+  report.Add(Rate("  gateway CPU per flood request",
+                  f.attempts > 0 ? f.gateway_cores * f.flood_seconds * 1e6 /
+                                       static_cast<double>(f.attempts)
+                                 : 0,
+                  "us"));
+  Row bench = Rate("CPU during the flood: mcf-bench (flood threads, staff client)",
+                   f.bench_cores, "cores");
+  report.Add(bench);
+  Row machine = Rate("CPU during the flood: whole machine", f.machine_cores, "cores");
+  machine.note = "of " + std::to_string(std::thread::hardware_concurrency()) +
+                 "; other processes included";
+  report.Add(machine);
+}
+
+// hiring::Decide with 50 rows under both hit policies, each beside the 1-row cut of the same set
+// (alternating windows); the target is absolute (<= 20 us per decision).
+void AddRulesSection(Report& report, int& errors, const Settings& s) {
+  constexpr size_t kRows = 50;
+  report.Section("screening rules: hiring::Decide, 50 rows of 2-3 conditions (scores, total, age, "
+                 "breed), 1,024 candidates, beside the 1-row cut");
+  for (auto [name, policy] : {std::pair{"collect", hiring::HitPolicy::kCollect},
+                              std::pair{"first", hiring::HitPolicy::kFirst}}) {
+    const std::string policy_name(name);
+    auto c = CompareDecisions(1, kRows, policy, s.duration / 4, s.quick ? 1 : 2);
+    if (!c.ok()) {
+      Row r = Rate(policy_name + ", 50 rows: time per decision", 0, "us");
+      r.note = "ERROR: " + c.status().ToString();
+      ++errors;
+      report.Add(r);
+      continue;
+    }
+    auto note = [](const RuleTiming& t) {
+      char buf[128];
+      std::snprintf(buf, sizeof buf, "%s decisions; rows evaluated %.1f, matched %.1f each",
+                    FormatValue(static_cast<double>(t.decisions)).c_str(), t.rows_evaluated,
+                    t.rows_matched);
+      return std::string(buf);
+    };
+    Row base = Rate(policy_name + ", 1 row: time per decision", c->baseline.us_per_decision, "us");
+    base.note = note(c->baseline);
+    report.Add(base);
+    Row full = Rate(policy_name + ", 50 rows: time per decision", c->measured.us_per_decision, "us");
+    full.ratio = c->baseline.us_per_decision > 0
+                     ? c->measured.us_per_decision / c->baseline.us_per_decision
+                     : 0;
+    full.baseline = "1 row, " + policy_name;
+    full.target = "<= 20 us";
+    full.pass = c->measured.decisions > 0 && c->measured.us_per_decision <= 20;
+    full.note = note(c->measured);
+    report.Add(full);
+  }
+}
+
 int Run(const Settings& s) {
   Report report;
   int errors = 0;
@@ -294,6 +412,17 @@ int Run(const Settings& s) {
 
   testing::TempDir temp;
   const std::string bin = ExeDir();
+  auto finish = [&] {
+    report.Print();
+    std::printf("\n%d target(s) missed (informational; exit code ignores targets), %d error(s)\n",
+                report.failures(), errors);
+    return errors == 0 ? 0 : 1;
+  };
+  if (s.hiring_only) {
+    AddFloodSection(report, errors, s, bin, temp.Sub("system-flood"));
+    AddRulesSection(report, errors, s);
+    return finish();
+  }
   if (!s.http_only) {
     // --- raw ZeroMQ -------------------------------------------------------------------------
     report.Section("raw ZeroMQ baselines (same run, tcp://127.0.0.1, 128-byte payload)");
@@ -560,6 +689,9 @@ int Run(const Settings& s) {
                  ManagerListLoad(bin, temp.Sub("system-list"), kListConnections, s.duration,
                                  kListedOrders, s.settle_limit));
 
+  // --- HTTP: a flood of public applications (issue 12) ----------------------------------------
+  AddFloodSection(report, errors, s, bin, temp.Sub("system-flood"));
+
   // --- cost as history grows ------------------------------------------------------------------
   report.Section(
       "history: POST /v1/orders, 32 connections, with N past orders seeded in the stores");
@@ -609,11 +741,8 @@ int Run(const Settings& s) {
     }
     report.Add(r);
   }
-
-  report.Print();
-  std::printf("\n%d target(s) missed (informational; exit code ignores targets), %d error(s)\n",
-              report.failures(), errors);
-  return errors == 0 ? 0 : 1;
+  if (!s.http_only) AddRulesSection(report, errors, s);
+  return finish();
 }
 
 }  // namespace
@@ -627,6 +756,9 @@ int main(int argc, char** argv) {
   app.add_flag("--http-only", s.http_only,
                "only the HTTP sections (orders, a manager's list, history sizes): they speak HTTP "
                "alone, so this bench can measure another build's binaries put beside it");
+  app.add_flag("--hiring-only", s.hiring_only,
+               "only the sections of issue 12: the flood of public applications and the "
+               "screening rules' cost per decision");
   int64_t ms = 0;
   app.add_option("--duration-ms", ms, "time per rate measurement (default 1000, quick 150)");
   uint64_t events = 0;
