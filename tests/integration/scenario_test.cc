@@ -205,12 +205,16 @@ class SimulateTest : public ::testing::Test {
   std::vector<std::unique_ptr<process::LocalSystem>> systems_;
 };
 
-// How many applications `system` holds with `status` (the manager's list; at most 100).
-int ApplicationsWith(process::LocalSystem& system, const std::string& status) {
+// GET `path` on `system`'s gateway as its bootstrap admin.
+mcfctl::HttpResponse AdminGet(process::LocalSystem& system, const std::string& path) {
   mcfctl::GatewayHttp http("127.0.0.1", system.gateway_port());
   const std::string admin = ReadFile(system.data_dir() + "/admin.token");
-  mcfctl::HttpResponse r = http.Call("GET", "/v1/applications?status=" + status + "&limit=100",
-                                     admin.substr(0, admin.find_first_of("\r\n")));
+  return http.Call("GET", path, admin.substr(0, admin.find_first_of("\r\n")));
+}
+
+// How many applications `system` holds with `status` (the manager's list; at most 100).
+int ApplicationsWith(process::LocalSystem& system, const std::string& status) {
+  mcfctl::HttpResponse r = AdminGet(system, "/v1/applications?status=" + status + "&limit=100");
   EXPECT_EQ(r.status, 200) << r.body.dump();
   return r.status == 200 ? static_cast<int>(r.body["applications"].size()) : -1;
 }
@@ -252,15 +256,12 @@ TEST_F(SimulateTest, OneDayPrintsTheDayAndTotalsAndTheSameSeedGivesTheSameTotals
   EXPECT_EQ(ApplicationsWith(system, "rejected"), rejected);
   EXPECT_EQ(ApplicationsWith(system, "received"), 26 - accepted - rejected);
   EXPECT_EQ(ApplicationsWith(system, "testing"), 0);
-  {
-    mcfctl::GatewayHttp http("127.0.0.1", system.gateway_port());
-    const std::string admin = ReadFile(system.data_dir() + "/admin.token");
-    mcfctl::HttpResponse rules =
-        http.Call("GET", "/v1/screening-rules", admin.substr(0, admin.find_first_of("\r\n")));
-    EXPECT_EQ(rules.status, 200) << rules.body.dump();
-    EXPECT_EQ(rules.body.value("version", 0), 2) << rules.body.dump();
-    EXPECT_EQ(rules.body.value("active", false), true) << rules.body.dump();
-  }
+  // The mid-run change is the active version.
+  mcfctl::HttpResponse rules = AdminGet(system, "/v1/screening-rules");
+  EXPECT_EQ(rules.status, 200) << rules.body.dump();
+  EXPECT_EQ(rules.body.value("version", 0), 2) << rules.body.dump();
+  EXPECT_EQ(rules.body.value("active", false), true) << rules.body.dump();
+  EXPECT_EQ(rules.body["rules"].value("absolute_score", 0), 140) << rules.body.dump();
 
   systems_.front()->Stop();
   const std::string second = StartSystem("second");
