@@ -31,6 +31,25 @@ Json Scores(int mice, int jars) {
   return Json::array({{{"test", "mice"}, {"score", mice}}, {{"test", "jars"}, {"score", jars}}});
 }
 
+// A golden case of a 3-year-old with these scores; `expected` adds expected_* fields.
+Json Golden(const char* name, int mice, int jars, const char* outcome,
+            Json expected = Json::object()) {
+  Json g{{"name", name}, {"age", 3}, {"scores", Scores(mice, jars)},
+         {"expected_outcome", outcome}};
+  g.update(expected);
+  return g;
+}
+
+// {"rules": ...} with the tests mice and jars, "collect", an absolute cut-off.
+Json RulesBody(Json rows, int cutoff, Json golden_cases) {
+  return {{"rules",
+           {{"tests", Json::array({Test("mice"), Test("jars")})},
+            {"rows", std::move(rows)},
+            {"hit_policy", "collect"},
+            {"absolute_score", cutoff},
+            {"golden_cases", std::move(golden_cases)}}}};
+}
+
 }  // namespace
 
 std::vector<PlannedApplication> PlanApplications(std::mt19937_64& rng, int64_t day_start_ms,
@@ -94,43 +113,23 @@ Json ApplicationForm(std::mt19937_64& rng, ApplicationKind kind, uint64_t serial
 }
 
 Json InitialRules() {
-  return {{"rules",
-           {{"tests", Json::array({Test("mice"), Test("jars")})},
-            {"rows", Json::array({Row("score.mice", ">=", 80, "strengths", "mousing"),
-                                  Row("score.jars", "<", 50, "weaknesses", "jars")})},
-            {"hit_policy", "collect"},
-            {"absolute_score", 120},
-            {"golden_cases",
-             Json::array({{{"name", "strong mouser"},
-                           {"age", 3},
-                           {"scores", Scores(90, 40)},
-                           {"expected_outcome", "accepted"},
-                           {"expected_strengths", {"mousing"}},
-                           {"expected_weaknesses", {"jars"}}},
-                          {{"name", "weak all round"},
-                           {"age", 3},
-                           {"scores", Scores(30, 30)},
-                           {"expected_outcome", "rejected"}}})}}}};
+  return RulesBody({Row("score.mice", ">=", 80, "strengths", "mousing"),
+                    Row("score.jars", "<", 50, "weaknesses", "jars")},
+                   120,
+                   {Golden("strong mouser", 90, 40, "accepted",
+                           {{"expected_strengths", {"mousing"}},
+                            {"expected_weaknesses", {"jars"}}}),
+                    Golden("weak all round", 30, 30, "rejected")});
 }
 
 Json ChangedRules() {
-  return {{"rules",
-           {{"tests", Json::array({Test("mice"), Test("jars")})},
-            {"rows", Json::array({Row("score.mice", ">=", 80, "strengths", "mousing"),
-                                  Row("score.jars", ">=", 80, "strengths", "jars"),
-                                  Row("score.jars", "<", 50, "weaknesses", "jars")})},
-            {"hit_policy", "collect"},
-            {"absolute_score", 140},
-            {"golden_cases",
-             Json::array({{{"name", "strong all round"},
-                           {"age", 3},
-                           {"scores", Scores(90, 85)},
-                           {"expected_outcome", "accepted"},
-                           {"expected_strengths", {"mousing", "jars"}}},
-                          {{"name", "strong mouser, no longer enough"},
-                           {"age", 3},
-                           {"scores", Scores(90, 40)},
-                           {"expected_outcome", "rejected"}}})}}}};
+  return RulesBody({Row("score.mice", ">=", 80, "strengths", "mousing"),
+                    Row("score.jars", ">=", 80, "strengths", "jars"),
+                    Row("score.jars", "<", 50, "weaknesses", "jars")},
+                   140,
+                   {Golden("strong all round", 90, 85, "accepted",
+                           {{"expected_strengths", {"mousing", "jars"}}}),
+                    Golden("strong mouser, no longer enough", 90, 40, "rejected")});
 }
 
 std::vector<std::string> RuleTests(const Json& rules_body) {
