@@ -246,6 +246,7 @@ TEST_F(SimulateTest, OneDayPrintsTheDayAndTotalsAndTheSameSeedGivesTheSameTotals
   EXPECT_EQ(total["junk_refused"], 4) << total.dump();
   EXPECT_EQ(total["duplicates_refused"], 2) << total.dump();
   EXPECT_EQ(total["rules_published"], 2) << total.dump();
+  EXPECT_EQ(total["dry_runs"], 1) << total.dump();
   const int accepted = total["accepted"].get<int>(), rejected = total["rejected"].get<int>();
   EXPECT_GE(accepted, 1) << total.dump();
   EXPECT_GE(rejected, 1) << total.dump();
