@@ -4,8 +4,11 @@
 // - tests/scenarios/order_happy_path.json runs through `scenario run --capture`, and the capture
 //   is complete and holds the flow's commands, replies and events;
 // - a failed expectation exits 1 naming the step and the field, and writes no capture;
-// - `simulate --days 1 --orders-per-day 5 --seed 1` against a LocalSystem prints a day line and
-//   the totals, and a second fresh system with the same seed prints the same;
+// - `simulate --days 1 --orders-per-day 5 --applications-per-day 30 --seed 1` against a
+//   LocalSystem prints a day line and the totals, with the applicants' and the manager's counts
+//   (stored, refused twice-sent and junk forms, decisions, two rule versions), and the system
+//   agrees (the applications by status, the active rules); a second fresh system with the same
+//   seed prints the same;
 // - simulate refuses a broker on the real clock.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -25,6 +28,7 @@
 #include "schemas/tasks.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
+#include "tools/mcfctl/scenario_io.h"
 
 namespace mcf::testing {
 namespace {
@@ -201,10 +205,25 @@ class SimulateTest : public ::testing::Test {
   std::vector<std::unique_ptr<process::LocalSystem>> systems_;
 };
 
+// GET `path` on `system`'s gateway as its bootstrap admin.
+mcfctl::HttpResponse AdminGet(process::LocalSystem& system, const std::string& path) {
+  mcfctl::GatewayHttp http("127.0.0.1", system.gateway_port());
+  const std::string admin = ReadFile(system.data_dir() + "/admin.token");
+  return http.Call("GET", path, admin.substr(0, admin.find_first_of("\r\n")));
+}
+
+// How many applications `system` holds with `status` (the manager's list; at most 100).
+int ApplicationsWith(process::LocalSystem& system, const std::string& status) {
+  mcfctl::HttpResponse r = AdminGet(system, "/v1/applications?status=" + status + "&limit=100");
+  EXPECT_EQ(r.status, 200) << r.body.dump();
+  return r.status == 200 ? static_cast<int>(r.body["applications"].size()) : -1;
+}
+
 TEST_F(SimulateTest, OneDayPrintsTheDayAndTotalsAndTheSameSeedGivesTheSameTotals) {
   const std::string first = StartSystem("first");
   ASSERT_FALSE(first.empty());
-  Output a = Mcfctl(first + " --days 1 --orders-per-day 5 --seed 1", dir_.path());
+  const std::string run = " --days 1 --orders-per-day 5 --applications-per-day 30 --seed 1";
+  Output a = Mcfctl(first + run, dir_.path());
   ASSERT_EQ(a.exit_code, 0) << a.out << a.err;
   ASSERT_EQ(a.json_lines.size(), 2u) << a.out;
   const Json& day = a.json_lines[0];
@@ -222,10 +241,33 @@ TEST_F(SimulateTest, OneDayPrintsTheDayAndTotalsAndTheSameSeedGivesTheSameTotals
   EXPECT_EQ(ended, 5) << total.dump();
   EXPECT_GE(total["completed"].get<int>(), 1) << total.dump();
 
+  // Hiring: 30 forms, of them 4 junk (one of each kind: 400 x 3, 413) and 2 sent twice (409).
+  EXPECT_EQ(total["applied"], 26) << total.dump();
+  EXPECT_EQ(total["junk_refused"], 4) << total.dump();
+  EXPECT_EQ(total["duplicates_refused"], 2) << total.dump();
+  EXPECT_EQ(total["rules_published"], 2) << total.dump();
+  EXPECT_EQ(total["dry_runs"], 1) << total.dump();
+  const int accepted = total["accepted"].get<int>(), rejected = total["rejected"].get<int>();
+  EXPECT_GE(accepted, 1) << total.dump();
+  EXPECT_GE(rejected, 1) << total.dump();
+  // Rounds end at 17:00; forms sent later are still waiting at midnight.
+  EXPECT_LT(accepted + rejected, 26) << total.dump();
+  process::LocalSystem& system = *systems_.front();
+  EXPECT_EQ(ApplicationsWith(system, "accepted"), accepted);
+  EXPECT_EQ(ApplicationsWith(system, "rejected"), rejected);
+  EXPECT_EQ(ApplicationsWith(system, "received"), 26 - accepted - rejected);
+  EXPECT_EQ(ApplicationsWith(system, "testing"), 0);
+  // The mid-run change is the active version.
+  mcfctl::HttpResponse rules = AdminGet(system, "/v1/screening-rules");
+  EXPECT_EQ(rules.status, 200) << rules.body.dump();
+  EXPECT_EQ(rules.body.value("version", 0), 2) << rules.body.dump();
+  EXPECT_EQ(rules.body.value("active", false), true) << rules.body.dump();
+  EXPECT_EQ(rules.body["rules"].value("absolute_score", 0), 140) << rules.body.dump();
+
   systems_.front()->Stop();
   const std::string second = StartSystem("second");
   ASSERT_FALSE(second.empty());
-  Output b = Mcfctl(second + " --days 1 --orders-per-day 5 --seed 1", dir_.path());
+  Output b = Mcfctl(second + run, dir_.path());
   ASSERT_EQ(b.exit_code, 0) << b.out << b.err;
   EXPECT_EQ(b.out, a.out);
 }

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <iostream>
 #include <map>
 #include <queue>
@@ -16,6 +17,7 @@
 #include "tools/mcfctl/commands.h"
 #include "tools/mcfctl/json.h"
 #include "tools/mcfctl/scenario_io.h"
+#include "tools/mcfctl/simulate_hiring.h"
 
 namespace mcf::mcfctl {
 
@@ -54,6 +56,11 @@ constexpr Millis kIdleTimeout(60000);
 constexpr int kCheckInAttempts = 5;
 constexpr char kCheckInPhoto[] = "aGVsbG8=";
 constexpr char kReportPhoto[] = "c2lnbmVk";
+constexpr int kRateLimitAttempts = 30;  // 429s in a row before a public request counts as an error
+constexpr double kPublicBurst = 20;     // below the gateway's per-address burst of 30
+constexpr int kMaxListRounds = 100;     // pages of received applications per manager round
+constexpr int kFirstRoundHour = 9;      // the manager screens at every full hour 09:00..17:00
+constexpr int kLastRoundHour = 17;
 
 constexpr std::array kWorkerNames = {"Barsik", "Murzik", "Pushok", "Ryzhik",
                                      "Tishka", "Simba",  "Kuzya",  "Vaska"};
@@ -69,6 +76,7 @@ constexpr std::array kDescriptions = {"toss the jars off the shelf", "test the n
                                       "chase the laser dot"};
 constexpr std::array kFailReasons = {"the jar was glued to the shelf", "fell asleep in the box",
                                      "the laser dot escaped"};
+constexpr std::array kTestNotes = {"keen", "distracted by a moth", "steady paws", "napped halfway"};
 
 template <typename Array>
 std::string Pick(std::mt19937_64& rng, const Array& items) {
@@ -77,9 +85,16 @@ std::string Pick(std::mt19937_64& rng, const Array& items) {
 
 struct Counts {
   int orders = 0, completed = 0, failed = 0, no_shows = 0, copies = 0, unmatched = 0, errors = 0;
+  // Hiring: forms stored (201), double submissions refused (409), junk refused (400/413), 429s
+  // waited out, decisions, rule versions published, dry runs answered.
+  int applied = 0, duplicates_refused = 0, junk_refused = 0, rate_limited = 0, accepted = 0,
+      rejected = 0, rules_published = 0, dry_runs = 0;
   void Add(const Counts& o) {
     orders += o.orders, completed += o.completed, failed += o.failed, no_shows += o.no_shows;
     copies += o.copies, unmatched += o.unmatched, errors += o.errors;
+    applied += o.applied, duplicates_refused += o.duplicates_refused;
+    junk_refused += o.junk_refused, rate_limited += o.rate_limited, accepted += o.accepted;
+    rejected += o.rejected, rules_published += o.rules_published, dry_runs += o.dry_runs;
   }
   void Fill(Json& out) const {
     out["orders"] = orders;
@@ -88,6 +103,14 @@ struct Counts {
     out["no_shows"] = no_shows;
     out["copies"] = copies;
     out["unmatched"] = unmatched;
+    out["applied"] = applied;
+    out["duplicates_refused"] = duplicates_refused;
+    out["junk_refused"] = junk_refused;
+    out["rate_limited"] = rate_limited;
+    out["accepted"] = accepted;
+    out["rejected"] = rejected;
+    out["rules_published"] = rules_published;
+    out["dry_runs"] = dry_runs;
     out["errors"] = errors;
   }
 };
@@ -104,13 +127,16 @@ struct Order {
   std::string worker_id;  // once seen assigned
 };
 
-enum class Action { kPlace, kAppointment, kFinish, kNoShowCheck, kEndOfDay };
+enum class Action {
+  kPlace, kAppointment, kFinish, kNoShowCheck, kEndOfDay, kApply, kManagerRound, kChangeRules
+};
 
 struct Event {
   int64_t at_ms = 0;
   uint64_t seq = 0;  // ties keep the order they were scheduled in
   Action action = Action::kPlace;
-  int index = 0;  // kPlace: planned order; kAppointment..kNoShowCheck: order; kEndOfDay: day
+  int index = 0;  // kPlace: planned order; kAppointment..kNoShowCheck: order; kEndOfDay: day;
+                  // kApply: planned application
   AppointmentOutcome outcome = AppointmentOutcome::kComplete;
   bool operator>(const Event& o) const {
     return at_ms != o.at_ms ? at_ms > o.at_ms : seq > o.seq;
@@ -126,7 +152,9 @@ class Simulation {
  public:
   Simulation(const SimulateOptions& options, GatewayHttp& http, client::BusClient& bus)
       : options_(options), http_(http), bus_(bus), plan_rng_(options.seed),
-        run_rng_(options.seed ^ 0x9e3779b97f4a7c15ULL) {}
+        run_rng_(options.seed ^ 0x9e3779b97f4a7c15ULL),
+        hire_rng_(options.seed ^ 0xc2b2ae3d27d4eb4fULL),
+        days_(static_cast<size_t>(options.days)) {}
 
   // Set-up failures are returned; problems during the run are counted as errors.
   Status SetUp() {
@@ -176,17 +204,21 @@ class Simulation {
       const std::string employee = "sim-" + std::to_string(options_.seed) + "-" + std::to_string(i);
       const std::string name =
           std::string(kClientNames[i % kClientNames.size()]) + " " + std::to_string(i);
-      HttpResponse r = Http("POST", "/v1/session", "", {{"employee_id", employee}, {"name", name}});
-      for (int attempt = 0; r.status == 429 && attempt < 30; ++attempt) {
-        std::this_thread::sleep_for(Millis(1000));  // the session rate limit (wall time)
-        r = Http("POST", "/v1/session", "", {{"employee_id", employee}, {"name", name}});
-      }
+      HttpResponse r = Public("/v1/session", {{"employee_id", employee}, {"name", name}});
       if (r.status != 201) return Unexpected("sign in " + employee, r);
       clients_.push_back({r.body.value("client_id", ""), r.body.value("token", "")});
     }
+    if (options_.applications_per_day > 0) {
+      HttpResponse m = Http("POST", "/v1/staff", admin_,
+                            {{"role", "manager"}, {"name", "Simulated hiring manager"}});
+      if (m.status != 201) return Unexpected("provision the manager", m);
+      manager_ = m.body.value("token", "");
+      RETURN_IF_ERROR(PublishAndActivate(InitialRules()));
+    }
     std::cerr << "mcfctl simulate: " << workers_.size() << " workers, " << clients_.size()
-              << " clients, a supplies account; from " << schemas::clock::Iso8601(now_ms_)
-              << "\n";
+              << " clients, a supplies account"
+              << (manager_.empty() ? "" : ", a hiring manager with rules v1") << "; from "
+              << schemas::clock::Iso8601(now_ms_) << "\n";
     return Status::Ok();
   }
 
@@ -199,9 +231,9 @@ class Simulation {
         planned_.push_back(p);
         Schedule(p.place_at_ms, Action::kPlace, static_cast<int>(planned_.size() - 1));
       }
+      if (options_.applications_per_day > 0) PlanHiringDay(d, day_start);
       Schedule(day_start + kDayMs, Action::kEndOfDay, d);
     }
-    days_.resize(options_.days);
     while (!queue_.empty()) {
       const Event e = queue_.top();
       queue_.pop();
@@ -225,6 +257,19 @@ class Simulation {
           break;
         case Action::kEndOfDay:
           EndOfDay(e.index);
+          break;
+        case Action::kApply:
+          Apply(applications_[e.index]);
+          break;
+        case Action::kManagerRound:
+          ManagerRound();
+          break;
+        case Action::kChangeRules:
+          if (Status s = ChangeRules(); !s.ok()) {
+            Today().errors++;
+            std::cerr << "mcfctl simulate: " << schemas::clock::Iso8601(now_ms_) << " "
+                      << s.message() << "\n";
+          }
           break;
       }
     }
@@ -261,6 +306,11 @@ class Simulation {
     Today().errors++;
     std::cerr << "mcfctl simulate: " << schemas::clock::Iso8601(now_ms_) << " "
               << Unexpected(what, r).message() << "\n";
+  }
+
+  bool Failed(const std::string& what, const HttpResponse& r) {
+    Error(what, r);
+    return false;
   }
 
   HttpResponse Http(const std::string& method, const std::string& path, const std::string& token,
@@ -405,6 +455,153 @@ class Simulation {
     totals_.Add(c);
   }
 
+  // --- hiring ---
+
+  // One public request (no token), paced in wall time below the gateway's public gate; a 429
+  // is waited out (its Retry-After is at least 1 s) and sent again with the same
+  // Idempotency-Key, so the command ids do not depend on how fast the machine is.
+  HttpResponse Public(const std::string& path, const Json& body) {
+    const std::string key = key_prefix_ + std::to_string(++sent_);
+    HttpResponse r;
+    for (int attempt = 0; attempt < kRateLimitAttempts; ++attempt) {
+      Pace();
+      if (Status s = WaitForIdle(bus_, kIdleTimeout); !s.ok()) {
+        r = HttpResponse{};
+        r.error = s.message();
+        return r;
+      }
+      r = http_.Call("POST", path, "", body, key);
+      if (r.status != 429) break;
+      Today().rate_limited++;
+      std::this_thread::sleep_for(Millis(1000));
+    }
+    return r;
+  }
+
+  // A token bucket in wall time: kPublicBurst at once, then public_per_second.
+  void Pace() {
+    const auto now = std::chrono::steady_clock::now();
+    const double rate = options_.public_per_second;
+    if (paced_once_) {
+      const std::chrono::duration<double> since = now - last_public_;
+      public_tokens_ = std::min(kPublicBurst, public_tokens_ + since.count() * rate);
+    }
+    paced_once_ = true;
+    last_public_ = now;
+    if (public_tokens_ < 1) {
+      const auto wait = std::chrono::duration<double>((1 - public_tokens_) / rate);
+      std::this_thread::sleep_for(wait);
+      public_tokens_ = 1;
+      last_public_ = std::chrono::steady_clock::now();
+    }
+    public_tokens_ -= 1;
+  }
+
+  // The day's applicants, the manager's hourly rounds and, on the middle day, the rule change.
+  void PlanHiringDay(int day, int64_t day_start) {
+    for (const PlannedApplication& a :
+         PlanApplications(hire_rng_, day_start, now_ms_, options_.applications_per_day)) {
+      applications_.push_back(a);
+      Schedule(a.at_ms, Action::kApply, static_cast<int>(applications_.size() - 1));
+    }
+    for (int hour = kFirstRoundHour; hour <= kLastRoundHour; ++hour)
+      if (day_start + hour * kHourMs > now_ms_)
+        Schedule(day_start + hour * kHourMs, Action::kManagerRound, day);
+    if (day == options_.days / 2)  // between two rounds, so no application is half screened
+      Schedule(std::max(day_start + 12 * kHourMs + 30 * kMinuteMs, now_ms_ + kMinuteMs),
+               Action::kChangeRules, day);
+  }
+
+  void Apply(const PlannedApplication& a) {
+    const uint64_t serial = ++applicants_;
+    const Json form = ApplicationForm(hire_rng_, a.kind, serial, key_prefix_ + "x");
+    const std::string what = "application " + std::to_string(serial);
+    HttpResponse r = Public("/v1/applications", form);
+    if (r.status == 429) return Error(what + " still rate-limited", r);
+    switch (a.kind) {
+      case ApplicationKind::kValid:
+      case ApplicationKind::kDuplicate:
+        if (r.status != 201) return Error(what, r);
+        Today().applied++;
+        if (a.kind == ApplicationKind::kValid) return;
+        r = Public("/v1/applications", form);  // pressed send twice
+        if (r.status != 409) return Error(what + " sent twice", r);
+        Today().duplicates_refused++;
+        return;
+      case ApplicationKind::kJunkHugePhoto:
+        if (r.status != 413) return Error(what + " (photo over the limit)", r);
+        Today().junk_refused++;
+        return;
+      default:
+        if (r.status != 400) return Error(what + " (junk)", r);
+        Today().junk_refused++;
+        return;
+    }
+  }
+
+  // Screens every received application, oldest first (the list is newest first).
+  void ManagerRound() {
+    for (int round = 0; round < kMaxListRounds; ++round) {
+      HttpResponse list = Http("GET", "/v1/applications?status=received&limit=100", manager_);
+      if (list.status != 200) return Error("list received applications", list);
+      const Json page = list.body.value("applications", Json::array());
+      int screened = 0;
+      for (auto it = page.rbegin(); it != page.rend(); ++it)
+        screened += Screen(it->value("application_id", "")) ? 1 : 0;
+      if (screened == 0) return;  // none left, or only ones that fail (each counted an error)
+    }
+  }
+
+  // Tests assigned, results recorded, the proposal confirmed; the accepted join the roster.
+  bool Screen(const std::string& id) {
+    const std::string base = "/v1/applications/" + id;
+    HttpResponse t = Http("POST", base + "/tests", manager_, {{"tests", rule_tests_}});
+    if (t.status != 200) return Failed("assign tests to " + id, t);
+    for (const std::string& test : rule_tests_) {
+      HttpResponse r = Http("POST", base + "/results", manager_,
+                            {{"test", test},
+                             {"score", DrawScore(hire_rng_)},
+                             {"notes", Pick(hire_rng_, kTestNotes)}});
+      if (r.status != 200) return Failed("record " + test + " for " + id, r);
+    }
+    HttpResponse p = Http("GET", base + "/proposal", manager_);
+    if (p.status != 200) return Failed("proposal for " + id, p);
+    const std::string outcome = p.body.value("outcome", "");
+    HttpResponse d = Http("POST", base + "/decision", manager_, {{"expect_outcome", outcome}});
+    if (d.status != 201) return Failed("decide " + id, d);
+    if (outcome == "accepted") {
+      Today().accepted++;
+      workers_[d.body.value("worker_id", "")] = d.body.value("worker_token", "");
+    } else {
+      Today().rejected++;
+    }
+    return true;
+  }
+
+  // Publishes `body` ({"rules": ...}) and activates that version; its tests are assigned from
+  // then on.
+  Status PublishAndActivate(const Json& body) {
+    HttpResponse pub = Http("PUT", "/v1/screening-rules", manager_, body);
+    if (pub.status != 201) return Unexpected("publish screening rules", pub);
+    const int64_t version = pub.body.value("version", int64_t{0});
+    Today().rules_published++;
+    HttpResponse act = Http("POST", "/v1/screening-rules/" + std::to_string(version) + "/activate",
+                            manager_);
+    if (act.status != 200) return Unexpected("activate rules v" + std::to_string(version), act);
+    rule_tests_ = RuleTests(body);
+    return Status::Ok();
+  }
+
+  // Mid-run: the manager looks at what the stricter rules would have decided, then uses them.
+  Status ChangeRules() {
+    const Json changed = ChangedRules();
+    HttpResponse dry = Http("POST", "/v1/screening-rules/dry-run", manager_,
+                            {{"rules", changed["rules"]}, {"last", 50}});
+    if (dry.status != 200) return Unexpected("dry run of the changed rules", dry);
+    Today().dry_runs++;
+    return PublishAndActivate(changed);
+  }
+
   Status FindAdminToken() {
     std::vector<std::string> files;
     if (!options_.admin_token_file.empty()) {
@@ -436,12 +633,20 @@ class Simulation {
   client::BusClient& bus_;
   std::mt19937_64 plan_rng_;  // set-up profiles and the daily plans
   std::mt19937_64 run_rng_;   // outcomes, descriptions, durations, in event order
+  std::mt19937_64 hire_rng_;  // applicants' plans and forms, scores (apart: orders stay as they were)
   std::string key_prefix_;
   uint64_t sent_ = 0;
   int64_t now_ms_ = 0;
   int64_t day0_ms_ = 0;
   std::string admin_;
   std::string supplies_;
+  std::string manager_;
+  std::vector<std::string> rule_tests_;  // of the active rules
+  std::vector<PlannedApplication> applications_;
+  uint64_t applicants_ = 0;
+  double public_tokens_ = kPublicBurst;
+  bool paced_once_ = false;
+  std::chrono::steady_clock::time_point last_public_;
   std::map<std::string, std::string> workers_;  // worker_id -> token
   std::vector<Account> clients_;
   std::vector<PlannedOrder> planned_;
@@ -456,9 +661,11 @@ class Simulation {
 
 int RunSimulate(const SimulateOptions& options) {
   if (options.days < 1 || options.days > 366 || options.orders_per_day < 0 ||
-      options.orders_per_day > 10000 || options.workers < 1 || options.clients < 1) {
+      options.orders_per_day > 10000 || options.workers < 1 || options.clients < 1 ||
+      options.applications_per_day < 0 || options.applications_per_day > 100000 ||
+      !(options.public_per_second > 0)) {
     std::cerr << "mcfctl simulate: --days 1..366, --orders-per-day 0..10000, --workers >= 1, "
-                 "--clients >= 1\n";
+                 "--clients >= 1, --applications-per-day 0..100000, --public-per-second > 0\n";
     return kExitUsage;
   }
   auto host_port = ParseHostPort(options.gateway);
@@ -499,6 +706,12 @@ std::function<std::optional<int>()> AddSimulateCommand(CLI::App& app, const std:
   cmd->add_option("--workers", options->workers, "workers imported at set-up")
       ->capture_default_str();
   cmd->add_option("--clients", options->clients, "clients signed in at set-up")
+      ->capture_default_str();
+  cmd->add_option("--applications-per-day", options->applications_per_day,
+                  "public applications a day (a few duplicates and junk); 0: no hiring")
+      ->capture_default_str();
+  cmd->add_option("--public-per-second", options->public_per_second,
+                  "wall-time pace of public requests (the gateway admits 5/s per route)")
       ->capture_default_str();
   return [cmd, options, &broker]() -> std::optional<int> {
     if (!*cmd) return std::nullopt;

@@ -3,7 +3,10 @@
 // (clock.advance): workers imported, a supplies account, clients signed in; every day clients
 // order at random times, and at each appointment the assigned worker checks in (after the
 // supplies staff issued the kit) and completes, fails with a reason, or does not show (then the
-// client copies the order to the next day). One JSON line per day, then the totals.
+// client copies the order to the next day). Applicants send the public form all day (a few
+// twice, a few junk) and a manager screens them in hourly rounds under rules it published at the
+// start and changes mid-run (simulate_hiring.h); the accepted become workers who take orders
+// too. One JSON line per day, then the totals.
 //
 // Every choice comes from a std::mt19937_64 seeded with S (used by modulo, so every standard
 // library agrees), and every request waits for the system to be idle first (scenario_io.h), so
@@ -27,6 +30,8 @@ struct SimulateOptions {
   std::string broker;            // for clock.now / clock.advance / broker.stats
   int workers = 5;               // imported at set-up
   int clients = 10;              // signed in at set-up
+  int applications_per_day = 1000;  // public forms a day; 0: no applicants, no manager
+  double public_per_second = 4;     // wall-time pace of public requests (the gateway's gate)
 };
 
 // Exit codes: 0 the run completed without an unexpected answer; 1 a set-up failure (gateway or

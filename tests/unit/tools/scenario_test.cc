@@ -1,15 +1,17 @@
 // The scenario format (tools/mcfctl/scenario.h): parsing with errors that say where, "${var}"
 // substitution, the subset match of expectations and body paths; and the simulator's pure plan
-// (tools/mcfctl/simulate.h).
+// (tools/mcfctl/simulate.h) and its applicants and rules (tools/mcfctl/simulate_hiring.h).
 #include "tools/mcfctl/scenario.h"
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 
 #include "schemas/clock.h"
 #include "tools/mcfctl/scenario_io.h"
 #include "tools/mcfctl/simulate.h"
+#include "tools/mcfctl/simulate_hiring.h"
 
 namespace mcf::mcfctl::scenario {
 namespace {
@@ -241,6 +243,79 @@ TEST(SimulatePlanTest, OutcomesAreMostlyCompletionsWithSomeFailuresAndNoShows) {
   EXPECT_NEAR(complete, 9000, 300);
   EXPECT_NEAR(fail, 500, 150);
   EXPECT_NEAR(no_show, 500, 150);
+}
+
+TEST(SimulateHiringTest, ApplicationsSpreadOverTheDayWithAFewDuplicatesAndJunkOfEachKind) {
+  const int64_t day = *schemas::clock::ParseIso8601("2026-01-05T00:00:00Z");
+  const int64_t now = day + 8 * kHourMs;
+  std::mt19937_64 a(1), b(1);
+  auto plan = PlanApplications(a, day, now, 1000);
+  auto again = PlanApplications(b, day, now, 1000);
+  ASSERT_EQ(plan.size(), 1000u);
+  std::map<ApplicationKind, int> kinds;
+  int evening = 0;
+  for (size_t i = 0; i < plan.size(); ++i) {
+    EXPECT_GE(plan[i].at_ms, now + kMinuteMs);
+    EXPECT_LT(plan[i].at_ms, day + kDayMs);
+    if (i > 0) EXPECT_LE(plan[i - 1].at_ms, plan[i].at_ms);
+    EXPECT_EQ(plan[i].at_ms, again[i].at_ms);
+    EXPECT_EQ(plan[i].kind, again[i].kind);
+    kinds[plan[i].kind]++;
+    if (plan[i].at_ms >= day + 17 * kHourMs) ++evening;
+  }
+  EXPECT_EQ(kinds[ApplicationKind::kDuplicate], 25);  // 1000 / 40
+  for (auto junk : {ApplicationKind::kJunkField, ApplicationKind::kJunkEmoji,
+                    ApplicationKind::kJunkLongName, ApplicationKind::kJunkHugePhoto})
+    EXPECT_EQ(kinds[junk], 10);  // 1000 / 25, the four kinds in turn
+  EXPECT_EQ(kinds[ApplicationKind::kValid], 1000 - 25 - 40);
+  EXPECT_NEAR(evening, 1000 * 7 / 16, 60);  // 17:00..24:00 of 08:01..24:00
+
+  std::mt19937_64 small(1);
+  for (const auto& p : PlanApplications(small, day, now, 9))
+    EXPECT_EQ(p.kind, ApplicationKind::kValid);
+}
+
+TEST(SimulateHiringTest, FormsAreValidApartFromTheirDefectAndTheSameSeedGivesTheSameForm) {
+  std::mt19937_64 a(3), b(3);
+  const Json valid = ApplicationForm(a, ApplicationKind::kValid, 7, "t");
+  EXPECT_EQ(valid, ApplicationForm(b, ApplicationKind::kValid, 7, "t"));
+  EXPECT_TRUE(valid["name"].is_string());
+  EXPECT_TRUE(valid["age"].is_number_integer());
+  EXPECT_NE(valid["contact"].get<std::string>().find("cat-t-7@"), std::string::npos);
+  const std::string photo = valid["photo"];
+  EXPECT_GE(photo.size(), 24u);  // 16..63 bytes
+  EXPECT_EQ(photo.size() % 4, 0u);
+
+  auto defect = [](ApplicationKind kind) {
+    std::mt19937_64 rng(3);
+    return ApplicationForm(rng, kind, 7, "t");
+  };
+  EXPECT_EQ(defect(ApplicationKind::kDuplicate), valid);
+  EXPECT_TRUE(defect(ApplicationKind::kJunkField)["age"].is_string());
+  EXPECT_NE(defect(ApplicationKind::kJunkEmoji)["name"].get<std::string>().find("\xF0\x9F"),
+            std::string::npos);
+  EXPECT_EQ(defect(ApplicationKind::kJunkLongName)["name"].get<std::string>().size(), 101u);
+  // Decoded, more than the gateway's 5 MiB photo limit.
+  EXPECT_GT(defect(ApplicationKind::kJunkHugePhoto)["photo"].get<std::string>().size() / 4 * 3,
+            size_t{5} << 20);
+}
+
+TEST(SimulateHiringTest, Base64AndTheRulesBodies) {
+  EXPECT_EQ(Base64(""), "");
+  EXPECT_EQ(Base64("h"), "aA==");
+  EXPECT_EQ(Base64("he"), "aGU=");
+  EXPECT_EQ(Base64("hello"), "aGVsbG8=");
+  EXPECT_EQ(Base64(std::string("\xff\x00\xfe", 3)), "/wD+");
+  EXPECT_EQ(RuleTests(InitialRules()), (std::vector<std::string>{"mice", "jars"}));
+  EXPECT_EQ(RuleTests(ChangedRules()), RuleTests(InitialRules()));
+  EXPECT_EQ(InitialRules()["rules"]["absolute_score"], 120);
+  EXPECT_GT(ChangedRules()["rules"]["absolute_score"], 120);
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 1000; ++i) {
+    const int64_t score = DrawScore(rng);
+    EXPECT_GE(score, 20);
+    EXPECT_LE(score, 100);
+  }
 }
 
 }  // namespace
