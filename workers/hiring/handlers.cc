@@ -61,9 +61,9 @@ Result<wire::WorkerRef> HiringHandlers::ImportWorker(HandlerContext& ctx,
                               request.weaknesses,  ctx.now_ms()};
   RETURN_IF_ERROR(store_.PutWorker(ctx.txn(), profile));
 
-  RETURN_IF_ERROR(ctx.Publish(wire::WorkerHired{profile.worker_id, profile.name,
-                                                profile.strengths, profile.weaknesses, profile.age,
-                                                profile.breed, profile.coat_colour}));
+  RETURN_IF_ERROR(ctx.Publish(wire::WorkerHired{profile.worker_id, profile.name, profile.strengths,
+                                                profile.weaknesses, profile.age, profile.breed,
+                                                profile.coat_colour}));
   spdlog::info("event=worker_hired worker={} name={} via=import", Quoted(profile.worker_id),
                Quoted(profile.name));
   return wire::WorkerRef{profile.worker_id};
@@ -83,6 +83,16 @@ Result<wire::ApplicationState> HiringHandlers::SubmitApplication(
   if (open)
     return Status::Conflict("body.contact: application " + *open +
                             " from this contact is still open");
+  ASSIGN_OR_RETURN(const HiringStore::Intake waiting, store_.OpenIntake(ctx.txn()));
+  if (waiting.applications >= options_.max_open_applications ||
+      waiting.photo_bytes + static_cast<int64_t>(request.photo.data.size()) >
+          options_.max_open_photo_bytes) {
+    spdlog::warn("event=application_refused_intake_full open={} photo_bytes={}",
+                 waiting.applications, waiting.photo_bytes);
+    return Status::Unavailable(
+        "hiring is not taking applications right now: " + std::to_string(waiting.applications) +
+        " await review; please try again later");
+  }
   wire::Application a;
   a.application_id = UnguessableId(ctx);
   a.name = request.name;
@@ -95,8 +105,8 @@ Result<wire::ApplicationState> HiringHandlers::SubmitApplication(
   a.submitted_at_ms = a.updated_at_ms = ctx.now_ms();
   a.history.push_back({ctx.now_ms(), "received", std::nullopt, std::nullopt});
   RETURN_IF_ERROR(store_.AddApplication(ctx.txn(), a, request.photo.data));
-  spdlog::info("event=application_received application={} photo_bytes={}",
-               Quoted(a.application_id), a.photo_bytes);
+  spdlog::info("event=application_received application={} photo_bytes={}", Quoted(a.application_id),
+               a.photo_bytes);
   return StateOf(a);
 }
 
@@ -142,8 +152,9 @@ Result<wire::Application> HiringHandlers::GetApplication(HandlerContext& ctx,
 
 Result<wire::Application> HiringHandlers::AssignTests(HandlerContext& ctx,
                                                       const wire::AssignTests& request) {
-  ASSIGN_OR_RETURN(const wire::Application before,
-                   OpenStaffApplication(ctx, request.application_id, wire::AssignTests::kInfo.type));
+  ASSIGN_OR_RETURN(
+      const wire::Application before,
+      OpenStaffApplication(ctx, request.application_id, wire::AssignTests::kInfo.type));
   for (const auto& t : before.tests)
     if (t.score)
       return Status::Conflict("application " + before.application_id +
@@ -162,8 +173,9 @@ Result<wire::Application> HiringHandlers::AssignTests(HandlerContext& ctx,
 
 Result<wire::Application> HiringHandlers::RecordResult(HandlerContext& ctx,
                                                        const wire::RecordResult& request) {
-  ASSIGN_OR_RETURN(const wire::Application before,
-                   OpenStaffApplication(ctx, request.application_id, wire::RecordResult::kInfo.type));
+  ASSIGN_OR_RETURN(
+      const wire::Application before,
+      OpenStaffApplication(ctx, request.application_id, wire::RecordResult::kInfo.type));
   wire::Application a = before;
   auto it = std::find_if(a.tests.begin(), a.tests.end(),
                          [&](const wire::TestResult& t) { return t.test == request.test; });
@@ -186,8 +198,8 @@ Result<wire::RuleSetVersion> HiringHandlers::PublishRules(HandlerContext& ctx,
   if (!IsStaff(ctx)) return Status::Forbidden("hiring.publish_rules: managers only");
   ASSIGN_OR_RETURN(RuleSet draft, RulesFromWire(request.rules));
   ASSIGN_OR_RETURN(const uint64_t last, store_.LastRuleSetVersion(ctx.txn()));
-  ASSIGN_OR_RETURN(RuleSet published, hiring::Publish(std::move(draft), last + 1, IdOf(ctx),
-                                                      ctx.now_ms()));
+  ASSIGN_OR_RETURN(RuleSet published,
+                   hiring::Publish(std::move(draft), last + 1, IdOf(ctx), ctx.now_ms()));
   RETURN_IF_ERROR(store_.AddRuleSet(ctx.txn(), published));
   ASSIGN_OR_RETURN(const uint64_t active, store_.ActiveVersion(ctx.txn()));
   spdlog::info("event=rules_published version={} hash={} by={}", published.meta.version,
@@ -221,7 +233,7 @@ Result<wire::RuleSetVersion> HiringHandlers::GetRules(HandlerContext& ctx,
 }
 
 Result<HiringHandlers::Evaluation> HiringHandlers::Evaluate(HandlerContext& ctx,
-                                                          const wire::Application& a) {
+                                                            const wire::Application& a) {
   if (a.tests.empty())
     return Status::Conflict("application " + a.application_id + " has no tests assigned");
   ASSIGN_OR_RETURN(const uint64_t active, store_.ActiveVersion(ctx.txn()));
@@ -269,7 +281,8 @@ Result<wire::DecisionView> HiringHandlers::ProposeDecision(HandlerContext& ctx,
   return std::move(e.view);
 }
 
-Result<wire::DecisionView> HiringHandlers::Decide(HandlerContext& ctx, const wire::Decide& request) {
+Result<wire::DecisionView> HiringHandlers::Decide(HandlerContext& ctx,
+                                                  const wire::Decide& request) {
   ASSIGN_OR_RETURN(const wire::Application before,
                    OpenStaffApplication(ctx, request.application_id, wire::Decide::kInfo.type));
   ASSIGN_OR_RETURN(Evaluation e, Evaluate(ctx, before));
@@ -282,16 +295,15 @@ Result<wire::DecisionView> HiringHandlers::Decide(HandlerContext& ctx, const wir
   wire::Application a = before;
   a.updated_at_ms = ctx.now_ms();
   if (e.decision.outcome == Outcome::kAccepted) {
-    wire::WorkerProfile profile{ctx.NewId("worker"), a.name,           a.age,
-                                a.breed,             a.coat_colour,    e.decision.strengths,
-                                e.decision.weaknesses, ctx.now_ms()};
+    wire::WorkerProfile profile{
+        ctx.NewId("worker"),   a.name,      a.age, a.breed, a.coat_colour, e.decision.strengths,
+        e.decision.weaknesses, ctx.now_ms()};
     profile.photo_ref = "hiring:photo/" + profile.worker_id;
     RETURN_IF_ERROR(store_.PutWorker(ctx.txn(), profile));
     RETURN_IF_ERROR(store_.PutWorkerSource(ctx.txn(), profile.worker_id, a.application_id));
-    wire::WorkerHired hired{profile.worker_id, profile.name,  profile.strengths,
-                            profile.weaknesses, profile.age,  profile.breed,
-                            profile.coat_colour, profile.photo_ref, view.rule_version,
-                            IdOf(ctx)};
+    wire::WorkerHired hired{
+        profile.worker_id, profile.name,        profile.strengths, profile.weaknesses, profile.age,
+        profile.breed,     profile.coat_colour, profile.photo_ref, view.rule_version,  IdOf(ctx)};
     RETURN_IF_ERROR(ctx.Publish(hired));
     view.worker_id = profile.worker_id;
     a.status = wire::ApplicationStatus::kAccepted;
@@ -299,8 +311,8 @@ Result<wire::DecisionView> HiringHandlers::Decide(HandlerContext& ctx, const wir
   } else {
     const std::string reason = "total " + std::to_string(e.decision.total) +
                                " is below the cut-off " + std::to_string(view.cutoff_score);
-    RETURN_IF_ERROR(ctx.Publish(wire::ApplicationRejected{a.application_id, reason,
-                                                          view.rule_version}));
+    RETURN_IF_ERROR(
+        ctx.Publish(wire::ApplicationRejected{a.application_id, reason, view.rule_version}));
     a.status = wire::ApplicationStatus::kRejected;
     a.history.push_back({ctx.now_ms(), "rejected", IdOf(ctx), reason});
   }

@@ -17,16 +17,25 @@
 
 namespace mcf::hiring {
 
+// What the public form may leave waiting for review: the form is public, so without a bound a
+// flood of valid applications (each with a photo of up to 5 MiB), slowed but not stopped by the
+// gateway's rate limits, would fill hiring's store and stop the managers' work too. Past either
+// bound a new application is refused `unavailable` until managers decide some.
+struct HiringOptions {
+  int64_t max_open_applications = 5000;             // --max-open-applications
+  int64_t max_open_photo_bytes = int64_t{1} << 30;  // --max-open-photo-mib (1 GiB)
+};
+
 class HiringHandlers {
  public:
-  explicit HiringHandlers(HiringStore store) : store_(store) {}
+  HiringHandlers(HiringStore store, HiringOptions options) : store_(store), options_(options) {}
 
   // Opens hiring's database on `runtime` (a worker::Worker, or a worker::Dispatcher in tests)
   // and registers every handler. A non-ok Status says what failed.
   template <typename Runtime>
-  static Status Install(Runtime& runtime) {
+  static Status Install(Runtime& runtime, HiringOptions options = {}) {
     ASSIGN_OR_RETURN(HiringStore store, HiringStore::Open(runtime));
-    auto self = std::make_shared<HiringHandlers>(store);
+    auto self = std::make_shared<HiringHandlers>(store, options);
     RETURN_IF_ERROR(worker::Bind(runtime, self, &HiringHandlers::ImportWorker));
     RETURN_IF_ERROR(worker::Bind(runtime, self, &HiringHandlers::GetWorker));
     RETURN_IF_ERROR(worker::Bind(runtime, self, &HiringHandlers::SubmitApplication));
@@ -53,7 +62,8 @@ class HiringHandlers {
                                                    const schemas::hiring::GetWorker& request);
 
   // hiring.submit_application: any principal; conflict naming the open application when the
-  // contact has one; else {application_id (unguessable), status received}.
+  // contact has one; unavailable past HiringOptions' bounds; else {application_id
+  // (unguessable), status received}.
   Result<schemas::hiring::ApplicationState> SubmitApplication(
       worker::HandlerContext& ctx, const schemas::hiring::SubmitApplication& request);
   // hiring.get_application_state: any principal; not_found for an unknown id.
@@ -74,8 +84,8 @@ class HiringHandlers {
   // Screening rules (managers; reading: staff). publish: a new version, invalid naming the bad
   // part; activate: conflict naming the first failing golden case; get: the active or a given
   // version, not_found when there is none.
-  Result<schemas::hiring::RuleSetVersion> PublishRules(worker::HandlerContext& ctx,
-                                                       const schemas::hiring::PublishRules& request);
+  Result<schemas::hiring::RuleSetVersion> PublishRules(
+      worker::HandlerContext& ctx, const schemas::hiring::PublishRules& request);
   Result<schemas::hiring::RuleSetVersion> ActivateRules(
       worker::HandlerContext& ctx, const schemas::hiring::ActivateRules& request);
   Result<schemas::hiring::RuleSetVersion> GetRules(worker::HandlerContext& ctx,
@@ -117,6 +127,7 @@ class HiringHandlers {
                                                             std::string_view command);
 
   HiringStore store_;
+  HiringOptions options_;
 };
 
 }  // namespace mcf::hiring

@@ -27,6 +27,7 @@ int64_t FromBe64(std::string_view b) {
 }
 
 constexpr std::string_view kActive = "active";
+constexpr std::string_view kOpen = "open";
 
 template <typename T>
 Result<std::optional<T>> DecodeStored(std::optional<std::string_view> v, std::string_view db,
@@ -54,8 +55,9 @@ Result<std::optional<wire::WorkerProfile>> HiringStore::GetWorker(
 
 std::string HiringStore::NormalisedContact(std::string_view contact) {
   std::string out(contact);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
+  std::transform(out.begin(), out.end(), out.begin(), [](char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  });
   return out;
 }
 
@@ -75,10 +77,26 @@ Status HiringStore::AddApplication(store::Txn& txn, const wire::Application& app
   RETURN_IF_ERROR(txn.Put(photos_, application.application_id, photo));
   RETURN_IF_ERROR(txn.Put(by_time_, TimeKey(application), ""));
   RETURN_IF_ERROR(txn.Put(by_status_, StatusKey(application), ""));
-  if (wire::IsOpen(application.status))
+  if (wire::IsOpen(application.status)) {
     RETURN_IF_ERROR(txn.Put(open_contacts_, NormalisedContact(application.contact),
                             application.application_id));
+    RETURN_IF_ERROR(AddToIntake(txn, 1, application.photo_bytes));
+  }
   return Status::Ok();
+}
+
+Result<HiringStore::Intake> HiringStore::OpenIntake(const store::Txn& txn) const {
+  ASSIGN_OR_RETURN(const auto v, txn.Get(intake_, kOpen));
+  if (!v) return Intake{};
+  if (v->size() != 16) return Status::Internal("hiring store: bad intake record");
+  return Intake{FromBe64(v->substr(0, 8)), FromBe64(v->substr(8))};
+}
+
+Status HiringStore::AddToIntake(store::Txn& txn, int64_t applications, int64_t photo_bytes) {
+  ASSIGN_OR_RETURN(Intake intake, OpenIntake(txn));
+  intake.applications = std::max<int64_t>(0, intake.applications + applications);
+  intake.photo_bytes = std::max<int64_t>(0, intake.photo_bytes + photo_bytes);
+  return txn.Put(intake_, kOpen, Be64(intake.applications) + Be64(intake.photo_bytes));
 }
 
 Status HiringStore::UpdateApplication(store::Txn& txn, const wire::Application& before,
@@ -88,8 +106,10 @@ Status HiringStore::UpdateApplication(store::Txn& txn, const wire::Application& 
     RETURN_IF_ERROR(txn.Del(by_status_, StatusKey(before)));
     RETURN_IF_ERROR(txn.Put(by_status_, StatusKey(updated), ""));
   }
-  if (wire::IsOpen(before.status) && !wire::IsOpen(updated.status))
+  if (wire::IsOpen(before.status) && !wire::IsOpen(updated.status)) {
     RETURN_IF_ERROR(txn.Del(open_contacts_, NormalisedContact(before.contact)));
+    RETURN_IF_ERROR(AddToIntake(txn, -1, -before.photo_bytes));
+  }
   return Status::Ok();
 }
 
@@ -99,8 +119,8 @@ Result<std::optional<wire::Application>> HiringStore::GetApplication(
   return DecodeStored<wire::Application>(v, "applications", application_id);
 }
 
-Result<std::optional<std::string>> HiringStore::OpenApplicationFrom(const store::Txn& txn,
-                                                                    std::string_view contact) const {
+Result<std::optional<std::string>> HiringStore::OpenApplicationFrom(
+    const store::Txn& txn, std::string_view contact) const {
   ASSIGN_OR_RETURN(const auto v, txn.Get(open_contacts_, NormalisedContact(contact)));
   if (!v) return std::optional<std::string>();
   return std::optional<std::string>(std::string(*v));
@@ -115,7 +135,8 @@ Result<wire::ApplicationPage> HiringStore::ListApplications(
   std::string start;
   if (!before.empty()) {
     ASSIGN_OR_RETURN(auto from, GetApplication(txn, before));
-    if (!from) return Status::Invalid("body.before: no application \"" + std::string(before) + "\"");
+    if (!from)
+      return Status::Invalid("body.before: no application \"" + std::string(before) + "\"");
     start = prefix + TimeKey(*from);
   } else {
     start = prefix;
@@ -197,7 +218,7 @@ Result<std::vector<int64_t>> HiringStore::PastTotals(const store::Txn& txn) cons
 }
 
 Result<std::vector<std::string>> HiringStore::RecentDecisions(const store::Txn& txn,
-                                                            size_t limit) const {
+                                                              size_t limit) const {
   std::vector<std::string> ids;
   ASSIGN_OR_RETURN(auto cursor, store::Cursor::Open(txn, decided_));
   for (bool at = cursor.Last(); at && ids.size() < limit; at = cursor.Prev())

@@ -15,6 +15,7 @@
 //   decision_bytes application_id -> the decision's canonical bytes (re-evaluation gives these)
 //   decided        be64(decided_at) application_id -> ""  (the newest decisions: walk back)
 //   worker_sources worker_id -> the application_id the worker was hired from (its photo)
+//   intake         "open" -> be64(open applications) be64(their photos' bytes)
 #pragma once
 
 #include <optional>
@@ -48,6 +49,7 @@ class HiringStore {
     ASSIGN_OR_RETURN(s.decision_bytes_, runtime.OpenDb("decision_bytes"));
     ASSIGN_OR_RETURN(s.decided_, runtime.OpenDb("decided"));
     ASSIGN_OR_RETURN(s.worker_sources_, runtime.OpenDb("worker_sources"));
+    ASSIGN_OR_RETURN(s.intake_, runtime.OpenDb("intake"));
     return s;
   }
 
@@ -65,14 +67,20 @@ class HiringStore {
                            const schemas::hiring::Application& updated);
   Result<std::optional<schemas::hiring::Application>> GetApplication(
       const store::Txn& txn, std::string_view application_id) const;
+  // What the open applications hold, kept by AddApplication and UpdateApplication.
+  struct Intake {
+    int64_t applications = 0;
+    int64_t photo_bytes = 0;
+  };
+  Result<Intake> OpenIntake(const store::Txn& txn) const;
   // The open application from `contact` (normalised), if any.
   Result<std::optional<std::string>> OpenApplicationFrom(const store::Txn& txn,
                                                          std::string_view contact) const;
   // Up to `limit` applications older than `before` (an application id; "" = the newest), newest
   // first, with `status` only when given; `next_before` is set when more remain.
   Result<schemas::hiring::ApplicationPage> ListApplications(
-      const store::Txn& txn, std::optional<schemas::hiring::ApplicationStatus> status,
-      size_t limit, std::string_view before) const;
+      const store::Txn& txn, std::optional<schemas::hiring::ApplicationStatus> status, size_t limit,
+      std::string_view before) const;
 
   // Screening rules: published versions are only ever added.
   Status AddRuleSet(store::Txn& txn, const RuleSet& rules);
@@ -106,9 +114,10 @@ class HiringStore {
   HiringStore() = default;
   std::string TimeKey(const schemas::hiring::Application& a) const;
   std::string StatusKey(const schemas::hiring::Application& a) const;
+  Status AddToIntake(store::Txn& txn, int64_t applications, int64_t photo_bytes);
 
   store::Db workers_, applications_, photos_, by_time_, by_status_, open_contacts_, rule_sets_,
-      screening_, totals_, decisions_, decision_bytes_, decided_, worker_sources_;
+      screening_, totals_, decisions_, decision_bytes_, decided_, worker_sources_, intake_;
 };
 
 }  // namespace mcf::hiring

@@ -80,8 +80,10 @@ wire::Rules RulesToWire(const RuleSet& rules) {
     for (const auto& c : row.conditions) {
       wire::RuleCondition wc{c.field, std::string(OpName(c.op)), {}, {}};
       for (const auto& v : c.values) {
-        if (const auto* n = std::get_if<int64_t>(&v)) wc.numbers.push_back(*n);
-        else wc.texts.push_back(std::get<std::string>(v));
+        if (const auto* n = std::get_if<int64_t>(&v))
+          wc.numbers.push_back(*n);
+        else
+          wc.texts.push_back(std::get<std::string>(v));
       }
       w.conditions.push_back(std::move(wc));
     }
@@ -90,8 +92,10 @@ wire::Rules RulesToWire(const RuleSet& rules) {
     out.rows.push_back(std::move(w));
   }
   out.hit_policy = std::string(HitPolicyName(rules.hit_policy));
-  if (rules.cutoff.kind == Cutoff::Kind::kAbsolute) out.absolute_score = rules.cutoff.absolute_score;
-  else out.top_percent = rules.cutoff.top_percent;
+  if (rules.cutoff.kind == Cutoff::Kind::kAbsolute)
+    out.absolute_score = rules.cutoff.absolute_score;
+  else
+    out.top_percent = rules.cutoff.top_percent;
   for (const auto& g : rules.golden_cases) {
     wire::RuleGoldenCase w;
     w.name = g.name;
@@ -109,14 +113,19 @@ wire::Rules RulesToWire(const RuleSet& rules) {
 }
 
 wire::RuleSetVersion VersionToWire(const RuleSet& rules, bool active) {
-  return {static_cast<int64_t>(rules.meta.version), rules.meta.content_hash, rules.meta.author,
-          rules.meta.published_at_ms, active, RulesToWire(rules)};
+  return {static_cast<int64_t>(rules.meta.version),
+          rules.meta.content_hash,
+          rules.meta.author,
+          rules.meta.published_at_ms,
+          active,
+          RulesToWire(rules)};
 }
 
 std::vector<std::string> Explain(const RuleSet& rules, const Decision& d) {
   std::vector<std::string> lines;
   for (const RowTrace& row : d.trace) {
-    std::string line = "row " + std::to_string(row.row + 1) + (row.matched ? " matched" : " did not match");
+    std::string line =
+        "row " + std::to_string(row.row + 1) + (row.matched ? " matched" : " did not match");
     std::string why;
     // The trace lists every condition of the row, in the row's order.
     const std::vector<Condition>* conditions =
@@ -142,8 +151,7 @@ std::vector<std::string> Explain(const RuleSet& rules, const Decision& d) {
   lines.push_back("total " + std::to_string(d.total) +
                   (d.outcome == Outcome::kAccepted ? " reaches" : " is below") + " the cut-off " +
                   std::to_string(d.input.cutoff_score) + " (rules version " +
-                  std::to_string(d.rule_set_version) + "): " +
-                  std::string(OutcomeName(d.outcome)));
+                  std::to_string(d.rule_set_version) + "): " + std::string(OutcomeName(d.outcome)));
   return lines;
 }
 

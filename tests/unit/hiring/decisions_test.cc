@@ -38,8 +38,15 @@ wire::Rules Rules(int64_t bar) {
 
 wire::RuleGoldenCase Golden(std::string name, int64_t agility, int64_t mousing,
                             std::string expected) {
-  return {std::move(name), 3, "", "", {{"agility", agility}, {"mousing", mousing}},
-          std::nullopt, std::move(expected), std::nullopt, std::nullopt};
+  return {std::move(name),
+          3,
+          "",
+          "",
+          {{"agility", agility}, {"mousing", mousing}},
+          std::nullopt,
+          std::move(expected),
+          std::nullopt,
+          std::nullopt};
 }
 
 class DecisionsTest : public HiringFixture {
@@ -79,7 +86,6 @@ class DecisionsTest : public HiringFixture {
   wire::DecisionView Decide(const std::string& id) {
     return Ok<wire::DecisionView>(wire::Decide::kInfo.type, wire::Encode(wire::Decide{id}));
   }
-
 };
 
 TEST_F(DecisionsTest, TheActiveVersionDecidesExplainedAndARuleChangeAppliesOnlyToLaterOnes) {
@@ -111,8 +117,8 @@ TEST_F(DecisionsTest, TheActiveVersionDecidesExplainedAndARuleChangeAppliesOnlyT
   EXPECT_EQ(events[0].topic, wire::ApplicationRejected::kInfo.type);
 
   // The first decision is still explained from its own version.
-  const auto again = Ok<wire::DecisionView>(wire::GetDecision::kInfo.type,
-                                            wire::Encode(wire::GetDecision{murka}));
+  const auto again =
+      Ok<wire::DecisionView>(wire::GetDecision::kInfo.type, wire::Encode(wire::GetDecision{murka}));
   EXPECT_EQ(again, first);
   EXPECT_EQ(Ok<wire::Application>(wire::GetApplication::kInfo.type,
                                   wire::Encode(wire::GetApplication{murka}))
@@ -156,8 +162,8 @@ TEST_F(DecisionsTest, AVersionFailingItsGoldenCasesCannotBeActivated) {
   auto v = Ok<wire::RuleSetVersion>(wire::PublishRules::kInfo.type,
                                     wire::Encode(wire::PublishRules{rules}));
   EXPECT_FALSE(v.active);
-  schemas::Reply r = Call(wire::ActivateRules::kInfo.type,
-                          wire::Encode(wire::ActivateRules{v.version}));
+  schemas::Reply r =
+      Call(wire::ActivateRules::kInfo.type, wire::Encode(wire::ActivateRules{v.version}));
   EXPECT_EQ(r.status, Code::kConflict);
   EXPECT_NE(r.message.find("weak everywhere"), std::string::npos) << r.message;
   EXPECT_EQ(Call(wire::GetRules::kInfo.type, wire::Encode(wire::GetRules{})).status,
@@ -193,9 +199,9 @@ TEST_F(DecisionsTest, BadRulesAreRefusedNamingThePartAndOnlyManagersChangeOrUseT
                   .status,
               Code::kForbidden)
         << who;
-    EXPECT_EQ(Call(wire::ActivateRules::kInfo.type, wire::Encode(wire::ActivateRules{v}), role)
-                  .status,
-              Code::kForbidden)
+    EXPECT_EQ(
+        Call(wire::ActivateRules::kInfo.type, wire::Encode(wire::ActivateRules{v}), role).status,
+        Code::kForbidden)
         << who;
     EXPECT_EQ(Call(wire::Decide::kInfo.type, wire::Encode(wire::Decide{id}), role).status,
               Code::kForbidden)
@@ -211,8 +217,7 @@ TEST_F(DecisionsTest, ACandidateIsDecidedOnlyOnceEveryAssignedTestHasAResult) {
                                                                "tom@x.org", schemas::Bytes{"i"}}),
                           "system");
   const std::string id = wire::Decode<wire::ApplicationState>(r.body).value().application_id;
-  EXPECT_EQ(Call(wire::Decide::kInfo.type, wire::Encode(wire::Decide{id})).status,
-            Code::kConflict);
+  EXPECT_EQ(Call(wire::Decide::kInfo.type, wire::Encode(wire::Decide{id})).status, Code::kConflict);
   Ok<wire::Application>(wire::AssignTests::kInfo.type,
                         wire::Encode(wire::AssignTests{id, {"agility", "mousing"}}));
   Ok<wire::Application>(wire::RecordResult::kInfo.type,
@@ -227,6 +232,46 @@ TEST_F(DecisionsTest, ACandidateIsDecidedOnlyOnceEveryAssignedTestHasAResult) {
   EXPECT_EQ(r.status, Code::kConflict);
   EXPECT_NE(r.message.find("mousing"), std::string::npos) << r.message;
   EXPECT_TRUE(h_.NewEvents().empty());
+}
+
+}  // namespace
+}  // namespace mcf::hiring
+
+namespace mcf::hiring {
+namespace {
+
+// The public form's bound on what waits for review: past it a new application is refused
+// `unavailable` and nothing is stored; a decision frees its place. (Here: 2 applications, and
+// photos of at most 8 bytes in all; each candidate's photo is 3 bytes.)
+TEST_F(DecisionsTest, ThePublicFormStopsAtTheOpenApplicationsBoundUntilOneIsDecided) {
+  Status s = h_.Open([](worker::Dispatcher& d) {
+    return HiringHandlers::Install(d, HiringOptions{2, 1 << 20});
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  PublishAndActivate(Rules(100));
+  auto submit = [&](const std::string& contact, std::string photo) {
+    return Call(wire::SubmitApplication::kInfo.type,
+                wire::Encode(wire::SubmitApplication{"Murka", 3, "Siberian", "grey", contact,
+                                                     schemas::Bytes{std::move(photo)}}),
+                "system");
+  };
+  const std::string first = Candidate("a@example.org", 60, 90);
+  Candidate("b@example.org", 60, 90);
+  schemas::Reply third = submit("c@example.org", "img");
+  EXPECT_EQ(third.status, Code::kUnavailable) << third.message;
+  EXPECT_NE(third.message.find("2 await review"), std::string::npos) << third.message;
+
+  Decide(first);
+  EXPECT_EQ(submit("c@example.org", "img").status, Code::kOk);
+  EXPECT_EQ(submit("d@example.org", "img").status, Code::kUnavailable);
+
+  // The photo budget: 8 bytes, and the two open ones hold 6.
+  s = h_.Open([](worker::Dispatcher& d) {
+    return HiringHandlers::Install(d, HiringOptions{100, 8});
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(submit("e@example.org", "img").status, Code::kUnavailable);
+  EXPECT_EQ(submit("e@example.org", "ok").status, Code::kOk);
 }
 
 }  // namespace
