@@ -25,6 +25,7 @@
 
 #include "gateway/business_routes.h"
 #include "gateway/concurrency_limit.h"
+#include "gateway/public_priority.h"
 #include "gateway/reply_json.h"
 #include "lib/base/log.h"
 #include "lib/client/bus_client.h"
@@ -788,6 +789,7 @@ struct Server::Impl {
                           const BodyFraming& framing, bool* body_read) {
     const BusinessRoute* business = route != nullptr ? FindBusinessRoute(*route) : nullptr;
     const bool is_public = business != nullptr && business->is_public;
+    PublicPriority::ServeAs(is_public);
     // Public routes: the public gate, first of all (nothing else is spent on a flood); its
     // permits, like the others' concurrency permit, are held until the answer is ready.
     std::optional<PublicGate::Admission> admission;
@@ -1172,8 +1174,10 @@ Result<int> Server::Bind() {
 }
 
 void Server::Run() {
-  spdlog::info("event=gateway_listening host={} port={} broker={}", impl_->config.host, impl_->port,
-               impl_->config.broker_endpoint);
+  const bool lowered = PublicPriority::Enable();
+  spdlog::info("event=gateway_listening host={} port={} broker={} public_priority={}",
+               impl_->config.host, impl_->port, impl_->config.broker_endpoint,
+               lowered ? "lowered" : "unavailable");
   impl_->http.listen_after_bind();
 }
 

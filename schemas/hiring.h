@@ -397,8 +397,9 @@ struct RuleTest {
   bool operator==(const RuleTest&) const = default;
   static constexpr auto Fields() {
     using T = RuleTest;
-    return std::tuple{Field("name", &T::name).NonEmpty(), Field("min_score", &T::min_score),
-                      Field("max_score", &T::max_score)};
+    return std::tuple{Field("name", &T::name).NonEmpty(),
+                      Field("min_score", &T::min_score).Optional().Doc("default 0"),
+                      Field("max_score", &T::max_score).Optional().Doc("default 100")};
   }
 };
 
