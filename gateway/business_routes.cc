@@ -533,6 +533,16 @@ ProblemOr<BusCommand> Decide(const RouteInput& in) {
   return c;
 }
 
+// A rules version as the caller wrote it ("1", "2", ...); nullopt for anything else.
+std::optional<int64_t> VersionNumber(std::string_view text) {
+  if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  const int64_t v = std::stoll(std::string(text));
+  return v >= 1 ? std::optional<int64_t>(v) : std::nullopt;
+}
+
+constexpr std::string_view kNotAVersion = "must be a published version number (1, 2, ...)";
+
 ProblemOr<BusCommand> GetScreeningRules(const RouteInput& in) {
   if (auto p = Roles(in.principal, {"manager", kAdmin})) return *p;
   QueryReader q(in.request);
@@ -540,12 +550,9 @@ ProblemOr<BusCommand> GetScreeningRules(const RouteInput& in) {
   if (q.problem()) return *q.problem();
   BusCommand c = Command("hiring.get_rules");
   if (version) {
-    const bool digits = version->size() <= 9 &&
-                        version->find_first_not_of("0123456789") == std::string::npos;
-    if (!digits || std::stoll(*version) < 1) {
-      return BadRequest("query.version", "must be a published version number (1, 2, ...)");
-    }
-    c.body["version"] = std::stoll(*version);
+    auto number = VersionNumber(*version);
+    if (!number) return BadRequest("query.version", std::string(kNotAVersion));
+    c.body["version"] = *number;
   }
   return c;
 }
@@ -563,12 +570,10 @@ ProblemOr<BusCommand> ActivateScreeningRules(const RouteInput& in) {
   if (auto p = Roles(in.principal, {"manager", kAdmin})) return *p;
   std::string version;
   if (auto p = PathParam(in.request, "version", &version)) return *p;
-  if (version.size() > 9 || version.find_first_not_of("0123456789") != std::string::npos ||
-      std::stoll(version) < 1) {
-    return BadRequest("path.version", "must be a published version number (1, 2, ...)");
-  }
+  auto number = VersionNumber(version);
+  if (!number) return BadRequest("path.version", std::string(kNotAVersion));
   BusCommand c = Command("hiring.activate_rules");
-  c.body["version"] = std::stoll(version);
+  c.body["version"] = *number;
   c.field_names = {{"body.version", "path.version"}};
   return c;
 }
@@ -653,7 +658,8 @@ Json ShapeReply(ReplyShape shape, Json body) {
   }
   if (shape == ReplyShape::kApplicationReceipt && body.is_object() &&
       body.contains("application_id") && body["application_id"].is_string()) {
-    body["status_url"] = "/v1/applications/" + body["application_id"].get<std::string>() + "/status";
+    body["status_url"] =
+        "/v1/applications/" + body["application_id"].get<std::string>() + "/status";
   }
   return body;
 }

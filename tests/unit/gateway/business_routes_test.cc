@@ -458,5 +458,73 @@ TEST(BusinessRoutesTest, TokensAre64LowercaseHexAndFresh) {
   EXPECT_NE(a, b);
 }
 
+// --- hiring ---
+
+TEST(BusinessRoutesTest, ApplicationSendsThePhotoAsBytesAndScopesTheKeyByContact) {
+  const Json form = {{"name", "Pushok"},     {"age", 3},
+                     {"breed", "Persian"},   {"coat_colour", "white"},
+                     {"contact", "p@x.org"}, {"photo", "aGVsbG8="}};
+  auto r = Build(kSubmitApplication, {"anonymous", ""}, WithBody(form));
+  ASSERT_TRUE(r.ok()) << r.problem().detail;
+  EXPECT_EQ(r.value().type, "hiring.submit_application");
+  EXPECT_TRUE(r.value().created);
+  EXPECT_EQ(r.value().body["photo"], Json::binary({'h', 'e', 'l', 'l', 'o'}));
+  EXPECT_EQ(r.value().idempotency_scope, "contact:p@x.org");
+  EXPECT_TRUE(FindBusinessRoute(kSubmitApplication)->is_public);
+  EXPECT_TRUE(FindBusinessRoute(kApplicationStatus)->is_public);
+  Json no_photo = form;
+  no_photo.erase("photo");
+  EXPECT_EQ(ProblemOf(Build(kSubmitApplication, {}, WithBody(no_photo))).field, "body.photo");
+  Json long_contact = form;
+  long_contact["contact"] = std::string(201, 'c');
+  EXPECT_EQ(ProblemOf(Build(kSubmitApplication, {}, WithBody(long_contact))).field, "body.contact");
+}
+
+TEST(BusinessRoutesTest, RulesVersionsAreWholeNumbersFromOne) {
+  const Principal manager{"manager", "manager-1"};
+  for (std::string bad : {"0", "-1", "abc", "1x", "", "1234567890"}) {
+    EXPECT_EQ(
+        ProblemOf(Build(kActivateScreeningRules, manager, WithBody(nullptr, {{"version", bad}})))
+            .field,
+        "path.version")
+        << bad;
+    EXPECT_EQ(
+        ProblemOf(Build(kGetScreeningRules, manager, WithBody(nullptr, {}, {{"version", bad}})))
+            .field,
+        "query.version")
+        << bad;
+  }
+  auto activate = Build(kActivateScreeningRules, manager, WithBody(nullptr, {{"version", "12"}}));
+  ASSERT_TRUE(activate.ok());
+  EXPECT_EQ(activate.value().body, (Json{{"version", 12}}));
+  auto get = Build(kGetScreeningRules, manager, WithBody(nullptr, {}, {{"version", "3"}}));
+  ASSERT_TRUE(get.ok());
+  EXPECT_EQ(get.value().body, (Json{{"version", 3}}));
+}
+
+TEST(BusinessRoutesTest, RulesAndDecisionsCheckTheirShapeBeforeTheBus) {
+  const Principal manager{"manager", "manager-1"};
+  EXPECT_EQ(ProblemOf(Build(kPublishScreeningRules, manager, WithBody(Json::object()))).field,
+            "body.rules");
+  EXPECT_EQ(ProblemOf(Build(kDryRunScreeningRules, manager, WithBody({{"rules", "all"}}))).field,
+            "body.rules");
+  EXPECT_EQ(ProblemOf(Build(kDryRunScreeningRules, manager,
+                            WithBody({{"rules", Json::object()}, {"last", 501}})))
+                .field,
+            "body.last");
+  const Json rules = {{"tests", Json::array()}};
+  auto publish = Build(kPublishScreeningRules, manager, WithBody({{"rules", rules}}));
+  ASSERT_TRUE(publish.ok());
+  EXPECT_EQ(publish.value().body, (Json{{"rules", rules}}));
+  EXPECT_EQ(
+      ProblemOf(Build(kDecide, manager, WithBody({{"expect_outcome", "maybe"}}, {{"id", "app-1"}})))
+          .field,
+      "body.expect_outcome");
+  auto decide = Build(kDecide, manager, WithBody(Json::object(), {{"id", "app-1"}}));
+  ASSERT_TRUE(decide.ok());
+  EXPECT_EQ(decide.value().body, (Json{{"application_id", "app-1"}}));
+  EXPECT_EQ(FindBusinessRoute(kDecide)->worker_grant, WorkerGrant::kAddedToReply);
+}
+
 }  // namespace
 }  // namespace mcf::gateway
