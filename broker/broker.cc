@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <set>
 #include <unordered_map>
 #include <vector>
 
@@ -177,6 +178,9 @@ struct Broker::Impl {
     std::shared_ptr<CaptureTap> tap;
     std::string id;
     std::optional<Millis> lease;  // none: runs until stopped (--capture)
+    // Outside names already passed to tap->MarkOutside (routing thread), so a publish costs a
+    // set lookup only for outside keys.
+    std::set<std::string> outside_marked;
     TimePoint lease_end{};
   };
   std::optional<ActiveCapture> recording;
@@ -571,6 +575,10 @@ void Broker::Impl::HandlePublish(Frames& frames, const std::string& rid,
     bound = publishers.insert_or_assign(publish->producer, Publisher{who, steady_now}).first;
   }
   bound->second.last = steady_now;
+  // Outside producers are marked per key, not per event: the trailer lists every outside name
+  // that published while recording (a key registered after the header was written included).
+  if (recording && grant.IsOutside() && recording->outside_marked.insert(grant.name).second)
+    recording->tap->MarkOutside(grant.name);
   const int64_t now = BusNow();
   for (auto& e : publish->events)
     publish_batch.items.push_back(WriteItem{publish->producer, e.producer_seq, std::move(e.topic),
@@ -793,6 +801,7 @@ Result<std::string> Broker::Impl::StartCapture(const std::string& path,
   h.start_ms = BusNow();
   if (options.seed) h.seeds["*"] = *options.seed;
   h.started_wall_ms = WallMillis();
+  h.outside = guard->OutsideNames();
   ASSIGN_OR_RETURN(auto tap, CaptureTap::Start(std::move(tap_options)));
   ActiveCapture active;
   active.tap = std::move(tap);

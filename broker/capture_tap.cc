@@ -129,6 +129,12 @@ void CaptureTap::OnDurable(uint64_t seq, int64_t time_ms, std::string_view produ
        envelope);
 }
 
+void CaptureTap::MarkOutside(std::string_view name) {
+  std::lock_guard lock(mu_);
+  if (sealed_) return;
+  outside_.emplace(name);
+}
+
 CaptureTap::Stats CaptureTap::Seal(int64_t bus_ms, std::string_view service,
                                    const std::function<std::string(const Stats&)>& last) {
   std::lock_guard lock(mu_);
@@ -205,13 +211,16 @@ void CaptureTap::Run() {
   // Everything accepted is written; the trailer says what the capture holds.
   Stats s;
   int64_t end_ms = 0;
+  std::vector<std::string> outside;
   {
     std::lock_guard lock(mu_);
     s = Stats{accepted_, dropped_};
     end_ms = last_bus_ms_;
+    outside.assign(outside_.begin(), outside_.end());
   }
   if (error_.ok()) {
-    writer_->Append(RecordKind::kEnd, end_ms, 0, "", capture::EncodeEndBody(s.records, s.dropped));
+    writer_->Append(RecordKind::kEnd, end_ms, 0, "",
+                    capture::EncodeEndBody(s.records, s.dropped, outside));
     if (Status st = writer_->Close(); !st.ok()) error_ = st;
   } else {
     (void)writer_->Close();

@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -63,6 +64,11 @@ class CaptureTap final : public DurableEventSink {
   void OnDurable(uint64_t seq, int64_t time_ms, std::string_view producer, std::string_view topic,
                  std::string_view envelope) override;
 
+  // `name` (a key with role outside) published while recording: the trailer lists it, so a key
+  // registered after the header was written is still marked (docs/capture-format.md). Called
+  // once per name by the routing thread; ignored after Seal.
+  void MarkOutside(std::string_view name);
+
   struct Stats {
     uint64_t records = 0;  // accepted into the capture (commands, replies, events, clock)
     uint64_t dropped = 0;  // lost to a full queue or a write error
@@ -97,6 +103,7 @@ class CaptureTap final : public DurableEventSink {
   uint64_t dropped_unmarked_ = 0;    // guarded by mu_: not yet written as a marker
   int64_t last_bus_ms_ = 0;          // guarded by mu_
   bool sealed_ = false;              // guarded by mu_
+  std::set<std::string> outside_;    // guarded by mu_: MarkOutside names, for the trailer
   bool stop_ = false;                // guarded by mu_
   std::atomic<bool> failed_{false};  // a write failed: everything after is dropped
   Status error_;                     // writer thread; read after join

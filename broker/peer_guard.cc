@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <set>
 #include <zmq.h>
 
 #include "lib/base/log.h"
@@ -74,6 +75,13 @@ std::vector<std::string> PeerGuard::ReloadIfChanged() {
     if (!keys_.count(id)) revoked.push_back(id);
   spdlog::info("event=peer_registry_reloaded peers={} revoked={}", grants_.size(), revoked.size());
   return revoked;
+}
+
+std::vector<std::string> PeerGuard::OutsideNames() const {
+  std::set<std::string> names;
+  for (const auto& [id, grant] : grants_)
+    if (grant.IsOutside()) names.insert(grant.name);
+  return {names.begin(), names.end()};
 }
 
 const security::Grant* PeerGuard::GrantOf(const zmq::message_t& frame) const {

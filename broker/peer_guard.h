@@ -46,6 +46,10 @@ class PeerGuard {
   // its key has been revoked since it connected. Insecure: a grant that allows everything.
   const security::Grant* GrantOf(const zmq::message_t& frame) const;
 
+  // The names of the registered (not revoked) keys with role outside, sorted and unique: what a
+  // capture's header lists. Empty when insecure.
+  std::vector<std::string> OutsideNames() const;
+
   uint64_t peers_refused() const { return zap_ ? zap_->refused() : 0; }
 
  private:

@@ -75,6 +75,23 @@ void PutBin(std::string& out, std::string_view b) {
 
 Status Bad(std::string what) { return Status::Invalid("capture header: " + std::move(what)); }
 
+// `outside` (header and trailer): an array of names.
+void WriteNames(MsgpackWriter& w, const std::vector<std::string>& names) {
+  w.ArrayHeader(static_cast<uint32_t>(names.size()));
+  for (const auto& n : names) w.String(n);
+}
+bool ReadNames(MsgpackReader& r, std::vector<std::string>& out) {
+  auto n = r.ReadArrayHeader();
+  if (!n) return false;
+  out.clear();
+  for (uint32_t i = 0; i < *n; ++i) {
+    auto name = r.ReadString();
+    if (!name) return false;
+    out.emplace_back(*name);
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string_view KindName(RecordKind kind) {
@@ -102,7 +119,8 @@ uint32_t Crc32(std::string_view data) {
 
 std::string EncodeFileStart(const Header& header) {
   MsgpackWriter w;
-  w.MapHeader(6);
+  // `outside` only when there is one: a capture without outside producers keeps the bytes it had.
+  w.MapHeader(header.outside.empty() ? 6 : 7);
   w.String("format_version").Uint(kFormatVersion);
   w.String("build_id").String(header.build_id);
   w.String("clock_mode").String(header.clock_mode);
@@ -110,6 +128,7 @@ std::string EncodeFileStart(const Header& header) {
   w.String("seeds").MapHeader(static_cast<uint32_t>(header.seeds.size()));
   for (const auto& [service, seed] : header.seeds) w.String(service).Int(seed);
   w.String("started_wall_ms").Int(header.started_wall_ms);
+  if (!header.outside.empty()) WriteNames(w.String("outside"), header.outside);
   const std::string& map = w.bytes();
   std::string out(kMagic);
   out.reserve(FileStartBytes(kFormatVersion, static_cast<uint32_t>(map.size())));
@@ -182,6 +201,8 @@ Result<Header> DecodeHeader(std::string_view bytes) {
         if (!seed) return Bad("seeds: expected {service: integer}");
         h.seeds[std::string(*service)] = *seed;
       }
+    } else if (*key == "outside") {
+      if (!ReadNames(r, h.outside)) return Bad("outside: expected an array of strings");
     } else if (!r.Skip()) {  // unknown keys are ignored (a newer minor addition)
       return Bad("truncated value");
     }
@@ -220,9 +241,11 @@ Result<Record> DecodeRecordPayload(std::string_view payload) {
                 .key = std::string(key)};
 }
 
-std::string EncodeEndBody(uint64_t records, uint64_t dropped) {
+std::string EncodeEndBody(uint64_t records, uint64_t dropped,
+                          const std::vector<std::string>& outside) {
   MsgpackWriter w;
-  w.MapHeader(2).String("records").Uint(records).String("dropped").Uint(dropped);
+  w.MapHeader(outside.empty() ? 2 : 3).String("records").Uint(records).String("dropped").Uint(dropped);
+  if (!outside.empty()) WriteNames(w.String("outside"), outside);
   return w.Take();
 }
 
@@ -238,6 +261,8 @@ std::optional<EndBody> DecodeEndBody(std::string_view bytes) {
       auto v = r.ReadUint();
       if (!v) return std::nullopt;
       (*key == "records" ? body.records : body.dropped) = *v;
+    } else if (*key == "outside") {
+      if (!ReadNames(r, body.outside)) return std::nullopt;
     } else if (!r.Skip()) {
       return std::nullopt;
     }

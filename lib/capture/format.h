@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "lib/base/status.h"
 
@@ -59,6 +60,10 @@ struct Header {
   int64_t start_ms = 0;                  // bus time when the capture started
   std::map<std::string, int64_t> seeds;  // per service; "*" = every process started with it
   int64_t started_wall_ms = 0;           // wall clock when the capture started
+  // Names whose keys had role `outside` when the capture started (adapters for outside
+  // parties, docs/outside-systems.md), sorted; written only when not empty, absent in older
+  // captures (= none). Replay feeds their events as inputs.
+  std::vector<std::string> outside;
   bool operator==(const Header&) const = default;
 };
 
@@ -92,11 +97,15 @@ Result<Header> DecodeHeader(std::string_view bytes);
 // (versions 1 and 2, key ""); invalid when malformed.
 Result<Record> DecodeRecordPayload(std::string_view payload);
 
-// The kEnd trailer's envelope: {records, dropped}.
-std::string EncodeEndBody(uint64_t records, uint64_t dropped);
+// The kEnd trailer's envelope: {records, dropped} and, when not empty, `outside`: the names of
+// outside keys that published while the capture ran (those registered after it started
+// included), sorted. Readers of older captures skip it; absent = none.
+std::string EncodeEndBody(uint64_t records, uint64_t dropped,
+                          const std::vector<std::string>& outside = {});
 struct EndBody {
   uint64_t records = 0;
   uint64_t dropped = 0;
+  std::vector<std::string> outside;
 };
 std::optional<EndBody> DecodeEndBody(std::string_view bytes);
 

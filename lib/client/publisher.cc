@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <optional>
 
 #include "lib/base/log.h"
 #include "lib/transport/protocol.h"
@@ -32,14 +33,17 @@ struct Publisher::Impl {
   Millis resend_after{1000};
   TimePoint last_progress{};  // last ack or (re)connect
   const uint64_t incarnation = proto::NewIncarnation();
+  std::optional<security::ClientCurve> curve;  // none: the process identity
 
-  Impl(zmq::context_t& ctx, std::string ep, std::string prod, uint64_t first_seq)
+  Impl(zmq::context_t& ctx, std::string ep, std::string prod, uint64_t first_seq,
+       const security::ClientCurve* own)
       : context(ctx),
         endpoint(std::move(ep)),
         producer(std::move(prod)),
         next_seq(std::max<uint64_t>(first_seq, 1)),
         acked(next_seq - 1),
         sent_upto(next_seq - 1) {
+    if (own) curve = *own;
     Connect();
   }
 
@@ -47,7 +51,8 @@ struct Publisher::Impl {
 
   void Connect() {
     try {
-      socket = security::ConnectToBroker(context, endpoint);
+      socket = curve ? security::ConnectToBroker(context, endpoint, *curve)
+                     : security::ConnectToBroker(context, endpoint);
     } catch (const zmq::error_t& e) {
       spdlog::error("event=publisher_connect_failed endpoint={} error={}", endpoint, e.what());
       socket = zmq::socket_t();
@@ -139,8 +144,8 @@ struct Publisher::Impl {
 };
 
 Publisher::Publisher(zmq::context_t& context, std::string endpoint, std::string producer,
-                     uint64_t first_seq)
-    : impl_(new Impl(context, std::move(endpoint), std::move(producer), first_seq)) {}
+                     uint64_t first_seq, const security::ClientCurve* curve)
+    : impl_(new Impl(context, std::move(endpoint), std::move(producer), first_seq, curve)) {}
 
 Publisher::~Publisher() { delete impl_; }
 

@@ -14,14 +14,21 @@
 #include "lib/base/clock.h"
 #include "lib/base/status.h"
 
+namespace mcf::security {
+struct ClientCurve;
+}  // namespace mcf::security
+
 namespace mcf::client {
 
 class Publisher {
  public:
   // `first_seq` is the producer_seq of the first event; the broker ignores events whose seq is
-  // not above the last one it stored for this producer.
+  // not above the last one it stored for this producer. `curve` (copied) is the identity every
+  // socket of this publisher uses, reconnects included — how mcfctl replay publishes as an
+  // outside peer while its other sockets are the operator's; null: the process identity
+  // (security::ProcessCurve()) at each connect.
   Publisher(zmq::context_t& context, std::string endpoint, std::string producer,
-            uint64_t first_seq = 1);
+            uint64_t first_seq = 1, const security::ClientCurve* curve = nullptr);
   ~Publisher();
   Publisher(const Publisher&) = delete;
   Publisher& operator=(const Publisher&) = delete;

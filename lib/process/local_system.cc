@@ -67,6 +67,7 @@ Status LocalSystem::StartAll() {
     std::vector<security::PeerSpec> peers = {{"operator", security::PeerRole::kOperator},
                                              {"gateway", security::PeerRole::kGateway}};
     for (const auto& c : options_.contexts) peers.push_back({c, security::PeerRole::kContext});
+    for (const auto& o : options_.outside) peers.push_back({o.name, security::PeerRole::kOutside});
     RETURN_IF_ERROR(security::EnsureKeys(keys, peers));
     RETURN_IF_ERROR(security::UseKeyFiles(security::KeyFileOf(keys, "operator"), ""));
   }
@@ -77,6 +78,15 @@ Status LocalSystem::StartAll() {
     if (name == "broker") return {"--keys", keys};
     return {"--key", security::KeyFileOf(keys, name)};
   };
+
+  for (const OutsideProcess& o : options_.outside) {
+    if (!security::IsPeerName(o.name))
+      return Status::Invalid("outside process: not a peer name: " + Quoted(o.name));
+    if (!o.start) continue;
+    const std::string exe = options_.bin_dir + "/" + o.executable;
+    if (o.executable.empty() || !std::filesystem::is_regular_file(exe, ec))
+      return Status::NotFound("outside process " + o.name + ": no executable " + exe);
+  }
 
   const std::string endpoint_file = data + "/broker.endpoint";
   std::filesystem::remove(endpoint_file, ec);
@@ -101,6 +111,18 @@ Status LocalSystem::StartAll() {
     for (auto& flag : key_flags(context)) worker.argv.push_back(std::move(flag));
     Launch(children_.emplace_back(std::move(worker)));
   }
+  for (const OutsideProcess& o : options_.outside) {
+    if (!o.start) continue;
+    Child adapter{o.name,
+                  {options_.bin_dir + "/" + o.executable, "--broker", broker_endpoint_, "--data",
+                   data + "/" + o.name},
+                  {}};
+    adapter.argv.insert(adapter.argv.end(), options_.worker_flags.begin(),
+                        options_.worker_flags.end());
+    adapter.argv.insert(adapter.argv.end(), o.flags.begin(), o.flags.end());
+    for (auto& flag : key_flags(o.name)) adapter.argv.push_back(std::move(flag));
+    Launch(children_.emplace_back(std::move(adapter)));
+  }
   RETURN_IF_ERROR(WaitUntilRegistered());
 
   if (options_.gateway) {
@@ -120,13 +142,16 @@ Status LocalSystem::StartAll() {
     gateway_port_ = std::stoi(*port);
     admin_token_ = Trimmed(ReadFile(token_file));
   }
-  spdlog::info("event=system_started broker={} contexts={} gateway_port={}", broker_endpoint_,
-               options_.contexts.size(), gateway_port_);
+  spdlog::info("event=system_started broker={} contexts={} outside={} gateway_port={}",
+               broker_endpoint_, options_.contexts.size(), options_.outside.size(), gateway_port_);
   return Status::Ok();
 }
 
 Status LocalSystem::WaitUntilRegistered() {
-  if (options_.contexts.empty()) return Status::Ok();
+  std::vector<std::string> services = options_.contexts;
+  for (const auto& o : options_.outside)
+    if (o.start) services.push_back(o.name);
+  if (services.empty()) return Status::Ok();
   zmq::context_t zmq_context(1);
   client::BusClient client(zmq_context, broker_endpoint_, "local-system");
   const auto end = std::chrono::steady_clock::now() + options_.ready_timeout;
@@ -135,14 +160,14 @@ Status LocalSystem::WaitUntilRegistered() {
     registered = RegisteredServices(
         client.Call(client.MakeCommand("broker.stats", schemas::EmptyBody()), milliseconds(1000)));
     bool all = true;
-    for (const auto& c : options_.contexts) all = all && registered.count(c) > 0;
+    for (const auto& c : services) all = all && registered.count(c) > 0;
     if (all) return Status::Ok();
     std::this_thread::sleep_for(milliseconds(20));
   }
   std::string missing;
-  for (const auto& c : options_.contexts)
+  for (const auto& c : services)
     if (!registered.count(c)) missing += (missing.empty() ? "" : ", ") + c;
-  return Status::Unavailable("contexts did not register with the broker: " + missing);
+  return Status::Unavailable("processes did not register with the broker: " + missing);
 }
 
 std::string LocalSystem::keys_dir() const {

@@ -47,6 +47,21 @@ std::string_view TopicContext(std::string_view topic) {
 
 }  // namespace
 
+std::vector<std::string> OutsideProducers(const capture::Capture& capture) {
+  std::set<std::string> names(capture.header.outside.begin(), capture.header.outside.end());
+  for (const capture::Record& r : capture.records) {
+    if (r.kind != capture::RecordKind::kEnd) continue;
+    if (auto end = capture::DecodeEndBody(r.envelope))
+      names.insert(end->outside.begin(), end->outside.end());
+  }
+  return {names.begin(), names.end()};
+}
+
+bool IsOutsideTopic(std::string_view topic, const std::vector<std::string>& outside) {
+  if (outside.empty() || topic.find('.') == std::string_view::npos) return false;
+  return std::binary_search(outside.begin(), outside.end(), TopicContext(topic));
+}
+
 Result<ReplayPlan> PlanReplay(const capture::Capture& capture, bool allow_real) {
   if (!capture.complete) {
     if (capture.dropped > 0)
@@ -63,6 +78,10 @@ Result<ReplayPlan> PlanReplay(const capture::Capture& capture, bool allow_real) 
   plan.header = capture.header;
   if (auto it = capture.header.seeds.find("*"); it != capture.header.seeds.end())
     plan.seed = it->second;
+  plan.outside = OutsideProducers(capture);
+  auto is_outside = [&](std::string_view name) {
+    return std::binary_search(plan.outside.begin(), plan.outside.end(), name);
+  };
 
   std::set<std::string> contexts;
   std::unordered_map<std::string, size_t> input_index;  // command id -> input
@@ -75,9 +94,18 @@ Result<ReplayPlan> PlanReplay(const capture::Capture& capture, bool allow_real) 
           return Status::Invalid("command record for '" + r.name +
                                  "' does not decode: " + env.status().message());
         if (!IsInputCommand(r.name, env->type)) break;
+        if (is_outside(r.name)) {  // its adapter does not run in a replay: nobody would answer
+          ++plan.outside_commands;
+          break;
+        }
         if (input_index.contains(env->id)) break;  // a retry with the same id: one input
         input_index[env->id] = plan.inputs.size();
-        plan.inputs.push_back(Input{r.bus_ms, r.name, env->id, env->type, r.envelope});
+        plan.inputs.push_back(Input{.kind = Input::Kind::kCommand,
+                                    .bus_ms = r.bus_ms,
+                                    .service = r.name,
+                                    .id = env->id,
+                                    .type = env->type,
+                                    .envelope = r.envelope});
         replies.emplace_back();
         break;
       }
@@ -114,9 +142,22 @@ Result<ReplayPlan> PlanReplay(const capture::Capture& capture, bool allow_real) 
         }
         m.key = m.kind == OutputMessage::Kind::kClock ? std::to_string(r.seq)
                                                       : (env.ok() ? env->id : r.name);
-        if (m.kind == OutputMessage::Kind::kEvent && env.ok() &&
-            TopicContext(r.name) == env->producer && env->producer != "broker")
+        if (m.kind == OutputMessage::Kind::kEvent && IsOutsideTopic(r.name, plan.outside)) {
+          // An outside producer's event: an input, fed where it stands in the record order;
+          // it is still in the log afterwards, so it is compared like every other event.
+          plan.inputs.push_back(Input{.kind = Input::Kind::kOutsideEvent,
+                                      .bus_ms = r.bus_ms,
+                                      .service = std::string(TopicContext(r.name)),
+                                      .id = m.key,
+                                      .type = m.type,
+                                      .envelope = r.envelope,
+                                      .topic = r.name,
+                                      .seq = r.seq});
+          replies.emplace_back();  // keeps `replies` parallel to `inputs`; never filled
+        } else if (m.kind == OutputMessage::Kind::kEvent && env.ok() &&
+                   TopicContext(r.name) == env->producer && env->producer != "broker") {
           contexts.insert(env->producer);
+        }
         plan.captured.events.push_back(std::move(m));
         break;
       }
@@ -128,6 +169,7 @@ Result<ReplayPlan> PlanReplay(const capture::Capture& capture, bool allow_real) 
     if (r) plan.captured.replies.push_back(std::move(*r));
   contexts.erase("broker");
   contexts.erase("clock");
+  for (const auto& name : plan.outside) contexts.erase(name);
   plan.contexts.assign(contexts.begin(), contexts.end());
   std::stable_sort(plan.captured.events.begin(), plan.captured.events.end(),
                    [](const OutputMessage& a, const OutputMessage& b) { return a.seq < b.seq; });

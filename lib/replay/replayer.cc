@@ -7,14 +7,19 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 #include <zmq.hpp>
 
 #include "lib/capture/reader.h"
 #include "lib/capture/writer.h"
+#include "lib/client/publisher.h"
 #include "lib/process/local_system.h"
 #include "lib/replay/barrier.h"
+#include "lib/security/bus_identity.h"
+#include "lib/security/key_directory.h"
 #include "schemas/body.h"
 #include "schemas/clock.h"
 #include "schemas/envelope.h"
@@ -89,6 +94,10 @@ class Run {
     so.bin_dir = options_.bin_dir;
     so.data_dir = dir + "/system";
     so.contexts = plan_.contexts;
+    // Outside producers are not started: their key (role outside) is all the replay needs, to
+    // publish their captured events as them.
+    for (const auto& name : plan_.outside)
+      so.outside.push_back(process::OutsideProcess{name, "", {}, /*start=*/false});
     if (sim) so.broker_flags = {"--clock", "sim", "--start", clk::Iso8601(plan_.header.start_ms)};
     so.worker_flags = {"--durable-replies"};  // what makes the barrier a barrier (barrier.h)
     if (plan_.seed) {
@@ -115,6 +124,21 @@ class Run {
     }
     if (Status s = bus.WaitIdle(options_.idle_timeout); !s.ok()) return fail(s);
 
+    // One publisher per outside producer, with that producer's own key: the broker checks the
+    // producer and topic against it, exactly as for the adapter in the captured run.
+    std::map<std::string, std::unique_ptr<client::Publisher>> publishers;
+    auto publisher_of = [&](const std::string& name) -> Result<client::Publisher*> {
+      auto& p = publishers[name];
+      if (p) return p.get();
+      std::optional<security::ClientCurve> curve;
+      if (const std::string keys = (*system)->keys_dir(); !keys.empty()) {
+        ASSIGN_OR_RETURN(curve, security::LoadClientCurve(security::KeyFileOf(keys, name)));
+      }
+      p = std::make_unique<client::Publisher>(context, (*system)->broker_endpoint(), name, 1,
+                                              curve ? &*curve : nullptr);
+      return p.get();
+    };
+
     const auto started = std::chrono::steady_clock::now();
     size_t events_seen = 0;
     for (const Input& input : plan_.inputs) {
@@ -127,6 +151,27 @@ class Run {
         if (!ms.ok()) return fail(ms.status());
         bus_now = *ms;
         if (Status s = bus.WaitIdle(options_.idle_timeout); !s.ok()) return fail(s);
+      }
+      if (input.kind == Input::Kind::kOutsideEvent) {
+        auto publisher = publisher_of(input.service);
+        if (!publisher.ok())
+          return fail(Status::Unavailable("the key of outside producer " + input.service + ": " +
+                                          publisher.status().message()));
+        (*publisher)->Publish(input.topic, input.envelope);
+        if (Status s = (*publisher)->Flush(options_.reply_timeout); !s.ok())
+          return fail(Status::Unavailable("feeding outside event " + input.id + " (" +
+                                          input.topic + "): " + s.message()));
+        ++report.inputs_fed;
+        if (Status s = bus.WaitIdle(options_.idle_timeout); !s.ok()) return fail(s);
+        if (options_.stop_at_first) {
+          std::vector<Difference> diffs = NewEventDifferences(bus, events_seen);
+          if (!diffs.empty()) {
+            report.differences = std::move(diffs);
+            report.stopped_early = report.inputs_fed < report.inputs;
+            break;
+          }
+        }
+        continue;
       }
       auto reply = bus.Request(input.service, input.envelope, options_.reply_timeout);
       if (!reply.ok()) return fail(reply.status());
@@ -148,10 +193,8 @@ class Run {
 
       if (options_.stop_at_first) {
         std::vector<Difference> diffs = CompareOne(now_.replies.back());
-        for (; events_seen < bus.events().size(); ++events_seen) {
-          auto d = CompareOne(EventMessage(bus.events()[events_seen]));
-          diffs.insert(diffs.end(), d.begin(), d.end());
-        }
+        auto events = NewEventDifferences(bus, events_seen);
+        diffs.insert(diffs.end(), events.begin(), events.end());
         if (!diffs.empty()) {
           report.differences = std::move(diffs);
           report.stopped_early = report.inputs_fed < report.inputs;
@@ -170,9 +213,22 @@ class Run {
     if (!options_.stop_at_first || report.differences.empty())
       report.differences = CompareOutputs(plan_.captured, now_, {options_.only});
     report.identical = report.differences.empty();
-    if (!options_.output_path.empty())
-      RETURN_IF_ERROR(WriteOutputs(options_.output_path, plan_.header, now_));
+    if (!options_.output_path.empty()) {
+      capture::Header header = plan_.header;
+      header.outside = plan_.outside;  // the trailer's names too
+      RETURN_IF_ERROR(WriteOutputs(options_.output_path, header, now_));
+    }
     return report;
+  }
+
+  // The differences of the events collected since `seen` (which moves past them).
+  std::vector<Difference> NewEventDifferences(const BusDriver& bus, size_t& seen) {
+    std::vector<Difference> diffs;
+    for (; seen < bus.events().size(); ++seen) {
+      auto d = CompareOne(EventMessage(bus.events()[seen]));
+      diffs.insert(diffs.end(), d.begin(), d.end());
+    }
+    return diffs;
   }
 
   // One output of the replay against its captured counterpart (extra when there is none).
@@ -222,6 +278,7 @@ Status WriteOutputs(const std::string& path, const capture::Header& source, cons
   h.clock_mode = source.clock_mode;
   h.start_ms = source.start_ms;
   h.seeds = source.seeds;
+  h.outside = source.outside;
   h.started_wall_ms = 0;  // so two replays of one capture write the same bytes
   ASSIGN_OR_RETURN(auto writer, capture::CaptureWriter::Create(path, h));
   for (const auto& r : now.replies)

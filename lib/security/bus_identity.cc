@@ -77,4 +77,13 @@ zmq::socket_t ConnectToBroker(zmq::context_t& context, const std::string& endpoi
   return socket;
 }
 
+zmq::socket_t ConnectToBroker(zmq::context_t& context, const std::string& endpoint,
+                              const ClientCurve& curve) {
+  zmq::socket_t socket(context, zmq::socket_type::dealer);
+  socket.set(zmq::sockopt::linger, 0);
+  ApplyClientCurve(socket, curve);
+  socket.connect(endpoint);
+  return socket;
+}
+
 }  // namespace mcf::security

@@ -52,5 +52,8 @@ void ApplyClientCurve(zmq::socket_t& socket, const ClientCurve& curve);
 // A DEALER connected to the broker at `endpoint` with ProcessCurve() and linger 0: how every bus
 // peer opens its socket. Throws zmq::error_t as cppzmq does (a bad endpoint).
 zmq::socket_t ConnectToBroker(zmq::context_t& context, const std::string& endpoint);
+// The same with an explicit identity instead of ProcessCurve().
+zmq::socket_t ConnectToBroker(zmq::context_t& context, const std::string& endpoint,
+                              const ClientCurve& curve);
 
 }  // namespace mcf::security

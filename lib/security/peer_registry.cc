@@ -15,13 +15,14 @@ std::string_view RoleName(PeerRole role) {
     case PeerRole::kGateway: return "gateway";
     case PeerRole::kContext: return "context";
     case PeerRole::kTrusted: return "trusted";
+    case PeerRole::kOutside: return "outside";
   }
   return "context";
 }
 
 std::optional<PeerRole> ParseRole(std::string_view name) {
-  for (PeerRole role :
-       {PeerRole::kOperator, PeerRole::kGateway, PeerRole::kContext, PeerRole::kTrusted})
+  for (PeerRole role : {PeerRole::kOperator, PeerRole::kGateway, PeerRole::kContext,
+                        PeerRole::kTrusted, PeerRole::kOutside})
     if (RoleName(role) == name) return role;
   return std::nullopt;
 }

@@ -23,8 +23,10 @@ namespace mcf::security {
 enum class PeerRole {
   kOperator,  // mcfctl: any command, with any principal; reads every topic; serves nothing
   kGateway,   // the HTTP edge: any command, with the caller's principal; no events
-  kContext,   // a context worker or adapter: serves and publishes under its own name only
+  kContext,   // a context worker: serves and publishes under its own name only
   kTrusted,   // development and test buses: everything (never made by ./mcf up for a context)
+  kOutside,   // an adapter for an outside party (docs/outside-systems.md): a context's rights,
+              // but outside the system: captures list it, replay feeds its events as inputs
 };
 std::string_view RoleName(PeerRole role);
 std::optional<PeerRole> ParseRole(std::string_view name);

@@ -4,15 +4,22 @@
 
 namespace mcf::security {
 
+namespace {
+
+// context and outside: serve and publish under their own name, act only as themselves.
+bool OwnNameOnly(PeerRole role) { return role == PeerRole::kContext || role == PeerRole::kOutside; }
+
+}  // namespace
+
 bool Grant::MayServe(std::string_view service) const {
   if (revoked) return false;
-  return role == PeerRole::kTrusted || (role == PeerRole::kContext && service == name);
+  return role == PeerRole::kTrusted || (OwnNameOnly(role) && service == name);
 }
 
 bool Grant::MayPublish(std::string_view producer, std::string_view topic) const {
   if (revoked) return false;
   if (role == PeerRole::kTrusted) return true;
-  if (role != PeerRole::kContext) return false;
+  if (!OwnNameOnly(role)) return false;
   // A worker's store publishes as "<service>@<log head at its birth>" (lib/worker/dispatcher.h).
   const bool own_producer =
       producer == name || (producer.size() > name.size() && producer.starts_with(name) &&
@@ -26,7 +33,7 @@ bool Grant::MaySubscribe(std::string_view) const {
 }
 
 bool Grant::MayActForOthers() const {
-  return !revoked && role != PeerRole::kContext;
+  return !revoked && !OwnNameOnly(role);
 }
 
 Grant GrantFor(const PeerEntry& entry) {

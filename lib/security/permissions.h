@@ -7,6 +7,11 @@
 //   gateway   -          -                             -           yes
 //   context   its name   its name, "<name>."           everything  no: it acts as {system, name}
 //   trusted   anything   anything                      everything  yes
+//   outside   its name   its name, "<name>."           everything  no: it acts as {system, name}
+//
+// `outside` is an adapter for an outside party (docs/outside-systems.md): a context's rights, but
+// its producer is outside the system — the broker lists it in captures and replay feeds its
+// events as inputs instead of running it (IsOutside).
 //
 // Contexts may read every topic because the event log is how contexts integrate; what the rules
 // protect is who may write, answer and speak for a caller (docs/security.md). Plain values;
@@ -32,6 +37,8 @@ struct Grant {
   bool MaySubscribe(std::string_view prefix) const;
   // Setting a command's principal, and the broker's operator commands (clock.advance, captures).
   bool MayActForOthers() const;
+  // An adapter for an outside party: what captures mark and replay feeds (same rights as a context).
+  bool IsOutside() const { return !revoked && role == PeerRole::kOutside; }
 };
 
 Grant GrantFor(const PeerEntry& entry);

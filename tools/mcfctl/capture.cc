@@ -164,6 +164,7 @@ Json RecordJson(const capture::Record& r) {
       if (auto end = capture::DecodeEndBody(r.envelope)) {
         line["records"] = end->records;
         line["dropped"] = end->dropped;
+        if (!end->outside.empty()) line["outside"] = end->outside;
       }
       break;
   }
@@ -186,6 +187,7 @@ int RunDump(const CaptureOptions& options) {
   header["seeds"] = Json::object();
   for (const auto& [service, seed] : h.seeds) header["seeds"][service] = seed;
   header["started_wall_ms"] = h.started_wall_ms;
+  if (!h.outside.empty()) header["outside"] = h.outside;
   std::cout << Dump(Json{{"header", header}}) << '\n';
   if (options.follow) InstallStopHandlers();
   while (true) {

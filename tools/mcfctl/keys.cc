@@ -31,7 +31,7 @@ int Fail(const Status& s) {
 std::optional<sec::PeerRole> RoleOrUsage(const std::string& name) {
   auto role = sec::ParseRole(name);
   if (!role) std::cerr << "mcfctl keys: unknown role \"" << name
-                       << "\" (operator, gateway, context, trusted)\n";
+                       << "\" (operator, gateway, context, outside, trusted)\n";
   return role;
 }
 
@@ -81,7 +81,7 @@ std::function<std::optional<int>()> AddKeysCommands(CLI::App& app) {
   auto* add = keys->add_subcommand(
       "add", "register NAME with ROLE: its key in DIR/NAME.key (made if missing), or --public-key");
   add->add_option("name", o->name, "peer name, e.g. portal")->required();
-  add->add_option("role", o->role, "operator | gateway | context | trusted")->required();
+  add->add_option("role", o->role, "operator | gateway | context | outside | trusted")->required();
   add->add_option("--public-key", o->public_key,
                   "a peer on another host: its Z85 public key or a file holding it");
   auto* make = keys->add_subcommand(

@@ -250,6 +250,47 @@ TEST(CaptureFormatTest, WriterWritesTheCurrentVersionWithAHeaderChecksum) {
   EXPECT_EQ(GetU32Le(start.data() + crc_at), Crc32(std::string_view(start).substr(0, crc_at)));
 }
 
+// `outside` (header and trailer): written only when there is one, so a capture without outside
+// producers has the bytes it always had; read back as written; absent in an older file = none.
+TEST(CaptureFormatTest, OutsideProducersAreAnOptionalHeaderKeyAndTrailerKey) {
+  Header plain = SampleHeader();
+  EXPECT_EQ(EncodeFileStart(plain), OldFileStart(plain, kFormatVersion))
+      << "no outside producers: the header is byte for byte the one before the key existed";
+  EXPECT_EQ(EncodeFileStart(plain).find("outside"), std::string::npos);
+
+  TempDir dir;
+  Header h = SampleHeader();
+  h.outside = {"contractor", "payments"};
+  auto records = SampleRecords();
+  records.erase(records.begin() + 4);  // the kDropped marker
+  records.back().envelope = EncodeEndBody(4, 0, {"courier"});
+  {
+    auto w = CaptureWriter::Create(dir.Sub("o.mcfcap"), h);
+    ASSERT_TRUE(w.ok()) << w.status().ToString();
+    for (const auto& r : records) (*w)->Append(r);
+    ASSERT_TRUE((*w)->Close().ok());
+  }
+  auto capture = ReadCapture(dir.Sub("o.mcfcap"));
+  ASSERT_TRUE(capture.ok()) << capture.status().ToString();
+  EXPECT_EQ(capture->header.outside, (std::vector<std::string>{"contractor", "payments"}));
+  EXPECT_EQ(capture->header, h);
+  EXPECT_TRUE(capture->complete);
+  auto end = DecodeEndBody(capture->records.back().envelope);
+  ASSERT_TRUE(end.has_value());
+  EXPECT_EQ(end->records, 4u);
+  EXPECT_EQ(end->outside, (std::vector<std::string>{"courier"}));
+  // An old trailer and an old header: no outside producers.
+  EXPECT_TRUE(DecodeEndBody(EncodeEndBody(4, 0))->outside.empty());
+  EXPECT_EQ(EncodeEndBody(4, 0).find("outside"), std::string::npos);
+  auto old = DecodeHeader(OldFileStart(plain, 1).substr(kPreambleBytes));
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  EXPECT_TRUE(old->outside.empty());
+  // A malformed value is an error, not an empty list.
+  schemas::MsgpackWriter bad;
+  bad.MapHeader(2).String("format_version").Uint(3).String("outside").Int(5);
+  EXPECT_FALSE(DecodeHeader(bad.bytes()).ok());
+}
+
 // A version 1 file (no header checksum), laid out by hand as the old writer did: still read,
 // header and records alike.
 TEST(CaptureFormatTest, VersionOneFileWithoutHeaderChecksumStillReads) {

@@ -146,5 +146,31 @@ TEST(CaptureTapTest, SealTakesTheLastRecordAndIgnoresLaterOnes) {
   EXPECT_TRUE(capture->complete);
 }
 
+// The header's outside names are written as given; names marked while recording (keys of role
+// outside that published, registered later ones included) go in the trailer, sorted, once each;
+// a name marked after the seal is not.
+TEST(CaptureTapTest, OutsideNamesAreInTheHeaderAndMarkedOnesInTheTrailer) {
+  testing::TempDir dir;
+  CaptureTapOptions o = Options(dir.Sub("c"));
+  o.header.outside = {"contractor"};
+  auto tap = CaptureTap::Start(o);
+  ASSERT_TRUE(tap.ok());
+  (*tap)->MarkOutside("payments");
+  (*tap)->MarkOutside("contractor");
+  (*tap)->MarkOutside("payments");
+  (*tap)->OnDurable(1, 3, "payments", "payments.settled", "\x80");
+  (*tap)->Seal(4, "broker", [](const CaptureTap::Stats&) { return std::string("\x80"); });
+  (*tap)->MarkOutside("late");
+  ASSERT_TRUE((*tap)->Stop(5).ok());
+  auto capture = capture::ReadCapture(dir.Sub("c"));
+  ASSERT_TRUE(capture.ok()) << capture.status().ToString();
+  EXPECT_EQ(capture->header.outside, (std::vector<std::string>{"contractor"}));
+  ASSERT_EQ(capture->records.back().kind, RecordKind::kEnd);
+  auto end = capture::DecodeEndBody(capture->records.back().envelope);
+  ASSERT_TRUE(end.has_value());
+  EXPECT_EQ(end->outside, (std::vector<std::string>{"contractor", "payments"}));
+  EXPECT_TRUE(capture->complete);
+}
+
 }  // namespace
 }  // namespace mcf::broker

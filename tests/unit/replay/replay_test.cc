@@ -130,6 +130,115 @@ TEST(ReplayPlanTest, RefusesIncompleteAndRealClockCaptures) {
   EXPECT_TRUE(PlanReplay(c, true).ok());
 }
 
+// A capture with an outside producer (`contractor`, listed in the header) and one registered
+// while it ran (`courier`, listed in the trailer only): a context's request event, the
+// contractor's answer, a command, the courier's event, a command to the contractor's own
+// service, and an event of a producer that is not outside.
+capture::Capture OutsideCapture() {
+  capture::Capture c;
+  c.header.clock_mode = "sim";
+  c.header.start_ms = 1000;
+  c.header.outside = {"contractor"};
+  c.complete = true;
+  const std::string order = Command("c1", "supplies.create", BodyWriter().String("x", "y").Finish());
+  const std::string issue = Command("c2", "supplies.issue", BodyWriter().String("x", "z").Finish());
+  const std::string stats = Command("c3", "contractor.stats", schemas::EmptyBody());
+  c.records = {
+      Record{RecordKind::kCommand, 1000, 0, "supplies", order, "k:0123456789ab"},
+      Record{RecordKind::kEvent, 1000, 1, "supplies.cookie_requested",
+             Event("supplies:1", "supplies.cookie_requested", "supplies", schemas::EmptyBody()),
+             ""},
+      Record{RecordKind::kReply, 1000, 0, "supplies",
+             ReplyTo("c1", "supplies.create", "supplies", schemas::EmptyBody()), ""},
+      Record{RecordKind::kEvent, 1500, 2, "contractor.cookie_accepted",
+             Event("contractor:1", "contractor.cookie_accepted", "contractor",
+                   BodyWriter().String("order", "o1").Finish()),
+             ""},
+      Record{RecordKind::kCommand, 2000, 0, "supplies", issue, "k:0123456789ab"},
+      Record{RecordKind::kEvent, 2500, 3, "courier.picked_up",
+             Event("courier:1", "courier.picked_up", "courier", schemas::EmptyBody()), ""},
+      Record{RecordKind::kReply, 2500, 0, "supplies",
+             ReplyTo("c2", "supplies.issue", "supplies", schemas::EmptyBody()), ""},
+      Record{RecordKind::kCommand, 2600, 0, "contractor", stats, "k:0123456789ab"},
+      Record{RecordKind::kReply, 2600, 0, "contractor",
+             ReplyTo("c3", "contractor.stats", "contractor", schemas::EmptyBody()), ""},
+      Record{RecordKind::kEvent, 3000, 4, "hiring.worker_hired",
+             Event("feeder:1", "hiring.worker_hired", "feeder", schemas::EmptyBody()), ""},
+      Record{RecordKind::kEnd, 3000, 0, "", capture::EncodeEndBody(9, 0, {"courier"}), ""},
+  };
+  return c;
+}
+
+TEST(ReplayPlanTest, OutsideEventsAreInputsInRecordOrderAndStillComparedOutputs) {
+  auto plan = PlanReplay(OutsideCapture(), false);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_EQ(plan->outside, (std::vector<std::string>{"contractor", "courier"}))
+      << "the header's and the trailer's";
+  // Commands and outside events interleaved as the records were: c1, contractor:1, c2, courier:1.
+  ASSERT_EQ(plan->inputs.size(), 4u);
+  using K = Input::Kind;
+  EXPECT_EQ(plan->inputs[0].kind, K::kCommand);
+  EXPECT_EQ(plan->inputs[0].id, "c1");
+  EXPECT_EQ(plan->inputs[1].kind, K::kOutsideEvent);
+  EXPECT_EQ(plan->inputs[1].id, "contractor:1");
+  EXPECT_EQ(plan->inputs[1].service, "contractor") << "the identity it is published as";
+  EXPECT_EQ(plan->inputs[1].topic, "contractor.cookie_accepted");
+  EXPECT_EQ(plan->inputs[1].type, "contractor.cookie_accepted");
+  EXPECT_EQ(plan->inputs[1].bus_ms, 1500);
+  EXPECT_EQ(plan->inputs[1].seq, 2u);
+  EXPECT_EQ(plan->inputs[1].envelope, OutsideCapture().records[3].envelope) << "exact bytes";
+  EXPECT_EQ(plan->inputs[2].kind, K::kCommand);
+  EXPECT_EQ(plan->inputs[2].id, "c2");
+  EXPECT_EQ(plan->inputs[3].kind, K::kOutsideEvent);
+  EXPECT_EQ(plan->inputs[3].id, "courier:1");
+  EXPECT_EQ(plan->inputs[3].bus_ms, 2500);
+  // The command to the contractor's own service is not fed (its adapter does not run) and its
+  // reply is not expected.
+  EXPECT_EQ(plan->outside_commands, 1u);
+  ASSERT_EQ(plan->captured.replies.size(), 2u);
+  EXPECT_EQ(plan->captured.replies[0].key, "c1");
+  EXPECT_EQ(plan->captured.replies[1].key, "c2");
+  // Every event stays an expected output, the fed ones included (same id, content, seq).
+  ASSERT_EQ(plan->captured.events.size(), 4u);
+  EXPECT_EQ(plan->captured.events[1].key, "contractor:1");
+  EXPECT_EQ(plan->captured.events[1].seq, 2u);
+  EXPECT_EQ(plan->captured.events[2].key, "courier:1");
+  EXPECT_EQ(plan->captured.events[3].key, "feeder:1") << "not outside: an output, not an input";
+  // Outside producers are never started as contexts.
+  EXPECT_EQ(plan->contexts, (std::vector<std::string>{"supplies"}));
+}
+
+TEST(ReplayPlanTest, ACaptureWithoutTheOutsideKeysHasNoOutsideInputs) {
+  capture::Capture c = OutsideCapture();
+  c.header.outside.clear();
+  c.records.back().envelope = capture::EncodeEndBody(9, 0);  // an old trailer
+  auto plan = PlanReplay(c, false);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_TRUE(plan->outside.empty());
+  ASSERT_EQ(plan->inputs.size(), 3u) << "c1, c2 and the command to contractor";
+  for (const auto& input : plan->inputs) EXPECT_EQ(input.kind, Input::Kind::kCommand);
+  EXPECT_EQ(plan->inputs[2].id, "c3");
+  EXPECT_EQ(plan->outside_commands, 0u);
+  EXPECT_EQ(plan->captured.events.size(), 4u);
+  // Then contractor is a context like any other (it answered a command, published its events).
+  EXPECT_EQ(plan->contexts, (std::vector<std::string>{"contractor", "courier", "supplies"}));
+  // The sample capture of the other tests (no outside anywhere) plans as it always did.
+  auto sample = PlanReplay(SampleCapture(), false);
+  ASSERT_TRUE(sample.ok());
+  EXPECT_TRUE(sample->outside.empty());
+  for (const auto& input : sample->inputs) EXPECT_EQ(input.kind, Input::Kind::kCommand);
+}
+
+TEST(ReplayPlanTest, AnOutsideTopicIsOneWhoseFirstSegmentNamesAnOutsideProducer) {
+  const std::vector<std::string> outside = {"contractor", "payments"};
+  EXPECT_TRUE(IsOutsideTopic("contractor.cookie_accepted", outside));
+  EXPECT_TRUE(IsOutsideTopic("payments.settled", outside));
+  EXPECT_FALSE(IsOutsideTopic("contractorx.cookie_accepted", outside));
+  EXPECT_FALSE(IsOutsideTopic("supplies.cookie_requested", outside));
+  EXPECT_FALSE(IsOutsideTopic("contractor", outside));
+  EXPECT_FALSE(IsOutsideTopic("contractor.x", {}));
+}
+
 TEST(ReplayCompareTest, FlattensNestedBodiesByKeyPath) {
   schemas::MsgpackWriter items;
   items.ArrayHeader(2).String("a").Int(-3);

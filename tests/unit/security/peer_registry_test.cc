@@ -22,6 +22,8 @@ TEST(PeerRegistryTest, SavedEntriesLoadBackAndRevocationSticks) {
   const std::string portal = NewKey(), gateway = NewKey();
   ASSERT_TRUE(registry.Add({"portal", PeerRole::kContext, portal}).ok());
   ASSERT_TRUE(registry.Add({"gateway", PeerRole::kGateway, gateway}).ok());
+  const std::string contractor = NewKey();
+  ASSERT_TRUE(registry.Add({"contractor", PeerRole::kOutside, contractor}).ok());
   EXPECT_TRUE(registry.Add({"portal", PeerRole::kContext, portal}).ok()) << "the same again: no-op";
   EXPECT_EQ(registry.Add({"tasks", PeerRole::kContext, portal}).code(), Code::kConflict);
   EXPECT_EQ(registry.Add({"Portal!", PeerRole::kContext, NewKey()}).code(), Code::kInvalid);
@@ -39,6 +41,8 @@ TEST(PeerRegistryTest, SavedEntriesLoadBackAndRevocationSticks) {
   ASSERT_NE(loaded->FindKey(portal), nullptr);
   EXPECT_TRUE(loaded->FindKey(portal)->revoked);
   EXPECT_FALSE(loaded->FindKey(gateway)->revoked);
+  ASSERT_NE(loaded->FindKey(contractor), nullptr);
+  EXPECT_EQ(loaded->FindKey(contractor)->role, PeerRole::kOutside) << "saved and read as outside";
 }
 
 TEST(PeerRegistryTest, AMistypedLineIsAnErrorNamingTheLineNotASilentDoor) {

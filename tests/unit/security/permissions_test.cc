@@ -25,6 +25,47 @@ TEST(PermissionsTest, AContextServesAndPublishesUnderItsOwnNameOnly) {
   EXPECT_FALSE(supplies.MayActForOthers());
 }
 
+// An adapter for an outside party: a context's rights exactly, and marked as outside.
+TEST(PermissionsTest, AnOutsideAdapterHasAContextsRightsAndIsMarkedOutside) {
+  const Grant contractor = Of("contractor", PeerRole::kOutside);
+  EXPECT_TRUE(contractor.IsOutside());
+  EXPECT_TRUE(contractor.MayServe("contractor"));
+  EXPECT_FALSE(contractor.MayServe("supplies"));
+  EXPECT_FALSE(contractor.MayServe("contracto"));
+  EXPECT_TRUE(contractor.MayPublish("contractor", "contractor.cookie_accepted"));
+  EXPECT_TRUE(contractor.MayPublish("contractor@7", "contractor.cookie_delivered"));
+  EXPECT_FALSE(contractor.MayPublish("contractor", "supplies.kit_issued"));
+  EXPECT_FALSE(contractor.MayPublish("contractor", "contractorx.cookie_accepted"));
+  EXPECT_FALSE(contractor.MayPublish("contractor", "contractor"));
+  EXPECT_FALSE(contractor.MayPublish("supplies", "contractor.cookie_accepted"));
+  EXPECT_TRUE(contractor.MaySubscribe(""));
+  EXPECT_TRUE(contractor.MaySubscribe("supplies."));
+  EXPECT_FALSE(contractor.MayActForOthers()) << "it acts as {system, contractor} only";
+  // The same answers as a context key of that name, for every question above.
+  const Grant context = Of("contractor", PeerRole::kContext);
+  for (const char* service : {"contractor", "supplies"})
+    EXPECT_EQ(contractor.MayServe(service), context.MayServe(service)) << service;
+  for (const char* topic : {"contractor.x", "supplies.x", "contractor"})
+    EXPECT_EQ(contractor.MayPublish("contractor", topic), context.MayPublish("contractor", topic))
+        << topic;
+  // Only the outside role is marked; a revoked outside key is not (it may do nothing).
+  EXPECT_FALSE(context.IsOutside());
+  for (PeerRole role : {PeerRole::kOperator, PeerRole::kGateway, PeerRole::kTrusted})
+    EXPECT_FALSE(Of("contractor", role).IsOutside());
+  const Grant revoked = Of("contractor", PeerRole::kOutside, /*revoked=*/true);
+  EXPECT_FALSE(revoked.IsOutside());
+  EXPECT_FALSE(revoked.MayServe("contractor"));
+  EXPECT_FALSE(revoked.MayPublish("contractor", "contractor.x"));
+  EXPECT_FALSE(revoked.MaySubscribe(""));
+}
+
+TEST(PermissionsTest, TheOutsideRoleHasANameInTheRegistry) {
+  EXPECT_EQ(RoleName(PeerRole::kOutside), "outside");
+  EXPECT_EQ(ParseRole("outside"), PeerRole::kOutside);
+  EXPECT_EQ(ParseRole("context"), PeerRole::kContext);
+  EXPECT_EQ(ParseRole("outsider"), std::nullopt);
+}
+
 TEST(PermissionsTest, TheGatewayAndOperatorsSpeakForCallersButServeAndPublishNothing) {
   for (PeerRole role : {PeerRole::kGateway, PeerRole::kOperator}) {
     const Grant g = Of("gateway", role);
