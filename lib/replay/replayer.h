@@ -1,9 +1,11 @@
 // Replay of a capture (docs/capture-format.md, "Replay"): starts a fresh broker on the sim clock
 // at the capture's start and the contexts the capture names, in a temporary directory with
-// empty stores (lib/process/local_system.h); feeds the captured inputs in captured order, each
-// at its captured bus time (clock.advance to_ms first) and each followed by the quiescence
-// barrier (lib/replay/barrier.h); collects the replies and every event of the replay broker's
-// log; and compares them with the captured ones (lib/replay/compare.h).
+// empty stores (lib/process/local_system.h), with a key of role outside (and no process) for each
+// outside producer; feeds the captured inputs in captured order — commands, and the outside
+// producers' events published as them — each at its captured bus time (clock.advance to_ms
+// first) and each followed by the quiescence barrier (lib/replay/barrier.h); collects the
+// replies and every event of the replay broker's log (the fed ones included); and compares them
+// with the captured ones (lib/replay/compare.h).
 // Runs on the calling thread; owns the processes it starts (stopped before returning).
 #pragma once
 
@@ -32,7 +34,7 @@ struct ReplayOptions {
 
 struct ReplayReport {
   bool identical = false;
-  size_t inputs = 0;      // inputs in the capture
+  size_t inputs = 0;      // inputs in the capture (commands and outside producers' events)
   size_t inputs_fed = 0;  // inputs fed (fewer after --stop-at-first)
   size_t outputs = 0;     // replies and events the replay produced
   bool stopped_early = false;
