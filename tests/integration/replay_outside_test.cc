@@ -186,6 +186,16 @@ TEST(ReplayOutsideTest, OutsideEventsAreFedAsInputsAndComparedAndTamperingShows)
   const auto trailer = TrailerOutside(recorded);
   EXPECT_TRUE(std::find(trailer.begin(), trailer.end(), "courier") != trailer.end())
       << "the late outside key is in the trailer";
+  {  // `mcfctl capture dump` shows both.
+    ChildProcess dump = ChildProcess::Start({BinDir() + "/mcfctl", "capture", "dump", cap},
+                                            dir.Sub("dump.out"));
+    EXPECT_EQ(dump.Wait(milliseconds(10000)), 0);
+    const std::string dumped = ReadFile(dir.Sub("dump.out"));
+    const std::string first_line = dumped.substr(0, dumped.find('\n'));
+    EXPECT_NE(first_line.find("\"outside\":[\"contractor\"]"), std::string::npos) << first_line;
+    EXPECT_NE(dumped.find("\"kind\":\"end\""), std::string::npos);
+    EXPECT_NE(dumped.find("\"courier\"]"), std::string::npos) << "the trailer's outside";
+  }
   auto plan = replay::PlanReplay(recorded, false);
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   EXPECT_EQ(plan->outside, (std::vector<std::string>{"contractor", "courier"}));
