@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "lib/store/ordered_key.h"
 #include "workers/hiring/screening_codec.h"
 
 namespace mcf::hiring {
@@ -9,22 +10,9 @@ namespace {
 
 namespace wire = schemas::hiring;
 
-void PutBe64(std::string& out, int64_t v) {
-  const auto u = static_cast<uint64_t>(v) ^ (uint64_t{1} << 63);  // negative times sort first
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(u >> shift));
-}
-
-std::string Be64(int64_t v) {
-  std::string out;
-  PutBe64(out, v);
-  return out;
-}
-
-int64_t FromBe64(std::string_view b) {
-  uint64_t u = 0;
-  for (size_t i = 0; i < 8 && i < b.size(); ++i) u = (u << 8) | static_cast<unsigned char>(b[i]);
-  return static_cast<int64_t>(u ^ (uint64_t{1} << 63));
-}
+using store::Be64;
+using store::FromBe64;
+using store::PutBe64;
 
 constexpr std::string_view kActive = "active";
 constexpr std::string_view kOpen = "open";
