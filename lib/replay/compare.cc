@@ -131,10 +131,14 @@ bool FlattenValue(MsgpackReader& r, const std::string& path, int depth, Flat& ou
 
 std::string Label(const OutputMessage& m) { return std::string(KindLabel(m.kind)) + " " + m.key; }
 
-// Fields compared besides the envelope: an event's log position and topic.
+// Fields compared besides the envelope: an event's topic. Not its global log sequence: the
+// order of one producer's events is in their ids (<producer>:<producer_seq>, the clock's derived
+// from the minute), and how two producers' events interleave is the scheduling of processes
+// reacting to the same input, which replay does not reproduce (decision 025). What a consumer
+// did differently because of it shows up in that consumer's own events and replies.
 Flat Extras(const OutputMessage& m) {
   if (m.kind == OutputMessage::Kind::kReply) return {};
-  return {{"seq", std::to_string(m.seq)}, {"topic", Quote(m.name)}};
+  return {{"topic", Quote(m.name)}};
 }
 
 }  // namespace

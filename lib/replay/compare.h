@@ -1,7 +1,7 @@
 // The comparison of a replay's outputs with a capture's: messages are matched by identity
-// (replies by command id, events by envelope id and producer, clock events by log sequence) and
+// (replies by command id, events — the clock's too — by envelope id and producer) and
 // compared field by field over the decoded envelope (body recursively, by key path such as
-// `body.worker_id` or `body.items[2].sku`), plus an event's log sequence and topic. Missing and
+// `body.worker_id` or `body.items[2].sku`), plus an event's topic. Missing and
 // extra messages are differences too. Pure functions; thread-safe.
 #pragma once
 

@@ -140,8 +140,7 @@ Result<ReplayPlan> PlanReplay(const capture::Capture& capture, bool allow_real) 
           m.type = env->type;
           m.producer = env->producer;
         }
-        m.key = m.kind == OutputMessage::Kind::kClock ? std::to_string(r.seq)
-                                                      : (env.ok() ? env->id : r.name);
+        m.key = env.ok() ? env->id : "seq " + std::to_string(r.seq);
         if (m.kind == OutputMessage::Kind::kEvent && IsOutsideTopic(r.name, plan.outside)) {
           // An outside producer's event: an input, fed where it stands in the record order;
           // it is still in the log afterwards, so it is compared like every other event.

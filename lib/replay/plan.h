@@ -20,8 +20,8 @@ namespace mcf::replay {
 struct OutputMessage {
   enum class Kind { kReply, kEvent, kClock };
   Kind kind = Kind::kReply;
-  // Replies: the command id; events: the envelope id (`<service>:<producer_seq>`); clock
-  // events: the log sequence (they are matched by it).
+  // Replies: the command id; events: the envelope id (`<service>:<producer_seq>`; the clock's
+  // derive from the minute they stand for); "seq N" for an envelope that does not decode.
   std::string key;
   std::string type;      // envelope type ("" when undecodable)
   std::string producer;  // events: envelope producer; replies: the command's service

@@ -61,8 +61,7 @@ OutputMessage EventMessage(const CollectedEvent& e) {
     m.producer = env->producer;
   }
   m.kind = m.producer == "clock" ? OutputMessage::Kind::kClock : OutputMessage::Kind::kEvent;
-  m.key = m.kind == OutputMessage::Kind::kClock ? std::to_string(e.seq)
-                                                : (env.ok() ? env->id : e.topic);
+  m.key = env.ok() ? env->id : "seq " + std::to_string(e.seq);
   return m;
 }
 

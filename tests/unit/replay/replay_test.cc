@@ -110,7 +110,7 @@ TEST(ReplayPlanTest, InputsAreOutsideCommandsExceptBrokerServicesAndClockNow) {
   ASSERT_EQ(plan->captured.events.size(), 4u);
   EXPECT_EQ(plan->captured.events[0].key, "tasks:1");  // by sequence
   EXPECT_EQ(plan->captured.events[3].kind, OutputMessage::Kind::kClock);
-  EXPECT_EQ(plan->captured.events[3].key, "4");
+  EXPECT_EQ(plan->captured.events[3].key, "clock:60000:clock.tick");  // by its id, not its seq
 }
 
 TEST(ReplayPlanTest, RefusesIncompleteAndRealClockCaptures) {
@@ -280,6 +280,32 @@ TEST(ReplayCompareTest, OneChangedFieldIsOneDifferenceNamingMessageAndField) {
   // --only: another context's differences are not reported.
   EXPECT_TRUE(CompareOutputs(captured, now, {"portal"}).empty());
   EXPECT_EQ(CompareOutputs(captured, now, {"tasks"}).size(), 1u);
+}
+
+// Decision 025: two producers' events interleaved the other way round in the log (their seqs
+// swapped) compare identical; one producer's events in another order (content under the other
+// id) do not.
+TEST(ReplayCompareTest, InterleavingOfProducersIsNotADifferenceButOneProducersOrderIs) {
+  auto event = [](std::string id, std::string producer, uint64_t seq, std::string worker) {
+    OutputMessage e;
+    e.kind = OutputMessage::Kind::kEvent;
+    e.key = id;
+    e.type = "tasks.task_assigned";
+    e.producer = producer;
+    e.seq = seq;
+    e.name = "tasks.task_assigned";
+    e.envelope = Event(id, "tasks.task_assigned", producer, Assigned(worker));
+    return e;
+  };
+  Outputs captured, swapped, reordered;
+  captured.events = {event("tasks:1", "tasks", 10, "w1"), event("supplies:1", "supplies", 11, "w1"),
+                     event("tasks:2", "tasks", 12, "w2")};
+  swapped.events = {event("supplies:1", "supplies", 10, "w1"), event("tasks:1", "tasks", 11, "w1"),
+                    event("tasks:2", "tasks", 12, "w2")};
+  EXPECT_TRUE(CompareOutputs(captured, swapped).empty());
+  reordered.events = {event("tasks:1", "tasks", 10, "w2"), event("supplies:1", "supplies", 11, "w1"),
+                      event("tasks:2", "tasks", 12, "w1")};
+  EXPECT_EQ(CompareOutputs(captured, reordered).size(), 2u);
 }
 
 TEST(ReplayCompareTest, MissingExtraAndAbsentFieldsAreReported) {
