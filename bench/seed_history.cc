@@ -9,7 +9,7 @@
 #include "lib/worker/dispatcher.h"
 #include "workers/matching/matching_store.h"
 #include "workers/portal/portal_store.h"
-#include "workers/supplies/kit.h"
+#include "workers/supplies/supply_order.h"
 #include "workers/supplies/supplies_store.h"
 #include "workers/tasks/tasks_store.h"
 
@@ -163,9 +163,14 @@ Status SeedSupplies(const std::string& dir, const History& h) {
       dir, "supplies", h, [](SuppliesStore&, store::Txn&) { return Status::Ok(); },
       [](SuppliesStore& s, store::Txn& txn, const PastOrder& p) -> Status {
         auto order = supplies::NewOrder(p.supply_order_id, p.id, p.worker_id, p.client_id,
-                                        p.assigned_at);
+                                        p.starts_at, p.assigned_at);
+        // Its cookie came (the contractor's answers, as the adapter would have published them).
+        const std::string key = supplies::IdempotencyKey(order.id, 1);
+        const int64_t arrived = p.assigned_at + 10 * 60'000;
+        supplies::ApplyAccepted(order, {key, order.id, 1, arrived});
+        supplies::ApplyDelivered(order, {key, order.id, 1, arrived});
         RETURN_IF_ERROR(supplies::Issue(order, p.issued_at));
-        return s.PutOrder(txn, order);
+        return s.PutOrder(txn, order, std::nullopt);
       });
 }
 

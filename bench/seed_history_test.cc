@@ -88,9 +88,13 @@ TEST_F(SeedHistoryTest, TasksAreCompletedAndSuppliesIssued) {
   auto order = store->GetOrder(*txn, **id);
   ASSERT_TRUE(order.ok() && order->has_value());
   EXPECT_EQ((*order)->status, schemas::supplies::SupplyStatus::kIssued);
-  auto issued = store->List(*txn, schemas::supplies::SupplyStatus::kIssued);
-  ASSERT_TRUE(issued.ok());
-  EXPECT_EQ(issued->size(), kOrders);
+  EXPECT_TRUE((*order)->complete);
+  supplies::BoardQuery all_issued;
+  all_issued.status = schemas::supplies::SupplyStatus::kIssued;
+  all_issued.limit = kOrders + 1;
+  auto issued = store->Board(*txn, all_issued);
+  ASSERT_TRUE(issued.ok()) << issued.status().ToString();
+  EXPECT_EQ(issued->orders.size(), kOrders);
 }
 
 TEST_F(SeedHistoryTest, MatchingWorkersAreBookedOnlyInThePastAndNeverTwice) {

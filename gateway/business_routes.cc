@@ -401,10 +401,27 @@ ProblemOr<BusCommand> Fail(const RouteInput& in) {
 ProblemOr<BusCommand> ListSupplyOrders(const RouteInput& in) {
   if (auto p = Roles(in.principal, {"supplies", "manager", kAdmin})) return *p;
   QueryReader q(in.request);
-  auto status = q.OneOf("status", {"waiting", "issued"});
+  auto status = q.OneOf("status", {"waiting", "issued", "canceled"});
+  auto needs_attention = q.Bool("needs_attention");
+  auto limit = q.Limit();
+  auto before = q.Id("before");
+  auto task_id = q.Id("task_id");
   if (q.problem()) return *q.problem();
   BusCommand c = Command("supplies.list");
   if (status) c.body["status"] = *status;
+  if (needs_attention) c.body["needs_attention"] = *needs_attention;
+  if (limit) c.body["limit"] = *limit;
+  if (before) c.body["before"] = *before;
+  if (task_id) c.body["task_id"] = *task_id;
+  return c;
+}
+
+ProblemOr<BusCommand> GetSupplyOrder(const RouteInput& in) {
+  if (auto p = Roles(in.principal, {"supplies", "manager", kAdmin})) return *p;
+  std::string id;
+  if (auto p = PathParam(in.request, "id", &id)) return *p;
+  BusCommand c = Command("supplies.get");
+  c.body["supply_order_id"] = id;
   return c;
 }
 
@@ -617,6 +634,7 @@ const std::vector<BusinessRoute>& BusinessRoutes() {
       {kComplete, false, false, Complete},
       {kFail, false, false, Fail},
       {kListSupplyOrders, false, false, ListSupplyOrders},
+      {kGetSupplyOrder, false, false, GetSupplyOrder},
       {kIssueSupplyOrder, false, false, IssueSupplyOrder},
       {kSubmitApplication, true, false, SubmitApplication, ReplyShape::kApplicationReceipt},
       {kApplicationStatus, true, false, ApplicationStatus},

@@ -38,6 +38,7 @@ inline constexpr RouteSpec kCheckIn{"POST", "/v1/jobs/{id}/check-in", true};
 inline constexpr RouteSpec kComplete{"POST", "/v1/jobs/{id}/complete", true};
 inline constexpr RouteSpec kFail{"POST", "/v1/jobs/{id}/fail"};
 inline constexpr RouteSpec kListSupplyOrders{"GET", "/v1/supply-orders"};
+inline constexpr RouteSpec kGetSupplyOrder{"GET", "/v1/supply-orders/{id}"};
 inline constexpr RouteSpec kIssueSupplyOrder{"POST", "/v1/supply-orders/{id}/issue"};
 // Hiring (issue 12).
 inline constexpr RouteSpec kSubmitApplication{"POST", "/v1/applications", true};
@@ -53,12 +54,12 @@ inline constexpr RouteSpec kPublishScreeningRules{"PUT", "/v1/screening-rules"};
 inline constexpr RouteSpec kActivateScreeningRules{"POST", "/v1/screening-rules/{version}/activate"};
 inline constexpr RouteSpec kDryRunScreeningRules{"POST", "/v1/screening-rules/dry-run"};
 
-inline constexpr std::array<RouteSpec, 32> kRoutes = {
+inline constexpr std::array<RouteSpec, 33> kRoutes = {
     kHealthz,           kMetrics,           kOpenApi,           kMe,
     kSession,           kStaff,             kWorkers,           kListServiceTypes,
     kCreateServiceType, kUpdateServiceType, kCreateOrder,       kListOrders,
     kGetOrder,          kCopyOrder,         kListJobs,          kCheckIn,
-    kComplete,          kFail,              kListSupplyOrders,  kIssueSupplyOrder,
+    kComplete,          kFail,              kListSupplyOrders,  kGetSupplyOrder,    kIssueSupplyOrder,
     kSubmitApplication, kApplicationStatus, kListApplications,  kGetApplication,
     kAssignTests,       kRecordResult,      kProposeDecision,   kDecide,
     kGetScreeningRules, kPublishScreeningRules, kActivateScreeningRules, kDryRunScreeningRules};

@@ -6,6 +6,7 @@
 
 #include "schemas/bus.h"
 #include "schemas/clock.h"
+#include "schemas/contractor.h"
 #include "schemas/hiring.h"
 #include "schemas/matching.h"
 #include "schemas/portal.h"
@@ -16,7 +17,7 @@
 namespace mcf::schemas {
 
 using DeclaredMessages = decltype(std::tuple_cat(
-    bus::Messages{}, clock::Messages{}, hiring::Messages{}, matching::Messages{},
+    bus::Messages{}, clock::Messages{}, contractor::Messages{}, hiring::Messages{}, matching::Messages{},
     portal::Messages{}, supplies::Messages{}, tasks::Messages{}, test_family::Messages{}));
 
 }  // namespace mcf::schemas

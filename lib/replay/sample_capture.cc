@@ -70,9 +70,10 @@ class Driver {
                                         .Finish(),
                                     client));
     ASSIGN_OR_RETURN(auto order_id, schemas::Body::Parse(order.body)->String("id"));
-    // The kit appears once matching and supplies have handled the order's events. Idle means
-    // every *subscribed* context is caught up; one that is (re)subscribing right now is not
-    // counted, so look until the kit is there (each look is a recorded read-only input).
+    // The kit appears once matching and supplies have handled the order's events, complete once
+    // the contractor's adapter (no delay here) brought its cookie. Idle means every
+    // *subscribed* peer is caught up; one that is (re)subscribing right now is not counted, so
+    // look until the complete kit is there (each look is a recorded read-only input).
     std::optional<schemas::supplies::SupplyOrder> kit;
     const auto give_up = std::chrono::steady_clock::now() + kTimeout;
     while (!kit && std::chrono::steady_clock::now() < give_up) {
@@ -83,10 +84,12 @@ class Driver {
       ASSIGN_OR_RETURN(auto decoded,
                        schemas::supplies::Decode<schemas::supplies::Board>(board.body));
       for (const auto& o : decoded.orders)
-        if (o.task_id == order_id) kit = o;
+        if (o.task_id == order_id && o.complete) kit = o;
       if (!kit) std::this_thread::sleep_for(Millis(100));
     }
-    if (!kit) return Status::NotFound("no supply order for task " + order_id + " (not assigned?)");
+    if (!kit)
+      return Status::NotFound("no complete supply order for task " + order_id +
+                              " (not assigned, or no cookie?)");
     const Principal worker{"worker", kit->worker_id};
     RETURN_IF_ERROR(Ok(schemas::supplies::kIssue,
                        schemas::supplies::Encode(schemas::supplies::IssueRequest{kit->id}),
@@ -122,6 +125,7 @@ Result<SampleResult> RecordSampleCapture(const SampleOptions& options) {
   so.bin_dir = options.bin_dir;
   so.data_dir = options.data_dir;
   so.contexts = {"hiring", "matching", "portal", "supplies", "tasks"};
+  so.outside = {{"contractor", "mcf-contractor-sim", {"--delay", "0s"}}};
   so.broker_flags = {"--clock",   "sim",
                      "--start",   clk::Iso8601(kStartMs),
                      "--capture", options.capture_path,

@@ -1,7 +1,8 @@
 // A recorded sample capture for replay's own tests and benchmark: starts a system (sim broker
-// with --capture, portal, tasks, matching, hiring, supplies) and drives `orders` complete order
-// flows over the bus as the principals would (admin imports a worker, a client signs in and
-// requests help, the board's kit is issued, the assigned worker checks in and completes, the
+// with --capture, portal, tasks, matching, hiring, supplies, and the cookie contractor's
+// simulator with no delay) and drives `orders` complete order flows over the bus as the
+// principals would (admin imports a worker, a client signs in and requests help, the board's kit
+// is issued once its cookie came, the assigned worker checks in and completes, the
 // client reads the order, the clock moves a minute), waiting for quiescence (barrier.h) after
 // every command so the recording is itself deterministic. Runs on the calling thread.
 #pragma once

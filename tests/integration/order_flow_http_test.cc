@@ -47,6 +47,10 @@ struct Response {
 
 class OrderFlowHttpTest : public ::testing::Test {
  protected:
+  // How long the simulated contractor takes to bring a kit's fortune cookie (bus time). These
+  // tests are about the order flow, so by default it is there at once.
+  virtual std::string CookieDelay() const { return "0s"; }
+
   void SetUp() override {
     process::SystemOptions options;
     options.bin_dir = BinDir();
@@ -55,6 +59,7 @@ class OrderFlowHttpTest : public ::testing::Test {
     options.gateway = true;
     options.broker_flags = {"--clock", "sim", "--start", kStart, "--heartbeat-ms", "100"};
     options.worker_flags = {"--heartbeat-ms", "100", "--seed", "3"};
+    options.outside = {{"contractor", "mcf-contractor-sim", {"--delay", CookieDelay()}}};
     auto system = process::LocalSystem::Start(options);
     ASSERT_TRUE(system.ok()) << system.status().ToString();
     system_ = std::move(system).value();
@@ -173,15 +178,20 @@ class OrderFlowHttpTest : public ::testing::Test {
     return c;
   }
 
-  // Issues the kit of `order_id` from the supplies board.
+  // The supply order of `order_id` from the board, once `done(order)` holds (or the last seen).
+  Response SupplyOrder(const std::string& supplies, const std::string& order_id,
+                       const std::function<bool(const Json&)>& done) {
+    return Until([&] { return Call("GET", "/v1/supply-orders?task_id=" + order_id, supplies); },
+                 [&](const Response& r) {
+                   return r.status == 200 && r.body["orders"].size() == 1 &&
+                          done(r.body["orders"][0]);
+                 });
+  }
+
+  // Issues the kit of `order_id` from the supplies board, once its cookie is in it.
   void IssueKit(const std::string& supplies, const std::string& order_id) {
-    Response board = Until([&] { return Call("GET", "/v1/supply-orders", supplies); },
-                           [&](const Response& r) {
-                             if (r.status != 200) return false;
-                             for (const auto& o : r.body["orders"])
-                               if (o["task_id"] == order_id) return true;
-                             return false;
-                           });
+    Response board = SupplyOrder(supplies, order_id,
+                                 [](const Json& o) { return o.value("complete", false); });
     ASSERT_EQ(board.status, 200) << board.body.dump();
     std::string supply_id;
     for (const auto& o : board.body["orders"]) {
@@ -475,6 +485,60 @@ TEST_F(OrderFlowHttpTest, CheckInTwoHoursBeforeIs409NamingTheWindowAndHalfAnHour
   ASSERT_EQ(in.status, 200) << in.body.dump();
   EXPECT_EQ(in.body.value("status", ""), "checked_in") << in.body.dump();
   EXPECT_EQ(OrderWhen(id, client, "checked_in").body["status"], "checked_in");
+}
+
+// The fortune cookie over HTTP (issue 13): the supply order is on the board the moment the job
+// is assigned, its cookie ordered from the contractor; issuing it early is 409 naming the
+// cookie; 10 simulated minutes later the cookie is in the kit, it is issued, and the worker
+// checks in.
+class CookieFlowHttpTest : public OrderFlowHttpTest {
+ protected:
+  std::string CookieDelay() const override { return "10m"; }
+};
+
+TEST_F(CookieFlowHttpTest, KitIsIssuedOnlyOnceItsCookieArrivedTenSimulatedMinutesLater) {
+  const std::string worker = ImportWorker("Barsik");
+  const std::string client = SignIn("hcb-017", "Murka");
+  const std::string supplies = StaffToken("supplies");
+  const std::string id = Order(client, "2026-01-05T09:30:00Z");
+  ASSERT_EQ(OrderWhen(id, client, "assigned").body["status"], "assigned");
+
+  Response waiting = SupplyOrder(supplies, id, [](const Json& o) {
+    return o["cookie"].value("state", "") == "accepted";
+  });
+  ASSERT_EQ(waiting.status, 200) << waiting.body.dump();
+  const Json order = waiting.body["orders"][0];
+  EXPECT_EQ(order["status"], "waiting");
+  EXPECT_EQ(order["complete"], false);
+  EXPECT_EQ(order["cookie"]["expected_at"], "2026-01-05T08:10:00Z") << order.dump();
+  const std::string supply_id = order["id"];
+  Response early = Call("POST", "/v1/supply-orders/" + supply_id + "/issue", supplies);
+  EXPECT_EQ(early.status, 409) << early.body.dump();
+  EXPECT_NE(early.body.value("detail", "").find("waiting for its fortune cookie"),
+            std::string::npos)
+      << early.body.dump();
+  // A worker's and a client's token cannot issue; a client cannot read the board.
+  EXPECT_EQ(Call("POST", "/v1/supply-orders/" + supply_id + "/issue", worker).status, 403);
+  EXPECT_EQ(Call("GET", "/v1/supply-orders", client).status, 403);
+
+  AdvanceClock("9m");
+  EXPECT_EQ(Call("POST", "/v1/supply-orders/" + supply_id + "/issue", supplies).status, 409);
+  AdvanceClock("1m");
+  Response arrived = SupplyOrder(supplies, id, [](const Json& o) {
+    return o.value("complete", false);
+  });
+  ASSERT_EQ(arrived.body["orders"][0]["cookie"]["delivered_at"], "2026-01-05T08:10:00Z")
+      << arrived.body.dump();
+  EXPECT_NE(arrived.body["orders"][0]["kit"].dump().find("Fortune cookie"), std::string::npos);
+  Response issued = Call("POST", "/v1/supply-orders/" + supply_id + "/issue", supplies);
+  ASSERT_EQ(issued.status, 200) << issued.body.dump();
+  EXPECT_EQ(issued.body["status"], "issued");
+  Response one = Call("GET", "/v1/supply-orders/" + supply_id, supplies);
+  EXPECT_EQ(one.body["status"], "issued") << one.body.dump();
+
+  AdvanceClock("30m");  // 08:40: inside the check-in window of the 09:30 job
+  Response in = CheckIn(worker, id);
+  EXPECT_EQ(in.status, 200) << in.body.dump();
 }
 
 }  // namespace

@@ -129,10 +129,10 @@ TEST(ScenarioRunTest, HappyPathScenarioPassesAndItsCaptureIsCompleteWithTheFlow)
   // The flow's commands, each answered once.
   EXPECT_EQ(commands["hiring.import_worker"], 1);
   EXPECT_EQ(commands["portal.request_help"], 1);
-  EXPECT_EQ(commands["supplies.issue"], 1);
+  EXPECT_EQ(commands["supplies.issue"], 2);  // refused before the cookie, then issued
   EXPECT_EQ(commands["tasks.check_in"], 2);  // refused before the kit, then accepted
   EXPECT_EQ(commands["tasks.complete"], 1);
-  EXPECT_EQ(commands["clock.advance"], 2);
+  EXPECT_EQ(commands["clock.advance"], 3);  // the cookie's 10 minutes, to 10:00, the work
   EXPECT_GE(commands["portal.sign_in"], 2);  // murka and vaska
   for (const auto& id : command_ids) EXPECT_EQ(replies[id], 1) << "command " << id;
   // Its events: the order, the match, the kit, the check-in and exactly one outcome.
@@ -141,6 +141,10 @@ TEST(ScenarioRunTest, HappyPathScenarioPassesAndItsCaptureIsCompleteWithTheFlow)
   EXPECT_EQ(events["matching.worker_matched"], 1);
   EXPECT_EQ(events["tasks.task_assigned"], 1);
   EXPECT_EQ(events["supplies.kit_issued"], 1);
+  // The cookie: ordered once, by the contractor's simulator started beside the contexts.
+  EXPECT_EQ(events["supplies.cookie_requested"], 1);
+  EXPECT_EQ(events["contractor.cookie_accepted"], 1);
+  EXPECT_EQ(events["contractor.cookie_delivered"], 1);
   EXPECT_EQ(events["tasks.checked_in"], 1);
   ASSERT_EQ(finalized.size(), 1u);
   EXPECT_EQ(finalized[0].outcome, schemas::tasks::Outcome::kCompleted);
@@ -182,6 +186,7 @@ class SimulateTest : public ::testing::Test {
     options.bin_dir = BinDir();
     options.data_dir = dir_.Sub(name);
     options.contexts = {"portal", "tasks", "matching", "hiring", "supplies"};
+    options.outside = {{"contractor", "mcf-contractor-sim", {}}};
     options.gateway = true;
     if (sim) options.broker_flags = {"--clock", "sim", "--start", "2026-01-05T08:00:00Z"};
     options.worker_flags = {"--seed", "1"};

@@ -120,7 +120,14 @@ Result<Step> ParseStep(const Json& object, int number) {
   }
   if (object.contains("advance") || object.contains("advance_to")) {
     step.kind = Step::Kind::kAdvance;
-    RETURN_IF_ERROR(CheckKeys(object, {"advance", "advance_to", "note"}, where));
+    RETURN_IF_ERROR(CheckKeys(object, {"advance", "advance_to", "by", "note"}, where));
+    if (object.contains("by")) {
+      ASSIGN_OR_RETURN(auto text, StringField(object, "by", where));
+      auto ms = schemas::clock::ParseDuration(text);
+      if (!ms || *ms <= 0)
+        return Status::Invalid(where + "\"by\": not a duration (e.g. \"1m\"): " + Quote(text));
+      step.advance_step_ms = *ms;
+    }
     if (object.contains("advance")) {
       ASSIGN_OR_RETURN(auto text, StringField(object, "advance", where));
       auto ms = schemas::clock::ParseDuration(text);
@@ -209,6 +216,10 @@ std::string Step::Label() const {
   return out;
 }
 
+std::string OutsideExecutable(std::string_view name) {
+  return name == "contractor" ? "mcf-contractor-sim" : "";
+}
+
 std::vector<std::string> DefaultContexts() {
   return {"portal", "tasks", "matching", "hiring", "supplies"};
 }
@@ -226,7 +237,7 @@ Result<Scenario> ParseScenario(std::string_view text) {
   }
   if (!doc.is_object()) return Status::Invalid("a scenario must be a JSON object");
   RETURN_IF_ERROR(
-      CheckKeys(doc, {"name", "description", "start", "seed", "contexts", "steps"}, ""));
+      CheckKeys(doc, {"name", "description", "start", "seed", "contexts", "outside", "steps"}, ""));
   Scenario scenario;
   ASSIGN_OR_RETURN(auto name, StringField(doc, "name", ""));
   scenario.name = name;
@@ -260,6 +271,26 @@ Result<Scenario> ParseScenario(std::string_view text) {
     }
   } else {
     scenario.contexts = DefaultContexts();
+  }
+  if (doc.contains("outside")) {
+    const Json& outside = doc["outside"];
+    constexpr std::string_view kShape =
+        "\"outside\" must map adapter names to arrays of flags, e.g. {\"contractor\": []}";
+    if (!outside.is_object()) return Status::Invalid(std::string(kShape));
+    for (const auto& [name, flags] : outside.items()) {
+      if (OutsideExecutable(name).empty())
+        return Status::Invalid("\"outside\": no adapter named " + Quote(name) +
+                               " (known: contractor)");
+      if (!flags.is_array()) return Status::Invalid(std::string(kShape));
+      std::vector<std::string> words;
+      for (const Json& f : flags) {
+        if (!f.is_string()) return Status::Invalid(std::string(kShape));
+        words.push_back(f.get<std::string>());
+      }
+      scenario.outside.emplace_back(name, std::move(words));
+    }
+  } else {
+    scenario.outside = {{"contractor", {}}};
   }
   if (!doc.contains("steps") || !doc["steps"].is_array() || doc["steps"].empty())
     return Status::Invalid("\"steps\" must be a non-empty array");

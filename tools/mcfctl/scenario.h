@@ -41,6 +41,9 @@ struct Step {
   std::vector<std::pair<std::string, std::string>> save;  // variable -> body path ("orders.0.id")
   std::optional<int64_t> advance_by_ms;                   // kAdvance: "advance": "151m"
   std::optional<int64_t> advance_to_ms;                   // kAdvance: "advance_to": ISO-8601
+  // kAdvance: "by": "1m" moves the clock in steps of this size, the system idle after each (so
+  // every minute's reactions, the outside adapters' included, are in before the next minute).
+  std::optional<int64_t> advance_step_ms;
   Millis timeout{10000};                                  // kWaitFor: "timeout", default 10s
   // "step 4 (POST /v1/orders as client:murka)", the prefix of every message about the step.
   std::string Label() const;
@@ -53,8 +56,16 @@ struct Scenario {
   int64_t start_ms = 0;
   uint64_t seed = 1;
   std::vector<std::string> contexts;  // default: portal, tasks, matching, hiring, supplies
+  // The outside systems' adapters to start, by name, with their flags (docs/outside-systems.md):
+  // "outside": {"contractor": ["--fail-first", "2"]}. Default: the contractor simulator with
+  // its defaults; {} starts none.
+  std::vector<std::pair<std::string, std::vector<std::string>>> outside;
   std::vector<Step> steps;
 };
+
+// The executable of an outside adapter by name ("contractor" -> "mcf-contractor-sim"); "" for a
+// name this build has no adapter for.
+std::string OutsideExecutable(std::string_view name);
 
 // The contexts a scenario gets when it names none.
 std::vector<std::string> DefaultContexts();

@@ -74,18 +74,35 @@ class Runner {
   }
 
   Status Advance(const Step& step) {
-    schemas::clock::Advance advance{step.advance_by_ms, step.advance_to_ms};
+    if (!step.advance_step_ms)
+      return AdvanceOnce(step, {step.advance_by_ms, step.advance_to_ms}).status();
+    // In steps: to each intermediate instant, idle in between, then to the target.
+    ASSIGN_OR_RETURN(int64_t now, AdvanceOnce(step, {std::nullopt, std::nullopt}));
+    const int64_t target = step.advance_to_ms.value_or(now + step.advance_by_ms.value_or(0));
+    while (now < target) {
+      if (Status s = WaitForIdle(bus_, kIdleTimeout); !s.ok()) return Fail(step, s.message());
+      ASSIGN_OR_RETURN(now, AdvanceOnce(step, {std::nullopt,
+                                               std::min(target, now + *step.advance_step_ms)}));
+    }
+    return Status::Ok();
+  }
+
+  // One clock.advance (neither field: clock.now, to learn the time); the bus time after it.
+  Result<int64_t> AdvanceOnce(const Step& step, schemas::clock::Advance advance) {
+    const bool read_only = !advance.by_ms && !advance.to_ms;
     schemas::Envelope command =
-        bus_.MakeCommand(schemas::clock::kAdvance, schemas::clock::Encode(advance));
+        read_only ? bus_.MakeCommand(schemas::clock::kNow, schemas::clock::Encode(schemas::clock::Now{}))
+                  : bus_.MakeCommand(schemas::clock::kAdvance, schemas::clock::Encode(advance));
     command.id = NextId();
     schemas::Reply reply = bus_.Call(command, kAdvanceTimeout);
     if (reply.status != Code::kOk)
-      return Fail(step, "clock.advance: " + std::string(CodeName(reply.status)) + ": " +
-                            reply.message);
+      return Fail(step, std::string(command.type) + ": " + std::string(CodeName(reply.status)) +
+                            ": " + reply.message);
     auto now = schemas::Decode<schemas::clock::BusTime>(reply.body);
-    std::cerr << step.Label() << " ok: now "
-              << (now.ok() ? schemas::clock::Iso8601(now->now_ms) : "?") << "\n";
-    return Status::Ok();
+    if (!now.ok()) return Fail(step, "clock: " + now.status().message());
+    if (!read_only)
+      std::cerr << step.Label() << " ok: now " << schemas::clock::Iso8601(now->now_ms) << "\n";
+    return now->now_ms;
   }
 
   Status Call(const Step& step) {
@@ -282,6 +299,8 @@ int RunScenario(const ScenarioRunOptions& options) {
   system_options.bin_dir = bin_dir;
   system_options.data_dir = *dir + "/system";
   system_options.contexts = scn.contexts;
+  for (const auto& [name, flags] : scn.outside)
+    system_options.outside.push_back({name, scenario::OutsideExecutable(name), flags});
   system_options.gateway = true;
   system_options.broker_flags = {"--clock", "sim", "--start", scn.start, "--seed", seed};
   if (!out_path.empty()) {

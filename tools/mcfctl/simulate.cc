@@ -85,6 +85,8 @@ std::string Pick(std::mt19937_64& rng, const Array& items) {
 
 struct Counts {
   int orders = 0, completed = 0, failed = 0, no_shows = 0, copies = 0, unmatched = 0, errors = 0;
+  // Supplies: kits issued, and kits whose fortune cookie had not come by the appointment.
+  int kits_issued = 0, kits_without_cookie = 0;
   // Hiring: forms stored (201), double submissions refused (409), junk refused (400/413), 429s
   // waited out, decisions, rule versions published, dry runs answered.
   int applied = 0, duplicates_refused = 0, junk_refused = 0, rate_limited = 0, accepted = 0,
@@ -92,6 +94,7 @@ struct Counts {
   void Add(const Counts& o) {
     orders += o.orders, completed += o.completed, failed += o.failed, no_shows += o.no_shows;
     copies += o.copies, unmatched += o.unmatched, errors += o.errors;
+    kits_issued += o.kits_issued, kits_without_cookie += o.kits_without_cookie;
     applied += o.applied, duplicates_refused += o.duplicates_refused;
     junk_refused += o.junk_refused, rate_limited += o.rate_limited, accepted += o.accepted;
     rejected += o.rejected, rules_published += o.rules_published, dry_runs += o.dry_runs;
@@ -103,6 +106,8 @@ struct Counts {
     out["no_shows"] = no_shows;
     out["copies"] = copies;
     out["unmatched"] = unmatched;
+    out["kits_issued"] = kits_issued;
+    out["kits_without_cookie"] = kits_without_cookie;
     out["applied"] = applied;
     out["duplicates_refused"] = duplicates_refused;
     out["junk_refused"] = junk_refused;
@@ -379,7 +384,15 @@ class Simulation {
       Schedule(order.starts_at_ms + 31 * kMinuteMs, Action::kNoShowCheck, index);
       return;
     }
-    if (!IssueKit(order)) return;
+    switch (IssueKit(order)) {
+      case Kit::kIssued:
+        break;
+      case Kit::kWithoutCookie:  // the worker cannot check in: tasks cancels it as a no-show
+        Schedule(order.starts_at_ms + 31 * kMinuteMs, Action::kNoShowCheck, index);
+        return;
+      case Kit::kError:
+        return;
+    }
     HttpResponse in;
     for (int attempt = 0; attempt < kCheckInAttempts; ++attempt) {
       in = Http("POST", "/v1/jobs/" + order.id + "/check-in", worker->second,
@@ -391,25 +404,33 @@ class Simulation {
     Schedule(order.starts_at_ms + work, Action::kFinish, index, outcome);
   }
 
-  bool IssueKit(const Order& order) {
-    HttpResponse board = Http("GET", "/v1/supply-orders?status=waiting", supplies_);
+  // Supplies staff look the job's order up and issue it. A kit still waiting for its fortune
+  // cookie (the contractor failed or is late) cannot be issued: the worker cannot check in, and
+  // the job ends as a no-show.
+  enum class Kit { kIssued, kWithoutCookie, kError };
+  Kit IssueKit(const Order& order) {
+    HttpResponse board = Http("GET", "/v1/supply-orders?task_id=" + order.id, supplies_);
     if (board.status != 200) {
       Error("supply board", board);
-      return false;
+      return Kit::kError;
     }
-    std::string supply_id;
-    for (const Json& o : board.body.value("orders", Json::array()))
-      if (o.value("task_id", "") == order.id) supply_id = o.value("id", "");
-    if (supply_id.empty()) {
+    const Json orders = board.body.value("orders", Json::array());
+    if (orders.empty()) {
       Error("no supply order for " + order.id + " on the board", board);
-      return false;
+      return Kit::kError;
+    }
+    const std::string supply_id = orders[0].value("id", "");
+    if (!orders[0].value("complete", false)) {
+      Today().kits_without_cookie++;
+      return Kit::kWithoutCookie;
     }
     HttpResponse issued = Http("POST", "/v1/supply-orders/" + supply_id + "/issue", supplies_);
     if (issued.status != 200) {
       Error("issue " + supply_id, issued);
-      return false;
+      return Kit::kError;
     }
-    return true;
+    Today().kits_issued++;
+    return Kit::kIssued;
   }
 
   void Finish(int index, AppointmentOutcome outcome) {

@@ -61,6 +61,7 @@ TEST(BusinessRoutesTest, RoleChecksFollowTheContractAndAdminPassesStaffChecks) {
       {kComplete, {"worker"}},
       {kFail, {"worker"}},
       {kListSupplyOrders, {"supplies", "manager", "admin"}},
+      {kGetSupplyOrder, {"supplies", "manager", "admin"}},
       {kIssueSupplyOrder, {"supplies", "admin"}},
       {kListApplications, {"manager", "admin"}},
       {kGetApplication, {"manager", "admin"}},
@@ -426,6 +427,32 @@ TEST(BusinessRoutesTest, FailAndSuppliesBuildTheirBodies) {
                             WithBody(Json::object(), {}, {{"status", "lost"}})))
                 .field,
             "query.status");
+  auto page = Build(kListSupplyOrders, {"supplies", "s"},
+                    WithBody(Json::object(), {},
+                             {{"status", "canceled"},
+                              {"needs_attention", "true"},
+                              {"limit", "20"},
+                              {"before", "1767600000000/supply-1"},
+                              {"task_id", "t-1"}}));
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page.value().body, (Json{{"status", "canceled"},
+                                     {"needs_attention", true},
+                                     {"limit", 20},
+                                     {"before", "1767600000000/supply-1"},
+                                     {"task_id", "t-1"}}));
+  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+           {"needs_attention", "yes"}, {"limit", "0"}, {"limit", "101"}, {"before", ""},
+           {"task_id", std::string(200, 't')}}) {
+    EXPECT_EQ(ProblemOf(Build(kListSupplyOrders, {"supplies", "s"},
+                              WithBody(Json::object(), {}, {{key, value}})))
+                  .field,
+              "query." + key)
+        << key << "=" << value;
+  }
+  auto one = Build(kGetSupplyOrder, {"manager", "m"}, WithBody(Json::object(), {{"id", "so-1"}}));
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one.value().type, "supplies.get");
+  EXPECT_EQ(one.value().body, (Json{{"supply_order_id", "so-1"}}));
   auto issue =
       Build(kIssueSupplyOrder, {"supplies", "s"}, WithBody(Json::object(), {{"id", "so-1"}}));
   ASSERT_TRUE(issue.ok());
