@@ -30,6 +30,10 @@ inline constexpr size_t kMaxNote = 2000;
 inline constexpr size_t kMaxHypotheses = 20;
 inline constexpr size_t kMaxHypothesis = 500;
 inline constexpr int64_t kMaxPage = 100;
+// quality.list_reviews examines at most this many stored reviews per call, so a filter that
+// matches little cannot make one request walk the whole store; the page then ends early with
+// next_after set (fewer than `limit` reviews, more may follow).
+inline constexpr size_t kMaxReviewScan = 1000;
 
 // none (open, or completed and not picked) -> queued (failed/canceled, automatically) or
 // under_review (picked) -> reviewed.
@@ -54,14 +58,31 @@ struct TimelineEntry {
   }
 };
 
+// A photo of the job, by reference: the bytes stay in the tasks context (its `photos` store,
+// under task id + "/" + kind), which shows them; quality only knows that one was taken, and when.
+struct PhotoRef {
+  std::string kind;  // "check_in" or "report"
+  int64_t at_ms = 0;
+  bool operator==(const PhotoRef&) const = default;
+  static constexpr auto Fields() {
+    return std::tuple{Field("kind", &PhotoRef::kind).Doc("check_in | report"),
+                      Field("at", &PhotoRef::at_ms).Doc("when the tasks context took it")};
+  }
+};
+
+inline constexpr std::string_view kCheckInPhoto = "check_in";
+inline constexpr std::string_view kReportPhoto = "report";
+
 // Quality's read model of one job: the reply of quality.get_job and quality.pick_random, an
-// item of quality.list_queue, and the quality store's record. The tasks events carry no photo
-// references: a job's photos are shown through the tasks context (tasks.get).
+// item of quality.list_queue, and the quality store's record.
 struct Job {
   std::string task_id;
   std::string client_id;
   std::string worker_id;
   std::string service_type_id;
+  std::string description = {};
+  std::string copied_from = {};
+  int64_t price_minor = 0;
   int64_t starts_at_ms = 0;
   int64_t ends_at_ms = 0;
   int64_t checked_in_at_ms = 0;
@@ -69,6 +90,7 @@ struct Job {
   std::string reason;
   int64_t finished_at_ms = 0;
   std::vector<TimelineEntry> timeline;
+  std::vector<PhotoRef> photos = {};
   ReviewState review_state = ReviewState::kNone;
   int64_t queued_at_ms = 0;
   std::string reviewer_id;
@@ -80,6 +102,11 @@ struct Job {
                       Field("client_id", &T::client_id),
                       Field("worker_id", &T::worker_id).Doc("\"\" until assigned"),
                       Field("service_type_id", &T::service_type_id),
+                      Field("description", &T::description).Optional(),
+                      Field("copied_from", &T::copied_from)
+                          .Optional()
+                          .Doc("the no-show task this job copies; \"\" for an original"),
+                      Field("price_minor", &T::price_minor).Optional().Doc("fixed at assignment"),
                       Field("starts_at", &T::starts_at_ms),
                       Field("ends_at", &T::ends_at_ms),
                       Field("checked_in_at", &T::checked_in_at_ms).Doc("0 = never checked in"),
@@ -87,6 +114,9 @@ struct Job {
                       Field("reason", &T::reason).Doc("why it failed or was canceled"),
                       Field("finished_at", &T::finished_at_ms).Doc("bus time of finalization"),
                       Field("timeline", &T::timeline).Doc("oldest first"),
+                      Field("photos", &T::photos)
+                          .Optional()
+                          .Doc("check-in and report photos, shown by the tasks context"),
                       Field("review_state", &T::review_state),
                       Field("queued_at", &T::queued_at_ms)
                           .Doc("when it entered the review queue (0 = never)"),
@@ -171,7 +201,8 @@ struct ListQueue {
   }
 };
 
-// not_found for an unknown task; conflict when it is not in the queue or already reviewed.
+// not_found for an unknown task; conflict (with the reason) when it is not finished, not in the
+// queue (a completed job must be picked first) or already reviewed.
 struct SubmitReview {
   static constexpr MessageInfo kInfo =
       Command("quality.submit_review", "managers: the review of a job in the queue (once)");
@@ -193,7 +224,7 @@ struct SubmitReview {
         Field("hypotheses", &T::hypotheses)
             .Optional()
             .MaxLength(kMaxHypotheses)
-            .Doc("ideas for improving the business, each at most 500 bytes")};
+            .Doc("ideas for improving the business, each 1..500 bytes")};
   }
   static Status Validate(const SubmitReview& r);
 };
@@ -214,11 +245,12 @@ struct ListReviews {
     return std::tuple{
         Field("worker_id", &T::worker_id).Optional().Doc("\"\" = every worker"),
         Field("outcome", &T::outcome),
-        Field("from", &T::from_ms).Doc("reviewed at or after"),
-        Field("to", &T::to_ms).Doc("reviewed before"),
+        Field("from", &T::from_ms).Min(0).Doc("reviewed at or after"),
+        Field("to", &T::to_ms).Min(0).Doc("reviewed before (after from)"),
         Field("limit", &T::limit).Optional().Min(1).Max(kMaxPage).Doc("default 50"),
         Field("after", &T::after).Optional().Doc("the task id to page after")};
   }
+  static Status Validate(const ListReviews& r);
 };
 
 struct GetJob {

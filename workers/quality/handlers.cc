@@ -29,6 +29,13 @@ Status RequireManager(const HandlerContext& ctx, std::string_view command) {
   return Status::Forbidden(std::string(command) + ": managers (or an admin) only");
 }
 
+// Records that the tasks context holds the job's `kind` photo (once per kind).
+void AddPhoto(wire::Job& job, std::string_view kind, int64_t at_ms) {
+  for (const wire::PhotoRef& p : job.photos)
+    if (p.kind == kind) return;
+  job.photos.push_back(wire::PhotoRef{std::string(kind), at_ms});
+}
+
 std::string PrincipalId(const HandlerContext& ctx) {
   const auto& p = ctx.message().principal;
   return p ? p->id : std::string();
@@ -59,6 +66,8 @@ Status QualityHandlers::OnTaskRequested(HandlerContext& ctx, const tasks::TaskRe
   return Record(ctx, e.task_id, tasks::kTaskRequested, [&](wire::Job& job) {
     job.client_id = e.client_id;
     job.service_type_id = e.service_type_id;
+    job.description = e.description;
+    job.copied_from = e.copied_from;
     job.starts_at_ms = e.starts_at_ms;
     job.ends_at_ms = e.ends_at_ms;
   });
@@ -68,6 +77,7 @@ Status QualityHandlers::OnTaskAssigned(HandlerContext& ctx, const tasks::TaskAss
   return Record(ctx, e.task_id, tasks::kTaskAssigned, [&](wire::Job& job) {
     job.worker_id = e.worker_id;
     if (!e.client_id.empty()) job.client_id = e.client_id;
+    job.price_minor = e.price_minor;
     job.starts_at_ms = e.starts_at_ms;
     job.ends_at_ms = e.ends_at_ms;
   });
@@ -81,6 +91,7 @@ Status QualityHandlers::OnCheckedIn(HandlerContext& ctx, const tasks::CheckedIn&
   return Record(ctx, e.task_id, tasks::kCheckedIn, [&](wire::Job& job) {
     job.checked_in_at_ms = e.at_ms;
     if (!e.worker_id.empty()) job.worker_id = e.worker_id;
+    AddPhoto(job, wire::kCheckInPhoto, e.at_ms);
   });
 }
 
@@ -102,6 +113,9 @@ Status QualityHandlers::OnTaskFinalized(HandlerContext& ctx, const tasks::TaskFi
     j.finished_at_ms = ctx.now_ms();
     if (!e.worker_id.empty()) j.worker_id = e.worker_id;
     if (!e.client_id.empty()) j.client_id = e.client_id;
+    if (e.price_minor != 0) j.price_minor = e.price_minor;
+    // tasks.complete stores the signed report's photo before it finalizes the task.
+    if (e.outcome == tasks::Outcome::kCompleted) AddPhoto(j, wire::kReportPhoto, ctx.now_ms());
     if (e.outcome != tasks::Outcome::kCompleted) {
       j.review_state = wire::ReviewState::kQueued;
       j.queued_at_ms = ctx.now_ms();
@@ -148,8 +162,10 @@ Result<wire::Review> QualityHandlers::SubmitReview(HandlerContext& ctx,
                                                    const wire::SubmitReview& request) {
   RETURN_IF_ERROR(RequireManager(ctx, wire::kSubmitReview));
   ASSIGN_OR_RETURN(std::optional<wire::Job> job, store_.GetJob(ctx.txn(), request.task_id));
-  if (!job || !job->outcome)
-    return Status::NotFound("body.task_id: no finished job \"" + request.task_id + "\"");
+  if (!job) return Status::NotFound("body.task_id: no job \"" + request.task_id + "\"");
+  if (!job->outcome)
+    return Status::Conflict("body.task_id: job \"" + request.task_id +
+                            "\" is not finished yet (only finished jobs are reviewed)");
   if (job->review_state == wire::ReviewState::kReviewed)
     return Status::Conflict("body.task_id: job \"" + request.task_id + "\" is already reviewed");
   if (job->review_state == wire::ReviewState::kNone)

@@ -70,7 +70,8 @@ Result<wire::JobPage> QualityStore::ListQueue(const store::Txn& txn, size_t limi
   std::optional<std::string> start;
   if (!after.empty()) {
     ASSIGN_OR_RETURN(std::optional<wire::Job> last, GetJob(txn, after));
-    if (!last) return Status::NotFound("body.after: no job \"" + after + "\"");
+    if (!last || last->queued_at_ms == 0)
+      return Status::Invalid("body.after: \"" + after + "\" was never in the review queue");
     start = TimeKey(last->queued_at_ms, last->task_id);
   }
   wire::JobPage page;
@@ -138,7 +139,7 @@ Result<wire::ReviewPage> QualityStore::ListReviews(const store::Txn& txn,
   if (!request.after.empty()) {
     ASSIGN_OR_RETURN(std::optional<wire::Job> last, GetJob(txn, request.after));
     if (!last || last->reviewed_at_ms == 0)
-      return Status::NotFound("body.after: no review of \"" + request.after + "\"");
+      return Status::Invalid("body.after: \"" + request.after + "\" has no review");
     start = TimeKey(last->reviewed_at_ms, last->task_id);
   }
   if (request.to_ms) {
@@ -147,10 +148,19 @@ Result<wire::ReviewPage> QualityStore::ListReviews(const store::Txn& txn,
   }
   const size_t limit = static_cast<size_t>(request.limit);
   wire::ReviewPage page;
+  size_t examined = 0;
+  std::string last_examined;
   RETURN_IF_ERROR(WalkNewestFirst(
       txn, dbs_.reviews, start, [&](std::string_view key, std::string_view value) -> Result<bool> {
         if (request.from_ms && FromU64Key(key) < static_cast<uint64_t>(*request.from_ms))
           return false;
+        if (examined == wire::kMaxReviewScan) {
+          // Bounded work per call: the caller continues from the last review looked at.
+          page.next_after = last_examined;
+          return false;
+        }
+        ++examined;
+        last_examined = std::string(key.substr(8));
         auto review = schemas::Decode<wire::Review>(value);
         if (!review.ok()) return Corrupt("reviews", key.substr(8), review.status());
         if (!request.worker_id.empty() && review->worker_id != request.worker_id) return true;

@@ -47,7 +47,8 @@ class QualityStore {
   // The review queue, keyed by (queued_at, task id).
   Status Enqueue(store::Txn& txn, const schemas::quality::Job& job);
   Status Dequeue(store::Txn& txn, const schemas::quality::Job& job);
-  // Up to `limit` queued jobs, newest first, after the job `after` ("" = from the newest).
+  // Up to `limit` queued jobs, newest first, after the job `after` ("" = from the newest);
+  // invalid naming body.after when that job was never queued.
   Result<schemas::quality::JobPage> ListQueue(const store::Txn& txn, size_t limit,
                                               const std::string& after) const;
 
@@ -60,7 +61,9 @@ class QualityStore {
 
   Status PutReview(store::Txn& txn, const schemas::quality::Review& review);
   // Reviews matching the filter, newest first; a scan of the reviews in time order from `to`
-  // down to `from` (the time bounds narrow it; worker and outcome filter it).
+  // down to `from` (the time bounds narrow it; worker and outcome filter it), looking at no more
+  // than kMaxReviewScan reviews (then next_after is the last one looked at). invalid naming
+  // body.after when `after` names a job without a review.
   Result<schemas::quality::ReviewPage> ListReviews(
       const store::Txn& txn, const schemas::quality::ListReviews& request) const;
 
