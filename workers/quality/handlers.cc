@@ -162,7 +162,7 @@ Result<wire::Review> QualityHandlers::SubmitReview(HandlerContext& ctx,
                                                    const wire::SubmitReview& request) {
   RETURN_IF_ERROR(RequireManager(ctx, wire::kSubmitReview));
   ASSIGN_OR_RETURN(std::optional<wire::Job> job, store_.GetJob(ctx.txn(), request.task_id));
-  if (!job) return Status::NotFound("body.task_id: no job \"" + request.task_id + "\"");
+  if (!job) return Status::NotFound("quality knows no job \"" + request.task_id + "\"");
   if (!job->outcome)
     return Status::Conflict("body.task_id: job \"" + request.task_id +
                             "\" is not finished yet (only finished jobs are reviewed)");
@@ -195,7 +195,7 @@ Result<wire::ReviewPage> QualityHandlers::ListReviews(HandlerContext& ctx,
 Result<wire::Job> QualityHandlers::GetJob(HandlerContext& ctx, const wire::GetJob& request) {
   RETURN_IF_ERROR(RequireManager(ctx, wire::kGetJob));
   ASSIGN_OR_RETURN(std::optional<wire::Job> job, store_.GetJob(ctx.txn(), request.task_id));
-  if (!job) return Status::NotFound("body.task_id: no job \"" + request.task_id + "\"");
+  if (!job) return Status::NotFound("quality knows no job \"" + request.task_id + "\"");
   return std::move(*job);
 }
 
