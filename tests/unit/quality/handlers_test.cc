@@ -119,6 +119,20 @@ TEST_F(QualityHandlersTest, RandomPickHandsOutEachCompletedJobOnceThenNotFound) 
   EXPECT_EQ(Queue().jobs.size(), 7u);
 }
 
+TEST_F(QualityHandlersTest, ARetriedPickGetsTheSameJobAndPicksNothingMore) {
+  Finish("c1", "w", tasks::Outcome::kCompleted);
+  Finish("c2", "w", tasks::Outcome::kCompleted);
+  const schemas::Principal manager{"manager", "manager-1"};
+  const std::string body = schemas::Encode(wire::PickRandom{});
+  schemas::Reply first = h_.Command(wire::kPickRandom, body, manager, now_ += kMinute, "pick-1");
+  schemas::Reply retried = h_.Command(wire::kPickRandom, body, manager, now_ += kMinute, "pick-1");
+  ASSERT_EQ(first.status, Code::kOk) << first.message;
+  EXPECT_EQ(retried.body, first.body);
+  EXPECT_EQ(Queue().jobs.size(), 1u) << "the retry picked a second job";
+  const std::string other = Picked();
+  EXPECT_NE(other, schemas::Decode<wire::Job>(first.body)->task_id);
+}
+
 TEST_F(QualityHandlersTest, RandomPickIsSeededSoTheSameRunPicksTheSameJob) {
   auto run = [](uint64_t seed) {
     struct Seeded : QualityFixture {
