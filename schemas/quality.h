@@ -98,31 +98,30 @@ struct Job {
   bool operator==(const Job&) const = default;
   static constexpr auto Fields() {
     using T = Job;
-    return std::tuple{Field("task_id", &T::task_id),
-                      Field("client_id", &T::client_id),
-                      Field("worker_id", &T::worker_id).Doc("\"\" until assigned"),
-                      Field("service_type_id", &T::service_type_id),
-                      Field("description", &T::description).Optional(),
-                      Field("copied_from", &T::copied_from)
-                          .Optional()
-                          .Doc("the no-show task this job copies; \"\" for an original"),
-                      Field("price_minor", &T::price_minor).Optional().Doc("fixed at assignment"),
-                      Field("starts_at", &T::starts_at_ms),
-                      Field("ends_at", &T::ends_at_ms),
-                      Field("checked_in_at", &T::checked_in_at_ms).Doc("0 = never checked in"),
-                      Field("outcome", &T::outcome).Doc("absent until the task is finalized"),
-                      Field("reason", &T::reason).Doc("why it failed or was canceled"),
-                      Field("finished_at", &T::finished_at_ms).Doc("bus time of finalization"),
-                      Field("timeline", &T::timeline).Doc("oldest first"),
-                      Field("photos", &T::photos)
-                          .Optional()
-                          .Doc("check-in and report photos, shown by the tasks context"),
-                      Field("review_state", &T::review_state),
-                      Field("queued_at", &T::queued_at_ms)
-                          .Doc("when it entered the review queue (0 = never)"),
-                      Field("reviewer_id", &T::reviewer_id)
-                          .Doc("the manager who picked or reviewed it"),
-                      Field("reviewed_at", &T::reviewed_at_ms).Doc("0 until reviewed")};
+    return std::tuple{
+        Field("task_id", &T::task_id),
+        Field("client_id", &T::client_id),
+        Field("worker_id", &T::worker_id).Doc("\"\" until assigned"),
+        Field("service_type_id", &T::service_type_id),
+        Field("description", &T::description).Optional(),
+        Field("copied_from", &T::copied_from)
+            .Optional()
+            .Doc("the no-show task this job copies; \"\" for an original"),
+        Field("price_minor", &T::price_minor).Optional().Doc("fixed at assignment"),
+        Field("starts_at", &T::starts_at_ms),
+        Field("ends_at", &T::ends_at_ms),
+        Field("checked_in_at", &T::checked_in_at_ms).Doc("0 = never checked in"),
+        Field("outcome", &T::outcome).Doc("absent until the task is finalized"),
+        Field("reason", &T::reason).Doc("why it failed or was canceled"),
+        Field("finished_at", &T::finished_at_ms).Doc("bus time of finalization"),
+        Field("timeline", &T::timeline).Doc("oldest first"),
+        Field("photos", &T::photos)
+            .Optional()
+            .Doc("check-in and report photos, shown by the tasks context"),
+        Field("review_state", &T::review_state),
+        Field("queued_at", &T::queued_at_ms).Doc("when it entered the review queue (0 = never)"),
+        Field("reviewer_id", &T::reviewer_id).Doc("the manager who picked or reviewed it"),
+        Field("reviewed_at", &T::reviewed_at_ms).Doc("0 until reviewed")};
   }
 };
 
@@ -131,9 +130,9 @@ struct JobPage {
   std::optional<std::string> next_after;
   bool operator==(const JobPage&) const = default;
   static constexpr auto Fields() {
-    return std::tuple{Field("jobs", &JobPage::jobs).Doc("newest first"),
-                      Field("next_after", &JobPage::next_after)
-                          .Doc("pass as `after` for the next page")};
+    return std::tuple{
+        Field("jobs", &JobPage::jobs).Doc("newest first"),
+        Field("next_after", &JobPage::next_after).Doc("pass as `after` for the next page")};
   }
 };
 
@@ -151,15 +150,12 @@ struct Review {
   bool operator==(const Review&) const = default;
   static constexpr auto Fields() {
     using T = Review;
-    return std::tuple{Field("task_id", &T::task_id),
-                      Field("worker_id", &T::worker_id),
-                      Field("client_id", &T::client_id),
-                      Field("outcome", &T::outcome),
-                      Field("findings", &T::findings),
-                      Field("client_call_note", &T::client_call_note),
-                      Field("hypotheses", &T::hypotheses),
-                      Field("reviewer_id", &T::reviewer_id),
-                      Field("reviewed_at", &T::reviewed_at_ms)};
+    return std::tuple{
+        Field("task_id", &T::task_id),           Field("worker_id", &T::worker_id),
+        Field("client_id", &T::client_id),       Field("outcome", &T::outcome),
+        Field("findings", &T::findings),         Field("client_call_note", &T::client_call_note),
+        Field("hypotheses", &T::hypotheses),     Field("reviewer_id", &T::reviewer_id),
+        Field("reviewed_at", &T::reviewed_at_ms)};
   }
 };
 
@@ -168,9 +164,9 @@ struct ReviewPage {
   std::optional<std::string> next_after;
   bool operator==(const ReviewPage&) const = default;
   static constexpr auto Fields() {
-    return std::tuple{Field("reviews", &ReviewPage::reviews).Doc("newest first"),
-                      Field("next_after", &ReviewPage::next_after)
-                          .Doc("pass as `after` for the next page")};
+    return std::tuple{
+        Field("reviews", &ReviewPage::reviews).Doc("newest first"),
+        Field("next_after", &ReviewPage::next_after).Doc("pass as `after` for the next page")};
   }
 };
 
@@ -214,17 +210,16 @@ struct SubmitReview {
   bool operator==(const SubmitReview&) const = default;
   static constexpr auto Fields() {
     using T = SubmitReview;
-    return std::tuple{
-        Field("task_id", &T::task_id).NonEmpty(),
-        Field("findings", &T::findings).NonEmpty().MaxLength(kMaxFindings),
-        Field("client_call_note", &T::client_call_note)
-            .Optional()
-            .MaxLength(kMaxNote)
-            .Doc("a note of any call with the client"),
-        Field("hypotheses", &T::hypotheses)
-            .Optional()
-            .MaxLength(kMaxHypotheses)
-            .Doc("ideas for improving the business, each 1..500 bytes")};
+    return std::tuple{Field("task_id", &T::task_id).NonEmpty(),
+                      Field("findings", &T::findings).NonEmpty().MaxLength(kMaxFindings),
+                      Field("client_call_note", &T::client_call_note)
+                          .Optional()
+                          .MaxLength(kMaxNote)
+                          .Doc("a note of any call with the client"),
+                      Field("hypotheses", &T::hypotheses)
+                          .Optional()
+                          .MaxLength(kMaxHypotheses)
+                          .Doc("ideas for improving the business, each 1..500 bytes")};
   }
   static Status Validate(const SubmitReview& r);
 };
@@ -242,13 +237,12 @@ struct ListReviews {
   bool operator==(const ListReviews&) const = default;
   static constexpr auto Fields() {
     using T = ListReviews;
-    return std::tuple{
-        Field("worker_id", &T::worker_id).Optional().Doc("\"\" = every worker"),
-        Field("outcome", &T::outcome),
-        Field("from", &T::from_ms).Min(0).Doc("reviewed at or after"),
-        Field("to", &T::to_ms).Min(0).Doc("reviewed before (after from)"),
-        Field("limit", &T::limit).Optional().Min(1).Max(kMaxPage).Doc("default 50"),
-        Field("after", &T::after).Optional().Doc("the task id to page after")};
+    return std::tuple{Field("worker_id", &T::worker_id).Optional().Doc("\"\" = every worker"),
+                      Field("outcome", &T::outcome),
+                      Field("from", &T::from_ms).Min(0).Doc("reviewed at or after"),
+                      Field("to", &T::to_ms).Min(0).Doc("reviewed before (after from)"),
+                      Field("limit", &T::limit).Optional().Min(1).Max(kMaxPage).Doc("default 50"),
+                      Field("after", &T::after).Optional().Doc("the task id to page after")};
   }
   static Status Validate(const ListReviews& r);
 };

@@ -7,9 +7,9 @@
 // tests/scenarios/quality_review.json.
 #include <gtest/gtest.h>
 
-#include <csignal>
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <functional>
 #include <map>
 #include <memory>
@@ -80,14 +80,14 @@ class QualityHttpTest : public ::testing::Test {
   }
 
   void IssueKit(const std::string& task_id) {
-    Response board = Until(
-        [&] { return http_->Send("GET", "/v1/supply-orders", tokens_["supplies"]); },
-        [&](const Response& r) {
-          if (r.status != 200) return false;
-          for (const auto& o : r.body["orders"])
-            if (o["task_id"] == task_id) return true;
-          return false;
-        });
+    Response board =
+        Until([&] { return http_->Send("GET", "/v1/supply-orders", tokens_["supplies"]); },
+              [&](const Response& r) {
+                if (r.status != 200) return false;
+                for (const auto& o : r.body["orders"])
+                  if (o["task_id"] == task_id) return true;
+                return false;
+              });
     std::string supply_id;
     for (const auto& o : board.body["orders"])
       if (o["task_id"] == task_id) supply_id = o["id"];
@@ -124,10 +124,10 @@ class QualityHttpTest : public ::testing::Test {
 
   // The queue's task ids once it holds `want` jobs (bounded wait); what it held last otherwise.
   std::set<std::string> QueueOnce(size_t want) {
-    Response r = Until(
-        [&] { return http_->Send("GET", "/v1/reviews/queue?limit=100", tokens_["manager"]); },
-        [&](const Response& r) { return r.status == 200 && r.body["jobs"].size() >= want; },
-        milliseconds(30000));
+    Response r =
+        Until([&] { return http_->Send("GET", "/v1/reviews/queue?limit=100", tokens_["manager"]); },
+              [&](const Response& r) { return r.status == 200 && r.body["jobs"].size() >= want; },
+              milliseconds(30000));
     std::set<std::string> ids;
     for (const auto& j : r.body["jobs"]) ids.insert(j.value("task_id", ""));
     return ids;
@@ -258,8 +258,9 @@ TEST_F(QualityHttpTest, OtherRolesAreRefusedOnEveryReviewRouteAndNothingSubscrib
                                      {"GET", "/v1/reviews", nullptr}};
   for (const std::string role : {"client", "worker", "supplies"}) {
     for (const Route& route : routes) {
-      auto r = route.body.is_null() ? http_->Send(route.method, route.path, tokens_[role])
-                                    : http_->Send(route.method, route.path, tokens_[role], route.body);
+      auto r = route.body.is_null()
+                   ? http_->Send(route.method, route.path, tokens_[role])
+                   : http_->Send(route.method, route.path, tokens_[role], route.body);
       EXPECT_EQ(r.status, 403) << role << " " << route.method << " " << route.path << ": "
                                << Describe(r);
     }
@@ -292,8 +293,10 @@ TEST_F(QualityHttpTest, OtherRolesAreRefusedOnEveryReviewRouteAndNothingSubscrib
     // Quality subscribes last among the contexts LocalSystem started (it is started last); a
     // subscriber reading tasks.task_finalized and supplies.kit_issued is it.
     for (const auto& s : stats.subscribers) {
-      if (std::find(s.prefixes.begin(), s.prefixes.end(), "supplies.kit_issued") != s.prefixes.end() &&
-          std::find(s.prefixes.begin(), s.prefixes.end(), "tasks.task_finalized") != s.prefixes.end() &&
+      if (std::find(s.prefixes.begin(), s.prefixes.end(), "supplies.kit_issued") !=
+              s.prefixes.end() &&
+          std::find(s.prefixes.begin(), s.prefixes.end(), "tasks.task_finalized") !=
+              s.prefixes.end() &&
           std::find(s.prefixes.begin(), s.prefixes.end(), "tasks.copy_offered") != s.prefixes.end())
         quality_subscribed = true;
     }

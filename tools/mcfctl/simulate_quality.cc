@@ -9,16 +9,16 @@ namespace {
 
 constexpr int kMaxQueuePages = 50;  // 100 a page: more than a simulated day finishes
 
-constexpr std::array kCompletedFindings = {
-    "clean work; the report photo is signed", "done on time; the client left no remarks",
-    "done, but the check-in photo is blurry"};
+constexpr std::array kCompletedFindings = {"clean work; the report photo is signed",
+                                           "done on time; the client left no remarks",
+                                           "done, but the check-in photo is blurry"};
 constexpr std::array kCallNotes = {"called the client: happy with the job",
                                    "called the client: would like the same worker again",
                                    "called the client: no answer"};
 constexpr std::array kHypotheses = {
     "ask clients about glued jars when they order", "send a reminder an hour before the job",
-    "pack a spare laser pointer in every kit", "offer the copy for the same hour next day",
-    "match workers who like boxes to box jobs", "a shorter check-in window on Mondays"};
+    "pack a spare laser pointer in every kit",      "offer the copy for the same hour next day",
+    "match workers who like boxes to box jobs",     "a shorter check-in window on Mondays"};
 
 template <typename Array>
 std::string Pick(std::mt19937_64& rng, const Array& items) {
@@ -65,8 +65,8 @@ Status QualityReviewer::SetUp(const std::string& admin_token) {
     return Status::Ok();
   }
   if (probe.status != 200)
-    return Status::Unavailable("GET /v1/reviews/queue: HTTP " + std::to_string(probe.status) +
-                               " " + Dump(probe.body));
+    return Status::Unavailable("GET /v1/reviews/queue: HTTP " + std::to_string(probe.status) + " " +
+                               Dump(probe.body));
   manager_ = token;
   return Status::Ok();
 }
@@ -88,8 +88,9 @@ int QualityReviewer::EndOfDay(const std::string& when, Json& line) {
   std::vector<Json> queue;
   std::string after;
   for (int page = 0; page < kMaxQueuePages; ++page) {
-    HttpResponse r = http_("GET", "/v1/reviews/queue?limit=100" + (after.empty() ? "" : "&after=" + after),
-                           manager_, nullptr);
+    HttpResponse r =
+        http_("GET", "/v1/reviews/queue?limit=100" + (after.empty() ? "" : "&after=" + after),
+              manager_, nullptr);
     if (r.status != 200) {
       ++errors;
       std::cerr << "mcfctl simulate: " << when << " review queue: HTTP " << r.status << "\n";

@@ -171,9 +171,9 @@ Result<wire::Review> QualityHandlers::SubmitReview(HandlerContext& ctx,
   if (job->review_state == wire::ReviewState::kNone)
     return Status::Conflict("body.task_id: job \"" + request.task_id +
                             "\" is not in the review queue (pick it first)");
-  const wire::Review review{job->task_id,          job->worker_id,       job->client_id,
-                           *job->outcome,          request.findings,     request.client_call_note,
-                           request.hypotheses,     PrincipalId(ctx),     ctx.now_ms()};
+  const wire::Review review{job->task_id,       job->worker_id,   job->client_id,
+                            *job->outcome,      request.findings, request.client_call_note,
+                            request.hypotheses, PrincipalId(ctx), ctx.now_ms()};
   RETURN_IF_ERROR(store_.Dequeue(ctx.txn(), *job));
   job->review_state = wire::ReviewState::kReviewed;
   job->reviewer_id = review.reviewer_id;

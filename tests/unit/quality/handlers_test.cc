@@ -50,11 +50,11 @@ TEST_F(QualityHandlersTest, ReadModelHoldsTaskWorkerClientTimelinePhotosAndOutco
   ASSERT_TRUE(job.outcome.has_value());
   EXPECT_EQ(*job.outcome, tasks::Outcome::kCompleted);
   EXPECT_EQ(job.finished_at_ms, finished);
-  EXPECT_EQ(Events(job),
-            (std::vector<std::string>{"tasks.task_requested", "tasks.task_assigned",
-                                      "supplies.kit_issued", "tasks.checked_in",
-                                      "tasks.task_finalized"}));
-  EXPECT_EQ(job.photos, (std::vector<wire::PhotoRef>{{"check_in", checked_in}, {"report", finished}}));
+  EXPECT_EQ(Events(job), (std::vector<std::string>{"tasks.task_requested", "tasks.task_assigned",
+                                                   "supplies.kit_issued", "tasks.checked_in",
+                                                   "tasks.task_finalized"}));
+  EXPECT_EQ(job.photos,
+            (std::vector<wire::PhotoRef>{{"check_in", checked_in}, {"report", finished}}));
   EXPECT_EQ(job.review_state, wire::ReviewState::kNone);
   EXPECT_TRUE(Queue().jobs.empty()) << "a completed job waits to be picked, not in the queue";
 }
@@ -163,8 +163,8 @@ TEST_F(QualityHandlersTest, ReviewFormIsStoredOnceAndLeavesTheQueue) {
   form.client_call_note = "called Murka: she glued it";
   form.hypotheses = {"ask clients to unglue jars", "photo of the shelf first"};
   const schemas::Principal manager{"manager", "manager-1"};
-  schemas::Reply first = h_.Command(wire::kSubmitReview, schemas::Encode(form), manager,
-                                    now_ += kMinute, "form-1");
+  schemas::Reply first =
+      h_.Command(wire::kSubmitReview, schemas::Encode(form), manager, now_ += kMinute, "form-1");
   ASSERT_EQ(first.status, Code::kOk) << first.message;
   auto review = schemas::Decode<wire::Review>(first.body);
   ASSERT_TRUE(review.ok());
@@ -181,8 +181,8 @@ TEST_F(QualityHandlersTest, ReviewFormIsStoredOnceAndLeavesTheQueue) {
   EXPECT_EQ(Job("t1").review_state, wire::ReviewState::kReviewed);
 
   // The same command id again (a retried request): the recorded reply.
-  schemas::Reply retried = h_.Command(wire::kSubmitReview, schemas::Encode(form), manager,
-                                      now_ += kMinute, "form-1");
+  schemas::Reply retried =
+      h_.Command(wire::kSubmitReview, schemas::Encode(form), manager, now_ += kMinute, "form-1");
   EXPECT_EQ(retried.status, Code::kOk) << retried.message;
   EXPECT_EQ(retried.body, first.body);
   // A new submission: conflict, naming why.
@@ -273,8 +273,7 @@ TEST_F(QualityHandlersTest, StateSurvivesARestart) {
   EXPECT_EQ(Queue().jobs.size(), 2u);
   const std::string other = Picked();
   EXPECT_NE(other, picked);
-  EXPECT_EQ(Call(wire::kPickRandom, schemas::Encode(wire::PickRandom{})).status,
-            Code::kNotFound);
+  EXPECT_EQ(Call(wire::kPickRandom, schemas::Encode(wire::PickRandom{})).status, Code::kNotFound);
 }
 
 }  // namespace
