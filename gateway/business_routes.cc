@@ -609,6 +609,107 @@ ProblemOr<BusCommand> DryRunScreeningRules(const RouteInput& in) {
   return c;
 }
 
+// --- quality --------------------------------------------------------------------------------
+
+// The review form's limits (schemas/quality.h), in bytes, checked here before the bus.
+constexpr size_t kMaxFindingsBytes = 4000;
+constexpr size_t kMaxClientCallNoteBytes = 2000;
+constexpr size_t kMaxHypotheses = 20;
+constexpr size_t kMaxHypothesisBytes = 500;
+
+// An RFC 3339 date-time query parameter as bus ms (400 naming query.<name> otherwise).
+std::optional<int64_t> QueryDateTime(const HttpRequest& request, const std::string& name,
+                                     std::optional<Problem>* problem) {
+  auto it = request.query.find(name);
+  if (it == request.query.end()) return std::nullopt;
+  if (it->second.size() > 40) {
+    *problem = BadRequest("query." + name, "not an RFC 3339 date-time");
+    return std::nullopt;
+  }
+  auto ms = schemas::clock::ParseRfc3339(it->second);
+  if (!ms.ok()) {
+    *problem = BadRequest("query." + name, ms.status().message());
+    return std::nullopt;
+  }
+  if (*ms < kMinDateTimeMs || *ms > kMaxDateTimeMs) {
+    *problem = BadRequest("query." + name, "out of range: date-times from " +
+                                               schemas::clock::Iso8601(kMinDateTimeMs) + " to " +
+                                               schemas::clock::Iso8601(kMaxDateTimeMs));
+    return std::nullopt;
+  }
+  return *ms;
+}
+
+ProblemOr<BusCommand> ReviewQueue(const RouteInput& in) {
+  if (auto p = Roles(in.principal, {"manager", kAdmin})) return *p;
+  QueryReader q(in.request);
+  auto limit = q.Limit();
+  auto after = q.Id("after");
+  if (q.problem()) return *q.problem();
+  BusCommand c = Command("quality.list_queue");
+  c.field_names = {{"body.after", "query.after"}, {"body.limit", "query.limit"}};
+  if (limit) c.body["limit"] = *limit;
+  if (after) c.body["after"] = *after;
+  return c;
+}
+
+ProblemOr<BusCommand> RandomReview(const RouteInput& in) {
+  if (auto p = Roles(in.principal, {"manager", kAdmin})) return *p;
+  return Command("quality.pick_random");
+}
+
+ProblemOr<BusCommand> SubmitReview(const RouteInput& in) {
+  if (auto p = Roles(in.principal, {"manager", kAdmin})) return *p;
+  std::string task_id;
+  if (auto p = PathParam(in.request, "task_id", &task_id)) return *p;
+  JsonReader r(BodyOf(in.request));
+  const std::string findings = r.String("findings", kMaxFindingsBytes, 1, TextLines::kMulti);
+  auto note = r.OptString("client_call_note", kMaxClientCallNoteBytes, 0, TextLines::kMulti);
+  std::vector<std::string> hypotheses;
+  if (!r.problem() && BodyOf(in.request).contains("hypotheses"))
+    hypotheses = r.TextList("hypotheses", kMaxHypotheses, 1, kMaxHypothesisBytes);
+  if (r.problem()) return *r.problem();
+  for (size_t i = 0; i < hypotheses.size(); ++i) {
+    if (hypotheses[i].size() > kMaxHypothesisBytes)
+      return BadRequest("body.hypotheses[" + std::to_string(i) + "]",
+                        "longer than " + std::to_string(kMaxHypothesisBytes) + " bytes");
+  }
+  BusCommand c = Command("quality.submit_review", true);
+  c.field_names = {{"body.task_id", "path.task_id"}};
+  c.body["task_id"] = task_id;
+  c.body["findings"] = findings;
+  if (note) c.body["client_call_note"] = *note;
+  c.body["hypotheses"] = hypotheses;
+  return c;
+}
+
+ProblemOr<BusCommand> ListReviews(const RouteInput& in) {
+  if (auto p = Roles(in.principal, {"manager", kAdmin})) return *p;
+  QueryReader q(in.request);
+  auto worker = q.Id("worker");
+  auto outcome = q.OneOf("outcome", {"completed", "failed", "canceled"});
+  auto limit = q.Limit();
+  auto after = q.Id("after");
+  if (q.problem()) return *q.problem();
+  std::optional<Problem> problem;
+  auto from = QueryDateTime(in.request, "from", &problem);
+  if (problem) return *problem;
+  auto to = QueryDateTime(in.request, "to", &problem);
+  if (problem) return *problem;
+  if (from && to && *to <= *from) return BadRequest("query.to", "must be after from");
+  BusCommand c = Command("quality.list_reviews");
+  c.field_names = {{"body.after", "query.after"}, {"body.limit", "query.limit"},
+                   {"body.to", "query.to"},       {"body.from", "query.from"},
+                   {"body.worker_id", "query.worker"}};
+  if (worker) c.body["worker_id"] = *worker;
+  if (outcome) c.body["outcome"] = *outcome;
+  if (from) c.body["from"] = *from;
+  if (to) c.body["to"] = *to;
+  if (limit) c.body["limit"] = *limit;
+  if (after) c.body["after"] = *after;
+  return c;
+}
+
 std::string Hex64(uint64_t v) {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
@@ -648,6 +749,10 @@ const std::vector<BusinessRoute>& BusinessRoutes() {
       {kPublishScreeningRules, false, false, PublishScreeningRules},
       {kActivateScreeningRules, false, false, ActivateScreeningRules},
       {kDryRunScreeningRules, false, false, DryRunScreeningRules},
+      {kReviewQueue, false, false, ReviewQueue},
+      {kRandomReview, false, false, RandomReview},
+      {kSubmitReview, false, false, SubmitReview},
+      {kListReviews, false, false, ListReviews},
   };
   return kBusiness;
 }

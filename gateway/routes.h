@@ -54,7 +54,14 @@ inline constexpr RouteSpec kPublishScreeningRules{"PUT", "/v1/screening-rules"};
 inline constexpr RouteSpec kActivateScreeningRules{"POST", "/v1/screening-rules/{version}/activate"};
 inline constexpr RouteSpec kDryRunScreeningRules{"POST", "/v1/screening-rules/dry-run"};
 
-inline constexpr std::array<RouteSpec, 33> kRoutes = {
+// Quality (docs/decisions/023). kRandomReview comes before kSubmitReview: "random" would also
+// match {task_id}, and the first match wins (MatchRoute, and httplib's registration order).
+inline constexpr RouteSpec kReviewQueue{"GET", "/v1/reviews/queue"};
+inline constexpr RouteSpec kRandomReview{"POST", "/v1/reviews/random"};
+inline constexpr RouteSpec kSubmitReview{"POST", "/v1/reviews/{task_id}"};
+inline constexpr RouteSpec kListReviews{"GET", "/v1/reviews"};
+
+inline constexpr std::array<RouteSpec, 37> kRoutes = {
     kHealthz,           kMetrics,           kOpenApi,           kMe,
     kSession,           kStaff,             kWorkers,           kListServiceTypes,
     kCreateServiceType, kUpdateServiceType, kCreateOrder,       kListOrders,
@@ -62,7 +69,8 @@ inline constexpr std::array<RouteSpec, 33> kRoutes = {
     kComplete,          kFail,              kListSupplyOrders,  kGetSupplyOrder,    kIssueSupplyOrder,
     kSubmitApplication, kApplicationStatus, kListApplications,  kGetApplication,
     kAssignTests,       kRecordResult,      kProposeDecision,   kDecide,
-    kGetScreeningRules, kPublishScreeningRules, kActivateScreeningRules, kDryRunScreeningRules};
+    kGetScreeningRules, kPublishScreeningRules, kActivateScreeningRules, kDryRunScreeningRules,
+    kReviewQueue,       kRandomReview,      kSubmitReview,      kListReviews};
 
 // The metrics label for requests that matched no route.
 inline constexpr std::string_view kUnmatchedRoute = "unmatched";

@@ -10,6 +10,7 @@
 #include "schemas/hiring.h"
 #include "schemas/matching.h"
 #include "schemas/portal.h"
+#include "schemas/quality.h"
 #include "schemas/supplies.h"
 #include "schemas/tasks.h"
 #include "schemas/test_family.h"
@@ -17,7 +18,8 @@
 namespace mcf::schemas {
 
 using DeclaredMessages = decltype(std::tuple_cat(
-    bus::Messages{}, clock::Messages{}, contractor::Messages{}, hiring::Messages{}, matching::Messages{},
-    portal::Messages{}, supplies::Messages{}, tasks::Messages{}, test_family::Messages{}));
+    bus::Messages{}, clock::Messages{}, contractor::Messages{}, hiring::Messages{},
+    matching::Messages{}, portal::Messages{}, quality::Messages{}, supplies::Messages{},
+    tasks::Messages{}, test_family::Messages{}));
 
 }  // namespace mcf::schemas

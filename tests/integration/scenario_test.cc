@@ -29,6 +29,7 @@
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 #include "tools/mcfctl/scenario_io.h"
+#include "tools/mcfctl/simulate_quality.h"
 
 namespace mcf::testing {
 namespace {
@@ -185,7 +186,7 @@ class SimulateTest : public ::testing::Test {
     process::SystemOptions options;
     options.bin_dir = BinDir();
     options.data_dir = dir_.Sub(name);
-    options.contexts = {"portal", "tasks", "matching", "hiring", "supplies"};
+    options.contexts = {"portal", "tasks", "matching", "hiring", "supplies", "quality"};
     options.outside = {{"contractor", "mcf-contractor-sim", {}}};
     options.gateway = true;
     if (sim) options.broker_flags = {"--clock", "sim", "--start", "2026-01-05T08:00:00Z"};
@@ -268,6 +269,18 @@ TEST_F(SimulateTest, OneDayPrintsTheDayAndTotalsAndTheSameSeedGivesTheSameTotals
   EXPECT_EQ(rules.body.value("version", 0), 2) << rules.body.dump();
   EXPECT_EQ(rules.body.value("active", false), true) << rules.body.dump();
   EXPECT_EQ(rules.body["rules"].value("absolute_score", 0), 140) << rules.body.dump();
+  // Quality (simulate_quality.h): at midnight every failed and no-show job is reviewed from the
+  // queue, then up to two completed ones picked at random.
+  EXPECT_EQ(total["reviewed"], total["failed"].get<int>() + total["no_shows"].get<int>())
+      << total.dump();
+  EXPECT_EQ(total["picked_reviewed"],
+            std::min(mcfctl::kRandomReviewsPerDay, total["completed"].get<int>()))
+      << total.dump();
+  mcfctl::HttpResponse reviews = AdminGet(system, "/v1/reviews?limit=100");
+  EXPECT_EQ(reviews.body["reviews"].size(),
+            total["reviewed"].get<size_t>() + total["picked_reviewed"].get<size_t>())
+      << reviews.body.dump();
+  EXPECT_EQ(AdminGet(system, "/v1/reviews/queue").body["jobs"].size(), 0u);
 
   systems_.front()->Stop();
   const std::string second = StartSystem("second");

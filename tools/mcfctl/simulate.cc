@@ -18,6 +18,7 @@
 #include "tools/mcfctl/json.h"
 #include "tools/mcfctl/scenario_io.h"
 #include "tools/mcfctl/simulate_hiring.h"
+#include "tools/mcfctl/simulate_quality.h"
 
 namespace mcf::mcfctl {
 
@@ -213,6 +214,7 @@ class Simulation {
       if (r.status != 201) return Unexpected("sign in " + employee, r);
       clients_.push_back({r.body.value("client_id", ""), r.body.value("token", "")});
     }
+    RETURN_IF_ERROR(quality_.SetUp(admin_));
     if (options_.applications_per_day > 0) {
       HttpResponse m = Http("POST", "/v1/staff", admin_,
                             {{"role", "manager"}, {"name", "Simulated hiring manager"}});
@@ -285,6 +287,7 @@ class Simulation {
     total["from"] = schemas::clock::Iso8601(day0_ms_);
     total["to"] = schemas::clock::Iso8601(now_ms_);
     totals_.Fill(total);
+    quality_.FillTotal(total);
     std::cout << Dump(total) << std::endl;
     return totals_;
   }
@@ -467,8 +470,9 @@ class Simulation {
   }
 
   void EndOfDay(int day) {
-    const Counts& c = days_[day];
     Json line;
+    days_[day].errors += quality_.EndOfDay(schemas::clock::Iso8601(now_ms_), line);
+    const Counts& c = days_[day];
     line["day"] = day + 1;
     line["date"] = schemas::clock::DateOf(day0_ms_ + day * kDayMs);
     c.Fill(line);
@@ -676,6 +680,10 @@ class Simulation {
   uint64_t next_seq_ = 0;
   std::vector<Counts> days_;
   Counts totals_;
+  QualityReviewer quality_{options_.seed, [this](const std::string& m, const std::string& p,
+                                                 const std::string& t, const Json& b) {
+                             return Http(m, p, t, b);
+                           }};
 };
 
 }  // namespace

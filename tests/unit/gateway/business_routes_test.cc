@@ -73,6 +73,10 @@ TEST(BusinessRoutesTest, RoleChecksFollowTheContractAndAdminPassesStaffChecks) {
       {kPublishScreeningRules, {"manager", "admin"}},
       {kActivateScreeningRules, {"manager", "admin"}},
       {kDryRunScreeningRules, {"manager", "admin"}},
+      {kReviewQueue, {"manager", "admin"}},
+      {kRandomReview, {"manager", "admin"}},
+      {kSubmitReview, {"manager", "admin"}},
+      {kListReviews, {"manager", "admin"}},
   };
   // + the public routes: POST /v1/session, POST /v1/applications, GET .../status.
   EXPECT_EQ(kAllowed.size() + 3, BusinessRoutes().size());
@@ -551,6 +555,96 @@ TEST(BusinessRoutesTest, RulesAndDecisionsCheckTheirShapeBeforeTheBus) {
   ASSERT_TRUE(decide.ok());
   EXPECT_EQ(decide.value().body, (Json{{"application_id", "app-1"}}));
   EXPECT_EQ(FindBusinessRoute(kDecide)->worker_grant, WorkerGrant::kAddedToReply);
+}
+
+TEST(BusinessRoutesTest, RandomReviewIsNotTakenForATaskId) {
+  const RouteSpec* random = MatchRoute("POST", "/v1/reviews/random");
+  ASSERT_NE(random, nullptr);
+  EXPECT_EQ(*random, kRandomReview);
+  const RouteSpec* review = MatchRoute("POST", "/v1/reviews/order-1");
+  ASSERT_NE(review, nullptr);
+  EXPECT_EQ(*review, kSubmitReview);
+  EXPECT_EQ(*MatchRoute("GET", "/v1/reviews/queue"), kReviewQueue);
+}
+
+TEST(BusinessRoutesTest, ReviewFormTakesTheTaskFromThePathAndChecksEachField) {
+  Principal manager{"manager", "m-1"};
+  auto ok = Build(kSubmitReview, manager,
+                  WithBody({{"findings", "glued jar\nsecond line"},
+                            {"client_call_note", "called"},
+                            {"hypotheses", {"unglue first"}},
+                            {"task_id", "forged"}},
+                           {{"task_id", "order-1"}}));
+  ASSERT_TRUE(ok.ok()) << ok.problem().detail;
+  EXPECT_EQ(ok.value().type, "quality.submit_review");
+  EXPECT_TRUE(ok.value().created);
+  EXPECT_EQ(ok.value().body, (Json{{"task_id", "order-1"},
+                                   {"findings", "glued jar\nsecond line"},
+                                   {"client_call_note", "called"},
+                                   {"hypotheses", {"unglue first"}}}));
+  auto minimal = Build(kSubmitReview, manager, WithBody({{"findings", "x"}}, {{"task_id", "t"}}));
+  ASSERT_TRUE(minimal.ok());
+  EXPECT_EQ(minimal.value().body["hypotheses"], Json::array());
+  EXPECT_FALSE(minimal.value().body.contains("client_call_note"));
+
+  auto field = [&](Json body) {
+    return ProblemOf(Build(kSubmitReview, manager, WithBody(std::move(body), {{"task_id", "t"}})))
+        .field;
+  };
+  EXPECT_EQ(field(Json::object()), "body.findings");
+  EXPECT_EQ(field({{"findings", ""}}), "body.findings");
+  EXPECT_EQ(field({{"findings", std::string(4001, 'f')}}), "body.findings");
+  EXPECT_EQ(field({{"findings", nullptr}}), "body.findings");
+  EXPECT_EQ(field({{"findings", "x"}, {"client_call_note", std::string(2001, 'n')}}),
+            "body.client_call_note");
+  EXPECT_EQ(field({{"findings", "x"}, {"hypotheses", "one"}}), "body.hypotheses");
+  EXPECT_EQ(field({{"findings", "x"}, {"hypotheses", {"ok", ""}}}), "body.hypotheses[1]");
+  EXPECT_EQ(field({{"findings", "x"}, {"hypotheses", {std::string(200, 'x') + "\xD0\x96" +
+                                                      std::string(299, 'x')}}}),
+            "body.hypotheses[0]");  // 500 characters, 501 bytes
+  EXPECT_EQ(field({{"findings", "x"}, {"hypotheses", Json(std::vector<std::string>(21, "h"))}}),
+            "body.hypotheses");
+  EXPECT_EQ(ProblemOf(Build(kSubmitReview, manager, WithBody({{"findings", "x"}}))).field,
+            "path.task_id");
+}
+
+TEST(BusinessRoutesTest, ReviewSearchMapsTheQueryToTheBus) {
+  Principal manager{"manager", "m-1"};
+  auto ok = Build(kListReviews, manager,
+                  WithBody(Json::object(), {},
+                           {{"worker", "w-1"},
+                            {"outcome", "failed"},
+                            {"from", "2026-01-05T00:00:00Z"},
+                            {"to", "2026-01-06T00:00:00Z"},
+                            {"limit", "10"},
+                            {"after", "t-9"}}));
+  ASSERT_TRUE(ok.ok()) << ok.problem().detail;
+  EXPECT_EQ(ok.value().type, "quality.list_reviews");
+  EXPECT_EQ(ok.value().body, (Json{{"worker_id", "w-1"},
+                                   {"outcome", "failed"},
+                                   {"from", 1'767'571'200'000},
+                                   {"to", 1'767'657'600'000},
+                                   {"limit", 10},
+                                   {"after", "t-9"}}));
+  auto field = [&](std::map<std::string, std::string> query) {
+    return ProblemOf(Build(kListReviews, manager, WithBody(Json::object(), {}, std::move(query))))
+        .field;
+  };
+  EXPECT_EQ(field({{"outcome", "lost"}}), "query.outcome");
+  EXPECT_EQ(field({{"from", "2026-02-30T00:00:00Z"}}), "query.from");
+  EXPECT_EQ(field({{"to", "yesterday"}}), "query.to");
+  EXPECT_EQ(field({{"from", "2026-01-06T00:00:00Z"}, {"to", "2026-01-05T00:00:00Z"}}), "query.to");
+  EXPECT_EQ(field({{"limit", "0"}}), "query.limit");
+  EXPECT_EQ(field({{"worker", std::string(129, 'w')}}), "query.worker");
+
+  auto queue = Build(kReviewQueue, manager, WithBody(Json::object(), {}, {{"limit", "5"}}));
+  ASSERT_TRUE(queue.ok());
+  EXPECT_EQ(queue.value().type, "quality.list_queue");
+  EXPECT_EQ(queue.value().body, (Json{{"limit", 5}}));
+  auto random = Build(kRandomReview, manager, HttpRequest{});
+  ASSERT_TRUE(random.ok());
+  EXPECT_EQ(random.value().type, "quality.pick_random");
+  EXPECT_EQ(random.value().body, Json::object());
 }
 
 }  // namespace
