@@ -186,6 +186,8 @@ process::SystemOptions FullSystem(const std::string& data_dir,
   options.bin_dir = BinDir();
   options.data_dir = data_dir;
   options.contexts = {"portal", "tasks", "matching", "hiring", "supplies"};
+  // The kits' fortune cookies come at once: these tests are about the edge, not the cookie.
+  options.outside = {{"contractor", "mcf-contractor-sim", {"--delay", "0s"}}};
   options.gateway = true;
   // Heartbeats every 100 ms keep start-up quick, but a peer is dropped only after 3 s of silence
   // (not 3 x 100 ms: a loaded 2-core machine can stall a process that long, and a dropped portal

@@ -80,12 +80,13 @@ class QualityHttpTest : public ::testing::Test {
   }
 
   void IssueKit(const std::string& task_id) {
+    // Once its fortune cookie came (at once: the harness's contractor has no delay).
     Response board =
-        Until([&] { return http_->Send("GET", "/v1/supply-orders", tokens_["supplies"]); },
+        Until([&] { return http_->Send("GET", "/v1/supply-orders?task_id=" + task_id, tokens_["supplies"]); },
               [&](const Response& r) {
                 if (r.status != 200) return false;
                 for (const auto& o : r.body["orders"])
-                  if (o["task_id"] == task_id) return true;
+                  if (o["task_id"] == task_id && o.value("complete", false)) return true;
                 return false;
               });
     std::string supply_id;
