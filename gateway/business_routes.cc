@@ -408,6 +408,7 @@ ProblemOr<BusCommand> ListSupplyOrders(const RouteInput& in) {
   auto task_id = q.Id("task_id");
   if (q.problem()) return *q.problem();
   BusCommand c = Command("supplies.list");
+  c.field_names = {{"body.before", "query.before"}};  // the context checks the cursor's form
   if (status) c.body["status"] = *status;
   if (needs_attention) c.body["needs_attention"] = *needs_attention;
   if (limit) c.body["limit"] = *limit;
