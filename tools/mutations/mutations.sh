@@ -189,11 +189,29 @@ mutation kit-gate workers/tasks/task_state.cc \
   $'        if (!kit_issued) return Status::Conflict(std::string(kKitNotIssued));' \
   $'        if (false && !kit_issued) return Status::Conflict(std::string(kKitNotIssued));'
 
-mutation kit-issued-twice workers/supplies/kit.cc \
-  '^SuppliesKitTest\. ^SuppliesHandlersTest\.' \
+mutation kit-issued-twice workers/supplies/supply_order.cc \
+  '^SupplyOrderTest\. ^SuppliesHandlersTest\.' \
   'a supply order is issued (and kit_issued published) a second time' \
-  $'  if (order.status == wire::kStatusIssued)' \
-  $'  if (false && order.status == wire::kStatusIssued)'
+  $'  if (order.status == wire::SupplyStatus::kIssued)\n' \
+  $'  if (false && order.status == wire::SupplyStatus::kIssued)\n'
+
+mutation kit-issued-without-cookie workers/supplies/supply_order.cc \
+  '^SupplyOrderTest\. ^SuppliesHandlersTest\.' \
+  'a kit still waiting for its fortune cookie is issued' \
+  $'  if (!order.complete) {' \
+  $'  if (false && !order.complete) {'
+
+mutation contractor-orders-a-known-key-again adapters/contractor/simulated_contractor.cc \
+  '^SimulatedContractorTest\. ^ContractorAdapterTest\.' \
+  'a repeated call with a known idempotency key orders a second cookie' \
+  $'  if (known) {\n    ASSIGN_OR_RETURN(ContractorOrder order, schemas::Decode<ContractorOrder>(*known));\n    RETURN_IF_ERROR(Bump(txn, "repeated_calls"));' \
+  $'  if (false && known) {\n    ASSIGN_OR_RETURN(ContractorOrder order, schemas::Decode<ContractorOrder>(*known));\n    RETURN_IF_ERROR(Bump(txn, "repeated_calls"));'
+
+mutation cookie-announced-twice adapters/contractor/adapter.cc \
+  '^ContractorAdapterTest\.' \
+  'a ready cookie is announced (contractor.cookie_delivered) on every tick, not once' \
+  $'  if (!moved) return Status::Ok();\n  RETURN_IF_ERROR(ctx.txn().Put(state_, kCursor,' \
+  $'  if (!moved || true) return Status::Ok();\n  RETURN_IF_ERROR(ctx.txn().Put(state_, kCursor,'
 
 mutation finalized-twice workers/tasks/handlers.cc \
   '^TasksHandlersTest\. ^TasksFlowTest\.' \

@@ -148,7 +148,8 @@ std::optional<wire::CookieRequestCanceled> Cancel(wire::SupplyOrder& order, int6
 
 Status Issue(wire::SupplyOrder& order, int64_t now_ms) {
   const std::string named = "supply order \"" + order.id + "\"";
-  if (order.status == wire::SupplyStatus::kIssued) return Status::Conflict(named + " is already issued");
+  if (order.status == wire::SupplyStatus::kIssued)
+    return Status::Conflict(named + " is already issued");
   if (order.status == wire::SupplyStatus::kCanceled)
     return Status::Conflict(named + " is canceled: its task ended without it");
   if (!order.complete) {
