@@ -19,6 +19,12 @@ constexpr std::string_view kCursor = "cursor";
 constexpr std::string_view kDeliveries = "deliveries";
 constexpr size_t kAnnouncePage = 256;
 
+// How many cookies the adapter has announced delivered (its own store).
+Result<int64_t> Deliveries(const store::Txn& txn, store::Db state) {
+  ASSIGN_OR_RETURN(const std::optional<std::string_view> count, txn.Get(state, kDeliveries));
+  return count ? FromBe64(*count) : 0;
+}
+
 }  // namespace
 
 Status ContractorAdapter::OnCookieRequested(HandlerContext& ctx,
@@ -65,8 +71,7 @@ Status ContractorAdapter::AnnounceReady(HandlerContext& ctx, int64_t now_ms) {
     cursor.ready_at_ms = FromBe64(stored->substr(0, 8));
     cursor.seq = static_cast<uint64_t>(FromBe64(stored->substr(8)));
   }
-  ASSIGN_OR_RETURN(const std::optional<std::string_view> count, ctx.txn().Get(state_, kDeliveries));
-  int64_t deliveries = count ? FromBe64(*count) : 0;
+  ASSIGN_OR_RETURN(int64_t deliveries, Deliveries(ctx.txn(), state_));
   bool moved = false;
   for (;;) {
     ASSIGN_OR_RETURN(const std::vector<ContractorOrder> ready,
@@ -91,8 +96,7 @@ Status ContractorAdapter::AnnounceReady(HandlerContext& ctx, int64_t now_ms) {
 
 Result<wire::SimStats> ContractorAdapter::Stats(HandlerContext& ctx, const wire::Stats&) {
   ASSIGN_OR_RETURN(wire::SimStats stats, contractor_->Stats());
-  ASSIGN_OR_RETURN(const std::optional<std::string_view> count, ctx.txn().Get(state_, kDeliveries));
-  stats.deliveries = count ? FromBe64(*count) : 0;
+  ASSIGN_OR_RETURN(stats.deliveries, Deliveries(ctx.txn(), state_));
   return stats;
 }
 

@@ -41,6 +41,10 @@ class HandlerContext {
   std::string NewId(std::string_view kind);
   // The message being handled (its id, principal, correlation id...).
   const schemas::Envelope& message() const { return message_; }
+  // The role of the message's principal ("manager", "supplies", ...); "" when it has none.
+  std::string role() const {
+    return message_.principal ? message_.principal->role : std::string();
+  }
 
   // Queues an event for the outbox; it is written in this handler's transaction, so it is
   // published if and only if the handler's effects commit. `body` is an encoded map.

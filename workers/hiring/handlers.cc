@@ -19,18 +19,13 @@ namespace {
 namespace wire = schemas::hiring;
 using worker::HandlerContext;
 
-std::string RoleOf(const HandlerContext& ctx) {
-  const auto& p = ctx.message().principal;
-  return p ? p->role : std::string();
-}
-
 std::string IdOf(const HandlerContext& ctx) {
   const auto& p = ctx.message().principal;
   return p ? p->id : std::string();
 }
 
 bool IsStaff(const HandlerContext& ctx) {
-  const std::string role = RoleOf(ctx);
+  const std::string role = ctx.role();
   return role == "manager" || role == "admin";
 }
 
@@ -52,7 +47,7 @@ wire::ApplicationState StateOf(const wire::Application& a) {
 
 Result<wire::WorkerRef> HiringHandlers::ImportWorker(HandlerContext& ctx,
                                                      const wire::ImportWorker& request) {
-  if (std::string role = RoleOf(ctx); role != "admin") {
+  if (std::string role = ctx.role(); role != "admin") {
     spdlog::warn("event=import_worker_forbidden role={}", Quoted(role));
     return Status::Forbidden("hiring.import_worker: admin only");
   }

@@ -14,18 +14,13 @@ namespace {
 namespace tasks = schemas::tasks;
 using worker::HandlerContext;
 
-std::string RoleOf(const HandlerContext& ctx) {
-  const auto& p = ctx.message().principal;
-  return p ? p->role : std::string();
-}
-
 std::string IdOf(const HandlerContext& ctx) {
   const auto& p = ctx.message().principal;
   return p ? p->id : std::string();
 }
 
 bool IsStaffEditor(const HandlerContext& ctx) {
-  std::string role = RoleOf(ctx);
+  std::string role = ctx.role();
   return role == "manager" || role == "admin";
 }
 
@@ -111,8 +106,8 @@ Result<wire::SignInReply> PortalHandlers::SignIn(HandlerContext& ctx, const wire
 
 Result<wire::StaffReply> PortalHandlers::ProvisionStaff(HandlerContext& ctx,
                                                         const wire::ProvisionStaff& r) {
-  if (RoleOf(ctx) != "admin") {
-    spdlog::warn("event=provision_staff_forbidden role={}", Quoted(RoleOf(ctx)));
+  if (ctx.role() != "admin") {
+    spdlog::warn("event=provision_staff_forbidden role={}", Quoted(ctx.role()));
     return Status::Forbidden("portal.provision_staff: admins only");
   }
   RETURN_IF_ERROR(CheckToken(r.token));
@@ -127,7 +122,7 @@ Result<wire::StaffReply> PortalHandlers::ProvisionStaff(HandlerContext& ctx,
 
 Result<wire::WorkerTokenReply> PortalHandlers::GrantWorkerToken(HandlerContext& ctx,
                                                                 const wire::GrantWorkerToken& r) {
-  const std::string role = RoleOf(ctx);
+  const std::string role = ctx.role();
   if (role != "admin" && role != "manager") {
     spdlog::warn("event=grant_worker_token_forbidden role={}", Quoted(role));
     return Status::Forbidden("portal.grant_worker_token: admins only");
@@ -188,7 +183,7 @@ Result<wire::ServiceTypeList> PortalHandlers::ListServiceTypes(HandlerContext& c
 Result<wire::ServiceType> PortalHandlers::CreateServiceType(HandlerContext& ctx,
                                                             const wire::CreateServiceType& r) {
   if (!IsStaffEditor(ctx)) {
-    spdlog::warn("event=create_service_type_forbidden role={}", Quoted(RoleOf(ctx)));
+    spdlog::warn("event=create_service_type_forbidden role={}", Quoted(ctx.role()));
     return Status::Forbidden("portal.create_service_type: managers only");
   }
   ASSIGN_OR_RETURN(const std::vector<ServiceType> types, store_.ServiceTypes(ctx.txn()));
@@ -203,7 +198,7 @@ Result<wire::ServiceType> PortalHandlers::CreateServiceType(HandlerContext& ctx,
 Result<wire::ServiceType> PortalHandlers::UpdateServiceType(HandlerContext& ctx,
                                                             const wire::UpdateServiceType& r) {
   if (!IsStaffEditor(ctx)) {
-    spdlog::warn("event=update_service_type_forbidden role={}", Quoted(RoleOf(ctx)));
+    spdlog::warn("event=update_service_type_forbidden role={}", Quoted(ctx.role()));
     return Status::Forbidden("portal.update_service_type: managers only");
   }
   ASSIGN_OR_RETURN(std::optional<ServiceType> existing, store_.GetServiceType(ctx.txn(), r.id));
@@ -225,8 +220,8 @@ Result<wire::ServiceType> PortalHandlers::UpdateServiceType(HandlerContext& ctx,
 // ---- orders ----
 
 Result<wire::Order> PortalHandlers::RequestHelp(HandlerContext& ctx, const wire::RequestHelp& r) {
-  if (RoleOf(ctx) != "client") {
-    spdlog::warn("event=request_help_forbidden role={}", Quoted(RoleOf(ctx)));
+  if (ctx.role() != "client") {
+    spdlog::warn("event=request_help_forbidden role={}", Quoted(ctx.role()));
     return Status::Forbidden("portal.request_help: clients only");
   }
   const std::string client_id = IdOf(ctx);
@@ -257,7 +252,7 @@ Result<wire::Order> PortalHandlers::RequestHelp(HandlerContext& ctx, const wire:
 Result<wire::OrderPage> PortalHandlers::ListOrders(HandlerContext& ctx,
                                                    const wire::ListOrders& r) {
   std::optional<std::string> client_id;
-  const std::string role = RoleOf(ctx);
+  const std::string role = ctx.role();
   if (role == "client") {
     client_id = IdOf(ctx);  // forced: a client sees only their own
   } else if (IsStaffEditor(ctx)) {
@@ -279,7 +274,7 @@ Result<wire::Order> PortalHandlers::GetOrder(HandlerContext& ctx, const wire::Ge
   ASSIGN_OR_RETURN(const std::optional<Order> order, store_.GetOrder(ctx.txn(), r.order_id));
   // Someone else's order is indistinguishable from a missing one (never forbidden).
   const bool visible = order && (IsStaffEditor(ctx) ||
-                                 (RoleOf(ctx) == "client" && IdOf(ctx) == order->client_id));
+                                 (ctx.role() == "client" && IdOf(ctx) == order->client_id));
   if (!visible) return Status::NotFound("no order " + Quoted(r.order_id));
   return ToWire(*order);
 }

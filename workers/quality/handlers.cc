@@ -16,14 +16,9 @@ namespace wire = schemas::quality;
 namespace tasks = schemas::tasks;
 using worker::HandlerContext;
 
-std::string RoleOf(const HandlerContext& ctx) {
-  const auto& p = ctx.message().principal;
-  return p ? p->role : std::string();
-}
-
 // Admin is the operator and may stand in for any staff role (docs/decisions/006).
 Status RequireManager(const HandlerContext& ctx, std::string_view command) {
-  const std::string role = RoleOf(ctx);
+  const std::string role = ctx.role();
   if (role == "manager" || role == "admin") return Status::Ok();
   spdlog::warn("event=quality_forbidden command={} role={}", command, Quoted(role));
   return Status::Forbidden(std::string(command) + ": managers (or an admin) only");

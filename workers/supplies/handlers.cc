@@ -13,14 +13,9 @@ namespace wire = schemas::supplies;
 namespace contractor = schemas::contractor;
 using worker::HandlerContext;
 
-std::string RoleOf(const HandlerContext& ctx) {
-  const auto& p = ctx.message().principal;
-  return p ? p->role : std::string();
-}
-
 // Admin is the operator and may stand in for any staff role (docs/decisions/006).
 Status MayRead(const HandlerContext& ctx, std::string_view what) {
-  if (std::string role = RoleOf(ctx); role != "supplies" && role != "manager" && role != "admin") {
+  if (std::string role = ctx.role(); role != "supplies" && role != "manager" && role != "admin") {
     spdlog::warn("event=supplies_read_forbidden what={} role={}", what, Quoted(role));
     return Status::Forbidden(std::string(what) + ": supplies staff, managers or admins only");
   }
@@ -172,7 +167,7 @@ Result<wire::SupplyOrder> SuppliesHandlers::Get(HandlerContext& ctx, const wire:
 
 Result<wire::SupplyOrder> SuppliesHandlers::Issue(HandlerContext& ctx,
                                                   const wire::IssueRequest& request) {
-  if (std::string role = RoleOf(ctx); role != "supplies" && role != "admin") {
+  if (std::string role = ctx.role(); role != "supplies" && role != "admin") {
     spdlog::warn("event=supplies_issue_forbidden role={}", Quoted(role));
     return Status::Forbidden("supplies.issue: supplies staff (or an admin) only");
   }
