@@ -4,11 +4,14 @@
 
 #include <tuple>
 
+#include "schemas/billing.h"
 #include "schemas/bus.h"
 #include "schemas/clock.h"
 #include "schemas/contractor.h"
+#include "schemas/goldhat.h"
 #include "schemas/hiring.h"
 #include "schemas/matching.h"
+#include "schemas/payments.h"
 #include "schemas/portal.h"
 #include "schemas/quality.h"
 #include "schemas/supplies.h"
@@ -18,8 +21,9 @@
 namespace mcf::schemas {
 
 using DeclaredMessages = decltype(std::tuple_cat(
-    bus::Messages{}, clock::Messages{}, contractor::Messages{}, hiring::Messages{},
-    matching::Messages{}, portal::Messages{}, quality::Messages{}, supplies::Messages{},
-    tasks::Messages{}, test_family::Messages{}));
+    billing::Messages{}, bus::Messages{}, clock::Messages{}, contractor::Messages{},
+    goldhat::Messages{}, hiring::Messages{}, matching::Messages{}, payments::Messages{},
+    portal::Messages{}, quality::Messages{}, supplies::Messages{}, tasks::Messages{},
+    test_family::Messages{}));
 
 }  // namespace mcf::schemas
