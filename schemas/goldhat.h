@@ -54,11 +54,43 @@ struct PayoutFailed {
   }
 };
 
+// The simulated Gold Hat's own counters (adapters/money): what the outside party did, as
+// opposed to what the bus saw. `moved` counts money actually moved (one per transfer id, however
+// often it was asked or answered); `pending` is the adapter's: transfers it is still asking about.
+struct SimStats {
+  int64_t calls = 0;
+  int64_t moved = 0;
+  int64_t amount_moved_minor = 0;
+  int64_t repeated_calls = 0;
+  int64_t failures = 0;
+  int64_t timeouts = 0;
+  int64_t pending = 0;
+  bool operator==(const SimStats&) const = default;
+  static constexpr auto Fields() {
+    using T = SimStats;
+    return std::tuple{
+        Field("calls", &T::calls).Doc("calls the service received"),
+        Field("moved", &T::moved).Doc("payouts done: distinct transfer ids that moved money"),
+        Field("amount_moved_minor", &T::amount_moved_minor).Doc("the money they moved"),
+        Field("repeated_calls", &T::repeated_calls).Doc("calls with a transfer id it had seen"),
+        Field("failures", &T::failures).Doc("transfer ids it refused"),
+        Field("timeouts", &T::timeouts).Doc("calls that timed out (done or not)"),
+        Field("pending", &T::pending).Doc("transfers the adapter still asks about")};
+  }
+};
+
+struct Stats {
+  static constexpr MessageInfo kInfo =
+      ReadOnlyCommand("goldhat.stats", "the simulated Gold Hat's counters");
+  using Reply = SimStats;
+  static constexpr auto Fields() { return std::tuple{}; }
+};
+
 inline constexpr std::string_view kPayoutSent = PayoutSent::kInfo.type;
 inline constexpr std::string_view kPayoutFailed = PayoutFailed::kInfo.type;
+inline constexpr std::string_view kStats = Stats::kInfo.type;
 
-// The declared messages of this family, for the registry. The adapter's own commands (stats)
-// join this list.
-using Messages = std::tuple<PayoutSent, PayoutFailed>;
+// The declared messages of this family, for the registry.
+using Messages = std::tuple<PayoutSent, PayoutFailed, Stats>;
 
 }  // namespace mcf::schemas::goldhat

@@ -428,6 +428,30 @@ struct GetOrder {
   }
 };
 
+// The caller's standing as a client (docs/decisions/031): a conflict naming the invoice while one
+// of theirs is overdue (pay it first), else their current discount and the approximate cost a
+// new order gets. The gateway asks it before forwarding a copy (tasks.copy), which the portal
+// does not see until the copy exists; portal.request_help checks the same itself.
+struct Standing {
+  std::string client_id;
+  int64_t discount_percent = 0;
+  int64_t approx_cost = 0;
+  bool operator==(const Standing&) const = default;
+  static constexpr auto Fields() {
+    using T = Standing;
+    return std::tuple{Field("client_id", &T::client_id),
+                      Field("discount_percent", &T::discount_percent).Doc("from billing"),
+                      Field("approx_cost", &T::approx_cost).Doc("minor units, discount applied")};
+  }
+};
+
+struct CheckStanding {
+  static constexpr MessageInfo kInfo = ReadOnlyCommand(
+      "portal.check_standing", "may this client request help: conflict while an invoice is overdue");
+  using Reply = Standing;
+  static constexpr auto Fields() { return std::tuple{}; }
+};
+
 inline constexpr std::string_view kSignIn = SignIn::kInfo.type;
 inline constexpr std::string_view kProvisionStaff = ProvisionStaff::kInfo.type;
 inline constexpr std::string_view kGrantWorkerToken = GrantWorkerToken::kInfo.type;
@@ -438,10 +462,11 @@ inline constexpr std::string_view kUpdateServiceType = UpdateServiceType::kInfo.
 inline constexpr std::string_view kRequestHelp = RequestHelp::kInfo.type;
 inline constexpr std::string_view kListOrders = ListOrders::kInfo.type;
 inline constexpr std::string_view kGetOrder = GetOrder::kInfo.type;
+inline constexpr std::string_view kCheckStanding = CheckStanding::kInfo.type;
 
 // The declared messages of this family, for the registry.
 using Messages = std::tuple<HelpRequested, SignIn, ProvisionStaff, GrantWorkerToken, Authenticate,
                             ListServiceTypes, CreateServiceType, UpdateServiceType, RequestHelp,
-                            ListOrders, GetOrder>;
+                            ListOrders, GetOrder, CheckStanding>;
 
 }  // namespace mcf::schemas::portal
