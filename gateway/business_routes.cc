@@ -730,7 +730,7 @@ const std::vector<BusinessRoute>& BusinessRoutes() {
       {kCreateOrder, false, false, CreateOrder},
       {kListOrders, false, false, ListOrders},
       {kGetOrder, false, false, GetOrder},
-      {kCopyOrder, false, false, CopyOrder},
+      {kCopyOrder, false, false, CopyOrder, ReplyShape::kAsIs, WorkerGrant::kNone, true},
       {kListJobs, false, false, ListJobs, ReplyShape::kJobs},
       {kCheckIn, false, false, CheckIn},
       {kComplete, false, false, Complete},

@@ -78,6 +78,10 @@ struct BusinessRoute {
   ProblemOr<BusCommand> (*build)(const RouteInput&) = nullptr;
   ReplyShape shape = ReplyShape::kAsIs;
   WorkerGrant worker_grant = WorkerGrant::kNone;
+  // Before the command, portal.check_standing as the caller: a client with an overdue invoice
+  // gets its conflict (409 naming the invoice) and the command is not sent. For the routes whose
+  // command goes to another context than the portal (a copy: tasks.copy; decision 031).
+  bool checks_standing = false;
 };
 
 // Every business route, in kRoutes order.

@@ -917,6 +917,12 @@ struct Server::Impl {
     if (!built.ok()) return ProblemResponse(built.problem());
     const BusCommand& command = built.value();
     const Principal bus_principal = route.is_public ? Principal{"system", "gateway"} : caller;
+    if (route.checks_standing) {
+      schemas::Reply standing = Call(
+          MakeEnvelope("portal.check_standing", bus_principal, JsonToMsgpack(Json::object()), ""),
+          config.command_timeout);
+      if (standing.status != Code::kOk) return ReplyToHttp(standing).ToResponse();
+    }
     std::string id;
     if (request.idempotency_key) {
       const std::string scope =

@@ -217,7 +217,9 @@ std::string Step::Label() const {
 }
 
 std::string OutsideExecutable(std::string_view name) {
-  return name == "contractor" ? "mcf-contractor-sim" : "";
+  for (const auto& [adapter, executable] : kOutsideAdapters)
+    if (name == adapter) return std::string(executable);
+  return "";
 }
 
 std::vector<std::string> DefaultContexts() {
@@ -280,7 +282,7 @@ Result<Scenario> ParseScenario(std::string_view text) {
     for (const auto& [name, flags] : outside.items()) {
       if (OutsideExecutable(name).empty())
         return Status::Invalid("\"outside\": no adapter named " + Quote(name) +
-                               " (known: contractor)");
+                               " (known: contractor, payments, goldhat)");
       if (!flags.is_array()) return Status::Invalid(std::string(kShape));
       std::vector<std::string> words;
       for (const Json& f : flags) {
@@ -290,7 +292,8 @@ Result<Scenario> ParseScenario(std::string_view text) {
       scenario.outside.emplace_back(name, std::move(words));
     }
   } else {
-    scenario.outside = {{"contractor", {}}};
+    for (const auto& [adapter, executable] : kOutsideAdapters)
+      scenario.outside.emplace_back(std::string(adapter), std::vector<std::string>{});
   }
   if (!doc.contains("steps") || !doc["steps"].is_array() || doc["steps"].empty())
     return Status::Invalid("\"steps\" must be a non-empty array");

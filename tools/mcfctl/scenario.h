@@ -57,11 +57,17 @@ struct Scenario {
   uint64_t seed = 1;
   std::vector<std::string> contexts;  // default: portal, tasks, matching, hiring, supplies
   // The outside systems' adapters to start, by name, with their flags (docs/outside-systems.md):
-  // "outside": {"contractor": ["--fail-first", "2"]}. Default: the contractor simulator with
-  // its defaults; {} starts none.
+  // "outside": {"contractor": ["--fail-first", "2"]}. Default: every simulator of
+  // kOutsideAdapters with its defaults; {} starts none.
   std::vector<std::pair<std::string, std::vector<std::string>>> outside;
   std::vector<Step> steps;
 };
+
+// The outside adapters a build has, name -> executable (docs/outside-systems.md), in start order.
+inline constexpr std::pair<std::string_view, std::string_view> kOutsideAdapters[] = {
+    {"contractor", "mcf-contractor-sim"},
+    {"payments", "mcf-payments-sim"},
+    {"goldhat", "mcf-goldhat-sim"}};
 
 // The executable of an outside adapter by name ("contractor" -> "mcf-contractor-sim"); "" for a
 // name this build has no adapter for.

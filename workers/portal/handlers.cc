@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -47,6 +48,16 @@ Status CheckUniqueName(const std::vector<ServiceType>& types, const std::string&
                               " already exists (" + t.id + ")");
   }
   return Status::Ok();
+}
+
+// While the client has an overdue invoice: conflict naming the oldest, saying to pay it.
+Status CheckNotOverdue(const Account& account) {
+  if (!account.overdue_invoices || account.overdue_invoices->empty()) return Status::Ok();
+  const std::string& invoice = account.overdue_invoices->front();
+  spdlog::warn("event=request_blocked_overdue client={} invoice={}", Quoted(account.client_id),
+               Quoted(invoice));
+  return Status::Conflict("invoice " + Quoted(invoice) +
+                          " is overdue: pay it, then request help again");
 }
 
 }  // namespace
@@ -228,6 +239,7 @@ Result<wire::Order> PortalHandlers::RequestHelp(HandlerContext& ctx, const wire:
   ASSIGN_OR_RETURN(const std::optional<Account> account,
                    store_.AccountByClient(ctx.txn(), client_id));
   if (!account) return Status::Forbidden("portal.request_help: no client account " + client_id);
+  RETURN_IF_ERROR(CheckNotOverdue(*account));
   if (r.starts_at_ms < ctx.now_ms()) return Invalid("starts_at", "must not be in the past");
   const int64_t duration_ms = r.duration_ms.value_or(wire::kDefaultDurationMs);
   ASSIGN_OR_RETURN(const std::optional<ServiceType> type,
@@ -277,6 +289,18 @@ Result<wire::Order> PortalHandlers::GetOrder(HandlerContext& ctx, const wire::Ge
                                  (ctx.role() == "client" && IdOf(ctx) == order->client_id));
   if (!visible) return Status::NotFound("no order " + Quoted(r.order_id));
   return ToWire(*order);
+}
+
+Result<wire::Standing> PortalHandlers::CheckStanding(HandlerContext& ctx,
+                                                     const wire::CheckStanding&) {
+  if (ctx.role() != "client") return Status::Forbidden("portal.check_standing: clients only");
+  const std::string client_id = IdOf(ctx);
+  ASSIGN_OR_RETURN(const std::optional<Account> account,
+                   store_.AccountByClient(ctx.txn(), client_id));
+  if (!account) return Status::Forbidden("portal.check_standing: no client account " + client_id);
+  RETURN_IF_ERROR(CheckNotOverdue(*account));
+  return wire::Standing{client_id, account->discount_bps / 100,
+                        ApproxCost(kPriceMinor, account->discount_bps)};
 }
 
 // ---- the projection ----
@@ -379,6 +403,63 @@ Status PortalHandlers::OnWorkerHired(HandlerContext& ctx, const schemas::hiring:
   RETURN_IF_ERROR(store_.PutWorker(ctx.txn(), worker));
   spdlog::info("event=worker_known worker={}", Quoted(worker.worker_id));
   return Status::Ok();
+}
+
+// ---- billing ----
+
+template <typename Update>
+Status PortalHandlers::UpdateAccount(HandlerContext& ctx, std::string_view event,
+                                     const std::string& client_id, Update update) {
+  std::optional<Account> account;
+  if (client_id.size() <= wire::kMaxIdBytes) {  // a longer one is no client id the portal made
+    ASSIGN_OR_RETURN(account, store_.AccountByClient(ctx.txn(), client_id));
+  }
+  if (!account) {
+    spdlog::warn("event=client_unknown trigger={} client={}", event, Quoted(client_id));
+    return Status::Ok();
+  }
+  if (!update(*account)) return Status::Ok();
+  return store_.PutAccount(ctx.txn(), *account);
+}
+
+Status PortalHandlers::OnDiscountChanged(HandlerContext& ctx,
+                                         const schemas::billing::DiscountChanged& e) {
+  return UpdateAccount(ctx, schemas::billing::kDiscountChanged, e.client_id, [&](Account& a) {
+    a.discount_bps = e.discount_percent * 100;
+    spdlog::info("event=discount_changed client={} percent={}", Quoted(a.client_id),
+                 e.discount_percent);
+    return true;
+  });
+}
+
+Status PortalHandlers::OnInvoiceStatusChanged(HandlerContext& ctx,
+                                              const schemas::billing::InvoiceStatusChanged& e) {
+  using schemas::billing::InvoiceStatus;
+  const bool overdue = e.status == InvoiceStatus::kOverdue;
+  if (e.kind != schemas::billing::InvoiceKind::kClient ||
+      (!overdue && e.status != InvoiceStatus::kPaid))
+    return Status::Ok();
+  RETURN_IF_ERROR(wire::CheckLength("invoice_id", e.invoice_id, 1, wire::kMaxIdBytes));
+  return UpdateAccount(ctx, schemas::billing::kInvoiceStatusChanged, e.owner_id, [&](Account& a) {
+    std::vector<std::string> ids = a.overdue_invoices.value_or(std::vector<std::string>{});
+    const auto at = std::find(ids.begin(), ids.end(), e.invoice_id);
+    if (overdue == (at != ids.end())) return false;  // already so: a repeat changes nothing
+    if (overdue && ids.size() >= kMaxOverdueInvoices) {
+      spdlog::error("event=overdue_invoice_not_kept client={} invoice={} kept={}",
+                    Quoted(a.client_id), Quoted(e.invoice_id), ids.size());
+      return false;
+    }
+    if (overdue) {
+      ids.push_back(e.invoice_id);
+    } else {
+      ids.erase(at);
+    }
+    spdlog::info("event=client_standing_changed client={} invoice={} status={} overdue={}",
+                 Quoted(a.client_id), Quoted(e.invoice_id), overdue ? "overdue" : "paid",
+                 ids.size());
+    a.overdue_invoices = ids.empty() ? std::nullopt : std::optional(std::move(ids));
+    return true;
+  });
 }
 
 }  // namespace mcf::portal

@@ -3,7 +3,8 @@
 // service types (list/create/update; "chores" is seeded into an empty store), orders
 // (request_help publishes portal.help_requested; list_orders, get_order), the projection that
 // keeps each order up to date from tasks.* and supplies.kit_issued events (workers/portal/
-// orders.h), and the workers known from hiring.worker_hired. Replies and events go out through the
+// orders.h), the workers known from hiring.worker_hired, and each client's standing from billing
+// (the discount new orders get; the overdue invoices that block new requests, decision 031). Replies and events go out through the
 // runtime, so they exist iff the change commits. Runs on the worker runtime's thread.
 #pragma once
 
@@ -16,6 +17,7 @@
 #include "lib/store/lmdb.h"
 #include "lib/worker/handler_context.h"
 #include "lib/worker/typed_handler.h"
+#include "schemas/billing.h"
 #include "schemas/hiring.h"
 #include "schemas/portal.h"
 #include "schemas/supplies.h"
@@ -54,6 +56,9 @@ class PortalHandlers {
                      worker::Bind(runtime, self, &PortalHandlers::OnCopyOffered),
                      worker::Bind(runtime, self, &PortalHandlers::OnKitIssued),
                      worker::Bind(runtime, self, &PortalHandlers::OnWorkerHired),
+                     worker::Bind(runtime, self, &PortalHandlers::OnDiscountChanged),
+                     worker::Bind(runtime, self, &PortalHandlers::OnInvoiceStatusChanged),
+                     worker::Bind(runtime, self, &PortalHandlers::CheckStanding),
                      worker::Bind(runtime, self, &PortalHandlers::SignIn),
                      worker::Bind(runtime, self, &PortalHandlers::ProvisionStaff),
                      worker::Bind(runtime, self, &PortalHandlers::GrantWorkerToken),
@@ -101,6 +106,8 @@ class PortalHandlers {
   Result<wire::OrderPage> ListOrders(worker::HandlerContext& ctx, const wire::ListOrders& r);
   // not_found for a missing order or one not the caller's.
   Result<wire::Order> GetOrder(worker::HandlerContext& ctx, const wire::GetOrder& r);
+  // Clients only: conflict naming the oldest overdue invoice, else the discount and approx cost.
+  Result<wire::Standing> CheckStanding(worker::HandlerContext& ctx, const wire::CheckStanding& r);
 
   // ---- the projection (unknown orders are logged and ignored) ----
   // A copy (copied_from set) of a known order creates the copy's order; anything else is ignored.
@@ -115,6 +122,15 @@ class PortalHandlers {
   // hiring.worker_hired: the worker becomes known (grant_worker_token may name it).
   Status OnWorkerHired(worker::HandlerContext& ctx, const schemas::hiring::WorkerHired& e);
 
+  // ---- billing (a client the portal has no account for is logged and ignored) ----
+  // The client's discount for new orders.
+  Status OnDiscountChanged(worker::HandlerContext& ctx,
+                           const schemas::billing::DiscountChanged& e);
+  // A client invoice: overdue blocks the client's new requests, paid lifts that invoice's block.
+  // Worker invoices and the other statuses change nothing here.
+  Status OnInvoiceStatusChanged(worker::HandlerContext& ctx,
+                                const schemas::billing::InvoiceStatusChanged& e);
+
  private:
   // Records token -> binding; conflict when the token stands for someone else already.
   Status BindToken(worker::HandlerContext& ctx, const std::string& token,
@@ -123,6 +139,11 @@ class PortalHandlers {
   template <typename Update>
   Status UpdateOrder(worker::HandlerContext& ctx, std::string_view event,
                      const std::string& task_id, Update update);
+
+  // Loads the client's account, applies `update`, stores it; logs and ignores an unknown client.
+  template <typename Update>
+  Status UpdateAccount(worker::HandlerContext& ctx, std::string_view event,
+                       const std::string& client_id, Update update);
 
   PortalStore store_;
 };

@@ -35,15 +35,24 @@ struct Account {
   std::string name;
   int64_t discount_bps = 0;  // the client's current loyalty discount (0 until billing feeds it)
   int64_t created_at_ms = 0;
+  // The client's invoices billing reported overdue and not yet paid, oldest first, at most
+  // kMaxOverdueInvoices: while any is here the client may not request help (decision 031).
+  // Never an empty list (nullopt instead), so an account without any keeps its stored bytes.
+  std::optional<std::vector<std::string>> overdue_invoices{};
   bool operator==(const Account&) const = default;
   static constexpr auto Fields() {
     using T = Account;
     using schemas::Field;
     return std::tuple{Field("client_id", &T::client_id), Field("employee_id", &T::employee_id),
                       Field("name", &T::name), Field("discount_bps", &T::discount_bps),
-                      Field("created_at", &T::created_at_ms)};
+                      Field("created_at", &T::created_at_ms),
+                      Field("overdue_invoices", &T::overdue_invoices)};
   }
 };
+
+// Overdue invoices an account remembers; one more is logged and not kept (the client is blocked
+// by the ones kept, which name what to pay first).
+inline constexpr size_t kMaxOverdueInvoices = 16;
 
 struct Staff {
   std::string id;
