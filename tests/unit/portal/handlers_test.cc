@@ -1,6 +1,7 @@
 // The portal handlers through the runtime's Dispatcher on a real LMDB env in a TempDir
 // (tests/support/context_harness.h): identity and tokens, service types, help requests and the
-// order projection from tasks/supplies events; replies, stored state and published events.
+// order projection from tasks/supplies events, the client's standing from billing's events;
+// replies, stored state and published events.
 #include "workers/portal/handlers.h"
 
 #include <gtest/gtest.h>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "lib/base/log.h"
+#include "schemas/billing.h"
 #include "schemas/body.h"
 #include "schemas/envelope.h"
 #include "schemas/hiring.h"
@@ -818,6 +820,79 @@ TEST_F(PortalHandlersTest, EventsForUnknownOrdersAreIgnored) {
   EXPECT_EQ(Items(mine.body, "timeline").size(), 1u);
   EXPECT_EQ(Items(Call(wire::kListOrders, schemas::EmptyBody(), kManager).body, "orders").size(),
             1u);
+}
+
+// ---- billing: the discount and the overdue block (decision 031) ----
+
+namespace billing = schemas::billing;
+
+TEST_F(PortalHandlersTest, TheDiscountAppliesToNewOrdersAndCopiesWithRounding) {
+  Principal client = NewClient("E-1");
+  Feed(billing::kDiscountChanged, schemas::Encode(billing::DiscountChanged{client.id, 7, 500'000}));
+  Reply r = Call(wire::kRequestHelp, HelpBody(kNow + 2 * kHour), client);
+  ASSERT_EQ(r.status, Code::kOk) << r.message;
+  EXPECT_EQ(Int(r.body, "approx_cost"), 9'300);
+  Reply standing = Call(wire::kCheckStanding, schemas::EmptyBody(), client);
+  ASSERT_EQ(standing.status, Code::kOk) << standing.message;
+  EXPECT_EQ(Int(standing.body, "discount_percent"), 7);
+  EXPECT_EQ(Int(standing.body, "approx_cost"), 9'300);
+  Reopen();  // kept in the store
+  EXPECT_EQ(Int(Call(wire::kCheckStanding, schemas::EmptyBody(), client).body, "approx_cost"), 9'300);
+  // An unknown client (or an id no client could have) changes nothing and is no error.
+  Feed(billing::kDiscountChanged, schemas::Encode(billing::DiscountChanged{"client-x", 12, 1}));
+  Feed(billing::kDiscountChanged,
+       schemas::Encode(billing::DiscountChanged{std::string(600, 'c'), 12, 1}));
+  EXPECT_EQ(h_.stats().handler_failed, 0u);
+  EXPECT_EQ(Call(wire::kCheckStanding, schemas::EmptyBody(), kManager).status, Code::kForbidden);
+}
+
+TEST_F(PortalHandlersTest, AnOverdueInvoiceBlocksRequestsUntilPaidAndNamesTheOldest) {
+  Principal client = NewClient("E-1");
+  auto status = [&](const std::string& invoice, billing::InvoiceStatus s,
+                    billing::InvoiceKind kind = billing::InvoiceKind::kClient) {
+    Feed(billing::kInvoiceStatusChanged,
+         schemas::Encode(billing::InvoiceStatusChanged{invoice, kind, client.id, s, 100, "2026-W02"}));
+  };
+  status("inv-w", billing::InvoiceStatus::kOverdue, billing::InvoiceKind::kWorker);
+  status("inv-0", billing::InvoiceStatus::kOpen);
+  Request(client);  // neither blocks
+  status("inv-1", billing::InvoiceStatus::kOverdue);
+  status("inv-2", billing::InvoiceStatus::kOverdue);
+  status("inv-1", billing::InvoiceStatus::kOverdue);  // a repeat changes nothing
+  h_.NewEvents();
+  Reply blocked = Call(wire::kRequestHelp, HelpBody(kNow + 2 * kHour), client);
+  EXPECT_EQ(blocked.status, Code::kConflict);
+  EXPECT_NE(blocked.message.find("\"inv-1\""), std::string::npos) << blocked.message;
+  EXPECT_NE(blocked.message.find("pay it"), std::string::npos) << blocked.message;
+  EXPECT_TRUE(h_.NewEvents().empty());  // nothing requested
+  EXPECT_EQ(Items(Call(wire::kListOrders, schemas::EmptyBody(), client).body, "orders").size(), 1u);
+  EXPECT_EQ(Call(wire::kCheckStanding, schemas::EmptyBody(), client).status, Code::kConflict);
+  status("inv-1", billing::InvoiceStatus::kPaid);
+  blocked = Call(wire::kRequestHelp, HelpBody(kNow + 2 * kHour), client);
+  EXPECT_EQ(blocked.status, Code::kConflict);  // inv-2 still overdue
+  EXPECT_NE(blocked.message.find("\"inv-2\""), std::string::npos) << blocked.message;
+  Reopen();
+  status("inv-2", billing::InvoiceStatus::kPaid);
+  Request(client);
+  EXPECT_EQ(Call(wire::kCheckStanding, schemas::EmptyBody(), client).status, Code::kOk);
+}
+
+TEST_F(PortalHandlersTest, AClientKeepsAtMostSixteenOverdueInvoices) {
+  Principal client = NewClient("E-1");
+  for (int i = 0; i < 20; ++i)
+    Feed(billing::kInvoiceStatusChanged,
+         schemas::Encode(billing::InvoiceStatusChanged{"inv-" + std::to_string(i),
+                                                       billing::InvoiceKind::kClient, client.id,
+                                                       billing::InvoiceStatus::kOverdue, 100,
+                                                       "2026-W02"}));
+  for (int i = 0; i < 16; ++i)
+    Feed(billing::kInvoiceStatusChanged,
+         schemas::Encode(billing::InvoiceStatusChanged{"inv-" + std::to_string(i),
+                                                       billing::InvoiceKind::kClient, client.id,
+                                                       billing::InvoiceStatus::kPaid, 100,
+                                                       "2026-W02"}));
+  // The four past the cap were not kept: paying the sixteen kept lifts the block.
+  EXPECT_EQ(Call(wire::kCheckStanding, schemas::EmptyBody(), client).status, Code::kOk);
 }
 
 }  // namespace
