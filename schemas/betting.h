@@ -49,6 +49,7 @@ struct Bet {
   int64_t placed_at_ms = 0;
   BetStatus status = BetStatus::kOpen;
   int64_t payout_minor = 0;
+  int64_t number = 0;
   bool operator==(const Bet&) const = default;
   static constexpr auto Fields() {
     using T = Bet;
@@ -60,7 +61,9 @@ struct Bet {
                       Field("placed_at", &T::placed_at_ms),
                       Field("status", &T::status).Doc("open | won | lost"),
                       Field("payout_minor", &T::payout_minor)
-                          .Doc("what the bet won (its share of the pot); 0 unless won")};
+                          .Doc("what the bet won (its share of the pot); 0 unless won"),
+                      Field("number", &T::number)
+                          .Doc("the n-th bet betting took: orders bets placed at one bus time")};
   }
 };
 
@@ -215,7 +218,7 @@ struct GetPot {
 
 struct GetAudit {
   static constexpr MessageInfo kInfo = ReadOnlyCommand(
-      "betting.audit", "admins: betting's totals and whether its invariant holds");
+      "betting.audit", "admins and the operator: betting's totals and whether its invariant holds");
   using Reply = Audit;
   bool operator==(const GetAudit&) const = default;
   static constexpr auto Fields() { return std::tuple{}; }

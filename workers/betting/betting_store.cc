@@ -12,6 +12,7 @@ namespace {
 
 constexpr std::string_view kOpenTask = "open";
 constexpr std::string_view kAccountsKey = "accounts";
+constexpr std::string_view kBetsKey = "bets";
 constexpr std::string_view kManagerPrefix = "manager:";
 
 // Stored values are our own writes; a malformed one means a corrupt store.
@@ -31,14 +32,14 @@ Result<std::optional<T>> GetDecoded(const store::Txn& txn, store::Db db, std::st
 }
 
 std::string OpenPotKey(const wire::Pot& pot) {
-  return store::Be64(pot.bets.front().placed_at_ms) + pot.task_id;
+  return store::Be64(pot.bets.front().number) + pot.task_id;
 }
 
 std::string ManagerBetKey(const wire::Bet& bet) {
   std::string key = bet.manager_id;
   key.push_back('\0');
-  store::PutBe64(key, bet.placed_at_ms);
-  return key + bet.bet_id;
+  store::PutBe64(key, bet.number);
+  return key;
 }
 
 Result<int64_t> ReadInt(const store::Txn& txn, store::Db db, std::string_view key) {
@@ -102,9 +103,15 @@ Result<std::optional<wire::Bet>> BettingStore::GetBet(const store::Txn& txn,
   return GetDecoded<wire::Bet>(txn, dbs_.bets, "bets", bet_id);
 }
 
+Result<int64_t> BettingStore::NextBetNumber(store::Txn& txn) {
+  ASSIGN_OR_RETURN(const int64_t taken, ReadInt(txn, dbs_.meta, kBetsKey));
+  RETURN_IF_ERROR(txn.Put(dbs_.meta, kBetsKey, store::Be64(taken + 1)));
+  return taken + 1;
+}
+
 Status BettingStore::PutBet(store::Txn& txn, const wire::Bet& bet) {
   RETURN_IF_ERROR(txn.Put(dbs_.bets, bet.bet_id, schemas::Encode(bet)));
-  return txn.Put(dbs_.manager_bets, ManagerBetKey(bet), "");
+  return txn.Put(dbs_.manager_bets, ManagerBetKey(bet), bet.bet_id);
 }
 
 Result<std::vector<wire::Bet>> BettingStore::ManagerBets(const store::Txn& txn,
@@ -130,7 +137,7 @@ Result<std::vector<wire::Bet>> BettingStore::ManagerBets(const store::Txn& txn,
       *next = out.back().bet_id;
       break;
     }
-    const std::string bet_id(key.substr(prefix.size() + 8));
+    const std::string bet_id(cursor.value());
     ASSIGN_OR_RETURN(std::optional<wire::Bet> bet, GetBet(txn, bet_id));
     if (!bet) return Corrupt("manager_bets", bet_id, Status::NotFound("no bet record"));
     out.push_back(std::move(*bet));

@@ -2,13 +2,13 @@
 // worker's env:
 //   tasks         task id -> "open" | the final outcome's name ("completed", ...)
 //   pots          task id -> encoded schemas::betting::Pot (only tasks someone bet on)
-//   open_pots     Be64(first bet's time) + task id -> "" (pots not yet settled)
+//   open_pots     Be64(first bet's number) + task id -> "" (pots not yet settled)
 //   bets          bet id -> encoded schemas::betting::Bet
-//   manager_bets  manager id + "\0" + Be64(placed_at) + bet id -> "" (a manager's bets in time)
+//   manager_bets  manager id + "\0" + Be64(bet number) -> bet id (a manager's bets in order)
 //   entries       entry id -> encoded Entry (immutable: every movement of money)
 //   balances      account -> Be64(balance): "source" (minus everything granted),
 //                 "manager:<id>", "pot:<task id>", "developers_fund"
-//   meta          "accounts" -> Be64(managers holding an account)
+//   meta          "accounts" -> Be64(managers holding an account), "bets" -> Be64(bets taken)
 // Money moves only through Post(), which writes the entry and both balances; an entry id is
 // derived from the business fact, so posting the same fact twice is a no-op. Every call works
 // inside a transaction the caller owns (a handler's nested txn). Cheap to copy; worker thread.
@@ -90,7 +90,9 @@ class BettingStore {
 
   Result<std::optional<schemas::betting::Bet>> GetBet(const store::Txn& txn,
                                                       const std::string& bet_id) const;
-  // Stores the bet and its manager_bets index key (placed_at never changes).
+  // The number the next new bet gets (1, 2, ...); counts it.
+  Result<int64_t> NextBetNumber(store::Txn& txn);
+  // Stores the bet and its manager_bets index key (its number never changes).
   Status PutBet(store::Txn& txn, const schemas::betting::Bet& bet);
   // Up to `limit` of the manager's bets, newest first, after the bet `after` ("" = from the
   // newest); invalid naming body.after when that is not one of the manager's bets.

@@ -321,5 +321,23 @@ TEST_F(BettingHandlersTest, AManagerSeesOnlyOwnBetsNewestFirstInPages) {
   EXPECT_EQ(Call(wire::kMyBets, schemas::Encode(page), "manager", "m1").status, Code::kInvalid);
 }
 
+TEST_F(BettingHandlersTest, BetsPlacedAtOneBusTimeKeepTheOrderTheyWerePlacedIn) {
+  Open("t1");
+  Open("t2");
+  // The simulated clock often stands still between requests; ids do not sort in time order.
+  const schemas::Principal m1{"manager", "m1"};
+  for (const auto& [task, id] : {std::pair{"t1", "cmd-z"}, std::pair{"t2", "cmd-a"}}) {
+    schemas::Reply r = h_.Command(wire::kPlaceBet,
+                                  schemas::Encode(wire::PlaceBet{task, Outcome::kFailed, 5}), m1,
+                                  now_, id);
+    ASSERT_EQ(r.status, Code::kOk) << r.message;
+  }
+  const wire::BetsView view = Mine("m1");
+  ASSERT_EQ(view.bets.size(), 2u);
+  EXPECT_EQ(view.bets[0].task_id, "t2") << "newest first";
+  EXPECT_EQ(view.bets[1].task_id, "t1");
+  EXPECT_EQ(view.open_pots[0].task_id, "t2");
+}
+
 }  // namespace
 }  // namespace mcf::betting
