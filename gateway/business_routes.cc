@@ -711,6 +711,51 @@ ProblemOr<BusCommand> ListReviews(const RouteInput& in) {
   return c;
 }
 
+// --- betting --------------------------------------------------------------------------------
+
+// schemas/betting.h kMaxStake: far above any betting balance.
+constexpr int64_t kMaxStakeMinor = 1'000'000'000'000;
+
+// Betting is with a manager's own money: managers only, not admins (decision 032).
+ProblemOr<BusCommand> PlaceBet(const RouteInput& in) {
+  if (auto p = Roles(in.principal, {"manager"})) return *p;
+  JsonReader r(BodyOf(in.request));
+  const std::string task_id = r.String("task_id", kMaxIdBytes, 1);
+  const std::string outcome = r.String("outcome", 16);
+  if (!r.problem() && outcome != "completed" && outcome != "failed" && outcome != "canceled")
+    return BadRequest("body.outcome", "must be one of completed|failed|canceled");
+  const int64_t stake = r.Int("stake_minor", 1, kMaxStakeMinor);
+  if (r.problem()) return *r.problem();
+  BusCommand c = Command("betting.place_bet", true);
+  c.body["task_id"] = task_id;
+  c.body["outcome"] = outcome;
+  c.body["stake_minor"] = stake;
+  return c;
+}
+
+ProblemOr<BusCommand> MyBets(const RouteInput& in) {
+  if (auto p = Roles(in.principal, {"manager"})) return *p;
+  QueryReader q(in.request);
+  auto limit = q.Limit();
+  auto after = q.Id("after");
+  if (q.problem()) return *q.problem();
+  BusCommand c = Command("betting.my_bets");
+  c.field_names = {{"body.after", "query.after"}, {"body.limit", "query.limit"}};
+  if (limit) c.body["limit"] = *limit;
+  if (after) c.body["after"] = *after;
+  return c;
+}
+
+ProblemOr<BusCommand> GetPot(const RouteInput& in) {
+  if (auto p = Roles(in.principal, {"manager", kAdmin})) return *p;
+  std::string task_id;
+  if (auto p = PathParam(in.request, "task_id", &task_id)) return *p;
+  BusCommand c = Command("betting.get_pot");
+  c.field_names = {{"body.task_id", "path.task_id"}};
+  c.body["task_id"] = task_id;
+  return c;
+}
+
 std::string Hex64(uint64_t v) {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
@@ -754,6 +799,9 @@ const std::vector<BusinessRoute>& BusinessRoutes() {
       {kRandomReview, false, false, RandomReview},
       {kSubmitReview, false, false, SubmitReview},
       {kListReviews, false, false, ListReviews},
+      {kPlaceBet, false, false, PlaceBet},
+      {kMyBets, false, false, MyBets},
+      {kGetPot, false, false, GetPot},
   };
   return kBusiness;
 }

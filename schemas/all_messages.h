@@ -4,6 +4,7 @@
 
 #include <tuple>
 
+#include "schemas/betting.h"
 #include "schemas/billing.h"
 #include "schemas/bus.h"
 #include "schemas/clock.h"
@@ -21,7 +22,7 @@
 namespace mcf::schemas {
 
 using DeclaredMessages = decltype(std::tuple_cat(
-    billing::Messages{}, bus::Messages{}, clock::Messages{}, contractor::Messages{},
+    betting::Messages{}, billing::Messages{}, bus::Messages{}, clock::Messages{}, contractor::Messages{},
     goldhat::Messages{}, hiring::Messages{}, matching::Messages{}, payments::Messages{},
     portal::Messages{}, quality::Messages{}, supplies::Messages{}, tasks::Messages{},
     test_family::Messages{}));

@@ -175,4 +175,13 @@ Result<ReplayPlan> PlanReplay(const capture::Capture& capture, bool allow_real) 
   return plan;
 }
 
+void ExcludeContext(ReplayPlan& plan, std::string_view context) {
+  std::erase(plan.contexts, context);
+  std::erase_if(plan.inputs, [&](const Input& in) {
+    return in.kind == Input::Kind::kCommand && in.service == context;
+  });
+  for (auto* set : {&plan.captured.replies, &plan.captured.events})
+    std::erase_if(*set, [&](const OutputMessage& m) { return m.producer == context; });
+}
+
 }  // namespace mcf::replay

@@ -81,4 +81,10 @@ bool IsOutsideTopic(std::string_view topic, const std::vector<std::string>& outs
 // real-clock capture unless `allow_real`, a command whose envelope does not decode.
 Result<ReplayPlan> PlanReplay(const capture::Capture& capture, bool allow_real);
 
+// Leaves `context` out of the plan, as if the captured run had never had it: it is not
+// started, the commands addressed to it are not fed, and what it produced (its replies and
+// events) is not expected. What remains must then replay identically when the rest of the
+// system does not depend on it (the betting context: docs/decisions/032).
+void ExcludeContext(ReplayPlan& plan, std::string_view context);
+
 }  // namespace mcf::replay

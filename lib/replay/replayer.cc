@@ -267,6 +267,7 @@ Result<ReplayReport> Replay(const ReplayOptions& options) {
   auto plan = PlanReplay(capture, options.allow_real);
   if (!plan.ok()) return Status(plan.status().code(), options.capture_path + ": " +
                                                           plan.status().message());
+  for (const std::string& context : options.exclude) ExcludeContext(*plan, context);
   Run run(options, std::move(*plan));
   return run.Go();
 }

@@ -26,6 +26,7 @@ struct ReplayOptions {
   bool keep_work_dir = false;
   bool stop_at_first = false;  // stop feeding at the first input whose outputs differ
   std::string only;            // compare only what this context produced
+  std::vector<std::string> exclude;  // contexts left out of the replay (ExcludeContext)
   bool allow_real = false;     // replay a real-clock capture (times will differ)
   std::string output_path;     // also write the replay's outputs as a capture
   Millis reply_timeout{10000};

@@ -29,6 +29,7 @@
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 #include "tools/mcfctl/scenario_io.h"
+#include "tools/mcfctl/simulate_betting.h"
 #include "tools/mcfctl/simulate_quality.h"
 
 namespace mcf::testing {
@@ -186,7 +187,7 @@ class SimulateTest : public ::testing::Test {
     process::SystemOptions options;
     options.bin_dir = BinDir();
     options.data_dir = dir_.Sub(name);
-    options.contexts = {"portal", "tasks", "matching", "hiring", "supplies", "quality"};
+    options.contexts = {"portal", "tasks", "matching", "hiring", "supplies", "quality", "betting"};
     options.outside = {{"contractor", "mcf-contractor-sim", {}}};
     options.gateway = true;
     if (sim) options.broker_flags = {"--clock", "sim", "--start", "2026-01-05T08:00:00Z"};
@@ -281,6 +282,17 @@ TEST_F(SimulateTest, OneDayPrintsTheDayAndTotalsAndTheSameSeedGivesTheSameTotals
             total["reviewed"].get<size_t>() + total["picked_reviewed"].get<size_t>())
       << reviews.body.dump();
   EXPECT_EQ(AdminGet(system, "/v1/reviews/queue").body["jobs"].size(), 0u);
+  // Betting (simulate_betting.h): the managers bet on the orders as they are placed, each
+  // account opened with 10000; the day's pots are settled (the orders all ended that day).
+  EXPECT_GE(total["bets"].get<int>(), 1) << total.dump();
+  EXPECT_EQ(total["bets_refused"], 0) << total.dump();
+  EXPECT_EQ(day["bets"], total["bets"]) << day.dump();
+  ASSERT_EQ(total["betting_balances_minor"].size(), size_t{mcfctl::kSimulatedBettors});
+  int64_t balances = 0;
+  for (const Json& b : total["betting_balances_minor"]) balances += b.get<int64_t>();
+  EXPECT_LE(balances, 10000 * mcfctl::kSimulatedBettors) << "the fund may hold the rest";
+  EXPECT_GT(balances, 10000 * mcfctl::kSimulatedBettors - total["bets"].get<int64_t>() *
+                                                             mcfctl::kMaxSimulatedStake);
 
   systems_.front()->Stop();
   const std::string second = StartSystem("second");

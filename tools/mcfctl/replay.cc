@@ -64,6 +64,9 @@ std::function<std::optional<int>()> AddReplayCommands(CLI::App& app) {
                 "stop feeding at the first input whose outputs differ");
   cmd->add_option("--only", options->replay.only,
                   "compare only the messages this context produced");
+  cmd->add_option("--exclude", options->replay.exclude,
+                  "leave this context out (not started, its commands not fed, its outputs not "
+                  "expected); repeatable");
   cmd->add_flag("--json", options->json, "print the report as one JSON object");
   cmd->add_option("--output", options->replay.output_path,
                   "also write the replay's replies and events as a capture");

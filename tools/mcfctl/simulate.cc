@@ -18,6 +18,7 @@
 #include "tools/mcfctl/json.h"
 #include "tools/mcfctl/scenario_io.h"
 #include "tools/mcfctl/simulate_hiring.h"
+#include "tools/mcfctl/simulate_betting.h"
 #include "tools/mcfctl/simulate_quality.h"
 
 namespace mcf::mcfctl {
@@ -215,6 +216,7 @@ class Simulation {
       clients_.push_back({r.body.value("client_id", ""), r.body.value("token", "")});
     }
     RETURN_IF_ERROR(quality_.SetUp(admin_));
+    RETURN_IF_ERROR(bettors_.SetUp(admin_));
     if (options_.applications_per_day > 0) {
       HttpResponse m = Http("POST", "/v1/staff", admin_,
                             {{"role", "manager"}, {"name", "Simulated hiring manager"}});
@@ -288,6 +290,7 @@ class Simulation {
     total["to"] = schemas::clock::Iso8601(now_ms_);
     totals_.Fill(total);
     quality_.FillTotal(total);
+    bettors_.FillTotal(total);
     std::cout << Dump(total) << std::endl;
     return totals_;
   }
@@ -360,6 +363,7 @@ class Simulation {
     if (r.status != 201) return Error("order for " + client.id, r);
     orders_.push_back({r.body.value("id", ""), p.client, p.desired_at_ms, ""});
     Schedule(p.desired_at_ms, Action::kAppointment, static_cast<int>(orders_.size() - 1));
+    Today().errors += bettors_.OnOrderPlaced(schemas::clock::Iso8601(now_ms_), orders_.back().id);
   }
 
   void Appointment(int index) {
@@ -472,6 +476,7 @@ class Simulation {
   void EndOfDay(int day) {
     Json line;
     days_[day].errors += quality_.EndOfDay(schemas::clock::Iso8601(now_ms_), line);
+    bettors_.EndOfDay(line);
     const Counts& c = days_[day];
     line["day"] = day + 1;
     line["date"] = schemas::clock::DateOf(day0_ms_ + day * kDayMs);
@@ -684,6 +689,10 @@ class Simulation {
                                                  const std::string& t, const Json& b) {
                              return Http(m, p, t, b);
                            }};
+  Bettors bettors_{options_.seed, [this](const std::string& m, const std::string& p,
+                                         const std::string& t, const Json& b) {
+                     return Http(m, p, t, b);
+                   }};
 };
 
 }  // namespace

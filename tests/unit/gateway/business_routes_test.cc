@@ -77,6 +77,9 @@ TEST(BusinessRoutesTest, RoleChecksFollowTheContractAndAdminPassesStaffChecks) {
       {kRandomReview, {"manager", "admin"}},
       {kSubmitReview, {"manager", "admin"}},
       {kListReviews, {"manager", "admin"}},
+      {kPlaceBet, {"manager"}},
+      {kMyBets, {"manager"}},
+      {kGetPot, {"manager", "admin"}},
   };
   // + the public routes: POST /v1/session, POST /v1/applications, GET .../status.
   EXPECT_EQ(kAllowed.size() + 3, BusinessRoutes().size());
@@ -645,6 +648,46 @@ TEST(BusinessRoutesTest, ReviewSearchMapsTheQueryToTheBus) {
   ASSERT_TRUE(random.ok());
   EXPECT_EQ(random.value().type, "quality.pick_random");
   EXPECT_EQ(random.value().body, Json::object());
+}
+
+TEST(BusinessRoutesTest, PlaceBetChecksEachFieldBeforeTheBus) {
+  Principal manager{"manager", "m-1"};
+  auto ok = Build(kPlaceBet, manager,
+                  WithBody({{"task_id", "order-1"}, {"outcome", "failed"}, {"stake_minor", 250}}));
+  ASSERT_TRUE(ok.ok()) << ok.problem().detail;
+  EXPECT_EQ(ok.value().type, "betting.place_bet");
+  EXPECT_TRUE(ok.value().created);
+  EXPECT_EQ(ok.value().body,
+            (Json{{"task_id", "order-1"}, {"outcome", "failed"}, {"stake_minor", 250}}));
+  auto field = [&](Json body) { return ProblemOf(Build(kPlaceBet, manager, WithBody(body))).field; };
+  EXPECT_EQ(field({{"outcome", "failed"}, {"stake_minor", 1}}), "body.task_id");
+  EXPECT_EQ(field({{"task_id", ""}, {"outcome", "failed"}, {"stake_minor", 1}}), "body.task_id");
+  EXPECT_EQ(field({{"task_id", "t"}, {"outcome", "won"}, {"stake_minor", 1}}), "body.outcome");
+  EXPECT_EQ(field({{"task_id", "t"}, {"stake_minor", 1}}), "body.outcome");
+  EXPECT_EQ(field({{"task_id", "t"}, {"outcome", "failed"}, {"stake_minor", 0}}),
+            "body.stake_minor");
+  EXPECT_EQ(field({{"task_id", "t"}, {"outcome", "failed"}, {"stake_minor", 1.5}}),
+            "body.stake_minor");
+  EXPECT_EQ(field({{"task_id", "t"}, {"outcome", "failed"}}), "body.stake_minor");
+  EXPECT_EQ(ProblemOf(Build(kPlaceBet, {"admin", "root"}, WithBody({}))).status, 403);
+}
+
+TEST(BusinessRoutesTest, BetsAndPotsMapQueryAndPathToTheBus) {
+  Principal manager{"manager", "m-1"};
+  auto mine = Build(kMyBets, manager,
+                    WithBody(Json::object(), {}, {{"limit", "5"}, {"after", "bet-x"}}));
+  ASSERT_TRUE(mine.ok());
+  EXPECT_EQ(mine.value().type, "betting.my_bets");
+  EXPECT_EQ(mine.value().body, (Json{{"limit", 5}, {"after", "bet-x"}}));
+  EXPECT_EQ(ProblemOf(Build(kMyBets, manager, WithBody(Json::object(), {}, {{"limit", "0"}})))
+                .field,
+            "query.limit");
+  auto pot = Build(kGetPot, {"admin", "root"}, WithBody(Json::object(), {{"task_id", "t-1"}}));
+  ASSERT_TRUE(pot.ok());
+  EXPECT_EQ(pot.value().type, "betting.get_pot");
+  EXPECT_EQ(pot.value().body, (Json{{"task_id", "t-1"}}));
+  EXPECT_EQ(*MatchRoute("GET", "/v1/bets/pots/t-1"), kGetPot);
+  EXPECT_EQ(*MatchRoute("GET", "/v1/bets"), kMyBets);
 }
 
 }  // namespace
