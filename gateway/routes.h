@@ -61,7 +61,12 @@ inline constexpr RouteSpec kRandomReview{"POST", "/v1/reviews/random"};
 inline constexpr RouteSpec kSubmitReview{"POST", "/v1/reviews/{task_id}"};
 inline constexpr RouteSpec kListReviews{"GET", "/v1/reviews"};
 
-inline constexpr std::array<RouteSpec, 37> kRoutes = {
+// Billing (docs/decisions/029, 030): statements and invoices of their owner; managers' credits.
+inline constexpr RouteSpec kStatement{"GET", "/v1/statement"};
+inline constexpr RouteSpec kListInvoices{"GET", "/v1/invoices"};
+inline constexpr RouteSpec kCreditWorker{"POST", "/v1/workers/{id}/credits"};
+
+inline constexpr std::array<RouteSpec, 40> kRoutes = {
     kHealthz,           kMetrics,           kOpenApi,           kMe,
     kSession,           kStaff,             kWorkers,           kListServiceTypes,
     kCreateServiceType, kUpdateServiceType, kCreateOrder,       kListOrders,
@@ -70,7 +75,8 @@ inline constexpr std::array<RouteSpec, 37> kRoutes = {
     kSubmitApplication, kApplicationStatus, kListApplications,  kGetApplication,
     kAssignTests,       kRecordResult,      kProposeDecision,   kDecide,
     kGetScreeningRules, kPublishScreeningRules, kActivateScreeningRules, kDryRunScreeningRules,
-    kReviewQueue,       kRandomReview,      kSubmitReview,      kListReviews};
+    kReviewQueue,       kRandomReview,      kSubmitReview,      kListReviews,
+    kStatement,         kListInvoices,      kCreditWorker};
 
 // The metrics label for requests that matched no route.
 inline constexpr std::string_view kUnmatchedRoute = "unmatched";
