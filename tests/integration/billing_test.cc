@@ -21,6 +21,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 #include <zmq.hpp>
 
@@ -160,7 +161,13 @@ class BillingWorld {
     billing->Signal(SIGKILL);
     RETURN_IF_ERROR(system_->Restart("billing"));
     RETURN_IF_ERROR(Flush());
-    RETURN_IF_ERROR(Call(wire::GetClientStatement{"nobody"}).status());
+    // Up once it answers (bounded: 20 s); then it has subscribed and the barrier waits for it.
+    Status answered = Status::Unavailable("billing did not answer after its restart");
+    for (int i = 0; i < 200 && !answered.ok(); ++i) {
+      answered = Call(wire::GetClientStatement{"nobody"}).status();
+      if (!answered.ok()) std::this_thread::sleep_for(milliseconds(100));
+    }
+    RETURN_IF_ERROR(answered);
     return bus_->WaitIdle(kTimeout);
   }
 
