@@ -13,6 +13,7 @@
 #include <optional>
 #include <thread>
 
+#include "bench/billing_bench.h"
 #include "bench/broker_bench.h"
 #include "bench/capture_bench.h"
 #include "bench/curve_bench.h"
@@ -398,6 +399,48 @@ void AddRulesSection(Report& report, int& errors, const Settings& s) {
   }
 }
 
+// --- issue 14: billing's ledger ---------------------------------------------------------------
+
+// The ledger's stream of task_finalized and the two period ends, beside raw LMDB transactions of
+// as many new keys (same run, same filesystem). Targets: the stream at least a quarter of the
+// raw rate, a period end at most 20 times its raw transaction.
+void AddBillingSection(Report& report, int& errors, const Settings& s, const std::string& dir) {
+  report.Section("billing: the ledger (workers/billing) through the runtime's Dispatcher, durable, "
+                 "beside raw LMDB txns of as many new keys");
+  auto stream = BillingStream(dir, s.duration);
+  if (!stream.ok()) {
+    Row r = Rate("task_finalized applied, 64 per txn", 0, "events/s");
+    r.note = "ERROR: " + stream.status().ToString();
+    ++errors;
+    report.Add(r);
+  } else {
+    Row r = Ratio("task_finalized applied, 64 per txn", stream->events_per_second, "events/s",
+                  stream->baseline_events_per_second, "raw LMDB, same keys per txn", 0.25);
+    char note[96];
+    std::snprintf(note, sizeof note, "%s events; %.1f new keys each",
+                  FormatValue(static_cast<double>(stream->events)).c_str(),
+                  stream->puts_per_event);
+    r.note = note;
+    report.Add(r);
+    report.Add(Rate("  ledger transfers applied", stream->transfers_per_second, "transfers/s"));
+  }
+  const size_t clients = s.quick ? 1'000 : 10'000, workers = s.quick ? 100 : 1'000;
+  auto ends = BillingPeriodEnds(dir, clients, workers);
+  if (!ends.ok()) {
+    Row r = Rate("week end + month end", 0, "s");
+    r.note = "ERROR: " + ends.status().ToString();
+    ++errors;
+    report.Add(r);
+    return;
+  }
+  report.Add(Ratio("week end: " + FormatValue(static_cast<double>(clients)) + " client invoices",
+                   ends->week_end_seconds, "s", ends->baseline_week_seconds,
+                   "raw LMDB, one txn as many keys", 20, Bound::kAtMost));
+  report.Add(Ratio("month end: " + FormatValue(static_cast<double>(workers)) + " worker invoices",
+                   ends->month_end_seconds, "s", ends->baseline_month_seconds,
+                   "raw LMDB, one txn as many keys", 20, Bound::kAtMost));
+}
+
 int Run(const Settings& s) {
   Report report;
   int errors = 0;
@@ -742,6 +785,7 @@ int Run(const Settings& s) {
     report.Add(r);
   }
   if (!s.http_only) AddRulesSection(report, errors, s);
+  if (!s.http_only) AddBillingSection(report, errors, s, temp.Sub("billing"));
   return finish();
 }
 

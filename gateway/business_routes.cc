@@ -6,6 +6,7 @@
 #include "gateway/reply_times.h"
 #include "lib/base/secret_token.h"
 #include "lib/base/stable_hash.h"
+#include "schemas/billing.h"
 #include "schemas/clock.h"
 
 namespace mcf::gateway {
@@ -756,6 +757,70 @@ ProblemOr<BusCommand> GetPot(const RouteInput& in) {
   return c;
 }
 
+// --- billing --------------------------------------------------------------------------------
+
+// Whose money a read is about: a client or a worker reads their own (billing forces it too);
+// a manager or admin names exactly one with ?client_id= or ?worker_id=. Sets *client to say
+// which kind it is.
+std::optional<Problem> MoneyOwner(const RouteInput& in, bool* client, std::string* owner) {
+  if (auto p = Roles(in.principal, {"client", "worker", "manager", kAdmin})) return *p;
+  QueryReader q(in.request);
+  auto client_id = q.Id("client_id");
+  auto worker_id = q.Id("worker_id");
+  if (q.problem()) return *q.problem();
+  if (in.principal.role == "client" || in.principal.role == "worker") {
+    *client = in.principal.role == "client";
+    const auto& asked = *client ? client_id : worker_id;
+    if ((*client ? worker_id : client_id) || (asked && *asked != in.principal.id))
+      return MakeProblem(kHttpForbidden, "a " + in.principal.role + " sees only their own money");
+    *owner = in.principal.id;
+    return std::nullopt;
+  }
+  if (client_id.has_value() == worker_id.has_value())
+    return BadRequest("query.client_id", "staff name exactly one of client_id or worker_id");
+  *client = client_id.has_value();
+  *owner = client_id ? *client_id : *worker_id;
+  return std::nullopt;
+}
+
+ProblemOr<BusCommand> Statement(const RouteInput& in) {
+  bool client = false;
+  std::string owner;
+  if (auto p = MoneyOwner(in, &client, &owner)) return *p;
+  BusCommand c = Command(client ? "billing.client_statement" : "billing.worker_statement");
+  c.field_names = {{"body.client_id", "query.client_id"}, {"body.worker_id", "query.worker_id"}};
+  c.body[client ? "client_id" : "worker_id"] = owner;
+  return c;
+}
+
+ProblemOr<BusCommand> ListInvoices(const RouteInput& in) {
+  bool client = false;
+  std::string owner;
+  if (auto p = MoneyOwner(in, &client, &owner)) return *p;
+  BusCommand c = Command("billing.list_invoices");
+  c.field_names = {{"body.owner_id", client ? "query.client_id" : "query.worker_id"}};
+  c.body["kind"] = client ? "client" : "worker";
+  c.body["owner_id"] = owner;
+  return c;
+}
+
+ProblemOr<BusCommand> CreditWorker(const RouteInput& in) {
+  if (auto p = Roles(in.principal, {"manager", kAdmin})) return *p;
+  std::string worker_id;
+  if (auto p = PathParam(in.request, "id", &worker_id)) return *p;
+  JsonReader r(BodyOf(in.request));
+  const int64_t amount = r.Int("amount_minor", 1, schemas::billing::kMaxCreditMinor);
+  const std::string reason =
+      r.String("reason", schemas::billing::kMaxCreditReasonBytes, 1, TextLines::kMulti);
+  if (r.problem()) return *r.problem();
+  BusCommand c = Command("billing.credit_worker", true);
+  c.field_names = {{"body.worker_id", "path.id"}};
+  c.body["worker_id"] = worker_id;
+  c.body["amount_minor"] = amount;
+  c.body["reason"] = reason;
+  return c;
+}
+
 std::string Hex64(uint64_t v) {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
@@ -802,6 +867,9 @@ const std::vector<BusinessRoute>& BusinessRoutes() {
       {kPlaceBet, false, false, PlaceBet},
       {kMyBets, false, false, MyBets},
       {kGetPot, false, false, GetPot},
+      {kStatement, false, false, Statement},
+      {kListInvoices, false, false, ListInvoices},
+      {kCreditWorker, false, false, CreditWorker},
   };
   return kBusiness;
 }

@@ -66,7 +66,12 @@ inline constexpr RouteSpec kPlaceBet{"POST", "/v1/bets"};
 inline constexpr RouteSpec kMyBets{"GET", "/v1/bets"};
 inline constexpr RouteSpec kGetPot{"GET", "/v1/bets/pots/{task_id}"};
 
-inline constexpr std::array<RouteSpec, 40> kRoutes = {
+// Billing (docs/decisions/029, 030): statements and invoices of their owner; managers' credits.
+inline constexpr RouteSpec kStatement{"GET", "/v1/statement"};
+inline constexpr RouteSpec kListInvoices{"GET", "/v1/invoices"};
+inline constexpr RouteSpec kCreditWorker{"POST", "/v1/workers/{id}/credits"};
+
+inline constexpr std::array<RouteSpec, 43> kRoutes = {
     kHealthz,           kMetrics,           kOpenApi,           kMe,
     kSession,           kStaff,             kWorkers,           kListServiceTypes,
     kCreateServiceType, kUpdateServiceType, kCreateOrder,       kListOrders,
@@ -76,7 +81,8 @@ inline constexpr std::array<RouteSpec, 40> kRoutes = {
     kAssignTests,       kRecordResult,      kProposeDecision,   kDecide,
     kGetScreeningRules, kPublishScreeningRules, kActivateScreeningRules, kDryRunScreeningRules,
     kReviewQueue,       kRandomReview,      kSubmitReview,      kListReviews,
-    kPlaceBet,          kMyBets,            kGetPot};
+    kPlaceBet,          kMyBets,            kGetPot,            kStatement,
+    kListInvoices,      kCreditWorker};
 
 // The metrics label for requests that matched no route.
 inline constexpr std::string_view kUnmatchedRoute = "unmatched";

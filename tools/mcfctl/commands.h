@@ -109,4 +109,8 @@ std::function<std::optional<int>()> AddReplayCommands(CLI::App& app);
 // contract as AddCaptureCommands.
 std::function<std::optional<int>()> AddKeysCommands(CLI::App& app);
 
+// `ledger check|dump [--data DIR]` (ledger.cc): billing's ledger read from its store; check
+// exits 1 with a report when an invariant is broken. Same contract as AddCaptureCommands.
+std::function<std::optional<int>()> AddLedgerCommands(CLI::App& app);
+
 }  // namespace mcf::mcfctl

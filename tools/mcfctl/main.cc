@@ -79,6 +79,7 @@ int main(int argc, char** argv) {
   auto run_staff = AddStaffCommands(app, broker);
   auto run_replay = AddReplayCommands(app);
   auto run_keys = AddKeysCommands(app);
+  auto run_ledger = AddLedgerCommands(app);
 
   mcf::soak::SoakOptions soak;
   auto* soak_cmd = app.add_subcommand(
@@ -111,6 +112,7 @@ int main(int argc, char** argv) {
   }
 
   if (auto rc = run_keys()) return *rc;
+  if (auto rc = run_ledger()) return *rc;  // reads a store: no bus, no key
   if (Status s = UseOperatorKey(key_file, broker_key_file); !s.ok()) {
     std::cerr << "mcfctl: " << s.message() << "\n";
     return kExitLocalError;

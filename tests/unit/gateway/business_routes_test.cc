@@ -80,6 +80,9 @@ TEST(BusinessRoutesTest, RoleChecksFollowTheContractAndAdminPassesStaffChecks) {
       {kPlaceBet, {"manager"}},
       {kMyBets, {"manager"}},
       {kGetPot, {"manager", "admin"}},
+      {kStatement, {"client", "worker", "manager", "admin"}},
+      {kListInvoices, {"client", "worker", "manager", "admin"}},
+      {kCreditWorker, {"manager", "admin"}},
   };
   // + the public routes: POST /v1/session, POST /v1/applications, GET .../status.
   EXPECT_EQ(kAllowed.size() + 3, BusinessRoutes().size());
@@ -688,6 +691,68 @@ TEST(BusinessRoutesTest, BetsAndPotsMapQueryAndPathToTheBus) {
   EXPECT_EQ(pot.value().body, (Json{{"task_id", "t-1"}}));
   EXPECT_EQ(*MatchRoute("GET", "/v1/bets/pots/t-1"), kGetPot);
   EXPECT_EQ(*MatchRoute("GET", "/v1/bets"), kMyBets);
+}
+
+TEST(BusinessRoutesTest, StatementsAndInvoicesAreTheirOwnersOrStaffNamesOne) {
+  for (const RouteSpec& spec : {kStatement, kListInvoices}) {
+    const bool statement = spec == kStatement;
+    auto own = Build(spec, {"client", "c1"}, WithBody(Json::object()));
+    ASSERT_TRUE(own.ok());
+    EXPECT_EQ(own.value().type, statement ? "billing.client_statement" : "billing.list_invoices");
+    EXPECT_EQ(own.value().body, statement ? Json{{"client_id", "c1"}}
+                                          : Json{{"kind", "client"}, {"owner_id", "c1"}});
+    auto worker = Build(spec, {"worker", "w1"}, WithBody(Json::object(), {}, {{"worker_id", "w1"}}));
+    ASSERT_TRUE(worker.ok());
+    EXPECT_EQ(worker.value().body, statement ? Json{{"worker_id", "w1"}}
+                                             : Json{{"kind", "worker"}, {"owner_id", "w1"}});
+    // Someone else's: 403, whichever parameter names it.
+    EXPECT_EQ(ProblemOf(Build(spec, {"client", "c1"},
+                              WithBody(Json::object(), {}, {{"client_id", "c2"}})))
+                  .status,
+              403);
+    EXPECT_EQ(ProblemOf(Build(spec, {"client", "c1"},
+                              WithBody(Json::object(), {}, {{"worker_id", "w1"}})))
+                  .status,
+              403);
+    EXPECT_EQ(ProblemOf(Build(spec, {"worker", "w1"},
+                              WithBody(Json::object(), {}, {{"worker_id", "w2"}})))
+                  .status,
+              403);
+    // Staff name exactly one owner.
+    auto staff = Build(spec, {"manager", "m1"}, WithBody(Json::object(), {}, {{"worker_id", "w9"}}));
+    ASSERT_TRUE(staff.ok());
+    EXPECT_EQ(staff.value().type,
+              statement ? "billing.worker_statement" : "billing.list_invoices");
+    EXPECT_EQ(ProblemOf(Build(spec, {"admin", "a1"}, WithBody(Json::object()))).field,
+              "query.client_id");
+    EXPECT_EQ(ProblemOf(Build(spec, {"admin", "a1"},
+                              WithBody(Json::object(), {},
+                                       {{"worker_id", "w9"}, {"client_id", "c1"}})))
+                  .status,
+              400);
+  }
+}
+
+TEST(BusinessRoutesTest, ACreditNeedsAPositiveAmountAndAReason) {
+  auto ok = Build(kCreditWorker, {"manager", "m1"},
+                  WithBody({{"amount_minor", 2500}, {"reason", "stayed late"}}, {{"id", "w1"}}));
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok.value().type, "billing.credit_worker");
+  EXPECT_TRUE(ok.value().created);
+  EXPECT_EQ(ok.value().body,
+            (Json{{"worker_id", "w1"}, {"amount_minor", 2500}, {"reason", "stayed late"}}));
+  EXPECT_EQ(ProblemOf(Build(kCreditWorker, {"manager", "m1"},
+                            WithBody({{"amount_minor", 0}, {"reason", "x"}}, {{"id", "w1"}})))
+                .field,
+            "body.amount_minor");
+  EXPECT_EQ(ProblemOf(Build(kCreditWorker, {"manager", "m1"},
+                            WithBody({{"amount_minor", 5}, {"reason", ""}}, {{"id", "w1"}})))
+                .field,
+            "body.reason");
+  EXPECT_EQ(ProblemOf(Build(kCreditWorker, {"manager", "m1"},
+                            WithBody({{"amount_minor", 5}, {"reason", "x"}})))
+                .field,
+            "path.id");
 }
 
 }  // namespace
