@@ -699,12 +699,12 @@ TEST(BusinessRoutesTest, StatementsAndInvoicesAreTheirOwnersOrStaffNamesOne) {
     auto own = Build(spec, {"client", "c1"}, WithBody(Json::object()));
     ASSERT_TRUE(own.ok());
     EXPECT_EQ(own.value().type, statement ? "billing.client_statement" : "billing.list_invoices");
-    EXPECT_EQ(own.value().body, statement ? Json{{"client_id", "c1"}}
-                                          : Json{{"kind", "client"}, {"owner_id", "c1"}});
+    EXPECT_EQ(own.value().body, (statement ? Json{{"client_id", "c1"}}
+                                           : Json{{"kind", "client"}, {"owner_id", "c1"}}));
     auto worker = Build(spec, {"worker", "w1"}, WithBody(Json::object(), {}, {{"worker_id", "w1"}}));
     ASSERT_TRUE(worker.ok());
-    EXPECT_EQ(worker.value().body, statement ? Json{{"worker_id", "w1"}}
-                                             : Json{{"kind", "worker"}, {"owner_id", "w1"}});
+    EXPECT_EQ(worker.value().body, (statement ? Json{{"worker_id", "w1"}}
+                                              : Json{{"kind", "worker"}, {"owner_id", "w1"}}));
     // Someone else's: 403, whichever parameter names it.
     EXPECT_EQ(ProblemOf(Build(spec, {"client", "c1"},
                               WithBody(Json::object(), {}, {{"client_id", "c2"}})))
