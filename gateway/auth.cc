@@ -216,10 +216,7 @@ ProblemOr<Principal> Authenticate(const TokenStore& store, const Credentials& c)
 
 ProblemOr<Principal> Authenticate(const TokenStore& store,
                                   std::optional<std::string_view> authorization) {
-  Credentials c;
-  c.method = "GET";
-  c.authorization = authorization;
-  return Authenticate(store, c);
+  return Authenticate(store, Credentials{.authorization = authorization});
 }
 
 std::optional<Problem> RequireRole(const Principal& principal,

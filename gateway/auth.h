@@ -100,12 +100,12 @@ inline constexpr std::string_view kConsoleHeader = "X-MCF-Console";
 // What a request carries that may authenticate it (views into the request's headers, as sent;
 // nullopt = header absent).
 struct Credentials {
-  std::string_view method;                        // "GET", "POST", ...
-  std::optional<std::string_view> authorization;  // Authorization
-  std::optional<std::string_view> cookie;         // Cookie (several joined with "; ")
-  std::optional<std::string_view> origin;         // Origin
-  std::optional<std::string_view> host;           // Host
-  std::optional<std::string_view> console;        // X-MCF-Console
+  std::string_view method = "GET";                               // "GET", "POST", ...
+  std::optional<std::string_view> authorization = std::nullopt;  // Authorization
+  std::optional<std::string_view> cookie = std::nullopt;  // Cookie (several joined with "; ")
+  std::optional<std::string_view> origin = std::nullopt;  // Origin
+  std::optional<std::string_view> host = std::nullopt;    // Host
+  std::optional<std::string_view> console = std::nullopt;  // X-MCF-Console
 };
 
 // The value of cookie `name` in a Cookie header ("a=1; mcf_session=..."); nullopt when absent.

@@ -69,7 +69,9 @@ export function useStoredForm(name, initial, { persist = true } = {}) {
       const message = unknownOutcome
         ? `${e.detail} Your input is kept; sending again is safe (same request id).`
         : e.detail;
-      setErrors(field && field in values ? { [field]: message } : { "": message });
+      // Next to its field the message need not name it again ("body.desired_at: must ...").
+      const own = message.replace(/^(body|query|path)\.[A-Za-z0-9_.[\]]+: /, "");
+      setErrors(field && field in values ? { [field]: own } : { "": message });
       return null;
     } finally {
       setBusy(false);

@@ -6,8 +6,8 @@ import { useStoredForm, Field, FormError } from "./forms.js";
 import { matchPage, navFor, homeFor } from "./pages.js";
 import { startStream } from "./stream.js";
 
-// Not a secret (the cookie is HttpOnly): only whether to ask GET /v1/me at start, so a signed-out
-// visitor's first view makes no request that must fail.
+// Not a secret (the cookie is HttpOnly): the name shown, and whether to ask GET /v1/me at start,
+// so a signed-out visitor's first view makes no request that must fail.
 const SIGNED_IN = "mcf.signed-in";
 
 function SignIn({ onSignedIn }) {
@@ -69,8 +69,12 @@ function Shell({ session, onSignOut }) {
       setNotice(`Updated: ${topic.replace(/[._]/g, " ")}`);
       clearTimeout(hide);
       hide = setTimeout(() => setNotice(""), 4000);
+    }, (state) => {
+      // Whether live updates are on, for whoever needs to know (the browser test waits for it).
+      document.documentElement.dataset.stream = state;
     });
     return () => {
+      delete document.documentElement.dataset.stream;
       stop();
       clearTimeout(hide);
     };
@@ -113,13 +117,13 @@ function App() {
       setSession(null);
       return;
     }
-    api("GET", "/v1/me").then(setSession, () => {
+    api("GET", "/v1/me").then((me) => setSession({ ...me, name: localStorage.getItem(SIGNED_IN) }), () => {
       localStorage.removeItem(SIGNED_IN);
       setSession(null);
     });
   }, []);
   const signedIn = (who) => {
-    localStorage.setItem(SIGNED_IN, "1");
+    localStorage.setItem(SIGNED_IN, who.name || who.id);
     setSession(who);
   };
   const signOut = async () => {

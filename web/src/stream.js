@@ -40,8 +40,9 @@ async function streamServed() {
   }
 }
 
-// Starts listening; onEvent(topic, data) for each event. Returns stop().
-export function startStream(onEvent) {
+// Starts listening; onEvent(topic, data) for each event, onState("open" | "closed") as the
+// connection comes and goes. Returns stop().
+export function startStream(onEvent, onState = () => {}) {
   let source = null;
   let stopped = false;
   let timer = 0;
@@ -63,8 +64,10 @@ export function startStream(onEvent) {
     source.onmessage = handle;
     source.onopen = () => {
       pause = 1000;
+      onState("open");
     };
     source.onerror = () => {
+      onState("closed");
       if (source.readyState !== EventSource.CLOSED || stopped) return;  // it reconnects itself
       timer = setTimeout(open, pause);
       pause = Math.min(pause * 2, 30000);

@@ -153,7 +153,7 @@ const browser = await chromium.launch({
 let admin, supplies, worker, client, manager;
 const order = {};
 try {
-  await test("admin provisions supplies staff and a manager and imports a worker (codes shown once)", async () => {
+  await test("admin provisions supplies staff and a manager (each code shown once)", async () => {
     admin = await Role.open(browser, "admin");
     await signInWithCode(admin, ADMIN);
     const p = admin.page;
@@ -169,33 +169,17 @@ try {
     order.managerCode = await provision("manager", "Vaska");
     assert(/^[0-9a-f]{64}$/.test(order.suppliesCode), `supplies code ${order.suppliesCode}`);
     assert(order.managerCode !== order.suppliesCode, "two staff got one code");
-    await p.locator("#worker-name").fill("Barsik");
-    await p.locator("#worker-age").fill("4");
-    await p.locator("#worker-breed").fill("Siberian");
-    await p.locator("#worker-coat").fill("grey");
-    await p.locator("#worker-strengths").fill("jars, poking");
-    await p.getByRole("button", { name: "Import" }).click();
-    await p.getByText("Access code for Barsik").waitFor();
-    order.workerCode = (await p.locator("section", { has: p.locator("#worker-title") }).getByTestId("access-code").textContent()).trim();
-    assert(/^[0-9a-f]{64}$/.test(order.workerCode), `worker code ${order.workerCode}`);
     await admin.check("people-codes");
-    await admin.go("#/board", "board", () => p.getByRole("heading", { name: "Supplies board" }).waitFor());
   });
 
-  await test("staff and the worker sign in with their codes; the worker's page is phone-sized", async () => {
+  await test("supplies staff sign in with their code", async () => {
     supplies = await Role.open(browser, "supplies");
     await signInWithCode(supplies, order.suppliesCode);
     await supplies.page.getByRole("heading", { name: "Supplies board" }).waitFor();
     await supplies.check("board-empty");
-    worker = await Role.open(browser, "worker", { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    await signInWithCode(worker, order.workerCode);
-    await worker.page.getByRole("heading", { name: "My jobs" }).waitFor();
-    await worker.check("jobs-empty");
-    const overflow = await worker.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    assert(overflow <= 0, `the worker's page is ${overflow}px wider than the phone`);
   });
 
-  await test("the client orders (approximate cost shown first) and sees the assignment", async () => {
+  await test("the client orders (approximate cost shown first), admin imports a worker, the client sees the assignment", async () => {
     client = await Role.open(browser, "client");
     await signInAsClient(client, "hcb-17", "Murka");
     await client.check("orders-empty");
@@ -209,7 +193,27 @@ try {
     order.id = decodeURIComponent(p.url().split("#/orders/")[1]);
     assert(order.id, "no order id in the URL");
     await p.getByText("toss the jars").waitFor();
-    if (await streamServed(p)) {
+    // No worker in the pool yet: the order waits.
+    await p.getByText("not assigned yet").waitFor();
+    const live = await streamServed(p);
+    if (live) await p.locator("html[data-stream=open]").waitFor({ timeout: 10000 });
+    await client.check("order-requested");
+
+    // The admin imports a worker; matching assigns the waiting order to him.
+    const a = admin.page;
+    await a.locator("#worker-name").fill("Barsik");
+    await a.locator("#worker-age").fill("4");
+    await a.locator("#worker-breed").fill("Siberian");
+    await a.locator("#worker-coat").fill("grey");
+    await a.locator("#worker-strengths").fill("jars, poking");
+    await a.getByRole("button", { name: "Import" }).click();
+    await a.getByText("Access code for Barsik").waitFor();
+    order.workerCode = (await a.locator("section", { has: a.locator("#worker-title") }).getByTestId("access-code").textContent()).trim();
+    assert(/^[0-9a-f]{64}$/.test(order.workerCode), `worker code ${order.workerCode}`);
+    await admin.check("worker-imported");
+
+    if (live) {
+      // Without a reload: the stream's event makes the page refetch, with a notice.
       await p.locator(".status", { hasText: "assigned" }).waitFor({ timeout: 15000 });
       await p.locator(".notice").first().waitFor({ timeout: 5000 });
     } else {
@@ -223,6 +227,16 @@ try {
     assert((await p.getByText("not assigned yet").count()) === 0, "no worker shown on the assigned order");
     await client.check("order-assigned");
     await client.go("#/orders", "orders", () => p.getByText("toss the jars").waitFor());
+  });
+
+  await test("the worker signs in on a phone-sized page", async () => {
+    worker = await Role.open(browser, "worker", { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await signInWithCode(worker, order.workerCode);
+    await worker.page.getByRole("heading", { name: "My jobs" }).waitFor();
+    await worker.page.getByText("toss the jars").waitFor();
+    await worker.check("jobs");
+    const overflow = await worker.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 0, `the worker's page is ${overflow}px wider than the phone`);
   });
 
   await test("the worker's check-in stays disabled until supplies issue the kit; photo in, completed", async () => {

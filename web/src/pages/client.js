@@ -141,7 +141,7 @@ export function OrderPage({ params, tick, session }) {
           <p>Service: ${o.service_type_id} · ${when(o.starts_at)} to ${when(o.ends_at)}</p>
           <p>Approximate cost: ${money(o.approx_cost)}${o.price ? ` · price ${money(o.price)}` : ""}</p>
           <p>Worker: ${o.worker_id || "not assigned yet"}${o.kit_issued ? " · kit issued" : ""}</p>
-          ${o.reason ? html`<p>Reason: ${o.reason}</p>` : null}
+          ${o.reason ? html`<p>Reason: ${o.reason.replace(/_/g, " ")}</p>` : null}
           ${o.copied_from
             ? html`<p>A copy of <a href=${`#/orders/${encodeURIComponent(o.copied_from)}`}>${o.copied_from}</a></p>`
             : null}
