@@ -268,21 +268,14 @@ std::vector<std::string> HeaderValues(const httplib::Request& req, const std::st
   return values;
 }
 
-// Several values of one header joined with ", " (RFC 9110 section 5.3); nullopt when absent.
-std::optional<std::string> JoinedHeader(const httplib::Request& req, const std::string& name) {
+// Several values of one header joined with ", " (RFC 9110 section 5.3; Cookie headers with "; ",
+// RFC 6265 section 5.4); nullopt when absent.
+std::optional<std::string> JoinedHeader(const httplib::Request& req, const std::string& name,
+                                        std::string_view separator = ", ") {
   auto values = HeaderValues(req, name);
   if (values.empty()) return std::nullopt;
   std::string joined = values[0];
-  for (size_t i = 1; i < values.size(); ++i) joined += ", " + values[i];
-  return joined;
-}
-
-// Several Cookie headers are joined with "; " (RFC 6265 section 5.4); nullopt when absent.
-std::optional<std::string> CookieHeader(const httplib::Request& req) {
-  auto values = HeaderValues(req, "Cookie");
-  if (values.empty()) return std::nullopt;
-  std::string joined = values[0];
-  for (size_t i = 1; i < values.size(); ++i) joined += "; " + values[i];
+  for (size_t i = 1; i < values.size(); ++i) joined += std::string(separator) + values[i];
   return joined;
 }
 
@@ -833,7 +826,7 @@ struct Server::Impl {
     request.remote_addr = req.remote_addr;
     request.authorization = JoinedHeader(req, "Authorization");
     request.idempotency_key = JoinedHeader(req, "Idempotency-Key");
-    request.cookie = CookieHeader(req);
+    request.cookie = JoinedHeader(req, "Cookie", "; ");
     request.origin = JoinedHeader(req, "Origin");
     request.host = JoinedHeader(req, "Host");
     request.console = JoinedHeader(req, std::string(kConsoleHeader));

@@ -265,6 +265,10 @@ TEST_F(GatewayConsoleTest, TheCookieAuthenticatesAsItsBearerToken) {
   EXPECT_EQ(Get("/v1/me", {{"Authorization", std::string("Bearer ") + kOther}})->status, 401);
   EXPECT_EQ(Get("/v1/me", {{"Cookie", "mcf_session=nothex"}})->status, 401);
   EXPECT_EQ(Get("/v1/me", {{"Cookie", "other=1"}})->status, 401);
+  // Several Cookie headers are one list (RFC 6265 section 5.4).
+  EXPECT_EQ(Get("/v1/me", {{"Cookie", "other=1"}, {"Cookie", std::string("mcf_session=") + kToken}})
+                ->status,
+            200);
   EXPECT_EQ(Get("/v1/me")->status, 401);
   // An Authorization header wins: a bad bearer token is not rescued by a good cookie.
   EXPECT_EQ(Get("/v1/me", {{"Authorization", std::string("Bearer ") + kOther},
