@@ -137,26 +137,86 @@ Result<std::optional<Principal>> ChainedTokenStore::Lookup(std::string_view toke
   return std::optional<Principal>();
 }
 
-ProblemOr<Principal> Authenticate(const TokenStore& store,
-                                  std::optional<std::string_view> authorization) {
-  if (!authorization) {
-    return MakeProblem(kHttpUnauthorized, "missing Authorization: Bearer <token> header");
-  }
-  auto token = ParseBearer(*authorization);
-  if (!token) {
-    return MakeProblem(kHttpUnauthorized, "Authorization header is not a bearer token");
-  }
-  if (!IsWellFormedToken(*token)) {
-    return MakeProblem(kHttpUnauthorized, "the bearer token is not " + std::to_string(kTokenChars) +
+namespace {
+
+ProblemOr<Principal> LookUp(const TokenStore& store, std::string_view token, std::string_view what) {
+  if (!IsWellFormedToken(token)) {
+    return MakeProblem(kHttpUnauthorized, "the " + std::string(what) + " is not " +
+                                              std::to_string(kTokenChars) +
                                               " lowercase hex characters");
   }
-  auto principal = store.Lookup(*token);
+  auto principal = store.Lookup(token);
   if (!principal.ok()) {
     return MakeProblem(kHttpUnavailable,
                        "cannot check the token now: " + principal.status().message());
   }
   if (!principal->has_value()) return MakeProblem(kHttpUnauthorized, "unknown or revoked token");
   return **principal;
+}
+
+}  // namespace
+
+std::optional<std::string_view> CookieValue(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    const size_t end = header.find(';');
+    std::string_view pair = Trim(header.substr(0, end));
+    header = end == std::string_view::npos ? std::string_view() : header.substr(end + 1);
+    const size_t eq = pair.find('=');
+    if (eq == std::string_view::npos || Trim(pair.substr(0, eq)) != name) continue;
+    std::string_view value = Trim(pair.substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+      value = value.substr(1, value.size() - 2);
+    }
+    return value;
+  }
+  return std::nullopt;
+}
+
+std::optional<Problem> CheckConsoleRequest(const Credentials& c) {
+  if (c.origin) {
+    const std::string_view host = c.host ? Trim(*c.host) : std::string_view();
+    const std::string_view origin = Trim(*c.origin);
+    const bool same = !host.empty() && (origin == "http://" + std::string(host) ||
+                                        origin == "https://" + std::string(host));
+    if (!same) {
+      return MakeProblem(kHttpForbidden,
+                         "cross-origin request refused: Origin " + std::string(origin) +
+                             " is not this server's",
+                         "header.Origin");
+    }
+  }
+  if (!c.console || Trim(*c.console) != "1") {
+    return MakeProblem(kHttpForbidden,
+                       "a request signed in by cookie must send " + std::string(kConsoleHeader) +
+                           ": 1 (or use Authorization: Bearer)",
+                       "header." + std::string(kConsoleHeader));
+  }
+  return std::nullopt;
+}
+
+ProblemOr<Principal> Authenticate(const TokenStore& store, const Credentials& c) {
+  if (c.authorization) {
+    auto token = ParseBearer(*c.authorization);
+    if (!token) {
+      return MakeProblem(kHttpUnauthorized, "Authorization header is not a bearer token");
+    }
+    return LookUp(store, *token, "bearer token");
+  }
+  const auto cookie = c.cookie ? CookieValue(*c.cookie, kSessionCookie) : std::nullopt;
+  if (!cookie) {
+    return MakeProblem(kHttpUnauthorized,
+                       "missing Authorization: Bearer <token> header (or the console's " +
+                           std::string(kSessionCookie) + " cookie)");
+  }
+  if (c.method != "GET" && c.method != "HEAD") {
+    if (auto p = CheckConsoleRequest(c)) return *p;
+  }
+  return LookUp(store, *cookie, std::string(kSessionCookie) + " cookie");
+}
+
+ProblemOr<Principal> Authenticate(const TokenStore& store,
+                                  std::optional<std::string_view> authorization) {
+  return Authenticate(store, Credentials{.authorization = authorization});
 }
 
 std::optional<Problem> RequireRole(const Principal& principal,

@@ -89,9 +89,42 @@ class ChainedTokenStore final : public TokenStore {
   std::vector<const TokenStore*> stores_;
 };
 
-// The principal for an Authorization header value; 401 when it is missing, not a bearer token,
-// not a well-formed token (the store is not asked) or an unknown token; 503 when the token store
-// could not be asked. Several Authorization headers arrive joined with ", " and are refused.
+// The console's session cookie (docs/decisions/026): its value is the principal's token, set by
+// POST /v1/console/session as `mcf_session=<token>; HttpOnly; SameSite=Strict; Path=/`.
+inline constexpr std::string_view kSessionCookie = "mcf_session";
+// The header a cookie-authenticated request other than GET/HEAD must carry (value "1"): a page
+// of another origin cannot send a custom header without a CORS preflight, which the gateway
+// never grants, so a forged form or fetch is refused (CSRF).
+inline constexpr std::string_view kConsoleHeader = "X-MCF-Console";
+
+// What a request carries that may authenticate it (views into the request's headers, as sent;
+// nullopt = header absent).
+struct Credentials {
+  std::string_view method = "GET";                               // "GET", "POST", ...
+  std::optional<std::string_view> authorization = std::nullopt;  // Authorization
+  std::optional<std::string_view> cookie = std::nullopt;  // Cookie (several joined with "; ")
+  std::optional<std::string_view> origin = std::nullopt;  // Origin
+  std::optional<std::string_view> host = std::nullopt;    // Host
+  std::optional<std::string_view> console = std::nullopt;  // X-MCF-Console
+};
+
+// The value of cookie `name` in a Cookie header ("a=1; mcf_session=..."); nullopt when absent.
+std::optional<std::string_view> CookieValue(std::string_view cookie_header, std::string_view name);
+
+// nullopt when a browser request may change something: an Origin, when sent, is this host's
+// (http:// or https:// + Host), and the X-MCF-Console header is "1"; otherwise the 403 problem
+// naming the header. Used for cookie-authenticated requests and the console's sign-in.
+std::optional<Problem> CheckConsoleRequest(const Credentials& credentials);
+
+// THE authentication of every authenticated route (business routes, /v1/me, the stream): an
+// Authorization header wins and is a bearer token as before; without one, the mcf_session
+// cookie's token, and then a method other than GET/HEAD must pass CheckConsoleRequest (403).
+// 401 when neither is sent, when the token is not well formed (the store is not asked) or
+// unknown; 503 when the token store could not be asked. Several Authorization headers arrive
+// joined with ", " and are refused.
+ProblemOr<Principal> Authenticate(const TokenStore& store, const Credentials& credentials);
+
+// Bearer only: Authenticate with just an Authorization header (tools and tests).
 ProblemOr<Principal> Authenticate(const TokenStore& store,
                                   std::optional<std::string_view> authorization);
 

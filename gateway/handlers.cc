@@ -129,10 +129,20 @@ std::string RenderStoreMetrics(const StoreStatusReplies& stores) {
   return out;
 }
 
+Credentials CredentialsOf(const HttpRequest& request) {
+  const auto view = [](const std::optional<std::string>& s) {
+    return s ? std::optional<std::string_view>(*s) : std::nullopt;
+  };
+  return Credentials{.method = request.method,
+                     .authorization = view(request.authorization),
+                     .cookie = view(request.cookie),
+                     .origin = view(request.origin),
+                     .host = view(request.host),
+                     .console = view(request.console)};
+}
+
 HttpResponse HandleMe(const TokenStore& tokens, const HttpRequest& request) {
-  std::optional<std::string_view> header;
-  if (request.authorization) header = *request.authorization;
-  auto principal = Authenticate(tokens, header);
+  auto principal = Authenticate(tokens, CredentialsOf(request));
   if (!principal.ok()) {
     HttpResponse r = ProblemResponse(principal.problem());
     if (r.status == kHttpUnauthorized) r.headers.emplace_back("WWW-Authenticate", "Bearer");

@@ -29,7 +29,12 @@ struct HttpRequest {
   std::map<std::string, std::string> query;        // first value of each query parameter
   std::optional<std::string> idempotency_key;      // the Idempotency-Key header, if sent
   std::optional<Principal> principal;              // set by the pipeline once authenticated
+  // The console's headers (gateway/auth.h Credentials), and If-None-Match for static files.
+  std::optional<std::string> cookie, origin, host, console, if_none_match;
 };
+
+// The request's credentials for Authenticate (views into `request`, which must outlive them).
+Credentials CredentialsOf(const HttpRequest& request);
 
 struct HttpResponse {
   int status = kHttpOk;
@@ -76,7 +81,8 @@ HttpResponse HandleHealthz(const schemas::Reply& broker_stats, const StoreStatus
 // mcf_store_ceiling_bytes, mcf_store_full; contexts that did not answer are left out.
 std::string RenderStoreMetrics(const StoreStatusReplies& stores);
 
-// GET /v1/me: the bearer token's principal {role, id}; 401 problem otherwise.
+// GET /v1/me: the principal {role, id} of the bearer token or the console's cookie; 401 problem
+// otherwise.
 HttpResponse HandleMe(const TokenStore& tokens, const HttpRequest& request);
 
 // Any request no route matched: a 404 problem naming the method and path.

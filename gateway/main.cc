@@ -84,6 +84,8 @@ int main(int argc, char** argv) {
   app.add_option("--large-body-bytes", config.large_body_bytes,
                  "largest request body on the photo routes")
       ->capture_default_str();
+  app.add_option("--web-root", config.web_root,
+                 "the web console's folder (web/ with its node_modules); none = no console");
   app.add_option("--max-photo-bytes", config.max_photo_bytes, "largest decoded photo")
       ->capture_default_str();
   app.add_option("--command-timeout-ms", command_timeout_ms, "bus command wait per route")

@@ -15,6 +15,8 @@ struct RouteSpec {
   std::string_view path;    // OpenAPI form: "/v1/orders/{id}"
   bool large_body =
       false;  // photo routes: ServerConfig::large_body_bytes instead of the small limit
+  // The last "{name}" segment takes the rest of the path, slashes included (/static/{path}).
+  bool rest = false;
   bool operator==(const RouteSpec&) const = default;
 };
 
@@ -22,6 +24,12 @@ inline constexpr RouteSpec kHealthz{"GET", "/healthz"};
 inline constexpr RouteSpec kMetrics{"GET", "/metrics"};
 inline constexpr RouteSpec kOpenApi{"GET", "/v1/openapi.json"};
 inline constexpr RouteSpec kMe{"GET", "/v1/me"};
+// The web console (issue 15, docs/decisions/026): its page and files (gateway/static_files.h),
+// and its cookie sign-in and sign-out (gateway/auth.h kSessionCookie).
+inline constexpr RouteSpec kConsolePage{"GET", "/"};
+inline constexpr RouteSpec kConsoleFiles{"GET", "/static/{path}", false, true};
+inline constexpr RouteSpec kConsoleSignIn{"POST", "/v1/console/session"};
+inline constexpr RouteSpec kConsoleSignOut{"DELETE", "/v1/console/session"};
 // Business routes (issue 3; docs/openapi.json and /work/shared/SPEC.md section 4).
 inline constexpr RouteSpec kSession{"POST", "/v1/session"};
 inline constexpr RouteSpec kStaff{"POST", "/v1/staff"};
@@ -71,8 +79,9 @@ inline constexpr RouteSpec kStatement{"GET", "/v1/statement"};
 inline constexpr RouteSpec kListInvoices{"GET", "/v1/invoices"};
 inline constexpr RouteSpec kCreditWorker{"POST", "/v1/workers/{id}/credits"};
 
-inline constexpr std::array<RouteSpec, 43> kRoutes = {
+inline constexpr std::array<RouteSpec, 47> kRoutes = {
     kHealthz,           kMetrics,           kOpenApi,           kMe,
+    kConsolePage,       kConsoleFiles,      kConsoleSignIn,     kConsoleSignOut,
     kSession,           kStaff,             kWorkers,           kListServiceTypes,
     kCreateServiceType, kUpdateServiceType, kCreateOrder,       kListOrders,
     kGetOrder,          kCopyOrder,         kListJobs,          kCheckIn,
@@ -90,8 +99,9 @@ inline constexpr std::string_view kUnmatchedRoute = "unmatched";
 // The route `method path` (a concrete path, "/v1/jobs/t-1/check-in") matches, if any.
 const RouteSpec* MatchRoute(std::string_view method, std::string_view path);
 
-// The httplib pattern of an OpenAPI path: each "{name}" becomes "([^/]+)".
-std::string PathPattern(std::string_view openapi_path);
+// The httplib pattern of an OpenAPI path: each "{name}" becomes "([^/]+)", the last one "(.+)"
+// when `rest`.
+std::string PathPattern(std::string_view openapi_path, bool rest = false);
 
 // docs/openapi.json as it was at build time (embedded by CMake).
 std::string_view OpenApiDocument();

@@ -27,6 +27,7 @@
 #include "gateway/concurrency_limit.h"
 #include "gateway/public_priority.h"
 #include "gateway/reply_json.h"
+#include "gateway/static_files.h"
 #include "lib/base/log.h"
 #include "lib/client/bus_client.h"
 #include "schemas/registry.h"
@@ -267,12 +268,14 @@ std::vector<std::string> HeaderValues(const httplib::Request& req, const std::st
   return values;
 }
 
-// Several values of one header joined with ", " (RFC 9110 section 5.3); nullopt when absent.
-std::optional<std::string> JoinedHeader(const httplib::Request& req, const std::string& name) {
+// Several values of one header joined with ", " (RFC 9110 section 5.3; Cookie headers with "; ",
+// RFC 6265 section 5.4); nullopt when absent.
+std::optional<std::string> JoinedHeader(const httplib::Request& req, const std::string& name,
+                                        std::string_view separator = ", ") {
   auto values = HeaderValues(req, name);
   if (values.empty()) return std::nullopt;
   std::string joined = values[0];
-  for (size_t i = 1; i < values.size(); ++i) joined += ", " + values[i];
+  for (size_t i = 1; i < values.size(); ++i) joined += std::string(separator) + values[i];
   return joined;
 }
 
@@ -659,6 +662,7 @@ struct Server::Impl {
         limit(std::max<size_t>(config.max_concurrent, 1)),
         public_gate(config.public_limits, SteadyClock::Instance()),
         generation(next_server_generation.fetch_add(1)),
+        static_files(config.web_root),
         http(config, metrics) {}
 
   // Declaration order is destruction order in reverse: the HTTP server (and its threads) goes
@@ -673,6 +677,7 @@ struct Server::Impl {
   std::mutex clients_mu;
   std::map<std::thread::id, std::unique_ptr<client::BusClient>> clients;
   std::vector<RouteSpec> routes;
+  StaticFiles static_files;
   EdgeHttpServer http;
   int port = -1;
 
@@ -788,7 +793,7 @@ struct Server::Impl {
                           const Handler& handler, const httplib::ContentReader* reader,
                           const BodyFraming& framing, bool* body_read) {
     const BusinessRoute* business = route != nullptr ? FindBusinessRoute(*route) : nullptr;
-    const bool is_public = business != nullptr && business->is_public;
+    const bool is_public = IsPublic(route);
     PublicPriority::ServeAs(is_public);
     // Public routes: the public gate, first of all (nothing else is spent on a flood); its
     // permits, like the others' concurrency permit, are held until the answer is ready.
@@ -821,6 +826,11 @@ struct Server::Impl {
     request.remote_addr = req.remote_addr;
     request.authorization = JoinedHeader(req, "Authorization");
     request.idempotency_key = JoinedHeader(req, "Idempotency-Key");
+    request.cookie = JoinedHeader(req, "Cookie", "; ");
+    request.origin = JoinedHeader(req, "Origin");
+    request.host = JoinedHeader(req, "Host");
+    request.console = JoinedHeader(req, std::string(kConsoleHeader));
+    request.if_none_match = JoinedHeader(req, "If-None-Match");
     for (const auto& [name, value] : req.params) request.query.emplace(name, value);
     if (route != nullptr) {
       const auto names = PathParamNames(route->path);
@@ -830,9 +840,7 @@ struct Server::Impl {
     }
     const JsonLimits limits = LimitsFor(route);
     if (business != nullptr && !is_public) {
-      std::optional<std::string_view> header;
-      if (request.authorization) header = *request.authorization;
-      auto principal = Authenticate(tokens, header);
+      auto principal = Authenticate(tokens, CredentialsOf(request));
       if (!principal.ok()) return Unauthorized(principal.problem());
       request.principal = std::move(principal).value();
     }
@@ -884,6 +892,77 @@ struct Server::Impl {
                     Quoted(req.path), Quoted(e.what()));
       return ProblemResponse(MakeProblem(kHttpInternal, "internal error"));
     }
+  }
+
+  // Routes anyone may call, behind the public gate: the public business routes and the
+  // console's sign-in (which may ask the portal, and checks access codes).
+  static bool IsPublic(const RouteSpec* route) {
+    if (route == nullptr) return false;
+    if (*route == kConsoleSignIn) return true;
+    const BusinessRoute* business = FindBusinessRoute(*route);
+    return business != nullptr && business->is_public;
+  }
+
+  // POST /v1/console/session: {employee_id, name} signs a client in as POST /v1/session does,
+  // {access_code} checks a token an admin handed out; either way the token becomes the
+  // mcf_session cookie (HttpOnly: the page's scripts never see it) and the answer is the
+  // principal. A browser request, so it passes CheckConsoleRequest too (no login CSRF).
+  HttpResponse ConsoleSignIn(const HttpRequest& request) {
+    if (auto p = CheckConsoleRequest(CredentialsOf(request))) return ProblemResponse(*p);
+    const Json body = request.body.value_or(Json::object());
+    std::string token;
+    Json principal;
+    if (body.contains("access_code")) {
+      if (body.contains("employee_id")) {
+        return ProblemResponse(MakeProblem(
+            kHttpBadRequest, "send either access_code or employee_id and name, not both",
+            "body.access_code"));
+      }
+      const Json& code = body["access_code"];
+      if (!code.is_string() || !IsWellFormedToken(code.get<std::string>())) {
+        return ProblemResponse(MakeProblem(kHttpBadRequest,
+                                           "an access code is 64 lowercase hex characters",
+                                           "body.access_code"));
+      }
+      token = code.get<std::string>();
+      auto found = tokens.Lookup(token);
+      if (!found.ok()) {
+        return Unauthorized(MakeProblem(kHttpUnavailable, "cannot check the access code now: " +
+                                                              found.status().message()));
+      }
+      if (!found->has_value()) {
+        return ProblemResponse(
+            MakeProblem(kHttpUnauthorized, "unknown or revoked access code", "body.access_code"));
+      }
+      principal = {{"role", (*found)->role}, {"id", (*found)->id}};
+    } else {
+      HttpResponse signed_in = HandleBusiness(*FindBusinessRoute(kSession), request);
+      if (signed_in.status >= 400) return signed_in;
+      const Json reply = Json::parse(signed_in.body, nullptr, false);
+      if (!reply.is_object() || !reply.contains("token") || !reply["token"].is_string()) {
+        return ProblemResponse(MakeProblem(kHttpInternal, "portal.sign_in replied badly"));
+      }
+      token = reply["token"].get<std::string>();
+      principal = {{"role", "client"},
+                   {"id", reply.value("client_id", std::string())},
+                   {"name", reply.value("name", std::string())}};
+    }
+    HttpResponse out = JsonResponse(kHttpOk, principal);
+    out.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=" + token +
+                                               "; HttpOnly; SameSite=Strict; Path=/");
+    out.headers.emplace_back("Cache-Control", "no-store");
+    return out;
+  }
+
+  // DELETE /v1/console/session: the browser forgets the cookie. The token itself stays valid:
+  // for staff and workers it is the access code they were given (docs/decisions/026).
+  static HttpResponse ConsoleSignOut(const HttpRequest& request) {
+    if (auto p = CheckConsoleRequest(CredentialsOf(request))) return ProblemResponse(*p);
+    HttpResponse out = JsonResponse(kHttpOk, Json{{"signed_out", true}});
+    out.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) +
+                                               "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    out.headers.emplace_back("Cache-Control", "no-store");
+    return out;
   }
 
   // The answer to a request the public gate refused (counted by reason): 429 or 503, with
@@ -1029,7 +1108,7 @@ struct Server::Impl {
 
   void Register(const RouteSpec& route, Handler handler) {
     const std::string label(route.path);
-    const std::string pattern = PathPattern(route.path);
+    const std::string pattern = PathPattern(route.path, route.rest);
     if (route.method == "GET") {
       http.Get(pattern, Wrap(label, route, std::move(handler)));
     } else if (route.method == "POST") {
@@ -1050,9 +1129,8 @@ struct Server::Impl {
     const RouteSpec* route = MatchRoute(req.method, req.path);
     const bool reads_body = req.method == "POST" || req.method == "PUT" || req.method == "PATCH" ||
                             req.method == "DELETE";
-    const BusinessRoute* business = route != nullptr ? FindBusinessRoute(*route) : nullptr;
     std::optional<HttpResponse> refusal;
-    if (business != nullptr && business->is_public) {
+    if (IsPublic(route)) {
       // The public gate too, so a refused body is never sent; an admission is kept for the
       // request's handler (Serve), which must not take a second token.
       PublicGate::Admission admission = public_gate.Admit(req.remote_addr, route->path);
@@ -1093,6 +1171,13 @@ struct Server::Impl {
       return r;
     });
     Register(kMe, [this](const HttpRequest& request) { return HandleMe(tokens, request); });
+    const auto console_file = [this](const HttpRequest& request) {
+      return static_files.Get(request.path, request.if_none_match);
+    };
+    Register(kConsolePage, console_file);
+    Register(kConsoleFiles, console_file);
+    Register(kConsoleSignIn, [this](const HttpRequest& request) { return ConsoleSignIn(request); });
+    Register(kConsoleSignOut, ConsoleSignOut);
     for (const RouteSpec& spec : kRoutes) {
       const BusinessRoute* business = FindBusinessRoute(spec);
       if (business == nullptr) continue;

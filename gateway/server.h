@@ -69,6 +69,8 @@ struct ServerConfig {
   size_t keep_alive_max_requests = 1'000'000;
   // listen(2) backlog; 0 = the system's maximum (/proc/sys/net/core/somaxconn, else SOMAXCONN).
   int listen_backlog = 0;
+  // The web console's folder (web/: index.html, src/, node_modules/htm); empty = no console.
+  std::string web_root;
 };
 
 class Server {

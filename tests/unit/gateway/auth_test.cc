@@ -168,5 +168,58 @@ TEST(AuthTest, ChainedStoreAsksEachStoreInOrder) {
   EXPECT_EQ(Known(chain, "z"), std::nullopt);
 }
 
+TEST(AuthTest, CookieValueFindsTheNamedCookie) {
+  EXPECT_EQ(CookieValue("mcf_session=abc", "mcf_session"), "abc");
+  EXPECT_EQ(CookieValue("theme=dark;  mcf_session = abc ; x=1", "mcf_session"), "abc");
+  EXPECT_EQ(CookieValue("mcf_session=\"abc\"", "mcf_session"), "abc");
+  EXPECT_EQ(CookieValue("xmcf_session=abc; other=1", "mcf_session"), std::nullopt);
+  EXPECT_EQ(CookieValue("mcf_session", "mcf_session"), std::nullopt);
+  EXPECT_EQ(CookieValue("", "mcf_session"), std::nullopt);
+}
+
+TEST(AuthTest, TheCookieAuthenticatesLikeTheBearerTokenAndChangesNeedTheConsoleHeader) {
+  CountingStore store;
+  const std::string cookie = std::string("a=1; mcf_session=") + kToken;
+  Credentials read{.method = "GET", .cookie = cookie};
+  auto ok = Authenticate(store, read);
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok.value(), (Principal{"client", "c1"}));
+
+  Credentials change{.method = "POST", .cookie = cookie, .host = "127.0.0.1:8080"};
+  auto refused = Authenticate(store, change);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.problem().status, 403);
+  EXPECT_EQ(refused.problem().field, "header.X-MCF-Console");
+  change.console = "1";
+  EXPECT_TRUE(Authenticate(store, change).ok());
+  change.origin = "http://127.0.0.1:8080";
+  EXPECT_TRUE(Authenticate(store, change).ok());
+  for (std::string_view foreign : {"http://evil.example", "http://127.0.0.1:8081", "null",
+                                   "http://127.0.0.1:8080.evil.example"}) {
+    change.origin = foreign;
+    auto r = Authenticate(store, change);
+    ASSERT_FALSE(r.ok()) << foreign;
+    EXPECT_EQ(r.problem().status, 403) << foreign;
+    EXPECT_EQ(r.problem().field, "header.Origin") << foreign;
+  }
+  const int asked = store.asked;
+  // A refused change never reaches the store; neither does a malformed cookie.
+  EXPECT_EQ(Authenticate(store, Credentials{.method = "GET", .cookie = "mcf_session=nope"})
+                .problem()
+                .status,
+            401);
+  EXPECT_EQ(store.asked, asked);
+  // A bearer change needs no header; a bearer header wins over a cookie.
+  const std::string bearer = std::string("Bearer ") + kToken;
+  EXPECT_TRUE(Authenticate(store, Credentials{.method = "POST", .authorization = bearer}).ok());
+  const std::string bad_bearer = "Bearer " + std::string(64, 'e');
+  EXPECT_EQ(Authenticate(store, Credentials{.method = "GET", .authorization = bad_bearer,
+                                            .cookie = cookie})
+                .problem()
+                .status,
+            401);
+  EXPECT_EQ(Authenticate(store, Credentials{.method = "GET"}).problem().status, 401);
+}
+
 }  // namespace
 }  // namespace mcf::gateway

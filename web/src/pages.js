@@ -1,0 +1,47 @@
+// THE page table: every page of the console, who may see it, and whether it is in the
+// navigation. A new page (billing's statement, betting's bets) is one row here; the navigation,
+// the routing and the role check all read this list. Order matters: the first matching path
+// wins, and a role's first page in the navigation is its home.
+import { ClientOrders, NewOrder, OrderPage } from "./pages/client.js";
+import { Jobs } from "./pages/worker.js";
+import { Board } from "./pages/supplies.js";
+import { AllOrders, ServiceTypes, Applications, ReviewQueue } from "./pages/manager.js";
+import { People } from "./pages/admin.js";
+
+export const PAGES = [
+  { path: "orders", title: "My orders", roles: ["client"], nav: true, component: ClientOrders },
+  { path: "orders/new", title: "Request help", roles: ["client"], nav: true, component: NewOrder },
+  { path: "orders/:id", title: "Order", roles: ["client", "manager", "admin"], nav: false, component: OrderPage },
+  { path: "jobs", title: "My jobs", roles: ["worker"], nav: true, component: Jobs },
+  { path: "board", title: "Supplies board", roles: ["supplies", "admin"], nav: true, component: Board },
+  { path: "all-orders", title: "All orders", roles: ["manager", "admin"], nav: true, component: AllOrders },
+  { path: "service-types", title: "Service types", roles: ["manager", "admin"], nav: true, component: ServiceTypes },
+  { path: "applications", title: "Applications", roles: ["manager"], nav: true, component: Applications },
+  { path: "reviews", title: "Reviews", roles: ["manager", "admin"], nav: true, component: ReviewQueue },
+  { path: "people", title: "Staff and workers", roles: ["admin"], nav: true, component: People },
+];
+
+// The page and its parameters for a location hash ("#/orders/o-1"); null when none matches.
+export function matchPage(hash) {
+  const parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean);
+  for (const page of PAGES) {
+    const want = page.path.split("/");
+    if (want.length !== parts.length) continue;
+    const params = {};
+    const ok = want.every((w, i) => {
+      if (w.startsWith(":")) {
+        params[w.slice(1)] = decodeURIComponent(parts[i]);
+        return true;
+      }
+      return w === parts[i];
+    });
+    if (ok) return { page, params };
+  }
+  return null;
+}
+
+export const navFor = (role) => PAGES.filter((p) => p.nav && p.roles.includes(role));
+export const homeFor = (role) => {
+  const first = navFor(role)[0];
+  return first ? `#/${first.path}` : "#/";
+};

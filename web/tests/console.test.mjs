@@ -1,0 +1,448 @@
+// The web console in Debian's headless Chromium (playwright-core, /usr/bin/chromium) against a
+// real system that run.sh started (simulated clock from 2026-01-05T08:00:00Z, the contractor
+// with no delay). Four signed-in roles in separate browser contexts; every page visited is
+// checked for console errors, failed requests and serious or critical axe-core findings, and
+// screenshotted to $MCF_SCREENSHOTS. Exits non-zero on the first failure; bounded waits only.
+import { chromium } from "playwright-core";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+
+const URL = process.env.MCF_URL;
+const ADMIN = process.env.MCF_ADMIN_TOKEN;
+const SHOTS = process.env.MCF_SCREENSHOTS;
+const CLOCK_ADVANCE = (process.env.MCF_CLOCK_ADVANCE || "").split(" ").filter(Boolean);
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const PHOTO = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+  "base64",
+);
+
+const started = Date.now();
+const results = [];
+const pending = [];
+let shot = 0;
+
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+// Polls check() (true when done) every 250 ms for at most `ms`.
+async function waitFor(what, check, ms = 15000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+}
+
+function advanceClock(by) {
+  execFileSync(CLOCK_ADVANCE[0], [...CLOCK_ADVANCE.slice(1), by], { stdio: "pipe" });
+}
+
+// A signed-in (or not yet) browser context of one role, with its page under watch: console
+// errors, page errors, failed requests and HTTP errors are collected; `allow(fn)` runs a step in
+// which the listed statuses on a URL part are expected.
+class Role {
+  constructor(name, context, page) {
+    this.name = name;
+    this.context = context;
+    this.page = page;
+    this.problems = [];
+    this.allowed = [];
+    page.on("console", (m) => {
+      if (m.type() === "error" && !this.isAllowedText(m.text())) this.problems.push(`console error: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => this.problems.push(`page error: ${e.message}`));
+    page.on("requestfailed", (r) => {
+      // A reload or navigation cancels what was in flight (net::ERR_ABORTED): not a failure.
+      if (r.failure()?.errorText === "net::ERR_ABORTED") return;
+      if (!this.isAllowed(r.url(), 0)) this.problems.push(`failed request: ${r.method()} ${r.url()} ${r.failure()?.errorText}`);
+    });
+    page.on("response", (r) => {
+      if (r.status() >= 400 && !this.isAllowed(r.url(), r.status())) {
+        this.problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
+      }
+    });
+  }
+  static async open(browser, name, options = {}) {
+    const context = await browser.newContext({ timezoneId: "UTC", locale: "en-GB", ...options });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15000);
+    return new Role(name, context, page);
+  }
+  isAllowed(url, status) {
+    return this.allowed.some((a) => url.includes(a.url) && a.statuses.includes(status));
+  }
+  isAllowedText(text) {
+    // Chromium logs every HTTP error response as a console error; those are judged above.
+    return /^Failed to load resource: /.test(text) && this.allowed.length > 0;
+  }
+  async allow(url, statuses, step) {
+    this.allowed.push({ url, statuses });
+    try {
+      return await step();
+    } finally {
+      this.allowed.pop();
+    }
+  }
+  // The page as it is now: nothing went wrong so far, no serious axe finding; a screenshot.
+  async check(label) {
+    await this.page.waitForLoadState("networkidle");
+    await this.page.evaluate(AXE);
+    const found = await this.page.evaluate(async () => {
+      const r = await window.axe.run(document, { resultTypes: ["violations"] });
+      return r.violations
+        .filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+    });
+    shot += 1;
+    const file = path.join(SHOTS, `${String(shot).padStart(2, "0")}-${this.name}-${label}.png`);
+    await this.page.screenshot({ path: file, fullPage: true });
+    assert(found.length === 0, `${this.name} ${label}: axe: ${found.join("; ")}`);
+    assert(this.problems.length === 0, `${this.name} ${label}: ${this.problems.join("; ")}`);
+  }
+  async go(hash, label, ready) {
+    await this.page.goto(`${URL}/${hash}`);
+    if (ready) await ready();
+    await this.check(label);
+  }
+}
+
+async function signInWithCode(role, code) {
+  const p = role.page;
+  await p.goto(`${URL}/`);
+  await p.getByRole("heading", { name: "Sign in to MCF" }).waitFor();
+  await role.check("sign-in");
+  await p.getByLabel("Access code").fill(code);
+  await p.locator("form", { has: p.getByLabel("Access code") }).getByRole("button", { name: "Sign in" }).click();
+  await p.getByRole("button", { name: "Sign out" }).waitFor();
+}
+
+async function signInAsClient(role, employeeId, name) {
+  const p = role.page;
+  await p.goto(`${URL}/`);
+  await p.getByLabel("Employee id").fill(employeeId);
+  await p.getByLabel("Name", { exact: true }).fill(name);
+  await p.locator("form", { has: p.getByLabel("Employee id") }).getByRole("button", { name: "Sign in" }).click();
+  await p.getByRole("heading", { name: "My orders" }).waitFor();
+}
+
+async function streamServed(page) {
+  return page.evaluate(async () => {
+    const doc = await (await fetch("/v1/openapi.json")).json();
+    return Boolean(doc.paths["/v1/stream"]);
+  });
+}
+
+async function test(name, body) {
+  const t0 = Date.now();
+  await body();
+  results.push(`ok - ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(results[results.length - 1]);
+}
+
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+});
+let admin, supplies, worker, client, manager;
+const order = {};
+try {
+  await test("admin provisions supplies staff and a manager (each code shown once)", async () => {
+    admin = await Role.open(browser, "admin");
+    await signInWithCode(admin, ADMIN);
+    const p = admin.page;
+    await admin.go("#/people", "people", () => p.getByRole("heading", { name: "Staff and workers" }).waitFor());
+    const provision = async (role, name) => {
+      await p.locator("#staff-role").selectOption(role);
+      await p.locator("#staff-name").fill(name);
+      await p.getByRole("button", { name: "Provision" }).click();
+      await p.getByText(`Access code for ${name}`).waitFor();
+      return (await p.locator("section", { has: p.locator("#staff-title") }).getByTestId("access-code").textContent()).trim();
+    };
+    order.suppliesCode = await provision("supplies", "Ann");
+    order.managerCode = await provision("manager", "Vaska");
+    assert(/^[0-9a-f]{64}$/.test(order.suppliesCode), `supplies code ${order.suppliesCode}`);
+    assert(order.managerCode !== order.suppliesCode, "two staff got one code");
+    await admin.check("people-codes");
+  });
+
+  await test("supplies staff sign in with their code", async () => {
+    supplies = await Role.open(browser, "supplies");
+    await signInWithCode(supplies, order.suppliesCode);
+    await supplies.page.getByRole("heading", { name: "Supplies board" }).waitFor();
+    await supplies.check("board-empty");
+  });
+
+  await test("the client orders (approximate cost shown first), admin imports a worker, the client sees the assignment", async () => {
+    client = await Role.open(browser, "client");
+    await signInAsClient(client, "hcb-17", "Murka");
+    await client.check("orders-empty");
+    const p = client.page;
+    await client.go("#/orders/new", "request-form", () => p.getByLabel("Service").waitFor());
+    await p.getByText("Approximate cost: 100.00 cat-units").waitFor();
+    await p.getByLabel("What needs doing").fill("toss the jars");
+    await p.getByLabel("Date and time").fill("2026-01-05T08:30");
+    await p.getByRole("button", { name: "Send the request" }).click();
+    await p.getByRole("heading", { name: "Order" }).waitFor();
+    order.id = decodeURIComponent(p.url().split("#/orders/")[1]);
+    assert(order.id, "no order id in the URL");
+    await p.getByText("toss the jars").waitFor();
+    // No worker in the pool yet: the order waits.
+    await p.getByText("not assigned yet").waitFor();
+    const live = await streamServed(p);
+    if (live) await p.locator("html[data-stream=open]").waitFor({ timeout: 10000 });
+    await client.check("order-requested");
+
+    // The admin imports a worker; matching assigns the waiting order to him.
+    const a = admin.page;
+    await a.locator("#worker-name").fill("Barsik");
+    await a.locator("#worker-age").fill("4");
+    await a.locator("#worker-breed").fill("Siberian");
+    await a.locator("#worker-coat").fill("grey");
+    await a.locator("#worker-strengths").fill("jars, poking");
+    await a.getByRole("button", { name: "Import" }).click();
+    await a.getByText("Access code for Barsik").waitFor();
+    order.workerCode = (await a.locator("section", { has: a.locator("#worker-title") }).getByTestId("access-code").textContent()).trim();
+    assert(/^[0-9a-f]{64}$/.test(order.workerCode), `worker code ${order.workerCode}`);
+    await admin.check("worker-imported");
+
+    if (live) {
+      // Without a reload: the stream's event makes the page refetch, with a notice.
+      await p.locator(".status", { hasText: "assigned" }).waitFor({ timeout: 15000 });
+      await p.locator(".notice").first().waitFor({ timeout: 5000 });
+    } else {
+      pending.push("the client sees the assignment arrive live: GET /v1/stream is not served by this gateway yet; asserted after a reload");
+      await waitFor("the order to be assigned", async () => {
+        await p.reload();
+        await p.getByText("toss the jars").waitFor();
+        return (await p.locator(".status", { hasText: "assigned" }).count()) > 0;
+      });
+    }
+    assert((await p.getByText("not assigned yet").count()) === 0, "no worker shown on the assigned order");
+    await client.check("order-assigned");
+    await client.go("#/orders", "orders", () => p.getByText("toss the jars").waitFor());
+  });
+
+  await test("the worker signs in on a phone-sized page", async () => {
+    worker = await Role.open(browser, "worker", { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await signInWithCode(worker, order.workerCode);
+    await worker.page.getByRole("heading", { name: "My jobs" }).waitFor();
+    await worker.page.getByText("toss the jars").waitFor();
+    await worker.check("jobs");
+    const overflow = await worker.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 0, `the worker's page is ${overflow}px wider than the phone`);
+  });
+
+  await test("the worker's check-in stays disabled until supplies issue the kit; photo in, completed", async () => {
+    const w = worker.page;
+    await waitFor("the job on the worker's page", async () => {
+      await w.reload();
+      await w.getByRole("heading", { name: "My jobs" }).waitFor();
+      return (await w.getByText("toss the jars").count()) > 0;
+    });
+    const card = w.getByRole("article", { name: "Job toss the jars" });
+    const checkIn = card.getByRole("button", { name: "Check in" });
+    assert(await checkIn.isDisabled(), "check-in is enabled before the kit is issued");
+    await card.getByText("Check-in opens once supplies have issued your kit.").waitFor();
+    assert(await card.getByLabel("Photo at arrival").isDisabled(), "the photo input is enabled before the kit");
+    await worker.check("job-waiting-for-kit");
+
+    const s = supplies.page;
+    const row = s.locator(`tr[data-task="${order.id}"]`);
+    await waitFor("the kit to be complete on the board", async () => {
+      await s.reload();
+      await s.getByRole("heading", { name: "Supplies board" }).waitFor();
+      if ((await row.count()) === 0) return false;
+      return row.getByRole("button", { name: "Issued" }).isEnabled();
+    });
+    await row.getByText("delivered").waitFor();
+    await supplies.check("board-kit-complete");
+    await row.getByRole("button", { name: "Issued" }).click();
+    await waitFor("the order to leave the waiting list", async () => (await row.count()) === 0);
+    await s.locator("#board-status").selectOption("issued");
+    await s.locator(`tr[data-task="${order.id}"]`).getByText("issued").first().waitFor();
+    await supplies.check("board-issued");
+
+    await waitFor("check-in to be enabled", async () => {
+      await w.reload();
+      await card.waitFor();
+      return checkIn.isEnabled();
+    });
+    await card.getByLabel("Photo at arrival").setInputFiles({ name: "arrival.png", mimeType: "image/png", buffer: PHOTO });
+    await card.getByRole("img", { name: "Preview: Photo at arrival" }).waitFor();
+    await worker.check("check-in-photo");
+    await checkIn.click();
+    await card.locator(".status", { hasText: "checked in" }).waitFor();
+    await card.getByLabel("Photo of the signed report").setInputFiles({ name: "report.png", mimeType: "image/png", buffer: PHOTO });
+    await worker.check("complete-photo");
+    await card.getByRole("button", { name: "Complete the job" }).click();
+    await w.getByText("No active jobs.").waitFor();
+    await w.getByRole("button", { name: "Completed" }).click();
+    await w.getByRole("article", { name: "Job toss the jars" }).locator(".status", { hasText: "completed" }).waitFor();
+    await worker.check("jobs-completed");
+
+    const c = client.page;
+    await c.goto(`${URL}/#/orders/${encodeURIComponent(order.id)}`);
+    await c.locator(".status", { hasText: "completed" }).waitFor();
+    await client.check("order-completed");
+  });
+
+  await test("manager's pages: all orders, service types (create, edit, deactivate), applications, reviews", async () => {
+    manager = await Role.open(browser, "manager");
+    await signInWithCode(manager, order.managerCode);
+    const p = manager.page;
+    await p.getByRole("heading", { name: "All orders" }).waitFor();
+    await p.getByText("toss the jars").waitFor();
+    await manager.check("all-orders");
+    await manager.go("#/service-types", "service-types", () => p.getByRole("heading", { name: "Service types" }).waitFor());
+    await p.locator("#f-name").fill("Mouse patrol");
+    await p.locator("#f-description").fill("walks the corridors at night");
+    await p.getByRole("button", { name: "Create" }).click();
+    const card = p.getByRole("article", { name: "Service type Mouse patrol" });
+    await card.waitFor();
+    await card.getByRole("button", { name: "Edit" }).click();
+    await card.getByLabel("Name").fill("Mouse patrol (night)");
+    await card.getByRole("button", { name: "Save" }).click();
+    const edited = p.getByRole("article", { name: "Service type Mouse patrol (night)" });
+    await edited.waitFor();
+    await edited.getByRole("button", { name: "Deactivate" }).click();
+    await edited.locator(".status", { hasText: "inactive" }).waitFor();
+    await manager.check("service-types-edited");
+    await manager.go("#/applications", "applications", () => p.getByRole("heading", { name: "Applications" }).waitFor());
+    await manager.go("#/reviews", "reviews", () => p.getByRole("heading", { name: "Review queue" }).waitFor());
+    // The client's request form no longer offers the deactivated type.
+    const c = client.page;
+    await c.goto(`${URL}/#/orders/new`);
+    await c.getByLabel("Service").waitFor();
+    assert((await c.locator("option", { hasText: "Mouse patrol" }).count()) === 0, "a deactivated type is offered");
+  });
+
+  await test("a client cannot reach another role's page or another client's data", async () => {
+    const c = client.page;
+    for (const [hash, title] of [["#/board", "Supplies board"], ["#/jobs", "My jobs"], ["#/people", "Staff and workers"], ["#/all-orders", "All orders"]]) {
+      await c.goto(`${URL}/${hash}`);
+      await c.getByRole("heading", { name: "Not allowed" }).waitFor();
+      await c.getByText(`The page “${title}” is for`).waitFor();
+      await client.check(`not-allowed-${hash.slice(2)}`);
+    }
+    const statuses = await client.allow("/v1/", [403], () =>
+      c.evaluate(async () => {
+        const out = {};
+        for (const url of ["/v1/supply-orders", "/v1/jobs", "/v1/applications", "/v1/reviews/queue"]) {
+          out[url] = (await fetch(url)).status;
+        }
+        out["POST /v1/staff"] = (await fetch("/v1/staff", {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "X-MCF-Console": "1" },
+          body: JSON.stringify({ role: "admin", name: "Mallory" }),
+        })).status;
+        return out;
+      }),
+    );
+    for (const [url, status] of Object.entries(statuses)) assert(status === 403, `client got ${status} from ${url}`);
+    // Another client opens this client's order: the API refuses and the page says so.
+    const other = await Role.open(browser, "other-client");
+    await signInAsClient(other, "hcb-99", "Pushok");
+    await other.allow(`/v1/orders/${encodeURIComponent(order.id)}`, [403, 404], async () => {
+      await other.page.goto(`${URL}/#/orders/${encodeURIComponent(order.id)}`);
+      await other.page.getByText(/Not (found|allowed)/).waitFor();
+      await other.check("other-clients-order");
+    });
+    assert((await other.page.getByText("toss the jars").count()) === 0, "another client's order is shown");
+    // A forged cross-site change is refused even with the cookie: no X-MCF-Console header.
+    const forged = await other.allow("/v1/orders", [403], () =>
+      other.page.evaluate(async () => (await fetch("/v1/orders", {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ service_type_id: "chores", description: "x", desired_at: "2026-01-06T10:00:00Z" }),
+      })).status),
+    );
+    assert(forged === 403, `a request without the console header got ${forged}`);
+    await other.context.close();
+  });
+
+  await test("errors appear next to their field; a lost answer is retried with the same key: one order", async () => {
+    const c = client.page;
+    await c.goto(`${URL}/#/orders/new`);
+    await c.getByLabel("What needs doing").fill("poke the box");
+    await c.getByLabel("Date and time").fill("2026-01-04T10:00");  // before the bus clock
+    await client.allow("/v1/orders", [400], async () => {
+      await c.getByRole("button", { name: "Send the request" }).click();
+      await c.locator("#f-desired_at-error").waitFor();
+    });
+    assert(/past|before|earlier/i.test(await c.locator("#f-desired_at-error").textContent()), "the error does not say why");
+    assert((await c.locator("#f-desired_at").getAttribute("aria-invalid")) === "true", "the field is not marked invalid");
+    await client.check("field-error");
+    // Typed text survives a reload.
+    await c.reload();
+    assert((await c.getByLabel("What needs doing").inputValue()) === "poke the box", "the description was lost");
+
+    const count = async () => (await c.evaluate(async () => (await (await fetch("/v1/orders?limit=100")).json()).orders.length));
+    const before = await count();
+    await c.getByLabel("Date and time").fill("2026-01-07T10:00");
+    const keys = [];
+    let dropped = false;
+    await c.route("**/v1/orders", async (route) => {
+      keys.push(route.request().headers()["idempotency-key"]);
+      if (!dropped) {
+        dropped = true;
+        await route.fetch();  // the gateway takes the order...
+        await route.abort("connectionreset");  // ...and the answer is lost on the way back
+      } else {
+        await route.continue();
+      }
+    });
+    await client.allow("/v1/orders", [0], async () => {
+      await c.getByRole("button", { name: "Send the request" }).click();
+      await c.getByText("The connection to MCF was lost.").waitFor();
+      assert((await c.getByLabel("What needs doing").inputValue()) === "poke the box", "the description was lost");
+      await client.check("connection-lost");
+    });
+    await c.getByRole("button", { name: "Send the request" }).click();
+    await c.getByRole("heading", { name: "Order" }).waitFor();
+    await c.unroute("**/v1/orders");
+    assert(keys.length === 2 && keys[0] && keys[0] === keys[1], `Idempotency-Keys ${JSON.stringify(keys)}`);
+    assert((await count()) === before + 1, "the retry made a second order");
+    await client.check("order-after-retry");
+  });
+
+  await test("no-show on the simulated clock, then the client orders a copy", async () => {
+    const c = client.page;
+    await c.goto(`${URL}/#/orders/new`);
+    await c.getByLabel("What needs doing").fill("guard the jars");
+    await c.getByLabel("Date and time").fill("2026-01-05T09:00");
+    await c.getByRole("button", { name: "Send the request" }).click();
+    await c.getByRole("heading", { name: "Order" }).waitFor();
+    const id = decodeURIComponent(c.url().split("#/orders/")[1]);
+    await waitFor("the order to be assigned", async () => {
+      await c.reload();
+      await c.getByText("guard the jars").waitFor();
+      return (await c.locator(".status", { hasText: "assigned" }).count()) > 0;
+    });
+    advanceClock("100m");  // 08:00 -> 09:40: past 09:00 + the 30 min grace, nobody checked in
+    await waitFor("the no-show", async () => {
+      await c.reload();
+      await c.getByText("guard the jars").waitFor();
+      return (await c.getByRole("heading", { name: "Order it again" }).count()) > 0;
+    });
+    await c.locator(".status", { hasText: "canceled" }).waitFor();
+    await client.check("no-show");
+    await c.getByLabel("New date and time").fill("2026-01-06T10:00");
+    await c.getByRole("button", { name: "Order the copy" }).click();
+    await waitFor("the copy's page", async () => !c.url().endsWith(encodeURIComponent(id)));
+    await c.getByText(`A copy of ${id}`).waitFor();
+    await client.check("copy");
+  });
+} catch (e) {
+  console.error(`not ok - ${e.stack || e.message}`);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
+for (const p of pending) console.log(`PENDING: ${p}`);
+console.log(`browser tests: ${results.length} passed in ${((Date.now() - started) / 1000).toFixed(1)} s; ${shot} screenshots in ${SHOTS}`);
