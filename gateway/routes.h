@@ -22,6 +22,8 @@ inline constexpr RouteSpec kHealthz{"GET", "/healthz"};
 inline constexpr RouteSpec kMetrics{"GET", "/metrics"};
 inline constexpr RouteSpec kOpenApi{"GET", "/v1/openapi.json"};
 inline constexpr RouteSpec kMe{"GET", "/v1/me"};
+// Live updates, Server-Sent Events (gateway/event_stream.h, docs/decisions/028).
+inline constexpr RouteSpec kStream{"GET", "/v1/stream"};
 // Business routes (issue 3; docs/openapi.json and /work/shared/SPEC.md section 4).
 inline constexpr RouteSpec kSession{"POST", "/v1/session"};
 inline constexpr RouteSpec kStaff{"POST", "/v1/staff"};
@@ -61,8 +63,8 @@ inline constexpr RouteSpec kRandomReview{"POST", "/v1/reviews/random"};
 inline constexpr RouteSpec kSubmitReview{"POST", "/v1/reviews/{task_id}"};
 inline constexpr RouteSpec kListReviews{"GET", "/v1/reviews"};
 
-inline constexpr std::array<RouteSpec, 37> kRoutes = {
-    kHealthz,           kMetrics,           kOpenApi,           kMe,
+inline constexpr std::array<RouteSpec, 38> kRoutes = {
+    kHealthz,           kMetrics,           kOpenApi,           kMe,                kStream,
     kSession,           kStaff,             kWorkers,           kListServiceTypes,
     kCreateServiceType, kUpdateServiceType, kCreateOrder,       kListOrders,
     kGetOrder,          kCopyOrder,         kListJobs,          kCheckIn,

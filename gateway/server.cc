@@ -25,8 +25,10 @@
 
 #include "gateway/business_routes.h"
 #include "gateway/concurrency_limit.h"
+#include "gateway/event_stream.h"
 #include "gateway/public_priority.h"
 #include "gateway/reply_json.h"
+#include "gateway/stream_backlog.h"
 #include "lib/base/log.h"
 #include "lib/client/bus_client.h"
 #include "schemas/registry.h"
@@ -59,6 +61,9 @@ struct ConnectionState {
   ConnectionStream* stream = nullptr;  // the connection's stream, to set a read deadline
   // A public request admitted on its Expect: 100-continue, for its handler.
   std::optional<PublicGate::Admission> admitted;
+  // GET /v1/stream answered: the connection goes to the stream hub once httplib is done with it
+  // (gateway/event_stream.h); its thread goes back to the pool.
+  std::optional<EventStreamHub::Ticket> stream_ticket;
 };
 thread_local ConnectionState connection_state;
 
@@ -116,6 +121,7 @@ class ConnectionStream final : public httplib::Stream {
   }
 
   ssize_t write(const char* ptr, size_t size) override {
+    if (discarding_) return static_cast<ssize_t>(size);
     if (!is_writable()) return -1;
     ssize_t n;
     do {
@@ -146,6 +152,9 @@ class ConnectionStream final : public httplib::Stream {
     return std::move(head_);
   }
   bool head_too_large() const { return head_too_large_; }
+  // From now on writes are dropped (reported written): the response httplib writes for a live
+  // update stream, whose own head the stream hub writes once the socket is handed over.
+  void DiscardWrites() { discarding_ = true; }
   // Reads after `deadline` fail (a public route's body: it must arrive whole by then).
   void SetReadDeadline(Clock::time_point deadline) { deadline_ = deadline; }
   void ClearReadDeadline() { deadline_.reset(); }
@@ -221,6 +230,7 @@ class ConnectionStream final : public httplib::Stream {
   size_t begin_ = 0;
   size_t end_ = 0;
   bool recording_ = false;
+  bool discarding_ = false;
   bool head_too_large_ = false;
   std::string head_;
 };
@@ -522,13 +532,16 @@ class EdgeHttpServer final : public httplib::Server {
       ok = process_request(
           stream, /*close_connection=*/last, closed_by_client,
           [&stream](httplib::Request& req) { RestoreHeaderValues(stream.TakeHead(), req); });
+      if (connection_state.stream_ticket) break;
       // A client too slow with its head got a 400 from httplib; it gets nothing more.
       if (!ok || last || closed_by_client || stream.head_too_large() || stream.too_slow() ||
           connection_state.close_after_response) {
         break;
       }
     }
-    if (connection_state.close_after_response || stream.head_too_large()) {
+    if (connection_state.stream_ticket) {
+      std::move(*connection_state.stream_ticket).Attach(sock);  // the hub closes it
+    } else if (connection_state.close_after_response || stream.head_too_large()) {
       LingeringClose(sock, connection_state.linger);
     } else {
       ::shutdown(sock, SHUT_RDWR);
@@ -659,6 +672,7 @@ struct Server::Impl {
         limit(std::max<size_t>(config.max_concurrent, 1)),
         public_gate(config.public_limits, SteadyClock::Instance()),
         generation(next_server_generation.fetch_add(1)),
+        streams(config.streams, context, config.broker_endpoint, metrics),
         http(config, metrics) {}
 
   // Declaration order is destruction order in reverse: the HTTP server (and its threads) goes
@@ -672,6 +686,7 @@ struct Server::Impl {
   zmq::context_t context{1};
   std::mutex clients_mu;
   std::map<std::thread::id, std::unique_ptr<client::BusClient>> clients;
+  EventStreamHub streams;  // after the context it uses, before the HTTP server that feeds it
   std::vector<RouteSpec> routes;
   EdgeHttpServer http;
   int port = -1;
@@ -821,6 +836,7 @@ struct Server::Impl {
     request.remote_addr = req.remote_addr;
     request.authorization = JoinedHeader(req, "Authorization");
     request.idempotency_key = JoinedHeader(req, "Idempotency-Key");
+    request.last_event_id = JoinedHeader(req, "Last-Event-ID");
     for (const auto& [name, value] : req.params) request.query.emplace(name, value);
     if (route != nullptr) {
       const auto names = PathParamNames(route->path);
@@ -829,7 +845,8 @@ struct Server::Impl {
       }
     }
     const JsonLimits limits = LimitsFor(route);
-    if (business != nullptr && !is_public) {
+    const bool is_stream = route != nullptr && *route == kStream;
+    if ((business != nullptr && !is_public) || is_stream) {
       std::optional<std::string_view> header;
       if (request.authorization) header = *request.authorization;
       auto principal = Authenticate(tokens, header);
@@ -969,6 +986,30 @@ struct Server::Impl {
     return result.ToResponse();
   }
 
+  // GET /v1/stream, authenticated by the pipeline like every business route: a place reserved
+  // with the stream hub, the connection handed over once httplib is done (its response is
+  // dropped; the hub writes the stream's head). HEAD gets the head alone.
+  HttpResponse OpenStream(const HttpRequest& request) {
+    auto last_event_id = ParseLastEventId(request.last_event_id);
+    if (!last_event_id.ok()) return ProblemResponse(last_event_id.problem());
+    if (!request.principal || connection_state.stream == nullptr) {
+      return ProblemResponse(MakeProblem(kHttpInternal, "the stream has no principal"));
+    }
+    HttpResponse out;
+    out.content_type = "text/event-stream";
+    if (request.method == "HEAD") return out;
+    auto ticket = streams.Open(*request.principal, last_event_id.value());
+    if (!ticket.ok()) {
+      metrics.CountRejection(Rejection::kStreams);
+      HttpResponse r = ProblemResponse(ticket.problem());
+      r.headers.emplace_back("Retry-After", "1");
+      return r;
+    }
+    connection_state.stream->DiscardWrites();
+    connection_state.stream_ticket.emplace(std::move(ticket).value());
+    return out;
+  }
+
   // The first command's answer (decided: the decision) with the new worker's credentials as
   // "worker_token", handed out this once; if the grant failed, the first command stands (it is
   // done) and "worker_token_problem" says why, for an admin to grant one instead.
@@ -1087,6 +1128,7 @@ struct Server::Impl {
       return r;
     });
     Register(kMe, [this](const HttpRequest& request) { return HandleMe(tokens, request); });
+    Register(kStream, [this](const HttpRequest& request) { return OpenStream(request); });
     for (const RouteSpec& spec : kRoutes) {
       const BusinessRoute* business = FindBusinessRoute(spec);
       if (business == nullptr) continue;
@@ -1178,10 +1220,14 @@ void Server::Run() {
   spdlog::info("event=gateway_listening host={} port={} broker={} public_priority={}",
                impl_->config.host, impl_->port, impl_->config.broker_endpoint,
                lowered ? "lowered" : "unavailable");
+  impl_->streams.Start();
   impl_->http.listen_after_bind();
 }
 
-void Server::Stop() { impl_->http.Shutdown(); }
+void Server::Stop() {
+  impl_->streams.Stop();  // streams hold no HTTP thread: closing them first is all they need
+  impl_->http.Shutdown();
+}
 
 ForwardResult Server::ForwardCommand(std::string_view type, const Principal& principal,
                                      const Json& body, Millis timeout, bool created) {

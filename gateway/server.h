@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "gateway/auth.h"
+#include "gateway/event_stream.h"
 #include "gateway/handlers.h"
 #include "gateway/json_body.h"
 #include "gateway/metrics.h"
@@ -69,6 +70,8 @@ struct ServerConfig {
   size_t keep_alive_max_requests = 1'000'000;
   // listen(2) backlog; 0 = the system's maximum (/proc/sys/net/core/somaxconn, else SOMAXCONN).
   int listen_backlog = 0;
+  // GET /v1/stream: caps, queues, replay (gateway/event_stream.h). Streams hold no thread.
+  StreamConfig streams;
 };
 
 class Server {
