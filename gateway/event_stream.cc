@@ -154,7 +154,8 @@ struct EventStreamHub::Impl {
         if (!stats_key && now >= ask_at) {
           stats_key = bus.Send(bus.MakeCommand("broker.stats", schemas::EmptyBody()), kHeadRetry);
         }
-        if (auto got = bus.Receive(Millis(0))) {
+        // Receive(0) only hands out replies already read; 1 ms lets it read the socket.
+        if (auto got = bus.Receive(Millis(1))) {
           stats_key.reset();
           auto stats = got->second.status == Code::kOk
                            ? schemas::Decode<schemas::bus::StatsReply>(got->second.body)
