@@ -28,6 +28,7 @@ struct HttpRequest {
   std::map<std::string, std::string> path_params;  // {"id": "order-1"} for "/v1/orders/{id}"
   std::map<std::string, std::string> query;        // first value of each query parameter
   std::optional<std::string> idempotency_key;      // the Idempotency-Key header, if sent
+  std::optional<std::string> last_event_id;        // the Last-Event-ID header (GET /v1/stream)
   std::optional<Principal> principal;              // set by the pipeline once authenticated
   // The console's headers (gateway/auth.h Credentials), and If-None-Match for static files.
   std::optional<std::string> cookie, origin, host, console, if_none_match;

@@ -152,7 +152,33 @@ int main(int argc, char** argv) {
   app.add_option("--health-timeout-ms", health_timeout_ms, "broker.health wait for /healthz")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  // GET /v1/stream (gateway/event_stream.h).
+  mcf::gateway::StreamConfig& streams = config.streams;
+  long long stream_heartbeat_ms = streams.heartbeat.count();
+  app.add_option("--max-streams", streams.max_streams, "live update streams open at once (503)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--max-streams-per-principal", streams.max_streams_per_principal,
+                 "live update streams one principal may have open (429)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--stream-queue-bytes", streams.queue_bytes,
+                 "bytes queued for one stream's reader; a reader further behind is dropped")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--stream-replay-events", streams.replay_events,
+                 "events kept for Last-Event-ID (older: event reset)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--stream-send-buffer-bytes", streams.send_buffer_bytes,
+                 "SO_SNDBUF of a stream's socket")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--stream-heartbeat-ms", stream_heartbeat_ms, "keep-alive comment interval")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
+  streams.heartbeat = mcf::Millis(stream_heartbeat_ms);
   config.health_timeout = mcf::Millis(health_timeout_ms);
   config.command_timeout = mcf::Millis(command_timeout_ms);
   config.head_timeout = mcf::Millis(head_timeout_ms);

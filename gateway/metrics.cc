@@ -63,6 +63,12 @@ void Metrics::CountBusError(Code code) {
   ++bus_errors_[code];
 }
 
+void Metrics::SetStreamsOpen(size_t n) { streams_open_.store(n, std::memory_order_relaxed); }
+
+void Metrics::CountSlowReaderDropped() {
+  slow_readers_dropped_.fetch_add(1, std::memory_order_relaxed);
+}
+
 void Metrics::CountRejection(Rejection why) {
   rejections_[static_cast<size_t>(why)].fetch_add(1, std::memory_order_relaxed);
 }
@@ -120,6 +126,14 @@ std::string Metrics::Render() const {
     out += "mcf_gateway_rejections_total{reason=\"" + std::string(RejectionName(why)) + "\"} " +
            std::to_string(RejectionCount(why)) + "\n";
   }
+  out += "# HELP mcf_gateway_streams_open Live update streams open (GET /v1/stream).\n";
+  out += "# TYPE mcf_gateway_streams_open gauge\n";
+  out += "mcf_gateway_streams_open " + std::to_string(streams_open_.load()) + "\n";
+  out += "# HELP mcf_gateway_streams_dropped_total Live update streams closed by the gateway, by "
+         "reason (slow_reader: its queue was full).\n";
+  out += "# TYPE mcf_gateway_streams_dropped_total counter\n";
+  out += "mcf_gateway_streams_dropped_total{reason=\"slow_reader\"} " +
+         std::to_string(slow_readers_dropped_.load()) + "\n";
   return out;
 }
 

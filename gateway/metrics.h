@@ -2,7 +2,9 @@
 //
 // mcf_gateway_requests_total{method,route,status}, mcf_gateway_request_duration_seconds (a
 // histogram with fixed buckets) by method and route, mcf_gateway_bus_errors_total{status} and
-// mcf_gateway_rejections_total{reason} (gateway/rejection.h; every reason always listed).
+// mcf_gateway_rejections_total{reason} (gateway/rejection.h; every reason always listed), and
+// for the live stream (GET /v1/stream) the gauge mcf_gateway_streams_open and
+// mcf_gateway_streams_dropped_total{reason="slow_reader"}.
 // Every label value comes from a fixed set, never from the request, so the exposition stays
 // bounded whatever clients send: `method` is one of kMethods or "other", `route` a registered
 // pattern (or "unmatched"), `status` an HTTP status the gateway answers with (100..599, else
@@ -45,6 +47,10 @@ class Metrics {
   // calls it tens of thousands of times a second.
   void CountRejection(Rejection why);
   uint64_t RejectionCount(Rejection why) const;
+  // Live update streams (gateway/event_stream.h): how many are open; one dropped because its
+  // reader fell behind. Lock-free.
+  void SetStreamsOpen(size_t n);
+  void CountSlowReaderDropped();
 
   // The whole exposition, text format 0.0.4.
   std::string Render() const;
@@ -68,6 +74,8 @@ class Metrics {
   std::map<RouteKey, Histogram> latency_;
   std::map<Code, uint64_t> bus_errors_;
   std::array<std::atomic<uint64_t>, std::size(kRejections)> rejections_{};
+  std::atomic<size_t> streams_open_{0};
+  std::atomic<uint64_t> slow_readers_dropped_{0};
 };
 
 }  // namespace mcf::gateway

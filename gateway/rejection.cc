@@ -11,6 +11,7 @@ std::string_view RejectionName(Rejection r) {
     case Rejection::kConcurrency: return "concurrency";
     case Rejection::kConnectionsPerAddress: return "connections_per_address";
     case Rejection::kSlowRequest: return "slow_request";
+    case Rejection::kStreams: return "streams";
   }
   return "other";
 }

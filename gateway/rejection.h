@@ -16,11 +16,12 @@ enum class Rejection {
   kConcurrency,            // 503: the staff/worker limit (ServerConfig::max_concurrent)
   kConnectionsPerAddress,  // one request, then closed: the address is over its share of threads
   kSlowRequest,            // connection closed: request head or public body not in time
+  kStreams,                // 503/429: live update streams at their cap (gateway/event_stream.h)
 };
 inline constexpr Rejection kRejections[] = {
     Rejection::kAddressRate,     Rejection::kRouteRate,   Rejection::kPublicInFlight,
     Rejection::kAddressInFlight, Rejection::kConcurrency, Rejection::kConnectionsPerAddress,
-    Rejection::kSlowRequest};
+    Rejection::kSlowRequest,     Rejection::kStreams};
 // The metrics label: "address_rate", "route_rate", ...
 std::string_view RejectionName(Rejection r);
 

@@ -30,6 +30,9 @@ inline constexpr RouteSpec kConsolePage{"GET", "/"};
 inline constexpr RouteSpec kConsoleFiles{"GET", "/static/{path}", false, true};
 inline constexpr RouteSpec kConsoleSignIn{"POST", "/v1/console/session"};
 inline constexpr RouteSpec kConsoleSignOut{"DELETE", "/v1/console/session"};
+
+// Live updates, Server-Sent Events (gateway/event_stream.h, docs/decisions/028).
+inline constexpr RouteSpec kStream{"GET", "/v1/stream"};
 // Business routes (issue 3; docs/openapi.json and /work/shared/SPEC.md section 4).
 inline constexpr RouteSpec kSession{"POST", "/v1/session"};
 inline constexpr RouteSpec kStaff{"POST", "/v1/staff"};
@@ -79,8 +82,8 @@ inline constexpr RouteSpec kStatement{"GET", "/v1/statement"};
 inline constexpr RouteSpec kListInvoices{"GET", "/v1/invoices"};
 inline constexpr RouteSpec kCreditWorker{"POST", "/v1/workers/{id}/credits"};
 
-inline constexpr std::array<RouteSpec, 47> kRoutes = {
-    kHealthz,           kMetrics,           kOpenApi,           kMe,
+inline constexpr std::array<RouteSpec, 48> kRoutes = {
+    kHealthz,           kMetrics,           kOpenApi,           kMe,                kStream,
     kConsolePage,       kConsoleFiles,      kConsoleSignIn,     kConsoleSignOut,
     kSession,           kStaff,             kWorkers,           kListServiceTypes,
     kCreateServiceType, kUpdateServiceType, kCreateOrder,       kListOrders,

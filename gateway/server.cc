@@ -25,9 +25,11 @@
 
 #include "gateway/business_routes.h"
 #include "gateway/concurrency_limit.h"
+#include "gateway/event_stream.h"
 #include "gateway/public_priority.h"
 #include "gateway/reply_json.h"
 #include "gateway/static_files.h"
+#include "gateway/stream_backlog.h"
 #include "lib/base/log.h"
 #include "lib/client/bus_client.h"
 #include "schemas/registry.h"
@@ -60,6 +62,9 @@ struct ConnectionState {
   ConnectionStream* stream = nullptr;  // the connection's stream, to set a read deadline
   // A public request admitted on its Expect: 100-continue, for its handler.
   std::optional<PublicGate::Admission> admitted;
+  // GET /v1/stream answered: the connection goes to the stream hub once httplib is done with it
+  // (gateway/event_stream.h); its thread goes back to the pool.
+  std::optional<EventStreamHub::Ticket> stream_ticket;
 };
 thread_local ConnectionState connection_state;
 
@@ -117,6 +122,7 @@ class ConnectionStream final : public httplib::Stream {
   }
 
   ssize_t write(const char* ptr, size_t size) override {
+    if (discarding_) return static_cast<ssize_t>(size);
     if (!is_writable()) return -1;
     ssize_t n;
     do {
@@ -147,6 +153,9 @@ class ConnectionStream final : public httplib::Stream {
     return std::move(head_);
   }
   bool head_too_large() const { return head_too_large_; }
+  // From now on writes are dropped (reported written): the response httplib writes for a live
+  // update stream, whose own head the stream hub writes once the socket is handed over.
+  void DiscardWrites() { discarding_ = true; }
   // Reads after `deadline` fail (a public route's body: it must arrive whole by then).
   void SetReadDeadline(Clock::time_point deadline) { deadline_ = deadline; }
   void ClearReadDeadline() { deadline_.reset(); }
@@ -222,6 +231,7 @@ class ConnectionStream final : public httplib::Stream {
   size_t begin_ = 0;
   size_t end_ = 0;
   bool recording_ = false;
+  bool discarding_ = false;
   bool head_too_large_ = false;
   std::string head_;
 };
@@ -525,13 +535,16 @@ class EdgeHttpServer final : public httplib::Server {
       ok = process_request(
           stream, /*close_connection=*/last, closed_by_client,
           [&stream](httplib::Request& req) { RestoreHeaderValues(stream.TakeHead(), req); });
+      if (connection_state.stream_ticket) break;
       // A client too slow with its head got a 400 from httplib; it gets nothing more.
       if (!ok || last || closed_by_client || stream.head_too_large() || stream.too_slow() ||
           connection_state.close_after_response) {
         break;
       }
     }
-    if (connection_state.close_after_response || stream.head_too_large()) {
+    if (connection_state.stream_ticket) {
+      std::move(*connection_state.stream_ticket).Attach(sock);  // the hub closes it
+    } else if (connection_state.close_after_response || stream.head_too_large()) {
       LingeringClose(sock, connection_state.linger);
     } else {
       ::shutdown(sock, SHUT_RDWR);
@@ -663,6 +676,7 @@ struct Server::Impl {
         public_gate(config.public_limits, SteadyClock::Instance()),
         generation(next_server_generation.fetch_add(1)),
         static_files(config.web_root),
+        streams(config.streams, context, config.broker_endpoint, metrics),
         http(config, metrics) {}
 
   // Declaration order is destruction order in reverse: the HTTP server (and its threads) goes
@@ -676,6 +690,7 @@ struct Server::Impl {
   zmq::context_t context{1};
   std::mutex clients_mu;
   std::map<std::thread::id, std::unique_ptr<client::BusClient>> clients;
+  EventStreamHub streams;  // after the context it uses, before the HTTP server that feeds it
   std::vector<RouteSpec> routes;
   StaticFiles static_files;
   EdgeHttpServer http;
@@ -831,6 +846,7 @@ struct Server::Impl {
     request.host = JoinedHeader(req, "Host");
     request.console = JoinedHeader(req, std::string(kConsoleHeader));
     request.if_none_match = JoinedHeader(req, "If-None-Match");
+    request.last_event_id = JoinedHeader(req, "Last-Event-ID");
     for (const auto& [name, value] : req.params) request.query.emplace(name, value);
     if (route != nullptr) {
       const auto names = PathParamNames(route->path);
@@ -839,7 +855,8 @@ struct Server::Impl {
       }
     }
     const JsonLimits limits = LimitsFor(route);
-    if (business != nullptr && !is_public) {
+    const bool is_stream = route != nullptr && *route == kStream;
+    if ((business != nullptr && !is_public) || is_stream) {
       auto principal = Authenticate(tokens, CredentialsOf(request));
       if (!principal.ok()) return Unauthorized(principal.problem());
       request.principal = std::move(principal).value();
@@ -1054,6 +1071,30 @@ struct Server::Impl {
     return result.ToResponse();
   }
 
+  // GET /v1/stream, authenticated by the pipeline like every business route: a place reserved
+  // with the stream hub, the connection handed over once httplib is done (its response is
+  // dropped; the hub writes the stream's head). HEAD gets the head alone.
+  HttpResponse OpenStream(const HttpRequest& request) {
+    auto last_event_id = ParseLastEventId(request.last_event_id);
+    if (!last_event_id.ok()) return ProblemResponse(last_event_id.problem());
+    if (!request.principal || connection_state.stream == nullptr) {
+      return ProblemResponse(MakeProblem(kHttpInternal, "the stream has no principal"));
+    }
+    HttpResponse out;
+    out.content_type = "text/event-stream";
+    if (request.method == "HEAD") return out;
+    auto ticket = streams.Open(*request.principal, last_event_id.value());
+    if (!ticket.ok()) {
+      metrics.CountRejection(Rejection::kStreams);
+      HttpResponse r = ProblemResponse(ticket.problem());
+      r.headers.emplace_back("Retry-After", "1");
+      return r;
+    }
+    connection_state.stream->DiscardWrites();
+    connection_state.stream_ticket.emplace(std::move(ticket).value());
+    return out;
+  }
+
   // The first command's answer (decided: the decision) with the new worker's credentials as
   // "worker_token", handed out this once; if the grant failed, the first command stands (it is
   // done) and "worker_token_problem" says why, for an admin to grant one instead.
@@ -1178,6 +1219,7 @@ struct Server::Impl {
     Register(kConsoleFiles, console_file);
     Register(kConsoleSignIn, [this](const HttpRequest& request) { return ConsoleSignIn(request); });
     Register(kConsoleSignOut, ConsoleSignOut);
+    Register(kStream, [this](const HttpRequest& request) { return OpenStream(request); });
     for (const RouteSpec& spec : kRoutes) {
       const BusinessRoute* business = FindBusinessRoute(spec);
       if (business == nullptr) continue;
@@ -1269,10 +1311,14 @@ void Server::Run() {
   spdlog::info("event=gateway_listening host={} port={} broker={} public_priority={}",
                impl_->config.host, impl_->port, impl_->config.broker_endpoint,
                lowered ? "lowered" : "unavailable");
+  impl_->streams.Start();
   impl_->http.listen_after_bind();
 }
 
-void Server::Stop() { impl_->http.Shutdown(); }
+void Server::Stop() {
+  impl_->streams.Stop();  // streams hold no HTTP thread: closing them first is all they need
+  impl_->http.Shutdown();
+}
 
 ForwardResult Server::ForwardCommand(std::string_view type, const Principal& principal,
                                      const Json& body, Millis timeout, bool created) {

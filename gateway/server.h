@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "gateway/auth.h"
+#include "gateway/event_stream.h"
 #include "gateway/handlers.h"
 #include "gateway/json_body.h"
 #include "gateway/metrics.h"
@@ -71,6 +72,8 @@ struct ServerConfig {
   int listen_backlog = 0;
   // The web console's folder (web/: index.html, src/, node_modules/htm); empty = no console.
   std::string web_root;
+  // GET /v1/stream: caps, queues, replay (gateway/event_stream.h). Streams hold no thread.
+  StreamConfig streams;
 };
 
 class Server {

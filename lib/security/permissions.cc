@@ -28,8 +28,12 @@ bool Grant::MayPublish(std::string_view producer, std::string_view topic) const 
          topic[name.size()] == '.';
 }
 
-bool Grant::MaySubscribe(std::string_view) const {
-  return !revoked && role != PeerRole::kGateway;
+bool Grant::MaySubscribe(std::string_view prefix) const {
+  if (revoked) return false;
+  if (role != PeerRole::kGateway) return true;
+  for (std::string_view family : kGatewayReadable)
+    if (prefix.starts_with(family)) return true;
+  return false;
 }
 
 bool Grant::MayActForOthers() const {

@@ -4,7 +4,7 @@
 //
 //   role      serve      publish (producer, topics)   subscribe   set a principal, clock/capture
 //   operator  -          -                             everything  yes
-//   gateway   -          -                             -           yes
+//   gateway   -          -                             kGatewayReadable  yes
 //   context   its name   its name, "<name>."           everything  no: it acts as {system, name}
 //   trusted   anything   anything                      everything  yes
 //   outside   its name   its name, "<name>."           everything  no: it acts as {system, name}
@@ -14,7 +14,9 @@
 // events as inputs instead of running it (IsOutside).
 //
 // Contexts may read every topic because the event log is how contexts integrate; what the rules
-// protect is who may write, answer and speak for a caller (docs/security.md). Plain values;
+// protect is who may write, answer and speak for a caller (docs/security.md). The gateway reads
+// only the families its live stream (GET /v1/stream, gateway/event_stream.h) forwards to
+// signed-in callers: it holds no store, so it has no other reason to read the log. Plain values;
 // thread-compatible.
 #pragma once
 
@@ -24,6 +26,11 @@
 #include "lib/security/peer_registry.h"
 
 namespace mcf::security {
+
+// The topic families a gateway key may subscribe to: a prefix must start with one of them ("" and
+// "hiring." are refused).
+inline constexpr std::string_view kGatewayReadable[] = {"tasks.", "portal.", "supplies.",
+                                                        "contractor.", "billing."};
 
 struct Grant {
   std::string name;

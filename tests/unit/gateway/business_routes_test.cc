@@ -38,8 +38,8 @@ Problem ProblemOf(const ProblemOr<BusCommand>& r) {
 }
 
 TEST(BusinessRoutesTest, EveryBusinessRouteIsInTheRouteList) {
-  // All but healthz, metrics, openapi, me and the console's four (page, files, sign-in/out).
-  EXPECT_EQ(BusinessRoutes().size(), kRoutes.size() - 8);
+  // All but healthz, metrics, openapi, me, stream and the console's four (page, files, sign-in/out).
+  EXPECT_EQ(BusinessRoutes().size(), kRoutes.size() - 9);
   for (const BusinessRoute& route : BusinessRoutes()) {
     EXPECT_NE(std::find(kRoutes.begin(), kRoutes.end(), route.spec), kRoutes.end());
     EXPECT_NE(route.build, nullptr);

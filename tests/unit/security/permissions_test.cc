@@ -77,6 +77,16 @@ TEST(PermissionsTest, TheGatewayAndOperatorsSpeakForCallersButServeAndPublishNot
   EXPECT_TRUE(Of("operator", PeerRole::kOperator).MaySubscribe(""));
 }
 
+TEST(PermissionsTest, TheGatewayReadsOnlyTheFamiliesItsLiveStreamForwards) {
+  const Grant g = Of("gateway", PeerRole::kGateway);
+  for (const char* prefix : {"tasks.", "portal.", "supplies.", "contractor.", "billing.",
+                             "tasks.task_assigned"})
+    EXPECT_TRUE(g.MaySubscribe(prefix)) << prefix;
+  for (const char* prefix : {"", "tasks", "task", "hiring.", "clock.", "matching.", "goldhat."})
+    EXPECT_FALSE(g.MaySubscribe(prefix)) << prefix;
+  EXPECT_FALSE(Of("gateway", PeerRole::kGateway, /*revoked=*/true).MaySubscribe("tasks."));
+}
+
 TEST(PermissionsTest, ARevokedGrantMayDoNothingEvenWhenTrusted) {
   const Grant g = Of("test", PeerRole::kTrusted, /*revoked=*/true);
   EXPECT_FALSE(g.MayServe("test"));
