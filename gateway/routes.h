@@ -83,8 +83,8 @@ inline constexpr RouteSpec kListInvoices{"GET", "/v1/invoices"};
 inline constexpr RouteSpec kCreditWorker{"POST", "/v1/workers/{id}/credits"};
 
 inline constexpr std::array<RouteSpec, 48> kRoutes = {
-    kHealthz,           kMetrics,           kOpenApi,           kMe,                kStream,
-    kConsolePage,       kConsoleFiles,      kConsoleSignIn,     kConsoleSignOut,
+    kHealthz,           kMetrics,           kOpenApi,           kMe,
+    kConsolePage,       kConsoleFiles,      kConsoleSignIn,     kConsoleSignOut,    kStream,
     kSession,           kStaff,             kWorkers,           kListServiceTypes,
     kCreateServiceType, kUpdateServiceType, kCreateOrder,       kListOrders,
     kGetOrder,          kCopyOrder,         kListJobs,          kCheckIn,
