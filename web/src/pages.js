@@ -7,17 +7,22 @@ import { Jobs } from "./pages/worker.js";
 import { Board } from "./pages/supplies.js";
 import { AllOrders, ServiceTypes, Applications, ReviewQueue } from "./pages/manager.js";
 import { People } from "./pages/admin.js";
+import { MyMoney, WorkerPay, Bets } from "./pages/money.js";
 
 export const PAGES = [
   { path: "orders", title: "My orders", roles: ["client"], nav: true, component: ClientOrders },
   { path: "orders/new", title: "Request help", roles: ["client"], nav: true, component: NewOrder },
   { path: "orders/:id", title: "Order", roles: ["client", "manager", "admin"], nav: false, component: OrderPage },
+  { path: "bill", title: "My bill", roles: ["client"], nav: true, component: MyMoney },
   { path: "jobs", title: "My jobs", roles: ["worker"], nav: true, component: Jobs },
+  { path: "pay", title: "My pay", roles: ["worker"], nav: true, component: MyMoney },
   { path: "board", title: "Supplies board", roles: ["supplies", "admin"], nav: true, component: Board },
   { path: "all-orders", title: "All orders", roles: ["manager", "admin"], nav: true, component: AllOrders },
   { path: "service-types", title: "Service types", roles: ["manager", "admin"], nav: true, component: ServiceTypes },
   { path: "applications", title: "Applications", roles: ["manager"], nav: true, component: Applications },
   { path: "reviews", title: "Reviews", roles: ["manager", "admin"], nav: true, component: ReviewQueue },
+  { path: "workers-pay", title: "Workers' pay", roles: ["manager", "admin"], nav: true, component: WorkerPay },
+  { path: "bets", title: "Bets", roles: ["manager"], nav: true, component: Bets },
   { path: "people", title: "Staff and workers", roles: ["admin"], nav: true, component: People },
 ];
 

@@ -315,7 +315,7 @@ try {
 
   await test("a client cannot reach another role's page or another client's data", async () => {
     const c = client.page;
-    for (const [hash, title] of [["#/board", "Supplies board"], ["#/jobs", "My jobs"], ["#/people", "Staff and workers"], ["#/all-orders", "All orders"]]) {
+    for (const [hash, title] of [["#/board", "Supplies board"], ["#/jobs", "My jobs"], ["#/people", "Staff and workers"], ["#/all-orders", "All orders"], ["#/bets", "Bets"], ["#/workers-pay", "Workers' pay"]]) {
       await c.goto(`${URL}/${hash}`);
       await c.getByRole("heading", { name: "Not allowed" }).waitFor();
       await c.getByText(`The page “${title}” is for`).waitFor();
@@ -324,7 +324,7 @@ try {
     const statuses = await client.allow("/v1/", [403], () =>
       c.evaluate(async () => {
         const out = {};
-        for (const url of ["/v1/supply-orders", "/v1/jobs", "/v1/applications", "/v1/reviews/queue"]) {
+        for (const url of ["/v1/supply-orders", "/v1/jobs", "/v1/applications", "/v1/reviews/queue", "/v1/bets", "/v1/statement?worker_id=someone"]) {
           out[url] = (await fetch(url)).status;
         }
         out["POST /v1/staff"] = (await fetch("/v1/staff", {
@@ -414,6 +414,21 @@ try {
       await c.getByText("guard the jars").waitFor();
       return (await c.locator(".status", { hasText: "assigned" }).count()) > 0;
     });
+    // The manager bets that nobody comes: first on the completed order (refused next to the
+    // field: it is final), then on this one.
+    const m = manager.page;
+    await manager.go("#/bets", "bets", () => m.getByRole("heading", { name: "Bets" }).waitFor());
+    await manager.allow("/v1/bets", [409], async () => {
+      await m.locator("#f-task_id").fill(order.id);
+      await m.locator("#f-stake").fill("10");
+      await m.getByRole("button", { name: "Bet" }).click();
+      await m.locator("#f-task_id-error", { hasText: "already final" }).waitFor();
+    });
+    await m.locator("#f-task_id").fill(id);
+    await m.locator("#f-outcome").selectOption("canceled");
+    await m.getByRole("button", { name: "Bet" }).click();
+    await m.getByRole("table", { name: "My bets" }).getByText(id).waitFor();
+    await manager.check("bet-placed");
     advanceClock("100m");  // 08:00 -> 09:40: past 09:00 + the 30 min grace, nobody checked in
     await waitFor("the no-show", async () => {
       await c.reload();
@@ -427,6 +442,51 @@ try {
     await waitFor("the copy's page", async () => !c.url().endsWith(encodeURIComponent(id)));
     await c.getByText(`A copy of ${id}`).waitFor();
     await client.check("copy");
+    // The pot of the no-show had one bet, on "canceled": the manager won back the stake.
+    await waitFor("the pot to be settled", async () => {
+      await m.reload();
+      return (await m.getByRole("table", { name: "My bets" }).locator("tr", { hasText: id }).locator(".status", { hasText: "won" }).count()) > 0;
+    });
+    await m.getByRole("table", { name: "My bets" }).locator("tr", { hasText: id }).getByText("10.00 cat-units").first().waitFor();
+    await manager.check("bet-won");
+  });
+
+  await test("money: the client's bill, the worker's pay, a manager's credit", async () => {
+    const c = client.page;
+    await client.go("#/bill", "bill", () => c.getByRole("heading", { name: "My bill" }).waitFor());
+    // Billing charged the completed order in full (100 cat-units, no discount yet).
+    await waitFor("the completed order's charge", async () => {
+      await c.reload();
+      return (await c.getByRole("table", { name: "Charges" }).locator("tr", { hasText: order.id }).count()) > 0;
+    });
+    await c.getByRole("table", { name: "Charges" }).locator("tr", { hasText: order.id }).getByText("100.00 cat-units").waitFor();
+    assert((await c.getByTestId("discount").textContent()).trim() === "0 %", "a new client has no discount");
+    await client.check("bill-charges");
+
+    const w = worker.page;
+    const workerId = await w.evaluate(async () => (await (await fetch("/v1/me")).json()).id);
+    await worker.go("#/pay", "pay", () => w.getByRole("heading", { name: "My pay" }).waitFor());
+    // 60 % of the completed job's price.
+    await w.getByRole("table", { name: "Pay lines" }).locator("tr", { hasText: "earning" }).getByText("60.00 cat-units").waitFor();
+    await worker.check("pay-earning");
+
+    const m = manager.page;
+    await manager.go("#/workers-pay", "workers-pay", () => m.getByRole("heading", { name: "Workers' pay" }).waitFor());
+    await m.locator("#pay-worker").fill(workerId);
+    await m.getByRole("button", { name: "Show" }).click();
+    await m.locator("[data-testid=balance], .error").first().waitFor();
+    assert((await m.locator(".error").count()) === 0, `the worker's pay: ${await m.locator(".error").first().textContent().catch(() => "")}`);
+    await m.locator("#f-amount").fill("0");
+    await m.locator("#f-reason").fill("stayed late");
+    await m.getByRole("button", { name: "Credit" }).click();
+    await m.locator("#f-amount-error").waitFor();  // refused before anything is sent
+    await m.locator("#f-amount").fill("25");
+    await m.getByRole("button", { name: "Credit" }).click();
+    await m.getByRole("table", { name: "Pay lines" }).locator("tr", { hasText: "stayed late" }).getByText("25.00 cat-units").waitFor();
+    await manager.check("credit-given");
+    await w.reload();
+    await w.getByRole("table", { name: "Pay lines" }).locator("tr", { hasText: "stayed late" }).waitFor();
+    await worker.check("pay-credit");
   });
 } catch (e) {
   console.error(`not ok - ${e.stack || e.message}`);

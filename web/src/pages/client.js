@@ -5,9 +5,13 @@ import { api, money, when, toIso } from "../api.js";
 import { useStoredForm, Field, FormError } from "../forms.js";
 import { useLoad, Loaded, Status } from "../ui.js";
 
-// The list price of a job (workers/portal/pricing.h kPriceMinor): the form shows it before
-// sending; the order's approx_cost, fixed by the portal, is what counts (a discount lowers it).
+// The list price of a job (workers/portal/pricing.h kPriceMinor): the form shows it, less the
+// client's current discount (from billing's statement), before sending; the order's approx_cost,
+// fixed by the portal, is what counts.
 export const LIST_PRICE_MINOR = 10000;
+
+// pricing.h ApproxCost with a whole percent: the discount rounded to the nearest minor unit.
+export const approxCost = (percent) => LIST_PRICE_MINOR - Math.round((LIST_PRICE_MINOR * percent) / 100);
 
 export function OrderTable({ orders, showClient }) {
   if (orders.length === 0) return html`<p>No orders yet.</p>`;
@@ -41,6 +45,8 @@ export function ClientOrders({ tick }) {
 
 export function NewOrder({ tick }) {
   const types = useLoad(() => api("GET", "/v1/service-types"), [tick]);
+  // The discount billing applies to new charges; the list price when billing does not answer.
+  const discount = useLoad(() => api("GET", "/v1/statement"), [tick]);
   const form = useStoredForm("new-order", {
     service_type_id: "",
     description: "",
@@ -93,8 +99,10 @@ export function NewOrder({ tick }) {
         hint="Your local time." />
       <${Field} form=${form} name="duration_minutes" label="Duration (minutes)" type="number"
         min="15" max="720" step="15" />
-      <p id="approx-cost"><strong>Approximate cost:</strong> ${money(LIST_PRICE_MINOR)} per job
-        (before any discount you have).</p>
+      <p id="approx-cost"><strong>Approximate cost:</strong> ${discount.data
+        ? html`${money(approxCost(discount.data.discount_percent))} per job${discount.data.discount_percent
+            ? ` (your ${discount.data.discount_percent} % discount applied)` : ""}`
+        : html`${money(LIST_PRICE_MINOR)} per job (before any discount you have)`}.</p>
       <${FormError} form=${form} />
       <button type="submit" disabled=${form.busy}>${form.busy ? "Sending…" : "Send the request"}</button>
     </form>`;
