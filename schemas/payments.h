@@ -54,7 +54,7 @@ struct WriteOffFailed {
   }
 };
 
-// The simulated the payment service's own counters (adapters/money): what the outside party did, as
+// The simulated payment service's own counters (adapters/money): what the outside party did, as
 // opposed to what the bus saw. `moved` counts money actually moved (one per transfer id, however
 // often it was asked or answered); `pending` is the adapter's: transfers it is still asking about.
 struct SimStats {
@@ -81,7 +81,7 @@ struct SimStats {
 
 struct Stats {
   static constexpr MessageInfo kInfo =
-      ReadOnlyCommand("payments.stats", "the simulated the payment service's counters");
+      ReadOnlyCommand("payments.stats", "the simulated payment service's counters");
   using Reply = SimStats;
   static constexpr auto Fields() { return std::tuple{}; }
 };
