@@ -609,6 +609,18 @@ try {
     await m.getByText("2 stored decisions compared; 1 would change.").waitFor();
     await m.getByRole("table", { name: "Decisions that would change" }).getByText("accepted (version 1").waitFor();
     await manager.check("rules-dry-run-flips");
+    // Published with its golden case (a total of 130 expected to pass), it cannot be activated.
+    await m.locator("#rules-draft").fill(JSON.stringify({ ...hiring.rules, absolute_score: 200 }));
+    await m.getByRole("button", { name: "Publish as a new version" }).click();
+    const v2 = m.getByRole("article", { name: "Rules version 2" });
+    await manager.allow("/v1/screening-rules/2/activate", [409], async () => {
+      await v2.getByRole("button", { name: "Activate version 2" }).click();
+      await v2.getByText(/fails its golden cases: .*strong mouser/).waitFor();
+    });
+    await manager.check("rules-v2-refused");
+    await m.locator("#rules-version").fill("");
+    await m.getByRole("button", { name: "Show", exact: true }).click();
+    await m.getByRole("article", { name: "Rules version 1" }).locator(".status", { hasText: /^active$/ }).waitFor();
   });
 
   await test("quality: the no-show is queued, the completed job picked at random, reviewed, in past reviews", async () => {
