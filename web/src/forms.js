@@ -45,7 +45,8 @@ export function useStoredForm(name, initial, { persist = true } = {}) {
 
   // Runs send(values, idempotencyKey); resolves to its result, or null when it failed (the
   // errors are then shown). `localErrors` (field -> message) stop it before anything is sent.
-  async function submit(send, localErrors = {}) {
+  // {keep: true}: a success keeps the values (a read-only try, such as a dry run).
+  async function submit(send, localErrors = {}, { keep = false } = {}) {
     if (Object.keys(localErrors).length > 0) {
       setErrors(localErrors);
       return null;
@@ -56,7 +57,8 @@ export function useStoredForm(name, initial, { persist = true } = {}) {
     setErrors({});
     try {
       const result = await send(values, k);
-      reset();
+      if (keep) setKey("");
+      else reset();
       return result;
     } catch (e) {
       if (!(e instanceof ApiError)) {

@@ -33,6 +33,7 @@ function SignIn({ onSignedIn }) {
         <button type="submit" disabled=${client.busy}>Sign in</button>
       </form>
     </section>
+    <p>Want to work for MCF? <a href="#/apply">Apply on the public form</a> (no sign-in needed).</p>
     <section class="card" aria-labelledby="staff-sign-in-title">
       <h2 id="staff-sign-in-title">Staff and workers</h2>
       <form onSubmit=${signIn(staff, { access_code: staff.values.access_code.trim() },
@@ -83,7 +84,7 @@ function Shell({ session, onSignOut }) {
   const match = matchPage(hash);
   let content;
   if (!match) content = html`<h1>No such page</h1><p><a href=${homeFor(session.role)}>Home</a></p>`;
-  else if (!match.page.roles.includes(session.role)) content = html`<${NotAllowed} page=${match.page} session=${session} />`;
+  else if (!match.page.public && !match.page.roles.includes(session.role)) content = html`<${NotAllowed} page=${match.page} session=${session} />`;
   else {
     const Page = match.page.component;
     content = html`<${Page} params=${match.params} tick=${tick} session=${session} />`;
@@ -110,8 +111,27 @@ function Shell({ session, onSignOut }) {
     </div>`;
 }
 
+// A public page (the application form) for a visitor who is not signed in.
+function PublicPage({ match }) {
+  const Page = match.page.component;
+  useEffect(() => {
+    document.title = `${match.page.title} · MCF`;
+  }, [match.page]);
+  return html`<header class="top">
+      <span class="brand">MCF</span>
+      <a href="#/">Sign in</a>
+    </header>
+    <main><${Page} params=${match.params} tick=${0} session=${null} /></main>`;
+}
+
 function App() {
   const [session, setSession] = useState(undefined);  // undefined: not known yet
+  const [hash, setHash] = useState(location.hash);  // while signed out: a public page, or sign-in
+  useEffect(() => {
+    const onHash = () => setHash(location.hash);
+    addEventListener("hashchange", onHash);
+    return () => removeEventListener("hashchange", onHash);
+  }, []);
   useEffect(() => {
     if (!localStorage.getItem(SIGNED_IN)) {
       setSession(null);
@@ -133,11 +153,16 @@ function App() {
       localStorage.removeItem(SIGNED_IN);
       sessionStorage.clear();
       history.replaceState(null, "", "/");
+      setHash("");
       setSession(null);
     }
   };
   if (session === undefined) return html`<p class="loading">Loading…</p>`;
-  if (!session) return html`<${SignIn} onSignedIn=${signedIn} />`;
+  if (!session) {
+    const match = matchPage(hash);
+    if (match && match.page.public) return html`<${PublicPage} match=${match} />`;
+    return html`<${SignIn} onSignedIn=${signedIn} />`;
+  }
   return html`<${Shell} session=${session} onSignOut=${signOut} />`;
 }
 

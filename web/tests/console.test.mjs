@@ -151,6 +151,7 @@ const browser = await chromium.launch({
 });
 let admin, supplies, worker, client, manager;
 const order = {};
+const hiring = {};
 try {
   await test("admin provisions supplies staff and a manager (each code shown once)", async () => {
     admin = await Role.open(browser, "admin");
@@ -487,6 +488,213 @@ try {
     await w.reload();
     await w.getByRole("table", { name: "Pay lines" }).locator("tr", { hasText: "stayed late" }).waitFor();
     await worker.check("pay-credit");
+  });
+  await test("screening rules: none active yet, a bad draft refused next to the field, dry run, publish, activate", async () => {
+    const m = manager.page;
+    await manager.allow("/v1/screening-rules", [404], () =>
+      manager.go("#/screening-rules", "rules-none", () => m.getByText("No rules version is active yet").waitFor()),
+    );
+    const draft = m.locator("#rules-draft");
+    const example = JSON.parse(await draft.inputValue());
+    hiring.rules = example;
+    await draft.fill("{ not json");
+    await m.getByRole("button", { name: "Publish as a new version" }).click();
+    await m.locator("#rules-draft-error", { hasText: "Not valid JSON" }).waitFor();  // refused before sending
+    const bad = structuredClone(example);
+    bad.rows[0].conditions[0].op = "~";
+    await draft.fill(JSON.stringify(bad, null, 2));
+    await manager.allow("/v1/screening-rules", [400], async () => {
+      await m.getByRole("button", { name: "Publish as a new version" }).click();
+      await m.locator("#rules-draft-error", { hasText: "rows[0].conditions[0].op" }).waitFor();
+    });
+    assert((await draft.getAttribute("aria-invalid")) === "true", "the draft is not marked invalid");
+    await manager.check("rules-bad-draft");
+    await draft.fill(JSON.stringify(example, null, 2));
+    await m.getByRole("button", { name: "Dry run (changes nothing)" }).click();
+    await m.getByText("0 stored decisions compared; 0 would change.").waitFor();
+    await manager.check("rules-dry-run");
+    await m.getByRole("button", { name: "Publish as a new version" }).click();
+    const v1 = m.getByRole("article", { name: "Rules version 1" });
+    await v1.locator(".status", { hasText: "inactive" }).waitFor();
+    await v1.getByRole("table", { name: "Tests of version 1" }).getByText("mice").waitFor();
+    await v1.getByRole("button", { name: "Activate version 1" }).click();
+    await v1.locator(".status", { hasText: /^active$/ }).waitFor();
+    assert(await v1.getByRole("button", { name: "Activate version 1" }).isDisabled(), "the active version can be activated again");
+    await v1.getByText("This version is the active one").waitFor();
+    await manager.check("rules-active");
+  });
+
+  await test("hiring: a cat applies on the public form, is tested and accepted, signs in as a worker; another is rejected", async () => {
+    const applicant = await Role.open(browser, "applicant");
+    const a = applicant.page;
+    await a.goto(`${URL}/`);
+    await a.getByRole("link", { name: "Apply on the public form" }).click();
+    await a.getByRole("heading", { name: "Apply to work for MCF" }).waitFor();
+    await a.getByRole("button", { name: "Send the application" }).click();
+    await a.locator("#apply-name-error").waitFor();  // refused before sending, said next to each field
+    await a.locator("#apply-photo-error").waitFor();
+    await applicant.check("apply-errors");
+    const link = a.getByRole("link", { name: "Your application's status" });
+    const apply = async (name, contact) => {
+      const before = (await link.count()) ? await link.getAttribute("href") : "";
+      await a.locator("#apply-name").fill(name);
+      await a.locator("#apply-age").fill("3");
+      await a.locator("#apply-breed").fill("Persian");
+      await a.locator("#apply-coat").fill("white");
+      await a.locator("#apply-contact").fill(contact);
+      await a.locator("#apply-photo").setInputFiles({ name: "me.png", mimeType: "image/png", buffer: PHOTO });
+      await a.getByRole("button", { name: "Send the application" }).click();
+      await waitFor(`${name}'s receipt`, async () => (await link.count()) > 0 && (await link.getAttribute("href")) !== before);
+      return link.getAttribute("href");
+    };
+    const pushok = await apply("Pushok", "pushok@example.org");
+    await applicant.check("apply-received");
+    const vaska = await apply("Vaska", "vaska@example.org");
+    hiring.appId = decodeURIComponent(vaska.split("#/apply/")[1]);
+    await applicant.go(pushok, "application-received", () => a.getByText("Received: a manager").waitFor());
+
+    // The manager tests each candidate; the rules propose, the manager confirms.
+    const m = manager.page;
+    const decide = async (name, scores, outcome) => {
+      await manager.go("#/applications", `applications-${name}`, () => m.getByRole("link", { name }).waitFor());
+      await m.getByRole("link", { name }).click();
+      await m.getByRole("heading", { name: `Application of ${name}` }).waitFor();
+      const record = m.getByRole("button", { name: "Record the result" });
+      assert(await record.isDisabled(), "a result can be recorded before tests are assigned");
+      await m.getByText("Assign tests first").waitFor();
+      await m.locator("#assign-tests").fill("mice, jars");
+      await m.getByRole("button", { name: "Assign", exact: true }).click();
+      const tests = m.getByRole("table", { name: "Tests and results" });
+      await tests.locator("tr", { hasText: "jars" }).getByText("not yet").waitFor();
+      for (const [test, score] of Object.entries(scores)) {
+        await m.locator("#result-test").selectOption(test);
+        await m.locator("#result-score").fill(String(score));
+        await record.click();
+        await tests.locator("tr", { hasText: test }).getByRole("cell", { name: String(score), exact: true }).waitFor();
+      }
+      assert(await m.getByRole("button", { name: "Replace the tests" }).isDisabled(), "tests can change after a result");
+      await m.getByText("The tests are fixed once a result is recorded.").waitFor();
+      const confirm = m.getByRole("button", { name: `Confirm: ${outcome === "accepted" ? "accept" : "reject"} ${name}` });
+      await confirm.waitFor();
+      await manager.check(`proposal-${name}`);
+      await confirm.click();
+      await m.getByRole("heading", { name: "The decision" }).waitFor();
+      await m.locator("section", { has: m.getByRole("heading", { name: "The decision" }) }).locator(".status", { hasText: outcome }).waitFor();
+    };
+    await decide("Pushok", { mice: 90, jars: 40 }, "accepted");
+    await m.getByText("Access code for Pushok").waitFor();
+    assert((await m.getByTestId("total").first().textContent()).includes("130 (cut-off 120)"), "the total is not explained");
+    const code = (await m.getByTestId("access-code").textContent()).trim();
+    assert(/^[0-9a-f]{64}$/.test(code), `the hired worker's code ${code}`);
+    await manager.check("accepted-code");
+    await decide("Vaska", { mice: 30, jars: 20 }, "rejected");
+    assert((await m.getByTestId("access-code").count()) === 0, "a rejected cat got an access code");
+    await manager.check("rejected");
+
+    // The new worker signs in with the code handed on; the applicant sees the outcome.
+    const hired = await Role.open(browser, "hired-worker");
+    await signInWithCode(hired, code);
+    await hired.page.getByRole("heading", { name: "My jobs" }).waitFor();
+    await hired.check("hired-jobs");
+    await hired.context.close();
+    await a.reload();
+    await a.getByText("Accepted: welcome to MCF!").waitFor();
+    await applicant.check("application-accepted");
+    await applicant.context.close();
+
+    // A draft with a higher bar: the dry run names the decision it would flip.
+    await manager.go("#/screening-rules", "rules-v1", () => m.getByRole("article", { name: "Rules version 1" }).waitFor());
+    await m.locator("#rules-draft").fill(JSON.stringify({ ...hiring.rules, absolute_score: 200, golden_cases: [] }));
+    await m.getByRole("button", { name: "Dry run (changes nothing)" }).click();
+    await m.getByText("2 stored decisions compared; 1 would change.").waitFor();
+    await m.getByRole("table", { name: "Decisions that would change" }).getByText("accepted (version 1").waitFor();
+    await manager.check("rules-dry-run-flips");
+    // Published with its golden case (a total of 130 expected to pass), it cannot be activated.
+    await m.locator("#rules-draft").fill(JSON.stringify({ ...hiring.rules, absolute_score: 200 }));
+    await m.getByRole("button", { name: "Publish as a new version" }).click();
+    const v2 = m.getByRole("article", { name: "Rules version 2" });
+    await manager.allow("/v1/screening-rules/2/activate", [409], async () => {
+      await v2.getByRole("button", { name: "Activate version 2" }).click();
+      await v2.getByText(/fails its golden cases: .*strong mouser/).waitFor();
+    });
+    await manager.check("rules-v2-refused");
+    await m.locator("#rules-version").fill("");
+    await m.getByRole("button", { name: "Show", exact: true }).click();
+    await m.getByRole("article", { name: "Rules version 1" }).locator(".status", { hasText: /^active$/ }).waitFor();
+  });
+
+  await test("quality: the no-show is queued, the completed job picked at random, reviewed, in past reviews", async () => {
+    const m = manager.page;
+    await manager.go("#/reviews", "review-queue", () => m.getByRole("heading", { name: "Review queue" }).waitFor());
+    await waitFor("the no-show in the queue", async () => {
+      await m.reload();
+      await m.getByRole("heading", { name: "Review queue" }).waitFor();
+      return (await m.getByRole("article", { name: "Review guard the jars" }).count()) > 0;
+    });
+    await m.getByRole("button", { name: "Pick a random completed job" }).click();
+    await m.getByText(`(${order.id}): it is in the queue below`).waitFor();
+    const card = m.getByRole("article", { name: "Review toss the jars" });
+    await card.locator(".status", { hasText: "under review" }).waitFor();
+    await card.getByText("Write the review").click();
+    await card.getByRole("button", { name: "Submit the review" }).click();
+    await card.locator(".field-error", { hasText: "What you found" }).waitFor();  // refused before sending
+    await card.getByLabel("Findings").fill("jars tossed, report signed");
+    await card.getByLabel(/Ideas for improving/).fill("a photo of the jars before\nask the client for a rating");
+    await m.reload();  // what was typed survives
+    await card.getByLabel("Findings").waitFor();
+    assert((await card.getByLabel("Findings").inputValue()) === "jars tossed, report signed", "the findings were lost");
+    await manager.check("review-form");
+    await card.getByRole("button", { name: "Submit the review" }).click();
+    await m.getByText("is saved; it is under Past reviews").waitFor();
+    await waitFor("the reviewed job to leave the queue", async () => (await card.count()) === 0);
+    const row = m.getByRole("table", { name: "Past reviews" }).locator(`tr[data-task="${order.id}"]`);
+    await manager.go("#/reviews/past", "past-reviews", () => row.getByText("jars tossed, report signed").waitFor());
+    await row.getByText("ask the client for a rating").waitFor();
+    // Admins review too (the API allows them): the same list.
+    const ad = admin.page;
+    await admin.go("#/reviews/past", "admin-past-reviews", () =>
+      ad.getByRole("table", { name: "Past reviews" }).locator(`tr[data-task="${order.id}"]`).waitFor());
+  });
+
+  await test("a client and supplies staff cannot reach the hiring and quality pages or their data", async () => {
+    const pages = [
+      ["#/applications", "Applications"],
+      [`#/applications/${encodeURIComponent(hiring.appId)}`, "Application"],
+      ["#/screening-rules", "Screening rules"],
+      ["#/reviews", "Reviews"],
+      ["#/reviews/past", "Past reviews"],
+    ];
+    for (const [role, visit] of [[client, pages], [supplies, pages.slice(1, 3)]]) {
+      const p = role.page;
+      for (const [hash, title] of visit) {
+        await p.goto(`${URL}/${hash}`);
+        await p.getByRole("heading", { name: "Not allowed" }).waitFor();
+        await p.getByText(`The page “${title}” is for manager and admin`).waitFor();
+        await role.check(`not-allowed-${hash.slice(2).split("/")[0]}-${title.replace(/\W+/g, "-")}`);
+      }
+      const statuses = await role.allow("/v1/", [403], () =>
+        p.evaluate(async ({ app, task }) => {
+          const out = {};
+          for (const url of [`/v1/applications/${app}`, `/v1/applications/${app}/proposal`, "/v1/screening-rules", "/v1/reviews", "/v1/reviews/queue"]) {
+            out[`GET ${url}`] = (await fetch(url)).status;
+          }
+          const send = async (method, url, body) => (await fetch(url, {
+            method, headers: { "Content-Type": "application/json", "X-MCF-Console": "1" }, body: JSON.stringify(body),
+          })).status;
+          const rules = { tests: [{ name: "mice" }], absolute_score: 0 };
+          out.tests = await send("POST", `/v1/applications/${app}/tests`, { tests: ["mice"] });
+          out.results = await send("POST", `/v1/applications/${app}/results`, { test: "mice", score: 100 });
+          out.decision = await send("POST", `/v1/applications/${app}/decision`, {});
+          out.publish = await send("PUT", "/v1/screening-rules", { rules });
+          out.activate = await send("POST", "/v1/screening-rules/1/activate", {});
+          out.dryRun = await send("POST", "/v1/screening-rules/dry-run", { rules });
+          out.random = await send("POST", "/v1/reviews/random", {});
+          out.review = await send("POST", `/v1/reviews/${task}`, { findings: "x" });
+          return out;
+        }, { app: encodeURIComponent(hiring.appId), task: encodeURIComponent(order.id) }),
+      );
+      for (const [what, status] of Object.entries(statuses)) assert(status === 403, `${role.name} got ${status} from ${what}`);
+    }
   });
 } catch (e) {
   console.error(`not ok - ${e.stack || e.message}`);

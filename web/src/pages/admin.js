@@ -4,7 +4,7 @@ import { html, useState } from "../preact.js";
 import { api } from "../api.js";
 import { useStoredForm, Field, FormError } from "../forms.js";
 
-function AccessCode({ who, code }) {
+export function AccessCode({ who, code }) {
   return html`<div class="card" role="status">
     <p><strong>Access code for ${who}</strong> — shown this once; hand it over, it signs them in:</p>
     <p class="secret" data-testid="access-code">${code}</p>

@@ -1,7 +1,7 @@
-// The manager's pages: every client's orders, the service types (create, edit, deactivate),
-// and read-only lists of the applications and the quality review queue.
+// The manager's pages: every client's orders and the service types (create, edit, deactivate).
+// Hiring's pages are in hiring.js and screening.js, quality's in quality.js.
 import { html, useState } from "../preact.js";
-import { api, when } from "../api.js";
+import { api } from "../api.js";
 import { useStoredForm, Field, FormError } from "../forms.js";
 import { useLoad, Loaded, Status } from "../ui.js";
 import { OrderTable } from "./client.js";
@@ -87,38 +87,4 @@ export function ServiceTypes({ tick }) {
       <${FormError} form=${form} />
       <button type="submit" disabled=${form.busy}>Create</button>
     </form>`;
-}
-
-export function Applications({ tick }) {
-  const state = useLoad(() => api("GET", "/v1/applications"), [tick]);
-  return html`<h1>Applications</h1>
-    <${Loaded} state=${state}>
-      ${(d) =>
-        (d.applications || []).length === 0
-          ? html`<p>No applications.</p>`
-          : html`<table>
-              <thead><tr><th scope="col">Cat</th><th scope="col">Status</th><th scope="col">Submitted</th></tr></thead>
-              <tbody>${d.applications.map(
-                (a) => html`<tr key=${a.application_id}><td>${a.name} (${a.breed}, ${a.age})</td>
-                  <td><${Status} value=${a.status} /></td><td>${when(a.submitted_at)}</td></tr>`,
-              )}</tbody>
-            </table>`}
-    <//>`;
-}
-
-export function ReviewQueue({ tick }) {
-  const state = useLoad(() => api("GET", "/v1/reviews/queue"), [tick]);
-  return html`<h1>Review queue</h1>
-    <${Loaded} state=${state}>
-      ${(d) =>
-        d.jobs.length === 0
-          ? html`<p>Nothing to review.</p>`
-          : d.jobs.map(
-              (j) => html`<article class="card" key=${j.task_id} aria-label=${`Review ${j.task_id}`}>
-                <p class="row"><${Status} value=${j.outcome} /> <strong>${j.description}</strong></p>
-                <p>Worker ${j.worker_id} · client ${j.client_id} · ${when(j.finished_at)}</p>
-                ${j.reason ? html`<p>Reason: ${j.reason}</p>` : null}
-              </article>`,
-            )}
-    <//>`;
 }
