@@ -110,4 +110,13 @@ Result<std::vector<std::pair<std::string, std::string>>> BillingStore::Workers(
   return out;
 }
 
+Status BillingStore::MarkHired(store::Txn& txn, std::string_view worker) {
+  return txn.Put(dbs_.hired, worker, "");
+}
+
+Result<bool> BillingStore::IsHired(const store::Txn& txn, std::string_view worker) const {
+  ASSIGN_OR_RETURN(const std::optional<std::string_view> v, txn.Get(dbs_.hired, worker));
+  return v.has_value();
+}
+
 }  // namespace mcf::billing

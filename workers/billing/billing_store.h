@@ -7,6 +7,8 @@
 //   overdue          invoice id -> "": a client's overdue invoice, tried again each week
 //   clients          client id -> encoded ClientStanding (lifetime paid, current discount)
 //   workers          worker id -> the month ("2026-01") of their latest earning, penalty or credit
+//   hired            worker id -> "": the workers hiring.worker_hired has announced (who may be
+//                    credited)
 // Every call works inside the caller's transaction (a handler's nested txn). Cheap to copy;
 // the worker's thread only.
 #pragma once
@@ -48,10 +50,11 @@ class BillingStore {
     ASSIGN_OR_RETURN(dbs.overdue, runtime.OpenDb("overdue"));
     ASSIGN_OR_RETURN(dbs.clients, runtime.OpenDb("clients"));
     ASSIGN_OR_RETURN(dbs.workers, runtime.OpenDb("workers"));
+    ASSIGN_OR_RETURN(dbs.hired, runtime.OpenDb("hired"));
     return BillingStore(dbs);
   }
   struct Dbs {
-    store::Db invoices, invoices_owner, tries, retry_due, overdue, clients, workers;
+    store::Db invoices, invoices_owner, tries, retry_due, overdue, clients, workers, hired;
   };
   explicit BillingStore(Dbs dbs) : dbs_(dbs) {}
 
@@ -81,6 +84,10 @@ class BillingStore {
   // Every worker billing has booked something for, with the month of their latest activity.
   Status MarkActive(store::Txn& txn, std::string_view worker, std::string_view month);
   Result<std::vector<std::pair<std::string, std::string>>> Workers(const store::Txn& txn) const;
+
+  // The workers hiring has hired: only they may be credited.
+  Status MarkHired(store::Txn& txn, std::string_view worker);
+  Result<bool> IsHired(const store::Txn& txn, std::string_view worker) const;
 
  private:
   store::Db SetDb(Set set) const { return set == Set::kRetryDue ? dbs_.retry_due : dbs_.overdue; }

@@ -436,6 +436,13 @@ Result<wire::InvoiceList> BillingHandlers::ListInvoices(HandlerContext& ctx,
   return out;
 }
 
+Status BillingHandlers::OnWorkerHired(HandlerContext& ctx, const schemas::hiring::WorkerHired& e) {
+  if (e.worker_id.empty()) return Status::Ok();
+  RETURN_IF_ERROR(store_.MarkHired(ctx.txn(), e.worker_id));
+  spdlog::info("event=billing_worker_known worker={}", Quoted(e.worker_id));
+  return Status::Ok();
+}
+
 Result<wire::Entry> BillingHandlers::CreditWorker(HandlerContext& ctx,
                                                   const wire::CreditWorker& request) {
   // Crediting is a manager's act (SPEC 4); admin stands in for staff roles (decision 006).
@@ -443,6 +450,13 @@ Result<wire::Entry> BillingHandlers::CreditWorker(HandlerContext& ctx,
     spdlog::warn("event=billing_forbidden command={} role={}", wire::kCreditWorker,
                  Quoted(ctx.role()));
     return Status::Forbidden(std::string(wire::kCreditWorker) + ": managers (or an admin) only");
+  }
+  ASSIGN_OR_RETURN(const bool hired, store_.IsHired(ctx.txn(), request.worker_id));
+  if (!hired) {
+    spdlog::warn("event=billing_credit_unknown_worker worker={} by={}", Quoted(request.worker_id),
+                 Quoted(PrincipalId(ctx)));
+    return Status::NotFound("body.worker_id: no worker " + Quoted(request.worker_id) +
+                            " (billing has not seen hiring.worker_hired for it)");
   }
   const std::string by = PrincipalId(ctx);
   // The command id: a retry of this command is this credit, a new command a new one.

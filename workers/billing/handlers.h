@@ -3,7 +3,8 @@
 // clock.week_ended invoices each client's week and asks the payment service for the write-off;
 // clock.month_ended invoices each worker's month and asks Gold Hat for the payout;
 // clock.day_started sends the retries; the adapters' answers post or void the pending transfer
-// (once). The commands show statements and invoices to their owners (and staff) and let a
+// (once); hiring.worker_hired makes a worker known, so a credit to anyone else is refused. The
+// commands show statements and invoices to their owners (and staff) and let a
 // manager credit a worker. Every effect of one message is written in the handler's transaction,
 // so it commits whole with the message's offset or inbox record. Runs on the runtime's thread.
 #pragma once
@@ -17,6 +18,7 @@
 #include "schemas/billing.h"
 #include "schemas/clock.h"
 #include "schemas/goldhat.h"
+#include "schemas/hiring.h"
 #include "schemas/payments.h"
 #include "schemas/tasks.h"
 #include "workers/billing/billing_store.h"
@@ -41,6 +43,7 @@ class BillingHandlers {
                      worker::Bind(runtime, self, &BillingHandlers::OnWriteOffFailed),
                      worker::Bind(runtime, self, &BillingHandlers::OnPayoutSent),
                      worker::Bind(runtime, self, &BillingHandlers::OnPayoutFailed),
+                     worker::Bind(runtime, self, &BillingHandlers::OnWorkerHired),
                      worker::Bind(runtime, self, &BillingHandlers::ClientStatement),
                      worker::Bind(runtime, self, &BillingHandlers::WorkerStatement),
                      worker::Bind(runtime, self, &BillingHandlers::ListInvoices),
@@ -58,6 +61,7 @@ class BillingHandlers {
   Status OnWriteOffFailed(worker::HandlerContext& ctx, const schemas::payments::WriteOffFailed& e);
   Status OnPayoutSent(worker::HandlerContext& ctx, const schemas::goldhat::PayoutSent& e);
   Status OnPayoutFailed(worker::HandlerContext& ctx, const schemas::goldhat::PayoutFailed& e);
+  Status OnWorkerHired(worker::HandlerContext& ctx, const schemas::hiring::WorkerHired& e);
 
   Result<schemas::billing::ClientStatement> ClientStatement(
       worker::HandlerContext& ctx, const schemas::billing::GetClientStatement& request);

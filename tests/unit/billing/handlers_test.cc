@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "schemas/envelope.h"
+#include "schemas/hiring.h"
 #include "tests/support/context_harness.h"
 #include "workers/billing/rules.h"
 
@@ -312,6 +313,11 @@ TEST_F(BillingHandlersTest, APayoutThatFailsEveryTryGoesBackToTheWorkersBalance)
 
 TEST_F(BillingHandlersTest, AManagerCreditsAWorkerOnceWithWhoAndWhy) {
   wire::CreditWorker credit{"w1", 2'500, "stayed late"};
+  EXPECT_EQ(Refused(credit, "manager", "m7"), Code::kNotFound) << "hiring has not announced w1";
+  EXPECT_EQ(Worker("w1").credits_minor, 0);
+  schemas::hiring::WorkerHired hired;
+  hired.worker_id = "w1";
+  Feed(hired);
   wire::Entry e = Ok(credit, "manager", "m7", "cmd-credit-1");
   EXPECT_EQ(e.kind, "credit");
   EXPECT_EQ(e.memo, "by m7: stayed late");
