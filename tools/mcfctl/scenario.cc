@@ -1,5 +1,6 @@
 #include "tools/mcfctl/scenario.h"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -108,12 +109,12 @@ Result<Step> ParseStep(const Json& object, int number) {
   Step step;
   step.number = number;
   int kinds = 0;
-  for (const char* k : {"http", "bus", "advance", "advance_to", "wait_for"})
+  for (const char* k : {"http", "bus", "advance", "advance_to", "wait_for", "publish"})
     kinds += object.contains(k) ? 1 : 0;
   if (kinds != 1 || (object.contains("http") && object.contains("bus")))
     return Status::Invalid(where +
-                           "give exactly one of \"http\", \"bus\", \"advance\", \"advance_to\" "
-                           "or \"wait_for\"");
+                           "give exactly one of \"http\", \"bus\", \"advance\", \"advance_to\", "
+                           "\"wait_for\" or \"publish\"");
   if (object.contains("note")) {
     ASSIGN_OR_RETURN(auto note, StringField(object, "note", where));
     step.note = note;
@@ -141,6 +142,34 @@ Result<Step> ParseStep(const Json& object, int number) {
       if (!ms)
         return Status::Invalid(where + "\"advance_to\": not an ISO-8601 time: " + Quote(text));
       step.advance_to_ms = *ms;
+    }
+    return step;
+  }
+  if (object.contains("publish")) {
+    step.kind = Step::Kind::kPublish;
+    RETURN_IF_ERROR(CheckKeys(object, {"publish", "as", "body", "times", "note"}, where));
+    Request& request = step.request;
+    request.kind = Request::Kind::kPublish;
+    ASSIGN_OR_RETURN(request.target, StringField(object, "publish", where));
+    const auto dot = request.target.find('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == request.target.size())
+      return Status::Invalid(where + "\"publish\" must be an event topic \"context.event\", got " +
+                             Quote(request.target));
+    ASSIGN_OR_RETURN(request.as, StringField(object, "as", where));
+    // Replay feeds an event as an input only when its producer names the topic's context.
+    if (request.as != request.target.substr(0, dot))
+      return Status::Invalid(where + "\"as\" must be the topic's context " +
+                             Quote(request.target.substr(0, dot)) + ", got " + Quote(request.as));
+    if (!object.contains("body") || !object["body"].is_object())
+      return Status::Invalid(where + "\"body\" must be an object");
+    request.body = object["body"];
+    if (object.contains("times")) {
+      const Json& times = object["times"];
+      if (!times.is_number_integer() || times.get<int64_t>() < 1 ||
+          times.get<int64_t>() > kMaxPublishTimes)
+        return Status::Invalid(where + "\"times\" must be a whole number from 1 to " +
+                               std::to_string(kMaxPublishTimes));
+      step.times = times.get<int64_t>();
     }
     return step;
   }
@@ -195,7 +224,9 @@ std::string ScalarText(const Json& value) {
 }  // namespace
 
 std::string Request::Describe() const {
-  std::string out = kind == Kind::kHttp ? method + " " + target : "bus " + target;
+  std::string out = kind == Kind::kHttp ? method + " " + target
+                    : kind == Kind::kBus ? "bus " + target
+                                         : "publish " + target;
   if (!as.empty()) out += " as " + as;
   return out;
 }
@@ -205,6 +236,9 @@ std::string Step::Label() const {
   switch (kind) {
     case Kind::kCall:
       return out + " (" + request.Describe() + ")";
+    case Kind::kPublish:
+      return out + " (" + request.Describe() + (times > 1 ? " x" + std::to_string(times) : "") +
+             ")";
     case Kind::kWaitFor:
       return out + " (wait for " + request.Describe() + ")";
     case Kind::kAdvance:
@@ -300,6 +334,17 @@ Result<Scenario> ParseScenario(std::string_view text) {
   int number = 0;
   for (const Json& s : doc["steps"]) {
     ASSIGN_OR_RETURN(auto step, ParseStep(s, ++number));
+    if (step.kind == Step::Kind::kPublish) {
+      const std::string& producer = step.request.as;
+      if (std::find(scenario.contexts.begin(), scenario.contexts.end(), producer) !=
+          scenario.contexts.end())
+        return Status::Invalid("step " + std::to_string(number) + ": " + Quote(producer) +
+                               " is one of the scenario's contexts; publish only as a context "
+                               "it does not run");
+      if (std::find(scenario.publishers.begin(), scenario.publishers.end(), producer) ==
+          scenario.publishers.end())
+        scenario.publishers.push_back(producer);
+    }
     scenario.steps.push_back(std::move(step));
   }
   return scenario;

@@ -19,24 +19,31 @@
 
 namespace mcf::mcfctl::scenario {
 
-// One request to the running system: over HTTP through the gateway, or a bus command.
+// One request to the running system: over HTTP through the gateway, a bus command, or an event
+// published as an outside producer.
 struct Request {
-  enum class Kind { kHttp, kBus };
+  enum class Kind { kHttp, kBus, kPublish };
   Kind kind = Kind::kHttp;
-  std::string method;  // http: GET, POST or PATCH; bus: empty
-  std::string target;  // http: the path (may hold ${var}); bus: the command type "tasks.get"
-  std::string as;      // the actor (http) or principal (bus); "" = anonymous / none
+  std::string method;  // http: GET, POST or PATCH; else empty
+  std::string target;  // http: the path (may hold ${var}); bus: the command type "tasks.get";
+                       // publish: the event's topic "tasks.task_finalized"
+  std::string as;      // the actor (http), principal (bus) or producer (publish: the topic's
+                       // context, which the scenario does not run); "" = anonymous / none
   Json body;           // null = no body (http) / {} (bus)
   // "GET /v1/orders/${order} as client:murka", for messages.
   std::string Describe() const;
 };
 
+// The most events one "publish" step may publish ("times").
+inline constexpr int64_t kMaxPublishTimes = 10'000;
+
 struct Step {
-  enum class Kind { kCall, kAdvance, kWaitFor };
+  enum class Kind { kCall, kAdvance, kWaitFor, kPublish };
   Kind kind = Kind::kCall;
   int number = 0;     // 1-based position in "steps", for messages
   std::string note;   // optional free text, printed while running
-  Request request;    // kCall, kWaitFor
+  Request request;    // kCall, kWaitFor, kPublish
+  int64_t times = 1;  // kPublish: "times": N publishes the body N times, ${i} = 1..N in it
   Json expect;        // kCall: {status?, body?}; kWaitFor: the "until" condition; null = none
   std::vector<std::pair<std::string, std::string>> save;  // variable -> body path ("orders.0.id")
   std::optional<int64_t> advance_by_ms;                   // kAdvance: "advance": "151m"
@@ -60,6 +67,8 @@ struct Scenario {
   // "outside": {"contractor": ["--fail-first", "2"]}. Default: every simulator of
   // kOutsideAdapters with its defaults; {} starts none.
   std::vector<std::pair<std::string, std::vector<std::string>>> outside;
+  // The producers of the "publish" steps: each gets a key of role outside and no process.
+  std::vector<std::string> publishers;
   std::vector<Step> steps;
 };
 
@@ -87,6 +96,7 @@ Result<Scenario> LoadScenario(const std::string& path);
 class Vars {
  public:
   void Set(const std::string& name, Json value) { values_[name] = std::move(value); }
+  void Erase(const std::string& name) { values_.erase(name); }
   const Json* Find(const std::string& name) const;
   // `text` with every ${name} replaced; not_found "${name} is not set" for an unknown name,
   // invalid for an unterminated "${".

@@ -13,8 +13,12 @@
 
 #include "lib/capture/reader.h"
 #include "lib/client/bus_client.h"
+#include "lib/client/publisher.h"
 #include "lib/process/local_system.h"
+#include "lib/security/bus_identity.h"
+#include "lib/security/key_directory.h"
 #include "schemas/clock.h"
+#include "schemas/envelope.h"
 #include "tools/mcfctl/commands.h"
 #include "tools/mcfctl/scenario.h"
 #include "tools/mcfctl/scenario_io.h"
@@ -49,6 +53,7 @@ class Runner {
   Runner(const std::string& name, process::LocalSystem& system, zmq::context_t& context)
       : name_(name.substr(0, 60)),
         system_(system),
+        context_(context),
         http_("127.0.0.1", system.gateway_port(), kCallTimeout),
         bus_(context, system.broker_endpoint(), "scenario") {}
 
@@ -62,6 +67,8 @@ class Runner {
         return Call(step);
       case Step::Kind::kWaitFor:
         return WaitFor(step);
+      case Step::Kind::kPublish:
+        return Publish(step);
     }
     return Status::Ok();
   }
@@ -103,6 +110,44 @@ class Runner {
     if (!read_only)
       std::cerr << step.Label() << " ok: now " << schemas::clock::Iso8601(now->now_ms) << "\n";
     return now->now_ms;
+  }
+
+  // The body `times` times (${i} = 1..N) as events of the step's producer, at the bus time, each
+  // acknowledged by the broker before the step ends.
+  Status Publish(const Step& step) {
+    const Request& request = step.request;
+    ASSIGN_OR_RETURN(client::Publisher * publisher, PublisherOf(step, request.as));
+    ASSIGN_OR_RETURN(const int64_t now, AdvanceOnce(step, {std::nullopt, std::nullopt}));
+    for (int64_t i = 1; i <= step.times; ++i) {
+      vars_.Set("i", i);
+      auto body = vars_.Expand(request.body);
+      vars_.Erase("i");
+      if (!body.ok()) return Fail(step, body.status().message());
+      schemas::Envelope event;
+      event.id = NextId();
+      event.type = request.target;
+      event.producer = request.as;
+      event.time_ms = now;
+      event.correlation_id = event.id;
+      event.body.clear();
+      Json::to_msgpack(*body, event.body);
+      publisher->Publish(request.target, schemas::Encode(event));
+    }
+    if (Status s = publisher->Flush(kCallTimeout); !s.ok()) return Fail(step, s.message());
+    std::cerr << step.Label() << " ok\n";
+    return Status::Ok();
+  }
+
+  // The publisher of `producer`, with the key of role outside the system made for it.
+  Result<client::Publisher*> PublisherOf(const Step& step, const std::string& producer) {
+    auto& publisher = publishers_[producer];
+    if (publisher) return publisher.get();
+    auto curve = security::LoadClientCurve(security::KeyFileOf(system_.keys_dir(), producer));
+    if (!curve.ok()) return Fail(step, curve.status().message());
+    if (!curve->has_value()) return Fail(step, "no bus key for the producer " + producer);
+    publisher = std::make_unique<client::Publisher>(context_, system_.broker_endpoint(), producer,
+                                                    1, &**curve);
+    return publisher.get();
   }
 
   Status Call(const Step& step) {
@@ -231,6 +276,8 @@ class Runner {
   std::string name_;
   uint64_t sent_ = 0;
   process::LocalSystem& system_;
+  zmq::context_t& context_;
+  std::map<std::string, std::unique_ptr<client::Publisher>> publishers_;
   GatewayHttp http_;
   client::BusClient bus_;
   scenario::Vars vars_;
@@ -301,6 +348,8 @@ int RunScenario(const ScenarioRunOptions& options) {
   system_options.contexts = scn.contexts;
   for (const auto& [name, flags] : scn.outside)
     system_options.outside.push_back({name, scenario::OutsideExecutable(name), flags});
+  for (const std::string& producer : scn.publishers)
+    system_options.outside.push_back({producer, "", {}, /*start=*/false});
   system_options.gateway = true;
   system_options.broker_flags = {"--clock", "sim", "--start", scn.start, "--seed", seed};
   if (!out_path.empty()) {

@@ -101,11 +101,11 @@ TEST(ScenarioParseTest, BadFilesGiveErrorsThatSayWhere) {
   EXPECT_EQ(ErrorOf(R"({"name": "n", "steps": [{"bus": "tasks"}]})"),
             "step 1: \"bus\" must be a command type \"service.verb\", got \"tasks\"");
   EXPECT_EQ(ErrorOf(R"({"name": "n", "steps": [{"http": "GET /x", "bus": "a.b"}]})"),
-            "step 1: give exactly one of \"http\", \"bus\", \"advance\", \"advance_to\" or "
-            "\"wait_for\"");
+            "step 1: give exactly one of \"http\", \"bus\", \"advance\", \"advance_to\", "
+            "\"wait_for\" or \"publish\"");
   EXPECT_EQ(ErrorOf(R"({"name": "n", "steps": [{"note": "nothing to do"}]})"),
-            "step 1: give exactly one of \"http\", \"bus\", \"advance\", \"advance_to\" or "
-            "\"wait_for\"");
+            "step 1: give exactly one of \"http\", \"bus\", \"advance\", \"advance_to\", "
+            "\"wait_for\" or \"publish\"");
   EXPECT_EQ(ErrorOf(R"({"name": "n", "steps": [{"http": "GET /x", "expect": {"status": "ok"}}]})"),
             "step 1: \"expect\".status must be an HTTP status number, e.g. 201");
   EXPECT_EQ(ErrorOf(R"({"name": "n", "steps": [{"bus": "a.b", "expect": {"status": 200}}]})"),
@@ -121,6 +121,54 @@ TEST(ScenarioParseTest, BadFilesGiveErrorsThatSayWhere) {
             "step 1: \"body\" must be an object");
   EXPECT_NE(ErrorOf(R"({"name": "n", "steps": [{"advance": "1m", "as": "admin"}]})")
                 .find("step 1: unknown key \"as\""),
+            std::string::npos);
+}
+
+TEST(ScenarioParseTest, PublishStepsNameTheTopicsContextAsProducerAndItDoesNotRun) {
+  auto parsed = ParseScenario(R"({
+    "name": "n", "contexts": ["portal", "billing"],
+    "steps": [
+      {"publish": "tasks.task_finalized", "as": "tasks", "times": 3, "body": {"task_id": "t-${i}"}},
+      {"publish": "tasks.task_finalized", "as": "tasks", "body": {"task_id": "one"}},
+      {"publish": "hiring.worker_hired", "as": "hiring", "body": {"worker_id": "w"}}
+    ]})");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  ASSERT_EQ(parsed->steps.size(), 3u);
+  const Step& many = parsed->steps[0];
+  EXPECT_EQ(many.kind, Step::Kind::kPublish);
+  EXPECT_EQ(many.request.kind, Request::Kind::kPublish);
+  EXPECT_EQ(many.request.target, "tasks.task_finalized");
+  EXPECT_EQ(many.request.as, "tasks");
+  EXPECT_EQ(many.times, 3);
+  EXPECT_EQ(many.request.body, J(R"({"task_id": "t-${i}"})"));
+  EXPECT_EQ(many.Label(), "step 1 (publish tasks.task_finalized as tasks x3)");
+  EXPECT_EQ(parsed->steps[1].times, 1);
+  EXPECT_EQ(parsed->publishers, (std::vector<std::string>{"tasks", "hiring"}));
+
+  auto error = [](const char* step) {
+    return ErrorOf(
+        (std::string(R"({"name": "n", "contexts": ["tasks", "billing"], "steps": [)") + step +
+         "]}")
+            .c_str());
+  };
+  EXPECT_EQ(error(R"({"publish": "billing", "as": "billing", "body": {}})"),
+            "step 1: \"publish\" must be an event topic \"context.event\", got \"billing\"");
+  EXPECT_EQ(error(R"({"publish": "hiring.worker_hired", "as": "ops", "body": {}})"),
+            "step 1: \"as\" must be the topic's context \"hiring\", got \"ops\"");
+  EXPECT_EQ(error(R"({"publish": "hiring.worker_hired", "body": {}})"),
+            "step 1: \"as\" must be a string");
+  EXPECT_EQ(error(R"({"publish": "hiring.worker_hired", "as": "hiring"})"),
+            "step 1: \"body\" must be an object");
+  EXPECT_EQ(error(R"({"publish": "hiring.worker_hired", "as": "hiring", "body": {}, "times": 0})"),
+            "step 1: \"times\" must be a whole number from 1 to 10000");
+  EXPECT_EQ(error(R"({"publish": "hiring.worker_hired", "as": "hiring", "body": {},
+                      "times": 10001})"),
+            "step 1: \"times\" must be a whole number from 1 to 10000");
+  EXPECT_EQ(error(R"({"publish": "tasks.task_finalized", "as": "tasks", "body": {}})"),
+            "step 1: \"tasks\" is one of the scenario's contexts; publish only as a context it "
+            "does not run");
+  EXPECT_NE(error(R"({"publish": "hiring.worker_hired", "as": "hiring", "body": {}, "save": {}})")
+                .find("step 1: unknown key \"save\""),
             std::string::npos);
 }
 
