@@ -1,15 +1,17 @@
-// Billing with real processes: a sim mcf-broker and mcf-billing (LocalSystem), the tasks events
-// published by a test key named `tasks`, the payment service's and Gold Hat's answers by test
-// keys of role outside named `payments` and `goldhat` (as replay publishes them), and a
-// seeded world of random traffic and adapter faults (failures, repeated and contradicting
-// answers). Three checks:
+// Billing with real processes: a sim mcf-broker and mcf-billing (LocalSystem), the tasks and
+// hiring events published by test keys named `tasks` and `hiring`, and a seeded world of random
+// traffic. The outside answers come either from the test itself, by keys of role outside named
+// `payments` and `goldhat` (as replay publishes them; with failures, repeated and contradicting
+// answers), or from the real adapters mcf-payments-sim and mcf-goldhat-sim with seeded
+// refusals, timeouts and doubled answers. Three checks:
 //  - a shadow model recomputes every expected balance from the events alone and is compared
 //    with billing's statements after every simulated day of a 30-day run, with the invariants
 //    (`mcfctl ledger check` on the live store; each charge and earning traces to exactly one
 //    tasks.task_finalized; no write-off or payout try sent twice; tries of one invoice one at a
 //    time);
-//  - kill -9 of billing at random points of a simulated month, restart, finish: the ledger dump
-//    equals that of an uninterrupted run of the same inputs, byte for byte;
+//  - kill -9 of billing and of each adapter at random points of a simulated month, restart,
+//    finish: the ledger dump (and the money the services moved) equals that of an uninterrupted
+//    run of the same inputs, byte for byte;
 //  - `mcfctl ledger check` exits 0 on a healthy store.
 #include <gtest/gtest.h>
 
@@ -32,9 +34,11 @@
 #include "lib/security/bus_identity.h"
 #include "lib/security/key_directory.h"
 #include "schemas/billing.h"
+#include "schemas/body.h"
 #include "schemas/clock.h"
 #include "schemas/envelope.h"
 #include "schemas/goldhat.h"
+#include "schemas/hiring.h"
 #include "schemas/payments.h"
 #include "schemas/tasks.h"
 #include "tests/support/process.h"
@@ -71,16 +75,31 @@ struct ModelWorker {
   std::set<std::string> earning_tasks;
 };
 
+constexpr int kWorkers = 5;
+std::string WorkerId(int i) { return "w" + std::to_string(i); }
+
 // One system under test and the test's own peers on it.
 class BillingWorld {
  public:
-  explicit BillingWorld(const TempDir& dir, std::string name) {
+  // real_adapters: mcf-payments-sim and mcf-goldhat-sim answer billing's tries, failing and
+  // timing out by their seed; else the test answers them (AnswerTries).
+  BillingWorld(const TempDir& dir, std::string name, bool real_adapters) {
     process::SystemOptions so;
     so.bin_dir = BinDir();
     so.data_dir = dir.Sub(name);
     so.contexts = {"billing"};
-    so.outside = {{"tasks", "", {}, false}, {"payments", "", {}, false},
-                  {"goldhat", "", {}, false}};
+    so.outside = {{"tasks", "", {}, false}, {"hiring", "", {}, false}};
+    const std::vector<std::string> faults = {"--failure-rate", "0.3", "--timeout-rate", "0.3"};
+    std::vector<std::string> twice = faults;
+    twice.push_back("--answer-twice");
+    if (real_adapters) {
+      adapters_ = {"payments", "goldhat"};
+      so.outside.push_back({"payments", "mcf-payments-sim", twice, true});
+      so.outside.push_back({"goldhat", "mcf-goldhat-sim", faults, true});
+    } else {
+      so.outside.push_back({"payments", "", {}, false});
+      so.outside.push_back({"goldhat", "", {}, false});
+    }
     so.broker_flags = {"--clock", "sim", "--start", clk::Iso8601(kStartMs), "--seed", "7"};
     so.worker_flags = {"--seed", "7", "--durable-replies"};
     auto system = process::LocalSystem::Start(so);
@@ -89,7 +108,7 @@ class BillingWorld {
     system_ = std::move(*system);
     bus_ = std::make_unique<replay::BusDriver>(context_, system_->broker_endpoint(), "reads");
     credits_ = std::make_unique<replay::BusDriver>(context_, system_->broker_endpoint(), "credits");
-    for (const char* peer : {"tasks", "payments", "goldhat"}) {
+    for (const char* peer : {"tasks", "hiring", "payments", "goldhat"}) {
       auto curve = security::LoadClientCurve(security::KeyFileOf(system_->keys_dir(), peer));
       EXPECT_TRUE(curve.ok() && curve->has_value());
       if (!curve.ok() || !curve->has_value()) return;
@@ -97,7 +116,14 @@ class BillingWorld {
           context_, system_->broker_endpoint(), peer, 1, &**curve);
     }
     now_ = kStartMs;
-    ok_ = bus_->WaitIdle(kTimeout).ok();
+    // Billing credits only the workers hiring announced.
+    for (int i = 0; i < kWorkers; ++i) {
+      schemas::hiring::WorkerHired hired;
+      hired.worker_id = WorkerId(i);
+      hired.name = "Cat " + hired.worker_id;
+      Publish("hiring", hired);
+    }
+    ok_ = Idle().ok();
   }
 
   bool ok() const { return ok_; }
@@ -124,10 +150,16 @@ class BillingWorld {
     RETURN_IF_ERROR(Flush());
     return bus_->WaitIdle(kTimeout);
   }
-  Status AdvanceDay() {
+  // The next midnight; with `kill`, `kill` (an adapter) is killed -9 `kill_after` after the
+  // clock moved, in the middle of the day's first tries or before them, and started again.
+  Status AdvanceDay(const std::string& kill = "", milliseconds kill_after = milliseconds(0)) {
     auto r = bus_->Call("clock.advance", clk::Encode(clk::Advance{kDay, std::nullopt}), kTimeout);
     if (!r.ok()) return r.status();
     now_ += kDay;
+    if (!kill.empty()) {
+      std::this_thread::sleep_for(kill_after);  // where the kill lands, not correctness
+      RETURN_IF_ERROR(KillAndRestart(kill));
+    }
     return bus_->WaitIdle(kTimeout);
   }
 
@@ -154,22 +186,36 @@ class BillingWorld {
     return Call(wire::CreditWorker{worker, amount, "model credit"}, credits_.get()).status();
   }
 
-  // kill -9 billing and start it again; returns once it answers and has caught up.
-  Status KillAndRestartBilling() {
-    process::ChildProcess* billing = system_->Find("billing");
-    if (billing == nullptr) return Status::NotFound("no billing process");
-    billing->Signal(SIGKILL);
-    RETURN_IF_ERROR(system_->Restart("billing"));
+  // kill -9 `name` (billing or an adapter) and start it again; returns once it answers and has
+  // caught up.
+  Status KillAndRestart(const std::string& name) {
+    process::ChildProcess* process = system_->Find(name);
+    if (process == nullptr) return Status::NotFound("no process " + name);
+    process->Signal(SIGKILL);
+    RETURN_IF_ERROR(system_->Restart(name));
     RETURN_IF_ERROR(Flush());
     // Up once it answers (bounded: 20 s); then it has subscribed and the barrier waits for it.
-    Status answered = Status::Unavailable("billing did not answer after its restart");
+    Status answered = Status::Unavailable(name + " did not answer after its restart");
     for (int i = 0; i < 200 && !answered.ok(); ++i) {
-      answered = Call(wire::GetClientStatement{"nobody"}).status();
+      answered = name == "billing" ? Call(wire::GetClientStatement{"nobody"}).status()
+                                   : ServiceStats(name).status();
       if (!answered.ok()) std::this_thread::sleep_for(milliseconds(100));
     }
     RETURN_IF_ERROR(answered);
     return bus_->WaitIdle(kTimeout);
   }
+
+  // What the outside service `name` (a real adapter's simulator) moved: "<moved> <amount>".
+  Result<std::string> ServiceStats(const std::string& name) {
+    const std::string type = name + ".stats";
+    ASSIGN_OR_RETURN(std::string bytes,
+                     bus_->Call(type, schemas::EmptyBody(), milliseconds(2000), kAdmin, now_));
+    ASSIGN_OR_RETURN(schemas::Reply reply, schemas::DecodeReply(bytes));
+    if (reply.status != Code::kOk) return Status(reply.status, reply.message);
+    ASSIGN_OR_RETURN(auto stats, schemas::Decode<schemas::payments::SimStats>(reply.body));
+    return std::to_string(stats.moved) + " " + std::to_string(stats.amount_moved_minor);
+  }
+  const std::vector<std::string>& adapters() const { return adapters_; }
 
   // `mcfctl ledger <what> --data <billing>`: exit code and output.
   std::pair<int, std::string> Ledger(const std::string& what) {
@@ -186,6 +232,7 @@ class BillingWorld {
   std::unique_ptr<replay::BusDriver> bus_, credits_;
   std::map<std::string, std::unique_ptr<client::Publisher>> publishers_;
   std::map<std::string, uint64_t> sent_;
+  std::vector<std::string> adapters_;
   size_t seen_ = 0;
   int64_t now_ = 0;
   bool ok_ = false;
@@ -207,7 +254,7 @@ class Script {
       tasks::TaskFinalized e;
       e.task_id = "t" + std::to_string(day) + "-" + std::to_string(i);
       e.client_id = "c" + std::to_string(random_() % 8);
-      e.worker_id = "w" + std::to_string(random_() % 5);
+      e.worker_id = WorkerId(static_cast<int>(random_() % kWorkers));
       const uint64_t r = random_() % 100;
       e.outcome = r < 70 ? tasks::Outcome::kCompleted
                          : (r < 85 ? tasks::Outcome::kFailed : tasks::Outcome::kCanceled);
@@ -275,7 +322,10 @@ struct RunOptions {
   uint64_t seed = 11;
   int days = 30;
   bool shadow = true;
-  std::set<int> kill_days;  // kill -9 billing in the middle of these days' traffic
+  bool real_adapters = false;  // the adapters answer (no shadow model: their faults are theirs)
+  std::set<int> kill_days;     // kill -9 billing in the middle of these days' traffic
+  // kill -9 this adapter right after the clock moves past the end of the day, after a delay
+  std::map<int, std::pair<std::string, milliseconds>> adapter_kills;
 };
 
 // Everything the run saw of billing's tries, for the "never sent twice" invariants.
@@ -373,10 +423,23 @@ void AnswerTries(BillingWorld& world, Script& script, Tries& tries, bool shadow)
   }
 }
 
-// Runs the seeded world; returns the canonical ledger dump at the end.
+// The first line where two dumps differ, for a readable failure.
+std::string FirstDifference(const std::string& a, const std::string& b) {
+  size_t start = 0;
+  while (true) {
+    const size_t end_a = a.find('\n', start), end_b = b.find('\n', start);
+    const std::string line_a = a.substr(start, end_a - start), line_b = b.substr(start, end_b - start);
+    if (line_a != line_b) return "first difference:\n- " + line_a + "\n+ " + line_b;
+    if (end_a == std::string::npos || end_b == std::string::npos) return "one dump is longer";
+    start = end_a + 1;
+  }
+}
+
+// Runs the seeded world; returns the canonical ledger dump at the end, then with real adapters
+// what each service moved.
 std::string RunWorld(const TempDir& dir, const std::string& name, const RunOptions& options,
                      int* kills) {
-  BillingWorld world(dir, name);
+  BillingWorld world(dir, name, options.real_adapters);
   EXPECT_TRUE(world.ok());
   if (!world.ok()) return "";
   Script script(options.seed);
@@ -386,7 +449,7 @@ std::string RunWorld(const TempDir& dir, const std::string& name, const RunOptio
     for (size_t i = 0; i <= today.size(); ++i) {
       // Half the day's tasks are on their way (published, maybe not yet applied) at the kill.
       if (options.kill_days.contains(day) && i == today.size() / 2) {
-        Status s = world.KillAndRestartBilling();
+        Status s = world.KillAndRestart("billing");
         EXPECT_TRUE(s.ok()) << s.ToString() << world.system().Logs();
         ++*kills;
       }
@@ -395,7 +458,7 @@ std::string RunWorld(const TempDir& dir, const std::string& name, const RunOptio
       script.Finalized(today[i].event);
     }
     if (script.CreditToday()) {
-      const std::string worker = "w" + std::to_string(day % 5);
+      const std::string worker = WorkerId(day % kWorkers);
       EXPECT_TRUE(world.Idle().ok());
       EXPECT_TRUE(world.Credit(worker, 1'500).ok());
       script.workers[worker].earned += 1'500;
@@ -408,9 +471,15 @@ std::string RunWorld(const TempDir& dir, const std::string& name, const RunOptio
       if ((next - kStartMs) / kDay % 7 == 0) script.WeekEnded();
       if (clk::MonthOf(next) != clk::MonthOf(world.now())) script.MonthEnded();
     }
-    s = world.AdvanceDay();
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    AnswerTries(world, script, tries, options.shadow);
+    const auto kill = options.adapter_kills.find(day);
+    if (kill == options.adapter_kills.end()) {
+      s = world.AdvanceDay();
+    } else {
+      s = world.AdvanceDay(kill->second.first, kill->second.second);
+      ++*kills;
+    }
+    EXPECT_TRUE(s.ok()) << s.ToString() << world.system().Logs();
+    if (!options.real_adapters) AnswerTries(world, script, tries, options.shadow);
     s = world.Idle();
     EXPECT_TRUE(s.ok()) << s.ToString();
     if (options.shadow) {
@@ -420,6 +489,11 @@ std::string RunWorld(const TempDir& dir, const std::string& name, const RunOptio
   }
   auto [rc, dump] = world.Ledger("dump");
   EXPECT_EQ(rc, 0) << dump;
+  for (const std::string& adapter : world.adapters()) {
+    auto moved = world.ServiceStats(adapter);
+    EXPECT_TRUE(moved.ok()) << moved.status().ToString();
+    dump += "\n" + adapter + " moved " + (moved.ok() ? *moved : "?");
+  }
   return dump;
 }
 
@@ -427,7 +501,7 @@ TEST(BillingTest, AShadowModelAgreesWithBillingAfterEveryDayOfAMonthOfRandomTraf
   TempDir dir;
   int kills = 0;
   const std::string dump =
-      RunWorld(dir, "shadow", RunOptions{.seed = 11, .days = 30, .kill_days = {}}, &kills);
+      RunWorld(dir, "shadow", RunOptions{.seed = 11, .days = 30, .kill_days = {}, .adapter_kills = {}}, &kills);
   // The run did reach the interesting places: invoices, write-offs, payouts, a discount.
   EXPECT_NE(dump.find("-try1-post"), std::string::npos);
   EXPECT_NE(dump.find("-try2"), std::string::npos) << "a retried write-off";
@@ -437,7 +511,7 @@ TEST(BillingTest, AShadowModelAgreesWithBillingAfterEveryDayOfAMonthOfRandomTraf
 
 TEST(BillingTest, KilledAtRandomPointsOfAMonthBillingEndsWithTheSameLedgerByteForByte) {
   TempDir dir;
-  const RunOptions calm{.seed = 23, .days = 31, .shadow = false, .kill_days = {}};
+  const RunOptions calm{.seed = 23, .days = 31, .shadow = false, .kill_days = {}, .adapter_kills = {}};
   int kills = 0;
   const std::string uninterrupted = RunWorld(dir, "calm", calm, &kills);
   ASSERT_NE(uninterrupted.find("inv-w-"), std::string::npos) << "the month was invoiced";
@@ -447,7 +521,33 @@ TEST(BillingTest, KilledAtRandomPointsOfAMonthBillingEndsWithTheSameLedgerByteFo
   while (killed.kill_days.size() < 4) killed.kill_days.insert(static_cast<int>(pick() % 31));
   const std::string after_kills = RunWorld(dir, "killed", killed, &kills);
   EXPECT_EQ(kills, 4);
-  EXPECT_EQ(after_kills, uninterrupted);
+  EXPECT_TRUE(after_kills == uninterrupted) << FirstDifference(uninterrupted, after_kills);
+}
+
+// The days end at midnight after day index d; the week's write-offs go out when d + 1 is a
+// multiple of 7 (a Monday), the month's payouts at d = 26 (to 1 February), retries on the days
+// after a refusal.
+TEST(BillingTest, BillingAndEachAdapterKilledDuringAMonthEndWithTheSameLedgerAndTheSameMoneyMoved) {
+  TempDir dir;
+  const RunOptions calm{
+      .seed = 29, .days = 31, .shadow = false, .real_adapters = true, .kill_days = {}, .adapter_kills = {}};
+  int kills = 0;
+  const std::string uninterrupted = RunWorld(dir, "calm", calm, &kills);
+  ASSERT_NE(uninterrupted.find("inv-w-"), std::string::npos) << "the month was invoiced";
+  ASSERT_NE(uninterrupted.find("-try1-post"), std::string::npos) << "a write-off was paid";
+  ASSERT_NE(uninterrupted.find("-try2"), std::string::npos) << "a refusal was retried";
+  std::mt19937_64 pick(29);
+  auto after = [&] { return milliseconds(pick() % 40); };
+  RunOptions killed = calm;
+  while (killed.kill_days.size() < 2) killed.kill_days.insert(static_cast<int>(pick() % 31));
+  const int week_end = 7 * static_cast<int>(1 + pick() % 4) - 1;
+  killed.adapter_kills[week_end] = {"payments", after()};
+  killed.adapter_kills[week_end + 1] = {"payments", after()};
+  killed.adapter_kills[26] = {"goldhat", after()};
+  killed.adapter_kills[27 + static_cast<int>(pick() % 2)] = {"goldhat", after()};
+  const std::string after_kills = RunWorld(dir, "killed", killed, &kills);
+  EXPECT_EQ(kills, 6);
+  EXPECT_TRUE(after_kills == uninterrupted) << FirstDifference(uninterrupted, after_kills);
 }
 
 }  // namespace
