@@ -51,12 +51,13 @@ ForwardResult ReplyToHttp(const schemas::Reply& reply, bool created) {
   return {p.status, ProblemObject(p)};
 }
 
-HttpResponse HandleHealthz(const schemas::Reply& broker_stats, const StoreStatusReplies& stores) {
+HttpResponse HandleHealthz(const std::vector<std::string>& health_contexts,
+                           const schemas::Reply& broker_stats, const StoreStatusReplies& stores) {
   Json out;
   out["status"] = "ok";
   out["gateway"] = "ok";
   Json contexts = Json::object();
-  for (std::string_view name : kHealthContexts) contexts[std::string(name)] = "unavailable";
+  for (const std::string& name : health_contexts) contexts[name] = "unavailable";
   bool healthy = broker_stats.status == Code::kOk;
   if (healthy) {
     out["broker"] = "ok";

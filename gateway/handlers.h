@@ -62,21 +62,23 @@ struct ForwardResult {
 // A reply body that is not valid MessagePack becomes a 500 problem.
 ForwardResult ReplyToHttp(const schemas::Reply& reply, bool created = false);
 
-// The contexts /healthz reports on, each a bus service of that name.
-inline constexpr std::array<std::string_view, 5> kHealthContexts = {"portal", "tasks", "matching",
-                                                                    "hiring", "supplies"};
+// Every context of the platform, each a bus service of that name: the ones /healthz reports on
+// unless the gateway is given the deployment's own list (ServerConfig::health_contexts).
+inline constexpr std::array<std::string_view, 8> kAllContexts = {
+    "portal", "tasks", "matching", "hiring", "supplies", "quality", "betting", "billing"};
 
-// Each context's answer to `<context>.store_status` (lib/worker/dispatcher.h), in
-// kHealthContexts order; a context that did not answer has a non-ok reply.
+// Each health context's answer to `<context>.store_status` (lib/worker/dispatcher.h), in the
+// order of the list; a context that did not answer has a non-ok reply.
 using StoreStatusReplies = std::vector<std::pair<std::string_view, schemas::Reply>>;
 
-// GET /healthz from the broker.stats reply and the contexts' store status: {status, gateway:
+// GET /healthz of `contexts` from the broker.stats reply and their store status: {status, gateway:
 // "ok", broker: "ok"|<bus status>, contexts: {portal: "ok"|"unavailable"|"store_full", ...},
 // stores: {portal: {used_bytes, ceiling_bytes, full}, ...}, log_head?, log_full?}. A context is
 // "ok" when the broker lists its service with a worker and its store is not full. 200 when the
 // broker answered and every context is ok ("status":"ok"); otherwise 503 with the same body
 // ("status":"unavailable", or "degraded" when only stores are full: reads still work).
-HttpResponse HandleHealthz(const schemas::Reply& broker_stats, const StoreStatusReplies& stores);
+HttpResponse HandleHealthz(const std::vector<std::string>& contexts,
+                           const schemas::Reply& broker_stats, const StoreStatusReplies& stores);
 
 // Prometheus lines for the stores (labels: the fixed context list): mcf_store_used_bytes,
 // mcf_store_ceiling_bytes, mcf_store_full; contexts that did not answer are left out.

@@ -152,6 +152,17 @@ int main(int argc, char** argv) {
   app.add_option("--health-timeout-ms", health_timeout_ms, "broker.health wait for /healthz")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  app.add_option("--contexts", config.health_contexts,
+                 "the contexts this deployment runs, comma-separated: /healthz is 200 only while "
+                 "each has a worker (default: all eight)")
+      ->delimiter(',')
+      ->check(CLI::Validator(
+          [](std::string& name) {
+            const bool ok = !name.empty() && name.size() <= 32 &&
+                            name.find_first_not_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos;
+            return ok ? std::string() : "a context name is lowercase letters, got \"" + name + "\"";
+          },
+          "NAME", "context name"));
   // GET /v1/stream (gateway/event_stream.h).
   mcf::gateway::StreamConfig& streams = config.streams;
   long long stream_heartbeat_ms = streams.heartbeat.count();

@@ -713,14 +713,14 @@ struct Server::Impl {
   StoreStatusReplies StoreStatuses() {
     client::BusClient& bus = Client();
     std::vector<std::string> ids;
-    for (std::string_view name : kHealthContexts) {
+    for (std::string_view name : config.health_contexts) {
       schemas::Envelope cmd = bus.MakeCommand(std::string(name) + "." +
                                                   std::string(schemas::kStoreStatusVerb),
                                               schemas::EmptyBody());
       ids.push_back(bus.Send(cmd, config.health_timeout));
     }
     StoreStatusReplies out;
-    for (std::string_view name : kHealthContexts)
+    for (std::string_view name : config.health_contexts)
       out.emplace_back(name, schemas::ErrorReply("", "", Status::Timeout("no answer"), "gateway", 0));
     const auto until = SteadyClock::Instance().Now() + config.health_timeout + Millis(100);
     for (size_t answered = 0; answered < ids.size() && SteadyClock::Instance().Now() < until;) {
@@ -1198,7 +1198,7 @@ struct Server::Impl {
     Register(kHealthz, [this](const HttpRequest&) {
       schemas::Envelope cmd = Client().MakeCommand("broker.stats", schemas::EmptyBody());
       schemas::Reply stats = Call(std::move(cmd), config.health_timeout);
-      return HandleHealthz(stats, StoreStatuses());
+      return HandleHealthz(config.health_contexts, stats, StoreStatuses());
     });
     Register(kMetrics, [this](const HttpRequest&) {
       HttpResponse r;

@@ -50,6 +50,8 @@ struct ServerConfig {
   // connection, so this bounds the concurrent clients served without queueing.
   size_t threads = 64;
   Millis health_timeout{1000};                   // broker.stats wait for /healthz
+  // The contexts /healthz requires (and /metrics reports stores of): the deployment's own set.
+  std::vector<std::string> health_contexts{kAllContexts.begin(), kAllContexts.end()};
   Millis command_timeout{5000};                  // a business route's bus command
   PublicLimits public_limits;             // the public routes (POST /v1/session, ...)
   std::chrono::seconds read_timeout{5};  // per socket read

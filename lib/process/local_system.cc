@@ -133,6 +133,12 @@ Status LocalSystem::StartAll() {
                   {options_.bin_dir + "/mcf-gateway", "--listen", "127.0.0.1:0", "--port-file",
                    port_file, "--broker", broker_endpoint_, "--admin-token-file", token_file},
                   {}};
+    // /healthz requires the contexts this system runs, not the whole platform's.
+    if (!options_.contexts.empty()) {
+      std::string contexts;
+      for (const auto& c : options_.contexts) contexts += (contexts.empty() ? "" : ",") + c;
+      gateway.argv.insert(gateway.argv.end(), {"--contexts", contexts});
+    }
     gateway.argv.insert(gateway.argv.end(), options_.gateway_flags.begin(),
                         options_.gateway_flags.end());
     for (auto& flag : key_flags("gateway")) gateway.argv.push_back(std::move(flag));

@@ -8,6 +8,9 @@
 namespace mcf::gateway {
 namespace {
 
+// A deployment of the order flow's five contexts.
+const std::vector<std::string> kFive = {"portal", "tasks", "matching", "hiring", "supplies"};
+
 schemas::Reply ReplyWith(Code status, std::string message = "", std::string body = "") {
   schemas::Reply r;
   r.status = status;
@@ -56,7 +59,7 @@ std::string StatsWith(std::vector<std::pair<std::string, int>> services) {
 }
 
 TEST(HandlersTest, HealthzIs200WhenBrokerAndEveryContextAreUp) {
-  HttpResponse r = HandleHealthz(ReplyWith(Code::kOk, "",
+  HttpResponse r = HandleHealthz(kFive, ReplyWith(Code::kOk, "",
                                            StatsWith({{"portal", 1},
                                                       {"tasks", 1},
                                                       {"matching", 2},
@@ -71,13 +74,29 @@ TEST(HandlersTest, HealthzIs200WhenBrokerAndEveryContextAreUp) {
   EXPECT_EQ(j["gateway"], "ok");
   EXPECT_EQ(j["broker"], "ok");
   EXPECT_EQ(j["log_head"], 7);
-  for (std::string_view name : kHealthContexts) EXPECT_EQ(j["contexts"][std::string(name)], "ok");
+  for (const std::string& name : kFive) EXPECT_EQ(j["contexts"][name], "ok");
+  EXPECT_FALSE(j["contexts"].contains("billing")) << "a deployment of five checks five";
+}
+
+TEST(HandlersTest, HealthzOfTheWholePlatformIs503WhileBillingHasNoWorker) {
+  const std::vector<std::string> all(kAllContexts.begin(), kAllContexts.end());
+  HttpResponse r = HandleHealthz(
+      all,
+      ReplyWith(Code::kOk, "",
+                StatsWith({{"portal", 1}, {"tasks", 1}, {"matching", 1}, {"hiring", 1},
+                           {"supplies", 1}, {"quality", 1}, {"betting", 1}})),
+      {});
+  EXPECT_EQ(r.status, 503);
+  auto j = Json::parse(r.body);
+  EXPECT_EQ(j["contexts"].size(), 8u);
+  EXPECT_EQ(j["contexts"]["billing"], "unavailable");
+  EXPECT_EQ(j["contexts"]["betting"], "ok");
 }
 
 TEST(HandlersTest, HealthzIs503NamingTheContextWithoutWorkers) {
   HttpResponse r = HandleHealthz(
-      ReplyWith(Code::kOk, "",
-                StatsWith({{"portal", 0}, {"tasks", 1}, {"matching", 1}, {"hiring", 1}})),
+      kFive, ReplyWith(Code::kOk, "",
+                       StatsWith({{"portal", 0}, {"tasks", 1}, {"matching", 1}, {"hiring", 1}})),
       {});
   EXPECT_EQ(r.status, 503);
   auto j = Json::parse(r.body);
@@ -89,7 +108,7 @@ TEST(HandlersTest, HealthzIs503NamingTheContextWithoutWorkers) {
 }
 
 TEST(HandlersTest, HealthzIs503WhenBrokerDoesNotAnswer) {
-  HttpResponse r = HandleHealthz(ReplyWith(Code::kTimeout, "no reply within 1000 ms"), {});
+  HttpResponse r = HandleHealthz(kFive, ReplyWith(Code::kTimeout, "no reply within 1000 ms"), {});
   EXPECT_EQ(r.status, 503);
   auto j = Json::parse(r.body);
   EXPECT_EQ(j["status"], "unavailable");
@@ -115,7 +134,7 @@ TEST(HandlersTest, HealthzIs503DegradedNamingAFullStoreAndMetricsShowIt) {
       {"portal", ReplyWith(Code::kOk, "", StoreWith(950, 1000, true))},
       {"tasks", ReplyWith(Code::kOk, "", StoreWith(10, int64_t{4} << 30, false))},
       {"matching", ReplyWith(Code::kTimeout)}};
-  HttpResponse r = HandleHealthz(stats, stores);
+  HttpResponse r = HandleHealthz(kFive, stats, stores);
   EXPECT_EQ(r.status, 503);
   auto j = Json::parse(r.body);
   EXPECT_EQ(j["status"], "degraded");
@@ -132,7 +151,7 @@ TEST(HandlersTest, HealthzIs503DegradedNamingAFullStoreAndMetricsShowIt) {
   // Not full: 200 with the stores listed.
   stores[0].second = ReplyWith(Code::kOk, "", StoreWith(500, 1000, false));
   stores.pop_back();
-  EXPECT_EQ(HandleHealthz(stats, stores).status, 200);
+  EXPECT_EQ(HandleHealthz(kFive, stats, stores).status, 200);
 }
 
 TEST(HandlersTest, MeNeedsAKnownBearerToken) {
