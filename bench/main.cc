@@ -40,6 +40,7 @@ struct Settings {
   bool quick = false;
   bool http_only = false;                    // --http-only
   bool hiring_only = false;                  // --hiring-only
+  bool billing_only = false;                 // --billing-only
   std::chrono::milliseconds duration{1000};  // per rate measurement
   uint64_t events = 1'000'000;               // pre-filled by the pipelined publish
   size_t latency_samples = 2000;
@@ -466,6 +467,10 @@ int Run(const Settings& s) {
     AddRulesSection(report, errors, s);
     return finish();
   }
+  if (s.billing_only) {
+    AddBillingSection(report, errors, s, temp.Sub("billing"));
+    return finish();
+  }
   if (!s.http_only) {
     // --- raw ZeroMQ -------------------------------------------------------------------------
     report.Section("raw ZeroMQ baselines (same run, tcp://127.0.0.1, 128-byte payload)");
@@ -803,6 +808,9 @@ int main(int argc, char** argv) {
   app.add_flag("--hiring-only", s.hiring_only,
                "only the sections of issue 12: the flood of public applications and the "
                "screening rules' cost per decision");
+  app.add_flag("--billing-only", s.billing_only,
+               "only the ledger of issue 14: task_finalized applied, and the week and month ends "
+               "of 10,000 clients and 1,000 workers");
   int64_t ms = 0;
   app.add_option("--duration-ms", ms, "time per rate measurement (default 1000, quick 150)");
   uint64_t events = 0;
