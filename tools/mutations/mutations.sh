@@ -269,3 +269,16 @@ mutation sec-revoke-keeps-connections broker/broker.cc \
   $'  if (revoked.empty()) return;' \
   $'  if (true) return;'
 
+
+# --- billing's ledger (workers/billing, decisions 029, 035) -----------------------------------
+mutation ledger-resolve-twice workers/billing/ledger.cc \
+  '^LedgerTest\. ^BillingHandlersTest\.' \
+  'a pending transfer already posted or voided is resolved again by a second answer' \
+  $'      if (by) {\n        refused = ApplyResult{ApplyOutcome::kAlreadyResolved,' \
+  $'      if (false && by) {\n        refused = ApplyResult{ApplyOutcome::kAlreadyResolved,'
+
+mutation billing-credit-anyone workers/billing/handlers.cc \
+  '^BillingHandlersTest\.' \
+  'a manager credits a worker hiring never announced' \
+  $'  if (!hired) {' \
+  $'  if (false) {'
