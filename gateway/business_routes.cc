@@ -934,8 +934,15 @@ std::optional<Problem> CheckIdempotencyKey(const std::optional<std::string>& key
 
 void RenameField(const std::vector<std::pair<std::string, std::string>>& field_names,
                  Json& problem) {
-  if (!problem.is_object() || !problem.contains("field") || !problem["field"].is_string()) return;
-  const std::string bus_field = problem["field"].get<std::string>();
+  if (!problem.is_object()) return;
+  std::string bus_field;
+  if (problem.contains("field") && problem["field"].is_string()) {
+    bus_field = problem["field"].get<std::string>();
+  } else if (problem.contains("detail") && problem["detail"].is_string()) {
+    // A not_found names no field, but its detail may start with the one it could not find.
+    const std::string detail = problem["detail"].get<std::string>();
+    bus_field = detail.substr(0, detail.find(':'));
+  }
   for (const auto& [from, to] : field_names) {
     if (bus_field != from) continue;
     problem["field"] = to;

@@ -109,8 +109,9 @@ std::string FollowUpCommandId(std::string_view first_id, std::string_view step);
 // control character.
 std::optional<Problem> CheckIdempotencyKey(const std::optional<std::string>& key);
 
-// In a problem object from a context's reply, the bus field named by `field_names` becomes the
-// request's field, in `field` and at the start of `detail`; other problems are left alone.
+// In a problem object from a context's reply, the bus field named by `field_names` (in `field`,
+// or at the start of a field-less `detail` such as a not_found's) becomes the request's field, in
+// `field` and at the start of `detail`; other problems are left alone.
 void RenameField(const std::vector<std::pair<std::string, std::string>>& field_names,
                  Json& problem);
 

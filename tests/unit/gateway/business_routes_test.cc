@@ -312,6 +312,14 @@ TEST(BusinessRoutesTest, BusFieldNamesAreMappedBackToTheRequestsFields) {
   Json none = {{"detail", "conflict"}};
   RenameField(order.value().field_names, none);
   EXPECT_FALSE(none.contains("field"));
+  // A not_found naming the path's id in its detail only: the path gets named.
+  auto credit = Build(kCreditWorker, {"manager", "m1"},
+                      WithBody({{"amount_minor", 500}, {"reason", "late"}}, {{"id", "nobody"}}));
+  ASSERT_TRUE(credit.ok());
+  Json unknown = {{"status", 404}, {"detail", "body.worker_id: no worker \"nobody\""}};
+  RenameField(credit.value().field_names, unknown);
+  EXPECT_EQ(unknown["field"], "path.id");
+  EXPECT_EQ(unknown["detail"], "path.id: no worker \"nobody\"");
 }
 
 TEST(BusinessRoutesTest, TextFieldsRefuseControlCharactersAndNulls) {
